@@ -1,0 +1,441 @@
+/* util.c — memory, strings, numbers and dates without locale surprises. */
+#include "core/util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void out_of_memory(void)
+{
+	fputs("recueil: mémoire épuisée\n", stderr);
+	exit(EXIT_SOFTWARE);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return s ? xstrndup(s, strlen(s)) : NULL;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		n = 0;
+	char *p = xmalloc((size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void strbuf_init(strbuf *sb)
+{
+	sb->s = NULL;
+	sb->len = sb->cap = 0;
+}
+
+void strbuf_done(strbuf *sb)
+{
+	free(sb->s);
+	strbuf_init(sb);
+}
+
+static void strbuf_grow(strbuf *sb, size_t extra)
+{
+	if (sb->len + extra + 1 <= sb->cap)
+		return;
+	size_t cap = sb->cap ? sb->cap : 64;
+	while (cap < sb->len + extra + 1)
+		cap *= 2;
+	sb->s = xrealloc(sb->s, cap);
+	sb->cap = cap;
+}
+
+void strbuf_add(strbuf *sb, const char *s, size_t n)
+{
+	strbuf_grow(sb, n);
+	if (n)
+		memcpy(sb->s + sb->len, s, n);
+	sb->len += n;
+	sb->s[sb->len] = '\0';
+}
+
+void strbuf_puts(strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+void strbuf_putc(strbuf *sb, char c)
+{
+	strbuf_add(sb, &c, 1);
+}
+
+void strbuf_printf(strbuf *sb, const char *fmt, ...)
+{
+	va_list ap, aq;
+	va_start(ap, fmt);
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n > 0) {
+		strbuf_grow(sb, (size_t)n);
+		vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
+		sb->len += (size_t)n;
+	}
+	va_end(ap);
+}
+
+void strbuf_reset(strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->s)
+		sb->s[0] = '\0';
+}
+
+char *strbuf_take(strbuf *sb)
+{
+	char *s = sb->s ? sb->s : xstrdup("");
+	strbuf_init(sb);
+	return s;
+}
+
+const char *strbuf_str(const strbuf *sb)
+{
+	return sb->s ? sb->s : "";
+}
+
+void set_why(char **why, const char *fmt, ...)
+{
+	if (!why)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	free(*why);
+	*why = msg;
+}
+
+/* Decode one UTF-8 sequence at s (n bytes available). Returns its length, or 0 if invalid. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t len;
+	uint32_t c, min;
+	if ((s[0] & 0xE0) == 0xC0) {
+		len = 2, c = s[0] & 0x1F, min = 0x80;
+	} else if ((s[0] & 0xF0) == 0xE0) {
+		len = 3, c = s[0] & 0x0F, min = 0x800;
+	} else if ((s[0] & 0xF8) == 0xF0) {
+		len = 4, c = s[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+size_t utf8_valid_prefix(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_decode(p + i, n - i, &cp);
+		if (!len)
+			break;
+		i += len;
+	}
+	return i;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+	return utf8_valid_prefix(s, n) == n;
+}
+
+char *text_sanitize(const char *s, bool keep_newlines)
+{
+	static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
+	strbuf sb = STRBUF_INIT;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p), i = 0;
+	strbuf_add(&sb, "", 0);
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_decode(p + i, n - i, &cp);
+		if (!len) {
+			strbuf_puts(&sb, repl);
+			i++;
+			continue;
+		}
+		bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
+		if (control && !(keep_newlines && (cp == '\n' || cp == '\t')))
+			strbuf_puts(&sb, repl);
+		else
+			strbuf_add(&sb, (const char *)p + i, len);
+		i += len;
+	}
+	return strbuf_take(&sb);
+}
+
+void fputs_safe(const char *s, FILE *f)
+{
+	char *clean = text_sanitize(s, false);
+	fputs(clean, f);
+	free(clean);
+}
+
+char *str_trim(char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	size_t i = 0;
+	while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+		i++;
+	if (i)
+		memmove(s, s + i, n - i + 1);
+	return s;
+}
+
+bool str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+bool str_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool parse_decimal(const char *s, double *out)
+{
+	const char *p = s;
+	if (*p == '-' || *p == '+')
+		p++;
+	size_t digits = 0, frac = 0;
+	while (*p >= '0' && *p <= '9')
+		p++, digits++;
+	if (*p == '.') {
+		p++;
+		while (*p >= '0' && *p <= '9')
+			p++, frac++;
+	}
+	if (*p != '\0' || digits + frac == 0 || digits + frac > 17)
+		return false;
+	/* strtod with "C" rules: LC_NUMERIC is never set by this program, but be explicit. */
+	char buf[40];
+	size_t n = (size_t)(p - s);
+	if (n >= sizeof buf)
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	char *end;
+	double v = strtod(buf, &end);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool parse_integer(const char *s, long long *out)
+{
+	const char *p = s;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (!*p)
+		return false;
+	for (const char *q = p; *q; q++)
+		if (*q < '0' || *q > '9')
+			return false;
+	errno = 0;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+double round_to(double x, int decimals)
+{
+	if (!isfinite(x))
+		return x;
+	double scale = pow(10.0, decimals);
+	double y = x * scale;
+	/* Nudge by a relative epsilon so that 99.99999999999999 (meant 100.00) rounds up and
+	 * 0.125 stays a true tie; then round half away from zero. */
+	double eps = fabs(y) * 1e-12;
+	y = y >= 0 ? floor(y + 0.5 + eps) : -floor(-y + 0.5 + eps);
+	double r = y / scale;
+	return r == 0 ? 0.0 : r; /* no "-0" */
+}
+
+void format_number(double x, int decimals, char *buf, size_t size)
+{
+	if (decimals >= 0) {
+		snprintf(buf, size, "%.*f", decimals, round_to(x, decimals));
+	} else {
+		snprintf(buf, size, "%.15g", x == 0 ? 0.0 : x);
+		/* %g never uses an exponent for our ranges; if it did, spell it out. */
+		if (strchr(buf, 'e'))
+			snprintf(buf, size, "%.6f", x);
+	}
+	/* LC_NUMERIC stays "C", but a host program could change it: force '.'. */
+	for (char *p = buf; *p; p++)
+		if (*p == ',')
+			*p = '.';
+	if (strcmp(buf, "-0") == 0 || (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1)))
+		memmove(buf, buf + 1, strlen(buf));
+}
+
+/* Days from civil (Howard Hinnant's algorithm). */
+long date_from_ymd(int y, int m, int d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void date_to_ymd(long z, int *y, int *m, int *d)
+{
+	z += 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long yy = yoe + era * 400;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yy + (*m <= 2));
+}
+
+bool date_parse(const char *s, long *days)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1)
+		return false;
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[m - 1] + (m == 2 && leap))
+		return false;
+	*days = date_from_ymd(y, m, d);
+	return true;
+}
+
+void date_format(long days, char buf[11])
+{
+	int y, m, d;
+	date_to_ymd(days, &y, &m, &d);
+	unsigned yy = (unsigned)(y % 10000 + 10000) % 10000, mm = (unsigned)m % 100, dd = (unsigned)d % 100;
+	buf[0] = (char)('0' + yy / 1000);
+	buf[1] = (char)('0' + yy / 100 % 10);
+	buf[2] = (char)('0' + yy / 10 % 10);
+	buf[3] = (char)('0' + yy % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + mm / 10);
+	buf[6] = (char)('0' + mm % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + dd / 10);
+	buf[9] = (char)('0' + dd % 10);
+	buf[10] = '\0';
+}
+
+long date_today(void)
+{
+#ifdef RECUEIL_TEST_SEAMS
+	const char *fixed = getenv("RECUEIL_TODAY");
+	long days;
+	if (fixed && date_parse(fixed, &days))
+		return days;
+#endif
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+void time_now_iso(char *buf, size_t size)
+{
+#ifdef RECUEIL_TEST_SEAMS
+	const char *fixed = getenv("RECUEIL_NOW");
+	if (fixed && *fixed) {
+		snprintf(buf, size, "%s", fixed);
+		return;
+	}
+#endif
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

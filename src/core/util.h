@@ -1,0 +1,95 @@
+/* util.h — memory, growable strings, error messages and text hygiene shared by every module. */
+#ifndef RECUEIL_UTIL_H
+#define RECUEIL_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes (sysexits.h values, named here so the core does not depend on the header). */
+enum {
+	EXIT_USAGE = 64,
+	EXIT_DATAERR = 65,
+	EXIT_NOINPUT = 66,
+	EXIT_NOUSER = 67,
+	EXIT_SOFTWARE = 70,
+	EXIT_CANTCREAT = 73,
+	EXIT_IOERR = 74,
+	EXIT_TEMPFAIL = 75,
+	EXIT_NOPERM = 77,
+	EXIT_CONFIG = 78,
+};
+
+/* Allocation that never returns NULL: on exhaustion the program prints one line and exits 70.
+ * The caller frees the result with free(). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);               /* NULL in, NULL out */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Growable NUL-terminated string. Init with STRBUF_INIT or strbuf_init; release with strbuf_done.
+ * sb.s is never NULL after the first append; strbuf_take hands the buffer to the caller. */
+typedef struct {
+	char *s;
+	size_t len, cap;
+} strbuf;
+#define STRBUF_INIT {NULL, 0, 0}
+void strbuf_init(strbuf *sb);
+void strbuf_done(strbuf *sb);
+void strbuf_add(strbuf *sb, const char *s, size_t n);
+void strbuf_puts(strbuf *sb, const char *s);
+void strbuf_putc(strbuf *sb, char c);
+void strbuf_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_reset(strbuf *sb);
+char *strbuf_take(strbuf *sb);              /* caller frees; sb is reset */
+const char *strbuf_str(const strbuf *sb);   /* "" when empty; borrowed */
+
+/* Error out-parameter convention: functions that can fail take `char **why`; on failure they set
+ * *why to a heap message (caller frees) when why is not NULL. set_why formats into it. */
+void set_why(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* True when s is valid UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF). */
+bool utf8_valid(const char *s, size_t n);
+/* Length of the longest valid UTF-8 prefix of s (n when all of it is valid). */
+size_t utf8_valid_prefix(const char *s, size_t n);
+
+/* Copy of s where invalid UTF-8 becomes U+FFFD and C0/C1 control characters and DEL become
+ * U+FFFD too (tab and newline kept only if keep_newlines), so that text from the database can
+ * never drive the terminal. Caller frees. */
+char *text_sanitize(const char *s, bool keep_newlines);
+
+/* Print s to the stream with text_sanitize applied. */
+void fputs_safe(const char *s, FILE *f);
+
+/* Trim ASCII blanks from both ends, in place; returns s. */
+char *str_trim(char *s);
+bool str_eq(const char *a, const char *b);     /* NULL-safe */
+bool str_starts(const char *s, const char *prefix);
+
+/* Locale-independent numbers: parse a strict decimal ("-12", "3.5"; no exponent, no "nan",
+ * no comma, no blanks). Returns false on anything else. */
+bool parse_decimal(const char *s, double *out);
+bool parse_integer(const char *s, long long *out);
+/* Format x with `decimals` digits after '.', or, when decimals < 0, the shortest form that
+ * reads back the same (at most 15 significant digits, no trailing zeros). buf >= 40 bytes. */
+void format_number(double x, int decimals, char *buf, size_t size);
+/* Round half away from zero to `decimals` places, robust to binary representation
+ * (75.14 + 10.06 + 14.80 rounds to 100.00, not 99.99). */
+double round_to(double x, int decimals);
+
+/* Dates as day numbers since 1970-01-01 (proleptic Gregorian). */
+bool date_parse(const char *s, long *days);          /* strict YYYY-MM-DD, real calendar day */
+void date_format(long days, char buf[11]);
+long date_from_ymd(int y, int m, int d);
+void date_to_ymd(long days, int *y, int *m, int *d);
+/* Today's day number: the local date, or RECUEIL_TODAY (YYYY-MM-DD) when test seams are on. */
+long date_today(void);
+/* Current time as an ISO-8601 UTC string "2026-11-22T18:51:23Z" (RECUEIL_NOW overrides it when
+ * test seams are on). buf >= 21 bytes. */
+void time_now_iso(char *buf, size_t size);
+
+#endif
