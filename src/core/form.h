@@ -1,0 +1,193 @@
+/* form.h — the validated, in-memory model of the questionnaires of forms/ and of reporting.yaml.
+ *
+ * A formset is loaded whole or not at all (form_load.c): once loaded, every expression is parsed
+ * and type-checked, every reference resolved, and matrices are expanded into ordinary fields
+ * named row_column. The model is read-only after loading; all its strings are owned by it. */
+#ifndef RECUEIL_FORM_H
+#define RECUEIL_FORM_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/expr.h"
+#include "core/value.h"
+
+/* A text in French (always present) and English (may be NULL). */
+typedef struct {
+	char *fr, *en;
+} i18n;
+
+/* The text for the current language: English when lang is "en" and a translation exists. */
+const char *i18n_get(const i18n *t, const char *lang);
+
+typedef enum {
+	FT_TEXT,
+	FT_INTEGER,
+	FT_DECIMAL,
+	FT_DATE,
+	FT_YESNO,
+	FT_CHOICE,
+	FT_MULTI,
+	FT_CALCULATED,
+	FT_NOTE,
+} field_type;
+
+const char *field_type_name(field_type t); /* "text", "integer", … as written in YAML */
+
+/* Typed missing codes: an answer that says why there is no value. They satisfy `required` and
+ * count as missing in expressions. Written ".refus", ".nsp", ".non_demande" on the command line
+ * and in exports. */
+typedef enum {
+	MISS_NONE = 0,
+	MISS_REFUS = 1 << 0,
+	MISS_NSP = 1 << 1,
+	MISS_NON_DEMANDE = 1 << 2,
+	MISS_ALL = MISS_REFUS | MISS_NSP | MISS_NON_DEMANDE,
+} missing_code;
+
+const char *missing_code_name(missing_code c);   /* ".refus" … */
+const char *missing_code_label(missing_code c);  /* "refus de répondre" … */
+missing_code missing_code_parse(const char *s);  /* MISS_NONE when s is not a code */
+
+typedef struct {
+	char *code; /* as stored: "0", "F", "realise" */
+	double num; /* the code as a number when the field's codes are numeric */
+	i18n label;
+} choice;
+
+typedef struct {
+	char *name;
+	choice *items;
+	size_t n;
+	bool numeric;
+} choice_set;
+
+typedef struct field {
+	char *id;
+	field_type type;
+	vtype vtype;     /* type of the value in expressions (T_ERROR for notes) */
+	i18n label, help;
+	bool required;
+	bool has_min, has_max;
+	double min, max; /* integer/decimal value, text length in characters, or date day number */
+	char *pattern;   /* text: POSIX extended regex the whole value must match */
+	regex_t pattern_re;
+	char *show_if_src;
+	expr *show_if;
+	char *constraint_src;
+	expr *constraint;
+	i18n message;
+	char *soft_src; /* soft constraint: when false, the value needs a confirmation reason */
+	expr *soft;
+	i18n soft_message;
+	char *default_value;
+	char *unit;
+	bool identifier; /* stays on this machine: never exported, masked in the audit trail */
+	bool exported;   /* export: false keeps it out of exports */
+	const choice_set *choices; /* choice and multi; points into form.choice_sets */
+	char *expr_src;            /* calculated */
+	expr *calc;
+	int decimals;          /* decimal and calculated numbers: digits kept (-1: as computed) */
+	bool has_skip_value;   /* skipped_value: the value the field counts for when hidden */
+	double skip_value;
+	unsigned missing_allowed; /* bitmask of missing_code */
+	int section;           /* index in form.sections */
+	char *matrix;          /* id of the matrix it was expanded from, or NULL */
+	char *matrix_row;      /* row id and column id within the matrix */
+	char *matrix_col;
+	int line, col;         /* where it is defined, 1-based */
+} field;
+
+typedef struct {
+	i18n title;
+	size_t first, count; /* fields[first .. first+count) */
+} section;
+
+typedef enum { ALERT_INFO, ALERT_ATTENTION, ALERT_URGENT } alert_level;
+
+typedef struct {
+	char *id;
+	char *if_src;
+	expr *cond;
+	alert_level level;
+	i18n message;
+	int line, col;
+} alert_rule;
+
+typedef enum { CARD_ONCE, CARD_REPEATED } cardinality;
+
+typedef struct form {
+	char *id;
+	char *path; /* file it was loaded from */
+	int version;
+	i18n title;
+	cardinality cardinality;
+	char *summary;   /* template for one-line summaries: "AUDIT {total} — {classe_fr:label}" */
+	char *reference; /* where the instrument comes from, free text */
+	choice_set *choice_sets;
+	size_t n_choice_sets;
+	section *sections;
+	size_t n_sections;
+	field *fields;
+	size_t n_fields;
+	size_t *calc_order; /* indexes of calculated fields, dependencies first */
+	size_t n_calc;
+	alert_rule *alerts;
+	size_t n_alerts;
+} form;
+
+/* A reporting deadline that recurs every year: the period "YYYY-<period>" is due on the date
+ * (month-day) of year YYYY + year_offset. */
+typedef struct {
+	char *period; /* "T1", "S2", "A" (whole year), "M03" */
+	int month, day, year_offset;
+	i18n label;
+} deadline_rule;
+
+typedef struct {
+	char *id;
+	double value;
+	i18n label;
+	char *reference;
+} threshold;
+
+typedef struct {
+	char *path;
+	deadline_rule *deadlines;
+	size_t n_deadlines;
+	threshold *thresholds;
+	size_t n_thresholds;
+	int small_count_mask; /* counts from 1 to this are masked in aggregates that leave */
+} reporting;
+
+typedef struct {
+	form **forms;
+	size_t n_forms;
+	reporting *reporting; /* NULL when the directory has no reporting.yaml */
+	char *dir;
+} formset;
+
+/* Slots passed to expressions: same-form fields are their index; patient.<field>, seuil.<id>
+ * and entry.date (the entry's own date) live in separate ranges. */
+enum { SLOT_PATIENT_BASE = 1 << 20, SLOT_SEUIL_BASE = 2 << 20, SLOT_ENTRY_DATE = 3 << 20 };
+
+/* Load every *.yaml of dir (forms, and reporting.yaml). Returns the set (caller frees with
+ * formset_free) or NULL; on failure every problem found is appended to *errors as lines
+ * "FILE:LINE:COL: message\n" (caller frees). Nothing is half-loaded. */
+formset *formset_load_dir(const char *dir, char **errors);
+
+/* Load a list of files (forms and at most one reporting file) as one set; same contract. The
+ * other *.yaml files of context_dir (if not NULL) are loaded too, silently, so that
+ * patient.<field> and seuil.<id> resolve when a single form is checked. */
+formset *formset_load_files(const char *const *paths, size_t n, const char *context_dir, char **errors);
+
+void formset_free(formset *fs);
+
+const form *formset_form(const formset *fs, const char *id);     /* NULL if none; borrowed */
+const field *form_field(const form *f, const char *id);          /* NULL if none; borrowed */
+long form_field_index(const form *f, const char *id);            /* -1 if none */
+const choice *field_choice(const field *fd, const char *code);   /* NULL if not a code */
+double reporting_threshold(const reporting *r, const char *id, bool *found);
+
+#endif

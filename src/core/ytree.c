@@ -1,0 +1,386 @@
+/* ytree.c — libyaml events to a positioned tree, refusing what form files have no use for. */
+#include "core/ytree.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "core/util.h"
+
+typedef struct {
+	const char *name;
+	const char *buf;
+	size_t len;
+	yaml_parser_t parser;
+	char *why;
+} reader;
+
+static ynode *node_new(ynode_kind kind, yaml_mark_t mark)
+{
+	ynode *n = xcalloc(1, sizeof *n);
+	n->kind = kind;
+	n->line = (int)mark.line + 1;
+	n->col = (int)mark.column + 1;
+	return n;
+}
+
+void ytree_free(ynode *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->n; i++) {
+		if (n->keys)
+			ytree_free(n->keys[i]);
+		ytree_free(n->items[i]);
+	}
+	free(n->keys);
+	free(n->items);
+	free(n->str);
+	free(n);
+}
+
+ynode *ytree_get(const ynode *map, const char *key)
+{
+	if (!map || map->kind != Y_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++)
+		if (strcmp(map->keys[i]->str, key) == 0)
+			return map->items[i];
+	return NULL;
+}
+
+static void fail_at(reader *r, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void fail_at(reader *r, int line, int col, const char *fmt, ...)
+{
+	if (r->why)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	r->why = xasprintf("%s:%d:%d: %s", r->name, line, col, msg);
+	free(msg);
+}
+
+static void fail_mark(reader *r, yaml_mark_t m, const char *msg)
+{
+	fail_at(r, (int)m.line + 1, (int)m.column + 1, "%s", msg);
+}
+
+/* libyaml reports encoding errors with a byte offset only: find the line and column. */
+static void offset_to_position(const reader *r, size_t offset, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < offset && i < r->len; i++) {
+		if (r->buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)r->buf[i] & 0xC0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
+static const char *translate_problem(const char *p)
+{
+	static const struct {
+		const char *en, *fr;
+	} table[] = {
+		{"mapping values are not allowed in this context",
+		 "« : » inattendu ici (valeur à mettre entre guillemets ?)"},
+		{"did not find expected key", "clé attendue (indentation incohérente ?)"},
+		{"did not find expected '-' indicator", "élément de liste « - » attendu (indentation ?)"},
+		{"found character that cannot start any token", "caractère qui ne peut commencer aucun élément (tabulation ?)"},
+		{"found unexpected end of stream", "fin de fichier inattendue (guillemet ou crochet non fermé ?)"},
+		{"did not find expected node content", "valeur attendue"},
+		{"found undefined tag handle", "étiquette YAML inconnue"},
+		{"did not find expected ',' or ']'", "« , » ou « ] » attendu"},
+		{"did not find expected ',' or '}'", "« , » ou « } » attendu"},
+		{"found unknown escape character", "séquence d'échappement inconnue"},
+		{"found a tab character that violates indentation", "tabulation dans l'indentation : utiliser des espaces"},
+		{"could not find expected ':'", "« : » attendu"},
+		{"found a tab character where an indentation space is expected",
+		 "tabulation dans l'indentation : utiliser des espaces"},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcmp(p, table[i].en) == 0)
+			return table[i].fr;
+	return NULL;
+}
+
+static void fail_parser(reader *r)
+{
+	yaml_parser_t *p = &r->parser;
+	const char *problem = p->problem ? p->problem : "erreur de syntaxe";
+	const char *fr = translate_problem(problem);
+	if (p->error == YAML_READER_ERROR) {
+		int line, col;
+		offset_to_position(r, p->problem_offset, &line, &col);
+		fail_at(r, line, col, "encodage invalide : le fichier doit être en UTF-8");
+		return;
+	}
+	yaml_mark_t m = p->problem_mark;
+	if (fr)
+		fail_at(r, (int)m.line + 1, (int)m.column + 1, "syntaxe YAML : %s", fr);
+	else
+		fail_at(r, (int)m.line + 1, (int)m.column + 1, "syntaxe YAML : %s", problem);
+}
+
+static bool next_event(reader *r, yaml_event_t *ev)
+{
+	if (!yaml_parser_parse(&r->parser, ev)) {
+		fail_parser(r);
+		return false;
+	}
+	return true;
+}
+
+static bool refuse_decorations(reader *r, const yaml_event_t *ev)
+{
+	const yaml_char_t *anchor = NULL, *tag = NULL;
+	bool implicit_tag = true;
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		anchor = ev->data.scalar.anchor;
+		tag = ev->data.scalar.tag;
+		implicit_tag = ev->data.scalar.plain_implicit || ev->data.scalar.quoted_implicit;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = ev->data.sequence_start.anchor;
+		tag = ev->data.sequence_start.tag;
+		implicit_tag = ev->data.sequence_start.implicit;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = ev->data.mapping_start.anchor;
+		tag = ev->data.mapping_start.tag;
+		implicit_tag = ev->data.mapping_start.implicit;
+		break;
+	case YAML_ALIAS_EVENT:
+		fail_mark(r, ev->start_mark, "les alias YAML (*nom) ne sont pas acceptés : écrire la valeur en entier");
+		return false;
+	default:
+		return true;
+	}
+	if (anchor) {
+		fail_mark(r, ev->start_mark, "les ancres YAML (&nom) ne sont pas acceptées");
+		return false;
+	}
+	if (tag && !implicit_tag) {
+		fail_mark(r, ev->start_mark, "les étiquettes YAML (!!type) ne sont pas acceptées");
+		return false;
+	}
+	return true;
+}
+
+static ynode *read_node(reader *r, yaml_event_t *ev, int depth);
+
+static ynode *read_scalar(reader *r, yaml_event_t *ev)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	if (memchr(s, '\0', len)) {
+		fail_mark(r, ev->start_mark, "caractère nul dans une valeur");
+		return NULL;
+	}
+	ynode *n = node_new(Y_SCALAR, ev->start_mark);
+	n->str = xstrndup(s, len);
+	n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+	return n;
+}
+
+static void push_child(ynode *parent, ynode *key, ynode *item)
+{
+	parent->items = xrealloc(parent->items, (parent->n + 1) * sizeof *parent->items);
+	if (key)
+		parent->keys = xrealloc(parent->keys, (parent->n + 1) * sizeof *parent->keys);
+	if (key)
+		parent->keys[parent->n] = key;
+	parent->items[parent->n++] = item;
+}
+
+static ynode *read_collection(reader *r, yaml_event_t *start, int depth)
+{
+	bool is_map = start->type == YAML_MAPPING_START_EVENT;
+	yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+	if (depth >= YTREE_MAX_DEPTH) {
+		fail_at(r, (int)start->start_mark.line + 1, (int)start->start_mark.column + 1,
+			"imbrication trop profonde (plus de %d niveaux)", YTREE_MAX_DEPTH);
+		return NULL;
+	}
+	ynode *n = node_new(is_map ? Y_MAP : Y_SEQ, start->start_mark);
+	for (;;) {
+		yaml_event_t ev;
+		if (!next_event(r, &ev))
+			goto fail;
+		if (ev.type == end) {
+			yaml_event_delete(&ev);
+			return n;
+		}
+		ynode *key = NULL;
+		if (is_map) {
+			if (ev.type != YAML_SCALAR_EVENT) {
+				if (refuse_decorations(r, &ev))
+					fail_mark(r, ev.start_mark, "une clé doit être un simple mot");
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+			if (!refuse_decorations(r, &ev) || !(key = read_scalar(r, &ev))) {
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+			yaml_event_delete(&ev);
+			if (ytree_get(n, key->str)) {
+				fail_at(r, key->line, key->col, "clé « %s » en double", key->str);
+				ytree_free(key);
+				goto fail;
+			}
+			if (!next_event(r, &ev)) {
+				ytree_free(key);
+				goto fail;
+			}
+		}
+		ynode *item = read_node(r, &ev, depth + 1);
+		yaml_event_delete(&ev);
+		if (!item) {
+			ytree_free(key);
+			goto fail;
+		}
+		push_child(n, key, item);
+	}
+fail:
+	ytree_free(n);
+	return NULL;
+}
+
+/* ev is the event that starts the node; the caller deletes it. */
+static ynode *read_node(reader *r, yaml_event_t *ev, int depth)
+{
+	if (!refuse_decorations(r, ev))
+		return NULL;
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		return read_scalar(r, ev);
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		return read_collection(r, ev, depth);
+	default:
+		fail_mark(r, ev->start_mark, "élément YAML inattendu");
+		return NULL;
+	}
+}
+
+static ynode *read_document(reader *r)
+{
+	yaml_event_t ev;
+	ynode *root = NULL;
+	if (!next_event(r, &ev))
+		return NULL;
+	if (ev.type != YAML_STREAM_START_EVENT) {
+		yaml_event_delete(&ev);
+		fail_at(r, 1, 1, "début de flux YAML attendu");
+		return NULL;
+	}
+	yaml_event_delete(&ev);
+	if (!next_event(r, &ev))
+		return NULL;
+	if (ev.type == YAML_STREAM_END_EVENT) {
+		yaml_event_delete(&ev);
+		fail_at(r, 1, 1, "fichier vide");
+		return NULL;
+	}
+	yaml_event_delete(&ev); /* document start */
+	if (!next_event(r, &ev))
+		return NULL;
+	root = read_node(r, &ev, 0);
+	yaml_event_delete(&ev);
+	if (!root)
+		return NULL;
+	if (!next_event(r, &ev))
+		goto fail; /* document end */
+	yaml_event_delete(&ev);
+	if (!next_event(r, &ev))
+		goto fail;
+	if (ev.type != YAML_STREAM_END_EVENT) {
+		fail_mark(r, ev.start_mark, "un seul document par fichier (« --- » en trop)");
+		yaml_event_delete(&ev);
+		goto fail;
+	}
+	yaml_event_delete(&ev);
+	return root;
+fail:
+	ytree_free(root);
+	return NULL;
+}
+
+ynode *ytree_load_buffer(const char *name, const char *buf, size_t len, char **why)
+{
+	reader r = {.name = name, .buf = buf, .len = len};
+	if (len > YTREE_MAX_BYTES) {
+		set_why(why, "%s:1:1: fichier trop grand (%zu octets, au plus %d)", name, len,
+			YTREE_MAX_BYTES);
+		return NULL;
+	}
+	size_t valid = utf8_valid_prefix(buf, len);
+	if (valid < len) {
+		int line, col;
+		offset_to_position(&r, valid, &line, &col);
+		set_why(why, "%s:%d:%d: encodage invalide : le fichier doit être en UTF-8", name, line, col);
+		return NULL;
+	}
+	if (memchr(buf, '\0', len)) {
+		int line, col;
+		offset_to_position(&r, (size_t)((const char *)memchr(buf, '\0', len) - buf), &line, &col);
+		set_why(why, "%s:%d:%d: caractère nul dans le fichier", name, line, col);
+		return NULL;
+	}
+	if (!yaml_parser_initialize(&r.parser)) {
+		set_why(why, "%s:1:1: mémoire insuffisante pour lire le YAML", name);
+		return NULL;
+	}
+	yaml_parser_set_input_string(&r.parser, (const unsigned char *)buf, len);
+	yaml_parser_set_encoding(&r.parser, YAML_UTF8_ENCODING);
+	ynode *root = read_document(&r);
+	yaml_parser_delete(&r.parser);
+	if (!root) {
+		if (why) {
+			free(*why);
+			*why = r.why ? r.why : xasprintf("%s:1:1: lecture impossible", name);
+		} else {
+			free(r.why);
+		}
+		return NULL;
+	}
+	free(r.why);
+	return root;
+}
+
+ynode *ytree_load_file(const char *path, char **why)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		set_why(why, "%s:1:1: lecture impossible : %s", path, strerror(errno));
+		return NULL;
+	}
+	strbuf sb = STRBUF_INIT;
+	char chunk[65536];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		strbuf_add(&sb, chunk, got);
+		if (sb.len > YTREE_MAX_BYTES)
+			break;
+	}
+	bool err = ferror(f);
+	fclose(f);
+	if (err) {
+		set_why(why, "%s:1:1: lecture impossible", path);
+		strbuf_done(&sb);
+		return NULL;
+	}
+	ynode *root = ytree_load_buffer(path, strbuf_str(&sb), sb.len, why);
+	strbuf_done(&sb);
+	return root;
+}
