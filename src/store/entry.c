@@ -1,0 +1,627 @@
+/* entry.c — saving, loading and deleting entries, with row versions and the audit trail. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "store/store_internal.h"
+
+static const char meta_columns[] =
+	"e.id, e.uuid, e.patient_id, p.pseudonym, e.form, e.form_version, e.date, e.status, e.author, "
+	"e.created_at, e.updated_at, e.row_version";
+
+static void read_meta(sqlite3_stmt *st, entry_meta *m)
+{
+	memset(m, 0, sizeof *m);
+	m->id = sqlite3_column_int64(st, 0);
+	snprintf(m->uuid, sizeof m->uuid, "%s", (const char *)sqlite3_column_text(st, 1));
+	m->patient_id = sqlite3_column_int64(st, 2);
+	snprintf(m->pseudonym, sizeof m->pseudonym, "%s", (const char *)sqlite3_column_text(st, 3));
+	snprintf(m->form, sizeof m->form, "%s", (const char *)sqlite3_column_text(st, 4));
+	m->form_version = sqlite3_column_int(st, 5);
+	snprintf(m->date, sizeof m->date, "%s", (const char *)sqlite3_column_text(st, 6));
+	snprintf(m->status, sizeof m->status, "%s", (const char *)sqlite3_column_text(st, 7));
+	snprintf(m->author, sizeof m->author, "%s", (const char *)sqlite3_column_text(st, 8));
+	snprintf(m->created_at, sizeof m->created_at, "%s", (const char *)sqlite3_column_text(st, 9));
+	snprintf(m->updated_at, sizeof m->updated_at, "%s", (const char *)sqlite3_column_text(st, 10));
+	m->row_version = sqlite3_column_int64(st, 11);
+}
+
+/* Text of a stored column for a field (caller frees), NULL when empty. */
+static char *column_text(sqlite3_stmt *st, int col, const field *fd)
+{
+	char buf[64];
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_NULL:
+		return NULL;
+	case SQLITE_INTEGER:
+		snprintf(buf, sizeof buf, "%lld", (long long)sqlite3_column_int64(st, col));
+		return xstrdup(buf);
+	case SQLITE_FLOAT:
+		format_number(sqlite3_column_double(st, col), fd->decimals, buf, sizeof buf);
+		return xstrdup(buf);
+	default:
+		return xstrdup((const char *)sqlite3_column_text(st, col));
+	}
+}
+
+/* The stored values of every field of f for one entry, as texts (caller frees each and the
+ * array). Columns of fields the form no longer has are ignored. */
+static char **stored_texts(store *s, const form *f, int64_t entry_id)
+{
+	char **texts = xcalloc(f->n_fields ? f->n_fields : 1, sizeof *texts);
+	char *sql = xasprintf("SELECT * FROM \"form_%s\" WHERE entry_id = ?", f->id);
+	sqlite3_stmt *st = st_prepare(s, sql);
+	free(sql);
+	if (!st)
+		return texts;
+	sqlite3_bind_int64(st, 1, entry_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		int ncol = sqlite3_column_count(st);
+		for (int c = 1; c < ncol; c++) {
+			long i = form_field_index(f, sqlite3_column_name(st, c));
+			if (i >= 0)
+				texts[i] = column_text(st, c, &f->fields[i]);
+		}
+	}
+	sqlite3_reset(st);
+	return texts;
+}
+
+static void texts_free(char **texts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(texts[i]);
+	free(texts);
+}
+
+static missing_code *stored_missing(store *s, const form *f, int64_t entry_id)
+{
+	missing_code *m = xcalloc(f->n_fields ? f->n_fields : 1, sizeof *m);
+	sqlite3_stmt *st = st_prepare(s, "SELECT field, code FROM entry_missing WHERE entry_id = ?");
+	sqlite3_bind_int64(st, 1, entry_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long i = form_field_index(f, (const char *)sqlite3_column_text(st, 0));
+		if (i >= 0)
+			m[i] = missing_code_parse((const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return m;
+}
+
+static int bind_value(sqlite3_stmt *st, int pos, const field *fd, const char *text)
+{
+	const char *type = st_field_sql_type(fd);
+	long long iv;
+	double x;
+	if (!text)
+		return sqlite3_bind_null(st, pos);
+	if (strcmp(type, "INTEGER") == 0 && parse_integer(text, &iv))
+		return sqlite3_bind_int64(st, pos, iv);
+	if (strcmp(type, "REAL") == 0 && parse_decimal(text, &x))
+		return sqlite3_bind_double(st, pos, x);
+	return sqlite3_bind_text(st, pos, text, -1, SQLITE_TRANSIENT);
+}
+
+/* What the entry stores for field i: nothing for hidden fields. */
+static const char *saved_text(const record *r, size_t i)
+{
+	return r->vals[i].visible ? r->vals[i].text : NULL;
+}
+
+static missing_code saved_missing(const record *r, size_t i)
+{
+	return r->vals[i].visible ? r->vals[i].missing : MISS_NONE;
+}
+
+static int write_form_row(store *s, const record *r, int64_t entry_id, bool insert, char **why)
+{
+	const form *f = r->f;
+	strbuf sql = STRBUF_INIT;
+	if (insert) {
+		strbuf_printf(&sql, "INSERT INTO \"form_%s\"(entry_id", f->id);
+		for (size_t i = 0; i < f->n_fields; i++)
+			if (st_field_sql_type(&f->fields[i]))
+				strbuf_printf(&sql, ", \"%s\"", f->fields[i].id);
+		strbuf_puts(&sql, ") VALUES (?1");
+		for (size_t i = 0, k = 2; i < f->n_fields; i++)
+			if (st_field_sql_type(&f->fields[i]))
+				strbuf_printf(&sql, ", ?%zu", k++);
+		strbuf_puts(&sql, ")");
+	} else {
+		strbuf_printf(&sql, "UPDATE \"form_%s\" SET entry_id = ?1", f->id);
+		for (size_t i = 0, k = 2; i < f->n_fields; i++)
+			if (st_field_sql_type(&f->fields[i]))
+				strbuf_printf(&sql, ", \"%s\" = ?%zu", f->fields[i].id, k++);
+		strbuf_puts(&sql, " WHERE entry_id = ?1");
+	}
+	sqlite3_stmt *st = st_prepare(s, strbuf_str(&sql));
+	strbuf_done(&sql);
+	if (!st)
+		return st_fail(s, why, "préparation de l'enregistrement");
+	sqlite3_bind_int64(st, 1, entry_id);
+	int k = 2;
+	for (size_t i = 0; i < f->n_fields; i++)
+		if (st_field_sql_type(&f->fields[i]))
+			bind_value(st, k++, &f->fields[i], saved_text(r, i));
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "enregistrement des valeurs");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int write_missing(store *s, const record *r, int64_t entry_id, char **why)
+{
+	sqlite3_stmt *st = st_prepare(s, "DELETE FROM entry_missing WHERE entry_id = ?");
+	sqlite3_bind_int64(st, 1, entry_id);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "codes manquants");
+	sqlite3_reset(st);
+	for (size_t i = 0; !rc && i < r->f->n_fields; i++) {
+		missing_code m = saved_missing(r, i);
+		if (m == MISS_NONE)
+			continue;
+		st = st_prepare(s, "INSERT INTO entry_missing(entry_id, field, code) VALUES (?, ?, ?)");
+		sqlite3_bind_int64(st, 1, entry_id);
+		sqlite3_bind_text(st, 2, r->f->fields[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, missing_code_name(m), -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "codes manquants");
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+static const char *reason_for(const confirmation *c, size_t n, size_t idx)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c[i].field == idx && c[i].reason && *c[i].reason)
+			return c[i].reason;
+	return NULL;
+}
+
+static int write_confirmations(store *s, const record *r, int64_t entry_id, const issue *iss, size_t n_iss,
+			       const confirmation *conf, size_t n_conf, const char *login, char **why)
+{
+	char now[32];
+	time_now_iso(now, sizeof now);
+	/* Keep earlier reasons for warnings that still hold; drop those that no longer do. */
+	strbuf keep = STRBUF_INIT;
+	strbuf_puts(&keep, "DELETE FROM entry_confirmations WHERE entry_id = ? AND field NOT IN (''");
+	for (size_t i = 0; i < n_iss; i++)
+		if (iss[i].kind == ISSUE_WARNING)
+			strbuf_printf(&keep, ", '%s'", r->f->fields[iss[i].field].id);
+	strbuf_puts(&keep, ")");
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+	if (sqlite3_prepare_v2(st_db_handle(s), strbuf_str(&keep), -1, &st, NULL) != SQLITE_OK)
+		rc = st_fail(s, why, "confirmations");
+	strbuf_done(&keep);
+	if (!rc) {
+		sqlite3_bind_int64(st, 1, entry_id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = st_fail(s, why, "confirmations");
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; !rc && i < n_iss; i++) {
+		if (iss[i].kind != ISSUE_WARNING)
+			continue;
+		const field *fd = &r->f->fields[iss[i].field];
+		const char *reason = reason_for(conf, n_conf, iss[i].field);
+		st = st_prepare(s, reason ? "INSERT OR REPLACE INTO entry_confirmations(entry_id, field, rule, reason, "
+					    "confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?, ?)"
+					  : "INSERT OR IGNORE INTO entry_confirmations(entry_id, field, rule, reason, "
+					    "confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?, ?)");
+		sqlite3_bind_int64(st, 1, entry_id);
+		sqlite3_bind_text(st, 2, fd->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, fd->soft_message.fr, -1, SQLITE_STATIC);
+		if (reason)
+			sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, login, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "confirmations");
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+/* The audit text of a field's value: the value, its missing code, or nothing. */
+static const char *audit_text(const char *text, missing_code m)
+{
+	return text ? text : m ? missing_code_name(m) : NULL;
+}
+
+static int audit_changes(store *s, const record *r, const entry_meta *m, char **old, const missing_code *old_miss,
+			 const char *login, char **why)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < r->f->n_fields; i++) {
+		const field *fd = &r->f->fields[i];
+		if (fd->type == FT_CALCULATED || fd->type == FT_NOTE)
+			continue;
+		const char *before = audit_text(old[i], old_miss[i]);
+		const char *after = audit_text(saved_text(r, i), saved_missing(r, i));
+		if (str_eq(before, after))
+			continue;
+		if (fd->identifier)
+			rc = st_audit(s, login, "update", m->uuid, m->pseudonym, m->form, fd->id, NULL,
+				      "(donnée d'identité : valeur non journalisée)", why);
+		else
+			rc = st_audit(s, login, "update", m->uuid, m->pseudonym, m->form, fd->id, before, after, why);
+	}
+	return rc;
+}
+
+static int check_version(store *s, entry_meta *meta, char **why)
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT row_version, updated_at FROM entries WHERE id = ?");
+	sqlite3_bind_int64(st, 1, meta->id);
+	int rc = 0;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		set_why(why, "entrée %s : supprimée par un autre utilisateur pendant la saisie", meta->uuid);
+		rc = EXIT_TEMPFAIL;
+	} else if (sqlite3_column_int64(st, 0) != meta->row_version) {
+		char at[32];
+		snprintf(at, sizeof at, "%s", (const char *)sqlite3_column_text(st, 1));
+		sqlite3_reset(st);
+		/* Name who made the newer version, from the audit trail. */
+		sqlite3_stmt *who = st_prepare(s, "SELECT login FROM audit_log WHERE entry_uuid = ? ORDER BY id DESC LIMIT 1");
+		sqlite3_bind_text(who, 1, meta->uuid, -1, SQLITE_STATIC);
+		char by[64] = "?";
+		if (sqlite3_step(who) == SQLITE_ROW)
+			snprintf(by, sizeof by, "%s", (const char *)sqlite3_column_text(who, 0));
+		sqlite3_reset(who);
+		set_why(why, "entrée %.8s : modifiée par %s le %s pendant votre saisie ; rien n'a été écrasé : "
+			     "rouvrir l'entrée pour voir ses valeurs", meta->uuid, by, at);
+		return EXIT_TEMPFAIL;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+static const char *status_for(const issue *iss, size_t n, bool draft)
+{
+	if (draft)
+		return "draft";
+	for (size_t i = 0; i < n; i++)
+		if (iss[i].kind == ISSUE_REQUIRED)
+			return "incomplete";
+	return "complete";
+}
+
+static int insert_entry(store *s, const record *r, entry_meta *meta, const char *status, const char *now,
+			const char *login, char **why)
+{
+	uuid_v4(meta->uuid);
+	sqlite3_stmt *st = st_prepare(s, "INSERT INTO entries(uuid, patient_id, form, form_version, date, status, "
+					 "author, created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
+	sqlite3_bind_text(st, 1, meta->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, meta->patient_id);
+	sqlite3_bind_text(st, 3, r->f->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, r->f->version);
+	sqlite3_bind_text(st, 5, meta->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "création de l'entrée");
+	sqlite3_reset(st);
+	if (rc)
+		return rc;
+	meta->id = sqlite3_last_insert_rowid(st_db_handle(s));
+	meta->row_version = 1;
+	snprintf(meta->author, sizeof meta->author, "%s", login);
+	snprintf(meta->created_at, sizeof meta->created_at, "%s", now);
+	if ((rc = write_form_row(s, r, meta->id, true, why)))
+		return rc;
+	return st_audit(s, login, "create", meta->uuid, meta->pseudonym, r->f->id, NULL, NULL, status, why);
+}
+
+static int update_entry(store *s, const record *r, entry_meta *meta, const char *status, const char *now,
+			const char *login, char **why)
+{
+	int rc = check_version(s, meta, why);
+	if (rc)
+		return rc;
+	char **old = stored_texts(s, r->f, meta->id);
+	missing_code *old_miss = stored_missing(s, r->f, meta->id);
+	entry_meta before;
+	sqlite3_stmt *st = st_prepare(s, "SELECT date, status FROM entries WHERE id = ?");
+	sqlite3_bind_int64(st, 1, meta->id);
+	sqlite3_step(st);
+	snprintf(before.date, sizeof before.date, "%s", (const char *)sqlite3_column_text(st, 0));
+	snprintf(before.status, sizeof before.status, "%s", (const char *)sqlite3_column_text(st, 1));
+	sqlite3_reset(st);
+	st = st_prepare(s, "UPDATE entries SET date = ?, status = ?, form_version = ?, updated_at = ?, "
+			   "row_version = row_version + 1 WHERE id = ?");
+	sqlite3_bind_text(st, 1, meta->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, r->f->version);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, meta->id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "mise à jour de l'entrée");
+	sqlite3_reset(st);
+	if (!rc)
+		rc = write_form_row(s, r, meta->id, false, why);
+	if (!rc)
+		rc = audit_changes(s, r, meta, old, old_miss, login, why);
+	if (!rc && strcmp(before.date, meta->date) != 0)
+		rc = st_audit(s, login, "update", meta->uuid, meta->pseudonym, r->f->id, "date", before.date, meta->date, why);
+	if (!rc && strcmp(before.status, status) != 0)
+		rc = st_audit(s, login, "update", meta->uuid, meta->pseudonym, r->f->id, "statut", before.status, status, why);
+	texts_free(old, r->f->n_fields);
+	free(old_miss);
+	if (!rc)
+		meta->row_version++;
+	return rc;
+}
+
+int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draft, const confirmation *confirms,
+		     size_t n_confirms, const char *login, char **why)
+{
+	issue *iss = NULL;
+	size_t n_iss = record_check(r, &iss);
+	for (size_t i = 0; i < n_iss; i++)
+		if (iss[i].kind == ISSUE_ERROR) {
+			set_why(why, "%s", iss[i].message);
+			issues_free(iss, n_iss);
+			return EXIT_DATAERR;
+		}
+	const char *status = status_for(iss, n_iss, want_draft);
+	char now[32];
+	time_now_iso(now, sizeof now);
+	date_format(r->date, meta->date);
+	snprintf(meta->form, sizeof meta->form, "%s", r->f->id);
+	meta->form_version = r->f->version;
+	int rc = st_begin(s, why);
+	if (!rc) {
+		bool insert = meta->id == 0;
+		rc = insert ? insert_entry(s, r, meta, status, now, login, why)
+			    : update_entry(s, r, meta, status, now, login, why);
+		if (!rc)
+			rc = write_missing(s, r, meta->id, why);
+		if (!rc)
+			rc = write_confirmations(s, r, meta->id, iss, n_iss, confirms, n_confirms, login, why);
+		if (rc) {
+			st_rollback(s);
+			if (insert)
+				meta->id = 0;
+		} else {
+			rc = st_commit(s, why);
+		}
+	}
+	if (!rc) {
+		snprintf(meta->status, sizeof meta->status, "%s", status);
+		snprintf(meta->updated_at, sizeof meta->updated_at, "%s", now);
+	}
+	issues_free(iss, n_iss);
+	return rc;
+}
+
+static int find_meta(store *s, const char *uuid, entry_meta *meta, char **why)
+{
+	size_t len = strlen(uuid);
+	if (len < 6 || len > 36 || strspn(uuid, "0123456789abcdef-") != len) {
+		set_why(why, "« %s » n'est pas un identifiant d'entrée (au moins 6 caractères hexadécimaux)", uuid);
+		return EXIT_USAGE;
+	}
+	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
+			      "WHERE e.uuid >= ?1 AND e.uuid < ?1 || 'g' ORDER BY e.uuid LIMIT 2", meta_columns);
+	sqlite3_stmt *st = st_prepare(s, sql);
+	free(sql);
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	int found = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (found++ == 0)
+			read_meta(st, meta);
+	}
+	sqlite3_reset(st);
+	if (found == 0) {
+		set_why(why, "entrée %s introuvable", uuid);
+		return EXIT_NOINPUT;
+	}
+	if (found > 1) {
+		set_why(why, "« %s » désigne plusieurs entrées : donner plus de caractères", uuid);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static record *load_record(store *s, const formset *fs, const form *f, const entry_meta *meta)
+{
+	long day = 0;
+	date_parse(meta->date, &day);
+	record *r = record_new(fs, f, day);
+	char **texts = stored_texts(s, f, meta->id);
+	missing_code *miss = stored_missing(s, f, meta->id);
+	for (size_t i = 0; i < f->n_fields; i++)
+		if (f->fields[i].type != FT_CALCULATED)
+			record_set_raw(r, i, texts[i], miss[i]);
+	texts_free(texts, f->n_fields);
+	free(miss);
+	return r;
+}
+
+record *store_patient_record(store *s, const formset *fs, int64_t patient_id)
+{
+	const form *pf = formset_form(fs, "patient");
+	if (!pf)
+		return NULL;
+	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
+			      "WHERE e.patient_id = ? AND e.form = 'patient' ORDER BY e.id LIMIT 1", meta_columns);
+	sqlite3_stmt *st = st_prepare(s, sql);
+	free(sql);
+	sqlite3_bind_int64(st, 1, patient_id);
+	entry_meta m;
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	if (found)
+		read_meta(st, &m);
+	sqlite3_reset(st);
+	if (!found)
+		return NULL;
+	record *r = load_record(s, fs, pf, &m);
+	record_compute(r);
+	return r;
+}
+
+record *store_entry_load(store *s, const formset *fs, const char *uuid, entry_meta *meta, char **why, int *code)
+{
+	*code = find_meta(s, uuid, meta, why);
+	if (*code)
+		return NULL;
+	const form *f = formset_form(fs, meta->form);
+	if (!f) {
+		set_why(why, "entrée %.8s : formulaire « %s » absent du dossier des formulaires", meta->uuid, meta->form);
+		*code = EXIT_DATAERR;
+		return NULL;
+	}
+	record *r = load_record(s, fs, f, meta);
+	if (strcmp(f->id, "patient") != 0) {
+		r->patient = store_patient_record(s, fs, meta->patient_id);
+		r->owns_patient = true;
+	}
+	record_compute(r);
+	return r;
+}
+
+bool store_once_entry(store *s, int64_t patient_id, const char *form_id, char uuid[37])
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT uuid FROM entries WHERE patient_id = ? AND form = ? LIMIT 1");
+	sqlite3_bind_int64(st, 1, patient_id);
+	sqlite3_bind_text(st, 2, form_id, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	if (found)
+		snprintf(uuid, 37, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return found;
+}
+
+int store_entry_delete(store *s, const formset *fs, const char *uuid, const char *login, char **why)
+{
+	entry_meta m;
+	int rc = find_meta(s, uuid, &m, why);
+	if (rc || (rc = st_begin(s, why)))
+		return rc;
+	rc = st_audit(s, login, "delete", m.uuid, m.pseudonym, m.form, NULL, m.date, NULL, why);
+	/* The old values go to the audit trail, so that a deletion can be undone by hand; identity
+	 * values never do. */
+	const form *f = formset_form(fs, m.form);
+	if (!rc && f) {
+		char **old = stored_texts(s, f, m.id);
+		for (size_t i = 0; !rc && i < f->n_fields; i++) {
+			const field *fd = &f->fields[i];
+			if (old[i] && !fd->identifier && fd->type != FT_CALCULATED)
+				rc = st_audit(s, login, "delete", m.uuid, m.pseudonym, m.form, fd->id, old[i], NULL, why);
+		}
+		texts_free(old, f->n_fields);
+	}
+	if (!rc) {
+		char *sql = xasprintf("DELETE FROM \"form_%s\" WHERE entry_id = %lld", m.form, (long long)m.id);
+		if (sqlite3_exec(st_db_handle(s), sql, NULL, NULL, NULL) != SQLITE_OK)
+			rc = st_fail(s, why, "suppression");
+		free(sql);
+	}
+	sqlite3_stmt *st = st_prepare(s, "DELETE FROM entries WHERE id = ?");
+	sqlite3_bind_int64(st, 1, m.id);
+	if (!rc && sqlite3_step(st) != SQLITE_DONE)
+		rc = st_fail(s, why, "suppression");
+	sqlite3_reset(st);
+	if (rc) {
+		st_rollback(s);
+		return rc;
+	}
+	return st_commit(s, why);
+}
+
+int store_entry_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const entry_meta *m), void *ctx, char **why)
+{
+	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
+			      "WHERE e.patient_id = ? ORDER BY e.date, e.id", meta_columns);
+	sqlite3_stmt *st = st_prepare(s, sql);
+	free(sql);
+	if (!st)
+		return st_fail(s, why, "liste des entrées");
+	sqlite3_bind_int64(st, 1, patient_id);
+	/* Copy the rows first: fn may run other statements on the same connection. */
+	entry_meta *v = NULL;
+	size_t n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		v = xrealloc(v, (n + 1) * sizeof *v);
+		read_meta(st, &v[n++]);
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++)
+		fn(ctx, &v[i]);
+	free(v);
+	return 0;
+}
+
+static const char *action_label(const char *action)
+{
+	static const char *const table[][2] = {
+		{"create", "création"}, {"update", "modification"}, {"delete", "suppression"}, {"user", "utilisateur"},
+		{"patient", "patient"}, {"init", "initialisation"}, {"schema", "formulaires"},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+		if (strcmp(action, table[i][0]) == 0)
+			return table[i][1];
+	return action;
+}
+
+int store_log_print(store *s, const char *since, FILE *out, char **why)
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT at, login, action, entry_uuid, pseudonym, form, field, old_value, "
+					 "new_value FROM audit_log WHERE at >= ? ORDER BY id");
+	if (!st)
+		return st_fail(s, why, "journal");
+	sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *col[9];
+		for (int i = 0; i < 9; i++)
+			col[i] = (const char *)sqlite3_column_text(st, i);
+		strbuf line = STRBUF_INIT;
+		strbuf_printf(&line, "%s  %s  %s", col[0], col[1], action_label(col[2]));
+		if (col[5])
+			strbuf_printf(&line, "  %s", col[5]);
+		if (col[3])
+			strbuf_printf(&line, " %.8s", col[3]);
+		if (col[4])
+			strbuf_printf(&line, "  patient %s", col[4]);
+		if (col[6])
+			strbuf_printf(&line, "  %s :", col[6]);
+		if (col[7] || (col[6] && col[8]))
+			strbuf_printf(&line, " %s →", col[7] ? col[7] : "(vide)");
+		if (col[8] || col[6])
+			strbuf_printf(&line, " %s", col[8] ? col[8] : "(vide)");
+		fputs_safe(strbuf_str(&line), out);
+		fputc('\n', out);
+		strbuf_done(&line);
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int store_patient_each(store *s, const formset *fs,
+		       void (*fn)(void *ctx, int64_t id, const char *pseudonym, const record *patient), void *ctx,
+		       char **why)
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT id, pseudonym FROM patients ORDER BY pseudonym");
+	if (!st)
+		return st_fail(s, why, "liste des patients");
+	typedef struct {
+		int64_t id;
+		char pseudo[16];
+	} row;
+	row *v = NULL;
+	size_t n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		v = xrealloc(v, (n + 1) * sizeof *v);
+		v[n].id = sqlite3_column_int64(st, 0);
+		snprintf(v[n].pseudo, sizeof v[n].pseudo, "%s", (const char *)sqlite3_column_text(st, 1));
+		n++;
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++) {
+		record *r = store_patient_record(s, fs, v[i].id);
+		fn(ctx, v[i].id, v[i].pseudo, r);
+		record_free(r);
+	}
+	free(v);
+	return 0;
+}

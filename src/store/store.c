@@ -1,0 +1,786 @@
+/* store.c — opening, migrating and writing the SQLite file. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "store/schema.h"
+#include "store/store_internal.h"
+
+typedef struct {
+	char *sql;
+	sqlite3_stmt *stmt;
+} cached_stmt;
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	cached_stmt *cache;
+	size_t n_cache;
+	int batch; /* inside store_batch_begin: each save is a savepoint of one transaction */
+};
+
+sqlite3 *store_db(store *s)
+{
+	return s->db;
+}
+
+sqlite3 *st_db_handle(store *s)
+{
+	return s->db;
+}
+
+int store_schema_version(void)
+{
+	return schema_migration_count ? schema_migrations[schema_migration_count - 1].version : 0;
+}
+
+/* Map an SQLite result to an exit code and a message naming what failed. */
+int st_fail(store *s, char **why, const char *what)
+{
+	int rc = sqlite3_extended_errcode(s->db);
+	int primary = rc & 0xFF;
+	const char *msg = sqlite3_errmsg(s->db);
+	int code = EXIT_SOFTWARE;
+	const char *hint = "";
+	switch (primary) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		code = EXIT_TEMPFAIL;
+		hint = " (base occupée par un autre utilisateur : réessayer dans un instant)";
+		break;
+	case SQLITE_FULL:
+		code = EXIT_IOERR;
+		hint = " (disque plein : libérer de la place ; rien de ce qui était enregistré n'est perdu)";
+		break;
+	case SQLITE_IOERR:
+		code = EXIT_IOERR;
+		hint = " (erreur d'entrée-sortie sur le disque)";
+		break;
+	case SQLITE_READONLY:
+		code = EXIT_NOPERM;
+		hint = " (base en lecture seule pour cet utilisateur)";
+		break;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		code = EXIT_NOPERM;
+		break;
+	case SQLITE_CANTOPEN:
+		code = EXIT_CANTCREAT;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		code = EXIT_DATAERR;
+		hint = " (fichier endommagé ou qui n'est pas une base recueil)";
+		break;
+	case SQLITE_CONSTRAINT:
+		code = EXIT_DATAERR;
+		break;
+	default:
+		break;
+	}
+	set_why(why, "%s : %s%s", what, msg, hint);
+	return code;
+}
+
+sqlite3_stmt *st_prepare(store *s, const char *sql)
+{
+	for (size_t i = 0; i < s->n_cache; i++)
+		if (strcmp(s->cache[i].sql, sql) == 0) {
+			sqlite3_reset(s->cache[i].stmt);
+			sqlite3_clear_bindings(s->cache[i].stmt);
+			return s->cache[i].stmt;
+		}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return NULL;
+	s->cache = xrealloc(s->cache, (s->n_cache + 1) * sizeof *s->cache);
+	s->cache[s->n_cache++] = (cached_stmt){xstrdup(sql), st};
+	return st;
+}
+
+static void forget_statements(store *s)
+{
+	for (size_t i = 0; i < s->n_cache; i++) {
+		sqlite3_finalize(s->cache[i].stmt);
+		free(s->cache[i].sql);
+	}
+	free(s->cache);
+	s->cache = NULL;
+	s->n_cache = 0;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	forget_statements(s);
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+static int exec(store *s, const char *sql, char **why, const char *what)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return st_fail(s, why, what);
+	return 0;
+}
+
+int st_begin(store *s, char **why)
+{
+	if (s->batch)
+		return exec(s, "SAVEPOINT one_save", why, "début de transaction");
+	return exec(s, "BEGIN IMMEDIATE", why, "début de transaction");
+}
+
+int st_commit(store *s, char **why)
+{
+	if (s->batch)
+		return exec(s, "RELEASE one_save", why, "enregistrement");
+	int rc = exec(s, "COMMIT", why, "enregistrement");
+	if (rc)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+void st_rollback(store *s)
+{
+	if (s->batch)
+		sqlite3_exec(s->db, "ROLLBACK TO one_save; RELEASE one_save", NULL, NULL, NULL);
+	else if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_batch_begin(store *s, char **why)
+{
+	int rc = exec(s, "BEGIN IMMEDIATE", why, "début de transaction");
+	if (!rc)
+		s->batch = 1;
+	return rc;
+}
+
+int store_batch_end(store *s, bool keep, char **why)
+{
+	s->batch = 0;
+	if (!keep) {
+		st_rollback(s);
+		return 0;
+	}
+	return st_commit(s, why);
+}
+
+static int64_t pragma_int(store *s, const char *sql, bool *ok)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = 0;
+	*ok = false;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int64(st, 0);
+		*ok = true;
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* A new database file: private to its owner, or shared with the group when the directory is a
+ * setgid group directory (the shared deployment of the README). */
+static int create_file(const char *path, char **why)
+{
+	char *copy = xstrdup(path);
+	struct stat dir;
+	mode_t mode = 0600;
+	if (stat(dirname(copy), &dir) == 0 && (dir.st_mode & S_ISGID))
+		mode = 0660;
+	free(copy);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0 && errno != EEXIST) {
+		set_why(why, "%s : création impossible : %s", path, strerror(errno));
+		return errno == EACCES || errno == EROFS ? EXIT_CANTCREAT : EXIT_IOERR;
+	}
+	if (fd >= 0) {
+		fchmod(fd, mode); /* the umask must not loosen or tighten the chosen mode */
+		close(fd);
+	}
+	return 0;
+}
+
+static int migrate(store *s, int64_t from, char **why)
+{
+	for (int i = 0; i < schema_migration_count; i++) {
+		const struct schema_migration *m = &schema_migrations[i];
+		if (m->version <= from)
+			continue;
+		int rc = st_begin(s, why);
+		if (rc)
+			return rc;
+		char *what = xasprintf("migration %s", m->name);
+		rc = exec(s, m->sql, why, what);
+		free(what);
+		if (!rc) {
+			char sql[96];
+			snprintf(sql, sizeof sql, "PRAGMA user_version=%d; PRAGMA application_id=%d", m->version,
+				 STORE_APPLICATION_ID);
+			rc = exec(s, sql, why, "version du schéma");
+		}
+		if (rc) {
+			st_rollback(s);
+			return rc;
+		}
+		if ((rc = st_commit(s, why)))
+			return rc;
+	}
+	return 0;
+}
+
+static int configure(store *s, char **why)
+{
+	int on = 1;
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on);
+	sqlite3_busy_timeout(s->db, 10000);
+	int rc = exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", why, "configuration de la base");
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = NULL;
+	const char *mode = "";
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		mode = (const char *)sqlite3_column_text(st, 0);
+	bool wal = mode && strcmp(mode, "wal") == 0;
+	sqlite3_finalize(st);
+	if (!wal)
+		return st_fail(s, why, "passage en mode WAL");
+	return 0;
+}
+
+store *store_open(const char *path, enum store_open_mode mode, char **why, int *code)
+{
+	struct stat st;
+	bool exists = stat(path, &st) == 0;
+	*code = 0;
+	if (!exists && mode == STORE_OPEN_EXISTING) {
+		set_why(why, "%s : base introuvable (la créer avec « recueil init --structure CODE »)", path);
+		*code = EXIT_NOINPUT;
+		return NULL;
+	}
+	if (exists && !S_ISREG(st.st_mode)) {
+		set_why(why, "%s : ce n'est pas un fichier", path);
+		*code = EXIT_NOINPUT;
+		return NULL;
+	}
+	if (!exists && (*code = create_file(path, why)))
+		return NULL;
+	store *s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		if (access(path, R_OK | W_OK) != 0)
+			set_why(why, "%s : accès refusé (l'utilisateur doit appartenir au groupe du dossier partagé "
+				     "et pouvoir y écrire)", path);
+		else
+			set_why(why, "%s : ouverture impossible : %s", path, sqlite3_errmsg(s->db));
+		*code = EXIT_NOPERM;
+		store_close(s);
+		return NULL;
+	}
+	bool ok;
+	int64_t app = pragma_int(s, "PRAGMA application_id", &ok);
+	if (!ok) {
+		set_why(why, "%s : ce fichier n'est pas une base SQLite (%s)", path, sqlite3_errmsg(s->db));
+		*code = EXIT_DATAERR;
+		store_close(s);
+		return NULL;
+	}
+	int64_t version = pragma_int(s, "PRAGMA user_version", &ok);
+	int64_t tables = pragma_int(s, "SELECT count(*) FROM sqlite_schema", &ok);
+	bool fresh = app == 0 && version == 0 && tables == 0;
+	if (!fresh && app != STORE_APPLICATION_ID) {
+		set_why(why, "%s : base SQLite qui n'appartient pas à recueil (application_id %lld) : refusée", path,
+			(long long)app);
+		*code = EXIT_DATAERR;
+	} else if (fresh && mode == STORE_OPEN_EXISTING) {
+		set_why(why, "%s : base vide (la créer avec « recueil init --structure CODE »)", path);
+		*code = EXIT_NOINPUT;
+	} else if (version > store_schema_version()) {
+		set_why(why, "%s : base créée par une version plus récente de recueil (schéma %lld, ce programme "
+			     "connaît %d) : mettre recueil à jour", path, (long long)version, store_schema_version());
+		*code = EXIT_DATAERR;
+	}
+	if (*code || (*code = configure(s, why)) || (*code = migrate(s, version, why))) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* ------------------------------------------------------------ per-form tables */
+
+const char *st_field_sql_type(const field *fd)
+{
+	switch (fd->type) {
+	case FT_INTEGER:
+	case FT_YESNO:
+		return "INTEGER";
+	case FT_DECIMAL:
+		return "REAL";
+	case FT_CHOICE:
+		return fd->choices && fd->choices->numeric ? "INTEGER" : "TEXT";
+	case FT_CALCULATED:
+		if (fd->vtype == T_BOOL || (fd->vtype == T_NUM && fd->decimals == 0))
+			return "INTEGER";
+		return fd->vtype == T_NUM ? "REAL" : "TEXT";
+	case FT_NOTE:
+		return NULL;
+	default:
+		return "TEXT";
+	}
+}
+
+typedef struct {
+	char *field, *sql_type;
+	bool active;
+} known_column;
+
+static size_t known_columns(store *s, const char *form_id, known_column **out)
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT field, sql_type, active FROM form_columns WHERE form = ?");
+	known_column *v = NULL;
+	size_t n = 0;
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		v = xrealloc(v, (n + 1) * sizeof *v);
+		v[n].field = xstrdup((const char *)sqlite3_column_text(st, 0));
+		v[n].sql_type = xstrdup((const char *)sqlite3_column_text(st, 1));
+		v[n].active = sqlite3_column_int(st, 2) != 0;
+		n++;
+	}
+	sqlite3_reset(st);
+	*out = v;
+	return n;
+}
+
+static void known_free(known_column *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].field);
+		free(v[i].sql_type);
+	}
+	free(v);
+}
+
+static int64_t stored_form_version(store *s, const char *form_id)
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT version FROM form_versions WHERE form = ?");
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return v;
+}
+
+/* Compare one form with what the database knows; when apply, make the changes (inside the
+ * caller's transaction). *changes counts what differs. */
+static int sync_one(store *s, const form *f, bool apply, int *changes, char **why)
+{
+	known_column *known = NULL;
+	size_t nk = known_columns(s, f->id, &known);
+	int rc = 0;
+	char now[32];
+	time_now_iso(now, sizeof now);
+	int64_t seen = stored_form_version(s, f->id);
+	if (seen > f->version) {
+		set_why(why, "%s:1:1: formulaire « %s » en version %d, mais la base a déjà des saisies en version "
+			     "%lld : utiliser les formulaires à jour", f->path, f->id, f->version, (long long)seen);
+		known_free(known, nk);
+		return EXIT_DATAERR;
+	}
+	if (seen != f->version)
+		(*changes)++;
+	if (apply && nk == 0) {
+		char *sql = xasprintf("CREATE TABLE IF NOT EXISTS \"form_%s\" (entry_id INTEGER PRIMARY KEY "
+				      "REFERENCES entries(id) ON DELETE CASCADE) STRICT", f->id);
+		rc = exec(s, sql, why, "création de table");
+		free(sql);
+	}
+	for (size_t i = 0; !rc && i < f->n_fields; i++) {
+		const field *fd = &f->fields[i];
+		const char *type = st_field_sql_type(fd);
+		if (!type)
+			continue;
+		size_t k = 0;
+		while (k < nk && strcmp(known[k].field, fd->id) != 0)
+			k++;
+		if (k < nk && strcmp(known[k].sql_type, type) != 0) {
+			set_why(why, "%s:%d:%d: le champ « %s » était stocké en %s et deviendrait %s : changement "
+				     "incompatible avec les données existantes (créer un nouveau champ avec un autre id)",
+				f->path, fd->line, fd->col, fd->id, known[k].sql_type, type);
+			rc = EXIT_DATAERR;
+			break;
+		}
+		if (k < nk && known[k].active)
+			continue;
+		(*changes)++;
+		if (!apply)
+			continue;
+		sqlite3_stmt *st;
+		if (k == nk) {
+			char *sql = xasprintf("ALTER TABLE \"form_%s\" ADD COLUMN \"%s\" %s", f->id, fd->id, type);
+			rc = exec(s, sql, why, "ajout de colonne");
+			free(sql);
+			st = st_prepare(s, "INSERT INTO form_columns(form, field, sql_type, field_type, active, added_at) "
+				     "VALUES (?, ?, ?, ?, 1, ?)");
+			sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, fd->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, field_type_name(fd->type), -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+		} else {
+			st = st_prepare(s, "UPDATE form_columns SET active = 1 WHERE form = ? AND field = ?");
+			sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, fd->id, -1, SQLITE_STATIC);
+		}
+		if (!rc && sqlite3_step(st) != SQLITE_DONE)
+			rc = st_fail(s, why, "description des colonnes");
+		sqlite3_reset(st);
+	}
+	/* Fields gone from the YAML keep their column and data; they are only marked inactive. */
+	for (size_t k = 0; !rc && k < nk; k++) {
+		if (!known[k].active || form_field(f, known[k].field))
+			continue;
+		(*changes)++;
+		if (!apply)
+			continue;
+		sqlite3_stmt *st = st_prepare(s, "UPDATE form_columns SET active = 0 WHERE form = ? AND field = ?");
+		sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, known[k].field, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = st_fail(s, why, "description des colonnes");
+		sqlite3_reset(st);
+	}
+	if (!rc && apply && seen != f->version) {
+		sqlite3_stmt *st = st_prepare(s, "INSERT INTO form_versions(form, version, seen_at) VALUES (?, ?, ?) "
+					   "ON CONFLICT(form) DO UPDATE SET version = excluded.version, seen_at = excluded.seen_at");
+		sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, f->version);
+		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = st_fail(s, why, "version du formulaire");
+		sqlite3_reset(st);
+	}
+	known_free(known, nk);
+	return rc;
+}
+
+int store_sync_forms(store *s, const formset *fs, const char *login, char **why)
+{
+	int changes = 0, rc = 0;
+	for (size_t i = 0; i < fs->n_forms && !rc; i++)
+		rc = sync_one(s, fs->forms[i], false, &changes, why);
+	if (rc || changes == 0)
+		return rc;
+	if ((rc = st_begin(s, why)))
+		return rc;
+	changes = 0;
+	for (size_t i = 0; i < fs->n_forms && !rc; i++)
+		rc = sync_one(s, fs->forms[i], true, &changes, why);
+	if (!rc && changes) {
+		char now[32];
+		time_now_iso(now, sizeof now);
+		sqlite3_stmt *st = st_prepare(s, "INSERT INTO audit_log(at, login, action, new_value) VALUES (?, ?, 'schema', ?)");
+		char *what = xasprintf("%d changement(s) de formulaires appliqué(s)", changes);
+		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, what, -1, SQLITE_TRANSIENT);
+		free(what);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = st_fail(s, why, "journal");
+		sqlite3_reset(st);
+	}
+	if (rc) {
+		st_rollback(s);
+		return rc;
+	}
+	/* The schema changed: statements prepared against the old tables must go. */
+	rc = st_commit(s, why);
+	forget_statements(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------ structure and users */
+
+int st_audit(store *s, const char *login, const char *action, const char *uuid, const char *pseudo,
+		 const char *form_id, const char *fieldname, const char *old_value, const char *new_value, char **why)
+{
+	char now[32];
+	time_now_iso(now, sizeof now);
+	sqlite3_stmt *st = st_prepare(s, "INSERT INTO audit_log(at, login, action, entry_uuid, pseudonym, form, field, "
+				   "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	const char *vals[] = {now, login, action, uuid, pseudo, form_id, fieldname, old_value, new_value};
+	for (int i = 0; i < 9; i++)
+		sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "journal des modifications");
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_init_structure(store *s, const char *code, const char *name, const char *login, char **why)
+{
+	char now[32];
+	time_now_iso(now, sizeof now);
+	int rc = st_begin(s, why);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = st_prepare(s, "SELECT code FROM structure WHERE id = 1");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		set_why(why, "base déjà initialisée pour la structure %s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		st_rollback(s);
+		return EXIT_CANTCREAT;
+	}
+	sqlite3_reset(st);
+	st = st_prepare(s, "INSERT INTO structure(id, code, name, created_at) VALUES (1, ?, ?, ?)");
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "structure");
+	sqlite3_reset(st);
+	if (!rc) {
+		st = st_prepare(s, "INSERT INTO users(login, role, created_at, created_by) VALUES (?, 'admin', ?, ?) "
+			     "ON CONFLICT(login) DO UPDATE SET role = 'admin'");
+		sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, login, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "utilisateur");
+		sqlite3_reset(st);
+	}
+	if (!rc)
+		rc = st_audit(s, login, "init", NULL, NULL, NULL, NULL, NULL, code, why);
+	if (rc) {
+		st_rollback(s);
+		return rc;
+	}
+	return st_commit(s, why);
+}
+
+bool store_structure(store *s, char code[64], char name[256])
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT code, name FROM structure WHERE id = 1");
+	bool found = st && sqlite3_step(st) == SQLITE_ROW;
+	if (found) {
+		if (code)
+			snprintf(code, 64, "%s", (const char *)sqlite3_column_text(st, 0));
+		if (name)
+			snprintf(name, 256, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	if (st)
+		sqlite3_reset(st);
+	return found;
+}
+
+bool store_user_role(store *s, const char *login, char role[16])
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT role FROM users WHERE login = ?");
+	if (!st)
+		return false;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	if (found)
+		snprintf(role, 16, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return found;
+}
+
+int store_user_add(store *s, const char *login, const char *role, const char *display_name, const char *by,
+		   char **why)
+{
+	char now[32];
+	time_now_iso(now, sizeof now);
+	int rc = st_begin(s, why);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = st_prepare(s, "INSERT INTO users(login, display_name, role, created_at, created_by) "
+				   "VALUES (?, ?, ?, ?, ?) ON CONFLICT(login) DO UPDATE SET role = excluded.role, "
+				   "display_name = CASE WHEN excluded.display_name = '' THEN display_name "
+				   "ELSE excluded.display_name END");
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, display_name ? display_name : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "ajout de l'utilisateur");
+	sqlite3_reset(st);
+	if (!rc)
+		rc = st_audit(s, by, "user", NULL, NULL, NULL, login, NULL, role, why);
+	if (rc) {
+		st_rollback(s);
+		return rc;
+	}
+	return st_commit(s, why);
+}
+
+int store_user_list(store *s, FILE *out, char **why)
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT login, role, display_name FROM users ORDER BY login");
+	if (!st)
+		return st_fail(s, why, "liste des utilisateurs");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int i = 0; i < 3; i++) {
+			fputs_safe((const char *)sqlite3_column_text(st, i), out);
+			fputc(i < 2 ? '\t' : '\n', out);
+		}
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+char *store_admins(store *s)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_add(&sb, "", 0);
+	sqlite3_stmt *st = st_prepare(s, "SELECT login FROM users WHERE role = 'admin' ORDER BY login");
+	while (st && sqlite3_step(st) == SQLITE_ROW)
+		strbuf_printf(&sb, "%s%s", sb.len ? ", " : "", (const char *)sqlite3_column_text(st, 0));
+	if (st)
+		sqlite3_reset(st);
+	return strbuf_take(&sb);
+}
+
+/* ------------------------------------------------------------ patients */
+
+void random_bytes(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+	while (n) {
+		ssize_t got = getrandom(p, n, 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			fputs("recueil: source d'aléa du système indisponible\n", stderr);
+			abort();
+		}
+		p += got;
+		n -= (size_t)got;
+	}
+}
+
+void uuid_v4(char out[37])
+{
+	unsigned char b[16];
+	random_bytes(b, sizeof b);
+	b[6] = (b[6] & 0x0F) | 0x40;
+	b[8] = (b[8] & 0x3F) | 0x80;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+		 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static int crockford_value(char c)
+{
+	if (c >= 'a' && c <= 'z')
+		c = (char)(c - 'a' + 'A');
+	if (c == 'O')
+		c = '0';
+	if (c == 'I' || c == 'L')
+		c = '1';
+	const char *p = c ? strchr(crockford, c) : NULL;
+	return p ? (int)(p - crockford) : -1;
+}
+
+/* Pseudonyms: 7 random Crockford base32 symbols (35 bits) and a check symbol, so that a typo
+ * in a pseudonym read over the phone is caught. */
+static char check_symbol(const int v[7])
+{
+	int sum = 0;
+	for (int i = 0; i < 7; i++)
+		sum += (i + 1) * v[i];
+	return crockford[sum % 31];
+}
+
+bool pseudonym_valid(const char *p)
+{
+	if (strlen(p) != 8)
+		return false;
+	int v[7];
+	for (int i = 0; i < 7; i++)
+		if ((v[i] = crockford_value(p[i])) < 0 || crockford[v[i]] != p[i])
+			return false;
+	return p[7] == check_symbol(v);
+}
+
+static void pseudonym_new(char out[16])
+{
+	unsigned char b[7];
+	int v[7];
+	random_bytes(b, sizeof b);
+	for (int i = 0; i < 7; i++) {
+		v[i] = b[i] & 31;
+		out[i] = crockford[v[i]];
+	}
+	out[7] = check_symbol(v);
+	out[8] = '\0';
+}
+
+int store_patient_create(store *s, const char *login, char pseudo[16], int64_t *id, char **why)
+{
+	char code[64] = "";
+	char now[32];
+	store_structure(s, code, NULL);
+	time_now_iso(now, sizeof now);
+	sqlite3_stmt *st = st_prepare(s, "INSERT INTO patients(pseudonym, structure, created_at, created_by) VALUES (?, ?, ?, ?)");
+	for (int attempt = 0; attempt < 20; attempt++) {
+		pseudonym_new(pseudo);
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, pseudo, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, login, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			*id = sqlite3_last_insert_rowid(s->db);
+			sqlite3_reset(st);
+			return st_audit(s, login, "patient", NULL, pseudo, NULL, NULL, NULL, "création", why);
+		}
+		if ((sqlite3_extended_errcode(s->db)) != SQLITE_CONSTRAINT_UNIQUE) {
+			int code2 = st_fail(s, why, "création du patient");
+			sqlite3_reset(st);
+			return code2;
+		}
+	}
+	sqlite3_reset(st);
+	set_why(why, "impossible de tirer un pseudonyme libre");
+	return EXIT_SOFTWARE;
+}
+
+int64_t store_patient_find(store *s, const char *typed, char pseudo[16])
+{
+	char norm[16];
+	size_t n = 0;
+	for (const char *p = typed; *p && n < 15; p++) {
+		if (*p == '-' || *p == ' ')
+			continue;
+		int v = crockford_value(*p);
+		if (v < 0)
+			return 0;
+		norm[n++] = crockford[v];
+	}
+	norm[n] = '\0';
+	sqlite3_stmt *st = st_prepare(s, "SELECT id, pseudonym FROM patients WHERE pseudonym = ?");
+	sqlite3_bind_text(st, 1, norm, -1, SQLITE_STATIC);
+	int64_t id = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (pseudo)
+			snprintf(pseudo, 16, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return id;
+}

@@ -1,0 +1,23 @@
+/* store_internal.h — helpers shared by the store's files; not for use outside src/store/. */
+#ifndef RECUEIL_STORE_INTERNAL_H
+#define RECUEIL_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* A cached prepared statement for sql, reset and unbound; NULL if it does not prepare.
+ * Borrowed: valid until the schema changes (store_sync_forms) or the store closes. */
+sqlite3_stmt *st_prepare(store *s, const char *sql);
+/* Map the connection's last error to an exit code and set *why to "what : message". */
+int st_fail(store *s, char **why, const char *what);
+int st_begin(store *s, char **why);  /* BEGIN IMMEDIATE */
+int st_commit(store *s, char **why); /* COMMIT, rolling back if it fails */
+void st_rollback(store *s);
+int st_audit(store *s, const char *login, const char *action, const char *uuid, const char *pseudo,
+	     const char *form_id, const char *fieldname, const char *old_value, const char *new_value, char **why);
+sqlite3 *st_db_handle(store *s);
+/* The SQL storage type of a field, or NULL for notes. */
+const char *st_field_sql_type(const field *fd);
+
+#endif
