@@ -1,0 +1,287 @@
+/* cmd_demo.c — recueil demo: a synthetic database to try the program on, built from the forms
+ * themselves (any form added in YAML gets demo data too), through the same validation and save
+ * path as real entries. No real person: names are made of random syllables. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "core/record.h"
+
+static const char usage[] = "Usage : recueil demo [--patients N] [--seed S]\n"
+			    "Crée (si besoin) une base de démonstration, structure DEMO, et y ajoute N patients\n"
+			    "fictifs (60 par défaut) suivis sur quelques années, avec leurs questionnaires.\n";
+
+/* splitmix64: small, seedable, reproducible across platforms. */
+static uint64_t rng_state;
+
+static uint64_t rng_next(void)
+{
+	uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static double rng_unit(void)
+{
+	return (double)(rng_next() >> 11) / 9007199254740992.0;
+}
+
+static long rng_range(long lo, long hi) /* inclusive */
+{
+	if (hi <= lo)
+		return lo;
+	return lo + (long)(rng_next() % (uint64_t)(hi - lo + 1));
+}
+
+static bool rng_chance(double p)
+{
+	return rng_unit() < p;
+}
+
+/* Triangular between lo and hi, peaking in the middle: plausible ages, durations, counts. */
+static double rng_triangular(double lo, double hi)
+{
+	return lo + (hi - lo) * (rng_unit() + rng_unit()) / 2;
+}
+
+typedef struct {
+	double severity; /* 0..1: pushes answers towards the higher codes */
+	long inclusion;  /* day number */
+	long end;        /* last day of follow-up */
+} profile;
+
+static const char *const syllables[] = {"ba", "lo", "mi", "ran", "tel", "vo", "su", "dar", "ni", "que",
+					"ber", "ta", "mon", "ri", "gal", "fo", "che", "lin", "do", "za"};
+
+static char *fake_name(bool capital_only)
+{
+	char buf[32] = "";
+	int n = (int)rng_range(2, 3);
+	for (int i = 0; i < n; i++)
+		strcat(buf, syllables[rng_range(0, 19)]);
+	buf[0] = (char)(buf[0] - 'a' + 'A');
+	(void)capital_only;
+	return xstrdup(buf);
+}
+
+/* A choice index biased by the profile's severity: low severity favours the first codes. */
+static size_t biased_index(size_t n, double severity)
+{
+	double u = rng_unit();
+	double x = pow(u, 1.0 / (0.35 + 2.5 * severity)) * 0.999;
+	if (rng_chance(0.15))
+		x = rng_unit() * 0.999;
+	return (size_t)(x * (double)n);
+}
+
+static char *random_value(const field *fd, const profile *p, long entry_day)
+{
+	char buf[64];
+	switch (fd->type) {
+	case FT_YESNO:
+		return xstrdup(rng_chance(0.25 + 0.5 * p->severity) ? "1" : "0");
+	case FT_CHOICE:
+		return xstrdup(fd->choices->items[biased_index(fd->choices->n, p->severity)].code);
+	case FT_MULTI: {
+		strbuf sb = STRBUF_INIT;
+		strbuf_add(&sb, "", 0);
+		for (size_t i = 0; i < fd->choices->n; i++)
+			if (rng_chance(i == 0 ? 0.7 : 0.25))
+				strbuf_printf(&sb, "%s%s", sb.len ? " " : "", fd->choices->items[i].code);
+		return strbuf_take(&sb);
+	}
+	case FT_INTEGER: {
+		double lo = fd->has_min ? fd->min : 0, hi = fd->has_max ? fd->max : lo + 100;
+		if (!fd->has_max && lo > 1800) /* a year: peak some decades before today */
+			hi = lo + 85;
+		snprintf(buf, sizeof buf, "%ld", (long)llround(rng_triangular(lo, hi)));
+		return xstrdup(buf);
+	}
+	case FT_DECIMAL: {
+		double lo = fd->has_min ? fd->min : 0, hi = fd->has_max ? fd->max : lo + 100;
+		format_number(rng_triangular(lo, hi), fd->decimals >= 0 ? fd->decimals : 1, buf, sizeof buf);
+		return xstrdup(buf);
+	}
+	case FT_DATE:
+		date_format(rng_range(p->inclusion, entry_day), buf);
+		return xstrdup(buf);
+	case FT_TEXT:
+		if (fd->identifier && !fd->pattern)
+			return fake_name(true);
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* Fill the record field by field, in order, so that show_if sees the answers before it. */
+static void fill(record *r, const profile *p)
+{
+	for (size_t i = 0; i < r->f->n_fields; i++) {
+		const field *fd = &r->f->fields[i];
+		if (fd->type == FT_CALCULATED || fd->type == FT_NOTE || r->vals[i].text)
+			continue;
+		record_compute(r);
+		if (!r->vals[i].visible)
+			continue;
+		if (!fd->required && rng_chance(0.08))
+			continue; /* some optional questions stay unanswered */
+		if (fd->missing_allowed && rng_chance(0.01)) {
+			record_set(r, i, ".nsp", NULL);
+			continue;
+		}
+		/* A few tries: the value must also satisfy the field's constraint. */
+		for (int attempt = 0; attempt < 8; attempt++) {
+			char *v = random_value(fd, p, r->date);
+			if (!v)
+				break;
+			bool ok = record_set(r, i, v, NULL);
+			free(v);
+			if (!ok)
+				continue;
+			record_compute(r);
+			issue *iss = NULL;
+			size_t n = record_check(r, &iss);
+			bool bad = false;
+			for (size_t k = 0; k < n; k++)
+				bad |= iss[k].field == i && iss[k].kind != ISSUE_REQUIRED;
+			issues_free(iss, n);
+			if (!bad)
+				break;
+			record_set(r, i, NULL, NULL);
+		}
+	}
+	record_compute(r);
+}
+
+/* How many entries of a repeated form a patient gets over the follow-up. */
+static int entries_for(const form *f, const profile *p)
+{
+	double years = (double)(p->end - p->inclusion) / 365.25 + 0.2;
+	if (strcmp(f->id, "contact") == 0)
+		return (int)rng_range(3, 4 + (long)(12 * years));
+	if (strcmp(f->id, "sortie") == 0)
+		return 0; /* decided by the caller */
+	return (int)rng_range(1, 1 + (long)(1.2 * years));
+}
+
+static int save(cli_ctx *ctx, record *r, entry_meta *meta, size_t *count)
+{
+	char *why = NULL;
+	entry_meta m = *meta;
+	m.id = 0;
+	int rc = store_entry_save(ctx->st, r, &m, false, NULL, 0, ctx->login, &why);
+	if (rc) {
+		cli_error("démo : %s", why);
+		free(why);
+		return rc;
+	}
+	(*count)++;
+	return 0;
+}
+
+static int one_patient(cli_ctx *ctx, size_t *count)
+{
+	const form *pf = formset_form(ctx->fs, "patient");
+	long today = date_today();
+	profile p = {.severity = rng_unit(), .inclusion = today - rng_range(20, 4 * 365)};
+	p.end = today;
+	bool leaves = rng_chance(0.2);
+	if (leaves)
+		p.end = rng_range(p.inclusion + 30 < today ? p.inclusion + 30 : today, today);
+	entry_meta meta = {0};
+	char *why = NULL;
+	int rc = store_patient_create(ctx->st, ctx->login, meta.pseudonym, &meta.patient_id, &why);
+	if (rc) {
+		cli_error("démo : %s", why);
+		free(why);
+		return rc;
+	}
+	record *pr = record_new(ctx->fs, pf, p.inclusion);
+	long di = form_field_index(pf, "date_inclusion");
+	if (di >= 0) {
+		char buf[11];
+		date_format(p.inclusion, buf);
+		record_set(pr, (size_t)di, buf, NULL);
+	}
+	fill(pr, &p);
+	if ((rc = save(ctx, pr, &meta, count))) {
+		record_free(pr);
+		return rc;
+	}
+	for (size_t k = 0; !rc && k < ctx->fs->n_forms; k++) {
+		const form *f = ctx->fs->forms[k];
+		if (f == pf)
+			continue;
+		int n = f->cardinality == CARD_ONCE ? 1 : entries_for(f, &p);
+		if (strcmp(f->id, "sortie") == 0)
+			n = leaves;
+		for (int e = 0; !rc && e < n; e++) {
+			long day = strcmp(f->id, "sortie") == 0 ? p.end : rng_range(p.inclusion, p.end);
+			record *r = record_new(ctx->fs, f, day);
+			r->patient = pr;
+			fill(r, &p);
+			rc = save(ctx, r, &meta, count);
+			record_free(r);
+		}
+	}
+	record_free(pr);
+	return rc;
+}
+
+int cmd_demo(cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"patients", required_argument, NULL, 'p'},
+		{"seed", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	long long patients = 60, seed = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'p' && parse_integer(optarg, &patients) && patients >= 0 && patients <= 1000000)
+			continue;
+		if (c == 's' && parse_integer(optarg, &seed))
+			continue;
+		if (c == 'h')
+			return fputs(usage, stdout), 0;
+		if (c == 'p' || c == 's')
+			cli_error("--%s : nombre entier attendu, trouvé « %s »", c == 'p' ? "patients" : "seed", optarg);
+		return fputs(usage, stderr), EXIT_USAGE;
+	}
+	if (optind != argc)
+		return fputs(usage, stderr), EXIT_USAGE;
+	struct stat st;
+	int rc = stat(ctx->db_path, &st) == 0 ? cli_open(ctx, "saisie")
+					       : cli_create_database(ctx, "DEMO", "Microstructure de démonstration");
+	if (rc)
+		return rc;
+	if (!formset_form(ctx->fs, "patient")) {
+		cli_error("le dossier des formulaires n'a pas de formulaire « patient »");
+		return EXIT_DATAERR;
+	}
+	rng_state = (uint64_t)seed;
+	char *why = NULL;
+	if ((rc = store_batch_begin(ctx->st, &why))) {
+		cli_error("%s", why);
+		free(why);
+		return rc;
+	}
+	size_t count = 0;
+	for (long long i = 0; !rc && i < patients; i++)
+		rc = one_patient(ctx, &count);
+	int end = store_batch_end(ctx->st, rc == 0, &why);
+	if (end) {
+		cli_error("%s", why);
+		free(why);
+		return end;
+	}
+	if (!rc)
+		fprintf(stderr, "%lld patients fictifs et %zu entrées ajoutés à %s\n", patients, count, ctx->db_path);
+	return rc;
+}

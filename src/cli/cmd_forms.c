@@ -1,0 +1,145 @@
+/* cmd_forms.c — recueil forms check|list: validate the YAML, describe the forms. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+
+static const char usage[] = "Usage : recueil forms check [FICHIER|DOSSIER…]\n"
+			    "        recueil forms list [FORMULAIRE]\n"
+			    "check vérifie les formulaires (par défaut le dossier des formulaires) et signale\n"
+			    "chaque problème sous la forme FICHIER:LIGNE:COLONNE: message (code 65).\n";
+
+static void print_errors(char *errors)
+{
+	char *save = NULL;
+	for (char *line = strtok_r(errors, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		fputs_safe(line, stderr);
+		fputc('\n', stderr);
+	}
+}
+
+static void print_summary(const char *what, const formset *fs)
+{
+	printf("%s : %zu formulaire%s valide%s (", what, fs->n_forms, fs->n_forms > 1 ? "s" : "",
+	       fs->n_forms > 1 ? "s" : "");
+	for (size_t i = 0; i < fs->n_forms; i++)
+		printf("%s%s", i ? ", " : "", fs->forms[i]->id);
+	printf(")%s\n", fs->reporting ? ", calendrier et seuils valides" : "");
+}
+
+static int check_paths(int argc, char **argv, const char *default_dir)
+{
+	int rc = 0;
+	const char **files = NULL;
+	size_t nfiles = 0;
+	for (int i = 0; i < argc; i++) {
+		struct stat st;
+		if (stat(argv[i], &st) != 0) {
+			cli_error("%s : fichier introuvable", argv[i]);
+			rc = EXIT_NOINPUT;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			char *errors = NULL;
+			formset *fs = formset_load_dir(argv[i], &errors);
+			if (fs)
+				print_summary(argv[i], fs);
+			else
+				print_errors(errors), rc = rc ? rc : EXIT_DATAERR;
+			free(errors);
+			formset_free(fs);
+		} else {
+			files = xrealloc(files, (nfiles + 1) * sizeof *files);
+			files[nfiles++] = argv[i];
+		}
+	}
+	if (nfiles) {
+		/* The other files beside the first one resolve patient.* and seuil.* references. */
+		char *dir = xstrdup(files[0]);
+		char *slash = strrchr(dir, '/');
+		const char *context = default_dir;
+		if (slash) {
+			*slash = '\0';
+			context = dir;
+		}
+		char *errors = NULL;
+		formset *fs = formset_load_files(files, nfiles, context, &errors);
+		if (fs) {
+			printf("%zu fichier%s valide%s\n", nfiles, nfiles > 1 ? "s" : "", nfiles > 1 ? "s" : "");
+		} else {
+			print_errors(errors);
+			rc = rc ? rc : EXIT_DATAERR;
+		}
+		free(errors);
+		formset_free(fs);
+		free(dir);
+	}
+	free(files);
+	return rc;
+}
+
+static void list_form_fields(const form *f)
+{
+	printf("%s (version %d, %s) — ", f->id, f->version, f->cardinality == CARD_ONCE ? "une fois" : "répété");
+	fputs_safe(f->title.fr, stdout);
+	putchar('\n');
+	for (size_t i = 0; i < f->n_fields; i++) {
+		const field *fd = &f->fields[i];
+		printf("  %-28s %-10s%s%s%s  ", fd->id, field_type_name(fd->type), fd->required ? " requis" : "",
+		       fd->identifier ? " identifiant" : "", !fd->exported ? " non-exporté" : "");
+		fputs_safe(fd->label.fr, stdout);
+		putchar('\n');
+		if (fd->choices) {
+			printf("  %-28s ", "");
+			for (size_t k = 0; k < fd->choices->n; k++) {
+				printf("%s%s=", k ? ", " : "", fd->choices->items[k].code);
+				fputs_safe(fd->choices->items[k].label.fr, stdout);
+			}
+			putchar('\n');
+		}
+		if (fd->expr_src)
+			printf("  %-28s = %s\n", "", fd->expr_src);
+	}
+}
+
+int cmd_forms(cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	if (strcmp(argv[1], "check") == 0) {
+		if (argc == 2) {
+			char *dir[] = {(char *)ctx->forms_dir};
+			return check_paths(1, dir, ctx->forms_dir);
+		}
+		return check_paths(argc - 2, argv + 2, ctx->forms_dir);
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		int rc = cli_load_forms(ctx);
+		if (rc)
+			return rc;
+		if (argc > 3)
+			return fputs(usage, stderr), EXIT_USAGE;
+		if (argc == 3) {
+			const form *f = formset_form(ctx->fs, argv[2]);
+			if (!f) {
+				cli_error("formulaire inconnu « %s »", argv[2]);
+				return EXIT_DATAERR;
+			}
+			list_form_fields(f);
+			return 0;
+		}
+		for (size_t i = 0; i < ctx->fs->n_forms; i++) {
+			const form *f = ctx->fs->forms[i];
+			printf("%-14s v%-3d %-8s %3zu champs  ", f->id, f->version,
+			       f->cardinality == CARD_ONCE ? "once" : "repeated", f->n_fields);
+			fputs_safe(f->title.fr, stdout);
+			putchar('\n');
+		}
+		return 0;
+	}
+	cli_error("sous-commande inconnue « forms %s »", argv[1]);
+	return EXIT_USAGE;
+}
