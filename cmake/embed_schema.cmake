@@ -1,4 +1,6 @@
-# Writes OUT, a C file holding each migration of FILES as a string, in order.
+# Writes OUT, a C file holding each migration of DIR/NNN_name.sql as a string, in order.
+file(GLOB FILES ${DIR}/*.sql)
+list(SORT FILES)
 set(body "/* Generated from the schema directory: do not edit. */\n#include \"store/schema.h\"\n")
 set(table "const struct schema_migration schema_migrations[] = {\n")
 set(n 0)

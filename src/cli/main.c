@@ -11,33 +11,33 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-	"Usage : recueil [--db FICHIER] [--forms DOSSIER] [COMMANDE …]\n"
-	"\n"
-	"Sans commande : l'interface plein écran.\n"
-	"\n"
-	"Commandes :\n"
-	"  init --structure CODE [--name NOM]      créer la base et s'y inscrire comme administrateur\n"
-	"  demo [--patients N] [--seed S]          remplir une base de démonstration (données fictives)\n"
-	"  forms check [FICHIER…]                  vérifier les formulaires YAML\n"
-	"  forms list                              lister les formulaires et leurs champs\n"
-	"  patient add [champ=valeur…]             créer un patient (affiche son pseudonyme)\n"
-	"  patient list [--search TEXTE]           lister les patients\n"
-	"  entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [champ=valeur…]\n"
-	"  entry edit ENTRÉE [champ=valeur…]       modifier une entrée\n"
-	"  entry show ENTRÉE                       afficher une entrée (champ=valeur)\n"
-	"  entry list PATIENT                      lister les entrées d'un patient\n"
-	"  entry delete ENTRÉE                     supprimer une entrée\n"
-	"  user add LOGIN --role ROLE | user list  gérer les utilisateurs (saisie, coordination, admin)\n"
-	"  log [--since AAAA-MM-JJ]                journal des modifications\n"
-	"\n"
-	"Options :\n"
-	"  --db FICHIER      la base (défaut : $RECUEIL_DB, sinon $XDG_DATA_HOME/recueil/recueil.db)\n"
-	"  --forms DOSSIER   les formulaires (défaut : $RECUEIL_FORMS, sinon " RECUEIL_FORMS_DIR ")\n"
-	"  -h, --help        cette aide ; « recueil COMMANDE --help » pour une commande\n"
-	"  -V, --version     la version\n"
-	"\n"
-	"Codes de sortie : 0 succès, 64 usage, 65 données invalides, 66 fichier absent,\n"
-	"73 création impossible, 74 erreur d'entrée-sortie, 75 base occupée, 77 permission.\n";
+    "Usage : recueil [--db FICHIER] [--forms DOSSIER] [COMMANDE …]\n"
+    "\n"
+    "Sans commande : l'interface plein écran.\n"
+    "\n"
+    "Commandes :\n"
+    "  init --structure CODE [--name NOM]      créer la base et s'y inscrire comme administrateur\n"
+    "  demo [--patients N] [--seed S]          remplir une base de démonstration (données fictives)\n"
+    "  forms check [FICHIER…]                  vérifier les formulaires YAML\n"
+    "  forms list                              lister les formulaires et leurs champs\n"
+    "  patient add [champ=valeur…]             créer un patient (affiche son pseudonyme)\n"
+    "  patient list [--search TEXTE]           lister les patients\n"
+    "  entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [champ=valeur…]\n"
+    "  entry edit ENTRÉE [champ=valeur…]       modifier une entrée\n"
+    "  entry show ENTRÉE                       afficher une entrée (champ=valeur)\n"
+    "  entry list PATIENT                      lister les entrées d'un patient\n"
+    "  entry delete ENTRÉE                     supprimer une entrée\n"
+    "  user add LOGIN --role ROLE | user list  gérer les utilisateurs (saisie, coordination, admin)\n"
+    "  log [--since AAAA-MM-JJ]                journal des modifications\n"
+    "\n"
+    "Options :\n"
+    "  --db FICHIER      la base (défaut : $RECUEIL_DB, sinon $XDG_DATA_HOME/recueil/recueil.db)\n"
+    "  --forms DOSSIER   les formulaires (défaut : $RECUEIL_FORMS, sinon " RECUEIL_FORMS_DIR ")\n"
+    "  -h, --help        cette aide ; « recueil COMMANDE --help » pour une commande\n"
+    "  -V, --version     la version\n"
+    "\n"
+    "Codes de sortie : 0 succès, 64 usage, 65 données invalides, 66 fichier absent,\n"
+    "73 création impossible, 74 erreur d'entrée-sortie, 75 base occupée, 77 permission.\n";
 
 static const char *default_db(cli_ctx *ctx)
 {
@@ -69,8 +69,8 @@ static const struct {
 	const char *name;
 	int (*fn)(cli_ctx *, int, char **);
 } commands[] = {
-	{"init", cmd_init},       {"demo", cmd_demo},   {"forms", cmd_forms}, {"patient", cmd_patient},
-	{"entry", cmd_entry},     {"user", cmd_user},   {"log", cmd_log},
+    {"init", cmd_init},   {"demo", cmd_demo}, {"forms", cmd_forms}, {"patient", cmd_patient},
+    {"entry", cmd_entry}, {"user", cmd_user}, {"log", cmd_log}, {"alert", cmd_alert},
 };
 
 int main(int argc, char **argv)
@@ -80,11 +80,11 @@ int main(int argc, char **argv)
 	umask(077);
 	cli_ctx ctx = {0};
 	static const struct option opts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"forms", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{0, 0, 0, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"forms", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {0, 0, 0, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 		} else {
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
-			optind = 1;
+			optind = 0; /* glibc: 0 re-initialises getopt, permutation included */
 			rc = commands[i].fn(&ctx, sub_argc, sub_argv);
 		}
 	}
