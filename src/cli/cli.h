@@ -56,6 +56,7 @@ int cmd_patient(cli_ctx *ctx, int argc, char **argv);
 int cmd_entry(cli_ctx *ctx, int argc, char **argv);
 int cmd_user(cli_ctx *ctx, int argc, char **argv);
 int cmd_log(cli_ctx *ctx, int argc, char **argv);
+int cmd_alert(cli_ctx *ctx, int argc, char **argv);
 
 /* The terminal interface (src/ui/), started when no command is given. */
 int ui_main(cli_ctx *ctx);

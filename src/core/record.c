@@ -320,6 +320,30 @@ char *value_to_text(value v, int decimals)
 	return NULL;
 }
 
+bool record_field_visible(record *r, size_t idx)
+{
+	const field *fd = &r->f->fields[idx];
+	if (fd->show_if) {
+		value v = eval(r, fd->show_if);
+		r->vals[idx].visible = v.kind != V_MISSING && v.num != 0;
+	}
+	return r->vals[idx].visible;
+}
+
+bool record_field_valid(const record *r, size_t idx)
+{
+	const field *fd = &r->f->fields[idx];
+	const expr *rules[] = {fd->constraint, fd->soft};
+	for (int k = 0; k < 2; k++) {
+		if (!rules[k])
+			continue;
+		value c = eval(r, rules[k]);
+		if (c.kind != V_MISSING && c.num == 0)
+			return false;
+	}
+	return true;
+}
+
 static void compute_visibility(record *r)
 {
 	for (size_t i = 0; i < r->f->n_fields; i++) {
@@ -395,6 +419,12 @@ void issues_free(issue *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i].message);
 	free(v);
+}
+
+bool record_alert_active(const record *r, size_t k)
+{
+	value v = eval(r, r->f->alerts[k].cond);
+	return v.kind != V_MISSING && v.num != 0;
 }
 
 char *record_summary(const record *r, const char *lang)

@@ -45,6 +45,14 @@ void record_set_raw(record *r, size_t idx, const char *text, missing_code missin
 /* Recompute visibility and calculated fields from the current inputs. */
 void record_compute(record *r);
 
+/* Re-evaluate the show_if of one field only (cheaper than record_compute while filling a form
+ * in order); returns its visibility. Calculated values are those of the last record_compute. */
+bool record_field_visible(record *r, size_t idx);
+
+/* True when the value of field idx satisfies its constraint and soft constraint (a constraint
+ * that cannot be evaluated yet counts as satisfied). */
+bool record_field_valid(const record *r, size_t idx);
+
 /* The value of field idx as expressions see it (hidden: skipped_value or missing). */
 value record_value(const record *r, size_t idx);
 
@@ -61,6 +69,9 @@ typedef struct {
  * number of issues; *out (caller frees with issues_free) lists them in field order. */
 size_t record_check(const record *r, issue **out);
 void issues_free(issue *v, size_t n);
+
+/* True when alert rule k of the form holds for this record (after record_compute). */
+bool record_alert_active(const record *r, size_t k);
 
 /* Expand a summary template ("AUDIT {total} — {classe_fr:label}") for this record.
  * Caller frees. Empty values print as "?". */

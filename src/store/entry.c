@@ -378,6 +378,8 @@ int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draf
 			rc = write_missing(s, r, meta->id, why);
 		if (!rc)
 			rc = write_confirmations(s, r, meta->id, iss, n_iss, confirms, n_confirms, login, why);
+		if (!rc && !want_draft)
+			rc = st_sync_alerts(s, r, meta, login, why);
 		if (rc) {
 			st_rollback(s);
 			if (insert)

@@ -113,6 +113,26 @@ int store_entry_delete(store *s, const formset *fs, const char *uuid, const char
 int store_entry_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const entry_meta *m), void *ctx,
 		     char **why);
 
+/* ---- clinical alerts */
+typedef struct {
+	int64_t id;
+	char level[12];    /* info, attention, urgent */
+	char rule[64];
+	char *message;     /* borrowed for the callback */
+	char raised_at[32], raised_by[64];
+	char acknowledged_at[32], acknowledged_by[64]; /* "" while open */
+	char entry_uuid[37], pseudonym[16], form[64], date[11];
+} alert_info;
+
+/* Call fn for the alerts of one patient (patient_id 0: all patients), open ones only unless
+ * all; most urgent and most recent first. */
+int store_alert_each(store *s, int64_t patient_id, bool all, void (*fn)(void *ctx, const alert_info *a),
+		     void *ctx, char **why);
+/* Number of open alerts (patient_id 0: all patients). */
+int64_t store_alert_open_count(store *s, int64_t patient_id);
+/* Acknowledge an open alert: who and when are recorded, with an optional note. */
+int store_alert_ack(store *s, int64_t id, const char *login, const char *note, char **why);
+
 /* ---- audit trail */
 /* Print the audit trail since a day (YYYY-MM-DD, or NULL for all) in reading order. */
 int store_log_print(store *s, const char *since, FILE *out, char **why);

@@ -15,8 +15,12 @@ int st_begin(store *s, char **why);  /* BEGIN IMMEDIATE */
 int st_commit(store *s, char **why); /* COMMIT, rolling back if it fails */
 void st_rollback(store *s);
 int st_audit(store *s, const char *login, const char *action, const char *uuid, const char *pseudo,
-	     const char *form_id, const char *fieldname, const char *old_value, const char *new_value, char **why);
+             const char *form_id, const char *fieldname, const char *old_value, const char *new_value,
+             char **why);
 sqlite3 *st_db_handle(store *s);
+/* Raise the alerts whose rule holds for the saved record and drop the open ones that no
+ * longer hold (acknowledged ones stay as history). Inside the save's transaction. */
+int st_sync_alerts(store *s, const record *r, const entry_meta *meta, const char *login, char **why);
 /* The SQL storage type of a field, or NULL for notes. */
 const char *st_field_sql_type(const field *fd);
 

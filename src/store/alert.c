@@ -1,0 +1,144 @@
+/* alert.c — clinical alerts: raised when a saved entry meets an alert rule of its form, kept
+ * until a professional acknowledges them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "store/store_internal.h"
+
+static const char *const level_names[] = {"info", "attention", "urgent"};
+
+int st_sync_alerts(store *s, const record *r, const entry_meta *meta, const char *login, char **why)
+{
+	char now[32];
+	time_now_iso(now, sizeof now);
+	int rc = 0;
+	for (size_t k = 0; !rc && k < r->f->n_alerts; k++) {
+		const alert_rule *a = &r->f->alerts[k];
+		sqlite3_stmt *st;
+		if (record_alert_active(r, k)) {
+			st = st_prepare(s, "INSERT OR IGNORE INTO alerts(entry_id, rule, level, message, raised_at, raised_by) "
+					   "VALUES (?, ?, ?, ?, ?, ?)");
+			sqlite3_bind_int64(st, 1, meta->id);
+			sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, level_names[a->level], -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, a->message.fr, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 6, login, -1, SQLITE_STATIC);
+		} else {
+			st = st_prepare(s, "DELETE FROM alerts WHERE entry_id = ? AND rule = ? AND acknowledged_at IS NULL");
+			sqlite3_bind_int64(st, 1, meta->id);
+			sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = st_fail(s, why, "alertes");
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	snprintf(dst, size, "%s", v ? v : "");
+}
+
+int store_alert_each(store *s, int64_t patient_id, bool all, void (*fn)(void *ctx, const alert_info *a), void *ctx,
+		     char **why)
+{
+	sqlite3_stmt *st = st_prepare(
+		s, "SELECT a.id, a.level, a.rule, a.message, a.raised_at, a.raised_by, a.acknowledged_at, "
+		   "a.acknowledged_by, e.uuid, p.pseudonym, e.form, e.date FROM alerts a "
+		   "JOIN entries e ON e.id = a.entry_id JOIN patients p ON p.id = e.patient_id "
+		   "WHERE (?1 = 0 OR e.patient_id = ?1) AND (?2 OR a.acknowledged_at IS NULL) "
+		   "ORDER BY a.acknowledged_at IS NOT NULL, "
+		   "CASE a.level WHEN 'urgent' THEN 0 WHEN 'attention' THEN 1 ELSE 2 END, e.date DESC, a.id DESC");
+	if (!st)
+		return st_fail(s, why, "alertes");
+	sqlite3_bind_int64(st, 1, patient_id);
+	sqlite3_bind_int(st, 2, all);
+	/* Copy first: the callback may use the store. */
+	alert_info *v = NULL;
+	size_t n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		v = xrealloc(v, (n + 1) * sizeof *v);
+		alert_info *a = &v[n++];
+		memset(a, 0, sizeof *a);
+		a->id = sqlite3_column_int64(st, 0);
+		copy_col(st, 1, a->level, sizeof a->level);
+		copy_col(st, 2, a->rule, sizeof a->rule);
+		a->message = xstrdup((const char *)sqlite3_column_text(st, 3));
+		copy_col(st, 4, a->raised_at, sizeof a->raised_at);
+		copy_col(st, 5, a->raised_by, sizeof a->raised_by);
+		copy_col(st, 6, a->acknowledged_at, sizeof a->acknowledged_at);
+		copy_col(st, 7, a->acknowledged_by, sizeof a->acknowledged_by);
+		copy_col(st, 8, a->entry_uuid, sizeof a->entry_uuid);
+		copy_col(st, 9, a->pseudonym, sizeof a->pseudonym);
+		copy_col(st, 10, a->form, sizeof a->form);
+		copy_col(st, 11, a->date, sizeof a->date);
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++) {
+		fn(ctx, &v[i]);
+		free(v[i].message);
+	}
+	free(v);
+	return 0;
+}
+
+int64_t store_alert_open_count(store *s, int64_t patient_id)
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT count(*) FROM alerts a JOIN entries e ON e.id = a.entry_id "
+					 "WHERE a.acknowledged_at IS NULL AND (?1 = 0 OR e.patient_id = ?1)");
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, patient_id);
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return n;
+}
+
+int store_alert_ack(store *s, int64_t id, const char *login, const char *note, char **why)
+{
+	char now[32];
+	time_now_iso(now, sizeof now);
+	int rc = st_begin(s, why);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = st_prepare(s, "SELECT a.acknowledged_by, a.acknowledged_at, e.uuid, p.pseudonym, e.form, a.rule "
+					 "FROM alerts a JOIN entries e ON e.id = a.entry_id "
+					 "JOIN patients p ON p.id = e.patient_id WHERE a.id = ?");
+	sqlite3_bind_int64(st, 1, id);
+	char uuid[37] = "", pseudo[16] = "", form_id[64] = "", rule[64] = "";
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		set_why(why, "alerte %lld introuvable (voir « recueil alert list »)", (long long)id);
+		rc = EXIT_NOINPUT;
+	} else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		set_why(why, "alerte %lld déjà prise en compte par %s le %s", (long long)id,
+			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
+		rc = EXIT_DATAERR;
+	} else {
+		copy_col(st, 2, uuid, sizeof uuid);
+		copy_col(st, 3, pseudo, sizeof pseudo);
+		copy_col(st, 4, form_id, sizeof form_id);
+		copy_col(st, 5, rule, sizeof rule);
+	}
+	sqlite3_reset(st);
+	if (!rc) {
+		st = st_prepare(s, "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, note = ? WHERE id = ?");
+		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
+		if (note && *note)
+			sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, id);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "alertes");
+		sqlite3_reset(st);
+	}
+	if (!rc)
+		rc = st_audit(s, login, "update", uuid, pseudo, form_id, "alerte", rule, "prise en compte", why);
+	if (rc) {
+		st_rollback(s);
+		return rc;
+	}
+	return st_commit(s, why);
+}
