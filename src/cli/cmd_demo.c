@@ -121,12 +121,12 @@ static char *random_value(const field *fd, const profile *p, long entry_day)
 /* Fill the record field by field, in order, so that show_if sees the answers before it. */
 static void fill(record *r, const profile *p)
 {
+	record_compute(r);
 	for (size_t i = 0; i < r->f->n_fields; i++) {
 		const field *fd = &r->f->fields[i];
 		if (fd->type == FT_CALCULATED || fd->type == FT_NOTE || r->vals[i].text)
 			continue;
-		record_compute(r);
-		if (!r->vals[i].visible)
+		if (!record_field_visible(r, i))
 			continue;
 		if (!fd->required && rng_chance(0.08))
 			continue; /* some optional questions stay unanswered */
@@ -134,23 +134,14 @@ static void fill(record *r, const profile *p)
 			record_set(r, i, ".nsp", NULL);
 			continue;
 		}
-		/* A few tries: the value must also satisfy the field's constraint. */
+		/* A few tries: the value must also satisfy the field's rules. */
 		for (int attempt = 0; attempt < 8; attempt++) {
 			char *v = random_value(fd, p, r->date);
 			if (!v)
 				break;
-			bool ok = record_set(r, i, v, NULL);
+			bool ok = record_set(r, i, v, NULL) && record_field_valid(r, i);
 			free(v);
-			if (!ok)
-				continue;
-			record_compute(r);
-			issue *iss = NULL;
-			size_t n = record_check(r, &iss);
-			bool bad = false;
-			for (size_t k = 0; k < n; k++)
-				bad |= iss[k].field == i && iss[k].kind != ISSUE_REQUIRED;
-			issues_free(iss, n);
-			if (!bad)
+			if (ok)
 				break;
 			record_set(r, i, NULL, NULL);
 		}
