@@ -5,10 +5,11 @@
 
 #include "cli/cli.h"
 
-static const char usage[] = "Usage : recueil forms check [FICHIER|DOSSIER…]\n"
-			    "        recueil forms list [FORMULAIRE]\n"
-			    "check vérifie les formulaires (par défaut le dossier des formulaires) et signale\n"
-			    "chaque problème sous la forme FICHIER:LIGNE:COLONNE: message (code 65).\n";
+static const char usage[] =
+    "Usage : recueil forms check [FICHIER|DOSSIER…]\n"
+    "        recueil forms list [FORMULAIRE]\n"
+    "check vérifie les formulaires (par défaut le dossier des formulaires) et signale\n"
+    "chaque problème sous la forme FICHIER:LIGNE:COLONNE: message (code 65).\n";
 
 static void print_errors(char *errors)
 {
@@ -66,7 +67,8 @@ static int check_paths(int argc, char **argv, const char *default_dir)
 		char *errors = NULL;
 		formset *fs = formset_load_files(files, nfiles, context, &errors);
 		if (fs) {
-			printf("%zu fichier%s valide%s\n", nfiles, nfiles > 1 ? "s" : "", nfiles > 1 ? "s" : "");
+			printf("%zu fichier%s valide%s\n", nfiles, nfiles > 1 ? "s" : "",
+			       nfiles > 1 ? "s" : "");
 		} else {
 			print_errors(errors);
 			rc = rc ? rc : EXIT_DATAERR;
@@ -81,13 +83,15 @@ static int check_paths(int argc, char **argv, const char *default_dir)
 
 static void list_form_fields(const form *f)
 {
-	printf("%s (version %d, %s) — ", f->id, f->version, f->cardinality == CARD_ONCE ? "une fois" : "répété");
+	printf("%s (version %d, %s) — ", f->id, f->version,
+	       f->cardinality == CARD_ONCE ? "une fois" : "répété");
 	fputs_safe(f->title.fr, stdout);
 	putchar('\n');
 	for (size_t i = 0; i < f->n_fields; i++) {
 		const field *fd = &f->fields[i];
-		printf("  %-28s %-10s%s%s%s  ", fd->id, field_type_name(fd->type), fd->required ? " requis" : "",
-		       fd->identifier ? " identifiant" : "", !fd->exported ? " non-exporté" : "");
+		printf("  %-28s %-10s%s%s%s  ", fd->id, field_type_name(fd->type),
+		       fd->required ? " requis" : "", fd->identifier ? " identifiant" : "",
+		       !fd->exported ? " non-exporté" : "");
 		fputs_safe(fd->label.fr, stdout);
 		putchar('\n');
 		if (fd->choices) {

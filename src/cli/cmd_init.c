@@ -7,9 +7,10 @@
 
 #include "cli/cli.h"
 
-static const char usage[] = "Usage : recueil init --structure CODE [--name NOM]\n"
-			    "Crée la base (fichier privé, ou partagé avec le groupe dans un dossier setgid),\n"
-			    "enregistre la structure et inscrit l'utilisateur courant comme administrateur.\n";
+static const char usage[] =
+    "Usage : recueil init --structure CODE [--name NOM]\n"
+    "Crée la base (fichier privé, ou partagé avec le groupe dans un dossier setgid),\n"
+    "enregistre la structure et inscrit l'utilisateur courant comme administrateur.\n";
 
 /* mkdir -p for the directory that will hold path (mode 0700 for what it creates). */
 static int make_parent_dirs(const char *path)
@@ -36,8 +37,8 @@ static bool valid_code(const char *code)
 	if (n < 2 || n > 32)
 		return false;
 	for (const char *p = code; *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-		      *p == '_'))
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_'))
 			return false;
 	return true;
 }
@@ -68,10 +69,10 @@ int cli_create_database(cli_ctx *ctx, const char *code, const char *name)
 int cmd_init(cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"structure", required_argument, NULL, 's'},
-		{"name", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"structure", required_argument, NULL, 's'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	const char *code = NULL, *name = NULL;
 	int c;
@@ -90,11 +91,13 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!valid_code(code)) {
-		cli_error("code de structure « %s » invalide : 2 à 32 lettres sans accent, chiffres, - ou _", code);
+		cli_error("code de structure « %s » invalide : 2 à 32 lettres sans accent, chiffres, - ou _",
+		          code);
 		return EXIT_USAGE;
 	}
 	int rc = cli_create_database(ctx, code, name ? name : code);
 	if (!rc)
-		printf("Base créée : %s\nStructure : %s\nAdministrateur : %s\n", ctx->db_path, code, ctx->login);
+		printf("Base créée : %s\nStructure : %s\nAdministrateur : %s\n", ctx->db_path, code,
+		       ctx->login);
 	return rc;
 }

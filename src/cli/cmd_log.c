@@ -4,16 +4,17 @@
 
 #include "cli/cli.h"
 
-static const char usage[] = "Usage : recueil log [--since AAAA-MM-JJ]\n"
-			    "Affiche le journal des modifications : date, utilisateur, action, entrée, champ,\n"
-			    "ancienne → nouvelle valeur (les données d'identité ne sont jamais journalisées).\n";
+static const char usage[] =
+    "Usage : recueil log [--since AAAA-MM-JJ]\n"
+    "Affiche le journal des modifications : date, utilisateur, action, entrée, champ,\n"
+    "ancienne → nouvelle valeur (les données d'identité ne sont jamais journalisées).\n";
 
 int cmd_log(cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"since", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"since", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	const char *since = NULL;
 	int c;

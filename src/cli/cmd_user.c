@@ -6,15 +6,15 @@
 #include "cli/cli.h"
 
 static const char usage[] = "Usage : recueil user add LOGIN --role saisie|coordination|admin [--name NOM]\n"
-			    "        recueil user list\n";
+                            "        recueil user list\n";
 
 static int user_add(cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"role", required_argument, NULL, 'r'},
-		{"name", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"role", required_argument, NULL, 'r'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	const char *role = NULL, *name = NULL;
 	int c;
@@ -36,7 +36,8 @@ static int user_add(cli_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	size_t n = strlen(login);
-	if (n == 0 || n > 32 || strspn(login, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n) {
+	if (n == 0 || n > 32 ||
+	    strspn(login, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n) {
 		cli_error("login « %s » invalide (nom d'utilisateur Unix attendu)", login);
 		return EXIT_USAGE;
 	}

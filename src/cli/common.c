@@ -64,9 +64,10 @@ int cli_open(cli_ctx *ctx, const char *min_role)
 	}
 	if (!store_user_role(ctx->st, ctx->login, ctx->role)) {
 		char *admins = store_admins(ctx->st);
-		cli_error("utilisateur « %s » non inscrit dans cette base : demander à un administrateur (%s) de "
-			  "lancer « recueil user add %s --role saisie »",
-			  ctx->login, *admins ? admins : "aucun", ctx->login);
+		cli_error(
+		    "utilisateur « %s » non inscrit dans cette base : demander à un administrateur (%s) de "
+		    "lancer « recueil user add %s --role saisie »",
+		    ctx->login, *admins ? admins : "aucun", ctx->login);
 		free(admins);
 		return EXIT_NOPERM;
 	}
@@ -100,7 +101,8 @@ int cli_set_fields(record *r, int argc, char **argv)
 		char *name = xstrndup(argv[i], (size_t)(eq - argv[i]));
 		long idx = form_field_index(r->f, name);
 		if (idx < 0) {
-			cli_error("champ inconnu « %s » dans le formulaire %s (voir « recueil forms list »)", name, r->f->id);
+			cli_error("champ inconnu « %s » dans le formulaire %s (voir « recueil forms list »)",
+			          name, r->f->id);
 			free(name);
 			return EXIT_DATAERR;
 		}
@@ -116,7 +118,7 @@ int cli_set_fields(record *r, int argc, char **argv)
 }
 
 int cli_report_issues(const record *r, const confirmation *conf, size_t n_conf, bool *had_given, int argc,
-		      char **argv)
+                      char **argv)
 {
 	(void)had_given;
 	issue *iss = NULL;
@@ -135,23 +137,26 @@ int cli_report_issues(const record *r, const confirmation *conf, size_t n_conf, 
 			for (size_t k = 0; k < n_conf; k++)
 				confirmed |= conf[k].field == iss[i].field;
 			if (!confirmed)
-				cli_error("attention : %s (valeur gardée, à confirmer avec --confirm %s=RAISON)",
-					  iss[i].message, r->f->fields[iss[i].field].id);
+				cli_error(
+				    "attention : %s (valeur gardée, à confirmer avec --confirm %s=RAISON)",
+				    iss[i].message, r->f->fields[iss[i].field].id);
 		}
 		strbuf missing = STRBUF_INIT;
 		for (size_t i = 0; i < n; i++)
 			if (iss[i].kind == ISSUE_REQUIRED)
-				strbuf_printf(&missing, "%s%s", missing.len ? ", " : "", r->f->fields[iss[i].field].id);
+				strbuf_printf(&missing, "%s%s", missing.len ? ", " : "",
+				              r->f->fields[iss[i].field].id);
 		if (missing.len)
-			cli_error("entrée incomplète : réponses obligatoires manquantes : %s", strbuf_str(&missing));
+			cli_error("entrée incomplète : réponses obligatoires manquantes : %s",
+			          strbuf_str(&missing));
 		strbuf_done(&missing);
 		for (int a = 0; a < argc; a++) {
 			const char *eq = strchr(argv[a], '=');
 			char *name = eq ? xstrndup(argv[a], (size_t)(eq - argv[a])) : NULL;
 			long idx = name ? form_field_index(r->f, name) : -1;
 			if (idx >= 0 && !r->vals[idx].visible && eq[1])
-				cli_error("%s : valeur ignorée, la question n'est pas posée (condition : %s)", name,
-					  r->f->fields[idx].show_if_src);
+				cli_error("%s : valeur ignorée, la question n'est pas posée (condition : %s)",
+				          name, r->f->fields[idx].show_if_src);
 			free(name);
 		}
 	}

@@ -46,9 +46,9 @@ typedef enum {
 	MISS_ALL = MISS_REFUS | MISS_NSP | MISS_NON_DEMANDE,
 } missing_code;
 
-const char *missing_code_name(missing_code c);   /* ".refus" … */
-const char *missing_code_label(missing_code c);  /* "refus de répondre" … */
-missing_code missing_code_parse(const char *s);  /* MISS_NONE when s is not a code */
+const char *missing_code_name(missing_code c);  /* ".refus" … */
+const char *missing_code_label(missing_code c); /* "refus de répondre" … */
+missing_code missing_code_parse(const char *s); /* MISS_NONE when s is not a code */
 
 typedef struct {
 	char *code; /* as stored: "0", "F", "realise" */
@@ -66,7 +66,7 @@ typedef struct {
 typedef struct field {
 	char *id;
 	field_type type;
-	vtype vtype;     /* type of the value in expressions (T_ERROR for notes) */
+	vtype vtype; /* type of the value in expressions (T_ERROR for notes) */
 	i18n label, help;
 	bool required;
 	bool has_min, has_max;
@@ -83,20 +83,20 @@ typedef struct field {
 	i18n soft_message;
 	char *default_value;
 	char *unit;
-	bool identifier; /* stays on this machine: never exported, masked in the audit trail */
-	bool exported;   /* export: false keeps it out of exports */
+	bool identifier;           /* stays on this machine: never exported, masked in the audit trail */
+	bool exported;             /* export: false keeps it out of exports */
 	const choice_set *choices; /* choice and multi; points into form.choice_sets */
 	char *expr_src;            /* calculated */
 	expr *calc;
-	int decimals;          /* decimal and calculated numbers: digits kept (-1: as computed) */
-	bool has_skip_value;   /* skipped_value: the value the field counts for when hidden */
+	int decimals;        /* decimal and calculated numbers: digits kept (-1: as computed) */
+	bool has_skip_value; /* skipped_value: the value the field counts for when hidden */
 	double skip_value;
 	unsigned missing_allowed; /* bitmask of missing_code */
-	int section;           /* index in form.sections */
-	char *matrix;          /* id of the matrix it was expanded from, or NULL */
-	char *matrix_row;      /* row id and column id within the matrix */
+	int section;              /* index in form.sections */
+	char *matrix;             /* id of the matrix it was expanded from, or NULL */
+	char *matrix_row;         /* row id and column id within the matrix */
 	char *matrix_col;
-	int line, col;         /* where it is defined, 1-based */
+	int line, col; /* where it is defined, 1-based */
 } field;
 
 typedef struct {
@@ -184,10 +184,10 @@ formset *formset_load_files(const char *const *paths, size_t n, const char *cont
 
 void formset_free(formset *fs);
 
-const form *formset_form(const formset *fs, const char *id);     /* NULL if none; borrowed */
-const field *form_field(const form *f, const char *id);          /* NULL if none; borrowed */
-long form_field_index(const form *f, const char *id);            /* -1 if none */
-const choice *field_choice(const field *fd, const char *code);   /* NULL if not a code */
+const form *formset_form(const formset *fs, const char *id);   /* NULL if none; borrowed */
+const field *form_field(const form *f, const char *id);        /* NULL if none; borrowed */
+long form_field_index(const form *f, const char *id);          /* -1 if none */
+const choice *field_choice(const field *fd, const char *code); /* NULL if not a code */
 double reporting_threshold(const reporting *r, const char *id, bool *found);
 
 #endif

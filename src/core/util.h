@@ -26,7 +26,7 @@ enum {
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);               /* NULL in, NULL out */
+char *xstrdup(const char *s); /* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
@@ -37,7 +37,10 @@ typedef struct {
 	char *s;
 	size_t len, cap;
 } strbuf;
-#define STRBUF_INIT {NULL, 0, 0}
+#define STRBUF_INIT                                                                                          \
+	{                                                                                                    \
+		NULL, 0, 0                                                                                   \
+	}
 void strbuf_init(strbuf *sb);
 void strbuf_done(strbuf *sb);
 void strbuf_add(strbuf *sb, const char *s, size_t n);
@@ -45,8 +48,8 @@ void strbuf_puts(strbuf *sb, const char *s);
 void strbuf_putc(strbuf *sb, char c);
 void strbuf_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_reset(strbuf *sb);
-char *strbuf_take(strbuf *sb);              /* caller frees; sb is reset */
-const char *strbuf_str(const strbuf *sb);   /* "" when empty; borrowed */
+char *strbuf_take(strbuf *sb);            /* caller frees; sb is reset */
+const char *strbuf_str(const strbuf *sb); /* "" when empty; borrowed */
 
 /* Error out-parameter convention: functions that can fail take `char **why`; on failure they set
  * *why to a heap message (caller frees) when why is not NULL. set_why formats into it. */
@@ -67,7 +70,7 @@ void fputs_safe(const char *s, FILE *f);
 
 /* Trim ASCII blanks from both ends, in place; returns s. */
 char *str_trim(char *s);
-bool str_eq(const char *a, const char *b);     /* NULL-safe */
+bool str_eq(const char *a, const char *b); /* NULL-safe */
 bool str_starts(const char *s, const char *prefix);
 
 /* Locale-independent numbers: parse a strict decimal ("-12", "3.5"; no exponent, no "nan",
@@ -82,7 +85,7 @@ void format_number(double x, int decimals, char *buf, size_t size);
 double round_to(double x, int decimals);
 
 /* Dates as day numbers since 1970-01-01 (proleptic Gregorian). */
-bool date_parse(const char *s, long *days);          /* strict YYYY-MM-DD, real calendar day */
+bool date_parse(const char *s, long *days); /* strict YYYY-MM-DD, real calendar day */
 void date_format(long days, char buf[11]);
 long date_from_ymd(int y, int m, int d);
 void date_to_ymd(long days, int *y, int *m, int *d);

@@ -9,46 +9,46 @@
 
 static int harness_passed, harness_failed;
 
-#define CHECK(cond)                                                                         \
-	do {                                                                                    \
-		if (cond) {                                                                         \
-			harness_passed++;                                                               \
-		} else {                                                                            \
-			harness_failed++;                                                               \
-			fprintf(stderr, "%s:%d: échec : %s\n", __FILE__, __LINE__, #cond);              \
-		}                                                                                   \
+#define CHECK(cond)                                                                                          \
+	do {                                                                                                 \
+		if (cond) {                                                                                  \
+			harness_passed++;                                                                    \
+		} else {                                                                                     \
+			harness_failed++;                                                                    \
+			fprintf(stderr, "%s:%d: échec : %s\n", __FILE__, __LINE__, #cond);                   \
+		}                                                                                            \
 	} while (0)
 
-#define CHECK_STR(got, want)                                                                \
-	do {                                                                                    \
-		const char *g_ = (got), *w_ = (want);                                               \
-		if ((g_ == NULL && w_ == NULL) || (g_ && w_ && strcmp(g_, w_) == 0)) {               \
-			harness_passed++;                                                               \
-		} else {                                                                            \
-			harness_failed++;                                                               \
-			fprintf(stderr, "%s:%d: échec : %s\n  obtenu : %s\n  attendu : %s\n", __FILE__, \
-				__LINE__, #got, g_ ? g_ : "(null)", w_ ? w_ : "(null)");                    \
-		}                                                                                   \
+#define CHECK_STR(got, want)                                                                                 \
+	do {                                                                                                 \
+		const char *g_ = (got), *w_ = (want);                                                        \
+		if ((g_ == NULL && w_ == NULL) || (g_ && w_ && strcmp(g_, w_) == 0)) {                       \
+			harness_passed++;                                                                    \
+		} else {                                                                                     \
+			harness_failed++;                                                                    \
+			fprintf(stderr, "%s:%d: échec : %s\n  obtenu : %s\n  attendu : %s\n", __FILE__,      \
+			        __LINE__, #got, g_ ? g_ : "(null)", w_ ? w_ : "(null)");                     \
+		}                                                                                            \
 	} while (0)
 
-#define CHECK_NUM(got, want)                                                                \
-	do {                                                                                    \
-		double g_ = (got), w_ = (want);                                                     \
-		if (fabs(g_ - w_) < 1e-9) {                                                         \
-			harness_passed++;                                                               \
-		} else {                                                                            \
-			harness_failed++;                                                               \
-			fprintf(stderr, "%s:%d: échec : %s\n  obtenu : %.12g\n  attendu : %.12g\n",      \
-				__FILE__, __LINE__, #got, g_, w_);                                          \
-		}                                                                                   \
+#define CHECK_NUM(got, want)                                                                                 \
+	do {                                                                                                 \
+		double g_ = (got), w_ = (want);                                                              \
+		if (fabs(g_ - w_) < 1e-9) {                                                                  \
+			harness_passed++;                                                                    \
+		} else {                                                                                     \
+			harness_failed++;                                                                    \
+			fprintf(stderr, "%s:%d: échec : %s\n  obtenu : %.12g\n  attendu : %.12g\n",          \
+			        __FILE__, __LINE__, #got, g_, w_);                                           \
+		}                                                                                            \
 	} while (0)
 
-#define RUN(test)                                                                           \
-	do {                                                                                    \
-		int before_ = harness_failed;                                                       \
-		test();                                                                             \
-		if (harness_failed != before_)                                                      \
-			fprintf(stderr, "  dans %s\n", #test);                                          \
+#define RUN(test)                                                                                            \
+	do {                                                                                                 \
+		int before_ = harness_failed;                                                                \
+		test();                                                                                      \
+		if (harness_failed != before_)                                                               \
+			fprintf(stderr, "  dans %s\n", #test);                                               \
 	} while (0)
 
 static inline int harness_report(void)
