@@ -17,6 +17,7 @@ typedef struct {
 	formset *fs;
 	store *st;
 	char *default_db;      /* storage for the XDG default path */
+	const char *command;   /* "entry add", for messages and the audit trail */
 } cli_ctx;
 
 /* Print "recueil: message" on stderr (one line). */
@@ -29,6 +30,10 @@ int cli_load_forms(cli_ctx *ctx);
  * that the caller is a registered user (any role when min_role is NULL). Prints the error and
  * returns its exit code on failure. */
 int cli_open(cli_ctx *ctx, const char *min_role);
+
+/* Whether a role may see the local identity fields (names, phone, notes): the people who
+ * meet the patients (saisie) and the admins, not the regional coordination. */
+bool role_sees_identity(const char *role);
 
 /* True when role is at least min ("saisie" < "coordination" < "admin"). */
 bool role_at_least(const char *role, const char *min);
@@ -57,6 +62,7 @@ int cmd_entry(cli_ctx *ctx, int argc, char **argv);
 int cmd_user(cli_ctx *ctx, int argc, char **argv);
 int cmd_log(cli_ctx *ctx, int argc, char **argv);
 int cmd_alert(cli_ctx *ctx, int argc, char **argv);
+int cmd_check(cli_ctx *ctx, int argc, char **argv);
 
 /* The terminal interface (src/ui/), started when no command is given. */
 int ui_main(cli_ctx *ctx);

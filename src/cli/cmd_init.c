@@ -1,6 +1,8 @@
 /* cmd_init.c — recueil init: create the database, register the structure and its first admin. */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,6 +45,41 @@ static bool valid_code(const char *code)
 	return true;
 }
 
+/* The directory of a shared database: owned by the group, setgid (new files inherit the group),
+ * 2770. Created if missing; fixed if we own it; otherwise the commands to run are given. */
+static int prepare_shared_dir(const char *db_path, const char *group)
+{
+	struct group *gr = getgrnam(group);
+	if (!gr) {
+		cli_error("groupe « %s » inconnu : le créer d'abord (sudo groupadd %s)", group, group);
+		return EXIT_NOUSER;
+	}
+	char *dir = xstrdup(db_path);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	struct stat st;
+	int rc = 0;
+	if (stat(dir, &st) != 0 && mkdir(dir, 02770) != 0) {
+		cli_error("%s : création du dossier impossible : %s (sudo install -d -m 2770 -g %s %s)", dir,
+			  strerror(errno), group, dir);
+		rc = EXIT_CANTCREAT;
+	} else if (stat(dir, &st) == 0 && (st.st_gid != gr->gr_gid || (st.st_mode & 07777) != 02770)) {
+		if (chown(dir, (uid_t)-1, gr->gr_gid) != 0 || chmod(dir, 02770) != 0) {
+			cli_error("%s : le dossier doit appartenir au groupe %s avec le mode 2770 : lancer "
+				  "« sudo chgrp %s %s && sudo chmod 2770 %s »",
+				  dir, group, group, dir, dir);
+			rc = EXIT_NOPERM;
+		}
+	}
+	free(dir);
+	return rc;
+}
+
 /* Create the database file if needed and register the structure; shared by init and demo. */
 int cli_create_database(cli_ctx *ctx, const char *code, const char *name)
 {
@@ -71,16 +108,19 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 	    {"structure", required_argument, NULL, 's'},
 	    {"name", required_argument, NULL, 'n'},
+	    {"shared", required_argument, NULL, 'g'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0, 0, 0, 0},
 	};
-	const char *code = NULL, *name = NULL;
+	const char *code = NULL, *name = NULL, *group = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 's')
 			code = optarg;
 		else if (c == 'n')
 			name = optarg;
+		else if (c == 'g')
+			group = optarg;
 		else if (c == 'h')
 			return fputs(usage, stdout), 0;
 		else
@@ -95,9 +135,14 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv)
 		          code);
 		return EXIT_USAGE;
 	}
-	int rc = cli_create_database(ctx, code, name ? name : code);
+	int rc = group ? prepare_shared_dir(ctx->db_path, group) : 0;
 	if (!rc)
-		printf("Base créée : %s\nStructure : %s\nAdministrateur : %s\n", ctx->db_path, code,
-		       ctx->login);
+		rc = cli_create_database(ctx, code, name ? name : code);
+	if (!rc && group)
+		printf("Base partagée créée : %s (groupe %s, mode 0660)\n", ctx->db_path, group);
+	else if (!rc)
+		printf("Base créée : %s\n", ctx->db_path);
+	if (!rc)
+		printf("Structure : %s\nAdministrateur : %s\n", code, ctx->login);
 	return rc;
 }

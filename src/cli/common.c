@@ -37,6 +37,11 @@ int cli_load_forms(cli_ctx *ctx)
 	return 0;
 }
 
+bool role_sees_identity(const char *role)
+{
+	return strcmp(role, "saisie") == 0 || strcmp(role, "admin") == 0;
+}
+
 bool role_at_least(const char *role, const char *min)
 {
 	static const char *const order[] = {"saisie", "coordination", "admin"};
@@ -63,6 +68,7 @@ int cli_open(cli_ctx *ctx, const char *min_role)
 		return rc;
 	}
 	if (!store_user_role(ctx->st, ctx->login, ctx->role)) {
+		store_log_refusal(ctx->st, ctx->login, "accès d'un utilisateur non inscrit");
 		char *admins = store_admins(ctx->st);
 		cli_error(
 		    "utilisateur « %s » non inscrit dans cette base : demander à un administrateur (%s) de "
@@ -72,7 +78,12 @@ int cli_open(cli_ctx *ctx, const char *min_role)
 		return EXIT_NOPERM;
 	}
 	if (min_role && !role_at_least(ctx->role, min_role)) {
-		cli_error("action réservée au rôle %s ou supérieur (vous êtes %s)", min_role, ctx->role);
+		char *what = xasprintf("« %s » réservé au rôle %s (rôle %s)", ctx->command ? ctx->command : "?",
+				       min_role, ctx->role);
+		store_log_refusal(ctx->st, ctx->login, what);
+		free(what);
+		cli_error("action réservée au rôle %s ou supérieur (vous êtes %s) : demander à un administrateur",
+			  min_role, ctx->role);
 		return EXIT_NOPERM;
 	}
 	if ((rc = store_sync_forms(ctx->st, ctx->fs, ctx->login, &why))) {

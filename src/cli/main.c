@@ -29,6 +29,9 @@ static const char usage[] =
     "  entry delete ENTRÉE                     supprimer une entrée\n"
     "  user add LOGIN --role ROLE | user list  gérer les utilisateurs (saisie, coordination, admin)\n"
     "  log [--since AAAA-MM-JJ]                journal des modifications\n"
+    "  alert list [--all] [PATIENT]            alertes cliniques en attente\n"
+    "  alert ack ID [--note TEXTE]             prendre en compte une alerte (qui, quand)\n"
+    "  check                                   vérifier l'intégrité de la base\n"
     "\n"
     "Options :\n"
     "  --db FICHIER      la base (défaut : $RECUEIL_DB, sinon $XDG_DATA_HOME/recueil/recueil.db)\n"
@@ -70,7 +73,7 @@ static const struct {
 	int (*fn)(cli_ctx *, int, char **);
 } commands[] = {
     {"init", cmd_init},   {"demo", cmd_demo}, {"forms", cmd_forms}, {"patient", cmd_patient},
-    {"entry", cmd_entry}, {"user", cmd_user}, {"log", cmd_log}, {"alert", cmd_alert},
+    {"entry", cmd_entry}, {"user", cmd_user}, {"log", cmd_log}, {"alert", cmd_alert}, {"check", cmd_check},
 };
 
 int main(int argc, char **argv)
@@ -128,7 +131,10 @@ int main(int argc, char **argv)
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
 			optind = 0; /* glibc: 0 re-initialises getopt, permutation included */
+			char *what = xasprintf("%s%s%s", name, sub_argc > 1 ? " " : "", sub_argc > 1 ? sub_argv[1] : "");
+			ctx.command = what;
 			rc = commands[i].fn(&ctx, sub_argc, sub_argv);
+			free(what);
 		}
 	}
 	cli_done(&ctx);

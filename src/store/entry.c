@@ -554,11 +554,25 @@ int store_entry_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const e
 	return 0;
 }
 
+void store_log_refusal(store *s, const char *login, const char *what)
+{
+	char *why = NULL;
+	if (st_begin(s, &why) == 0) {
+		if (st_audit(s, login, "refused", NULL, NULL, NULL, NULL, NULL, what, &why) == 0)
+			st_commit(s, &why);
+		else
+			st_rollback(s);
+	}
+	free(why); /* a refusal that cannot be logged is still refused */
+}
+
 static const char *action_label(const char *action)
 {
 	static const char *const table[][2] = {
-		{"create", "création"}, {"update", "modification"}, {"delete", "suppression"}, {"user", "utilisateur"},
-		{"patient", "patient"}, {"init", "initialisation"}, {"schema", "formulaires"},
+		{"create", "création"},   {"update", "modification"}, {"delete", "suppression"},
+		{"user", "utilisateur"},  {"patient", "patient"},      {"init", "initialisation"},
+		{"schema", "formulaires"}, {"refused", "REFUSÉ"},      {"export", "export"},
+		{"import", "import"},     {"backup", "sauvegarde"},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof *table; i++)
 		if (strcmp(action, table[i][0]) == 0)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -271,6 +272,21 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 	struct stat st;
 	bool exists = stat(path, &st) == 0;
 	*code = 0;
+	if (!exists && errno == EACCES) {
+		char *dir = xstrdup(path);
+		struct stat ds;
+		const char *group = NULL;
+		if (stat(dirname(dir), &ds) == 0) {
+			struct group *gr = getgrgid(ds.st_gid);
+			group = gr ? gr->gr_name : NULL;
+		}
+		set_why(why, "%s : accès refusé : il faut appartenir au groupe %s%s%s du dossier partagé (demander à "
+			     "l'administrateur de la machine : usermod -aG GROUPE LOGIN, puis se reconnecter)",
+			path, group ? "« " : "", group ? group : "propriétaire", group ? " »" : "");
+		free(dir);
+		*code = EXIT_NOPERM;
+		return NULL;
+	}
 	if (!exists && mode == STORE_OPEN_EXISTING) {
 		set_why(why, "%s : base introuvable (la créer avec « recueil init --structure CODE »)", path);
 		*code = EXIT_NOINPUT;
@@ -288,16 +304,24 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		if (access(path, R_OK | W_OK) != 0)
-			set_why(why, "%s : accès refusé (l'utilisateur doit appartenir au groupe du dossier partagé "
-				     "et pouvoir y écrire)", path);
+			set_why(why, "%s : accès refusé : il faut appartenir au groupe du dossier partagé et pouvoir y "
+				     "écrire", path);
 		else
 			set_why(why, "%s : ouverture impossible : %s", path, sqlite3_errmsg(s->db));
 		*code = EXIT_NOPERM;
 		store_close(s);
 		return NULL;
 	}
+	/* Before the first read: another user may be writing right now. */
+	sqlite3_busy_timeout(s->db, 10000);
 	bool ok;
 	int64_t app = pragma_int(s, "PRAGMA application_id", &ok);
+	if (!ok && (sqlite3_errcode(s->db) & 0xFF) == SQLITE_BUSY) {
+		set_why(why, "%s : base occupée par un autre utilisateur depuis plus de 10 s : réessayer", path);
+		*code = EXIT_TEMPFAIL;
+		store_close(s);
+		return NULL;
+	}
 	if (!ok) {
 		set_why(why, "%s : ce fichier n'est pas une base SQLite (%s)", path, sqlite3_errmsg(s->db));
 		*code = EXIT_DATAERR;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "core/form.h"
+#include "core/util.h"
 #include "core/record.h"
 
 typedef struct store store;
@@ -133,12 +134,120 @@ int64_t store_alert_open_count(store *s, int64_t patient_id);
 /* Acknowledge an open alert: who and when are recorded, with an optional note. */
 int store_alert_ack(store *s, int64_t id, const char *login, const char *note, char **why);
 
+/* ---- checks */
+/* Check integrity, foreign keys, schema version and that per-form tables, entries and forms
+ * agree; print one line per check (and each problem) to out. 0 when all hold, else
+ * EXIT_DATAERR. */
+int store_check(store *s, const formset *fs, FILE *out);
+
 /* ---- audit trail */
+/* Record in the audit trail that login was refused an action (what: French, one line). */
+void store_log_refusal(store *s, const char *login, const char *what);
+
 /* Print the audit trail since a day (YYYY-MM-DD, or NULL for all) in reading order. */
 int store_log_print(store *s, const char *since, FILE *out, char **why);
+
+/* ---- export, backup (query.c) */
+/* A read transaction: every read until store_read_end sees one snapshot of the database, even
+ * while others save entries (WAL). Never held while a person types. */
+int store_read_begin(store *s, char **why);
+void store_read_end(store *s);
+
+/* A write transaction of the caller's (BEGIN IMMEDIATE), for a step that must commit together
+ * with something outside the database (the export log and the rename of the archive). */
+int store_write_begin(store *s, char **why);
+int store_write_commit(store *s, char **why);
+void store_write_rollback(store *s);
+
+/* One row of a form's export. Every pointer is borrowed for the duration of the callback. */
+typedef struct {
+	const char *uuid, *pseudonym, *date, *status;
+	int form_version;
+	const char *const *values; /* one per requested field: stored code, missing code, or NULL */
+} export_row;
+
+/* Call fn for each entry of form f that is not a draft and is dated in [first, last]
+ * (YYYY-MM-DD), by date then creation. With by_active_patient, the period selects patients
+ * instead: every entry of f of a patient who has a non-draft entry dated in the period (for
+ * the patient's own form). fields are indexes into f->fields (no notes). Values come as stored:
+ * integers in decimal, reals with the field's decimals, missing codes as ".refus"…. fn returns
+ * 0 to go on; any other value stops the walk and is returned. Streams: memory stays flat. */
+int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fields, const char *first,
+		      const char *last, bool by_active_patient, int (*fn)(void *ctx, const export_row *row), void *ctx,
+		      char **why);
+
+/* What is not ready for export in [first, last]: drafts, incomplete entries and soft warnings
+ * saved without a confirmation reason (field and rule then given; NULL otherwise). */
+enum { STORE_ISSUE_DRAFT, STORE_ISSUE_INCOMPLETE, STORE_ISSUE_UNCONFIRMED };
+int store_export_issues(store *s, const char *first, const char *last,
+			void (*fn)(void *ctx, int kind, const entry_meta *m, const char *field, const char *rule),
+			void *ctx, char **why);
+
+/* Changes to the entries dated in [first, last] since a time (ISO-8601 UTC, included): entries
+ * edited (created before), added (created since) and deleted (from the audit trail; m then has
+ * uuid, pseudonym, form and date only). */
+enum { STORE_CHANGE_EDITED, STORE_CHANGE_ADDED, STORE_CHANGE_DELETED };
+int store_changes_since(store *s, const char *first, const char *last, const char *since,
+			void (*fn)(void *ctx, int kind, const entry_meta *m), void *ctx, char **why);
+
+typedef struct {
+	int64_t sequence;
+	char export_id[37];
+	char period[64];
+	char created_at[32];
+} export_log_entry;
+
+/* Call fn for each logged export, oldest first. */
+int store_export_log_each(store *s, void (*fn)(void *ctx, const export_log_entry *e), void *ctx, char **why);
+/* Record an export (inside the caller's write transaction or alone). accepted: NULL when the
+ * pre-export check found nothing, else what was accepted and why. */
+int store_export_log_add(store *s, const export_log_entry *e, const char *login, const char *file_name,
+			 bool encrypted, int64_t rows, const char *accepted, char **why);
+
+/* A consistent copy of the whole database into path (which must not exist): VACUUM INTO. */
+int store_snapshot(store *s, const char *path, char **why);
+/* Open a closed database file read-only and run quick_check and foreign_key_check on it. */
+int store_check_file(const char *path, char **why);
 
 /* Random bytes from the system (getrandom); aborts on failure. */
 void random_bytes(void *buf, size_t n);
 void uuid_v4(char out[37]);
+
+/* ---- drafts (draft.c): what a person was typing in an open form, kept while they type */
+typedef struct {
+	int64_t id;          /* 0 for a draft not stored yet */
+	int64_t patient_id;  /* 0 for a patient not created yet (a new patient's own form) */
+	char pseudonym[16];  /* "" when patient_id is 0 */
+	char form[64];
+	char entry_uuid[37]; /* the entry being edited, "" for a new entry */
+	int64_t row_version; /* the entry's row version when editing began */
+	char date[11];       /* the entry's date */
+	char saved_at[32];
+	char *content;       /* "field<TAB>value" lines (draft_content_add); owned by the store_draft */
+} store_draft;
+
+/* Insert (d->id == 0, then set) or replace a draft of login in one short transaction. */
+int store_draft_save(store *s, store_draft *d, const char *login, char **why);
+/* Delete a draft (no error when it is already gone). */
+int store_draft_delete(store *s, int64_t id, char **why);
+/* The drafts of login, newest first, into *out (caller frees with drafts_free); their count. */
+size_t store_draft_list(store *s, const char *login, store_draft **out);
+/* One draft by id into *d (content owned by d: free with draft_done); false if absent. */
+bool store_draft_get(store *s, int64_t id, store_draft *d);
+void draft_done(store_draft *d);
+void drafts_free(store_draft *v, size_t n);
+
+/* Append "key<TAB>value\n" to content, escaping backslash, tab and newline. */
+void draft_content_add(strbuf *sb, const char *key, const char *val);
+/* Split content into keys and values (caller frees both arrays with their strings); count. */
+size_t draft_content_parse(const char *content, char ***keys, char ***values);
+
+/* Counts for the home screen: patients, entries left incomplete or in draft, the user's drafts,
+ * and patients without an entry of form due_form dated on or after due_since (day number). */
+typedef struct {
+	long patients, incomplete, drafts, due;
+} store_counts;
+int store_counts_get(store *s, const char *login, const char *due_form, long due_since, store_counts *out,
+		     char **why);
 
 #endif
