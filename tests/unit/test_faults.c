@@ -187,7 +187,7 @@ static bool whole(store *s)
 }
 
 /* Arm a fault at the Nth write (or fsync) for N = 0, 1, 2, … until a save goes through. */
-static void sweep(const char *what, int *left, int code, const char *expect_in_message)
+static void sweep(const char *what, int *left, int code, const char *expect_in_message, bool may_persist)
 {
 	int64_t acknowledged = 0;
 	store *s = reopen();
@@ -217,10 +217,14 @@ static void sweep(const char *what, int *left, int code, const char *expect_in_m
 		/* The program stops here, as it would; the next run opens the file again. */
 		store_close(s);
 		s = reopen();
-		if (whole(s) && count_entries(s) == acknowledged)
+		/* Every acknowledged save is there. A save whose final fsync failed may also be there
+		 * (its commit reached the WAL before the error): reported as failed, never lost. */
+		int64_t now = count_entries(s);
+		if (whole(s) && (now == acknowledged || (may_persist && now == acknowledged + 1)))
 			consistent++;
 		else
 			fprintf(stderr, "%s n°%d : base incohérente après la panne\n", what, n);
+		acknowledged = now;
 	}
 	CHECK(failures > 0);
 	CHECK(messages_ok == failures);
@@ -232,17 +236,17 @@ static void sweep(const char *what, int *left, int code, const char *expect_in_m
 
 static void test_write_errors(void)
 {
-	sweep("écriture en erreur", &writes_left, SQLITE_IOERR_WRITE, "entrée-sortie");
+	sweep("écriture en erreur", &writes_left, SQLITE_IOERR_WRITE, "entrée-sortie", false);
 }
 
 static void test_disk_full(void)
 {
-	sweep("disque plein", &writes_left, SQLITE_FULL, "disque plein");
+	sweep("disque plein", &writes_left, SQLITE_FULL, "disque plein", false);
 }
 
 static void test_fsync_errors(void)
 {
-	sweep("fsync en erreur", &syncs_left, SQLITE_IOERR_FSYNC, "entrée-sortie");
+	sweep("fsync en erreur", &syncs_left, SQLITE_IOERR_FSYNC, "entrée-sortie", true);
 }
 
 int main(void)
