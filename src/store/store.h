@@ -173,22 +173,23 @@ typedef struct {
  * integers in decimal, reals with the field's decimals, missing codes as ".refus"…. fn returns
  * 0 to go on; any other value stops the walk and is returned. Streams: memory stays flat. */
 int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fields, const char *first,
-		      const char *last, bool by_active_patient, int (*fn)(void *ctx, const export_row *row), void *ctx,
-		      char **why);
+                      const char *last, bool by_active_patient, int (*fn)(void *ctx, const export_row *row),
+                      void *ctx, char **why);
 
 /* What is not ready for export in [first, last]: drafts, incomplete entries and soft warnings
  * saved without a confirmation reason (field and rule then given; NULL otherwise). */
 enum { STORE_ISSUE_DRAFT, STORE_ISSUE_INCOMPLETE, STORE_ISSUE_UNCONFIRMED };
 int store_export_issues(store *s, const char *first, const char *last,
-			void (*fn)(void *ctx, int kind, const entry_meta *m, const char *field, const char *rule),
-			void *ctx, char **why);
+                        void (*fn)(void *ctx, int kind, const entry_meta *m, const char *field,
+                                   const char *rule),
+                        void *ctx, char **why);
 
 /* Changes to the entries dated in [first, last] since a time (ISO-8601 UTC, included): entries
  * edited (created before), added (created since) and deleted (from the audit trail; m then has
  * uuid, pseudonym, form and date only). */
 enum { STORE_CHANGE_EDITED, STORE_CHANGE_ADDED, STORE_CHANGE_DELETED };
 int store_changes_since(store *s, const char *first, const char *last, const char *since,
-			void (*fn)(void *ctx, int kind, const entry_meta *m), void *ctx, char **why);
+                        void (*fn)(void *ctx, int kind, const entry_meta *m), void *ctx, char **why);
 
 typedef struct {
 	int64_t sequence;
@@ -202,11 +203,12 @@ int store_export_log_each(store *s, void (*fn)(void *ctx, const export_log_entry
 /* Record an export (inside the caller's write transaction or alone). accepted: NULL when the
  * pre-export check found nothing, else what was accepted and why. */
 int store_export_log_add(store *s, const export_log_entry *e, const char *login, const char *file_name,
-			 bool encrypted, int64_t rows, const char *accepted, char **why);
+                         bool encrypted, int64_t rows, const char *accepted, char **why);
 
 /* A consistent copy of the whole database into path (which must not exist): VACUUM INTO. */
 int store_snapshot(store *s, const char *path, char **why);
-/* Open a closed database file read-only and run quick_check and foreign_key_check on it. */
+/* Open a closed database file read-only and check it: a recueil database (application_id) no
+ * newer than this program, quick_check and foreign_key_check clean. */
 int store_check_file(const char *path, char **why);
 
 /* Random bytes from the system (getrandom); aborts on failure. */

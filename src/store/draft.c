@@ -1,0 +1,244 @@
+/* draft.c — drafts of open forms (schema/002_drafts.sql) and the counts of the home screen.
+ *
+ * A draft is written in its own short BEGIN IMMEDIATE transaction after a pause in the typing
+ * and when the program is stopped; no transaction is held while the person types. Its content
+ * is "field<TAB>value" lines, with backslash, tab and newline escaped, so that whatever was in
+ * the line editor (even a value the form would refuse) comes back as it was typed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "store/store_internal.h"
+
+static void copy_col(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+int store_draft_save(store *s, store_draft *d, const char *login, char **why)
+{
+	char now[32];
+	time_now_iso(now, sizeof now);
+	int rc = st_begin(s, why);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st;
+	if (d->id)
+		st = st_prepare(
+		    s, "UPDATE drafts SET patient_id = ?1, form = ?2, entry_uuid = ?3, row_version = ?4, "
+		       "date = ?5, content = ?6, saved_at = ?7 WHERE id = ?8 AND login = ?9");
+	else
+		st = st_prepare(
+		    s, "INSERT INTO drafts(patient_id, form, entry_uuid, row_version, date, content, "
+		       "saved_at, login) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9)");
+	if (!st) {
+		rc = st_fail(s, why, "brouillon");
+		st_rollback(s);
+		return rc;
+	}
+	if (d->patient_id)
+		sqlite3_bind_int64(st, 1, d->patient_id);
+	sqlite3_bind_text(st, 2, d->form, -1, SQLITE_STATIC);
+	if (d->entry_uuid[0]) {
+		sqlite3_bind_text(st, 3, d->entry_uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, d->row_version);
+	}
+	sqlite3_bind_text(st, 5, d->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, d->content ? d->content : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	if (d->id)
+		sqlite3_bind_int64(st, 8, d->id);
+	sqlite3_bind_text(st, 9, login, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "brouillon");
+	sqlite3_reset(st);
+	if (!rc && !d->id)
+		d->id = sqlite3_last_insert_rowid(st_db_handle(s));
+	else if (!rc && sqlite3_changes(st_db_handle(s)) == 0) {
+		/* Deleted meanwhile (from another session): write it anew rather than lose it. */
+		int64_t old = d->id;
+		d->id = 0;
+		sqlite3_exec(st_db_handle(s), "ROLLBACK", NULL, NULL, NULL);
+		rc = store_draft_save(s, d, login, why);
+		if (rc)
+			d->id = old;
+		return rc;
+	}
+	if (rc) {
+		st_rollback(s);
+		return rc;
+	}
+	if (!(rc = st_commit(s, why)))
+		snprintf(d->saved_at, sizeof d->saved_at, "%s", now);
+	return rc;
+}
+
+int store_draft_delete(store *s, int64_t id, char **why)
+{
+	sqlite3_stmt *st = st_prepare(s, "DELETE FROM drafts WHERE id = ?");
+	if (!st)
+		return st_fail(s, why, "brouillon");
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "suppression du brouillon");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static const char draft_columns[] =
+    "SELECT d.id, coalesce(d.patient_id, 0), coalesce(p.pseudonym, ''), d.form, "
+    "coalesce(d.entry_uuid, ''), coalesce(d.row_version, 0), d.date, d.saved_at, "
+    "d.content FROM drafts d LEFT JOIN patients p ON p.id = d.patient_id ";
+
+static void read_draft(sqlite3_stmt *st, store_draft *d)
+{
+	memset(d, 0, sizeof *d);
+	d->id = sqlite3_column_int64(st, 0);
+	d->patient_id = sqlite3_column_int64(st, 1);
+	copy_col(d->pseudonym, sizeof d->pseudonym, st, 2);
+	copy_col(d->form, sizeof d->form, st, 3);
+	copy_col(d->entry_uuid, sizeof d->entry_uuid, st, 4);
+	d->row_version = sqlite3_column_int64(st, 5);
+	copy_col(d->date, sizeof d->date, st, 6);
+	copy_col(d->saved_at, sizeof d->saved_at, st, 7);
+	const unsigned char *c = sqlite3_column_text(st, 8);
+	d->content = xstrdup(c ? (const char *)c : "");
+}
+
+size_t store_draft_list(store *s, const char *login, store_draft **out)
+{
+	char *sql = xasprintf("%sWHERE d.login = ? ORDER BY d.saved_at DESC, d.id DESC", draft_columns);
+	sqlite3_stmt *st = st_prepare(s, sql);
+	free(sql);
+	*out = NULL;
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	size_t n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*out = xrealloc(*out, (n + 1) * sizeof **out);
+		read_draft(st, &(*out)[n++]);
+	}
+	sqlite3_reset(st);
+	return n;
+}
+
+bool store_draft_get(store *s, int64_t id, store_draft *d)
+{
+	char *sql = xasprintf("%sWHERE d.id = ?", draft_columns);
+	sqlite3_stmt *st = st_prepare(s, sql);
+	free(sql);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	if (found)
+		read_draft(st, d);
+	sqlite3_reset(st);
+	return found;
+}
+
+void draft_done(store_draft *d)
+{
+	free(d->content);
+	d->content = NULL;
+}
+
+void drafts_free(store_draft *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		draft_done(&v[i]);
+	free(v);
+}
+
+static void add_escaped(strbuf *sb, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\\')
+			strbuf_puts(sb, "\\\\");
+		else if (*s == '\t')
+			strbuf_puts(sb, "\\t");
+		else if (*s == '\n')
+			strbuf_puts(sb, "\\n");
+		else
+			strbuf_putc(sb, *s);
+	}
+}
+
+void draft_content_add(strbuf *sb, const char *key, const char *val)
+{
+	add_escaped(sb, key);
+	strbuf_putc(sb, '\t');
+	add_escaped(sb, val);
+	strbuf_putc(sb, '\n');
+}
+
+static char *unescape(const char *s, size_t n)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_add(&sb, "", 0);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n) {
+			char c = s[++i];
+			strbuf_putc(&sb, c == 't' ? '\t' : c == 'n' ? '\n' : c);
+		} else {
+			strbuf_putc(&sb, s[i]);
+		}
+	}
+	return strbuf_take(&sb);
+}
+
+size_t draft_content_parse(const char *content, char ***keys, char ***values)
+{
+	size_t n = 0;
+	*keys = NULL;
+	*values = NULL;
+	for (const char *p = content; p && *p;) {
+		size_t len = strcspn(p, "\n");
+		const char *tab = memchr(p, '\t', len);
+		if (tab) {
+			*keys = xrealloc(*keys, (n + 1) * sizeof **keys);
+			*values = xrealloc(*values, (n + 1) * sizeof **values);
+			(*keys)[n] = unescape(p, (size_t)(tab - p));
+			(*values)[n] = unescape(tab + 1, len - (size_t)(tab - p) - 1);
+			n++;
+		}
+		p += len;
+		if (*p)
+			p++;
+	}
+	return n;
+}
+
+static long count(store *s, const char *sql, const char *text, long day)
+{
+	sqlite3_stmt *st = st_prepare(s, sql);
+	if (!st)
+		return -1;
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+	if (day) {
+		char d[11];
+		date_format(day, d);
+		sqlite3_bind_text(st, 2, d, -1, SQLITE_TRANSIENT);
+	}
+	long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	return n;
+}
+
+int store_counts_get(store *s, const char *login, const char *due_form, long due_since, store_counts *out,
+                     char **why)
+{
+	out->patients = count(s, "SELECT count(*) FROM patients", NULL, 0);
+	out->incomplete = count(s, "SELECT count(*) FROM entries WHERE status != 'complete'", NULL, 0);
+	out->drafts = count(s, "SELECT count(*) FROM drafts WHERE login = ?1", login, 0);
+	out->due = due_form
+	               ? count(s,
+	                       "SELECT count(*) FROM patients p WHERE NOT EXISTS (SELECT 1 FROM entries e "
+	                       "WHERE e.patient_id = p.id AND e.form = ?1 AND e.date >= ?2)",
+	                       due_form, due_since)
+	               : 0;
+	if (out->patients < 0 || out->incomplete < 0 || out->drafts < 0 || out->due < 0)
+		return st_fail(s, why, "comptes de l'accueil");
+	return 0;
+}

@@ -1,0 +1,205 @@
+/* app.c — the terminal interface's main loop: opens the database, starts the terminal, keeps a
+ * stack of screens, dispatches keys and redraws; on a stop signal or the end of input, asks the
+ * open screens to keep what was typed, then restores the terminal. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "ui/ui.h"
+
+#ifndef RECUEIL_LOCALEDIR
+#define RECUEIL_LOCALEDIR "/usr/local/share/locale"
+#endif
+#ifndef RECUEIL_BUILD_LOCALEDIR
+#define RECUEIL_BUILD_LOCALEDIR RECUEIL_LOCALEDIR
+#endif
+
+const char *ui_language_init(void)
+{
+	/* LANGUAGE is ignored by gettext in the "C" locale: C.UTF-8 is enough for it to apply, so
+	 * English (or French) works where no such locale is installed. */
+	const char *lm = setlocale(LC_MESSAGES, "");
+	if (!lm || strcmp(lm, "C") == 0 || strcmp(lm, "POSIX") == 0)
+		setlocale(LC_MESSAGES, "C.UTF-8");
+	const char *dir = getenv("RECUEIL_LOCALEDIR");
+	if (!dir || !*dir) {
+		char *probe = xasprintf("%s/en/LC_MESSAGES/recueil.mo", RECUEIL_LOCALEDIR);
+		dir = access(probe, R_OK) == 0 ? RECUEIL_LOCALEDIR : RECUEIL_BUILD_LOCALEDIR;
+		free(probe);
+	}
+	bindtextdomain("recueil", dir);
+	bind_textdomain_codeset("recueil", "UTF-8");
+	textdomain("recueil");
+	/* TRANSLATORS: the code of the language the form labels are shown in: "fr" or "en". */
+	const char *lang = _("fr");
+	return strcmp(lang, "en") == 0 ? "en" : "fr";
+}
+
+unsigned screen_ctx(const screen *s)
+{
+	return s->ops->context ? s->ops->context(s) : s->ops->ctx;
+}
+
+void app_push(app *a, screen *s)
+{
+	s->below = a->top;
+	a->top = s;
+}
+
+void app_message(app *a, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->message, sizeof a->message, fmt, ap);
+	va_end(ap);
+	a->message_error = error;
+}
+
+bool app_sees_identity(const app *a)
+{
+	/* The regional coordination checks data over SSH: it has no use for names. */
+	return strcmp(a->ctx->role, "coordination") != 0;
+}
+
+void app_draw_frame(app *a, const char *title, unsigned ctx)
+{
+	put_blank(0, 0, COLS, attr_focus());
+	char right[160];
+	snprintf(right, sizeof right, "%s (%s)", a->ctx->login, a->ctx->role);
+	int rw = text_width(right);
+	put_text(0, 1, COLS - rw - 3, title, attr_focus() | attr_title(), true);
+	put_text(0, COLS - rw - 1, rw, right, attr_focus(), false);
+	if (a->message[0]) {
+		put_blank(LINES - 2, 0, COLS, A_NORMAL);
+		put_text(LINES - 2, 0, COLS, a->message, a->message_error ? attr_error() : attr_title(),
+		         true);
+	}
+	keys_footer(ctx, LINES - 1, COLS);
+}
+
+static void draw_too_small(void)
+{
+	erase();
+	char buf[160];
+	snprintf(buf, sizeof buf, _("Terminal trop petit : %d×%d au minimum (actuellement %d×%d)."),
+	         UI_MIN_COLS, UI_MIN_LINES, COLS, LINES);
+	int y = LINES / 2 - 1 > 0 ? LINES / 2 - 1 : 0;
+	put_text(y, 0, COLS, buf, A_BOLD, true);
+	put_text(y + 1, 0, COLS, _("Agrandir la fenêtre ; rien n'est perdu."), A_NORMAL, true);
+	term_cursor(false);
+}
+
+static void draw(app *a)
+{
+	if (!term_big_enough()) {
+		draw_too_small();
+	} else {
+		erase();
+		term_cursor(false);
+		a->top->ops->draw(a, a->top);
+	}
+	term_refresh();
+}
+
+static void pop(app *a)
+{
+	screen *s = a->top;
+	a->top = s->below;
+	s->ops->done(s);
+	if (a->top && a->top->ops->resume)
+		a->top->ops->resume(a, a->top);
+}
+
+/* The program is stopping: every open screen keeps what was typed (drafts). */
+static void hangup_all(app *a)
+{
+	for (screen *s = a->top; s; s = s->below)
+		if (s->ops->hangup)
+			s->ops->hangup(a, s);
+}
+
+static int run(app *a)
+{
+	draw(a);
+	for (;;) {
+		int delay = a->top->ops->pending ? a->top->ops->pending(a->top) : -1;
+		unsigned ctx = screen_ctx(a->top);
+		ui_key k = term_read(ctx == CTX_DIALOG ? ctx : ctx | CTX_GLOBAL, delay);
+		if (k.end) {
+			hangup_all(a);
+			return term_signal();
+		}
+		if (k.timeout) {
+			if (a->top->ops->idle)
+				a->top->ops->idle(a, a->top);
+			continue;
+		}
+		if (k.resize || k.act == ACT_REDRAW) {
+			if (k.act == ACT_REDRAW)
+				clearok(curscr, TRUE);
+			draw(a);
+			continue;
+		}
+		if (!term_big_enough())
+			continue;
+		outcome o = a->top->ops->key(a, a->top, &k);
+		if (o == OUT_QUIT)
+			return 0;
+		if (o == OUT_CLOSE) {
+			pop(a);
+			if (a->after_close) {
+				app_push(a, a->after_close);
+				a->after_close = NULL;
+			}
+			if (!a->top)
+				return 0;
+		}
+		if (o != OUT_NONE)
+			draw(a);
+		/* A message is shown on one draw only. */
+		if (o != OUT_NONE)
+			a->message[0] = 0;
+	}
+}
+
+int ui_main(cli_ctx *ctx)
+{
+	app a = {0};
+	a.ctx = ctx;
+	a.lang = ui_language_init();
+	int rc = cli_open(ctx, NULL);
+	if (rc)
+		return rc;
+	char *why = NULL;
+	if (!term_begin(&why)) {
+		cli_error("%s", why);
+		free(why);
+		return EXIT_USAGE;
+	}
+	app_push(&a, home_new(&a));
+	store_draft *drafts = NULL;
+	size_t n = store_draft_list(ctx->st, ctx->login, &drafts);
+	drafts_free(drafts, n);
+	if (n)
+		app_push(&a, drafts_new(&a));
+	int sig = run(&a);
+	while (a.top) {
+		screen *s = a.top;
+		a.top = s->below;
+		s->ops->done(s);
+	}
+	term_end();
+	if (sig) {
+		/* Die of the signal, as the parent expects, now that the draft and the terminal are safe. */
+		cli_done(ctx);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return 0;
+}

@@ -1,0 +1,190 @@
+/* scr_home.c — the home screen: the structure, who is logged in, the next reporting deadline and
+ * what needs doing (incomplete entries, screenings due, drafts), and a short menu. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "ui/ui.h"
+
+typedef struct {
+	screen base;
+	size_t sel;
+	store_counts counts;
+	long due_months;
+} home;
+
+enum { ITEM_PATIENTS, ITEM_DRAFTS, ITEM_HELP, ITEM_QUIT, ITEM_COUNT };
+
+static void refresh_counts(app *a, home *h)
+{
+	bool found = false;
+	const reporting *rep = a->ctx->fs->reporting;
+	double months = rep ? reporting_threshold(rep, "depistage_vhc_mois", &found) : 0;
+	h->due_months = found ? (long)months : 12;
+	int y, m, d;
+	date_to_ymd(date_today(), &y, &m, &d);
+	m -= (int)h->due_months;
+	while (m < 1) {
+		m += 12;
+		y--;
+	}
+	long since = date_from_ymd(y, m, d > 28 ? 28 : d);
+	char *why = NULL;
+	const char *due_form = formset_form(a->ctx->fs, "hcv") ? "hcv" : NULL;
+	if (store_counts_get(a->ctx->st, a->ctx->login, due_form, since, &h->counts, &why)) {
+		app_message(a, true, "%s", why);
+		free(why);
+	}
+}
+
+/* The next deadline on or after today: its text into buf; false if the calendar has none. */
+static bool next_deadline(app *a, char *buf, size_t size)
+{
+	const reporting *rep = a->ctx->fs->reporting;
+	if (!rep || !rep->n_deadlines)
+		return false;
+	long today = date_today(), best = 0;
+	const deadline_rule *best_rule = NULL;
+	int best_year = 0, y, m, d;
+	date_to_ymd(today, &y, &m, &d);
+	for (int year = y - 1; year <= y + 1; year++)
+		for (size_t i = 0; i < rep->n_deadlines; i++) {
+			const deadline_rule *r = &rep->deadlines[i];
+			long due = date_from_ymd(year + r->year_offset, r->month, r->day);
+			if (due >= today && (!best_rule || due < best)) {
+				best = due;
+				best_rule = r;
+				best_year = year;
+			}
+		}
+	if (!best_rule)
+		return false;
+	char date[11];
+	date_format(best, date);
+	const char *label = best_rule->label.fr ? i18n_get(&best_rule->label, a->lang) : "";
+	snprintf(buf, size, _("%d-%s le %s (dans %ld jours) : %s"), best_year, best_rule->period, date,
+	         best - today, label);
+	return true;
+}
+
+static void home_draw(app *a, screen *s)
+{
+	home *h = (home *)s;
+	char code[64] = "", name[256] = "";
+	store_structure(a->ctx->st, code, name);
+	char title[400];
+	snprintf(title, sizeof title, "recueil — %s %s", code, name);
+	app_draw_frame(a, title, s->ops->ctx);
+	int y = 2, x = 2, w = COLS - 4;
+	char buf[512], date[11];
+	date_format(date_today(), date);
+	snprintf(buf, sizeof buf, _("Structure : %s — %s"), code, name);
+	put_text(y++, x, w, buf, A_NORMAL, true);
+	snprintf(buf, sizeof buf, _("Utilisateur : %s, rôle %s"), a->ctx->login, a->ctx->role);
+	put_text(y++, x, w, buf, A_NORMAL, true);
+	snprintf(buf, sizeof buf, _("Aujourd'hui : %s"), date);
+	put_text(y++, x, w, buf, A_NORMAL, true);
+	char dl[300];
+	if (next_deadline(a, dl, sizeof dl)) {
+		snprintf(buf, sizeof buf, _("Prochaine échéance : %s"), dl);
+		put_text(y++, x, w, buf, A_BOLD, true);
+	}
+	y++;
+	snprintf(buf, sizeof buf, _("Patients suivis : %ld"), h->counts.patients);
+	put_text(y++, x, w, buf, A_NORMAL, true);
+	snprintf(buf, sizeof buf, _("Entrées incomplètes ou en brouillon : %ld"), h->counts.incomplete);
+	put_text(y++, x, w, buf, h->counts.incomplete ? A_BOLD : A_NORMAL, true);
+	snprintf(buf, sizeof buf, _("Dépistages VHC à faire (aucun depuis %ld mois) : %ld"), h->due_months,
+	         h->counts.due);
+	put_text(y++, x, w, buf, h->counts.due ? A_BOLD : A_NORMAL, true);
+	snprintf(buf, sizeof buf, _("Saisies interrompues à reprendre : %ld"), h->counts.drafts);
+	put_text(y++, x, w, buf, h->counts.drafts ? A_BOLD : A_NORMAL, true);
+	y++;
+	const char *items[ITEM_COUNT] = {_("Patients : chercher, ouvrir un dossier, créer un patient"),
+	                                 _("Brouillons : reprendre une saisie interrompue"),
+	                                 _("Aide et touches"), _("Quitter")};
+	for (int i = 0; i < ITEM_COUNT && y < LINES - 2; i++, y++) {
+		unsigned long at = (size_t)i == h->sel ? attr_focus() : A_NORMAL;
+		put_blank(y, x, w, at);
+		snprintf(buf, sizeof buf, " %d  %s", i + 1, items[i]);
+		put_text(y, x, w, buf, at, true);
+	}
+}
+
+static outcome open_item(app *a, home *h, size_t item)
+{
+	switch (item) {
+	case ITEM_PATIENTS:
+		app_push(a, patients_new(a));
+		return OUT_REDRAW;
+	case ITEM_DRAFTS:
+		if (!h->counts.drafts) {
+			app_message(a, false, "%s", _("Aucune saisie interrompue."));
+			return OUT_REDRAW;
+		}
+		app_push(a, drafts_new(a));
+		return OUT_REDRAW;
+	case ITEM_HELP:
+		app_push(a, help_new(a));
+		return OUT_REDRAW;
+	default:
+		return OUT_QUIT;
+	}
+}
+
+static outcome home_key(app *a, screen *s, const ui_key *k)
+{
+	home *h = (home *)s;
+	switch (k->act) {
+	case ACT_UP:
+		h->sel = h->sel ? h->sel - 1 : ITEM_COUNT - 1;
+		return OUT_REDRAW;
+	case ACT_DOWN:
+		h->sel = (h->sel + 1) % ITEM_COUNT;
+		return OUT_REDRAW;
+	case ACT_OPEN:
+		return open_item(a, h, h->sel);
+	case ACT_PATIENTS:
+		return open_item(a, h, ITEM_PATIENTS);
+	case ACT_DRAFTS:
+		return open_item(a, h, ITEM_DRAFTS);
+	case ACT_HELP:
+		return open_item(a, h, ITEM_HELP);
+	case ACT_QUIT:
+	case ACT_BACK:
+		return OUT_QUIT;
+	default:
+		if (k->ch >= '1' && k->ch < '1' + ITEM_COUNT)
+			return open_item(a, h, (size_t)(k->ch - '1'));
+		return OUT_NONE;
+	}
+}
+
+static void home_resume(app *a, screen *s)
+{
+	refresh_counts(a, (home *)s);
+}
+
+static void home_done(screen *s)
+{
+	free(s);
+}
+
+static const screen_ops home_ops = {
+    .name = "home",
+    .ctx = CTX_HOME,
+    .draw = home_draw,
+    .key = home_key,
+    .done = home_done,
+    .resume = home_resume,
+};
+
+screen *home_new(app *a)
+{
+	home *h = xcalloc(1, sizeof *h);
+	h->base.ops = &home_ops;
+	refresh_counts(a, h);
+	return &h->base;
+}

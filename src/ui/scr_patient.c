@@ -1,0 +1,252 @@
+/* scr_patient.c — one patient's file: a summary line and the timeline of their entries, each
+ * with its one-line summary ("AUDIT 14 — mesusage"). Enter opens an entry, F5 adds one. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "ui/ui.h"
+
+typedef struct {
+	char uuid[37];
+	char form[64];
+	char *line;
+} trow;
+
+typedef struct {
+	screen base;
+	int64_t patient_id;
+	char pseudo[16];
+	char *summary; /* sex, year of birth, inclusion, name */
+	trow *rows;
+	size_t n, sel, first;
+	dialog dlg;
+	const form **menu_forms; /* the forms offered by the "new entry" menu */
+	app *a;
+} pfile;
+
+enum { TAG_NEW_ENTRY = 1 };
+
+static const char *status_label(const char *status)
+{
+	if (strcmp(status, "complete") == 0)
+		return _("complète");
+	if (strcmp(status, "incomplete") == 0)
+		return _("incomplète");
+	return _("brouillon");
+}
+
+static void add_row(void *vctx, const entry_meta *m)
+{
+	pfile *pf = vctx;
+	app *a = pf->a;
+	char *why = NULL;
+	int code;
+	entry_meta meta;
+	record *r = store_entry_load(a->ctx->st, a->ctx->fs, m->uuid, &meta, &why, &code);
+	char *summary = r ? record_summary(r, a->lang) : xstrdup(why ? why : "?");
+	pf->rows = xrealloc(pf->rows, (pf->n + 1) * sizeof *pf->rows);
+	trow *t = &pf->rows[pf->n++];
+	snprintf(t->uuid, sizeof t->uuid, "%s", m->uuid);
+	snprintf(t->form, sizeof t->form, "%s", m->form);
+	t->line = xasprintf("%s  %-11s %s", m->date, status_label(m->status), summary);
+	free(summary);
+	free(why);
+	record_free(r);
+}
+
+static void reload(app *a, pfile *pf)
+{
+	for (size_t i = 0; i < pf->n; i++)
+		free(pf->rows[i].line);
+	free(pf->rows);
+	pf->rows = NULL;
+	pf->n = 0;
+	free(pf->summary);
+	record *pr = store_patient_record(a->ctx->st, a->ctx->fs, pf->patient_id);
+	strbuf sb = STRBUF_INIT;
+	strbuf_printf(&sb, _("Patient %s"), pf->pseudo);
+	if (pr) {
+		const char *ids[] = {"sexe", "annee_naissance", "date_inclusion"};
+		for (size_t i = 0; i < 3; i++) {
+			long k = form_field_index(pr->f, ids[i]);
+			if (k < 0 || !pr->vals[k].text)
+				continue;
+			const choice *ch = field_choice(&pr->f->fields[k], pr->vals[k].text);
+			if (i == 2)
+				strbuf_printf(&sb, _(" · inclusion %s"), pr->vals[k].text);
+			else
+				strbuf_printf(&sb, " · %s",
+				              ch ? i18n_get(&ch->label, a->lang) : pr->vals[k].text);
+		}
+		long nom = form_field_index(pr->f, "nom"), prenom = form_field_index(pr->f, "prenom");
+		if (app_sees_identity(a) && nom >= 0 && prenom >= 0 &&
+		    (pr->vals[nom].text || pr->vals[prenom].text))
+			strbuf_printf(&sb, " · %s %s", pr->vals[prenom].text ? pr->vals[prenom].text : "",
+			              pr->vals[nom].text ? pr->vals[nom].text : "");
+	}
+	record_free(pr);
+	pf->summary = strbuf_take(&sb);
+	char *why = NULL;
+	if (store_entry_each(a->ctx->st, pf->patient_id, add_row, pf, &why)) {
+		app_message(a, true, "%s", why);
+		free(why);
+	}
+	/* Newest first: what was done last is what one looks for. */
+	for (size_t i = 0; i < pf->n / 2; i++) {
+		trow t = pf->rows[i];
+		pf->rows[i] = pf->rows[pf->n - 1 - i];
+		pf->rows[pf->n - 1 - i] = t;
+	}
+	if (pf->sel >= pf->n)
+		pf->sel = pf->n ? pf->n - 1 : 0;
+}
+
+static void pfile_draw(app *a, screen *s)
+{
+	pfile *pf = (pfile *)s;
+	char title[80];
+	snprintf(title, sizeof title, _("recueil — dossier %s"), pf->pseudo);
+	app_draw_frame(a, title, screen_ctx(s));
+	put_text(2, 1, COLS - 2, pf->summary, attr_title(), true);
+	char head[120];
+	snprintf(head, sizeof head, _("Suivi (%zu entrées) : Entrée ouvre, F5 ou n ajoute"), pf->n);
+	put_text(4, 1, COLS - 2, head, A_NORMAL, true);
+	int rows = LINES - 8;
+	if (pf->sel < pf->first)
+		pf->first = pf->sel;
+	if (rows > 0 && pf->sel >= pf->first + (size_t)rows)
+		pf->first = pf->sel - (size_t)rows + 1;
+	for (int i = 0; i < rows && pf->first + (size_t)i < pf->n; i++) {
+		size_t k = pf->first + (size_t)i;
+		unsigned long at = k == pf->sel ? attr_focus() : A_NORMAL;
+		put_blank(5 + i, 1, COLS - 2, at);
+		put_text(5 + i, 1, COLS - 2, pf->rows[k].line, at, true);
+	}
+	if (!pf->n)
+		put_text(5, 1, COLS - 2, _("Aucune entrée."), A_NORMAL, true);
+	dialog_draw(&pf->dlg);
+}
+
+static outcome open_form(app *a, pfile *pf, const char *form_id, const char *uuid)
+{
+	char *why = NULL;
+	screen *f = form_screen_new(a, pf->patient_id, pf->pseudo, form_id, uuid, 0, &why);
+	if (!f) {
+		app_message(a, true, "%s", why);
+		free(why);
+	} else {
+		app_push(a, f);
+	}
+	return OUT_REDRAW;
+}
+
+static void new_entry_menu(app *a, pfile *pf)
+{
+	const formset *fs = a->ctx->fs;
+	char **items = xcalloc(fs->n_forms ? fs->n_forms : 1, sizeof *items);
+	free(pf->menu_forms);
+	pf->menu_forms = xcalloc(fs->n_forms ? fs->n_forms : 1, sizeof *pf->menu_forms);
+	size_t n = 0;
+	for (size_t i = 0; i < fs->n_forms; i++) {
+		const form *f = fs->forms[i];
+		char uuid[37];
+		bool exists =
+		    f->cardinality == CARD_ONCE && store_once_entry(a->ctx->st, pf->patient_id, f->id, uuid);
+		pf->menu_forms[n] = f;
+		items[n] = xasprintf("%zu  %s%s", n + 1, i18n_get(&f->title, a->lang),
+		                     exists ? _(" (déjà rempli : modifier)") : "");
+		n++;
+	}
+	dialog_menu(&pf->dlg, TAG_NEW_ENTRY, _("Nouvelle entrée : quel formulaire ?"), items, n);
+}
+
+static outcome pfile_key(app *a, screen *s, const ui_key *k)
+{
+	pfile *pf = (pfile *)s;
+	if (pf->dlg.kind) {
+		int answer = 0;
+		dialog_result r = dialog_key(&pf->dlg, k, &answer);
+		if (r == DR_OPEN)
+			return OUT_REDRAW;
+		size_t sel = pf->dlg.sel;
+		dialog_close(&pf->dlg);
+		if (r != DR_DONE)
+			return OUT_REDRAW;
+		const form *f = pf->menu_forms[sel];
+		char uuid[37];
+		if (f->cardinality == CARD_ONCE && store_once_entry(a->ctx->st, pf->patient_id, f->id, uuid))
+			return open_form(a, pf, f->id, uuid);
+		return open_form(a, pf, f->id, NULL);
+	}
+	switch (k->act) {
+	case ACT_UP:
+		if (pf->sel)
+			pf->sel--;
+		return OUT_REDRAW;
+	case ACT_DOWN:
+		if (pf->sel + 1 < pf->n)
+			pf->sel++;
+		return OUT_REDRAW;
+	case ACT_OPEN:
+		if (pf->n)
+			return open_form(a, pf, pf->rows[pf->sel].form, pf->rows[pf->sel].uuid);
+		return OUT_NONE;
+	case ACT_NEW:
+		new_entry_menu(a, pf);
+		return OUT_REDRAW;
+	case ACT_HELP:
+		app_push(a, help_new(a));
+		return OUT_REDRAW;
+	case ACT_QUIT:
+		return OUT_QUIT;
+	case ACT_BACK:
+		return OUT_CLOSE;
+	default:
+		return OUT_NONE;
+	}
+}
+
+static unsigned pfile_context(const screen *s)
+{
+	return ((const pfile *)s)->dlg.kind ? CTX_DIALOG : CTX_FILE;
+}
+
+static void pfile_resume(app *a, screen *s)
+{
+	reload(a, (pfile *)s);
+}
+
+static void pfile_done(screen *s)
+{
+	pfile *pf = (pfile *)s;
+	dialog_close(&pf->dlg);
+	for (size_t i = 0; i < pf->n; i++)
+		free(pf->rows[i].line);
+	free(pf->rows);
+	free(pf->summary);
+	free(pf->menu_forms);
+	free(pf);
+}
+
+static const screen_ops pfile_ops = {
+    .name = "patient",
+    .ctx = CTX_FILE,
+    .draw = pfile_draw,
+    .key = pfile_key,
+    .done = pfile_done,
+    .resume = pfile_resume,
+    .context = pfile_context,
+};
+
+screen *patient_file_new(app *a, int64_t patient_id, const char *pseudonym)
+{
+	pfile *pf = xcalloc(1, sizeof *pf);
+	pf->base.ops = &pfile_ops;
+	pf->a = a;
+	pf->patient_id = patient_id;
+	snprintf(pf->pseudo, sizeof pf->pseudo, "%s", pseudonym);
+	reload(a, pf);
+	return &pf->base;
+}

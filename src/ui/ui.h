@@ -1,0 +1,246 @@
+/* ui.h — what the modules of the terminal interface share: the application state, the screen
+ * interface, named actions, drawing helpers and the UI language.
+ *
+ * Ownership: term.c alone starts and ends curses and reads keys; keys.c alone maps keys to
+ * actions; each scr_*.c file is one screen (x_new / x_draw / x_key / x_done) that redraws wholly
+ * from its own state and keeps no geometry. Only the files of src/ui/ include curses. */
+#ifndef RECUEIL_UI_H
+#define RECUEIL_UI_H
+
+#include <libintl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "cli/cli.h"
+#include "core/record.h"
+#include "store/store.h"
+
+/* Every UI string goes through _() (French msgids, English in po/en.po). */
+#define _(s)  gettext(s)
+#define N_(s) (s)
+
+/* The smallest terminal the screens are laid out for. */
+enum { UI_MIN_COLS = 60, UI_MIN_LINES = 16 };
+
+/* ---- named actions (keys.c) */
+typedef enum {
+	ACT_NONE = 0,
+	ACT_HELP,
+	ACT_SAVE,
+	ACT_FIELD_HELP,
+	ACT_MISSING,
+	ACT_NEW,
+	ACT_QUIT,
+	ACT_BACK,
+	ACT_OPEN,
+	ACT_NEXT,
+	ACT_PREV,
+	ACT_UP,
+	ACT_DOWN,
+	ACT_LEFT,
+	ACT_RIGHT,
+	ACT_PGUP,
+	ACT_PGDN,
+	ACT_LINE_START,
+	ACT_LINE_END,
+	ACT_BACKSPACE,
+	ACT_DELETE,
+	ACT_CLEAR,
+	ACT_TOGGLE,
+	ACT_REDRAW,
+	ACT_PATIENTS,
+	ACT_DRAFTS,
+	ACT_YES,
+	ACT_NO,
+	ACT_DELETE_ITEM,
+	ACT_COUNT
+} action;
+
+/* Contexts: which bindings a screen listens to (a bit mask of the table's rows). */
+enum {
+	CTX_GLOBAL = 1 << 0,
+	CTX_HOME = 1 << 1,
+	CTX_LIST = 1 << 2, /* patient list: letters are search text */
+	CTX_FILE = 1 << 3, /* patient file */
+	CTX_FORM = 1 << 4, /* form entry: letters are field text */
+	CTX_HELP = 1 << 5,
+	CTX_DIALOG = 1 << 6, /* yes/no questions, menus, one-line prompts */
+	CTX_DRAFTS = 1 << 7,
+};
+
+/* A key as read: its action in the current context, or a character to type. */
+typedef struct {
+	action act;
+	wint_t ch;    /* the character typed when act == ACT_NONE and ch != 0 */
+	bool resize;  /* the terminal changed size */
+	bool timeout; /* no key within the idle delay */
+	bool end;     /* end of input (key script finished, terminal gone) */
+} ui_key;
+
+/* Map a raw key (wide character or KEY_* code) to an action of ctx; ACT_NONE when unbound. */
+action keys_action(unsigned ctx, int is_code, wint_t k);
+/* The footer line for a context: "F1 ^G Aide  F2 ^S Enregistrer …" (static storage). */
+void keys_footer(unsigned ctx, int y, int width);
+/* Lines of the help screen, generated from the table; caller frees with help_lines_free. */
+char **keys_help_lines(size_t *n);
+
+/* ---- the terminal (term.c) */
+/* Start curses on the terminal, or, when RECUEIL_KEYS names a key script, on RECUEIL_SCREEN_OUTPUT
+ * (default /dev/null). Returns false with *why (caller frees) when there is no usable terminal. */
+bool term_begin(char **why);
+/* Restore the terminal; safe to call twice, from atexit and from the signal path. */
+void term_end(void);
+/* Read one key for ctx; timeout_ms < 0 waits forever. Script keys come from RECUEIL_KEYS. */
+ui_key term_read(unsigned ctx, int timeout_ms);
+/* The signal that asked us to stop (SIGHUP, SIGTERM), 0 if none. */
+int term_signal(void);
+/* Write the screen as text to RECUEIL_SCREEN_DUMP (appended), if set. */
+void term_dump(const char *why);
+/* True when the terminal shows UTF-8; otherwise text is transliterated to ASCII. */
+bool term_utf8(void);
+/* Whether the current terminal is large enough for the screens. */
+bool term_big_enough(void);
+/* Show or hide the cursor at the next term_refresh. */
+void term_cursor(bool visible);
+/* Send the screen's changes to the terminal. */
+void term_refresh(void);
+
+/* ---- drawing helpers (draw.c); y/x are screen positions, width in columns */
+/* Decode one UTF-8 character of s (invalid bytes give U+FFFD); returns its length in bytes. */
+size_t utf8_decode(const char *s, wchar_t *out);
+/* Display width of UTF-8 text (control characters count 1, as they are shown as U+FFFD). */
+int text_width(const char *s);
+/* Draw UTF-8 text at y,x, cut to at most width columns (with "…" when cut and ellipsis is
+ * set); returns the columns used. attr is a curses attribute. */
+int put_text(int y, int x, int width, const char *s, unsigned long attr, bool ellipsis);
+/* Draw a wide string (already a line editor's buffer) cut to width columns. */
+int put_wtext(int y, int x, int width, const wchar_t *s, size_t n, unsigned long attr);
+/* Blank from x to x+width on row y with attr. */
+void put_blank(int y, int x, int width, unsigned long attr);
+/* Cut UTF-8 text into lines of at most width columns, on spaces when possible. Returns the
+ * number of lines; *lines (caller frees each and the array) holds them. */
+size_t text_wrap(const char *s, int width, char ***lines);
+void lines_free(char **lines, size_t n);
+/* Attributes: reverse video and bold only, so that monochrome terminals work. */
+unsigned long attr_focus(void);
+unsigned long attr_title(void);
+unsigned long attr_error(void);
+unsigned long attr_dim(void);
+
+/* ---- a one-line editor (lineedit.c): UTF-8 stored, cursor by character, layout by column */
+typedef struct {
+	wchar_t *buf;
+	size_t len, cap, cur;
+	size_t scroll;     /* first character shown */
+	bool replace_next; /* the next typed character replaces the whole text (data entry) */
+} lineedit;
+
+void le_init(lineedit *le, const char *utf8);
+void le_done(lineedit *le);
+void le_set(lineedit *le, const char *utf8);
+/* The text as UTF-8, trimmed of blanks at both ends (caller frees). */
+char *le_text(const lineedit *le);
+/* Apply an editing action or a typed character; true when the text changed. */
+bool le_key(lineedit *le, const ui_key *k);
+/* Draw in width columns at y,x and return the cursor's column. */
+int le_draw(lineedit *le, int y, int x, int width, unsigned long attr);
+
+/* ---- the application and its screens (app.c) */
+typedef struct app app;
+typedef struct screen screen;
+
+typedef enum {
+	OUT_NONE,   /* nothing to redraw */
+	OUT_REDRAW, /* redraw the screen */
+	OUT_CLOSE,  /* close this screen, back to the one below */
+	OUT_QUIT,   /* leave the program */
+} outcome;
+
+typedef struct {
+	const char *name;
+	unsigned ctx;
+	void (*draw)(app *a, screen *s);
+	outcome (*key)(app *a, screen *s, const ui_key *k);
+	void (*done)(screen *s);
+	/* Optional: the context now, when it changes (a dialog open); ctx otherwise. */
+	unsigned (*context)(const screen *s);
+	/* Optional: called when the screen comes back on top (refresh data). */
+	void (*resume)(app *a, screen *s);
+	/* Optional: work waiting for an idle moment (draft to write); returns the delay in ms
+	 * before idle() should run, or -1 when nothing is pending. */
+	int (*pending)(screen *s);
+	void (*idle)(app *a, screen *s);
+	/* Optional: the program is stopping (signal, end of input): keep what was typed. */
+	void (*hangup)(app *a, screen *s);
+} screen_ops;
+
+struct screen {
+	const screen_ops *ops;
+	screen *below;
+};
+
+struct app {
+	cli_ctx *ctx;
+	const char *lang; /* "fr" or "en": which form labels to show */
+	screen *top;
+	char message[512]; /* one-line status message, shown once on the next draw */
+	bool message_error;
+	screen *after_close; /* pushed once the top screen has closed (OUT_CLOSE) */
+};
+
+/* The key context of a screen now. */
+unsigned screen_ctx(const screen *s);
+/* Put a screen on top (it is drawn next); the app owns it from now on. */
+void app_push(app *a, screen *s);
+/* Set the status line message (formatted, copied). */
+void app_message(app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Draw the common parts: the title bar (row 0), the message line and the footer (last rows). */
+void app_draw_frame(app *a, const char *title, unsigned ctx);
+/* Whether the logged-in user may see identity fields (names, phone). */
+bool app_sees_identity(const app *a);
+
+/* Screens. Each x_new returns a screen the app owns (freed through ops->done). */
+screen *home_new(app *a);
+screen *patients_new(app *a);
+screen *patient_file_new(app *a, int64_t patient_id, const char *pseudonym);
+screen *help_new(app *a);
+screen *drafts_new(app *a);
+/* Open a form: an existing entry (uuid), a new entry of form_id for patient_id, or a new
+ * patient (patient_id 0, form "patient"). draft_id > 0 restores that draft on top. */
+screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
+                        const char *uuid, int64_t draft_id, char **why);
+
+/* ---- modal dialogs (dialog.c), drawn over the current screen by its owner */
+typedef enum { DLG_NONE, DLG_MESSAGE, DLG_CONFIRM, DLG_INPUT, DLG_MENU } dialog_kind;
+
+typedef struct {
+	dialog_kind kind;
+	char *title;
+	char *text;   /* may hold several lines ("\n") */
+	char **items; /* DLG_MENU: the choices */
+	size_t n_items, sel;
+	char *choices; /* DLG_CONFIRM: accepted letters, e.g. "on" or "egab"; first is Enter's */
+	lineedit edit; /* DLG_INPUT */
+	int tag;       /* what the owner asked, to act on the answer */
+} dialog;
+
+typedef enum { DR_OPEN, DR_CANCEL, DR_DONE } dialog_result;
+
+void dialog_message(dialog *d, int tag, const char *title, const char *text);
+void dialog_confirm(dialog *d, int tag, const char *title, const char *text, const char *choices);
+void dialog_input(dialog *d, int tag, const char *title, const char *text, const char *initial);
+void dialog_menu(dialog *d, int tag, const char *title, char **items, size_t n); /* takes items */
+void dialog_close(dialog *d);
+void dialog_draw(dialog *d);
+/* Give a key to an open dialog. DR_DONE: for a confirm, *answer is the letter chosen; for a
+ * menu, d->sel is the choice; for an input, le_text(&d->edit) is the text. */
+dialog_result dialog_key(dialog *d, const ui_key *k, int *answer);
+unsigned dialog_ctx(const dialog *d);
+
+/* ---- the language (app.c) */
+/* Bind the "recueil" text domain (French when untranslated) and return "fr" or "en". */
+const char *ui_language_init(void);
+
+#endif

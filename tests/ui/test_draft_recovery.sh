@@ -1,0 +1,25 @@
+# Leaving in the middle of a form (the terminal hangs up) keeps every typed value as a draft,
+# the half-typed one included; the next start offers it back, and saving it removes it.
+. "$TESTS/ui/lib.sh"
+init_db
+printf 'p<F5>Dupont<Tab>Zo<Hangup>' > "$T/keys1"
+rc=0
+tui "$T/keys1" || rc=$?
+[ $rc -eq 129 ] || fail "arrêt par SIGHUP attendu (code 129), obtenu $rc"
+expect last "Patient — nouveau patient"
+printf '<Dump><Enter><Dump>é<Tab><Tab><Tab>11980<Tab><F2><Dump><F10>' > "$T/keys2"
+tui "$T/keys2"
+# the draft is offered at start, with its form
+expect 2 "saisies interrompues"
+expect 2 "(nouveau)"
+expect 2 "Patient"
+# every value is back, the half-typed one in its field with the cursor on it
+expect 3 "Brouillon repris"
+expect 3 "Dupont"
+expect 3 "▸ Prénom"
+expect 3 "Zo"
+expect 4 "créé ; fiche enregistrée (complète)"
+printf '<Dump><F10>' > "$T/keys3"
+tui "$T/keys3"
+expect 6 "Saisies interrompues à reprendre : 0"
+"$RECUEIL" patient list | grep -q "Dupont Zoé" || fail "patient Dupont Zoé attendu"

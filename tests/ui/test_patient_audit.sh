@@ -1,0 +1,56 @@
+# A new patient created from the list, then a whole AUDIT filled with the WHO skip rule: the
+# total changes as answers are typed, the entry is saved, reopened and edited.
+. "$TESTS/ui/lib.sh"
+init_db
+cat > "$T/keys" <<'KEYS'
+# home → patient list → new patient
+p<F5>
+Dupont<Tab>Zoé<Tab>06 12 34 56 78<Tab><Tab>
+# sexe (1 = Femme), a year of birth in the future: refused with its rule
+12100<Tab><Dump>
+<C-u>1980<Tab><Tab>3<Dump>
+1<Tab>6<F2><Dump>
+# the patient's file: a new AUDIT (first form of the menu)
+n1<Tab>0<Dump>
+0<Dump>
+# saving with q10 unanswered asks whether to keep the entry incomplete
+<F2><Dump>
+n0<Dump>
+# back to q1: drinking twice a month brings questions 2 to 8 back
+<BTab><BTab>2<Dump>
+1230142<Dump>
+<F2><Dump>
+# reopen the AUDIT and change question 10
+<Enter><Tab><Tab><Tab><Tab><Tab><Tab><Tab><Tab><Tab><Tab>4<Dump>
+<F2><Dump>
+<F10>
+KEYS
+tui "$T/keys"
+expect 1 "annee_naissance : L'année de naissance ne peut pas être dans le futur."
+expect 2 "1980"
+expect 2 "Femme"
+expect 2 "CSAPA"
+expect 3 "Patient "
+expect 3 "créé"
+expect 3 "Inclusion le 2026-03-02"
+expect 3 "Dupont"
+# q1 = 0: questions 2 to 8 are not asked
+expect 4 "*9. Vous êtes-vous blessé"
+expect_not 4 "2. Combien de verres"
+expect 4 "AUDIT ? — ?"
+expect 5 "AUDIT ? — ?"
+expect 6 "réponse(s) obligatoire(s) manquante(s) : q10"
+expect 7 "AUDIT 0 — faible_risque"
+expect 8 "2. Combien de verres"
+expect 8 "AUDIT ? — ?"
+expect 9 "AUDIT 15 — dependance_probable"
+expect 10 "AUDIT 15 — dependance_probable"
+expect 10 "complète"
+expect 11 "AUDIT 19 — dependance_probable"
+expect 12 "AUDIT 19 — dependance_probable"
+pseudo=$("$RECUEIL" patient list | cut -f1)
+"$RECUEIL" entry list "$pseudo" | grep -q "audit	complete	AUDIT 19" || fail "AUDIT 19 enregistré attendu"
+uuid=$("$RECUEIL" entry list "$pseudo" | grep audit | cut -f1)
+"$RECUEIL" entry show "$uuid" | grep -qx "q10=4" || fail "q10=4 attendu"
+"$RECUEIL" entry show "$uuid" | grep -qx "q2=1" || fail "q2=1 attendu"
+"$RECUEIL" patient list | grep -q "Dupont Zoé" || fail "patient Dupont Zoé attendu"
