@@ -10,9 +10,10 @@
 #include "cli/cli.h"
 #include "core/record.h"
 
-static const char usage[] = "Usage : recueil demo [--patients N] [--seed S]\n"
-			    "Crée (si besoin) une base de démonstration, structure DEMO, et y ajoute N patients\n"
-			    "fictifs (60 par défaut) suivis sur quelques années, avec leurs questionnaires.\n";
+static const char usage[] =
+    "Usage : recueil demo [--patients N] [--seed S]\n"
+    "Crée (si besoin) une base de démonstration, structure DEMO, et y ajoute N patients\n"
+    "fictifs (60 par défaut) suivis sur quelques années, avec leurs questionnaires.\n";
 
 /* splitmix64: small, seedable, reproducible across platforms. */
 static uint64_t rng_state;
@@ -54,8 +55,8 @@ typedef struct {
 	long end;        /* last day of follow-up */
 } profile;
 
-static const char *const syllables[] = {"ba", "lo", "mi", "ran", "tel", "vo", "su", "dar", "ni", "que",
-					"ber", "ta", "mon", "ri", "gal", "fo", "che", "lin", "do", "za"};
+static const char *const syllables[] = {"ba",  "lo", "mi",  "ran", "tel", "vo", "su",  "dar", "ni", "que",
+                                        "ber", "ta", "mon", "ri",  "gal", "fo", "che", "lin", "do", "za"};
 
 static char *fake_name(bool capital_only)
 {
@@ -78,6 +79,51 @@ static size_t biased_index(size_t n, double severity)
 	return (size_t)(x * (double)n);
 }
 
+/* A few answers fixed by contract whose real distribution is known and matters for a realistic
+ * demo (half of the patients are women; most contacts take place). Other fields get the
+ * generic distributions below. */
+static const struct {
+	const char *field, *codes[4];
+	int weights[4];
+} known_mix[] = {
+    {"sexe", {"F", "M", "X"}, {49, 48, 3}},
+    {"statut", {"realise", "non_honore", "annule"}, {80, 14, 6}},
+};
+
+static const char *known_answer(const field *fd)
+{
+	for (size_t k = 0; k < sizeof known_mix / sizeof *known_mix; k++) {
+		if (strcmp(fd->id, known_mix[k].field) != 0)
+			continue;
+		int total = 0;
+		for (int i = 0; i < 4; i++)
+			total += known_mix[k].weights[i];
+		long u = rng_range(0, total - 1);
+		for (int i = 0; i < 4; i++) {
+			if (u < known_mix[k].weights[i])
+				return field_choice(fd, known_mix[k].codes[i]) ? known_mix[k].codes[i] : NULL;
+			u -= known_mix[k].weights[i];
+		}
+	}
+	return NULL;
+}
+
+/* An index with probability decreasing as 1/(i+1)^1.6: the first answers are the usual ones. */
+static size_t decreasing_index(size_t n)
+{
+	double total = 0, w[64];
+	size_t m = n < 64 ? n : 64;
+	for (size_t i = 0; i < m; i++)
+		total += w[i] = 1.0 / pow((double)i + 1, 1.6);
+	double u = rng_unit() * total;
+	for (size_t i = 0; i < m; i++) {
+		if (u < w[i])
+			return i;
+		u -= w[i];
+	}
+	return m - 1;
+}
+
 static char *random_value(const field *fd, const profile *p, long entry_day)
 {
 	char buf[64];
@@ -85,7 +131,14 @@ static char *random_value(const field *fd, const profile *p, long entry_day)
 	case FT_YESNO:
 		return xstrdup(rng_chance(0.25 + 0.5 * p->severity) ? "1" : "0");
 	case FT_CHOICE:
-		return xstrdup(fd->choices->items[biased_index(fd->choices->n, p->severity)].code);
+		/* Scores (numeric codes) follow the person's severity; categories (word codes) are
+		 * listed most common first in the forms, so they get a decreasing distribution. */
+		const char *known = known_answer(fd);
+		if (known)
+			return xstrdup(known);
+		if (fd->choices->numeric)
+			return xstrdup(fd->choices->items[biased_index(fd->choices->n, p->severity)].code);
+		return xstrdup(fd->choices->items[decreasing_index(fd->choices->n)].code);
 	case FT_MULTI: {
 		strbuf sb = STRBUF_INIT;
 		strbuf_add(&sb, "", 0);
@@ -227,10 +280,10 @@ static int one_patient(cli_ctx *ctx, size_t *count)
 int cmd_demo(cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"patients", required_argument, NULL, 'p'},
-		{"seed", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"patients", required_argument, NULL, 'p'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	long long patients = 60, seed = 1;
 	int c;
@@ -242,14 +295,16 @@ int cmd_demo(cli_ctx *ctx, int argc, char **argv)
 		if (c == 'h')
 			return fputs(usage, stdout), 0;
 		if (c == 'p' || c == 's')
-			cli_error("--%s : nombre entier attendu, trouvé « %s »", c == 'p' ? "patients" : "seed", optarg);
+			cli_error("--%s : nombre entier attendu, trouvé « %s »",
+			          c == 'p' ? "patients" : "seed", optarg);
 		return fputs(usage, stderr), EXIT_USAGE;
 	}
 	if (optind != argc)
 		return fputs(usage, stderr), EXIT_USAGE;
 	struct stat st;
-	int rc = stat(ctx->db_path, &st) == 0 ? cli_open(ctx, "saisie")
-					       : cli_create_database(ctx, "DEMO", "Microstructure de démonstration");
+	int rc = stat(ctx->db_path, &st) == 0
+	             ? cli_open(ctx, "saisie")
+	             : cli_create_database(ctx, "DEMO", "Microstructure de démonstration");
 	if (rc)
 		return rc;
 	if (!formset_form(ctx->fs, "patient")) {
@@ -273,6 +328,7 @@ int cmd_demo(cli_ctx *ctx, int argc, char **argv)
 		return end;
 	}
 	if (!rc)
-		fprintf(stderr, "%lld patients fictifs et %zu entrées ajoutés à %s\n", patients, count, ctx->db_path);
+		fprintf(stderr, "%lld patients fictifs et %zu entrées ajoutés à %s\n", patients, count,
+		        ctx->db_path);
 	return rc;
 }
