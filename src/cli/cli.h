@@ -67,4 +67,18 @@ int cmd_check(cli_ctx *ctx, int argc, char **argv);
 /* The terminal interface (src/ui/), started when no command is given. */
 int ui_main(cli_ctx *ctx);
 
+/* Export, verification and backup of the database (cmd_export.c, cmd_verify.c, cmd_backup.c). */
+int cmd_export(cli_ctx *ctx, int argc, char **argv);
+int cmd_verify(cli_ctx *ctx, int argc, char **argv);
+int cmd_backup(cli_ctx *ctx, int argc, char **argv);
+int cmd_restore(cli_ctx *ctx, int argc, char **argv);
+
+/* Read a secret from standard input when it is a terminal, without echo, after printing prompt
+ * on stderr; at most size - 1 bytes into buf (the caller wipes it). Returns its length, or -1
+ * when standard input is not a terminal. */
+int cli_read_secret(const char *prompt, char *buf, size_t size);
+
+/* The activity report of a period (cmd_report.c). */
+int cmd_report(cli_ctx *ctx, int argc, char **argv);
+
 #endif

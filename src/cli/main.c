@@ -32,6 +32,13 @@ static const char usage[] =
     "  alert list [--all] [PATIENT]            alertes cliniques en attente\n"
     "  alert ack ID [--note TEXTE]             prendre en compte une alerte (qui, quand)\n"
     "  check                                   vérifier l'intégrité de la base\n"
+    "  export [--period P] --out F.zip [--passphrase-file F | --ask-passphrase | --no-encrypt]\n"
+    "         [--accept-issues RAISON]         archive chiffrée d'une période, à envoyer\n"
+    "  verify ARCHIVE [--passphrase-file F]    vérifier une archive d'export, afficher son manifeste\n"
+    "  backup --out FICHIER.gz                 sauvegarde vérifiée et compressée de la base\n"
+    "  restore FICHIER.gz --out NOUVELLE.db    restaurer une sauvegarde dans une nouvelle base\n"
+    "  report [--period P] [--format text|csv] [--mask|--no-mask]\n"
+    "                                          indicateurs d'activité de la période\n"
     "\n"
     "Options :\n"
     "  --db FICHIER      la base (défaut : $RECUEIL_DB, sinon $XDG_DATA_HOME/recueil/recueil.db)\n"
@@ -74,6 +81,8 @@ static const struct {
 } commands[] = {
     {"init", cmd_init},   {"demo", cmd_demo}, {"forms", cmd_forms}, {"patient", cmd_patient},
     {"entry", cmd_entry}, {"user", cmd_user}, {"log", cmd_log}, {"alert", cmd_alert}, {"check", cmd_check},
+    {"export", cmd_export}, {"verify", cmd_verify}, {"backup", cmd_backup}, {"restore", cmd_restore},
+    {"report", cmd_report},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,111 @@
+/* cmd_backup.c — recueil backup: a consistent, checked, gzip-compressed copy of the database;
+ * recueil restore: such a copy back into a new database file, checked first. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "export/export.h"
+
+static const char usage[] =
+    "Usage : recueil backup --out FICHIER.gz\n"
+    "Copie cohérente de toute la base (même pendant que d'autres saisissent), vérifiée\n"
+    "(quick_check, clés étrangères) puis compressée avec gzip ; fichier en mode 0600, jamais\n"
+    "écrasé s'il existe. La copie contient les identités des patients : la garder en lieu sûr.\n"
+    "Réservé aux administrateurs. Relire : gunzip -c FICHIER.gz > copie.db\n";
+
+int cmd_backup(cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
+	};
+	const char *out = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'o')
+			out = optarg;
+		else if (c == 'h')
+			return fputs(usage, stdout), 0;
+		else
+			return fputs(usage, stderr), EXIT_USAGE;
+	}
+	if (optind != argc || !out || !*out)
+		return fputs(usage, stderr), EXIT_USAGE;
+	/* Not cli_open: a backup must work even when the forms of the day do not load. */
+	char *why = NULL;
+	int rc;
+	ctx->st = store_open(ctx->db_path, STORE_OPEN_EXISTING, &why, &rc);
+	if (!ctx->st) {
+		cli_error("%s", why);
+		free(why);
+		return rc;
+	}
+	if (!store_user_role(ctx->st, ctx->login, ctx->role)) {
+		cli_error("utilisateur « %s » non inscrit dans cette base", ctx->login);
+		return EXIT_NOPERM;
+	}
+	if (!role_at_least(ctx->role, "admin")) {
+		cli_error("la sauvegarde contient les identités des patients : réservée au rôle admin (vous "
+		          "êtes %s)",
+		          ctx->role);
+		return EXIT_NOPERM;
+	}
+	if ((rc = export_check_target(out, &why))) {
+		cli_error("%s", why);
+		free(why);
+		return rc;
+	}
+	uint64_t bytes = 0;
+	if ((rc = backup_write(ctx->st, out, &bytes, &why))) {
+		cli_error("%s", why);
+		free(why);
+		return rc;
+	}
+	printf("Sauvegarde vérifiée écrite : ");
+	fputs_safe(out, stdout);
+	printf(" (%llu octets compressés)\n", (unsigned long long)bytes);
+	return 0;
+}
+
+static const char restore_usage[] =
+    "Usage : recueil restore SAUVEGARDE.gz --out NOUVELLE.db\n"
+    "Restaure une sauvegarde dans un NOUVEAU fichier de base (jamais par-dessus un fichier\n"
+    "existant), après l'avoir vérifiée : contrôle gzip, base recueil d'une version connue,\n"
+    "quick_check, clés étrangères. Ensuite : recueil --db NOUVELLE.db …\n";
+
+int cmd_restore(cli_ctx *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
+	};
+	const char *out = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'o')
+			out = optarg;
+		else if (c == 'h')
+			return fputs(restore_usage, stdout), 0;
+		else
+			return fputs(restore_usage, stderr), EXIT_USAGE;
+	}
+	if (optind + 1 != argc || !out || !*out)
+		return fputs(restore_usage, stderr), EXIT_USAGE;
+	char *why = NULL;
+	int rc = backup_restore(argv[optind], out, &why);
+	if (rc) {
+		cli_error("%s", why);
+		free(why);
+		return rc;
+	}
+	printf("Sauvegarde vérifiée et restaurée dans ");
+	fputs_safe(out, stdout);
+	printf(" ; l'ouvrir avec « recueil --db ");
+	fputs_safe(out, stdout);
+	printf(" »\n");
+	return 0;
+}

@@ -1,0 +1,117 @@
+/* cmd_report.c — recueil report: the activity indicators of a period, as text or CSV.
+ *
+ * Masking default: the text is for reading on this machine, so it shows every count unless
+ * --mask; the CSV is what gets sent out of the structure (to the network, the ARS), so its
+ * counts from 1 to small_count_mask are masked unless --no-mask. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "export/csv.h"
+#include "export/period.h"
+#include "export/report.h"
+
+static const char usage[] =
+    "Usage : recueil report [--period PÉRIODE] [--format text|csv] [--mask|--no-mask]\n"
+    "Les indicateurs d'activité de la période, par structure et au total : patients\n"
+    "suivis, inclusions, sorties, contacts, AUDIT, EPICES, cascade VHC, vaccination\n"
+    "VHB, dépistages à renouveler, PHQ-9 et GAD-7, nombre d'alertes.\n"
+    "Réservé aux rôles coordination et admin.\n"
+    "\n"
+    "  --period PÉRIODE  2026, 2026-S1, 2026-T3, 2026-11 ou 2026-01-01..2026-06-30 ;\n"
+    "                    par défaut, celle de la prochaine échéance (reporting.yaml)\n"
+    "  --format FORMAT   text (défaut) ou csv : structure,periode,indicateur,\n"
+    "                    categorie,valeur,masque\n"
+    "  --mask            effectifs de 1 à 4 remplacés par « <5 » (texte) ou par une\n"
+    "                    valeur vide avec masque=1 (CSV)\n"
+    "  --no-mask         tout afficher\n"
+    "Par défaut, le texte, lu sur place, n'est pas masqué ; le CSV, fait pour être\n"
+    "transmis, l'est.\n";
+
+int cmd_report(cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"period", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
+	    {"mask", no_argument, NULL, 'm'},         {"no-mask", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0},
+	};
+	const char *period_text = NULL, *format = "text";
+	int mask = -1; /* -1: the format's default */
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			period_text = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'm':
+			mask = 1;
+			break;
+		case 'n':
+			mask = 0;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("argument inattendu « %s » (voir « recueil report --help »)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	bool csv = strcmp(format, "csv") == 0;
+	if (!csv && strcmp(format, "text") != 0) {
+		cli_error("format « %s » inconnu : text ou csv", format);
+		return EXIT_USAGE;
+	}
+	char *why = NULL;
+	period p;
+	if (period_text && !period_parse(period_text, &p, &why)) {
+		cli_error("%s", why);
+		free(why);
+		return EXIT_USAGE;
+	}
+	int rc = cli_open(ctx, "coordination");
+	if (rc)
+		return rc;
+	if (!period_text) {
+		deadline d;
+		if (!deadline_next(ctx->fs->reporting, date_today(), &d)) {
+			cli_error("aucune échéance dans reporting.yaml : préciser la période avec --period");
+			return EXIT_USAGE;
+		}
+		p = d.covers;
+		char due[11];
+		date_format(d.due, due);
+		fprintf(
+		    stderr,
+		    "recueil: période %s, celle de la prochaine échéance (le %s) ; --period pour une autre\n",
+		    p.label, due);
+	}
+	report *r = report_compute(ctx->st, ctx->fs, &p, &why, &rc);
+	if (!r) {
+		cli_error("%s", why);
+		free(why);
+		return rc;
+	}
+	bool ok;
+	if (csv) {
+		csv_writer w;
+		csv_init_file(&w, stdout);
+		ok = report_write_csv(r, &w, mask != 0);
+	} else {
+		ok = report_write_text(r, stdout, mask == 1);
+	}
+	report_free(r);
+	if (!ok) {
+		cli_error("écriture du rapport impossible");
+		return EXIT_IOERR;
+	}
+	return 0;
+}

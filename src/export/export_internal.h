@@ -1,0 +1,49 @@
+/* export_internal.h — shared by the files of src/export/ that build one archive; not for use
+ * elsewhere. */
+#ifndef RECUEIL_EXPORT_INTERNAL_H
+#define RECUEIL_EXPORT_INTERNAL_H
+
+#include "export/export.h"
+
+/* A file of the archive as the manifest describes it. */
+typedef struct {
+	char name[80];
+	const form *f; /* the form of a data CSV, else NULL */
+	bool is_csv;
+	uint64_t rows; /* CSV data rows (header excluded) */
+	uint64_t bytes;
+	char sha256[65];
+} export_file;
+
+/* What the recipient's notes say about this export. */
+typedef struct {
+	char structure_code[64], structure_name[256];
+	const period *per;
+	char created_at[32];
+	char export_id[37], previous_id[37];
+	int64_t sequence;
+	bool encrypted, period_complete;
+	const export_file *files;
+	size_t n_files;
+	size_t n_corrections;
+	char previous_same_at[32]; /* creation of the previous export of this period, "" if none */
+	size_t n_issues, drafts;
+	const char *accepted_reason;
+} export_summary;
+
+/* Whether a field is a column of the export: not a note, not an identifier, not export: false. */
+bool export_field_included(const field *fd);
+
+/* The codebook as CSV text: one row per exported field. */
+void export_codebook(strbuf *out, const formset *fs);
+/* LISEZMOI.txt (French, CRLF line ends for the Windows Notepad). */
+void export_readme(strbuf *out, const export_summary *sum);
+/* The R script: generic, reads codebook.csv at run time. */
+void export_r_script(strbuf *out);
+/* The Stata do-file, generated from the forms: labels, value labels, dates, missing codes. */
+void export_stata_do(strbuf *out, const formset *fs, const export_summary *sum);
+
+/* Lowercase hex of a SHA-256 digest into out (65 bytes). */
+void export_hex(const unsigned char *digest, size_t n, char *out);
+
+#endif

@@ -1,0 +1,879 @@
+/* report.c — the activity report: one SQL query per indicator, grouped by structure, in one read
+ * snapshot; then the text and CSV writers (definitions in report.h). */
+#include "export/report.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "store/store_internal.h"
+
+/* ------------------------------------------------------------ the model */
+
+typedef struct {
+	store *s;
+	const formset *fs;
+	report *r;
+	char first[11], last[11]; /* the period, YYYY-MM-DD */
+	char **why;
+} rctx;
+
+/* Append a category; returns its index. */
+static int cat_add(report_indicator *ind, const char *code, const char *label, report_kind kind, int base,
+                   int num)
+{
+	ind->cats = xrealloc(ind->cats, (ind->n_cats + 1) * sizeof *ind->cats);
+	ind->cats[ind->n_cats] = (report_category){xstrdup(code), xstrdup(label), kind, base, num};
+	return (int)ind->n_cats++;
+}
+
+static int count_add(report_indicator *ind, const char *code, const char *label, int base)
+{
+	return cat_add(ind, code, label, REPORT_COUNT, base, -1);
+}
+
+/* One category per choice of fd, in the order of the form, each a count (base as given). */
+static void cats_from_choices(report_indicator *ind, const field *fd, int base)
+{
+	for (size_t i = 0; fd->choices && i < fd->choices->n; i++)
+		count_add(ind, fd->choices->items[i].code, fd->choices->items[i].label.fr, base);
+}
+
+/* Mark ind not available (the first reason is kept); returns false for chaining. */
+static bool unavailable(report_indicator *ind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool unavailable(report_indicator *ind, const char *fmt, ...)
+{
+	if (ind->available) {
+		va_list ap;
+		va_start(ap, fmt);
+		ind->unavailable = xvasprintf(fmt, ap);
+		va_end(ap);
+		ind->available = false;
+	}
+	return false;
+}
+
+/* The field form_id.field_id, or NULL with ind marked not available. */
+static const field *need_field(rctx *c, report_indicator *ind, const char *form_id, const char *field_id)
+{
+	const form *f = formset_form(c->fs, form_id);
+	if (!f) {
+		unavailable(ind, "formulaire « %s » absent", form_id);
+		return NULL;
+	}
+	const field *fd = form_field(f, field_id);
+	if (!fd)
+		unavailable(ind, "champ « %s.%s » absent", form_id, field_id);
+	return fd;
+}
+
+/* True when every code of the NULL-terminated list is a choice of fd (NULL fd: false). */
+static bool need_codes(report_indicator *ind, const field *fd, ...)
+{
+	if (!fd)
+		return false;
+	va_list ap;
+	va_start(ap, fd);
+	bool ok = true;
+	for (const char *code; ok && (code = va_arg(ap, const char *));)
+		if (!field_choice(fd, code))
+			ok = unavailable(ind, "code « %s » absent du champ « %s »", code, fd->id);
+	va_end(ap);
+	return ok;
+}
+
+/* A threshold of reporting.yaml, or false with ind marked not available. */
+static bool need_threshold(rctx *c, report_indicator *ind, const char *id, double *out)
+{
+	bool found = false;
+	*out = c->fs->reporting ? reporting_threshold(c->fs->reporting, id, &found) : 0;
+	if (!found)
+		unavailable(ind, "seuil « %s » absent de reporting.yaml", id);
+	return found;
+}
+
+static double *cell(const report_indicator *ind, size_t row)
+{
+	return ind->values + row * ind->n_cats;
+}
+
+/* Add v to category cat of a structure's row and of the total row. */
+static void add(report *r, report_indicator *ind, size_t row, size_t cat, double v)
+{
+	cell(ind, row)[cat] += v;
+	cell(ind, r->n_structures)[cat] += v;
+}
+
+/* Allocate the values once the categories are known (before the first query). */
+static void values_alloc(const report *r, report_indicator *ind)
+{
+	if (!ind->values)
+		ind->values =
+		    xcalloc((r->n_structures + 1) * (ind->n_cats ? ind->n_cats : 1), sizeof(double));
+}
+
+static long structure_row(const report *r, const char *code)
+{
+	for (size_t i = 0; code && i < r->n_structures; i++)
+		if (strcmp(r->structures[i], code) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* An extra parameter of a query, bound from ?3 on (?1 and ?2 are the period's first and last
+ * days). */
+typedef struct {
+	const char *text; /* bound as text when not NULL, else num */
+	double num;
+} param;
+
+/* Prepare sql and bind the period and params. A statement that does not prepare (a table or
+ * column the database lacks) marks the indicator not available rather than failing. */
+static sqlite3_stmt *prepare(rctx *c, report_indicator *ind, const char *sql, const param *params, size_t n)
+{
+	values_alloc(c->r, ind);
+	sqlite3_stmt *st = st_prepare(c->s, sql);
+	if (!st) {
+		unavailable(ind, "requête impossible : %s", sqlite3_errmsg(st_db_handle(c->s)));
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, c->first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->last, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < n; i++) {
+		if (params[i].text)
+			sqlite3_bind_text(st, (int)i + 3, params[i].text, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_double(st, (int)i + 3, params[i].num);
+	}
+	return st;
+}
+
+static int finish(rctx *c, sqlite3_stmt *st, int step, const report_indicator *ind)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st); /* they point to this call's stack */
+	if (step == SQLITE_DONE)
+		return 0;
+	char *what = xasprintf("rapport, indicateur %s", ind->id);
+	int rc = st_fail(c->s, c->why, what);
+	free(what);
+	return rc;
+}
+
+/* Rows (structure, v1, …, vk): vi adds to category i - 1. */
+static int run_wide(rctx *c, report_indicator *ind, const char *sql, const param *params, size_t n)
+{
+	sqlite3_stmt *st = prepare(c, ind, sql, params, n);
+	if (!st)
+		return 0;
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		long row = structure_row(c->r, (const char *)sqlite3_column_text(st, 0));
+		int cols = sqlite3_column_count(st);
+		for (int k = 1; row >= 0 && k < cols && (size_t)(k - 1) < ind->n_cats; k++)
+			add(c->r, ind, (size_t)row, (size_t)k - 1, sqlite3_column_double(st, k));
+	}
+	return finish(c, st, step, ind);
+}
+
+/* Rows (structure, category code, value): the value adds to the category of that code (codes
+ * that are no category are dropped) and, when total >= 0, to category total as well. */
+static int run_long(rctx *c, report_indicator *ind, int total, const char *sql, const param *params, size_t n)
+{
+	sqlite3_stmt *st = prepare(c, ind, sql, params, n);
+	if (!st)
+		return 0;
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		long row = structure_row(c->r, (const char *)sqlite3_column_text(st, 0));
+		if (row < 0)
+			continue;
+		const char *code = (const char *)sqlite3_column_text(st, 1);
+		double v = sqlite3_column_double(st, 2);
+		for (size_t k = 0; code && k < ind->n_cats; k++)
+			if ((int)k != total && strcmp(ind->cats[k].code, code) == 0)
+				add(c->r, ind, (size_t)row, k, v);
+		if (total >= 0)
+			add(c->r, ind, (size_t)row, (size_t)total, v);
+	}
+	return finish(c, st, step, ind);
+}
+
+/* ------------------------------------------------------------ the queries */
+
+/* The SQL reads better one clause per line than as clang-format would wrap it. Every query
+ * binds ?1 and ?2 to the first and last days of the period (YYYY-MM-DD); entries in draft
+ * never count. */
+// clang-format off
+
+/* The entries of a form that count, with their patient p and their form row. */
+#define FROM_FORM(form, alias) \
+	" FROM entries e JOIN patients p ON p.id = e.patient_id" \
+	" JOIN form_" form " " alias " ON " alias ".entry_id = e.id" \
+	" WHERE e.form = '" form "' AND e.status <> 'draft'"
+
+/* The patients followed in the period: at least one contact done. */
+#define SUIVIS_CTE \
+	"suivis(pid) AS (SELECT DISTINCT e.patient_id FROM entries e" \
+	" JOIN form_contact c ON c.entry_id = e.id" \
+	" WHERE e.form = 'contact' AND e.status <> 'draft' AND e.date BETWEEN ?1 AND ?2" \
+	" AND c.statut = 'realise')"
+
+/* Each patient's entries ranked from the last (date, then creation order). */
+#define LAST_FIRST "ROW_NUMBER() OVER (PARTITION BY e.patient_id ORDER BY e.date DESC, e.id DESC) AS rang"
+
+/* What an HCV test must be to count (for HCV, and done), and what antibody and RNA tests are. */
+#define VHC_TEST "h.evenement = 'test' AND h.virus = 'vhc' AND h.propose = 'realise'"
+#define AC_TEST  VHC_TEST " AND h.type_test IN ('trod', 'serologie')"
+#define ARN_TEST VHC_TEST " AND h.type_test IN ('arn_qualitatif', 'charge_virale')"
+#define FLAG(cond) "MAX(CASE WHEN " cond " THEN 1 ELSE 0 END)"
+
+static const char suivis_sql[] =
+	"WITH " SUIVIS_CTE " SELECT p.structure, COUNT(*)"
+	" FROM suivis JOIN patients p ON p.id = suivis.pid GROUP BY p.structure";
+
+static const char inclusions_sql[] =
+	"SELECT p.structure, COUNT(DISTINCT e.patient_id)" FROM_FORM("patient", "f")
+	" AND f.date_inclusion BETWEEN ?1 AND ?2 GROUP BY p.structure";
+
+static const char sorties_sql[] =
+	"SELECT p.structure, f.motif, COUNT(*)" FROM_FORM("sortie", "f")
+	" AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
+
+static const char contacts_statut_sql[] =
+	"SELECT p.structure, f.statut, COUNT(*)" FROM_FORM("contact", "f")
+	" AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
+
+static const char contacts_intervenant_sql[] =
+	"SELECT p.structure, f.intervenant, COUNT(*)" FROM_FORM("contact", "f")
+	" AND e.date BETWEEN ?1 AND ?2 AND f.statut = 'realise' GROUP BY 1, 2";
+
+static const char contacts_type_sql[] =
+	"SELECT p.structure, f.type_contact, COUNT(*)" FROM_FORM("contact", "f")
+	" AND e.date BETWEEN ?1 AND ?2 AND f.statut = 'realise' GROUP BY 1, 2";
+
+/* Each patient's last AUDIT of the period with a computed zone. */
+#define AUDIT_LAST \
+	"WITH dern AS (SELECT p.structure AS s, a.zone_oms AS z, a.classe_fr AS k, " LAST_FIRST \
+	FROM_FORM("audit", "a") " AND e.date BETWEEN ?1 AND ?2 AND a.zone_oms IS NOT NULL) "
+
+static const char audit_zone_sql[] =
+	AUDIT_LAST "SELECT s, z, COUNT(*) FROM dern WHERE rang = 1 GROUP BY 1, 2";
+
+static const char audit_classe_sql[] =
+	AUDIT_LAST "SELECT s, k, COUNT(*) FROM dern WHERE rang = 1 GROUP BY 1, 2";
+
+/* ?3: the threshold. */
+static const char epices_sql[] =
+	"WITH dern AS (SELECT p.structure AS s, f.epices_score AS v, " LAST_FIRST
+	FROM_FORM("precarite", "f") " AND e.date BETWEEN ?1 AND ?2 AND f.epices_score IS NOT NULL) "
+	"SELECT s, COUNT(*), SUM(v), SUM(v >= ?3) FROM dern WHERE rang = 1 GROUP BY s";
+
+/* Every step is counted among the patients of the step before it. Queries that look at a
+ * followed patient's history start from suivis and reach the entries by patient (index
+ * entries_by_patient): joining two materialised lists instead would be quadratic. */
+static const char cascade_sql[] =
+	"WITH " SUIVIS_CTE ", "
+	"ev AS (SELECT s.pid AS pid, "
+	FLAG(AC_TEST) " AS ac, "
+	FLAG(AC_TEST " AND h.resultat = 'positif'") " AS acpos, "
+	FLAG(ARN_TEST " AND h.arn_resultat IN ('detectable', 'indetectable')") " AS arn, "
+	FLAG(ARN_TEST " AND h.arn_resultat = 'detectable'") " AS arnpos, "
+	FLAG("h.evenement = 'traitement'") " AS trt, "
+	FLAG("h.evenement = 'traitement' AND h.rvs12 = 'guerison'") " AS gueri "
+	"FROM suivis s LEFT JOIN entries e ON e.patient_id = s.pid AND e.form = 'hcv'"
+	" AND e.status <> 'draft' AND e.date <= ?2 "
+	"LEFT JOIN form_hcv h ON h.entry_id = e.id GROUP BY s.pid) "
+	"SELECT p.structure, COUNT(*), SUM(ac), SUM(ac * acpos), SUM(ac * acpos * arn), "
+	"SUM(ac * acpos * arn * arnpos), SUM(ac * acpos * arn * arnpos * trt), "
+	"SUM(ac * acpos * arn * arnpos * trt * gueri) "
+	"FROM ev JOIN patients p ON p.id = ev.pid GROUP BY p.structure";
+
+/* The last status recorded up to the end of the period; 'inconnu' only when nothing better
+ * was ever recorded. */
+static const char vhb_sql[] =
+	"WITH " SUIVIS_CTE " "
+	"SELECT p.structure, COALESCE((SELECT h.statut_vhb FROM entries e"
+	" JOIN form_hcv h ON h.entry_id = e.id"
+	" WHERE e.patient_id = suivis.pid AND e.form = 'hcv' AND e.status <> 'draft' AND e.date <= ?2"
+	" AND h.evenement = 'vaccination_vhb' AND h.statut_vhb IS NOT NULL"
+	" ORDER BY h.statut_vhb = 'inconnu', e.date DESC, e.id DESC LIMIT 1), 'non_renseigne'), COUNT(*) "
+	"FROM suivis JOIN patients p ON p.id = suivis.pid GROUP BY 1, 2";
+
+/* ?3 and ?4: the days on or before which the last HCV test is too old, for active injectors
+ * and for the others. c is materialised so that its subqueries run once per patient. */
+static const char depistage_sql[] =
+	"WITH " SUIVIS_CTE ", "
+	"c AS MATERIALIZED (SELECT p.structure AS s, "
+	"(SELECT f.injecteur_actif FROM entries e JOIN form_substances f ON f.entry_id = e.id"
+	" WHERE e.patient_id = suivis.pid AND e.form = 'substances' AND e.status <> 'draft'"
+	" AND e.date <= ?2 AND f.injecteur_actif IS NOT NULL"
+	" ORDER BY e.date DESC, e.id DESC LIMIT 1) IS 1 AS ia, "
+	"(SELECT MAX(e.date) FROM entries e JOIN form_hcv h ON h.entry_id = e.id"
+	" WHERE e.patient_id = suivis.pid AND e.form = 'hcv' AND e.status <> 'draft'"
+	" AND e.date <= ?2 AND " VHC_TEST ") AS d "
+	"FROM suivis JOIN patients p ON p.id = suivis.pid), "
+	"du AS (SELECT s, ia, (ia AND (d IS NULL OR d <= ?3)) AS du_inj,"
+	" (NOT ia AND (d IS NULL OR d <= ?4)) AS du_aut FROM c) "
+	"SELECT s, COUNT(*), SUM(ia), SUM(du_inj) + SUM(du_aut), SUM(du_inj), SUM(du_aut) "
+	"FROM du GROUP BY s";
+
+/* Each patient's last mental health entry of the period with the band computed. */
+#define BANDS_SQL(band) \
+	"WITH dern AS (SELECT p.structure AS s, f." band " AS b, " LAST_FIRST \
+	FROM_FORM("sante_mentale", "f") " AND e.date BETWEEN ?1 AND ?2 AND f." band " IS NOT NULL) " \
+	"SELECT s, b, COUNT(*) FROM dern WHERE rang = 1 GROUP BY 1, 2"
+
+static const char phq9_sql[] = BANDS_SQL("phq9_severite");
+static const char gad7_sql[] = BANDS_SQL("gad7_severite");
+
+static const char alertes_sql[] =
+	"SELECT p.structure, a.level, COUNT(*) FROM alerts a JOIN entries e ON e.id = a.entry_id"
+	" JOIN patients p ON p.id = e.patient_id"
+	" WHERE e.status <> 'draft' AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
+
+// clang-format on
+
+/* ------------------------------------------------------------ the indicators */
+
+static bool need_suivis(rctx *c, report_indicator *ind)
+{
+	return need_codes(ind, need_field(c, ind, "contact", "statut"), "realise", NULL);
+}
+
+static bool need_hcv_tests(rctx *c, report_indicator *ind)
+{
+	return need_codes(ind, need_field(c, ind, "hcv", "evenement"), "test", NULL) &&
+	       need_codes(ind, need_field(c, ind, "hcv", "virus"), "vhc", NULL) &&
+	       need_codes(ind, need_field(c, ind, "hcv", "propose"), "realise", NULL);
+}
+
+static int ind_suivis(rctx *c, report_indicator *ind)
+{
+	count_add(ind, "patients", "Patients suivis (au moins un contact réalisé)", -1);
+	return need_suivis(c, ind) ? run_wide(c, ind, suivis_sql, NULL, 0) : 0;
+}
+
+static int ind_inclusions(rctx *c, report_indicator *ind)
+{
+	count_add(ind, "patients", "Nouvelles inclusions (date d'inclusion dans la période)", -1);
+	return need_field(c, ind, "patient", "date_inclusion") ? run_wide(c, ind, inclusions_sql, NULL, 0)
+	                                                       : 0;
+}
+
+/* Entries counted by the codes of one choice field, with their total; hide_zero for text. */
+static int by_codes(rctx *c, report_indicator *ind, const char *form_id, const char *field_id, bool done_only,
+                    const char *total_label, const char *sql, bool hide_zero)
+{
+	const field *fd = need_field(c, ind, form_id, field_id);
+	if (!fd || (done_only && !need_suivis(c, ind)))
+		return 0;
+	cats_from_choices(ind, fd, -1);
+	int total = count_add(ind, "total", total_label, -1);
+	ind->hide_zero = hide_zero;
+	return run_long(c, ind, total, sql, NULL, 0);
+}
+
+static int ind_sorties(rctx *c, report_indicator *ind)
+{
+	return by_codes(c, ind, "sortie", "motif", false, "Total des sorties", sorties_sql, true);
+}
+
+static int ind_contacts_statut(rctx *c, report_indicator *ind)
+{
+	return by_codes(c, ind, "contact", "statut", false, "Total des contacts", contacts_statut_sql, false);
+}
+
+static int ind_contacts_intervenant(rctx *c, report_indicator *ind)
+{
+	return by_codes(c, ind, "contact", "intervenant", true, "Total des contacts réalisés",
+	                contacts_intervenant_sql, true);
+}
+
+static int ind_contacts_type(rctx *c, report_indicator *ind)
+{
+	return by_codes(c, ind, "contact", "type_contact", true, "Total des contacts réalisés",
+	                contacts_type_sql, true);
+}
+
+static int ind_audit_zone(rctx *c, report_indicator *ind)
+{
+	int n = count_add(ind, "evalues", "Patients évalués (dernier AUDIT de la période)", -1);
+	count_add(ind, "I", "Zone I (0 à 7) : risque faible", n);
+	count_add(ind, "II", "Zone II (8 à 15) : consommation à risque", n);
+	count_add(ind, "III", "Zone III (16 à 19) : consommation nocive", n);
+	count_add(ind, "IV", "Zone IV (20 à 40) : dépendance probable", n);
+	if (!need_field(c, ind, "audit", "zone_oms"))
+		return 0;
+	return run_long(c, ind, n, audit_zone_sql, NULL, 0);
+}
+
+static int ind_audit_classe(rctx *c, report_indicator *ind)
+{
+	int n = count_add(ind, "evalues", "Patients évalués (dernier AUDIT de la période)", -1);
+	count_add(ind, "faible_risque", "Faible risque", n);
+	count_add(ind, "mesusage", "Mésusage", n);
+	count_add(ind, "dependance_probable", "Dépendance probable", n);
+	if (!need_field(c, ind, "audit", "zone_oms") || !need_field(c, ind, "audit", "classe_fr"))
+		return 0;
+	return run_long(c, ind, n, audit_classe_sql, NULL, 0);
+}
+
+static int ind_epices(rctx *c, report_indicator *ind)
+{
+	double seuil = 0;
+	bool have = need_field(c, ind, "precarite", "epices_score") &&
+	            need_threshold(c, ind, "epices_precarite", &seuil);
+	char num[48], label[128];
+	format_number(seuil, -1, num, sizeof num);
+	char *dot = strchr(num, '.');
+	if (dot)
+		*dot = ',';
+	snprintf(label, sizeof label, "Précaires (score ≥ %s)", have ? num : "seuil");
+	int n = count_add(ind, "evalues", "Patients évalués (dernier score de la période)", -1);
+	cat_add(ind, "score_moyen", "Score EPICES moyen", REPORT_MEAN, n, -1);
+	int prec = count_add(ind, "precaires", label, -1);
+	cat_add(ind, "part_precaires", "Part des précaires (%)", REPORT_PERCENT, n, prec);
+	if (!have)
+		return 0;
+	/* Scores are stored rounded to 2 decimals: the margin only absorbs binary representation,
+	 * so that a score of exactly 30.17 counts as >= 30.17. */
+	param p[] = {{NULL, seuil - 1e-7}};
+	return run_wide(c, ind, epices_sql, p, 1);
+}
+
+static int ind_cascade(rctx *c, report_indicator *ind)
+{
+	int k = count_add(ind, "suivis", "Patients suivis", -1);
+	k = count_add(ind, "depistes", "Dépistés (TROD ou sérologie VHC réalisé)", k);
+	k = count_add(ind, "ac_positifs", "Anticorps anti-VHC positifs", k);
+	k = count_add(ind, "arn_testes", "ARN recherché (résultat rendu)", k);
+	k = count_add(ind, "arn_positifs", "ARN détectable (infection active)", k);
+	k = count_add(ind, "traites", "Traités (antiviraux à action directe)", k);
+	count_add(ind, "gueris", "Guéris (RVS12)", k);
+	if (!need_suivis(c, ind) || !need_hcv_tests(c, ind) ||
+	    !need_codes(ind, need_field(c, ind, "hcv", "type_test"), "trod", "serologie", "arn_qualitatif",
+	                "charge_virale", NULL) ||
+	    !need_codes(ind, need_field(c, ind, "hcv", "resultat"), "positif", NULL) ||
+	    !need_codes(ind, need_field(c, ind, "hcv", "arn_resultat"), "detectable", "indetectable", NULL) ||
+	    !need_codes(ind, need_field(c, ind, "hcv", "evenement"), "traitement", NULL) ||
+	    !need_codes(ind, need_field(c, ind, "hcv", "rvs12"), "guerison", NULL))
+		return 0;
+	return run_wide(c, ind, cascade_sql, NULL, 0);
+}
+
+static int ind_vhb(rctx *c, report_indicator *ind)
+{
+	int n = count_add(ind, "suivis", "Patients suivis", -1);
+	const field *fd = need_field(c, ind, "hcv", "statut_vhb");
+	if (!fd || !need_suivis(c, ind) ||
+	    !need_codes(ind, need_field(c, ind, "hcv", "evenement"), "vaccination_vhb", NULL))
+		return 0;
+	cats_from_choices(ind, fd, n);
+	count_add(ind, "non_renseigne", "Non renseigné", n);
+	return run_long(c, ind, n, vhb_sql, NULL, 0);
+}
+
+/* The day that is months before day (the same day of the month, or the month's last day). */
+static long months_before(long day, int months)
+{
+	int y, m, d;
+	date_to_ymd(day, &y, &m, &d);
+	int total = y * 12 + (m - 1) - months;
+	y = total / 12;
+	m = total % 12 + 1;
+	long next_month = m == 12 ? date_from_ymd(y + 1, 1, 1) : date_from_ymd(y, m + 1, 1);
+	int last = (int)(next_month - date_from_ymd(y, m, 1));
+	return date_from_ymd(y, m, d < last ? d : last);
+}
+
+static int ind_depistage(rctx *c, report_indicator *ind)
+{
+	double mois = 0, mois_inj = 0;
+	bool have = need_suivis(c, ind) && need_hcv_tests(c, ind) &&
+	            need_field(c, ind, "substances", "injecteur_actif") &&
+	            need_threshold(c, ind, "depistage_vhc_injecteur_mois", &mois_inj) &&
+	            need_threshold(c, ind, "depistage_vhc_mois", &mois);
+	char l_inj[96], l_aut[96];
+	snprintf(l_inj, sizeof l_inj, "dont injecteurs actifs (aucun test depuis %d mois)", (int)mois_inj);
+	snprintf(l_aut, sizeof l_aut, "dont autres patients (aucun test depuis %d mois)", (int)mois);
+	int n = count_add(ind, "suivis", "Patients suivis", -1);
+	count_add(ind, "injecteurs_actifs", "Injecteurs actifs (injection dans les 30 jours)", n);
+	int due = count_add(ind, "a_faire", "Dépistage VHC à faire", n);
+	count_add(ind, "a_faire_injecteurs", l_inj, due);
+	count_add(ind, "a_faire_autres", l_aut, due);
+	if (!have)
+		return 0;
+	long end = c->r->period.last;
+	char cut_inj[11], cut[11];
+	date_format(months_before(end, (int)mois_inj), cut_inj);
+	date_format(months_before(end, (int)mois), cut);
+	param p[] = {{cut_inj, 0}, {cut, 0}};
+	return run_wide(c, ind, depistage_sql, p, 2);
+}
+
+static int ind_phq9(rctx *c, report_indicator *ind)
+{
+	int n = count_add(ind, "evalues", "Patients évalués (dernier PHQ-9 de la période)", -1);
+	count_add(ind, "minimal", "Minimale (0 à 4)", n);
+	count_add(ind, "leger", "Légère (5 à 9)", n);
+	count_add(ind, "modere", "Modérée (10 à 14)", n);
+	count_add(ind, "moderement_severe", "Modérément sévère (15 à 19)", n);
+	count_add(ind, "severe", "Sévère (20 à 27)", n);
+	return need_field(c, ind, "sante_mentale", "phq9_severite") ? run_long(c, ind, n, phq9_sql, NULL, 0)
+	                                                            : 0;
+}
+
+static int ind_gad7(rctx *c, report_indicator *ind)
+{
+	int n = count_add(ind, "evalues", "Patients évalués (dernier GAD-7 de la période)", -1);
+	count_add(ind, "minimal", "Minimale (0 à 4)", n);
+	count_add(ind, "leger", "Légère (5 à 9)", n);
+	count_add(ind, "modere", "Modérée (10 à 14)", n);
+	count_add(ind, "severe", "Sévère (15 à 21)", n);
+	return need_field(c, ind, "sante_mentale", "gad7_severite") ? run_long(c, ind, n, gad7_sql, NULL, 0)
+	                                                            : 0;
+}
+
+static int ind_alertes(rctx *c, report_indicator *ind)
+{
+	int n = count_add(ind, "total", "Alertes levées sur des entrées de la période", -1);
+	count_add(ind, "urgent", "dont urgentes", n);
+	count_add(ind, "attention", "dont à surveiller", n);
+	count_add(ind, "info", "dont pour information", n);
+	return run_long(c, ind, n, alertes_sql, NULL, 0);
+}
+
+static const struct {
+	const char *id, *title;
+	int (*fn)(rctx *, report_indicator *);
+} indicators[REPORT_N] = {
+    [REPORT_SUIVIS] = {"patients_suivis", "Patients suivis (au moins un contact réalisé)", ind_suivis},
+    [REPORT_INCLUSIONS] = {"inclusions", "Nouvelles inclusions", ind_inclusions},
+    [REPORT_SORTIES] = {"sorties", "Sorties par motif", ind_sorties},
+    [REPORT_CONTACTS_STATUT] = {"contacts_statut", "Contacts par statut", ind_contacts_statut},
+    [REPORT_CONTACTS_INTERVENANT] = {"contacts_intervenant", "Contacts réalisés par profession",
+                                     ind_contacts_intervenant},
+    [REPORT_CONTACTS_TYPE] = {"contacts_type", "Contacts réalisés par type", ind_contacts_type},
+    [REPORT_AUDIT_ZONE] = {"audit_zone_oms", "AUDIT : zones de risque de l'OMS", ind_audit_zone},
+    [REPORT_AUDIT_CLASSE] = {"audit_classe_fr", "AUDIT : lecture française (Gache 2005)", ind_audit_classe},
+    [REPORT_EPICES] = {"epices", "Précarité : score EPICES", ind_epices},
+    [REPORT_CASCADE_VHC] = {"cascade_vhc", "Cascade VHC (examens cumulés jusqu'à la fin de la période)",
+                            ind_cascade},
+    [REPORT_VACCINATION_VHB] = {"vaccination_vhb", "Vaccination VHB (dernier statut connu)", ind_vhb},
+    [REPORT_DEPISTAGE_VHC] = {"depistage_vhc", "Dépistage VHC à renouveler (à la fin de la période)",
+                              ind_depistage},
+    [REPORT_PHQ9] = {"phq9_severite", "Santé mentale : PHQ-9 (dépression)", ind_phq9},
+    [REPORT_GAD7] = {"gad7_severite", "Santé mentale : GAD-7 (anxiété)", ind_gad7},
+    [REPORT_ALERTES] = {"alertes", "Alertes cliniques (nombre, sans texte)", ind_alertes},
+};
+
+/* The structure codes of the patients, sorted; the database's own when it has no patient. */
+static int load_structures(rctx *c)
+{
+	report *r = c->r;
+	sqlite3_stmt *st = st_prepare(c->s, "SELECT DISTINCT structure FROM patients ORDER BY structure");
+	if (!st)
+		return st_fail(c->s, c->why, "rapport, structures");
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		r->structures = xrealloc(r->structures, (r->n_structures + 1) * sizeof *r->structures);
+		r->structures[r->n_structures++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return st_fail(c->s, c->why, "rapport, structures");
+	if (r->n_structures == 0) {
+		char code[64], name[256];
+		r->structures = xmalloc(sizeof *r->structures);
+		r->structures[r->n_structures++] = xstrdup(store_structure(c->s, code, name) ? code : "?");
+	}
+	return 0;
+}
+
+report *report_compute(store *s, const formset *fs, const period *p, char **why, int *code)
+{
+	report *r = xcalloc(1, sizeof *r);
+	r->period = *p;
+	r->mask_max = fs->reporting ? fs->reporting->small_count_mask : 4;
+	rctx c = {.s = s, .fs = fs, .r = r, .why = why};
+	date_format(p->first, c.first);
+	date_format(p->last, c.last);
+	int rc = store_read_begin(s, why);
+	if (!rc)
+		rc = load_structures(&c);
+	for (int i = 0; !rc && i < REPORT_N; i++) {
+		report_indicator *ind = &r->ind[i];
+		ind->id = indicators[i].id;
+		ind->title = indicators[i].title;
+		ind->available = true;
+		rc = indicators[i].fn(&c, ind);
+		values_alloc(r, ind); /* an indicator that ran no query */
+	}
+	store_read_end(s);
+	if (rc) {
+		*code = rc;
+		report_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void report_free(report *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < REPORT_N; i++) {
+		report_indicator *ind = &r->ind[i];
+		for (size_t k = 0; k < ind->n_cats; k++) {
+			free(ind->cats[k].code);
+			free(ind->cats[k].label);
+		}
+		free(ind->cats);
+		free(ind->values);
+		free(ind->unavailable);
+	}
+	for (size_t i = 0; i < r->n_structures; i++)
+		free(r->structures[i]);
+	free(r->structures);
+	free(r);
+}
+
+/* ------------------------------------------------------------ reading the model */
+
+size_t report_rows(const report *r)
+{
+	return r->n_structures + (r->n_structures > 1);
+}
+
+const char *report_row_name(const report *r, size_t row)
+{
+	return row < r->n_structures ? r->structures[row] : "ensemble";
+}
+
+static bool small(const report *r, double v, bool mask)
+{
+	return mask && v >= 1 && v <= r->mask_max;
+}
+
+/* 100 × num / base, masked when either count is small, no value without a denominator. */
+static report_cell share(const report *r, double num, double base, bool mask)
+{
+	report_cell c = {0};
+	if (small(r, num, mask) || small(r, base, mask))
+		c.masked = true;
+	else if (base > 0)
+		c = (report_cell){true, false, round_to(100.0 * num / base, 1)};
+	return c;
+}
+
+report_cell report_cell_get(const report *r, enum report_id id, size_t row, size_t cat, bool mask)
+{
+	report_cell c = {0};
+	const report_indicator *ind = &r->ind[id];
+	if (!ind->available || row > r->n_structures || cat >= ind->n_cats)
+		return c;
+	const double *v = cell(ind, row);
+	const report_category *k = &ind->cats[cat];
+	switch (k->kind) {
+	case REPORT_COUNT:
+		if (small(r, v[cat], mask))
+			c.masked = true;
+		else
+			c = (report_cell){true, false, v[cat]};
+		break;
+	case REPORT_MEAN:
+		if (small(r, v[k->base], mask))
+			c.masked = true;
+		else if (v[k->base] > 0)
+			c = (report_cell){true, false, round_to(v[cat] / v[k->base], 2)};
+		break;
+	case REPORT_PERCENT:
+		c = share(r, v[k->num], v[k->base], mask);
+		break;
+	}
+	return c;
+}
+
+report_cell report_cell_share(const report *r, enum report_id id, size_t row, size_t cat, bool mask)
+{
+	report_cell c = {0};
+	const report_indicator *ind = &r->ind[id];
+	if (!ind->available || row > r->n_structures || cat >= ind->n_cats ||
+	    ind->cats[cat].kind != REPORT_COUNT || ind->cats[cat].base < 0)
+		return c;
+	const double *v = cell(ind, row);
+	return share(r, v[cat], v[ind->cats[cat].base], mask);
+}
+
+/* The value of a cell as text: counts as integers, means with 2 decimals, percentages with 1;
+ * the decimal separator is sep. Empty when there is no value. */
+static void cell_text(const report_category *k, report_cell c, char sep, char *buf, size_t size)
+{
+	*buf = 0;
+	if (!c.has_value)
+		return;
+	format_number(c.value, k->kind == REPORT_COUNT ? 0 : k->kind == REPORT_MEAN ? 2 : 1, buf, size);
+	char *dot = strchr(buf, '.');
+	if (dot)
+		*dot = sep;
+}
+
+/* ------------------------------------------------------------ text */
+
+enum { LABEL_COLS = 56, VALUE_COLS = 8 };
+
+/* Characters (not bytes) of UTF-8 text: every label here is one column per character. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
+/* Print indent and label padded (or cut with "…") to cols characters. */
+static void put_label(FILE *out, const char *indent, const char *label, size_t cols)
+{
+	char *clean = text_sanitize(label, false);
+	size_t n = strlen(clean), chars = utf8_chars(clean, n);
+	fputs(indent, out);
+	if (chars > cols) {
+		size_t keep = 0, i = 0;
+		for (; i < n; i++) {
+			if (((unsigned char)clean[i] & 0xC0) != 0x80 && keep++ == cols - 1)
+				break;
+		}
+		fwrite(clean, 1, i, out);
+		fputs("…", out);
+	} else {
+		fputs(clean, out);
+		for (size_t i = chars; i < cols; i++)
+			fputc(' ', out);
+	}
+	free(clean);
+}
+
+static void text_line(const report *r, FILE *out, const report_indicator *ind, size_t row, size_t cat,
+                      const char *indent, const char *label, bool mask)
+{
+	enum report_id id = (enum report_id)(ind - r->ind);
+	report_cell c = report_cell_get(r, id, row, cat, mask);
+	char val[48], pct[48] = "";
+	if (c.masked)
+		snprintf(val, sizeof val, "<%d", r->mask_max + 1);
+	else if (c.has_value)
+		cell_text(&ind->cats[cat], c, ',', val, sizeof val);
+	else
+		snprintf(val, sizeof val, "–");
+	put_label(out, indent, label, LABEL_COLS + 2 - strlen(indent));
+	/* Right-align by characters: "–" is 3 bytes, one column. */
+	for (size_t i = utf8_chars(val, strlen(val)); i < VALUE_COLS; i++)
+		fputc(' ', out);
+	fputs(val, out);
+	report_cell s = report_cell_share(r, id, row, cat, mask);
+	if (s.has_value) {
+		cell_text(&(report_category){.kind = REPORT_PERCENT}, s, ',', pct, sizeof pct);
+		fprintf(out, "  %7s %%", pct);
+	}
+	fputc('\n', out);
+}
+
+static void text_indicator(const report *r, FILE *out, const report_indicator *ind, size_t row, bool mask)
+{
+	if (!ind->available) {
+		fprintf(out, "%s\n  non disponible : ", ind->title);
+		fputs_safe(ind->unavailable, out);
+		fputc('\n', out);
+		return;
+	}
+	if (ind->n_cats == 1) {
+		text_line(r, out, ind, row, 0, "", ind->title, mask);
+		return;
+	}
+	fprintf(out, "%s\n", ind->title);
+	const double *v = cell(ind, row);
+	for (size_t k = 0; k < ind->n_cats; k++) {
+		if (ind->hide_zero && v[k] == 0 && strcmp(ind->cats[k].code, "total") != 0)
+			continue;
+		text_line(r, out, ind, row, k, "  ", ind->cats[k].label, mask);
+	}
+}
+
+/* "2026-07-01" as "01/07/2026". */
+static void french_date(long day, char buf[11])
+{
+	char iso[11];
+	date_format(day, iso);
+	memcpy(buf, iso + 8, 2);
+	buf[2] = '/';
+	memcpy(buf + 3, iso + 5, 2);
+	buf[5] = '/';
+	memcpy(buf + 6, iso, 4);
+	buf[10] = 0;
+}
+
+bool report_write_text(const report *r, FILE *out, bool mask)
+{
+	char a[11], b[11];
+	french_date(r->period.first, a);
+	french_date(r->period.last, b);
+	fprintf(out, "Rapport d'activité — période %s (du %s au %s)\n", r->period.label, a, b);
+	if (r->mask_max < 1)
+		fputs("Petits effectifs : aucun masquage prévu (reporting.yaml)\n", out);
+	else if (mask)
+		fprintf(out, "Effectifs de 1 à %d masqués (« <%d »)\n", r->mask_max, r->mask_max + 1);
+	else
+		fprintf(out, "Effectifs de 1 à %d non masqués : usage local (--mask pour les masquer)\n",
+		        r->mask_max);
+	for (size_t row = 0; row < report_rows(r); row++) {
+		fputs("\n==== ", out);
+		if (row < r->n_structures) {
+			fputs("Structure ", out);
+			fputs_safe(r->structures[row], out);
+		} else {
+			fprintf(out, "Ensemble des %zu structures", r->n_structures);
+		}
+		fputs(" ====\n", out);
+		for (int i = 0; i < REPORT_N; i++) {
+			/* The two single-value indicators go together, the others each in a paragraph. */
+			if (i != REPORT_INCLUSIONS)
+				fputc('\n', out);
+			text_indicator(r, out, &r->ind[i], row, mask);
+		}
+	}
+	return !ferror(out);
+}
+
+/* ------------------------------------------------------------ CSV */
+
+bool report_write_csv(const report *r, csv_writer *w, bool mask)
+{
+	static const char *const header[] = {"structure", "periode", "indicateur",
+	                                     "categorie", "valeur",  "masque"};
+	for (size_t i = 0; i < sizeof header / sizeof *header; i++)
+		csv_field(w, header[i]);
+	csv_end_row(w);
+	for (size_t row = 0; row < report_rows(r); row++) {
+		for (int i = 0; i < REPORT_N; i++) {
+			const report_indicator *ind = &r->ind[i];
+			/* A not available indicator is one row with no category and no value. */
+			size_t n = ind->available ? ind->n_cats : 1;
+			for (size_t k = 0; k < n; k++) {
+				report_cell c = report_cell_get(r, (enum report_id)i, row, k, mask);
+				char val[48] = "";
+				if (ind->available)
+					cell_text(&ind->cats[k], c, '.', val, sizeof val);
+				csv_field(w, report_row_name(r, row));
+				csv_field(w, r->period.label);
+				csv_field(w, ind->id);
+				csv_field(w, ind->available ? ind->cats[k].code : NULL);
+				csv_field(w, val);
+				csv_field(w, c.masked ? "1" : "0");
+				csv_end_row(w);
+			}
+		}
+	}
+	return csv_flush(w);
+}

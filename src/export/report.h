@@ -1,0 +1,143 @@
+/* report.h — the activity report of a period (recueil report, and later a report screen): the
+ * indicators the structures are asked for, per structure code and in total, computed in SQL
+ * from one read snapshot of the database, with the small-count rule applied at display time.
+ *
+ * No curses and no printing policy here beyond the two writers (text and CSV): a screen reads
+ * the model through report_cell_get and draws it as it likes.
+ *
+ * Definitions (P = the period, E = its last day; only entries that are not drafts count; the
+ * "last" entry of a patient is the latest by entry date, then by creation order; a patient
+ * counts in the structure of patients.structure):
+ *  - patients_suivis: patients with at least one contact entry dated in P whose statut is
+ *    'realise' (the per-patient package: "followed in year N" when P is year N);
+ *  - inclusions: patients whose patient.date_inclusion lies in P;
+ *  - sorties: exit entries dated in P, by motif, and their total (any motif);
+ *  - contacts_statut: contact entries dated in P by statut, and their total; contacts_intervenant
+ *    and contacts_type: the contacts 'realise' dated in P by profession and by kind;
+ *  - audit_zone_oms, audit_classe_fr: each patient's last AUDIT dated in P whose zone is
+ *    computed (any patient, followed or not); the number of patients assessed, then the WHO
+ *    zones (I..IV) and the French classes (a class left missing counts in "evalues" only);
+ *  - epices: each patient's last precarite entry dated in P with a score; number assessed, mean
+ *    score (2 decimals), number and share (1 decimal, %) with a score >= seuil epices_precarite;
+ *  - cascade_vhc: among the patients followed in P, with every HCV event dated up to E, nested
+ *    steps (each among the patients of the step before): screened (a TROD or serology for HCV
+ *    done) → antibody positive (one of them 'positif') → RNA tested (an RNA test or viral load
+ *    with a result returned) → RNA positive ('detectable') → treated (a treatment event) →
+ *    cured (a treatment with rvs12 'guerison');
+ *  - vaccination_vhb: among the patients followed in P, the last HBV status recorded up to E
+ *    ('inconnu' only when nothing better was ever recorded), 'non_renseigne' when none;
+ *  - depistage_vhc: among the patients followed in P, at E: active injectors (last substances
+ *    entry up to E with injecteur_actif = 1), and those due for an HCV test: no HCV test done
+ *    (any kind) in the last seuil depistage_vhc_injecteur_mois months for active injectors, or
+ *    depistage_vhc_mois months for the others, never tested included (due when the last test is
+ *    on or before E minus that many months, same day of the month or the month's last day);
+ *  - phq9_severite, gad7_severite: each patient's last sante_mentale entry dated in P with the
+ *    severity computed; number assessed and bands;
+ *  - alertes: clinical alerts raised on entries dated in P, in total and by level (a count,
+ *    never their text).
+ * An indicator whose form, field, code or threshold is absent is marked not available (with
+ * the reason) instead of failing the whole report.
+ *
+ * The small-count rule is primary suppression only: a masked cell can sometimes be recovered
+ * by subtraction from a total that is shown (a total of 9 with 7 shown and two masked cells). */
+#ifndef RECUEIL_REPORT_H
+#define RECUEIL_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/form.h"
+#include "export/csv.h"
+#include "export/period.h"
+#include "store/store.h"
+
+enum report_id {
+	REPORT_SUIVIS,
+	REPORT_INCLUSIONS,
+	REPORT_SORTIES,
+	REPORT_CONTACTS_STATUT,
+	REPORT_CONTACTS_INTERVENANT,
+	REPORT_CONTACTS_TYPE,
+	REPORT_AUDIT_ZONE,
+	REPORT_AUDIT_CLASSE,
+	REPORT_EPICES,
+	REPORT_CASCADE_VHC,
+	REPORT_VACCINATION_VHB,
+	REPORT_DEPISTAGE_VHC,
+	REPORT_PHQ9,
+	REPORT_GAD7,
+	REPORT_ALERTES,
+	REPORT_N
+};
+
+typedef enum {
+	REPORT_COUNT,   /* a number of patients, entries or alerts: subject to the small-count rule */
+	REPORT_MEAN,    /* a mean over the count of category base (2 decimals) */
+	REPORT_PERCENT, /* 100 × category num / category base (1 decimal) */
+} report_kind;
+
+typedef struct {
+	char *code;  /* the CSV "categorie" ("medecin", "I", "evalues"); owned */
+	char *label; /* French label; owned */
+	report_kind kind;
+	int base; /* MEAN, PERCENT: the denominator category; COUNT: the category a percentage
+	           * shown beside it in text refers to; -1 for none */
+	int num;  /* PERCENT: the numerator category */
+} report_category;
+
+typedef struct {
+	const char *id;    /* the CSV "indicateur" ("cascade_vhc"); static */
+	const char *title; /* French heading; static */
+	bool available;
+	char *unavailable; /* why not (French, one line), owned; NULL when available */
+	bool hide_zero;    /* text: long lists of codes skip their zero lines */
+	report_category *cats;
+	size_t n_cats;
+	/* Raw sums, (n_structures + 1) rows of n_cats: row k is structure k, row n_structures the
+	 * total. MEAN categories hold the sum of the values until report_cell_get divides it. */
+	double *values;
+} report_indicator;
+
+typedef struct {
+	period period;
+	int mask_max;        /* counts 1..mask_max are masked when masking is asked for */
+	char **structures;   /* structure codes, sorted; owned */
+	size_t n_structures; /* at least 1 */
+	report_indicator ind[REPORT_N];
+} report;
+
+/* Compute the report of period p from one read snapshot of s, with the forms and thresholds of
+ * fs. Returns the report (caller frees with report_free), or NULL with *why (caller frees) and
+ * *code (a sysexits code) when the database cannot be read. A missing form or field does not
+ * fail: the indicator is marked not available. */
+report *report_compute(store *s, const formset *fs, const period *p, char **why, int *code);
+void report_free(report *r); /* NULL is fine */
+
+/* The number of rows to show: the structures, plus the total when there are several. Row
+ * n_structures is the total. */
+size_t report_rows(const report *r);
+const char *report_row_name(const report *r, size_t row); /* a structure code or "ensemble" */
+
+typedef struct {
+	bool has_value; /* false: masked, no denominator, or indicator not available */
+	bool masked;    /* hidden by the small-count rule */
+	double value;   /* count, mean rounded to 2 decimals, or percentage rounded to 1 */
+} report_cell;
+
+/* The value of category cat of indicator id for a row; with mask, a count from 1 to
+ * r->mask_max is masked, and so is a mean or a percentage computed from a masked count. */
+report_cell report_cell_get(const report *r, enum report_id id, size_t row, size_t cat, bool mask);
+
+/* The percentage that text shows beside a count (100 × cat / its base), masked when either is. */
+report_cell report_cell_share(const report *r, enum report_id id, size_t row, size_t cat, bool mask);
+
+/* Write the report as French text readable at 80 columns. Returns false on a write error. */
+bool report_write_text(const report *r, FILE *out, bool mask);
+
+/* Write the report as CSV rows structure,periode,indicateur,categorie,valeur,masque (header
+ * included): a masked value is empty with masque 1; an empty value with masque 0 has no value
+ * (indicator not available, or a mean or share of nobody). Returns false on a write error. */
+bool report_write_csv(const report *r, csv_writer *w, bool mask);
+
+#endif

@@ -1,0 +1,317 @@
+/* verify.c — checking an export archive as its recipient would: every entry read in full (which
+ * checks the passphrase, the AES authentication codes or CRCs and that nothing is cut), then
+ * every file compared with the manifest. Needs no database. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <nettle/sha2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "export/csv.h"
+#include "export/export_internal.h"
+
+enum {
+	MAX_ENTRIES = 1000,      /* an export has a dozen files */
+	MAX_MANIFEST = 16 << 20, /* bytes */
+	MAX_NAME = 79,           /* bytes of an entry name */
+};
+#define MAX_ENTRY_BYTES (8ULL << 30) /* stops a decompression bomb from running for hours */
+
+typedef struct {
+	char name[80];
+	uint64_t bytes;
+	uint64_t rows; /* CSV: data rows */
+	bool is_csv, csv_ok, listed;
+	const char *csv_problem;
+	uint64_t csv_bad_record;
+	char sha256[65];
+} seen_file;
+
+typedef struct {
+	verify_ask_fn ask;
+	void *ctx;
+	int calls;
+	bool asked;
+} ask_state;
+
+static const char *ask_once(struct archive *a, void *vctx)
+{
+	(void)a;
+	ask_state *st = vctx;
+	if (st->calls++ || !st->ask)
+		return NULL; /* a second call means the first answer was wrong */
+	const char *answer = st->ask(st->ctx);
+	st->asked = answer != NULL;
+	return answer;
+}
+
+/* ASCII case-insensitive search: libarchive's messages are English and their case varies. */
+static bool contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (i < n && hay[i] && (hay[i] | 0x20) == (needle[i] | 0x20))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Turn a libarchive read error into one clear line. */
+static int read_fail(struct archive *a, const char *path, const char *entry, bool encrypted, bool have_pass,
+                     char **why)
+{
+	const char *msg = archive_error_string(a);
+	if (!msg)
+		msg = "erreur inconnue";
+	if (encrypted && contains_ci(msg, "passphrase")) {
+		if (!have_pass) {
+			set_why(why,
+			        "%s : archive chiffrée : donner la phrase de passe (--passphrase-file "
+			        "FICHIER, ou "
+			        "la saisir au clavier)",
+			        path);
+			return EXIT_USAGE;
+		}
+		set_why(why, "%s : phrase de passe incorrecte", path);
+		return EXIT_DATAERR;
+	}
+	if (encrypted && contains_ci(msg, "authentication"))
+		set_why(
+		    why,
+		    "%s : archive modifiée ou endommagée : %s ne passe pas le contrôle d'authenticité AES",
+		    path, entry ? entry : "une entrée");
+	else
+		set_why(why, "%s : archive endommagée ou tronquée%s%s : %s", path, entry ? " dans " : "",
+		        entry ? entry : "", msg);
+	return EXIT_DATAERR;
+}
+
+/* Read one entry to the end, hashing it, checking CSV shape, keeping the manifest's text. */
+static int read_entry(struct archive *a, const char *path, seen_file *f, bool encrypted, const ask_state *as,
+                      bool have_pass, strbuf *manifest, char **why)
+{
+	struct sha256_ctx h;
+	sha256_init(&h);
+	csv_reader cr;
+	csv_reader_init(&cr);
+	bool is_manifest = strcmp(f->name, EXPORT_MANIFEST) == 0;
+	char buf[65536];
+	la_ssize_t got;
+	while ((got = archive_read_data(a, buf, sizeof buf)) > 0) {
+		sha256_update(&h, (size_t)got, (const uint8_t *)buf);
+		f->bytes += (uint64_t)got;
+		if (f->bytes > MAX_ENTRY_BYTES) {
+			set_why(why, "%s : %s dépasse %llu octets une fois décompressé : refusé", path,
+			        f->name, (unsigned long long)MAX_ENTRY_BYTES);
+			return EXIT_DATAERR;
+		}
+		if (f->is_csv)
+			csv_reader_feed(&cr, buf, (size_t)got);
+		if (is_manifest) {
+			if (manifest->len + (size_t)got > MAX_MANIFEST) {
+				set_why(why, "%s : manifeste démesuré : ce n'est pas un export recueil",
+				        path);
+				return EXIT_DATAERR;
+			}
+			strbuf_add(manifest, buf, (size_t)got);
+		}
+	}
+	if (got < 0)
+		return read_fail(a, path, f->name, encrypted, have_pass || as->asked, why);
+	unsigned char d[SHA256_DIGEST_SIZE];
+	sha256_digest(&h, sizeof d, d);
+	export_hex(d, sizeof d, f->sha256);
+	if (f->is_csv) {
+		f->csv_ok = csv_reader_finish(&cr);
+		f->csv_problem = cr.problem;
+		f->csv_bad_record = cr.bad_record;
+		f->rows = cr.records ? cr.records - 1 : 0;
+	}
+	return 0;
+}
+
+/* The value after "key=" in a manifest line, copied into out; false when absent. */
+static bool token(const char *line, const char *key, char *out, size_t size)
+{
+	size_t k = strlen(key);
+	for (const char *p = line; (p = strstr(p, key)) != NULL; p++) {
+		if ((p == line || p[-1] == ' ') && p[k] == '=') {
+			const char *v = p + k + 1;
+			size_t n = strcspn(v, " \r\n");
+			if (n >= size)
+				return false;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+static seen_file *find_seen(seen_file *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/* Compare the manifest's "file:" lines with what was read. */
+static int check_manifest(const char *path, const strbuf *manifest, seen_file *seen, size_t n_seen,
+                          verify_report *rep, char **why)
+{
+	const char *text = strbuf_str(manifest);
+	if (strncmp(text, "# recueil", 9) != 0 || !strstr(text, "\nformat: recueil-export 1")) {
+		set_why(why, "%s : %s n'est pas un manifeste d'export recueil", path, EXPORT_MANIFEST);
+		return EXIT_DATAERR;
+	}
+	size_t listed = 0;
+	for (const char *line = text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (strncmp(line, "file: ", 6) != 0)
+			continue;
+		char name[80], rows[32], bytes[32], sha[80];
+		size_t n = strcspn(line + 6, " \r\n");
+		if (n == 0 || n >= sizeof name || !token(line, "rows", rows, sizeof rows) ||
+		    !token(line, "bytes", bytes, sizeof bytes) || !token(line, "sha256", sha, sizeof sha)) {
+			set_why(why, "%s : ligne du manifeste illisible : %.60s", path, line);
+			return EXIT_DATAERR;
+		}
+		memcpy(name, line + 6, n);
+		name[n] = '\0';
+		seen_file *f = find_seen(seen, n_seen, name);
+		if (!f) {
+			set_why(why, "%s : %s, listé dans le manifeste, manque dans l'archive", path, name);
+			return EXIT_DATAERR;
+		}
+		if (f->listed) {
+			set_why(why, "%s : %s listé deux fois dans le manifeste", path, name);
+			return EXIT_DATAERR;
+		}
+		f->listed = true;
+		listed++;
+		char have[32];
+		snprintf(have, sizeof have, "%llu", (unsigned long long)f->bytes);
+		if (strcmp(sha, f->sha256) != 0 || strcmp(bytes, have) != 0) {
+			set_why(why,
+			        "%s : %s a été modifié : taille ou empreinte SHA-256 différente du manifeste",
+			        path, name);
+			return EXIT_DATAERR;
+		}
+		if (f->is_csv && !f->csv_ok) {
+			set_why(why, "%s : %s n'est pas un CSV valide (enregistrement %llu : %s)", path, name,
+			        (unsigned long long)f->csv_bad_record, f->csv_problem);
+			return EXIT_DATAERR;
+		}
+		if (strcmp(rows, "-") != 0) {
+			snprintf(have, sizeof have, "%llu", (unsigned long long)f->rows);
+			if (!f->is_csv || strcmp(rows, have) != 0) {
+				set_why(why,
+				        "%s : %s compte %s ligne(s) alors que le manifeste en annonce %s",
+				        path, name, have, rows);
+				return EXIT_DATAERR;
+			}
+			if (strcmp(name, EXPORT_CODEBOOK) != 0)
+				rep->rows += f->rows;
+		}
+	}
+	for (size_t i = 0; i < n_seen; i++)
+		if (!seen[i].listed && strcmp(seen[i].name, EXPORT_MANIFEST) != 0) {
+			set_why(why, "%s : %s n'est pas dans le manifeste : fichier ajouté après l'export",
+			        path, seen[i].name);
+			return EXIT_DATAERR;
+		}
+	rep->n_files = listed;
+	return 0;
+}
+
+static bool name_ok(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > MAX_NAME || name[0] == '.')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-' || *p == '.'))
+			return false;
+	return true;
+}
+
+int export_verify(const char *path, const char *passphrase, verify_ask_fn ask, void *ask_ctx,
+                  verify_report *rep, char **why)
+{
+	memset(rep, 0, sizeof *rep);
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		set_why(why, "%s : archive illisible : %s", path, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_why(why, "%s : ce n'est pas un fichier", path);
+		return EXIT_NOINPUT;
+	}
+	struct archive *a = archive_read_new();
+	archive_read_support_format_zip(a);
+	ask_state as = {ask, ask_ctx, 0, false};
+	if (passphrase)
+		archive_read_add_passphrase(a, passphrase);
+	archive_read_set_passphrase_callback(a, &as, ask_once);
+	int rc = 0;
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		set_why(why, "%s : ce n'est pas une archive zip lisible (%s)", path, archive_error_string(a));
+		archive_read_free(a);
+		return EXIT_DATAERR;
+	}
+	seen_file *seen = NULL;
+	size_t n_seen = 0;
+	struct archive_entry *e;
+	int r;
+	while (!rc && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		if (!name || !name_ok(name) || n_seen >= MAX_ENTRIES) {
+			set_why(
+			    why,
+			    "%s : entrée inattendue « %.60s » : ce n'est pas une archive d'export recueil",
+			    path, name ? name : "");
+			rc = EXIT_DATAERR;
+			break;
+		}
+		if (find_seen(seen, n_seen, name)) {
+			set_why(why, "%s : entrée %s en double : archive modifiée", path, name);
+			rc = EXIT_DATAERR;
+			break;
+		}
+		bool encrypted = archive_entry_is_encrypted(e);
+		rep->encrypted |= encrypted;
+		seen = xrealloc(seen, (n_seen + 1) * sizeof *seen);
+		seen_file *f = &seen[n_seen++];
+		memset(f, 0, sizeof *f);
+		snprintf(f->name, sizeof f->name, "%s", name);
+		f->is_csv = ends_with(name, ".csv");
+		rc = read_entry(a, path, f, encrypted, &as, passphrase != NULL, &rep->manifest, why);
+	}
+	if (!rc && r != ARCHIVE_EOF)
+		rc = read_fail(a, path, NULL, rep->encrypted, passphrase != NULL || as.asked, why);
+	archive_read_free(a);
+	if (!rc && !find_seen(seen, n_seen, EXPORT_MANIFEST)) {
+		set_why(why,
+		        "%s : pas de %s : ce n'est pas une archive d'export recueil, ou elle est tronquée",
+		        path, EXPORT_MANIFEST);
+		rc = EXIT_DATAERR;
+	}
+	if (!rc)
+		rc = check_manifest(path, &rep->manifest, seen, n_seen, rep, why);
+	free(seen);
+	return rc;
+}
