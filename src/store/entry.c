@@ -6,8 +6,8 @@
 #include "store/store_internal.h"
 
 static const char meta_columns[] =
-	"e.id, e.uuid, e.patient_id, p.pseudonym, e.form, e.form_version, e.date, e.status, e.author, "
-	"e.created_at, e.updated_at, e.row_version";
+    "e.id, e.uuid, e.patient_id, p.pseudonym, e.form, e.form_version, e.date, e.status, e.author, "
+    "e.created_at, e.updated_at, e.row_version";
 
 static void read_meta(sqlite3_stmt *st, entry_meta *m)
 {
@@ -177,7 +177,7 @@ static const char *reason_for(const confirmation *c, size_t n, size_t idx)
 }
 
 static int write_confirmations(store *s, const record *r, int64_t entry_id, const issue *iss, size_t n_iss,
-			       const confirmation *conf, size_t n_conf, const char *login, char **why)
+                               const confirmation *conf, size_t n_conf, const char *login, char **why)
 {
 	char now[32];
 	time_now_iso(now, sizeof now);
@@ -204,10 +204,11 @@ static int write_confirmations(store *s, const record *r, int64_t entry_id, cons
 			continue;
 		const field *fd = &r->f->fields[iss[i].field];
 		const char *reason = reason_for(conf, n_conf, iss[i].field);
-		st = st_prepare(s, reason ? "INSERT OR REPLACE INTO entry_confirmations(entry_id, field, rule, reason, "
-					    "confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?, ?)"
-					  : "INSERT OR IGNORE INTO entry_confirmations(entry_id, field, rule, reason, "
-					    "confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?, ?)");
+		st = st_prepare(
+		    s, reason ? "INSERT OR REPLACE INTO entry_confirmations(entry_id, field, rule, reason, "
+		                "confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?, ?)"
+		              : "INSERT OR IGNORE INTO entry_confirmations(entry_id, field, rule, reason, "
+		                "confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?, ?)");
 		sqlite3_bind_int64(st, 1, entry_id);
 		sqlite3_bind_text(st, 2, fd->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, fd->soft_message.fr, -1, SQLITE_STATIC);
@@ -227,8 +228,10 @@ static const char *audit_text(const char *text, missing_code m)
 	return text ? text : m ? missing_code_name(m) : NULL;
 }
 
-static int audit_changes(store *s, const record *r, const entry_meta *m, char **old, const missing_code *old_miss,
-			 const char *login, char **why)
+static const char identity_mask[] = "(donnée d'identité : valeur non journalisée)";
+
+static int audit_changes(store *s, const record *r, const entry_meta *m, char **old,
+                         const missing_code *old_miss, const char *login, char **why)
 {
 	int rc = 0;
 	for (size_t i = 0; !rc && i < r->f->n_fields; i++) {
@@ -239,11 +242,12 @@ static int audit_changes(store *s, const record *r, const entry_meta *m, char **
 		const char *after = audit_text(saved_text(r, i), saved_missing(r, i));
 		if (str_eq(before, after))
 			continue;
-		if (fd->identifier)
-			rc = st_audit(s, login, "update", m->uuid, m->pseudonym, m->form, fd->id, NULL,
-				      "(donnée d'identité : valeur non journalisée)", why);
+		if (fd->identifier) /* both sides masked: "(vide)" would claim the old value was empty */
+			rc = st_audit(s, login, "update", m->uuid, m->pseudonym, m->form, fd->id,
+			              before ? identity_mask : NULL, after ? identity_mask : NULL, why);
 		else
-			rc = st_audit(s, login, "update", m->uuid, m->pseudonym, m->form, fd->id, before, after, why);
+			rc = st_audit(s, login, "update", m->uuid, m->pseudonym, m->form, fd->id, before,
+			              after, why);
 	}
 	return rc;
 }
@@ -261,14 +265,17 @@ static int check_version(store *s, entry_meta *meta, char **why)
 		snprintf(at, sizeof at, "%s", (const char *)sqlite3_column_text(st, 1));
 		sqlite3_reset(st);
 		/* Name who made the newer version, from the audit trail. */
-		sqlite3_stmt *who = st_prepare(s, "SELECT login FROM audit_log WHERE entry_uuid = ? ORDER BY id DESC LIMIT 1");
+		sqlite3_stmt *who = st_prepare(
+		    s, "SELECT login FROM audit_log WHERE entry_uuid = ? ORDER BY id DESC LIMIT 1");
 		sqlite3_bind_text(who, 1, meta->uuid, -1, SQLITE_STATIC);
 		char by[64] = "?";
 		if (sqlite3_step(who) == SQLITE_ROW)
 			snprintf(by, sizeof by, "%s", (const char *)sqlite3_column_text(who, 0));
 		sqlite3_reset(who);
-		set_why(why, "entrée %.8s : modifiée par %s le %s pendant votre saisie ; rien n'a été écrasé : "
-			     "rouvrir l'entrée pour voir ses valeurs", meta->uuid, by, at);
+		set_why(why,
+		        "entrée %.8s : modifiée par %s le %s pendant votre saisie ; rien n'a été écrasé : "
+		        "rouvrir l'entrée pour voir ses valeurs",
+		        meta->uuid, by, at);
 		return EXIT_TEMPFAIL;
 	}
 	sqlite3_reset(st);
@@ -286,11 +293,12 @@ static const char *status_for(const issue *iss, size_t n, bool draft)
 }
 
 static int insert_entry(store *s, const record *r, entry_meta *meta, const char *status, const char *now,
-			const char *login, char **why)
+                        const char *login, char **why)
 {
 	uuid_v4(meta->uuid);
-	sqlite3_stmt *st = st_prepare(s, "INSERT INTO entries(uuid, patient_id, form, form_version, date, status, "
-					 "author, created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
+	sqlite3_stmt *st = st_prepare(
+	    s, "INSERT INTO entries(uuid, patient_id, form, form_version, date, status, "
+	       "author, created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
 	sqlite3_bind_text(st, 1, meta->uuid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, meta->patient_id);
 	sqlite3_bind_text(st, 3, r->f->id, -1, SQLITE_STATIC);
@@ -314,7 +322,7 @@ static int insert_entry(store *s, const record *r, entry_meta *meta, const char 
 }
 
 static int update_entry(store *s, const record *r, entry_meta *meta, const char *status, const char *now,
-			const char *login, char **why)
+                        const char *login, char **why)
 {
 	int rc = check_version(s, meta, why);
 	if (rc)
@@ -329,7 +337,7 @@ static int update_entry(store *s, const record *r, entry_meta *meta, const char 
 	snprintf(before.status, sizeof before.status, "%s", (const char *)sqlite3_column_text(st, 1));
 	sqlite3_reset(st);
 	st = st_prepare(s, "UPDATE entries SET date = ?, status = ?, form_version = ?, updated_at = ?, "
-			   "row_version = row_version + 1 WHERE id = ?");
+	                   "row_version = row_version + 1 WHERE id = ?");
 	sqlite3_bind_text(st, 1, meta->date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, r->f->version);
@@ -342,9 +350,11 @@ static int update_entry(store *s, const record *r, entry_meta *meta, const char 
 	if (!rc)
 		rc = audit_changes(s, r, meta, old, old_miss, login, why);
 	if (!rc && strcmp(before.date, meta->date) != 0)
-		rc = st_audit(s, login, "update", meta->uuid, meta->pseudonym, r->f->id, "date", before.date, meta->date, why);
+		rc = st_audit(s, login, "update", meta->uuid, meta->pseudonym, r->f->id, "date", before.date,
+		              meta->date, why);
 	if (!rc && strcmp(before.status, status) != 0)
-		rc = st_audit(s, login, "update", meta->uuid, meta->pseudonym, r->f->id, "statut", before.status, status, why);
+		rc = st_audit(s, login, "update", meta->uuid, meta->pseudonym, r->f->id, "statut",
+		              before.status, status, why);
 	texts_free(old, r->f->n_fields);
 	free(old_miss);
 	if (!rc)
@@ -352,8 +362,8 @@ static int update_entry(store *s, const record *r, entry_meta *meta, const char 
 	return rc;
 }
 
-int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draft, const confirmation *confirms,
-		     size_t n_confirms, const char *login, char **why)
+int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draft,
+                     const confirmation *confirms, size_t n_confirms, const char *login, char **why)
 {
 	issue *iss = NULL;
 	size_t n_iss = record_check(r, &iss);
@@ -373,11 +383,12 @@ int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draf
 	if (!rc) {
 		bool insert = meta->id == 0;
 		rc = insert ? insert_entry(s, r, meta, status, now, login, why)
-			    : update_entry(s, r, meta, status, now, login, why);
+		            : update_entry(s, r, meta, status, now, login, why);
 		if (!rc)
 			rc = write_missing(s, r, meta->id, why);
 		if (!rc)
-			rc = write_confirmations(s, r, meta->id, iss, n_iss, confirms, n_confirms, login, why);
+			rc =
+			    write_confirmations(s, r, meta->id, iss, n_iss, confirms, n_confirms, login, why);
 		if (!rc && !want_draft)
 			rc = st_sync_alerts(s, r, meta, login, why);
 		if (rc) {
@@ -400,11 +411,13 @@ static int find_meta(store *s, const char *uuid, entry_meta *meta, char **why)
 {
 	size_t len = strlen(uuid);
 	if (len < 6 || len > 36 || strspn(uuid, "0123456789abcdef-") != len) {
-		set_why(why, "« %s » n'est pas un identifiant d'entrée (au moins 6 caractères hexadécimaux)", uuid);
+		set_why(why, "« %s » n'est pas un identifiant d'entrée (au moins 6 caractères hexadécimaux)",
+		        uuid);
 		return EXIT_USAGE;
 	}
 	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
-			      "WHERE e.uuid >= ?1 AND e.uuid < ?1 || 'g' ORDER BY e.uuid LIMIT 2", meta_columns);
+	                      "WHERE e.uuid >= ?1 AND e.uuid < ?1 || 'g' ORDER BY e.uuid LIMIT 2",
+	                      meta_columns);
 	sqlite3_stmt *st = st_prepare(s, sql);
 	free(sql);
 	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
@@ -440,13 +453,17 @@ static record *load_record(store *s, const formset *fs, const form *f, const ent
 	return r;
 }
 
+/* The queries by patient and form say "+form" so that SQLite searches the patient's few entries
+ * (entries_by_patient) rather than every entry of the form (entries_by_form), which made listing
+ * N patients cost N² row reads. */
 record *store_patient_record(store *s, const formset *fs, int64_t patient_id)
 {
 	const form *pf = formset_form(fs, "patient");
 	if (!pf)
 		return NULL;
 	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
-			      "WHERE e.patient_id = ? AND e.form = 'patient' ORDER BY e.id LIMIT 1", meta_columns);
+	                      "WHERE e.patient_id = ? AND +e.form = 'patient' ORDER BY e.id LIMIT 1",
+	                      meta_columns);
 	sqlite3_stmt *st = st_prepare(s, sql);
 	free(sql);
 	sqlite3_bind_int64(st, 1, patient_id);
@@ -462,14 +479,16 @@ record *store_patient_record(store *s, const formset *fs, int64_t patient_id)
 	return r;
 }
 
-record *store_entry_load(store *s, const formset *fs, const char *uuid, entry_meta *meta, char **why, int *code)
+record *store_entry_load(store *s, const formset *fs, const char *uuid, entry_meta *meta, char **why,
+                         int *code)
 {
 	*code = find_meta(s, uuid, meta, why);
 	if (*code)
 		return NULL;
 	const form *f = formset_form(fs, meta->form);
 	if (!f) {
-		set_why(why, "entrée %.8s : formulaire « %s » absent du dossier des formulaires", meta->uuid, meta->form);
+		set_why(why, "entrée %.8s : formulaire « %s » absent du dossier des formulaires", meta->uuid,
+		        meta->form);
 		*code = EXIT_DATAERR;
 		return NULL;
 	}
@@ -484,7 +503,8 @@ record *store_entry_load(store *s, const formset *fs, const char *uuid, entry_me
 
 bool store_once_entry(store *s, int64_t patient_id, const char *form_id, char uuid[37])
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT uuid FROM entries WHERE patient_id = ? AND form = ? LIMIT 1");
+	sqlite3_stmt *st =
+	    st_prepare(s, "SELECT uuid FROM entries WHERE patient_id = ? AND +form = ? LIMIT 1");
 	sqlite3_bind_int64(st, 1, patient_id);
 	sqlite3_bind_text(st, 2, form_id, -1, SQLITE_STATIC);
 	bool found = sqlite3_step(st) == SQLITE_ROW;
@@ -506,15 +526,20 @@ int store_entry_delete(store *s, const formset *fs, const char *uuid, const char
 	const form *f = formset_form(fs, m.form);
 	if (!rc && f) {
 		char **old = stored_texts(s, f, m.id);
+		missing_code *old_miss = stored_missing(s, f, m.id);
 		for (size_t i = 0; !rc && i < f->n_fields; i++) {
 			const field *fd = &f->fields[i];
-			if (old[i] && !fd->identifier && fd->type != FT_CALCULATED)
-				rc = st_audit(s, login, "delete", m.uuid, m.pseudonym, m.form, fd->id, old[i], NULL, why);
+			const char *before = audit_text(old[i], old_miss[i]); /* a missing code too */
+			if (before && !fd->identifier && fd->type != FT_CALCULATED)
+				rc = st_audit(s, login, "delete", m.uuid, m.pseudonym, m.form, fd->id, before,
+				              NULL, why);
 		}
 		texts_free(old, f->n_fields);
+		free(old_miss);
 	}
 	if (!rc) {
-		char *sql = xasprintf("DELETE FROM \"form_%s\" WHERE entry_id = %lld", m.form, (long long)m.id);
+		char *sql =
+		    xasprintf("DELETE FROM \"form_%s\" WHERE entry_id = %lld", m.form, (long long)m.id);
 		if (sqlite3_exec(st_db_handle(s), sql, NULL, NULL, NULL) != SQLITE_OK)
 			rc = st_fail(s, why, "suppression");
 		free(sql);
@@ -531,10 +556,12 @@ int store_entry_delete(store *s, const formset *fs, const char *uuid, const char
 	return st_commit(s, why);
 }
 
-int store_entry_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const entry_meta *m), void *ctx, char **why)
+int store_entry_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const entry_meta *m), void *ctx,
+                     char **why)
 {
 	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
-			      "WHERE e.patient_id = ? ORDER BY e.date, e.id", meta_columns);
+	                      "WHERE e.patient_id = ? ORDER BY e.date, e.id",
+	                      meta_columns);
 	sqlite3_stmt *st = st_prepare(s, sql);
 	free(sql);
 	if (!st)
@@ -569,10 +596,10 @@ void store_log_refusal(store *s, const char *login, const char *what)
 static const char *action_label(const char *action)
 {
 	static const char *const table[][2] = {
-		{"create", "création"},   {"update", "modification"}, {"delete", "suppression"},
-		{"user", "utilisateur"},  {"patient", "patient"},      {"init", "initialisation"},
-		{"schema", "formulaires"}, {"refused", "REFUSÉ"},      {"export", "export"},
-		{"import", "import"},     {"backup", "sauvegarde"},
+	    {"create", "création"},    {"update", "modification"}, {"delete", "suppression"},
+	    {"user", "utilisateur"},   {"patient", "patient"},     {"init", "initialisation"},
+	    {"schema", "formulaires"}, {"refused", "REFUSÉ"},      {"export", "export"},
+	    {"import", "import"},      {"backup", "sauvegarde"},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof *table; i++)
 		if (strcmp(action, table[i][0]) == 0)
@@ -582,8 +609,9 @@ static const char *action_label(const char *action)
 
 int store_log_print(store *s, const char *since, FILE *out, char **why)
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT at, login, action, entry_uuid, pseudonym, form, field, old_value, "
-					 "new_value FROM audit_log WHERE at >= ? ORDER BY id");
+	sqlite3_stmt *st =
+	    st_prepare(s, "SELECT at, login, action, entry_uuid, pseudonym, form, field, old_value, "
+	                  "new_value FROM audit_log WHERE at >= ? ORDER BY id");
 	if (!st)
 		return st_fail(s, why, "journal");
 	sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
@@ -603,7 +631,7 @@ int store_log_print(store *s, const char *since, FILE *out, char **why)
 			strbuf_printf(&line, "  %s :", col[6]);
 		if (col[7] || (col[6] && col[8]))
 			strbuf_printf(&line, " %s →", col[7] ? col[7] : "(vide)");
-		if (col[8] || col[6])
+		if (col[8] || col[6] || col[7]) /* never a dangling "→" (deletion of an entry) */
 			strbuf_printf(&line, " %s", col[8] ? col[8] : "(vide)");
 		fputs_safe(strbuf_str(&line), out);
 		fputc('\n', out);
@@ -614,8 +642,8 @@ int store_log_print(store *s, const char *since, FILE *out, char **why)
 }
 
 int store_patient_each(store *s, const formset *fs,
-		       void (*fn)(void *ctx, int64_t id, const char *pseudonym, const record *patient), void *ctx,
-		       char **why)
+                       void (*fn)(void *ctx, int64_t id, const char *pseudonym, const record *patient),
+                       void *ctx, char **why)
 {
 	sqlite3_stmt *st = st_prepare(s, "SELECT id, pseudonym FROM patients ORDER BY pseudonym");
 	if (!st)

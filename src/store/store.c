@@ -232,8 +232,8 @@ static int migrate(store *s, int64_t from, char **why)
 		free(what);
 		if (!rc) {
 			char sql[96];
-			snprintf(sql, sizeof sql, "PRAGMA user_version=%d; PRAGMA application_id=%d", m->version,
-				 STORE_APPLICATION_ID);
+			snprintf(sql, sizeof sql, "PRAGMA user_version=%d; PRAGMA application_id=%d",
+			         m->version, STORE_APPLICATION_ID);
 			rc = exec(s, sql, why, "version du schéma");
 		}
 		if (rc) {
@@ -283,9 +283,11 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 			struct group *gr = getgrgid(ds.st_gid);
 			group = gr ? gr->gr_name : NULL;
 		}
-		set_why(why, "%s : accès refusé : il faut appartenir au groupe %s%s%s du dossier partagé (demander à "
-			     "l'administrateur de la machine : usermod -aG GROUPE LOGIN, puis se reconnecter)",
-			path, group ? "« " : "", group ? group : "propriétaire", group ? " »" : "");
+		set_why(
+		    why,
+		    "%s : accès refusé : il faut appartenir au groupe %s%s%s du dossier partagé (demander à "
+		    "l'administrateur de la machine : usermod -aG GROUPE LOGIN, puis se reconnecter)",
+		    path, group ? "« " : "", group ? group : "propriétaire", group ? " »" : "");
 		free(dir);
 		*code = EXIT_NOPERM;
 		return NULL;
@@ -307,8 +309,11 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		if (access(path, R_OK | W_OK) != 0)
-			set_why(why, "%s : accès refusé : il faut appartenir au groupe du dossier partagé et pouvoir y "
-				     "écrire", path);
+			set_why(why,
+			        "%s : accès refusé : il faut appartenir au groupe du dossier partagé et "
+			        "pouvoir y "
+			        "écrire",
+			        path);
 		else
 			set_why(why, "%s : ouverture impossible : %s", path, sqlite3_errmsg(s->db));
 		*code = EXIT_NOPERM;
@@ -320,7 +325,8 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 	bool ok;
 	int64_t app = pragma_int(s, "PRAGMA application_id", &ok);
 	if (!ok && (sqlite3_errcode(s->db) & 0xFF) == SQLITE_BUSY) {
-		set_why(why, "%s : base occupée par un autre utilisateur depuis plus de 10 s : réessayer", path);
+		set_why(why, "%s : base occupée par un autre utilisateur depuis plus de 10 s : réessayer",
+		        path);
 		*code = EXIT_TEMPFAIL;
 		store_close(s);
 		return NULL;
@@ -335,15 +341,18 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 	int64_t tables = pragma_int(s, "SELECT count(*) FROM sqlite_schema", &ok);
 	bool fresh = app == 0 && version == 0 && tables == 0;
 	if (!fresh && app != STORE_APPLICATION_ID) {
-		set_why(why, "%s : base SQLite qui n'appartient pas à recueil (application_id %lld) : refusée", path,
-			(long long)app);
+		set_why(why,
+		        "%s : base SQLite qui n'appartient pas à recueil (application_id %lld) : refusée",
+		        path, (long long)app);
 		*code = EXIT_DATAERR;
 	} else if (fresh && mode == STORE_OPEN_EXISTING) {
 		set_why(why, "%s : base vide (la créer avec « recueil init --structure CODE »)", path);
 		*code = EXIT_NOINPUT;
 	} else if (version > store_schema_version()) {
-		set_why(why, "%s : base créée par une version plus récente de recueil (schéma %lld, ce programme "
-			     "connaît %d) : mettre recueil à jour", path, (long long)version, store_schema_version());
+		set_why(why,
+		        "%s : base créée par une version plus récente de recueil (schéma %lld, ce programme "
+		        "connaît %d) : mettre recueil à jour",
+		        path, (long long)version, store_schema_version());
 		*code = EXIT_DATAERR;
 	}
 	if (*code || (*code = configure(s, why)) || (*code = migrate(s, version, why))) {
@@ -428,8 +437,10 @@ static int sync_one(store *s, const form *f, bool apply, int *changes, char **wh
 	time_now_iso(now, sizeof now);
 	int64_t seen = stored_form_version(s, f->id);
 	if (seen > f->version) {
-		set_why(why, "%s:1:1: formulaire « %s » en version %d, mais la base a déjà des saisies en version "
-			     "%lld : utiliser les formulaires à jour", f->path, f->id, f->version, (long long)seen);
+		set_why(why,
+		        "%s:1:1: formulaire « %s » en version %d, mais la base a déjà des saisies en version "
+		        "%lld : utiliser les formulaires à jour",
+		        f->path, f->id, f->version, (long long)seen);
 		known_free(known, nk);
 		return EXIT_DATAERR;
 	}
@@ -437,7 +448,8 @@ static int sync_one(store *s, const form *f, bool apply, int *changes, char **wh
 		(*changes)++;
 	if (apply && nk == 0) {
 		char *sql = xasprintf("CREATE TABLE IF NOT EXISTS \"form_%s\" (entry_id INTEGER PRIMARY KEY "
-				      "REFERENCES entries(id) ON DELETE CASCADE) STRICT", f->id);
+		                      "REFERENCES entries(id) ON DELETE CASCADE) STRICT",
+		                      f->id);
 		rc = exec(s, sql, why, "création de table");
 		free(sql);
 	}
@@ -450,9 +462,11 @@ static int sync_one(store *s, const form *f, bool apply, int *changes, char **wh
 		while (k < nk && strcmp(known[k].field, fd->id) != 0)
 			k++;
 		if (k < nk && strcmp(known[k].sql_type, type) != 0) {
-			set_why(why, "%s:%d:%d: le champ « %s » était stocké en %s et deviendrait %s : changement "
-				     "incompatible avec les données existantes (créer un nouveau champ avec un autre id)",
-				f->path, fd->line, fd->col, fd->id, known[k].sql_type, type);
+			set_why(why,
+			        "%s:%d:%d: le champ « %s » était stocké en %s et deviendrait %s : changement "
+			        "incompatible avec les données existantes (créer un nouveau champ avec un "
+			        "autre id)",
+			        f->path, fd->line, fd->col, fd->id, known[k].sql_type, type);
 			rc = EXIT_DATAERR;
 			break;
 		}
@@ -463,11 +477,14 @@ static int sync_one(store *s, const form *f, bool apply, int *changes, char **wh
 			continue;
 		sqlite3_stmt *st;
 		if (k == nk) {
-			char *sql = xasprintf("ALTER TABLE \"form_%s\" ADD COLUMN \"%s\" %s", f->id, fd->id, type);
+			char *sql =
+			    xasprintf("ALTER TABLE \"form_%s\" ADD COLUMN \"%s\" %s", f->id, fd->id, type);
 			rc = exec(s, sql, why, "ajout de colonne");
 			free(sql);
-			st = st_prepare(s, "INSERT INTO form_columns(form, field, sql_type, field_type, active, added_at) "
-				     "VALUES (?, ?, ?, ?, 1, ?)");
+			st = st_prepare(
+			    s,
+			    "INSERT INTO form_columns(form, field, sql_type, field_type, active, added_at) "
+			    "VALUES (?, ?, ?, ?, 1, ?)");
 			sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 2, fd->id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
@@ -489,7 +506,8 @@ static int sync_one(store *s, const form *f, bool apply, int *changes, char **wh
 		(*changes)++;
 		if (!apply)
 			continue;
-		sqlite3_stmt *st = st_prepare(s, "UPDATE form_columns SET active = 0 WHERE form = ? AND field = ?");
+		sqlite3_stmt *st =
+		    st_prepare(s, "UPDATE form_columns SET active = 0 WHERE form = ? AND field = ?");
 		sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, known[k].field, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
@@ -497,8 +515,10 @@ static int sync_one(store *s, const form *f, bool apply, int *changes, char **wh
 		sqlite3_reset(st);
 	}
 	if (!rc && apply && seen != f->version) {
-		sqlite3_stmt *st = st_prepare(s, "INSERT INTO form_versions(form, version, seen_at) VALUES (?, ?, ?) "
-					   "ON CONFLICT(form) DO UPDATE SET version = excluded.version, seen_at = excluded.seen_at");
+		sqlite3_stmt *st = st_prepare(
+		    s,
+		    "INSERT INTO form_versions(form, version, seen_at) VALUES (?, ?, ?) "
+		    "ON CONFLICT(form) DO UPDATE SET version = excluded.version, seen_at = excluded.seen_at");
 		sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, f->version);
 		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
@@ -525,7 +545,8 @@ int store_sync_forms(store *s, const formset *fs, const char *login, char **why)
 	if (!rc && changes) {
 		char now[32];
 		time_now_iso(now, sizeof now);
-		sqlite3_stmt *st = st_prepare(s, "INSERT INTO audit_log(at, login, action, new_value) VALUES (?, ?, 'schema', ?)");
+		sqlite3_stmt *st = st_prepare(
+		    s, "INSERT INTO audit_log(at, login, action, new_value) VALUES (?, ?, 'schema', ?)");
 		char *what = xasprintf("%d changement(s) de formulaires appliqué(s)", changes);
 		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
@@ -548,12 +569,14 @@ int store_sync_forms(store *s, const formset *fs, const char *login, char **why)
 /* ------------------------------------------------------------ structure and users */
 
 int st_audit(store *s, const char *login, const char *action, const char *uuid, const char *pseudo,
-		 const char *form_id, const char *fieldname, const char *old_value, const char *new_value, char **why)
+             const char *form_id, const char *fieldname, const char *old_value, const char *new_value,
+             char **why)
 {
 	char now[32];
 	time_now_iso(now, sizeof now);
-	sqlite3_stmt *st = st_prepare(s, "INSERT INTO audit_log(at, login, action, entry_uuid, pseudonym, form, field, "
-				   "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *st =
+	    st_prepare(s, "INSERT INTO audit_log(at, login, action, entry_uuid, pseudonym, form, field, "
+	                  "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	const char *vals[] = {now, login, action, uuid, pseudo, form_id, fieldname, old_value, new_value};
 	for (int i = 0; i < 9; i++)
 		sqlite3_bind_text(st, i + 1, vals[i], -1, SQLITE_STATIC);
@@ -571,7 +594,8 @@ int store_init_structure(store *s, const char *code, const char *name, const cha
 		return rc;
 	sqlite3_stmt *st = st_prepare(s, "SELECT code FROM structure WHERE id = 1");
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		set_why(why, "base déjà initialisée pour la structure %s", (const char *)sqlite3_column_text(st, 0));
+		set_why(why, "base déjà initialisée pour la structure %s",
+		        (const char *)sqlite3_column_text(st, 0));
 		sqlite3_reset(st);
 		st_rollback(s);
 		return EXIT_CANTCREAT;
@@ -584,8 +608,9 @@ int store_init_structure(store *s, const char *code, const char *name, const cha
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "structure");
 	sqlite3_reset(st);
 	if (!rc) {
-		st = st_prepare(s, "INSERT INTO users(login, role, created_at, created_by) VALUES (?, 'admin', ?, ?) "
-			     "ON CONFLICT(login) DO UPDATE SET role = 'admin'");
+		st = st_prepare(
+		    s, "INSERT INTO users(login, role, created_at, created_by) VALUES (?, 'admin', ?, ?) "
+		       "ON CONFLICT(login) DO UPDATE SET role = 'admin'");
 		sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, login, -1, SQLITE_STATIC);
@@ -630,17 +655,36 @@ bool store_user_role(store *s, const char *login, char role[16])
 }
 
 int store_user_add(store *s, const char *login, const char *role, const char *display_name, const char *by,
-		   char **why)
+                   char **why)
 {
 	char now[32];
 	time_now_iso(now, sizeof now);
 	int rc = st_begin(s, why);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = st_prepare(s, "INSERT INTO users(login, display_name, role, created_at, created_by) "
-				   "VALUES (?, ?, ?, ?, ?) ON CONFLICT(login) DO UPDATE SET role = excluded.role, "
-				   "display_name = CASE WHEN excluded.display_name = '' THEN display_name "
-				   "ELSE excluded.display_name END");
+	/* The old role goes to the audit trail ("saisie → admin", not "(vide) → admin"). */
+	char old_role[16] = "";
+	bool known = store_user_role(s, login, old_role);
+	if (known && strcmp(old_role, "admin") == 0 && strcmp(role, "admin") != 0) {
+		sqlite3_stmt *n = st_prepare(s, "SELECT count(*) FROM users WHERE role = 'admin'");
+		int admins = n && sqlite3_step(n) == SQLITE_ROW ? sqlite3_column_int(n, 0) : 0;
+		if (n)
+			sqlite3_reset(n);
+		if (admins <= 1) {
+			set_why(
+			    why,
+			    "%s est le seul administrateur : inscrire d'abord un autre administrateur, sans "
+			    "quoi plus personne ne pourrait gérer les utilisateurs",
+			    login);
+			st_rollback(s);
+			return EXIT_DATAERR;
+		}
+	}
+	sqlite3_stmt *st =
+	    st_prepare(s, "INSERT INTO users(login, display_name, role, created_at, created_by) "
+	                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT(login) DO UPDATE SET role = excluded.role, "
+	                  "display_name = CASE WHEN excluded.display_name = '' THEN display_name "
+	                  "ELSE excluded.display_name END");
 	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, display_name ? display_name : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
@@ -649,7 +693,7 @@ int store_user_add(store *s, const char *login, const char *role, const char *di
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "ajout de l'utilisateur");
 	sqlite3_reset(st);
 	if (!rc)
-		rc = st_audit(s, by, "user", NULL, NULL, NULL, login, NULL, role, why);
+		rc = st_audit(s, by, "user", NULL, NULL, NULL, login, known ? old_role : NULL, role, why);
 	if (rc) {
 		st_rollback(s);
 		return rc;
@@ -708,8 +752,8 @@ void uuid_v4(char out[37])
 	random_bytes(b, sizeof b);
 	b[6] = (b[6] & 0x0F) | 0x40;
 	b[8] = (b[8] & 0x3F) | 0x80;
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-		 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+	         b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -766,7 +810,8 @@ int store_patient_create(store *s, const char *login, char pseudo[16], int64_t *
 	char now[32];
 	store_structure(s, code, NULL);
 	time_now_iso(now, sizeof now);
-	sqlite3_stmt *st = st_prepare(s, "INSERT INTO patients(pseudonym, structure, created_at, created_by) VALUES (?, ?, ?, ?)");
+	sqlite3_stmt *st = st_prepare(
+	    s, "INSERT INTO patients(pseudonym, structure, created_at, created_by) VALUES (?, ?, ?, ?)");
 	for (int attempt = 0; attempt < 20; attempt++) {
 		pseudonym_new(pseudo);
 		sqlite3_reset(st);
