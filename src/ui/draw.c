@@ -238,3 +238,34 @@ unsigned long attr_dim(void)
 {
 	return A_DIM;
 }
+
+int alert_level_rank(const char *level)
+{
+	if (strcmp(level, "urgent") == 0)
+		return 2;
+	return strcmp(level, "attention") == 0 ? 1 : 0;
+}
+
+unsigned long attr_alert(const char *level)
+{
+	switch (alert_level_rank(level)) {
+	case 2:
+		return A_REVERSE | A_BOLD;
+	case 1:
+		return A_REVERSE;
+	default:
+		return A_BOLD;
+	}
+}
+
+const char *alert_level_word(const char *level)
+{
+	switch (alert_level_rank(level)) {
+	case 2:
+		return _("URGENT");
+	case 1:
+		return _("ATTENTION");
+	default:
+		return _("INFO");
+	}
+}

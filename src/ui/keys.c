@@ -13,8 +13,8 @@
 #include "ui/ui.h"
 
 #define CTRL_(c)    ((c)&0x1F)
-#define CTX_ANY     0xFFu
-#define CTX_SCREENS (CTX_HOME | CTX_LIST | CTX_FILE | CTX_FORM | CTX_HELP | CTX_DRAFTS)
+#define CTX_ANY     0x1FFu
+#define CTX_SCREENS (CTX_HOME | CTX_LIST | CTX_FILE | CTX_FORM | CTX_HELP | CTX_DRAFTS | CTX_ALERTS)
 
 /* A key: below 256 a character, from 256 a curses KEY_* code. */
 typedef struct {
@@ -35,7 +35,7 @@ static const binding table[] = {
      N_("Aide"),
      N_("cet écran d'aide"),
      CTX_ANY},
-    {ACT_HELP, CTX_HOME | CTX_FILE | CTX_DRAFTS, {'?'}, "?", N_("Aide"), NULL, 0},
+    {ACT_HELP, CTX_HOME | CTX_FILE | CTX_DRAFTS | CTX_ALERTS, {'?'}, "?", N_("Aide"), NULL, 0},
     {ACT_SAVE,
      CTX_FORM,
      {KEY_F(2), CTRL_('s')},
@@ -81,6 +81,21 @@ static const binding table[] = {
      N_("Brouillons"),
      N_("saisies interrompues gardées, à reprendre"),
      CTX_ANY},
+    {ACT_ALERTS,
+     CTX_HOME,
+     {KEY_F(8), CTRL_('k')},
+     "F8 ^K",
+     N_("Alertes"),
+     N_("alertes cliniques en attente : dossier du patient, acquitter"),
+     CTX_ANY},
+    {ACT_ALERTS, CTX_HOME, {'a'}, "a", N_("Alertes"), NULL, 0},
+    {ACT_ACK,
+     CTX_FILE | CTX_ALERTS,
+     {KEY_F(8), CTRL_('k')},
+     "F8 ^K",
+     N_("Acquitter"),
+     N_("acquitter l'alerte choisie : qui, quand, note facultative"),
+     CTX_ANY},
     {ACT_DELETE_ITEM,
      CTX_DRAFTS,
      {KEY_DC, CTRL_('d')},
@@ -89,12 +104,12 @@ static const binding table[] = {
      N_("supprimer le brouillon choisi"),
      CTX_ANY},
     {ACT_OPEN,
-     CTX_HOME | CTX_LIST | CTX_FILE | CTX_DRAFTS | CTX_DIALOG,
+     CTX_HOME | CTX_LIST | CTX_FILE | CTX_DRAFTS | CTX_ALERTS | CTX_DIALOG,
      {'\r', '\n', KEY_ENTER},
      "Entrée",
      N_("Ouvrir"),
      N_("ouvrir ce qui est choisi, valider"),
-     CTX_DRAFTS | CTX_LIST | CTX_FILE | CTX_DIALOG},
+     CTX_DRAFTS | CTX_LIST | CTX_ALERTS | CTX_DIALOG}, /* the patient file says it in its head line */
     {ACT_NEXT,
      CTX_FORM,
      {'\t', '\r', '\n', KEY_ENTER},
@@ -225,6 +240,7 @@ static const struct {
     {CTX_FILE, N_("Dossier du patient")},
     {CTX_FORM, N_("Saisie d'un formulaire")},
     {CTX_DRAFTS, N_("Brouillons")},
+    {CTX_ALERTS, N_("Alertes cliniques")},
     {CTX_DIALOG, N_("Questions et choix")},
 };
 

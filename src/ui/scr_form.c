@@ -2,7 +2,8 @@
  * for matrices), sections paginated to the terminal height, skip logic and calculated fields
  * updated at each keystroke, hard rules that keep the cursor in the field with the rule named,
  * soft rules that ask for a reason, typed missing codes on one key, a draft written as the person
- * types, and saving with the row-version check of the store.
+ * types, and saving with the row-version check of the store. A clinical alert of the form (its
+ * alerts: rules) shows in a highlighted banner as soon as it holds, and for as long as it does.
  *
  * Values are judged by record_set and record_check, exactly as on the command line; the screen
  * only translates what is typed (a choice's number, JJ/MM/AAAA, a decimal comma) beforehand. */
@@ -48,6 +49,7 @@ typedef struct {
 	int after;      /* what to do once the reason dialog is answered */
 	int after_goto; /* AFTER_GOTO: the field to go to */
 	bool allow_incomplete;
+	bool *alert_on; /* per alert rule of the form: it holds for the values as typed */
 } fscreen;
 
 /* ------------------------------------------------------------ fields and rows */
@@ -86,9 +88,58 @@ static int panel_height(void)
 	return LINES >= 22 ? 7 : 5;
 }
 
-static int rows_height(void)
+/* ------------------------------------------------------------ clinical alerts */
+
+/* Compute the calculated fields and skip logic again, and which alert rules hold now. */
+static void recompute(fscreen *fs)
 {
-	return LINES - 4 - panel_height();
+	record_compute(fs->r);
+	for (size_t k = 0; k < fs->r->f->n_alerts; k++)
+		fs->alert_on[k] = record_alert_active(fs->r, k);
+}
+
+static const char *const alert_level_names[] = {"info", "attention", "urgent"};
+
+/* The banner of the alerts that hold now, under the section line: most urgent first, one or two
+ * lines each (one each when they would not all fit), at most 3 rows in all (2 on a small
+ * terminal), drawn from row y when draw is set. Returns the rows it takes: the rows of the form
+ * make room for it. */
+static int alert_banner(const fscreen *fs, int y, bool draw)
+{
+	const form *f = fs->r->f;
+	int max = LINES >= 22 ? 3 : 2, used = 0, active = 0;
+	for (size_t k = 0; k < f->n_alerts; k++)
+		active += fs->alert_on[k];
+	/* Two lines each when there is room for all, else one line each so that none is hidden. */
+	size_t per = active >= max ? 1 : 2;
+	for (int rank = ALERT_URGENT; rank >= (int)ALERT_INFO; rank--)
+		for (size_t k = 0; k < f->n_alerts && used < max; k++) {
+			const alert_rule *ar = &f->alerts[k];
+			if (!fs->alert_on[k] || (int)ar->level != rank)
+				continue;
+			const char *level = alert_level_names[ar->level];
+			char *text = xasprintf("!! %s — %s", alert_level_word(level),
+			                       i18n_get(&ar->message, fs->a->lang));
+			char **lines;
+			size_t nl = text_wrap(text, COLS - 3, &lines);
+			for (size_t l = 0; l < nl && l < per && used < max; l++, used++) {
+				if (!draw)
+					continue;
+				bool cut = l + 1 < nl && (l + 1 == per || used + 1 == max);
+				char *shown = cut ? xasprintf("%s …", lines[l]) : xstrdup(lines[l]);
+				put_blank(y + used, 0, COLS, attr_alert(level));
+				put_text(y + used, 1, COLS - 2, shown, attr_alert(level), true);
+				free(shown);
+			}
+			lines_free(lines, nl);
+			free(text);
+		}
+	return used;
+}
+
+static int rows_height(const fscreen *fs)
+{
+	return LINES - 4 - panel_height() - alert_banner(fs, 0, false);
 }
 
 /* The rows of a section as shown now (hidden questions left out). Caller frees. */
@@ -147,9 +198,9 @@ static bool row_has(const frow *r, int i)
 }
 
 /* The page (of rows_height rows) of the section that holds field i. */
-static int page_of(const frow *rows, size_t n, int i)
+static int page_of(const fscreen *fs, const frow *rows, size_t n, int i)
 {
-	int h = rows_height() > 0 ? rows_height() : 1;
+	int h = rows_height(fs) > 0 ? rows_height(fs) : 1;
 	for (size_t k = 0; k < n; k++)
 		if (row_has(&rows[k], i))
 			return (int)k / h;
@@ -161,7 +212,7 @@ static int first_on_page(const fscreen *fs, int sec, int p)
 {
 	frow *rows;
 	size_t n = section_rows(fs, sec, &rows);
-	int h = rows_height() > 0 ? rows_height() : 1, found = -2;
+	int h = rows_height(fs) > 0 ? rows_height(fs) : 1, found = -2;
 	for (size_t k = (size_t)p * (size_t)h; k < n && k < (size_t)(p + 1) * (size_t)h && found == -2; k++) {
 		if (rows[k].kind == ROW_DATE || rows[k].kind == ROW_FIELD)
 			found = rows[k].field;
@@ -179,7 +230,7 @@ static int pages_in(const fscreen *fs, int sec)
 	frow *rows;
 	size_t n = section_rows(fs, sec, &rows);
 	free(rows);
-	int h = rows_height() > 0 ? rows_height() : 1;
+	int h = rows_height(fs) > 0 ? rows_height(fs) : 1;
 	return n ? (int)((n + (size_t)h - 1) / (size_t)h) : 1;
 }
 
@@ -391,7 +442,7 @@ static void draft_restore(fscreen *fs, const store_draft *d)
 			}
 		}
 	}
-	record_compute(fs->r);
+	recompute(fs);
 	long fk = focus ? form_field_index(fs->r->f, focus) : -1;
 	if (focus && strcmp(focus, "@date") == 0 && fs->dated)
 		fs->cur = FOCUS_DATE;
@@ -440,7 +491,7 @@ static void apply_live(fscreen *fs)
 	char *input = input_for(fd, typed);
 	if (!record_set(fs->r, (size_t)fs->cur, input, NULL))
 		record_set(fs->r, (size_t)fs->cur, NULL, NULL);
-	record_compute(fs->r);
+	recompute(fs);
 	free(typed);
 	free(input);
 }
@@ -516,7 +567,7 @@ static bool commit(fscreen *fs, int after)
 			set_error(fs, xasprintf(_("date de l'entrée : %s est dans le futur"), input)),
 			    ok = false;
 		else if (day != fs->r->date)
-			fs->r->date = day, touched(fs), record_compute(fs->r);
+			fs->r->date = day, touched(fs), recompute(fs);
 		free(typed);
 		free(input);
 		if (ok)
@@ -532,12 +583,12 @@ static bool commit(fscreen *fs, int after)
 		free(input);
 		if (!ok) {
 			record_set(fs->r, (size_t)fs->cur, NULL, NULL);
-			record_compute(fs->r);
+			recompute(fs);
 			set_error(fs, why);
 			return false;
 		}
 	}
-	record_compute(fs->r);
+	recompute(fs);
 	issue *iss = NULL;
 	size_t n = record_check(fs->r, &iss);
 	const issue *e = issue_for(iss, n, fs->cur, ISSUE_ERROR);
@@ -598,7 +649,7 @@ static void cycle_missing(fscreen *fs)
 			break;
 		}
 	record_set(fs->r, (size_t)fs->cur, next, NULL);
-	record_compute(fs->r);
+	recompute(fs);
 	le_set(&fs->ed, next);
 	fs->ed.replace_next = true;
 	touched(fs);
@@ -628,7 +679,7 @@ static bool cycle_choice(fscreen *fs, int dir)
 		return false;
 	}
 	record_set(fs->r, (size_t)fs->cur, next, NULL);
-	record_compute(fs->r);
+	recompute(fs);
 	char *t = edit_text(fs, fs->cur);
 	le_set(&fs->ed, t);
 	free(t);
@@ -660,7 +711,7 @@ static void toggle_multi(fscreen *fs, wint_t ch)
 			strbuf_printf(&sb, "%s%s", sb.len ? " " : "", fd->choices->items[c].code);
 	}
 	record_set(fs->r, (size_t)fs->cur, strbuf_str(&sb), NULL);
-	record_compute(fs->r);
+	recompute(fs);
 	le_set(&fs->ed, strbuf_str(&sb));
 	strbuf_done(&sb);
 	touched(fs);
@@ -772,7 +823,15 @@ static outcome do_save(fscreen *fs)
 		            status);
 		a->after_close = patient_file_new(a, fs->meta.patient_id, fs->meta.pseudonym);
 	} else {
-		app_message(a, false, _("Entrée %.8s enregistrée (%s)."), fs->meta.uuid, status);
+		size_t raised = 0;
+		for (size_t k = 0; k < fs->r->f->n_alerts; k++)
+			raised += fs->alert_on[k];
+		if (raised)
+			app_message(a, false,
+			            _("Entrée %.8s enregistrée (%s) ; alerte clinique à acquitter (F8)."),
+			            fs->meta.uuid, status);
+		else
+			app_message(a, false, _("Entrée %.8s enregistrée (%s)."), fs->meta.uuid, status);
 	}
 	return OUT_CLOSE;
 }
@@ -781,7 +840,7 @@ static outcome save(fscreen *fs)
 {
 	if (!commit(fs, AFTER_SAVE))
 		return OUT_REDRAW;
-	record_compute(fs->r);
+	recompute(fs);
 	issue *iss = NULL;
 	size_t n = record_check(fs->r, &iss);
 	size_t missing = 0;
@@ -1148,8 +1207,8 @@ static void form_draw(app *a, screen *s)
 	int sec = section_of(fs, fs->cur);
 	frow *rows;
 	size_t n = section_rows(fs, sec, &rows);
-	int h = rows_height() > 0 ? rows_height() : 1;
-	int page = page_of(rows, n, fs->cur), pages = n ? (int)((n + (size_t)h - 1) / (size_t)h) : 1;
+	int h = rows_height(fs) > 0 ? rows_height(fs) : 1;
+	int page = page_of(fs, rows, n, fs->cur), pages = n ? (int)((n + (size_t)h - 1) / (size_t)h) : 1;
 	char head[300];
 	snprintf(head, sizeof head, _("Section %d/%zu : %s"), sec + 1, f->n_sections,
 	         i18n_get(&f->sections[sec].title, a->lang));
@@ -1165,10 +1224,11 @@ static void form_draw(app *a, screen *s)
 	}
 	put_text(1, COLS - sw, sw, summary, attr_title(), true);
 	free(summary);
+	int top = 2 + alert_banner(fs, 2, true);
 	int cy = -1, cx = -1;
 	for (int k = 0; k < h && (size_t)(page * h + k) < n; k++) {
 		const frow *row = &rows[page * h + k];
-		int y = 2 + k;
+		int y = top + k;
 		switch (row->kind) {
 		case ROW_NOTE: {
 			char **lines;
@@ -1190,7 +1250,7 @@ static void form_draw(app *a, screen *s)
 		}
 	}
 	free(rows);
-	draw_panel(fs, 2 + h, panel_height());
+	draw_panel(fs, top + h, panel_height());
 	if (fs->err) {
 		put_blank(LINES - 2, 0, COLS, A_NORMAL);
 		put_text(LINES - 2, 0, COLS, fs->err, attr_error(), true);
@@ -1274,7 +1334,7 @@ static outcome page_key(fscreen *fs, int dir)
 	int sec = section_of(fs, fs->cur);
 	frow *rows;
 	size_t n = section_rows(fs, sec, &rows);
-	int page = page_of(rows, n, fs->cur);
+	int page = page_of(fs, rows, n, fs->cur);
 	free(rows);
 	int target = -2;
 	int nsec = (int)fs->r->f->n_sections;
@@ -1381,7 +1441,7 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 		}
 		if (fd && fd->type == FT_MULTI && k->act == ACT_CLEAR) {
 			record_set(fs->r, (size_t)fs->cur, NULL, NULL);
-			record_compute(fs->r);
+			recompute(fs);
 			le_set(&fs->ed, "");
 			touched(fs);
 			break;
@@ -1440,6 +1500,7 @@ static void form_done(screen *s)
 		free(fs->reasons[i]);
 	free(fs->reasons);
 	record_free(fs->r);
+	free(fs->alert_on);
 	le_done(&fs->ed);
 	free(fs->err);
 	draft_done(&fs->dr);
@@ -1490,8 +1551,9 @@ screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const
 			fs->r->owns_patient = true;
 		}
 		record_apply_defaults(fs->r);
-		record_compute(fs->r);
 	}
+	fs->alert_on = xcalloc(fs->r->f->n_alerts + 1, sizeof *fs->alert_on);
+	recompute(fs);
 	fs->new_patient = !patient_id && strcmp(f->id, "patient") == 0;
 	fs->dated = f->cardinality == CARD_REPEATED;
 	fs->reasons = xcalloc(f->n_fields + 1, sizeof *fs->reasons);

@@ -1,5 +1,6 @@
 /* scr_home.c — the home screen: the structure, who is logged in, the next reporting deadline and
- * what needs doing (incomplete entries, screenings due, drafts), and a short menu. */
+ * what needs doing (clinical alerts waiting, urgent ones first; incomplete entries, screenings
+ * due, drafts), and a short menu. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <stdlib.h>
@@ -13,9 +14,10 @@ typedef struct {
 	size_t sel;
 	store_counts counts;
 	long due_months;
+	size_t alerts, urgent; /* open clinical alerts, and how many of them are urgent */
 } home;
 
-enum { ITEM_PATIENTS, ITEM_DRAFTS, ITEM_HELP, ITEM_QUIT, ITEM_COUNT };
+enum { ITEM_PATIENTS, ITEM_ALERTS, ITEM_DRAFTS, ITEM_HELP, ITEM_QUIT, ITEM_COUNT };
 
 static void refresh_counts(app *a, home *h)
 {
@@ -37,6 +39,9 @@ static void refresh_counts(app *a, home *h)
 		app_message(a, true, "%s", why);
 		free(why);
 	}
+	alert_row *v = NULL;
+	h->alerts = alert_rows_load(a, 0, &v, &h->urgent);
+	alert_rows_free(v, h->alerts);
 }
 
 /* The next deadline on or after today: its text into buf; false if the calendar has none. */
@@ -91,7 +96,22 @@ static void home_draw(app *a, screen *s)
 		snprintf(buf, sizeof buf, _("Prochaine échéance : %s"), dl);
 		put_text(y++, x, w, buf, A_BOLD, true);
 	}
-	y++;
+	y += LINES >= 20; /* blank lines only where there is room for them */
+	/* Clinical alerts first: an urgent one stands out in reverse video, even in monochrome. */
+	if (h->urgent)
+		snprintf(buf, sizeof buf,
+		         h->urgent == 1 ? _("Alertes cliniques en attente : %zu (dont %zu urgente)")
+		                        : _("Alertes cliniques en attente : %zu (dont %zu urgentes)"),
+		         h->alerts, h->urgent);
+	else
+		snprintf(buf, sizeof buf, _("Alertes cliniques en attente : %zu"), h->alerts);
+	if (h->alerts) {
+		unsigned long at = h->urgent ? attr_alert("urgent") : attr_alert("attention");
+		int used = put_text(y, x, w, buf, at, true);
+		put_text(y++, x + used, w - used, _("  (a : voir)"), A_NORMAL, true);
+	} else {
+		put_text(y++, x, w, buf, A_NORMAL, true);
+	}
 	snprintf(buf, sizeof buf, _("Patients suivis : %ld"), h->counts.patients);
 	put_text(y++, x, w, buf, A_NORMAL, true);
 	snprintf(buf, sizeof buf, _("Entrées incomplètes ou en brouillon : %ld"), h->counts.incomplete);
@@ -101,8 +121,9 @@ static void home_draw(app *a, screen *s)
 	put_text(y++, x, w, buf, h->counts.due ? A_BOLD : A_NORMAL, true);
 	snprintf(buf, sizeof buf, _("Saisies interrompues à reprendre : %ld"), h->counts.drafts);
 	put_text(y++, x, w, buf, h->counts.drafts ? A_BOLD : A_NORMAL, true);
-	y++;
+	y += LINES >= 20;
 	const char *items[ITEM_COUNT] = {_("Patients : chercher, ouvrir un dossier, créer un patient"),
+	                                 _("Alertes cliniques : ouvrir le dossier concerné, acquitter"),
 	                                 _("Brouillons : reprendre une saisie interrompue"),
 	                                 _("Aide et touches"), _("Quitter")};
 	for (int i = 0; i < ITEM_COUNT && y < LINES - 2; i++, y++) {
@@ -118,6 +139,9 @@ static outcome open_item(app *a, home *h, size_t item)
 	switch (item) {
 	case ITEM_PATIENTS:
 		app_push(a, patients_new(a));
+		return OUT_REDRAW;
+	case ITEM_ALERTS:
+		app_push(a, alerts_new(a));
 		return OUT_REDRAW;
 	case ITEM_DRAFTS:
 		if (!h->counts.drafts) {
@@ -150,6 +174,8 @@ static outcome home_key(app *a, screen *s, const ui_key *k)
 		return open_item(a, h, ITEM_PATIENTS);
 	case ACT_DRAFTS:
 		return open_item(a, h, ITEM_DRAFTS);
+	case ACT_ALERTS:
+		return open_item(a, h, ITEM_ALERTS);
 	case ACT_HELP:
 		return open_item(a, h, ITEM_HELP);
 	case ACT_QUIT:

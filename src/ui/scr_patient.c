@@ -1,5 +1,9 @@
-/* scr_patient.c — one patient's file: a summary line and the timeline of their entries, each
- * with its one-line summary ("AUDIT 14 — mesusage"). Enter opens an entry, F5 adds one. */
+/* scr_patient.c — one patient's file: a summary line, the clinical alerts waiting for a
+ * professional (highlighted at the top until acknowledged with F8), and the timeline of their
+ * entries, each with its one-line summary ("AUDIT 14 — mesusage"). Enter opens an entry (on an
+ * alert: the entry that raised it), F5 adds one.
+ *
+ * One selection runs over both lists: the alerts first, then the entries. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <stdlib.h>
@@ -20,13 +24,15 @@ typedef struct {
 	char pseudo[16];
 	char *summary; /* sex, year of birth, inclusion, name */
 	trow *rows;
-	size_t n, sel, first;
+	size_t n, sel, first; /* sel: 0 .. n_alerts-1 an alert, then the entries */
+	alert_row *alerts;
+	size_t n_alerts, first_alert;
 	dialog dlg;
 	const form **menu_forms; /* the forms offered by the "new entry" menu */
 	app *a;
 } pfile;
 
-enum { TAG_NEW_ENTRY = 1 };
+enum { TAG_NEW_ENTRY = 1, TAG_ACK };
 
 static const char *status_label(const char *status)
 {
@@ -64,6 +70,8 @@ static void reload(app *a, pfile *pf)
 	pf->rows = NULL;
 	pf->n = 0;
 	free(pf->summary);
+	alert_rows_free(pf->alerts, pf->n_alerts);
+	pf->n_alerts = alert_rows_load(a, pf->patient_id, &pf->alerts, NULL);
 	record *pr = store_patient_record(a->ctx->st, a->ctx->fs, pf->patient_id);
 	strbuf sb = STRBUF_INIT;
 	strbuf_printf(&sb, _("Patient %s"), pf->pseudo);
@@ -99,8 +107,16 @@ static void reload(app *a, pfile *pf)
 		pf->rows[i] = pf->rows[pf->n - 1 - i];
 		pf->rows[pf->n - 1 - i] = t;
 	}
-	if (pf->sel >= pf->n)
-		pf->sel = pf->n ? pf->n - 1 : 0;
+	size_t total = pf->n_alerts + pf->n;
+	if (pf->sel >= total)
+		pf->sel = total ? total - 1 : 0;
+}
+
+/* How many alert rows fit at the top: the entries keep most of the screen. */
+static size_t alert_room(const pfile *pf)
+{
+	size_t room = LINES >= 22 ? 4 : 2;
+	return pf->n_alerts < room ? pf->n_alerts : room;
 }
 
 static void pfile_draw(app *a, screen *s)
@@ -110,22 +126,44 @@ static void pfile_draw(app *a, screen *s)
 	snprintf(title, sizeof title, _("recueil — dossier %s"), pf->pseudo);
 	app_draw_frame(a, title, screen_ctx(s));
 	put_text(2, 1, COLS - 2, pf->summary, attr_title(), true);
+	int y = 4;
+	size_t shown = alert_room(pf);
+	if (shown) {
+		char head[200];
+		snprintf(head, sizeof head,
+		         _("Alertes cliniques en attente (%zu) : F8 ou ^K acquitte l'alerte choisie"),
+		         pf->n_alerts);
+		put_text(3, 1, COLS - 2, head, attr_title(), true);
+		if (pf->first_alert + shown > pf->n_alerts) /* fewer alerts since the last draw */
+			pf->first_alert = pf->n_alerts - shown;
+		size_t asel = pf->sel < pf->n_alerts ? pf->sel : pf->first_alert;
+		if (asel < pf->first_alert)
+			pf->first_alert = asel;
+		if (asel >= pf->first_alert + shown)
+			pf->first_alert = asel - shown + 1;
+		for (size_t i = 0; i < shown; i++) {
+			size_t k = pf->first_alert + i;
+			alert_row_draw(&pf->alerts[k], 4 + (int)i, 1, COLS - 2, k == pf->sel);
+		}
+		y = 5 + (int)shown;
+	}
 	char head[120];
 	snprintf(head, sizeof head, _("Suivi (%zu entrées) : Entrée ouvre, F5 ou n ajoute"), pf->n);
-	put_text(4, 1, COLS - 2, head, A_NORMAL, true);
-	int rows = LINES - 8;
-	if (pf->sel < pf->first)
-		pf->first = pf->sel;
-	if (rows > 0 && pf->sel >= pf->first + (size_t)rows)
-		pf->first = pf->sel - (size_t)rows + 1;
+	put_text(y, 1, COLS - 2, head, A_NORMAL, true);
+	int rows = LINES - 4 - y;
+	size_t esel = pf->sel >= pf->n_alerts ? pf->sel - pf->n_alerts : pf->first;
+	if (esel < pf->first)
+		pf->first = esel;
+	if (rows > 0 && esel >= pf->first + (size_t)rows)
+		pf->first = esel - (size_t)rows + 1;
 	for (int i = 0; i < rows && pf->first + (size_t)i < pf->n; i++) {
 		size_t k = pf->first + (size_t)i;
-		unsigned long at = k == pf->sel ? attr_focus() : A_NORMAL;
-		put_blank(5 + i, 1, COLS - 2, at);
-		put_text(5 + i, 1, COLS - 2, pf->rows[k].line, at, true);
+		unsigned long at = k + pf->n_alerts == pf->sel ? attr_focus() : A_NORMAL;
+		put_blank(y + 1 + i, 1, COLS - 2, at);
+		put_text(y + 1 + i, 1, COLS - 2, pf->rows[k].line, at, true);
 	}
 	if (!pf->n)
-		put_text(5, 1, COLS - 2, _("Aucune entrée."), A_NORMAL, true);
+		put_text(y + 1, 1, COLS - 2, _("Aucune entrée."), A_NORMAL, true);
 	dialog_draw(&pf->dlg);
 }
 
@@ -171,6 +209,19 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 		if (r == DR_OPEN)
 			return OUT_REDRAW;
 		size_t sel = pf->dlg.sel;
+		if (pf->dlg.tag == TAG_ACK) {
+			char *note = r == DR_DONE ? le_text(&pf->dlg.edit) : NULL;
+			dialog_close(&pf->dlg);
+			if (note && pf->sel < pf->n_alerts)
+				alert_ack_record(a, &pf->alerts[pf->sel], note);
+			free(note);
+			reload(a, pf);
+			/* Stay among the alerts while some are left: the next one is often acknowledged too.
+			 */
+			if (pf->n_alerts && pf->sel >= pf->n_alerts)
+				pf->sel = pf->n_alerts - 1;
+			return OUT_REDRAW;
+		}
 		dialog_close(&pf->dlg);
 		if (r != DR_DONE)
 			return OUT_REDRAW;
@@ -186,13 +237,27 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 			pf->sel--;
 		return OUT_REDRAW;
 	case ACT_DOWN:
-		if (pf->sel + 1 < pf->n)
+		if (pf->sel + 1 < pf->n_alerts + pf->n)
 			pf->sel++;
 		return OUT_REDRAW;
 	case ACT_OPEN:
-		if (pf->n)
-			return open_form(a, pf, pf->rows[pf->sel].form, pf->rows[pf->sel].uuid);
+		if (pf->sel < pf->n_alerts)
+			return open_form(a, pf, pf->alerts[pf->sel].form, pf->alerts[pf->sel].entry_uuid);
+		if (pf->sel - pf->n_alerts < pf->n) {
+			const trow *t = &pf->rows[pf->sel - pf->n_alerts];
+			return open_form(a, pf, t->form, t->uuid);
+		}
 		return OUT_NONE;
+	case ACT_ACK:
+		if (!pf->n_alerts) {
+			app_message(a, false, "%s", _("Aucune alerte clinique en attente pour ce patient."));
+			return OUT_REDRAW;
+		}
+		/* On an entry: the most urgent alert, which the dialog names before anything is noted. */
+		if (pf->sel >= pf->n_alerts)
+			pf->sel = 0;
+		alert_ack_ask(a, &pf->dlg, TAG_ACK, &pf->alerts[pf->sel]);
+		return OUT_REDRAW;
 	case ACT_NEW:
 		new_entry_menu(a, pf);
 		return OUT_REDRAW;
@@ -227,6 +292,7 @@ static void pfile_done(screen *s)
 	free(pf->rows);
 	free(pf->summary);
 	free(pf->menu_forms);
+	alert_rows_free(pf->alerts, pf->n_alerts);
 	free(pf);
 }
 

@@ -80,8 +80,10 @@ static void collect(void *vctx, int64_t id, const char *pseudo, const record *r)
 	strbuf search = STRBUF_INIT;
 	strbuf_puts(&search, pseudo);
 	if (pl->identity && r) {
-		strbuf_printf(&line, "  %s %s", text_of(r, "nom"), text_of(r, "prenom"));
-		strbuf_printf(&search, " %s %s", text_of(r, "nom"), text_of(r, "prenom"));
+		/* "Nom Prénom", with no stray blank when one of them is empty. */
+		const char *nom = text_of(r, "nom"), *prenom = text_of(r, "prenom");
+		strbuf_printf(&line, "  %s%s%s", nom, *nom && *prenom ? " " : "", prenom);
+		strbuf_printf(&search, " %s %s", nom, prenom);
 	}
 	row->line = strbuf_take(&line);
 	row->folded = fold(strbuf_str(&search));

@@ -55,6 +55,8 @@ typedef enum {
 	ACT_YES,
 	ACT_NO,
 	ACT_DELETE_ITEM,
+	ACT_ALERTS, /* home: the clinical alerts waiting */
+	ACT_ACK,    /* acknowledge the chosen clinical alert */
 	ACT_COUNT
 } action;
 
@@ -68,6 +70,7 @@ enum {
 	CTX_HELP = 1 << 5,
 	CTX_DIALOG = 1 << 6, /* yes/no questions, menus, one-line prompts */
 	CTX_DRAFTS = 1 << 7,
+	CTX_ALERTS = 1 << 8, /* the clinical alerts of all patients */
 };
 
 /* A key as read: its action in the current context, or a character to type. */
@@ -128,6 +131,12 @@ unsigned long attr_focus(void);
 unsigned long attr_title(void);
 unsigned long attr_error(void);
 unsigned long attr_dim(void);
+/* A clinical alert's level ("info", "attention", "urgent"): its attribute (urgent stands out in
+ * reverse bold video, even in monochrome), the word shown for it ("URGENT") and its rank (urgent
+ * 2, attention 1, info 0). */
+unsigned long attr_alert(const char *level);
+const char *alert_level_word(const char *level);
+int alert_level_rank(const char *level);
 
 /* ---- a one-line editor (lineedit.c): UTF-8 stored, cursor by character, layout by column */
 typedef struct {
@@ -207,6 +216,7 @@ screen *patients_new(app *a);
 screen *patient_file_new(app *a, int64_t patient_id, const char *pseudonym);
 screen *help_new(app *a);
 screen *drafts_new(app *a);
+screen *alerts_new(app *a);
 /* Open a form: an existing entry (uuid), a new entry of form_id for patient_id, or a new
  * patient (patient_id 0, form "patient"). draft_id > 0 restores that draft on top. */
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
@@ -238,6 +248,32 @@ void dialog_draw(dialog *d);
  * menu, d->sel is the choice; for an input, le_text(&d->edit) is the text. */
 dialog_result dialog_key(dialog *d, const ui_key *k, int *answer);
 unsigned dialog_ctx(const dialog *d);
+
+/* ---- clinical alerts waiting for a professional (scr_alerts.c), also shown by the patient
+ * file and counted on the home screen */
+typedef struct {
+	int64_t id;
+	char level[12]; /* info, attention, urgent */
+	char pseudo[16];
+	char form[64];
+	char entry_uuid[37];
+	char *line;    /* one line: level, date, (pseudonym,) form, message */
+	char *message; /* the rule's message, in the interface's language when the form has it */
+	char *raised;  /* "levée le … par …" */
+} alert_row;
+
+/* The open alerts of a patient (0: of all patients), most urgent first; *urgent (if not NULL)
+ * gets how many are urgent. Caller frees with alert_rows_free. */
+size_t alert_rows_load(app *a, int64_t patient_id, alert_row **out, size_t *urgent);
+void alert_rows_free(alert_row *v, size_t n);
+/* Draw an alert's line at y,x over width columns, highlighted by its level; selected adds a
+ * marker. */
+void alert_row_draw(const alert_row *r, int y, int x, int width, bool selected);
+/* Open the dialog asking for the optional note of an acknowledgement. */
+void alert_ack_ask(app *a, dialog *d, int tag, const alert_row *r);
+/* Record the acknowledgement (who: the logged-in user, when: now) and say so in the status
+ * line; false (with the reason shown) when it could not be recorded. */
+bool alert_ack_record(app *a, const alert_row *r, const char *note);
 
 /* ---- the language (app.c) */
 /* Bind the "recueil" text domain (French when untranslated) and return "fr" or "en". */
