@@ -3,6 +3,7 @@
  * problem is refused whole. */
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,7 +12,9 @@
 #include "core/util.h"
 #include "core/ytree.h"
 
-enum { MAX_ID_LEN = 48, MAX_ERRORS_PER_FILE = 20 };
+/* MAX_FIELDS: each field is a column of the form's table (SQLite allows 2000), and a matrix of
+ * a few hundred rows and columns must not cost minutes of duplicate checks. */
+enum { MAX_ID_LEN = 48, MAX_ERRORS_PER_FILE = 20, MAX_FIELDS = 1000 };
 
 typedef struct {
 	const char *path;
@@ -70,7 +73,8 @@ static bool want_kind(lctx *c, const ynode *n, ynode_kind kind, const char *what
 static bool is_identifier(const char *s, bool allow_upper)
 {
 	size_t n = strlen(s);
-	if (n == 0 || n > MAX_ID_LEN || !(islower((unsigned char)s[0]) || (allow_upper && isupper((unsigned char)s[0]))))
+	if (n == 0 || n > MAX_ID_LEN ||
+	    !(islower((unsigned char)s[0]) || (allow_upper && isupper((unsigned char)s[0]))))
 		return false;
 	for (const char *p = s; *p; p++)
 		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' ||
@@ -84,8 +88,10 @@ static bool read_id(lctx *c, const ynode *n, const char *what, char **out)
 	if (!want_kind(c, n, Y_SCALAR, what))
 		return false;
 	if (!is_identifier(n->str, false)) {
-		ERR(c, n, "%s « %s » invalide : lettres minuscules sans accent, chiffres et _, "
-			  "commençant par une lettre, %d caractères au plus", what, n->str, MAX_ID_LEN);
+		ERR(c, n,
+		    "%s « %s » invalide : lettres minuscules sans accent, chiffres et _, "
+		    "commençant par une lettre, %d caractères au plus",
+		    what, n->str, MAX_ID_LEN);
 		return false;
 	}
 	*out = xstrdup(n->str);
@@ -183,8 +189,8 @@ const char *i18n_get(const i18n *t, const char *lang)
 
 /* ---------------------------------------------------------------- names */
 
-static const char *const type_names[] = {"text", "integer", "decimal", "date", "yesno",
-					 "choice", "multi", "calculated", "note"};
+static const char *const type_names[] = {"text",   "integer", "decimal",    "date", "yesno",
+                                         "choice", "multi",   "calculated", "note"};
 
 const char *field_type_name(field_type t)
 {
@@ -195,9 +201,9 @@ static const struct {
 	missing_code code;
 	const char *name, *label, *key;
 } missing_table[] = {
-	{MISS_REFUS, ".refus", "refus de répondre", "refus"},
-	{MISS_NSP, ".nsp", "ne sait pas", "nsp"},
-	{MISS_NON_DEMANDE, ".non_demande", "non demandé", "non_demande"},
+    {MISS_REFUS, ".refus", "refus de répondre", "refus"},
+    {MISS_NSP, ".nsp", "ne sait pas", "nsp"},
+    {MISS_NON_DEMANDE, ".non_demande", "non demandé", "non_demande"},
 };
 
 const char *missing_code_name(missing_code c)
@@ -264,8 +270,10 @@ static bool read_choice_list(lctx *c, const ynode *n, const char *what, choice_s
 		} else {
 			set->numeric = false;
 			if (!is_identifier(v->str, true)) {
-				ERR(c, v, "code de réponse « %s » invalide : un entier, ou lettres sans accent, "
-					  "chiffres et _", v->str);
+				ERR(c, v,
+				    "code de réponse « %s » invalide : un entier, ou lettres sans accent, "
+				    "chiffres et _",
+				    v->str);
 				ok = false;
 			}
 		}
@@ -276,11 +284,17 @@ static bool read_choice_list(lctx *c, const ynode *n, const char *what, choice_s
 			}
 	}
 	if (ok && !set->numeric) {
-		for (size_t i = 0; i < set->n; i++) {
-			long long iv;
-			if (parse_integer(set->items[i].code, &iv)) {
-				ERR(c, n, "%s : les codes doivent être tous des entiers ou tous des mots "
-					  "(« %s » mélangé à des mots)", what, set->items[i].code);
+		/* Mixed codes: name the first one that is not of the same kind as the first code. */
+		long long iv;
+		bool first_int = parse_integer(set->items[0].code, &iv);
+		for (size_t i = 1; i < set->n; i++) {
+			if (parse_integer(set->items[i].code, &iv) != first_int) {
+				ERR(c, ytree_get(n->items[i], "value"),
+				    "%s : code « %s » : les codes d'une liste doivent être tous des entiers "
+				    "ou tous "
+				    "des mots (« %s » est %s)",
+				    what, set->items[i].code, set->items[0].code,
+				    first_int ? "un entier" : "un mot");
 				ok = false;
 				break;
 			}
@@ -341,8 +355,10 @@ static bool parse_type(lctx *c, const ynode *n, field_type *out)
 			*out = (field_type)i;
 			return true;
 		}
-	ERR(c, n, "type de champ inconnu « %s » (types possibles : text, integer, decimal, date, "
-		  "yesno, choice, multi, calculated, note)", n->str);
+	ERR(c, n,
+	    "type de champ inconnu « %s » (types possibles : text, integer, decimal, date, "
+	    "yesno, choice, multi, calculated, note)",
+	    n->str);
 	return false;
 }
 
@@ -453,10 +469,42 @@ static bool read_missing_codes(lctx *c, field *fd, const ynode *n)
 	return true;
 }
 
+/* regerror() speaks the C locale's language: the problems in French. */
+static const char *regex_problem(int rc)
+{
+	switch (rc) {
+	case REG_EBRACK:
+		return "crochet « [ » non refermé";
+	case REG_EPAREN:
+		return "parenthèses « ( » « ) » mal appariées";
+	case REG_EBRACE:
+		return "accolades « { » « } » mal appariées";
+	case REG_BADBR:
+		return "répétition {m,n} invalide";
+	case REG_ERANGE:
+		return "intervalle de caractères invalide (par exemple [z-a])";
+	case REG_ECTYPE:
+		return "classe de caractères inconnue (par exemple [[:digit:]])";
+	case REG_EESCAPE:
+		return "« \\ » à la fin du motif";
+	case REG_BADRPT:
+		return "« * », « + », « ? » ou « { » sans rien à répéter";
+	case REG_ESUBREG:
+		return "référence arrière invalide";
+	case REG_ECOLLATE:
+		return "élément de classement invalide";
+	case REG_ESPACE:
+		return "mémoire insuffisante";
+	default:
+		return "expression régulière invalide";
+	}
+}
+
 static const char *const field_keys[] = {
-	"id", "type", "label", "help", "required", "min", "max", "pattern", "show_if", "constraint",
-	"message", "soft_constraint", "soft_message", "default", "unit", "identifier", "export",
-	"choices", "expr", "decimals", "skipped_value", "missing_codes", NULL};
+    "id",           "type",     "label",         "help",          "required", "min",
+    "max",          "pattern",  "show_if",       "constraint",    "message",  "soft_constraint",
+    "soft_message", "default",  "unit",          "identifier",    "export",   "choices",
+    "expr",         "decimals", "skipped_value", "missing_codes", NULL};
 
 static bool is_input(field_type t)
 {
@@ -487,7 +535,8 @@ static bool read_field_attrs(lctx *c, fbuild *b, field *fd, const ynode *n, cons
 		fd->has_max = true;
 	}
 	if (ok && fd->has_min && fd->has_max && fd->min > fd->max) {
-		ERR(c, ytree_get(n, "min"), "min est plus grand que max");
+		const ynode *lo = ytree_get(n, "min"), *hi = ytree_get(n, "max");
+		ERR(c, lo, "min (%s) est plus grand que max (%s)", lo->str, hi->str);
 		ok = false;
 	}
 	if ((v = ytree_get(n, "pattern"))) {
@@ -495,13 +544,18 @@ static bool read_field_attrs(lctx *c, fbuild *b, field *fd, const ynode *n, cons
 			ERR(c, v, "pattern ne s'applique qu'aux champs text");
 			ok = false;
 		} else if (read_string(c, v, "pattern", &fd->pattern)) {
-			char *anchored = xasprintf("^(%s)$", fd->pattern);
-			int rc = regcomp(&fd->pattern_re, anchored, REG_EXTENDED | REG_NOSUB);
-			free(anchored);
+			/* The bare pattern must compile on its own: "a)|(.*" would otherwise escape the
+			 * anchors once wrapped as ^(…)$. */
+			regex_t bare;
+			int rc = regcomp(&bare, fd->pattern, REG_EXTENDED | REG_NOSUB);
+			if (rc == 0) {
+				regfree(&bare);
+				char *anchored = xasprintf("^(%s)$", fd->pattern);
+				rc = regcomp(&fd->pattern_re, anchored, REG_EXTENDED | REG_NOSUB);
+				free(anchored);
+			}
 			if (rc != 0) {
-				char msg[200];
-				regerror(rc, &fd->pattern_re, msg, sizeof msg);
-				ERR(c, v, "pattern invalide : %s", msg);
+				ERR(c, v, "pattern invalide : %s", regex_problem(rc));
 				free(fd->pattern);
 				fd->pattern = NULL;
 				ok = false;
@@ -517,10 +571,12 @@ static bool read_field_attrs(lctx *c, fbuild *b, field *fd, const ynode *n, cons
 	if ((v = ytree_get(n, "message")) && !read_i18n(c, v, "message", &fd->message))
 		ok = false;
 	if (fd->constraint_src && !fd->message.fr) {
-		ERR(c, ytree_get(n, "constraint"), "constraint sans message: (dire la règle à l'utilisateur)");
+		ERR(c, ytree_get(n, "constraint"),
+		    "constraint sans message: (dire la règle à l'utilisateur)");
 		ok = false;
 	}
-	if ((v = ytree_get(n, "soft_constraint")) && !read_expr_src(c, v, "soft_constraint", row, &fd->soft_src))
+	if ((v = ytree_get(n, "soft_constraint")) &&
+	    !read_expr_src(c, v, "soft_constraint", row, &fd->soft_src))
 		ok = false;
 	if ((v = ytree_get(n, "soft_message")) && !read_i18n(c, v, "soft_message", &fd->soft_message))
 		ok = false;
@@ -613,14 +669,26 @@ static bool check_default(lctx *c, const field *fd, const ynode *n)
 	default:
 		break;
 	}
-	if (!ok)
-		ERR(c, v, "default « %s » n'est pas une valeur possible pour ce champ %s", d,
-		    field_type_name(fd->type));
+	if (!ok && fd->type == FT_CHOICE && fd->choices) {
+		strbuf codes = STRBUF_INIT;
+		for (size_t i = 0; i < fd->choices->n && i < 12; i++)
+			strbuf_printf(&codes, "%s%s", i ? ", " : "", fd->choices->items[i].code);
+		ERR(c, v, "default « %s » n'est pas un code de réponse de ce champ (codes : %s%s)", d,
+		    strbuf_str(&codes), fd->choices->n > 12 ? "…" : "");
+		strbuf_done(&codes);
+	} else if (!ok) {
+		static const char *const hints[FT_NOTE + 1] = {[FT_INTEGER] = "un entier",
+		                                               [FT_DECIMAL] = "un nombre, point décimal",
+		                                               [FT_DATE] = "AAAA-MM-JJ ou today",
+		                                               [FT_YESNO] = "0 ou 1"};
+		ERR(c, v, "default « %s » n'est pas une valeur possible pour ce champ %s (%s)", d,
+		    field_type_name(fd->type), hints[fd->type] ? hints[fd->type] : "?");
+	}
 	return ok;
 }
 
 static bool read_field(lctx *c, fbuild *b, const ynode *n, const char *row, const char *id_override,
-		       const i18n *label_prefix)
+                       const i18n *label_prefix)
 {
 	static const char *const required_keys[] = {"type", "label", NULL};
 	if (!check_keys(c, n, "un champ", field_keys))
@@ -635,13 +703,20 @@ static bool read_field(lctx *c, fbuild *b, const ynode *n, const char *row, cons
 			ERR(c, n, "champ « %s » : %s: manquant", idn->kind == Y_SCALAR ? idn->str : "?", *k);
 			return false;
 		}
+	if (b->f->n_fields == MAX_FIELDS) {
+		ERR(c, n, "trop de champs : un formulaire en a au plus %d (matrices développées comprises)",
+		    MAX_FIELDS);
+		return false;
+	}
 	field *fd = new_field(b, n, row);
 	fd->section = (int)b->f->n_sections - 1;
 	if (id_override) {
 		fd->id = xstrdup(id_override);
 		if (!is_identifier(fd->id, false)) {
-			ERR(c, idn, "identifiant « %s » invalide (lettres minuscules, chiffres, _, %d "
-				    "caractères au plus)", fd->id, MAX_ID_LEN);
+			ERR(c, idn,
+			    "identifiant « %s » invalide (lettres minuscules, chiffres, _, %d "
+			    "caractères au plus)",
+			    fd->id, MAX_ID_LEN);
 			return false;
 		}
 	} else if (!read_id(c, idn, "identifiant de champ", &fd->id)) {
@@ -655,8 +730,9 @@ static bool read_field(lctx *c, fbuild *b, const ynode *n, const char *row, cons
 	if (label_prefix) {
 		fd->label.fr = xasprintf("%s — %s", label_prefix->fr, lab.fr);
 		if (label_prefix->en || lab.en)
-			fd->label.en = xasprintf("%s — %s", label_prefix->en ? label_prefix->en : label_prefix->fr,
-						 lab.en ? lab.en : lab.fr);
+			fd->label.en =
+			    xasprintf("%s — %s", label_prefix->en ? label_prefix->en : label_prefix->fr,
+			              lab.en ? lab.en : lab.fr);
 		i18n_done(&lab);
 	} else {
 		fd->label = lab;
@@ -684,8 +760,8 @@ static bool read_matrix(lctx *c, fbuild *b, const ynode *n)
 		free(mid);
 		return false;
 	}
-	if (!want_kind(c, rows, Y_SEQ, "rows") || !want_kind(c, cols, Y_SEQ, "columns") ||
-	    rows->n == 0 || cols->n == 0) {
+	if (!want_kind(c, rows, Y_SEQ, "rows") || !want_kind(c, cols, Y_SEQ, "columns") || rows->n == 0 ||
+	    cols->n == 0) {
 		if (rows->kind == Y_SEQ && cols->kind == Y_SEQ)
 			ERR(c, n, "matrice « %s » : rows et columns ne peuvent pas être vides", mid);
 		free(mid);
@@ -705,8 +781,9 @@ static bool read_matrix(lctx *c, fbuild *b, const ynode *n)
 		const ynode *row = rows->items[ri];
 		char *rid = NULL;
 		i18n rlabel = {0};
-		if (!want_kind(c, row, Y_MAP, "ligne") || !check_keys(c, row, "une ligne de matrice", row_keys) ||
-		    !ytree_get(row, "id") || !ytree_get(row, "label")) {
+		if (!want_kind(c, row, Y_MAP, "ligne") ||
+		    !check_keys(c, row, "une ligne de matrice", row_keys) || !ytree_get(row, "id") ||
+		    !ytree_get(row, "label")) {
 			if (row->kind == Y_MAP && (!ytree_get(row, "id") || !ytree_get(row, "label")))
 				ERR(c, row, "ligne de matrice : id: et label: sont obligatoires");
 			ok = false;
@@ -727,7 +804,8 @@ static bool read_matrix(lctx *c, fbuild *b, const ynode *n)
 			if (subset) {
 				bool wanted = false;
 				for (size_t k = 0; k < subset->n; k++)
-					if (subset->items[k]->kind == Y_SCALAR && strcmp(subset->items[k]->str, cid) == 0)
+					if (subset->items[k]->kind == Y_SCALAR &&
+					    strcmp(subset->items[k]->str, cid) == 0)
 						wanted = true;
 				if (!wanted)
 					continue;
@@ -747,11 +825,14 @@ static bool read_matrix(lctx *c, fbuild *b, const ynode *n)
 				bool known = false;
 				for (size_t ci = 0; ci < cols->n; ci++)
 					if (subset->items[k]->kind == Y_SCALAR &&
-					    strcmp(subset->items[k]->str, ytree_get(cols->items[ci], "id")->str) == 0)
+					    strcmp(subset->items[k]->str,
+					           ytree_get(cols->items[ci], "id")->str) == 0)
 						known = true;
 				if (!known) {
-					ERR(c, subset->items[k], "colonne « %s » inconnue dans la matrice « %s »",
-					    subset->items[k]->kind == Y_SCALAR ? subset->items[k]->str : "?", mid);
+					ERR(c, subset->items[k],
+					    "colonne « %s » inconnue dans la matrice « %s »",
+					    subset->items[k]->kind == Y_SCALAR ? subset->items[k]->str : "?",
+					    mid);
 					ok = false;
 				}
 			}
@@ -837,7 +918,8 @@ static size_t count_inline_choices(const ynode *sections)
 				}
 		}
 	}
-	return n;
+	/* Each inline list belongs to one field: there are never more than MAX_FIELDS. */
+	return n < MAX_FIELDS ? n : MAX_FIELDS;
 }
 
 static bool read_choice_sets(lctx *c, form *f, const ynode *n)
@@ -875,8 +957,8 @@ static bool read_alerts(lctx *c, form *f, const ynode *n)
 		const ynode *a = n->items[i];
 		if (!want_kind(c, a, Y_MAP, "alerte") || !check_keys(c, a, "une alerte", keys))
 			return false;
-		const ynode *id = ytree_get(a, "id"), *cond = ytree_get(a, "if"), *lvl = ytree_get(a, "level"),
-			    *msg = ytree_get(a, "message");
+		const ynode *id = ytree_get(a, "id"), *cond = ytree_get(a, "if"),
+		            *lvl = ytree_get(a, "level"), *msg = ytree_get(a, "message");
 		if (!id || !cond || !msg) {
 			ERR(c, a, "une alerte a besoin de id:, if: et message:");
 			return false;
@@ -886,14 +968,16 @@ static bool read_alerts(lctx *c, form *f, const ynode *n)
 		r->col = a->col;
 		r->level = ALERT_ATTENTION;
 		if (!read_id(c, id, "identifiant d'alerte", &r->id) ||
-		    !read_expr_src(c, cond, "if", NULL, &r->if_src) || !read_i18n(c, msg, "message", &r->message))
+		    !read_expr_src(c, cond, "if", NULL, &r->if_src) ||
+		    !read_i18n(c, msg, "message", &r->message))
 			return false;
 		if (lvl) {
 			size_t k = 0;
 			while (k < 3 && !(lvl->kind == Y_SCALAR && strcmp(lvl->str, levels[k]) == 0))
 				k++;
 			if (k == 3) {
-				ERR(c, lvl, "niveau d'alerte inconnu (info, attention ou urgent)");
+				ERR(c, lvl, "niveau d'alerte « %s » inconnu (info, attention ou urgent)",
+				    lvl->kind == Y_SCALAR ? lvl->str : "?");
 				return false;
 			}
 			r->level = (alert_level)k;
@@ -1005,8 +1089,8 @@ typedef struct {
 
 static form *read_form(lctx *c, const ynode *root, field_src **src_out)
 {
-	static const char *const keys[] = {"form", "version", "title", "cardinality", "reference",
-					   "summary", "choice_sets", "sections", "alerts", NULL};
+	static const char *const keys[] = {"form",    "version",     "title",    "cardinality", "reference",
+	                                   "summary", "choice_sets", "sections", "alerts",      NULL};
 	if (!check_keys(c, root, "un formulaire", keys))
 		return NULL;
 	static const char *const required[] = {"version", "title", "sections", NULL};
@@ -1026,7 +1110,8 @@ static form *read_form(lctx *c, const ynode *root, field_src **src_out)
 		if (v->kind == Y_SCALAR && strcmp(v->str, "once") == 0)
 			f->cardinality = CARD_ONCE;
 		else if (!(v->kind == Y_SCALAR && strcmp(v->str, "repeated") == 0)) {
-			ERR(c, v, "cardinality : once ou repeated attendu");
+			ERR(c, v, "cardinality : once ou repeated attendu, trouvé « %s »",
+			    v->kind == Y_SCALAR ? v->str : "?");
 			ok = false;
 		}
 	}
@@ -1035,7 +1120,8 @@ static form *read_form(lctx *c, const ynode *root, field_src **src_out)
 	if (ok && (v = ytree_get(root, "summary")))
 		ok = read_string(c, v, "summary", &f->summary);
 	const ynode *sets = ytree_get(root, "choice_sets");
-	size_t cap = (sets && sets->kind == Y_MAP ? sets->n : 0) + count_inline_choices(ytree_get(root, "sections"));
+	size_t cap =
+	    (sets && sets->kind == Y_MAP ? sets->n : 0) + count_inline_choices(ytree_get(root, "sections"));
 	f->choice_sets = xcalloc(cap ? cap : 1, sizeof *f->choice_sets);
 	if (ok && sets)
 		ok = read_choice_sets(c, f, sets);
@@ -1046,9 +1132,14 @@ static form *read_form(lctx *c, const ynode *root, field_src **src_out)
 	for (size_t i = 0; ok && i < f->n_fields; i++)
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(f->fields[i].id, f->fields[j].id) == 0) {
-				err_at(c, f->fields[i].line, f->fields[i].col,
-				       "champ « %s » en double (déjà défini ligne %d)", f->fields[i].id,
-				       f->fields[j].line);
+				const field *a = &f->fields[i], *d = &f->fields[j];
+				char *from = a->matrix ? xasprintf(" (matrice « %s », ligne %s × colonne %s)",
+				                                   a->matrix, a->matrix_row, a->matrix_col)
+				                       : xstrdup("");
+				err_at(c, a->line, a->col,
+				       "champ « %s »%s en double (déjà défini ligne %d%s)", a->id, from,
+				       d->line, d->matrix ? " par une matrice" : "");
+				free(from);
 				ok = false;
 				break;
 			}
@@ -1070,8 +1161,12 @@ static reporting *read_reporting(lctx *c, const ynode *root)
 		return NULL;
 	reporting *r = xcalloc(1, sizeof *r);
 	r->small_count_mask = 4;
-	int version;
-	bool ok = read_int(c, ytree_get(root, "reporting"), "reporting", 1, 1, &version);
+	const ynode *rv = ytree_get(root, "reporting");
+	bool ok = want_kind(c, rv, Y_SCALAR, "reporting");
+	if (ok && strcmp(rv->str, "1") != 0) {
+		ERR(c, rv, "reporting : version 1 attendue (la seule connue), trouvé « %s »", rv->str);
+		ok = false;
+	}
 	const ynode *v;
 	if (ok && (v = ytree_get(root, "small_count_mask")))
 		ok = read_int(c, v, "small_count_mask", 0, 100, &r->small_count_mask);
@@ -1079,19 +1174,21 @@ static reporting *read_reporting(lctx *c, const ynode *root)
 		r->deadlines = xcalloc(v->n ? v->n : 1, sizeof *r->deadlines);
 		for (size_t i = 0; ok && i < v->n; i++) {
 			const ynode *d = v->items[i];
-			if (!(ok = want_kind(c, d, Y_MAP, "échéance") && check_keys(c, d, "une échéance", dkeys)))
+			if (!(ok = want_kind(c, d, Y_MAP, "échéance") &&
+			           check_keys(c, d, "une échéance", dkeys)))
 				break;
 			deadline_rule *dl = &r->deadlines[r->n_deadlines++];
-			const ynode *p = ytree_get(d, "period"), *due = ytree_get(d, "due"), *off = ytree_get(d, "year_offset"),
-				    *lab = ytree_get(d, "label");
+			const ynode *p = ytree_get(d, "period"), *due = ytree_get(d, "due"),
+			            *off = ytree_get(d, "year_offset"), *lab = ytree_get(d, "label");
 			if (!p || !due) {
 				ERR(c, d, "une échéance a besoin de period: et de due:");
 				ok = false;
 				break;
 			}
 			ok = read_string(c, p, "period", &dl->period);
-			static const char *const periods[] = {"A", "S1", "S2", "T1", "T2", "T3", "T4", "M01", "M02", "M03",
-							    "M04", "M05", "M06", "M07", "M08", "M09", "M10", "M11", "M12", NULL};
+			static const char *const periods[] = {"A",   "S1",  "S2",  "T1",  "T2",  "T3",  "T4",
+			                                      "M01", "M02", "M03", "M04", "M05", "M06", "M07",
+			                                      "M08", "M09", "M10", "M11", "M12", NULL};
 			bool known = false;
 			for (const char *const *q = periods; ok && *q; q++)
 				known |= strcmp(dl->period, *q) == 0;
@@ -1100,8 +1197,9 @@ static reporting *read_reporting(lctx *c, const ynode *root)
 				ok = false;
 			}
 			int mo = 0, dd = 0;
-			if (ok && (!want_kind(c, due, Y_SCALAR, "due") || sscanf(due->str, "%2d-%2d", &mo, &dd) != 2 ||
-				   strlen(due->str) != 5 || mo < 1 || mo > 12 || dd < 1 || dd > 31)) {
+			if (ok && (!want_kind(c, due, Y_SCALAR, "due") ||
+			           sscanf(due->str, "%2d-%2d", &mo, &dd) != 2 || strlen(due->str) != 5 ||
+			           mo < 1 || mo > 12 || dd < 1 || dd > 31)) {
 				if (due->kind == Y_SCALAR)
 					ERR(c, due, "due : date MM-JJ attendue, trouvé « %s »", due->str);
 				ok = false;
@@ -1121,15 +1219,17 @@ static reporting *read_reporting(lctx *c, const ynode *root)
 			if (!(ok = want_kind(c, t, Y_MAP, "seuil") && check_keys(c, t, "un seuil", tkeys)))
 				break;
 			threshold *th = &r->thresholds[r->n_thresholds++];
-			const ynode *id = ytree_get(t, "id"), *val = ytree_get(t, "value"), *lab = ytree_get(t, "label"),
-				    *ref = ytree_get(t, "reference");
+			const ynode *id = ytree_get(t, "id"), *val = ytree_get(t, "value"),
+			            *lab = ytree_get(t, "label"), *ref = ytree_get(t, "reference");
 			if (!id || !val || !lab || !ref) {
 				ERR(c, t, "un seuil a besoin de id:, value:, label: et reference:");
 				ok = false;
 				break;
 			}
-			ok = read_id(c, id, "identifiant de seuil", &th->id) && read_number(c, val, "value", &th->value) &&
-			     read_i18n(c, lab, "label", &th->label) && read_string(c, ref, "reference", &th->reference);
+			ok = read_id(c, id, "identifiant de seuil", &th->id) &&
+			     read_number(c, val, "value", &th->value) &&
+			     read_i18n(c, lab, "label", &th->label) &&
+			     read_string(c, ref, "reference", &th->reference);
 			for (size_t j = 0; ok && j + 1 < r->n_thresholds; j++)
 				if (strcmp(r->thresholds[j].id, th->id) == 0) {
 					ERR(c, id, "seuil « %s » en double", th->id);
@@ -1151,9 +1251,13 @@ typedef struct {
 	form *f;
 	field_src *src;
 	lctx *c;
+	const ynode *root; /* the form's tree, for the positions of alert conditions */
 	const form *patient;
-	signed char *state; /* per field: 0 unchecked, 1 checking, 2 done */
-	bool cycle;
+	signed char *state; /* per field: 0 unchecked, 1 checking, 2 done, 3 failed (reported) */
+	size_t *stack;      /* calculated fields being checked, outermost first */
+	size_t depth;
+	char *ref_why;   /* why the last reference could not be resolved, or NULL */
+	bool dep_failed; /* ... because a calculated field it uses is wrong (already reported) */
 } checker;
 
 static vtype field_value_type(const field *fd)
@@ -1182,47 +1286,112 @@ static vtype field_value_type(const field *fd)
 
 static bool check_calculated(checker *k, size_t i);
 
+static vtype unresolved(checker *k, char *why)
+{
+	free(k->ref_why);
+	k->ref_why = why;
+	return T_ERROR;
+}
+
 static vtype resolve(void *ctx, const char *name, int *slot)
 {
 	checker *k = ctx;
+	free(k->ref_why);
+	k->ref_why = NULL;
+	k->dep_failed = false;
 	if (str_starts(name, "patient.")) {
 		if (!k->patient)
-			return T_ERROR;
+			return unresolved(
+			    k, xasprintf("« %s » introuvable : pas de formulaire patient (patient.yaml) à "
+			                 "côté de ce fichier",
+			                 name));
 		long i = form_field_index(k->patient, name + 8);
 		if (i < 0)
-			return T_ERROR;
+			return unresolved(
+			    k, xasprintf("champ inconnu « %s » : le formulaire patient n'a pas de champ "
+			                 "« %s »",
+			                 name, name + 8));
+		if (k->patient->fields[i].type == FT_NOTE)
+			return unresolved(k, xasprintf("« %s » est une note : elle n'a pas de valeur", name));
+		if (field_value_type(&k->patient->fields[i]) == T_ERROR)
+			return unresolved(
+			    k,
+			    xasprintf("« %s » : ce champ calculé du formulaire patient est en erreur", name));
 		*slot = SLOT_PATIENT_BASE + (int)i;
 		return field_value_type(&k->patient->fields[i]);
 	}
 	if (str_starts(name, "seuil.")) {
-		bool found = false;
 		if (!k->fs->reporting)
-			return T_ERROR;
+			return unresolved(
+			    k, xasprintf("seuil « %s » introuvable : pas de reporting.yaml à côté de ce "
+			                 "fichier",
+			                 name));
 		for (size_t i = 0; i < k->fs->reporting->n_thresholds; i++)
 			if (strcmp(k->fs->reporting->thresholds[i].id, name + 6) == 0) {
 				*slot = SLOT_SEUIL_BASE + (int)i;
-				found = true;
+				return T_NUM;
 			}
-		return found ? T_NUM : T_ERROR;
+		return unresolved(
+		    k, xasprintf("seuil inconnu « %s » (à définir sous thresholds: dans %s)", name,
+		                 k->fs->reporting->path ? k->fs->reporting->path : "reporting.yaml"));
 	}
 	if (strcmp(name, "entry.date") == 0) {
 		*slot = SLOT_ENTRY_DATE;
 		return T_DATE;
 	}
 	long i = form_field_index(k->f, name);
-	if (i < 0)
-		return T_ERROR;
+	if (i < 0) {
+		if (strchr(name, '.'))
+			return unresolved(
+			    k, xasprintf("champ inconnu « %s » (seuls patient.…, seuil.… et entry.date "
+			                 "s'écrivent avec un point)",
+			                 name));
+		return unresolved(k, xasprintf("champ inconnu « %s »", name));
+	}
 	field *fd = &k->f->fields[i];
+	if (fd->type == FT_NOTE)
+		return unresolved(k, xasprintf("« %s » est une note : elle n'a pas de valeur", name));
 	if (fd->type == FT_CALCULATED && k->state[i] != 2) {
 		if (k->state[i] == 1) {
-			k->cycle = true;
+			/* The chain from the first use of this field back to it. */
+			strbuf chain = STRBUF_INIT;
+			size_t from = 0;
+			while (from < k->depth && k->stack[from] != (size_t)i)
+				from++;
+			for (size_t d = from; d < k->depth; d++)
+				strbuf_printf(&chain, "%s → ", k->f->fields[k->stack[d]].id);
+			strbuf_puts(&chain, name);
+			unresolved(k, xasprintf("référence circulaire entre champs calculés : %s",
+			                        strbuf_str(&chain)));
+			strbuf_done(&chain);
 			return T_ERROR;
 		}
-		if (!check_calculated(k, (size_t)i))
+		if (k->state[i] == 3 || !check_calculated(k, (size_t)i)) {
+			unresolved(k, NULL);
+			k->dep_failed = true;
 			return T_ERROR;
+		}
+		/* Checking the other field reset the reason: nothing is wrong with this reference. */
+		k->dep_failed = false;
 	}
 	*slot = (int)i;
 	return field_value_type(fd);
+}
+
+/* Column of byte offset off of the source, as it appears in the YAML file: exact when the
+ * scalar is written on one line and holds the source as is; else the scalar's own position. */
+static int source_column(const ynode *at, const char *src, int off)
+{
+	if (!at)
+		return 1;
+	if (at->kind != Y_SCALAR || !at->str || strcmp(at->str, src) != 0 || strchr(src, '\n'))
+		return at->col;
+	int col = at->col + (at->quoted ? 1 : 0);
+	/* Columns count characters, not bytes. */
+	for (int b = 0; b < off && src[b]; b++)
+		if (((unsigned char)src[b] & 0xC0) != 0x80)
+			col++;
+	return col;
 }
 
 /* Parse and check one expression source; reports at the YAML scalar's position plus offset. */
@@ -1231,8 +1400,12 @@ static expr *compile(checker *k, const char *src, const ynode *at, const char *w
 	char *why = NULL;
 	int col = 0;
 	expr_scope scope = {resolve, k};
+	free(k->ref_why);
+	k->ref_why = NULL;
+	k->dep_failed = false;
 	expr *e = expr_parse(src, &why, &col);
 	vtype t = T_ERROR;
+	bool parsed = e != NULL;
 	if (e) {
 		t = expr_check(e, &scope, &why, &col);
 		if (t == T_ERROR) {
@@ -1240,21 +1413,26 @@ static expr *compile(checker *k, const char *src, const ynode *at, const char *w
 			e = NULL;
 		}
 	}
-	int line = at ? at->line : 1, c0 = at ? at->col : 1;
-	bool exact = at && at->kind == Y_SCALAR && strcmp(at->str, src) == 0;
-	int pos = exact ? c0 + (at->quoted ? 1 : 0) + col : c0;
+	int line = at ? at->line : 1;
 	if (!e) {
-		if (k->cycle)
-			err_at(k->c, line, c0, "%s : référence circulaire entre champs calculés", what);
+		/* A reference to a wrong calculated field: that field's error was reported. */
+		if (parsed && k->dep_failed)
+			k->c->count++;
 		else
-			err_at(k->c, line, pos, "%s : %s", what, why ? why : "expression invalide");
-		k->cycle = false;
+			err_at(k->c, line, source_column(at, src, col), "%s : %s", what,
+			       parsed && k->ref_why ? k->ref_why
+			       : why                ? why
+			                            : "expression invalide");
+		free(k->ref_why);
+		k->ref_why = NULL;
+		k->dep_failed = false;
 		free(why);
 		return NULL;
 	}
 	free(why);
-	if (want != T_ERROR && t != want && !(want == T_BOOL && t == T_BOOL)) {
-		err_at(k->c, line, c0, "%s : condition oui/non attendue, l'expression donne un(e) %s", what,
+	if (want != T_ERROR && t != want) {
+		err_at(k->c, line, source_column(at, src, 0),
+		       "%s : condition oui/non attendue, mais l'expression donne une valeur de type %s", what,
 		       vtype_name(t));
 		expr_free(e);
 		return NULL;
@@ -1268,12 +1446,20 @@ static bool check_calculated(checker *k, size_t i)
 {
 	field *fd = &k->f->fields[i];
 	k->state[i] = 1;
+	k->stack[k->depth++] = i;
 	vtype t = T_ERROR;
-	fd->calc = compile(k, fd->expr_src, ytree_get(k->src[i].node, "expr"), fd->id, T_ERROR, &t);
-	if (!fd->calc)
-		return false;
-	if (t == T_SET) {
-		err_at(k->c, fd->line, fd->col, "%s : un champ calculé ne peut pas valoir une liste de choix", fd->id);
+	char *what = xasprintf("expr de « %s »", fd->id);
+	fd->calc = compile(k, fd->expr_src, ytree_get(k->src[i].node, "expr"), what, T_ERROR, &t);
+	free(what);
+	k->depth--;
+	if (fd->calc && t == T_SET) {
+		err_at(k->c, fd->line, fd->col, "%s : un champ calculé ne peut pas valoir une liste de choix",
+		       fd->id);
+		expr_free(fd->calc);
+		fd->calc = NULL;
+	}
+	if (!fd->calc) {
+		k->state[i] = 3;
 		return false;
 	}
 	fd->vtype = t;
@@ -1286,8 +1472,9 @@ static bool check_form_exprs(checker *k)
 {
 	form *f = k->f;
 	bool ok = true;
-	f->calc_order = xcalloc(f->n_fields, sizeof *f->calc_order);
-	k->state = xcalloc(f->n_fields, 1);
+	f->calc_order = xcalloc(f->n_fields ? f->n_fields : 1, sizeof *f->calc_order);
+	k->state = xcalloc(f->n_fields ? f->n_fields : 1, 1);
+	k->stack = xcalloc(f->n_fields ? f->n_fields : 1, sizeof *k->stack);
 	for (size_t i = 0; i < f->n_fields; i++)
 		if (f->fields[i].type == FT_CALCULATED && k->state[i] == 0 && !check_calculated(k, i))
 			ok = false;
@@ -1298,24 +1485,36 @@ static bool check_form_exprs(checker *k)
 			fd->vtype = T_ERROR;
 		else if (fd->type != FT_CALCULATED)
 			fd->vtype = field_value_type(fd);
-		if (fd->show_if_src &&
-		    !(fd->show_if = compile(k, fd->show_if_src, ytree_get(n, "show_if"), "show_if", T_BOOL, NULL)))
+		if (fd->show_if_src && !(fd->show_if = compile(k, fd->show_if_src, ytree_get(n, "show_if"),
+		                                               "show_if", T_BOOL, NULL)))
 			ok = false;
-		if (fd->constraint_src && !(fd->constraint = compile(k, fd->constraint_src, ytree_get(n, "constraint"),
-								     "constraint", T_BOOL, NULL)))
+		if (fd->constraint_src &&
+		    !(fd->constraint = compile(k, fd->constraint_src, ytree_get(n, "constraint"),
+		                               "constraint", T_BOOL, NULL)))
 			ok = false;
-		if (fd->soft_src &&
-		    !(fd->soft = compile(k, fd->soft_src, ytree_get(n, "soft_constraint"), "soft_constraint", T_BOOL, NULL)))
+		if (fd->soft_src && !(fd->soft = compile(k, fd->soft_src, ytree_get(n, "soft_constraint"),
+		                                         "soft_constraint", T_BOOL, NULL)))
 			ok = false;
 	}
+	/* Alerts were read in order, one per item of alerts:, all of them or none. */
+	const ynode *alerts = k->root ? ytree_get(k->root, "alerts") : NULL;
 	for (size_t i = 0; ok && i < f->n_alerts; i++) {
 		alert_rule *a = &f->alerts[i];
-		ynode at = {.kind = Y_SCALAR, .line = a->line, .col = a->col};
-		if (!(a->cond = compile(k, a->if_src, &at, "alerte", T_BOOL, NULL)))
+		const ynode *at = alerts && alerts->kind == Y_SEQ && i < alerts->n
+		                      ? ytree_get(alerts->items[i], "if")
+		                      : NULL;
+		ynode fallback = {.kind = Y_MAP, .line = a->line, .col = a->col};
+		char *what = xasprintf("alerte « %s »", a->id);
+		if (!(a->cond = compile(k, a->if_src, at ? at : &fallback, what, T_BOOL, NULL)))
 			ok = false;
+		free(what);
 	}
 	free(k->state);
 	k->state = NULL;
+	free(k->stack);
+	k->stack = NULL;
+	free(k->ref_why);
+	k->ref_why = NULL;
 	return ok;
 }
 
@@ -1327,17 +1526,23 @@ static bool check_summary(lctx *c, const form *f, const ynode *root)
 	const ynode *at = ytree_get(root, "summary");
 	for (const char *p = f->summary; (p = strchr(p, '{'));) {
 		const char *end = strchr(p, '}');
+		int col = source_column(at, f->summary, (int)(p - f->summary));
 		if (!end) {
-			ERR(c, at, "summary : « { » sans « } »");
+			err_at(c, at->line, col, "summary : « { » sans « } »");
 			return false;
 		}
 		char *name = xstrndup(p + 1, (size_t)(end - p - 1));
 		char *colon = strchr(name, ':');
 		if (colon)
 			*colon = '\0';
-		bool ok = form_field(f, name) != NULL && (!colon || strcmp(colon + 1, "label") == 0);
-		if (!ok)
-			ERR(c, at, "summary : « %s » n'est pas un champ du formulaire", p + 1 > end ? "" : name);
+		const field *fd = form_field(f, name);
+		bool ok = fd && (!colon || strcmp(colon + 1, "label") == 0);
+		if (!fd)
+			err_at(c, at->line, col, "summary : « %s » n'est pas un champ du formulaire", name);
+		else if (!ok)
+			err_at(c, at->line, col,
+			       "summary : « {%s:%s} » : seul « :label » est possible après le nom du champ",
+			       name, colon + 1);
 		free(name);
 		if (!ok)
 			return false;
@@ -1375,11 +1580,14 @@ static formset *load_list(const file_list *fl, char **errors)
 			continue;
 		}
 		if (root->kind != Y_MAP) {
-			ERR(&c, root, "un formulaire est un dictionnaire commençant par « form: »");
+			ERR(&c, root,
+			    "le fichier doit être un dictionnaire (form: … ou reporting: …), pas %s",
+			    root->kind == Y_SEQ ? "une liste" : "une valeur simple");
 		} else if (ytree_get(root, "reporting")) {
 			reporting *r = read_reporting(&c, root);
 			if (r && fs->reporting) {
-				ERR(&c, root, "un seul fichier reporting est permis (déjà : %s)", fs->reporting->path);
+				ERR(&c, root, "un seul fichier reporting est permis (déjà : %s)",
+				    fs->reporting->path);
 				reporting_free(r);
 			} else if (r) {
 				r->path = xstrdup(fl->paths[i]);
@@ -1392,14 +1600,19 @@ static formset *load_list(const file_list *fl, char **errors)
 				f->path = xstrdup(fl->paths[i]);
 				for (size_t j = 0; j < nlf; j++)
 					if (strcmp(lf[j].f->id, f->id) == 0 && !fl->context[i]) {
-						ERR(&c, ytree_get(root, "form"), "formulaire « %s » déjà défini dans %s", f->id,
+						ERR(&c, ytree_get(root, "form"),
+						    "formulaire « %s » déjà défini dans %s", f->id,
 						    lf[j].f->path);
 					}
 				lf[nlf++] = (loaded_form){f, src, root, c};
 				root = NULL;
 			}
+		} else if (ytree_get(root, "sections") || ytree_get(root, "version") ||
+		           ytree_get(root, "title")) {
+			ERR(&c, root, "clé obligatoire « form: » manquante (l'identifiant du formulaire)");
 		} else {
-			ERR(&c, root, "ni « form: » ni « reporting: » : ce n'est pas un fichier de formulaire");
+			ERR(&c, root,
+			    "ni « form: » ni « reporting: » : ce n'est pas un fichier de formulaire");
 		}
 		if (c.count && !fl->context[i])
 			ok = false;
@@ -1411,7 +1624,15 @@ static formset *load_list(const file_list *fl, char **errors)
 	for (size_t i = 0; i < nlf; i++)
 		if (strcmp(lf[i].f->id, "patient") == 0)
 			patient = lf[i].f;
-	for (size_t i = 0; i < nlf; i++) {
+	/* The patient form first: the others read the types of its calculated fields. */
+	for (size_t n = 0; n < nlf; n++) {
+		size_t i = n;
+		if (patient) {
+			size_t p = 0;
+			while (lf[p].f != patient)
+				p++;
+			i = n == 0 ? p : (n <= p ? n - 1 : n);
+		}
 		size_t idx = 0;
 		while (idx < fl->n && strcmp(fl->paths[idx], lf[i].f->path) != 0)
 			idx++;
@@ -1419,7 +1640,12 @@ static formset *load_list(const file_list *fl, char **errors)
 		strbuf ctx_errs = STRBUF_INIT;
 		lf[i].ctx.errors = ctx_only ? &ctx_errs : &errs;
 		lf[i].ctx.count = 0;
-		checker k = {.fs = fs, .f = lf[i].f, .src = lf[i].src, .c = &lf[i].ctx, .patient = patient};
+		checker k = {.fs = fs,
+		             .f = lf[i].f,
+		             .src = lf[i].src,
+		             .c = &lf[i].ctx,
+		             .root = lf[i].root,
+		             .patient = patient};
 		bool good = check_form_exprs(&k) && check_summary(&lf[i].ctx, lf[i].f, lf[i].root);
 		if (!good && !ctx_only)
 			ok = false;
@@ -1454,7 +1680,11 @@ static bool list_yaml(const char *dir, file_list *fl, bool context, char **why)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
-		set_why(why, "%s:1:1: dossier de formulaires illisible", dir);
+		set_why(why, "%s:1:1: dossier de formulaires %s", dir,
+		        errno == ENOENT    ? "introuvable"
+		        : errno == ENOTDIR ? "attendu, ce n'est pas un dossier"
+		        : errno == EACCES  ? "illisible (permission refusée)"
+		                           : "illisible");
 		return false;
 	}
 	struct dirent *de;
@@ -1469,7 +1699,8 @@ static bool list_yaml(const char *dir, file_list *fl, bool context, char **why)
 		fl->context[fl->n++] = context;
 	}
 	closedir(d);
-	qsort(fl->paths + first, fl->n - first, sizeof *fl->paths, cmp_str);
+	if (fl->n > first)
+		qsort(fl->paths + first, fl->n - first, sizeof *fl->paths, cmp_str);
 	return true;
 }
 
@@ -1520,7 +1751,8 @@ formset *formset_load_files(const char *const *paths, size_t n, const char *cont
 			for (size_t i = 0; i < ctx.n; i++) {
 				bool dup = false;
 				for (size_t j = 0; j < n; j++) {
-					const char *a = strrchr(paths[j], '/'), *b = strrchr(ctx.paths[i], '/');
+					const char *a = strrchr(paths[j], '/'),
+					           *b = strrchr(ctx.paths[i], '/');
 					dup |= strcmp(a ? a + 1 : paths[j], b ? b + 1 : ctx.paths[i]) == 0;
 				}
 				if (dup)

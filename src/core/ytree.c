@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "core/util.h"
@@ -51,8 +52,7 @@ ynode *ytree_get(const ynode *map, const char *key)
 	return NULL;
 }
 
-static void fail_at(reader *r, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static void fail_at(reader *r, int line, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void fail_at(reader *r, int line, int col, const char *fmt, ...)
 {
 	if (r->why)
@@ -90,26 +90,94 @@ static const char *translate_problem(const char *p)
 	static const struct {
 		const char *en, *fr;
 	} table[] = {
-		{"mapping values are not allowed in this context",
-		 "« : » inattendu ici (valeur à mettre entre guillemets ?)"},
-		{"did not find expected key", "clé attendue (indentation incohérente ?)"},
-		{"did not find expected '-' indicator", "élément de liste « - » attendu (indentation ?)"},
-		{"found character that cannot start any token", "caractère qui ne peut commencer aucun élément (tabulation ?)"},
-		{"found unexpected end of stream", "fin de fichier inattendue (guillemet ou crochet non fermé ?)"},
-		{"did not find expected node content", "valeur attendue"},
-		{"found undefined tag handle", "étiquette YAML inconnue"},
-		{"did not find expected ',' or ']'", "« , » ou « ] » attendu"},
-		{"did not find expected ',' or '}'", "« , » ou « } » attendu"},
-		{"found unknown escape character", "séquence d'échappement inconnue"},
-		{"found a tab character that violates indentation", "tabulation dans l'indentation : utiliser des espaces"},
-		{"could not find expected ':'", "« : » attendu"},
-		{"found a tab character where an indentation space is expected",
-		 "tabulation dans l'indentation : utiliser des espaces"},
+	    {"mapping values are not allowed in this context",
+	     "« : » inattendu ici (valeur à mettre entre guillemets ?)"},
+	    {"did not find expected key", "indentation incohérente (clé attendue à cette colonne)"},
+	    {"did not find expected '-' indicator",
+	     "indentation incohérente (ni alignée sur la ligne du dessus, ni élément de liste « - »)"},
+	    {"found character that cannot start any token",
+	     "caractère qui ne peut commencer aucun élément (tabulation ?)"},
+	    {"found unexpected end of stream",
+	     "fin de fichier inattendue (guillemet ou crochet non fermé ?)"},
+	    {"did not find expected node content", "valeur attendue"},
+	    {"found undefined tag handle", "étiquette YAML inconnue"},
+	    {"did not find expected ',' or ']'", "« , » ou « ] » attendu"},
+	    {"did not find expected ',' or '}'", "« , » ou « } » attendu"},
+	    {"found unknown escape character", "séquence d'échappement inconnue"},
+	    {"found a tab character that violates indentation",
+	     "tabulation dans l'indentation : utiliser des espaces"},
+	    {"could not find expected ':'", "« : » attendu"},
+	    {"found a tab character where an indentation space is expected",
+	     "tabulation dans l'indentation : utiliser des espaces"},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
 		if (strcmp(p, table[i].en) == 0)
 			return table[i].fr;
 	return NULL;
+}
+
+/* Byte offset of a 1-based line and column (columns count characters, like libyaml's). */
+static size_t position_to_offset(const reader *r, int line, int col)
+{
+	size_t i = 0;
+	for (int l = 1; l < line && i < r->len; i++)
+		if (r->buf[i] == '\n')
+			l++;
+	for (int c = 1; c < col && i < r->len && r->buf[i] != '\n'; c++) {
+		i++;
+		while (i < r->len && ((unsigned char)r->buf[i] & 0xC0) == 0x80)
+			i++;
+	}
+	return i;
+}
+
+/* Constructs that libyaml names as the context of a problem, when pointing at their start says
+ * more than pointing at where the parser gave up (often lines later). */
+static const char *translate_context(const char *ctx)
+{
+	if (!ctx)
+		return NULL;
+	if (strcmp(ctx, "while parsing a flow mapping") == 0)
+		return "accolade « { » ouverte ici et jamais refermée";
+	if (strcmp(ctx, "while parsing a flow sequence") == 0)
+		return "crochet « [ » ouvert ici et jamais refermé";
+	if (strcmp(ctx, "while scanning a quoted scalar") == 0)
+		return "guillemet ouvert ici et jamais refermé";
+	return NULL;
+}
+
+/* "mapping values are not allowed" on a line that holds only "key:" more indented than the
+ * line above: the key was meant to be aligned with the keys above it. Returns the key's
+ * 1-based column, or 0. */
+static int over_indented_key(const reader *r, yaml_mark_t m)
+{
+	size_t at = position_to_offset(r, (int)m.line + 1, (int)m.column + 1);
+	size_t start = at;
+	while (start > 0 && r->buf[start - 1] != '\n')
+		start--;
+	size_t i = start;
+	while (i < at && r->buf[i] == ' ')
+		i++;
+	size_t indent = i - start;
+	if (i == at)
+		return 0;
+	for (size_t k = i; k < at; k++)
+		if (r->buf[k] == ' ' || r->buf[k] == '"' || r->buf[k] == '\'' || r->buf[k] == '#')
+			return 0;
+	/* The previous line that is neither blank nor a comment. */
+	size_t end = start;
+	while (end > 0) {
+		size_t ls = end - 1;
+		while (ls > 0 && r->buf[ls - 1] != '\n')
+			ls--;
+		size_t j = ls;
+		while (j < end - 1 && r->buf[j] == ' ')
+			j++;
+		if (j < end - 1 && r->buf[j] != '#' && r->buf[j] != '\r')
+			return indent > j - ls ? (int)indent + 1 : 0;
+		end = ls;
+	}
+	return 0;
 }
 
 static void fail_parser(reader *r)
@@ -123,7 +191,27 @@ static void fail_parser(reader *r)
 		fail_at(r, line, col, "encodage invalide : le fichier doit être en UTF-8");
 		return;
 	}
-	yaml_mark_t m = p->problem_mark;
+	yaml_mark_t m = p->problem_mark, cm = p->context_mark;
+	const char *ctx = translate_context(p->context);
+	if (ctx && (cm.line != m.line || strcmp(problem, "found unexpected end of stream") == 0)) {
+		/* Where the bracket or quote opens is where the mistake is. */
+		if (strcmp(problem, "found unexpected end of stream") == 0)
+			fail_at(r, (int)cm.line + 1, (int)cm.column + 1,
+			        "syntaxe YAML : %s (fin du fichier atteinte)", ctx);
+		else
+			fail_at(r, (int)cm.line + 1, (int)cm.column + 1,
+			        "syntaxe YAML : %s (%s ligne %d, colonne %d)", ctx, fr ? fr : problem,
+			        (int)m.line + 1, (int)m.column + 1);
+		return;
+	}
+	int key_col;
+	if (strcmp(problem, "mapping values are not allowed in this context") == 0 &&
+	    (key_col = over_indented_key(r, m)) > 0) {
+		fail_at(
+		    r, (int)m.line + 1, key_col,
+		    "syntaxe YAML : clé plus en retrait que la ligne du dessus (indentation incohérente)");
+		return;
+	}
 	if (fr)
 		fail_at(r, (int)m.line + 1, (int)m.column + 1, "syntaxe YAML : %s", fr);
 	else
@@ -160,7 +248,8 @@ static bool refuse_decorations(reader *r, const yaml_event_t *ev)
 		implicit_tag = ev->data.mapping_start.implicit;
 		break;
 	case YAML_ALIAS_EVENT:
-		fail_mark(r, ev->start_mark, "les alias YAML (*nom) ne sont pas acceptés : écrire la valeur en entier");
+		fail_mark(r, ev->start_mark,
+		          "les alias YAML (*nom) ne sont pas acceptés : écrire la valeur en entier");
 		return false;
 	default:
 		return true;
@@ -192,14 +281,56 @@ static ynode *read_scalar(reader *r, yaml_event_t *ev)
 	return n;
 }
 
-static void push_child(ynode *parent, ynode *key, ynode *item)
+/* Room for one more child; capacities double, so that a map or list of many thousand items
+ * is not copied at each one (realloc moves blocks under the sanitizers). */
+static void reserve_child(ynode *n, bool is_map, size_t *cap)
 {
-	parent->items = xrealloc(parent->items, (parent->n + 1) * sizeof *parent->items);
-	if (key)
-		parent->keys = xrealloc(parent->keys, (parent->n + 1) * sizeof *parent->keys);
-	if (key)
-		parent->keys[parent->n] = key;
-	parent->items[parent->n++] = item;
+	if (n->n < *cap)
+		return;
+	*cap = *cap ? *cap * 2 : 4;
+	n->items = xrealloc(n->items, *cap * sizeof *n->items);
+	if (is_map)
+		n->keys = xrealloc(n->keys, *cap * sizeof *n->keys);
+}
+
+/* The keys of one map being read, hashed: a map of many thousand keys must not cost a
+ * quadratic duplicate check. Slots hold key index + 1, 0 when free. */
+typedef struct {
+	size_t *slots;
+	size_t cap; /* a power of two, or 0 */
+} keyset;
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 14695981039346656037u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* Adds map->keys[i]; returns the index of an earlier equal key, or (size_t)-1. */
+static size_t keyset_add(keyset *ks, const ynode *map, size_t i)
+{
+	if (2 * (i + 1) > ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 16;
+		free(ks->slots);
+		ks->slots = xcalloc(cap, sizeof *ks->slots);
+		ks->cap = cap;
+		for (size_t j = 0; j < i; j++) {
+			size_t h = hash_str(map->keys[j]->str) & (cap - 1);
+			while (ks->slots[h])
+				h = (h + 1) & (cap - 1);
+			ks->slots[h] = j + 1;
+		}
+	}
+	size_t h = hash_str(map->keys[i]->str) & (ks->cap - 1);
+	while (ks->slots[h]) {
+		if (strcmp(map->keys[ks->slots[h] - 1]->str, map->keys[i]->str) == 0)
+			return ks->slots[h] - 1;
+		h = (h + 1) & (ks->cap - 1);
+	}
+	ks->slots[h] = i + 1;
+	return (size_t)-1;
 }
 
 static ynode *read_collection(reader *r, yaml_event_t *start, int depth)
@@ -208,16 +339,19 @@ static ynode *read_collection(reader *r, yaml_event_t *start, int depth)
 	yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
 	if (depth >= YTREE_MAX_DEPTH) {
 		fail_at(r, (int)start->start_mark.line + 1, (int)start->start_mark.column + 1,
-			"imbrication trop profonde (plus de %d niveaux)", YTREE_MAX_DEPTH);
+		        "imbrication trop profonde (plus de %d niveaux)", YTREE_MAX_DEPTH);
 		return NULL;
 	}
 	ynode *n = node_new(is_map ? Y_MAP : Y_SEQ, start->start_mark);
+	keyset ks = {0};
+	size_t cap = 0;
 	for (;;) {
 		yaml_event_t ev;
 		if (!next_event(r, &ev))
 			goto fail;
 		if (ev.type == end) {
 			yaml_event_delete(&ev);
+			free(ks.slots);
 			return n;
 		}
 		ynode *key = NULL;
@@ -233,8 +367,13 @@ static ynode *read_collection(reader *r, yaml_event_t *start, int depth)
 				goto fail;
 			}
 			yaml_event_delete(&ev);
-			if (ytree_get(n, key->str)) {
-				fail_at(r, key->line, key->col, "clé « %s » en double", key->str);
+			/* Added now so that the key set sees it; the item follows. */
+			reserve_child(n, true, &cap);
+			n->keys[n->n] = key;
+			size_t prev = keyset_add(&ks, n, n->n);
+			if (prev != (size_t)-1) {
+				fail_at(r, key->line, key->col, "clé « %s » en double (déjà ligne %d)",
+				        key->str, n->keys[prev]->line);
 				ytree_free(key);
 				goto fail;
 			}
@@ -249,9 +388,13 @@ static ynode *read_collection(reader *r, yaml_event_t *start, int depth)
 			ytree_free(key);
 			goto fail;
 		}
-		push_child(n, key, item);
+		reserve_child(n, is_map, &cap);
+		if (is_map)
+			n->keys[n->n] = key;
+		n->items[n->n++] = item;
 	}
 fail:
+	free(ks.slots);
 	ytree_free(n);
 	return NULL;
 }
@@ -321,7 +464,7 @@ ynode *ytree_load_buffer(const char *name, const char *buf, size_t len, char **w
 	reader r = {.name = name, .buf = buf, .len = len};
 	if (len > YTREE_MAX_BYTES) {
 		set_why(why, "%s:1:1: fichier trop grand (%zu octets, au plus %d)", name, len,
-			YTREE_MAX_BYTES);
+		        YTREE_MAX_BYTES);
 		return NULL;
 	}
 	size_t valid = utf8_valid_prefix(buf, len);
@@ -374,9 +517,21 @@ ynode *ytree_load_file(const char *path, char **why)
 			break;
 	}
 	bool err = ferror(f);
+	struct stat st;
+	bool sized = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
 	fclose(f);
 	if (err) {
 		set_why(why, "%s:1:1: lecture impossible", path);
+		strbuf_done(&sb);
+		return NULL;
+	}
+	if (sb.len > YTREE_MAX_BYTES) {
+		/* Reading stopped past the cap: the message gives the file's real size. */
+		if (sized)
+			set_why(why, "%s:1:1: fichier trop grand (%lld octets, au plus %d)", path,
+			        (long long)st.st_size, YTREE_MAX_BYTES);
+		else
+			set_why(why, "%s:1:1: fichier trop grand (plus de %d octets)", path, YTREE_MAX_BYTES);
 		strbuf_done(&sb);
 		return NULL;
 	}

@@ -362,6 +362,86 @@ static int update_entry(store *s, const record *r, entry_meta *meta, const char 
 	return rc;
 }
 
+static record *load_record(store *s, const formset *fs, const form *f, const entry_meta *meta);
+
+static void note_patient_ref(void *ctx, int slot)
+{
+	if (slot >= SLOT_PATIENT_BASE && slot < SLOT_SEUIL_BASE)
+		*(bool *)ctx = true;
+}
+
+/* Whether what a form stores depends on the patient's own record (patient.<field> in a
+ * calculated field, a show_if or an alert). */
+static bool form_reads_patient(const form *f)
+{
+	bool uses = false;
+	for (size_t i = 0; i < f->n_fields; i++) {
+		if (f->fields[i].calc)
+			expr_foreach_ref(f->fields[i].calc, note_patient_ref, &uses);
+		if (f->fields[i].show_if)
+			expr_foreach_ref(f->fields[i].show_if, note_patient_ref, &uses);
+	}
+	for (size_t k = 0; k < f->n_alerts; k++)
+		expr_foreach_ref(f->alerts[k].cond, note_patient_ref, &uses);
+	return uses;
+}
+
+int st_recompute(store *s, const formset *fs, const form *f, int64_t patient_id, const record *patient,
+                 const char *login, char **why)
+{
+	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
+	                      "WHERE e.form = ?1 AND (?2 = 0 OR e.patient_id = ?2) ORDER BY e.patient_id",
+	                      meta_columns);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(st_db_handle(s), sql, -1, &st, NULL) == SQLITE_OK
+	             ? 0
+	             : st_fail(s, why, "recalcul des scores");
+	free(sql);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, patient_id);
+	record *cached = NULL; /* the patient record of the previous row, when not given */
+	int64_t cached_id = 0;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		entry_meta m;
+		read_meta(st, &m);
+		const record *p = patient;
+		if (!p && strcmp(f->id, "patient") != 0) {
+			if (m.patient_id != cached_id) {
+				record_free(cached);
+				cached = store_patient_record(s, fs, m.patient_id);
+				cached_id = m.patient_id;
+			}
+			p = cached;
+		}
+		record *r = load_record(s, fs, f, &m);
+		r->patient = p;
+		record_compute(r);
+		rc = write_form_row(s, r, m.id, false, why);
+		if (!rc && strcmp(m.status, "draft") != 0)
+			rc = st_sync_alerts(s, r, &m, login, why);
+		record_free(r);
+	}
+	record_free(cached);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* After the patient's own record changed, the stored scores of their other entries that read
+ * it (AUDIT's French class reads the sex) are brought up to date in the same transaction. */
+static int refresh_patient_dependents(store *s, const record *patient, int64_t patient_id, const char *login,
+                                      char **why)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < patient->fs->n_forms; i++) {
+		const form *f = patient->fs->forms[i];
+		if (f != patient->f && form_reads_patient(f))
+			rc = st_recompute(s, patient->fs, f, patient_id, patient, login, why);
+	}
+	return rc;
+}
+
 int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draft,
                      const confirmation *confirms, size_t n_confirms, const char *login, char **why)
 {
@@ -391,6 +471,8 @@ int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draf
 			    write_confirmations(s, r, meta->id, iss, n_iss, confirms, n_confirms, login, why);
 		if (!rc && !want_draft)
 			rc = st_sync_alerts(s, r, meta, login, why);
+		if (!rc && !insert && strcmp(r->f->id, "patient") == 0)
+			rc = refresh_patient_dependents(s, r, meta->patient_id, login, why);
 		if (rc) {
 			st_rollback(s);
 			if (insert)

@@ -426,9 +426,51 @@ static int64_t stored_form_version(store *s, const char *form_id)
 	return v;
 }
 
+static void fnv(uint64_t *h, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+		*h = (*h ^ *p) * 0x100000001b3ULL;
+	*h = (*h ^ 0xff) * 0x100000001b3ULL; /* separator */
+}
+
+/* A fingerprint of everything that decides the stored calculated values and alerts of a form:
+ * its expressions, rounding and skip values, and the thresholds they may read. */
+static void calc_signature(const formset *fs, const form *f, char out[17])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char num[64];
+	for (size_t i = 0; i < f->n_fields; i++) {
+		const field *fd = &f->fields[i];
+		fnv(&h, fd->id);
+		fnv(&h, fd->expr_src);
+		fnv(&h, fd->show_if_src);
+		snprintf(num, sizeof num, "%d %d %.17g", fd->decimals, fd->has_skip_value, fd->skip_value);
+		fnv(&h, num);
+	}
+	for (size_t k = 0; k < f->n_alerts; k++)
+		fnv(&h, f->alerts[k].if_src);
+	for (size_t t = 0; fs->reporting && t < fs->reporting->n_thresholds; t++) {
+		snprintf(num, sizeof num, "%.17g", fs->reporting->thresholds[t].value);
+		fnv(&h, fs->reporting->thresholds[t].id);
+		fnv(&h, num);
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/* The stored fingerprint of a form into sig ("" when none yet); false if the form is new. */
+static bool stored_signature(store *s, const char *form_id, char sig[17])
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT coalesce(calc_signature, '') FROM form_versions WHERE form = ?");
+	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	snprintf(sig, 17, "%s", found ? (const char *)sqlite3_column_text(st, 0) : "");
+	sqlite3_reset(st);
+	return found;
+}
+
 /* Compare one form with what the database knows; when apply, make the changes (inside the
  * caller's transaction). *changes counts what differs. */
-static int sync_one(store *s, const form *f, bool apply, int *changes, char **why)
+static int sync_one(store *s, const formset *fs, const form *f, bool apply, int *changes, char **why)
 {
 	known_column *known = NULL;
 	size_t nk = known_columns(s, f->id, &known);
@@ -445,6 +487,10 @@ static int sync_one(store *s, const form *f, bool apply, int *changes, char **wh
 		return EXIT_DATAERR;
 	}
 	if (seen != f->version)
+		(*changes)++;
+	char sig[17], old_sig[17];
+	calc_signature(fs, f, sig);
+	if (!stored_signature(s, f->id, old_sig) || strcmp(sig, old_sig) != 0)
 		(*changes)++;
 	if (apply && nk == 0) {
 		char *sql = xasprintf("CREATE TABLE IF NOT EXISTS \"form_%s\" (entry_id INTEGER PRIMARY KEY "
@@ -534,14 +580,36 @@ int store_sync_forms(store *s, const formset *fs, const char *login, char **why)
 {
 	int changes = 0, rc = 0;
 	for (size_t i = 0; i < fs->n_forms && !rc; i++)
-		rc = sync_one(s, fs->forms[i], false, &changes, why);
+		rc = sync_one(s, fs, fs->forms[i], false, &changes, why);
 	if (rc || changes == 0)
 		return rc;
 	if ((rc = st_begin(s, why)))
 		return rc;
+	/* Forms already known whose computing changed (expressions, thresholds) get their stored
+	 * scores recomputed below. */
+	bool *recompute = xcalloc(fs->n_forms ? fs->n_forms : 1, sizeof *recompute);
+	for (size_t i = 0; i < fs->n_forms; i++) {
+		char sig[17], old_sig[17];
+		calc_signature(fs, fs->forms[i], sig);
+		recompute[i] = stored_signature(s, fs->forms[i]->id, old_sig) && strcmp(sig, old_sig) != 0;
+	}
 	changes = 0;
 	for (size_t i = 0; i < fs->n_forms && !rc; i++)
-		rc = sync_one(s, fs->forms[i], true, &changes, why);
+		rc = sync_one(s, fs, fs->forms[i], true, &changes, why);
+	for (size_t i = 0; i < fs->n_forms && !rc; i++) {
+		char sig[17];
+		if (recompute[i])
+			rc = st_recompute(s, fs, fs->forms[i], 0, NULL, login, why);
+		calc_signature(fs, fs->forms[i], sig);
+		sqlite3_stmt *st = st_prepare(s, "UPDATE form_versions SET calc_signature = ? WHERE form = ?");
+		sqlite3_bind_text(st, 1, sig, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, fs->forms[i]->id, -1, SQLITE_STATIC);
+		if (!rc && sqlite3_step(st) != SQLITE_DONE)
+			rc = st_fail(s, why, "empreinte des calculs");
+		sqlite3_reset(st);
+	}
+	free(recompute);
+	recompute = NULL;
 	if (!rc && changes) {
 		char now[32];
 		time_now_iso(now, sizeof now);
@@ -556,6 +624,7 @@ int store_sync_forms(store *s, const formset *fs, const char *login, char **why)
 			rc = st_fail(s, why, "journal");
 		sqlite3_reset(st);
 	}
+	free(recompute);
 	if (rc) {
 		st_rollback(s);
 		return rc;

@@ -21,6 +21,11 @@ sqlite3 *st_db_handle(store *s);
 /* Raise the alerts whose rule holds for the saved record and drop the open ones that no
  * longer hold (acknowledged ones stay as history). Inside the save's transaction. */
 int st_sync_alerts(store *s, const record *r, const entry_meta *meta, const char *login, char **why);
+/* Recompute and store the calculated values and alerts of the entries of form f (of one
+ * patient, or of all when patient_id is 0), with the patient's record when given. Inside the
+ * caller's transaction. */
+int st_recompute(store *s, const formset *fs, const form *f, int64_t patient_id, const record *patient,
+                 const char *login, char **why);
 /* The SQL storage type of a field, or NULL for notes. */
 const char *st_field_sql_type(const field *fd);
 
