@@ -49,6 +49,10 @@ int cli_report_issues(const record *r, const confirmation *conf, size_t n_conf, 
 
 void cli_done(cli_ctx *ctx);
 
+/* Say that no patient has the pseudonym typed, or that it cannot be one (typo caught by the
+ * check character). */
+void cli_patient_not_found(const char *typed);
+
 /* Create the database file (and its directories) and register the structure with the caller as
  * admin; leaves ctx->st open. */
 int cli_create_database(cli_ctx *ctx, const char *code, const char *name);

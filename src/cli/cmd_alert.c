@@ -47,7 +47,7 @@ static int alert_list(cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	int64_t pid = 0;
 	if (optind < argc && !(pid = store_patient_find(ctx->st, argv[optind], NULL))) {
-		cli_error("patient « %s » introuvable (voir « recueil patient list »)", argv[optind]);
+		cli_patient_not_found(argv[optind]);
 		return EXIT_NOINPUT;
 	}
 	char *why = NULL;

@@ -141,7 +141,7 @@ static int entry_add(cli_ctx *ctx, int argc, char **argv)
 	const form *f = formset_form(ctx->fs, o.args[1]);
 	char existing[37];
 	if (!meta.patient_id) {
-		cli_error("patient « %s » introuvable (voir « recueil patient list »)", o.args[0]);
+		cli_patient_not_found(o.args[0]);
 		rc = EXIT_NOINPUT;
 	} else if (!f) {
 		cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", o.args[1]);
@@ -211,18 +211,24 @@ static int entry_show(cli_ctx *ctx, int argc, char **argv)
 		free(why);
 		return rc;
 	}
+	size_t masked = 0;
 	for (size_t i = 0; i < r->f->n_fields; i++) {
 		const field *fd = &r->f->fields[i];
 		const fvalue *fv = &r->vals[i];
 		if (fd->type == FT_NOTE)
 			continue;
 		printf("%s=", fd->id);
-		if (fv->visible && fv->text)
+		if (fd->identifier && !role_sees_identity(ctx->role) && (fv->text || fv->missing)) {
+			masked++;
+			fputs("(masqué)", stdout);
+		} else if (fv->visible && fv->text)
 			fputs_safe(fv->text, stdout);
 		else if (fv->visible && fv->missing)
 			fputs(missing_code_name(fv->missing), stdout);
 		putchar('\n');
 	}
+	if (masked)
+		cli_error("%zu donnée(s) d'identité masquée(s) pour le rôle %s", masked, ctx->role);
 	record_free(r);
 	return 0;
 }
@@ -256,7 +262,7 @@ static int entry_list(cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	int64_t pid = store_patient_find(ctx->st, argv[1], NULL);
 	if (!pid) {
-		cli_error("patient « %s » introuvable (voir « recueil patient list »)", argv[1]);
+		cli_patient_not_found(argv[1]);
 		return EXIT_NOINPUT;
 	}
 	list_ctx lc = {ctx};

@@ -31,8 +31,20 @@ static int patient_add(cli_ctx *ctx, int argc, char **argv)
 	}
 	char *why = NULL;
 	entry_meta meta = {0};
-	if (!rc && !(rc = store_patient_create(ctx->st, ctx->login, meta.pseudonym, &meta.patient_id, &why)))
-		rc = store_entry_save(ctx->st, r, &meta, false, NULL, 0, ctx->login, &why);
+	/* The patient and their own record are created together or not at all. */
+	if (!rc && !(rc = store_batch_begin(ctx->st, &why))) {
+		if (!(rc = store_patient_create(ctx->st, ctx->login, meta.pseudonym, &meta.patient_id, &why)))
+			rc = store_entry_save(ctx->st, r, &meta, false, NULL, 0, ctx->login, &why);
+		char *end_why = NULL;
+		int end = store_batch_end(ctx->st, rc == 0, &end_why);
+		if (!rc && end) {
+			rc = end;
+			free(why);
+			why = end_why;
+		} else {
+			free(end_why);
+		}
+	}
 	if (rc && why)
 		cli_error("%s", why);
 	else if (!rc)
@@ -110,7 +122,7 @@ static int patient_list(cli_ctx *ctx, int argc, char **argv)
 	int rc = cli_open(ctx, NULL);
 	if (rc)
 		return rc;
-	lc.show_identity = true;
+	lc.show_identity = role_sees_identity(ctx->role);
 	char *why = NULL;
 	if ((rc = store_patient_each(ctx->st, ctx->fs, list_one, &lc, &why))) {
 		cli_error("%s", why);

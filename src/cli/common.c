@@ -174,3 +174,13 @@ int cli_report_issues(const record *r, const confirmation *conf, size_t n_conf, 
 	issues_free(iss, n);
 	return rc;
 }
+
+void cli_patient_not_found(const char *typed)
+{
+	if (!pseudonym_plausible(typed))
+		cli_error("« %s » n'est pas un pseudonyme valide (8 caractères dont un de contrôle) : faute de "
+		          "frappe ? (voir « recueil patient list »)",
+		          typed);
+	else
+		cli_error("patient « %s » introuvable (voir « recueil patient list »)", typed);
+}

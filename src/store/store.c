@@ -905,19 +905,34 @@ int store_patient_create(store *s, const char *login, char pseudo[16], int64_t *
 	return EXIT_SOFTWARE;
 }
 
-int64_t store_patient_find(store *s, const char *typed, char pseudo[16])
+/* Normalise a typed pseudonym into norm (upper case, I/L→1, O→0, no dashes or blanks);
+ * false if it has a character outside the alphabet. */
+static bool pseudonym_normalise(const char *typed, char norm[16])
 {
-	char norm[16];
 	size_t n = 0;
 	for (const char *p = typed; *p && n < 15; p++) {
 		if (*p == '-' || *p == ' ')
 			continue;
 		int v = crockford_value(*p);
 		if (v < 0)
-			return 0;
+			return false;
 		norm[n++] = crockford[v];
 	}
 	norm[n] = '\0';
+	return true;
+}
+
+bool pseudonym_plausible(const char *typed)
+{
+	char norm[16];
+	return pseudonym_normalise(typed, norm) && pseudonym_valid(norm);
+}
+
+int64_t store_patient_find(store *s, const char *typed, char pseudo[16])
+{
+	char norm[16];
+	if (!pseudonym_normalise(typed, norm))
+		return 0;
 	sqlite3_stmt *st = st_prepare(s, "SELECT id, pseudonym FROM patients WHERE pseudonym = ?");
 	sqlite3_bind_text(st, 1, norm, -1, SQLITE_STATIC);
 	int64_t id = 0;

@@ -61,6 +61,8 @@ int store_patient_create(store *s, const char *login, char pseudo[16], int64_t *
 /* Normalise a typed pseudonym (case, I/L→1, O→0, dashes) and find the patient; 0 if none. */
 int64_t store_patient_find(store *s, const char *typed, char pseudo[16]);
 bool pseudonym_valid(const char *p); /* checks length, alphabet and check character */
+/* pseudonym_valid after the normalisation store_patient_find applies (case, I/L, O, dashes). */
+bool pseudonym_plausible(const char *typed);
 /* Call fn for every patient, by pseudonym, with their own record (NULL if none; borrowed for
  * the call). */
 int store_patient_each(store *s, const formset *fs,
