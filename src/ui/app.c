@@ -67,6 +67,24 @@ bool app_sees_identity(const app *a)
 	return strcmp(a->ctx->role, "coordination") != 0;
 }
 
+bool app_allowed(app *a, const char *min_role, const char *log_what, const char *shown_what)
+{
+	if (role_at_least(a->ctx->role, min_role))
+		return true;
+	/* The audit trail is French whatever the interface's language, as the command line writes it. */
+	char *what = xasprintf("« %s » réservé au rôle %s (rôle %s)", log_what, min_role, a->ctx->role);
+	store_log_refusal(a->ctx->st, a->ctx->login, what);
+	free(what);
+	app_message(a, true, _("%s : réservé au rôle %s ou plus (vous : %s)."), shown_what, min_role,
+	            a->ctx->role);
+	return false;
+}
+
+bool app_next_deadline(app *a, deadline *out)
+{
+	return deadline_next(a->ctx->fs->reporting, date_today(), out);
+}
+
 void app_draw_frame(app *a, const char *title, unsigned ctx)
 {
 	put_blank(0, 0, COLS, attr_focus());

@@ -12,9 +12,11 @@
 #include "core/util.h"
 #include "ui/ui.h"
 
-#define CTRL_(c)    ((c)&0x1F)
-#define CTX_ANY     0x1FFu
-#define CTX_SCREENS (CTX_HOME | CTX_LIST | CTX_FILE | CTX_FORM | CTX_HELP | CTX_DRAFTS | CTX_ALERTS)
+#define CTRL_(c) ((c)&0x1F)
+#define CTX_ANY  0x7FFu
+#define CTX_SCREENS                                                                                          \
+	(CTX_HOME | CTX_LIST | CTX_FILE | CTX_FORM | CTX_HELP | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT |       \
+	 CTX_REPORT)
 
 /* A key: below 256 a character, from 256 a curses KEY_* code. */
 typedef struct {
@@ -35,7 +37,13 @@ static const binding table[] = {
      N_("Aide"),
      N_("cet écran d'aide"),
      CTX_ANY},
-    {ACT_HELP, CTX_HOME | CTX_FILE | CTX_DRAFTS | CTX_ALERTS, {'?'}, "?", N_("Aide"), NULL, 0},
+    {ACT_HELP,
+     CTX_HOME | CTX_FILE | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT | CTX_REPORT,
+     {'?'},
+     "?",
+     N_("Aide"),
+     NULL,
+     0},
     {ACT_SAVE,
      CTX_FORM,
      {KEY_F(2), CTRL_('s')},
@@ -89,6 +97,44 @@ static const binding table[] = {
      N_("alertes cliniques en attente : dossier du patient, acquitter"),
      CTX_ANY},
     {ACT_ALERTS, CTX_HOME, {'a'}, "a", N_("Alertes"), NULL, 0},
+    /* Not in the home footer (no room at 80 columns): the home menu names their keys. */
+    {ACT_REPORT,
+     CTX_HOME,
+     {KEY_F(3), CTRL_('r')},
+     "F3 ^R",
+     N_("Rapport"),
+     N_("rapport d'activité d'une période : indicateurs, cascade VHC, zones AUDIT (coordination)"),
+     0},
+    {ACT_REPORT, CTX_HOME, {'r'}, "r", N_("Rapport"), NULL, 0},
+    {ACT_EXPORT,
+     CTX_HOME,
+     {KEY_F(4), CTRL_('e')},
+     "F4 ^E",
+     N_("Export"),
+     N_("archive chiffrée d'une période, à envoyer avant l'échéance (coordination)"),
+     0},
+    {ACT_EXPORT, CTX_HOME, {'e'}, "e", N_("Export"), NULL, 0},
+    {ACT_PERIOD,
+     CTX_EXPORT | CTX_REPORT,
+     {KEY_F(5), CTRL_('p'), 'p'},
+     "F5 ^P",
+     N_("Période"),
+     N_("choisir une autre période (2026, 2026-S1, 2026-T3, 2026-11, du..au)"),
+     CTX_EXPORT | CTX_REPORT},
+    {ACT_MASK,
+     CTX_REPORT,
+     {KEY_F(6), CTRL_('t'), 'm'},
+     "F6 ^T",
+     N_("Masquer"),
+     N_("masquer les effectifs de 1 à 4, comme dans ce qui quitte la structure, ou les montrer"),
+     CTX_REPORT},
+    {ACT_OPEN,
+     CTX_EXPORT,
+     {'\r', '\n', KEY_ENTER},
+     "Entrée",
+     N_("Exporter"),
+     N_("exporter : raison si des points restent à revoir, fichier, puis phrase de passe"),
+     CTX_EXPORT},
     {ACT_ACK,
      CTX_FILE | CTX_ALERTS,
      {KEY_F(8), CTRL_('k')},
@@ -241,6 +287,8 @@ static const struct {
     {CTX_FORM, N_("Saisie d'un formulaire")},
     {CTX_DRAFTS, N_("Brouillons")},
     {CTX_ALERTS, N_("Alertes cliniques")},
+    {CTX_EXPORT, N_("Export d'une période")},
+    {CTX_REPORT, N_("Rapport d'activité")},
     {CTX_DIALOG, N_("Questions et choix")},
 };
 

@@ -17,7 +17,7 @@ typedef struct {
 	size_t alerts, urgent; /* open clinical alerts, and how many of them are urgent */
 } home;
 
-enum { ITEM_PATIENTS, ITEM_ALERTS, ITEM_DRAFTS, ITEM_HELP, ITEM_QUIT, ITEM_COUNT };
+enum { ITEM_PATIENTS, ITEM_ALERTS, ITEM_DRAFTS, ITEM_REPORT, ITEM_EXPORT, ITEM_HELP, ITEM_QUIT, ITEM_COUNT };
 
 static void refresh_counts(app *a, home *h)
 {
@@ -44,33 +44,18 @@ static void refresh_counts(app *a, home *h)
 	alert_rows_free(v, h->alerts);
 }
 
-/* The next deadline on or after today: its text into buf; false if the calendar has none. */
+/* The next deadline on or after today: its text into buf; false if the calendar has none. The
+ * export and report screens propose the period it covers. */
 static bool next_deadline(app *a, char *buf, size_t size)
 {
-	const reporting *rep = a->ctx->fs->reporting;
-	if (!rep || !rep->n_deadlines)
-		return false;
-	long today = date_today(), best = 0;
-	const deadline_rule *best_rule = NULL;
-	int best_year = 0, y, m, d;
-	date_to_ymd(today, &y, &m, &d);
-	for (int year = y - 1; year <= y + 1; year++)
-		for (size_t i = 0; i < rep->n_deadlines; i++) {
-			const deadline_rule *r = &rep->deadlines[i];
-			long due = date_from_ymd(year + r->year_offset, r->month, r->day);
-			if (due >= today && (!best_rule || due < best)) {
-				best = due;
-				best_rule = r;
-				best_year = year;
-			}
-		}
-	if (!best_rule)
+	deadline d;
+	if (!app_next_deadline(a, &d))
 		return false;
 	char date[11];
-	date_format(best, date);
-	const char *label = best_rule->label.fr ? i18n_get(&best_rule->label, a->lang) : "";
-	snprintf(buf, size, _("%d-%s le %s (dans %ld jours) : %s"), best_year, best_rule->period, date,
-	         best - today, label);
+	date_format(d.due, date);
+	const char *label = d.rule->label.fr ? i18n_get(&d.rule->label, a->lang) : "";
+	snprintf(buf, size, _("%s le %s (dans %ld jours) : %s"), d.covers.label, date, d.due - date_today(),
+	         label);
 	return true;
 }
 
@@ -122,10 +107,16 @@ static void home_draw(app *a, screen *s)
 	snprintf(buf, sizeof buf, _("Saisies interrompues à reprendre : %ld"), h->counts.drafts);
 	put_text(y++, x, w, buf, h->counts.drafts ? A_BOLD : A_NORMAL, true);
 	y += LINES >= 20;
+	bool coord = role_at_least(a->ctx->role, "coordination");
 	const char *items[ITEM_COUNT] = {_("Patients : chercher, ouvrir un dossier, créer un patient"),
 	                                 _("Alertes cliniques : ouvrir le dossier concerné, acquitter"),
 	                                 _("Brouillons : reprendre une saisie interrompue"),
-	                                 _("Aide et touches"), _("Quitter")};
+	                                 coord ? _("Rapport d'activité de la période (r, F3 ou ^R)")
+	                                       : _("Rapport d'activité (réservé à la coordination)"),
+	                                 coord ? _("Export de la période à envoyer (e, F4 ou ^E)")
+	                                       : _("Export de la période (réservé à la coordination)"),
+	                                 _("Aide et touches"),
+	                                 _("Quitter")};
 	for (int i = 0; i < ITEM_COUNT && y < LINES - 2; i++, y++) {
 		unsigned long at = (size_t)i == h->sel ? attr_focus() : A_NORMAL;
 		put_blank(y, x, w, at);
@@ -149,6 +140,14 @@ static outcome open_item(app *a, home *h, size_t item)
 			return OUT_REDRAW;
 		}
 		app_push(a, drafts_new(a));
+		return OUT_REDRAW;
+	case ITEM_REPORT:
+		if (app_allowed(a, "coordination", "interface : rapport", _("Rapport d'activité")))
+			app_push(a, report_new(a));
+		return OUT_REDRAW;
+	case ITEM_EXPORT:
+		if (app_allowed(a, "coordination", "interface : export", _("Export")))
+			app_push(a, export_new(a));
 		return OUT_REDRAW;
 	case ITEM_HELP:
 		app_push(a, help_new(a));
@@ -176,6 +175,10 @@ static outcome home_key(app *a, screen *s, const ui_key *k)
 		return open_item(a, h, ITEM_DRAFTS);
 	case ACT_ALERTS:
 		return open_item(a, h, ITEM_ALERTS);
+	case ACT_REPORT:
+		return open_item(a, h, ITEM_REPORT);
+	case ACT_EXPORT:
+		return open_item(a, h, ITEM_EXPORT);
 	case ACT_HELP:
 		return open_item(a, h, ITEM_HELP);
 	case ACT_QUIT:

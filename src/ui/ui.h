@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "core/record.h"
+#include "export/period.h"
 #include "store/store.h"
 
 /* Every UI string goes through _() (French msgids, English in po/en.po). */
@@ -57,6 +58,10 @@ typedef enum {
 	ACT_DELETE_ITEM,
 	ACT_ALERTS, /* home: the clinical alerts waiting */
 	ACT_ACK,    /* acknowledge the chosen clinical alert */
+	ACT_EXPORT, /* home: the archive of a period (coordination) */
+	ACT_REPORT, /* home: the activity report of a period (coordination) */
+	ACT_PERIOD, /* export, report: choose another period */
+	ACT_MASK,   /* report: mask the small counts or show them */
 	ACT_COUNT
 } action;
 
@@ -70,7 +75,9 @@ enum {
 	CTX_HELP = 1 << 5,
 	CTX_DIALOG = 1 << 6, /* yes/no questions, menus, one-line prompts */
 	CTX_DRAFTS = 1 << 7,
-	CTX_ALERTS = 1 << 8, /* the clinical alerts of all patients */
+	CTX_ALERTS = 1 << 8,  /* the clinical alerts of all patients */
+	CTX_EXPORT = 1 << 9,  /* the export of a period */
+	CTX_REPORT = 1 << 10, /* the activity report of a period */
 };
 
 /* A key as read: its action in the current context, or a character to type. */
@@ -209,6 +216,12 @@ void app_message(app *a, bool error, const char *fmt, ...) __attribute__((format
 void app_draw_frame(app *a, const char *title, unsigned ctx);
 /* Whether the logged-in user may see identity fields (names, phone). */
 bool app_sees_identity(const app *a);
+/* Whether the logged-in user has at least min_role. If not, the refusal is written to the audit
+ * trail as the command line does ("« log_what » réservé au rôle …") and said in the status line
+ * (shown_what: the action, in the interface's language). */
+bool app_allowed(app *a, const char *min_role, const char *log_what, const char *shown_what);
+/* The next reporting deadline from today (reporting.yaml); false when the calendar has none. */
+bool app_next_deadline(app *a, deadline *out);
 
 /* Screens. Each x_new returns a screen the app owns (freed through ops->done). */
 screen *home_new(app *a);
@@ -217,6 +230,10 @@ screen *patient_file_new(app *a, int64_t patient_id, const char *pseudonym);
 screen *help_new(app *a);
 screen *drafts_new(app *a);
 screen *alerts_new(app *a);
+/* The export of a period and the activity report (coordination and above: callers check with
+ * app_allowed first). */
+screen *export_new(app *a);
+screen *report_new(app *a);
 /* Open a form: an existing entry (uuid), a new entry of form_id for patient_id, or a new
  * patient (patient_id 0, form "patient"). draft_id > 0 restores that draft on top. */
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,

@@ -1,0 +1,493 @@
+/* scr_export.c — the export of a period (coordination and above), as `recueil export` does it
+ * with the same calls (export_check, export_check_target, export_write): the period of the next
+ * deadline proposed (F5 to choose another), the pre-export check listed, an explicit acceptance
+ * with a reason when something is not ready, the file to write (~/recueil-<structure>-<period>.zip
+ * by default), then the generated passphrase shown once in a frame, with how to send it. The
+ * passphrase lives in this screen's buffer only and is wiped when the screen is left. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "export/export.h"
+#include "export/secret.h"
+#include "ui/ui.h"
+
+typedef struct {
+	screen base;
+	period per;
+	bool have_period;
+	deadline next; /* the next deadline, when the calendar has one */
+	bool have_next;
+	export_issues issues;
+	bool checked; /* issues holds the check of per */
+	size_t first; /* first issue shown */
+	dialog dlg;
+	char *reason; /* why the issues are accepted (NULL when there are none) */
+	char *out;    /* the archive written */
+	bool written;
+	export_result res;
+	char pass[SECRET_MAX]; /* the generated passphrase while it is shown; wiped on leaving */
+} export_scr;
+
+enum { TAG_PERIOD = 1, TAG_REASON, TAG_PATH, TAG_FAILED, TAG_LEAVE, TAG_QUIT };
+
+static void wipe(export_scr *x)
+{
+	secret_wipe(x->pass, sizeof x->pass);
+}
+
+static void run_check(app *a, export_scr *x)
+{
+	if (x->checked)
+		export_issues_done(&x->issues);
+	x->checked = false;
+	x->first = 0;
+	if (!x->have_period)
+		return;
+	char *why = NULL;
+	if (export_check(a->ctx->st, a->ctx->fs, &x->per, &x->issues, &why)) {
+		app_message(a, true, _("vérification avant export impossible : %s"), why);
+		free(why);
+		export_issues_done(&x->issues);
+		return;
+	}
+	x->checked = true;
+}
+
+static void ask_period(export_scr *x, const char *error)
+{
+	char *text = xasprintf("%s%s%s", error ? error : "", error ? "\n" : "",
+	                       _("Période à exporter : 2026, 2026-S1, 2026-T3, 2026-11 ou "
+	                         "2026-01-01..2026-06-30. Entrée : valider ; Échap : annuler."));
+	dialog_input(&x->dlg, TAG_PERIOD, _("Période"), text, x->have_period ? x->per.label : "");
+	free(text);
+}
+
+/* Letters, digits and '-' kept, anything else as '_': a file name without surprises. */
+static void name_part(strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		char c = *s;
+		bool ok =
+		    (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+		strbuf_putc(sb, ok ? c : '_');
+	}
+}
+
+static void ask_path(app *a, export_scr *x, const char *typed, const char *error)
+{
+	char *dflt = NULL;
+	if (!typed) {
+		char code[64] = "", name[256] = "";
+		store_structure(a->ctx->st, code, name);
+		strbuf sb = STRBUF_INIT;
+		strbuf_puts(&sb, "~/recueil-");
+		name_part(&sb, code);
+		strbuf_putc(&sb, '-');
+		name_part(&sb, x->per.label);
+		strbuf_puts(&sb, ".zip");
+		dflt = strbuf_take(&sb);
+	}
+	char *text = xasprintf("%s%s%s", error ? error : "", error ? "\n" : "",
+	                       _("Fichier de l'archive à écrire (jamais écrasé s'il existe). "
+	                         "Entrée : écrire l'archive ; Échap : annuler."));
+	dialog_input(&x->dlg, TAG_PATH, _("Fichier de l'archive"), text, typed ? typed : dflt);
+	free(text);
+	free(dflt);
+}
+
+/* "~/x" as $HOME/x; other paths as typed. Caller frees. */
+static char *expand_home(const char *path)
+{
+	const char *home = getenv("HOME");
+	if (path[0] == '~' && (path[1] == '/' || !path[1]) && home && *home)
+		return xasprintf("%s%s", home, path + 1);
+	return xstrdup(path);
+}
+
+static const char *issue_word(int kind)
+{
+	switch (kind) {
+	case STORE_ISSUE_DRAFT:
+		return _("brouillon");
+	case STORE_ISSUE_INCOMPLETE:
+		return _("incomplète");
+	default:
+		return _("à confirmer");
+	}
+}
+
+/* Enter: start the export of the period checked. */
+static void start(app *a, export_scr *x)
+{
+	run_check(a, x); /* what is accepted is what is there now */
+	if (!x->checked)
+		return;
+	free(x->reason);
+	x->reason = NULL;
+	if (!x->issues.n) {
+		ask_path(a, x, NULL, NULL);
+		return;
+	}
+	char *text = xasprintf(_("%zu point(s) à revoir dans la période %s (les brouillons ne sont jamais "
+	                         "exportés).\nExporter quand même ? Donner la raison ; elle est notée dans "
+	                         "le journal des exports et le manifeste. Échap : annuler."),
+	                       x->issues.n, x->per.label);
+	dialog_input(&x->dlg, TAG_REASON, _("Accepter les points à revoir"), text, "");
+	free(text);
+}
+
+static void write_archive(app *a, export_scr *x, const char *typed)
+{
+	char *path = expand_home(typed);
+	char *why = NULL;
+	if (export_check_target(path, &why)) {
+		ask_path(a, x, typed, why);
+		free(why);
+		free(path);
+		return;
+	}
+	put_blank(LINES - 2, 0, COLS, A_NORMAL);
+	put_text(LINES - 2, 0, COLS, _("Écriture de l'archive…"), attr_title(), true);
+	term_refresh();
+	wipe(x);
+	secret_generate(x->pass);
+	export_opts o = {
+	    .per = x->per,
+	    .out_path = path,
+	    .passphrase = x->pass,
+	    .accepted_reason = x->reason,
+	    .issues = &x->issues,
+	    .login = a->ctx->login,
+	    .progress = NULL,
+	    .today = date_today(),
+	};
+	int rc = export_write(a->ctx->st, a->ctx->fs, &o, &x->res, &why);
+	if (rc) {
+		wipe(x);
+		/* The core says why, and that nothing was left under the final name. */
+		char *text = xasprintf(_("%s\nCorriger (place sur le disque, dossier accessible en écriture) "
+		                         "puis recommencer."),
+		                       why);
+		dialog_message(&x->dlg, TAG_FAILED, _("Export impossible"), text);
+		free(text);
+		free(why);
+		free(path);
+		return;
+	}
+	free(x->out);
+	x->out = path;
+	x->written = true;
+}
+
+/* ------------------------------------------------------------ drawing */
+
+static void draw_check(app *a, export_scr *x)
+{
+	int y = 2, w = COLS - 4;
+	char buf[512], d1[11], d2[11];
+	if (!x->have_period) {
+		put_text(y, 2, w, _("Aucune période choisie : F5 ou ^P pour en choisir une."), attr_title(),
+		         true);
+		return;
+	}
+	date_format(x->per.first, d1);
+	date_format(x->per.last, d2);
+	snprintf(buf, sizeof buf, _("Période : %s (du %s au %s)"), x->per.label, d1, d2);
+	put_text(y++, 2, w, buf, attr_title(), true);
+	if (x->have_next && period_same(&x->next.covers, &x->per)) {
+		char due[11];
+		date_format(x->next.due, due);
+		snprintf(buf, sizeof buf, _("Celle de la prochaine échéance : le %s (dans %ld jours)"), due,
+		         x->next.due - date_today());
+		put_text(y++, 2, w, buf, A_NORMAL, true);
+	}
+	if (x->per.last >= date_today()) {
+		snprintf(buf, sizeof buf, _("Période pas terminée (jusqu'au %s) : l'export sera partiel."),
+		         d2);
+		put_text(y++, 2, w, buf, A_BOLD, true);
+	}
+	if (!x->checked) {
+		put_text(y + 1, 2, w, _("Vérification avant export impossible (voir le message)."),
+		         attr_error(), true);
+		return;
+	}
+	if (!x->issues.n)
+		snprintf(buf, sizeof buf, "%s", _("Vérification avant export : rien à revoir."));
+	else if (!x->issues.drafts)
+		snprintf(buf, sizeof buf, _("Vérification avant export : %zu point(s) à revoir"),
+		         x->issues.n);
+	else
+		snprintf(buf, sizeof buf,
+		         _("Vérification avant export : %zu point(s) à revoir, dont %zu brouillon(s) (jamais "
+		           "exportés)"),
+		         x->issues.n, x->issues.drafts);
+	y++;
+	put_text(y++, 2, w, buf, x->issues.n ? attr_title() : A_NORMAL, true);
+	put_text(y++, 2, w,
+	         x->issues.n
+	             ? _("Entrée : exporter malgré ces points (raison demandée) ; F5 : autre période.")
+	             : _("Entrée : exporter ; F5 ou ^P : autre période."),
+	         A_NORMAL, true);
+	if (!x->issues.n)
+		return;
+	/* Two rows an issue: the entry, then what is wrong with it. */
+	int top = y + 1, rows = (LINES - 3 - top) / 2;
+	if (rows < 1)
+		rows = 1;
+	if (x->first + (size_t)rows > x->issues.n)
+		x->first = x->issues.n > (size_t)rows ? x->issues.n - (size_t)rows : 0;
+	for (int i = 0; i < rows && x->first + (size_t)i < x->issues.n; i++) {
+		const export_issue *is = &x->issues.v[x->first + (size_t)i];
+		const form *f = formset_form(a->ctx->fs, is->m.form);
+		int yy = top + 2 * i, col = 2;
+		/* Columns by display width: "incomplète" is 10 columns and 11 bytes. */
+		put_text(yy, col, 12, issue_word(is->kind), A_BOLD, true);
+		snprintf(buf, sizeof buf, "%s  %s", is->m.pseudonym, is->m.date);
+		col += 13;
+		col += put_text(yy, col, w + 2 - col, buf, A_BOLD, true) + 2;
+		put_text(yy, col, 18, f ? i18n_get(&f->title, a->lang) : is->m.form, A_BOLD, true);
+		col += 19;
+		snprintf(buf, sizeof buf, "%s %.8s", _("entrée"), is->m.uuid);
+		put_text(yy, col, w + 2 - col, buf, A_NORMAL, true);
+		put_text(top + 2 * i + 1, 6, w - 4, is->detail ? is->detail : "", A_NORMAL, true);
+	}
+	if (x->issues.n > (size_t)rows) {
+		snprintf(buf, sizeof buf, _("↑ ↓ : points %zu à %zu sur %zu"), x->first + 1,
+		         x->first + (size_t)rows < x->issues.n ? x->first + (size_t)rows : x->issues.n,
+		         x->issues.n);
+		put_text(top - 1, 2, w, buf, attr_dim(), true);
+	}
+}
+
+/* The frame of the passphrase: box-drawing characters, "+-|" on a terminal that is not UTF-8. */
+static void draw_frame(int y0, int x0, int h, int w)
+{
+	bool u = term_utf8();
+	const char *hz = u ? "─" : "-", *vt = u ? "│" : "|";
+	put_text(y0, x0, 1, u ? "┌" : "+", A_BOLD, false);
+	put_text(y0, x0 + w - 1, 1, u ? "┐" : "+", A_BOLD, false);
+	put_text(y0 + h - 1, x0, 1, u ? "└" : "+", A_BOLD, false);
+	put_text(y0 + h - 1, x0 + w - 1, 1, u ? "┘" : "+", A_BOLD, false);
+	for (int i = 1; i < w - 1; i++) {
+		put_text(y0, x0 + i, 1, hz, A_BOLD, false);
+		put_text(y0 + h - 1, x0 + i, 1, hz, A_BOLD, false);
+	}
+	for (int j = 1; j < h - 1; j++) {
+		put_text(y0 + j, x0, 1, vt, A_BOLD, false);
+		put_text(y0 + j, x0 + w - 1, 1, vt, A_BOLD, false);
+	}
+}
+
+static void draw_done(export_scr *x)
+{
+	int y = 2, w = COLS - 4;
+	char buf[512];
+	snprintf(buf, sizeof buf,
+	         _("Export n° %lld de la période %s écrit (%zu fichiers, %llu ligne(s) de données, chiffré "
+	           "AES-256) :"),
+	         (long long)x->res.sequence, x->per.label, x->res.n_files, (unsigned long long)x->res.rows);
+	char **lines;
+	size_t n = text_wrap(buf, w, &lines);
+	for (size_t i = 0; i < n && i < 2; i++)
+		put_text(y++, 2, w, lines[i], A_NORMAL, true);
+	lines_free(lines, n);
+	put_text(y++, 4, w - 2, x->out, attr_title(), true);
+	if (x->res.has_previous_same_period) {
+		snprintf(buf, sizeof buf,
+		         _("Période déjà exportée : %zu correction(s) listée(s) dans le manifeste."),
+		         x->res.n_corrections);
+		put_text(y++, 2, w, buf, A_NORMAL, true);
+	}
+	/* The frame: title, blank, the passphrase, blank, the instructions. */
+	int bw = COLS - 4 < 72 ? COLS - 4 : 72, inner = bw - 4;
+	n = text_wrap(_("La transmettre au destinataire par SMS ou par téléphone, jamais dans le même e-mail "
+	                "que l'archive. Elle n'est enregistrée nulle part : la noter avant de quitter cet "
+	                "écran. Le destinataire ouvre l'archive avec 7-Zip et la saisit telle quelle, tirets "
+	                "compris."),
+	              inner, &lines);
+	int bh = 6 + (int)n, room = LINES - 3 - (y + 1);
+	if (bh > room) { /* a small terminal: the instructions are cut, never the passphrase */
+		n = room > 6 ? (size_t)(room - 6) : 0;
+		bh = 6 + (int)n;
+	}
+	int y0 = y + 1, x0 = (COLS - bw) / 2;
+	draw_frame(y0, x0, bh, bw);
+	put_text(y0 + 1, x0 + 2, inner, _("Phrase de passe de l'archive (affichée une seule fois) :"),
+	         attr_title(), true);
+	int pw = text_width(x->pass);
+	put_text(y0 + 3, x0 + (bw - pw) / 2, pw, x->pass, A_BOLD | A_REVERSE, false);
+	for (size_t i = 0; i < n; i++)
+		put_text(y0 + 5 + (int)i, x0 + 2, inner, lines[i], A_NORMAL, true);
+	lines_free(lines, n);
+	if (y0 + bh < LINES - 2)
+		put_text(y0 + bh, 2, w, _("Échap : quitter cet écran ; la phrase de passe sera effacée."),
+		         attr_dim(), true);
+}
+
+static void export_draw(app *a, screen *s)
+{
+	export_scr *x = (export_scr *)s;
+	/* Once written, only Esc and F10 do something: the help screen's footer says just that. */
+	app_draw_frame(a, _("recueil — export d'une période"),
+	               x->written && !x->dlg.kind ? CTX_HELP : screen_ctx(s));
+	if (x->written)
+		draw_done(x);
+	else
+		draw_check(a, x);
+	dialog_draw(&x->dlg);
+}
+
+/* ------------------------------------------------------------ keys */
+
+static outcome dialog_answer(app *a, export_scr *x, const ui_key *k)
+{
+	int answer = 0;
+	dialog_result r = dialog_key(&x->dlg, k, &answer);
+	if (r == DR_OPEN)
+		return OUT_REDRAW;
+	int tag = x->dlg.tag;
+	char *text = x->dlg.kind == DLG_INPUT && r == DR_DONE ? le_text(&x->dlg.edit) : NULL;
+	dialog_close(&x->dlg);
+	outcome o = OUT_REDRAW;
+	switch (tag) {
+	case TAG_PERIOD:
+		if (text) {
+			period p;
+			char *why = NULL;
+			if (!period_parse(text, &p, &why)) {
+				ask_period(x, why);
+				le_set(&x->dlg.edit, text);
+				free(why);
+			} else {
+				x->per = p;
+				x->have_period = true;
+				run_check(a, x);
+			}
+		}
+		break;
+	case TAG_REASON:
+		if (text && !*text) {
+			app_message(a, true, "%s",
+			            _("Export annulé : une raison est nécessaire pour accepter les points à "
+			              "revoir."));
+		} else if (text) {
+			x->reason = xstrdup(text);
+			ask_path(a, x, NULL, NULL);
+		}
+		break;
+	case TAG_PATH:
+		if (text && !*text)
+			ask_path(a, x, NULL, _("Donner le fichier à écrire."));
+		else if (text)
+			write_archive(a, x, text);
+		break;
+	case TAG_LEAVE:
+	case TAG_QUIT:
+		if (r == DR_DONE && answer == 'o') {
+			wipe(x);
+			o = tag == TAG_QUIT ? OUT_QUIT : OUT_CLOSE;
+		}
+		break;
+	default:
+		break;
+	}
+	free(text);
+	return o;
+}
+
+static outcome export_key(app *a, screen *s, const ui_key *k)
+{
+	export_scr *x = (export_scr *)s;
+	if (x->dlg.kind)
+		return dialog_answer(a, x, k);
+	if (x->written) {
+		if (k->act == ACT_BACK || k->act == ACT_QUIT) {
+			dialog_confirm(
+			    &x->dlg, k->act == ACT_QUIT ? TAG_QUIT : TAG_LEAVE, _("Quitter l'écran"),
+			    _("La phrase de passe ne pourra plus être affichée. L'avez-vous notée ? "
+			      "(o : oui, quitter ; n : non, rester)"),
+			    "no");
+			return OUT_REDRAW;
+		}
+		return OUT_NONE;
+	}
+	size_t page = LINES > 14 ? (size_t)LINES - 14 : 1;
+	switch (k->act) {
+	case ACT_UP:
+		if (x->first)
+			x->first--;
+		return OUT_REDRAW;
+	case ACT_DOWN:
+		if (x->checked && x->first + 1 < x->issues.n)
+			x->first++;
+		return OUT_REDRAW;
+	case ACT_PGUP:
+		x->first = x->first > page ? x->first - page : 0;
+		return OUT_REDRAW;
+	case ACT_PGDN:
+		x->first += page;
+		return OUT_REDRAW;
+	case ACT_PERIOD:
+		ask_period(x, NULL);
+		return OUT_REDRAW;
+	case ACT_OPEN:
+		if (!x->have_period)
+			ask_period(x, NULL);
+		else
+			start(a, x);
+		return OUT_REDRAW;
+	case ACT_HELP:
+		app_push(a, help_new(a));
+		return OUT_REDRAW;
+	case ACT_QUIT:
+		return OUT_QUIT;
+	case ACT_BACK:
+		return OUT_CLOSE;
+	default:
+		return OUT_NONE;
+	}
+}
+
+static unsigned export_context(const screen *s)
+{
+	return ((const export_scr *)s)->dlg.kind ? CTX_DIALOG : CTX_EXPORT;
+}
+
+static void export_done(screen *s)
+{
+	export_scr *x = (export_scr *)s;
+	wipe(x);
+	dialog_close(&x->dlg);
+	if (x->checked)
+		export_issues_done(&x->issues);
+	free(x->reason);
+	free(x->out);
+	free(x);
+}
+
+static const screen_ops export_ops = {
+    .name = "export",
+    .ctx = CTX_EXPORT,
+    .draw = export_draw,
+    .key = export_key,
+    .done = export_done,
+    .context = export_context,
+};
+
+screen *export_new(app *a)
+{
+	export_scr *x = xcalloc(1, sizeof *x);
+	x->base.ops = &export_ops;
+	x->have_next = app_next_deadline(a, &x->next);
+	if (x->have_next) {
+		x->per = x->next.covers;
+		x->have_period = true;
+		run_check(a, x);
+	} else {
+		ask_period(x, _("reporting.yaml ne donne aucune échéance : choisir la période."));
+	}
+	return &x->base;
+}

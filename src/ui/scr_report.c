@@ -1,0 +1,484 @@
+/* scr_report.c — the activity report of a period (coordination and above), read from the same
+ * model as `recueil report` (report_compute, report_cell_get, report_cell_share): the main
+ * indicators as figures, and the HCV cascade and the AUDIT zones and classes as horizontal bar
+ * charts scaled to the width, each bar followed by its value and percentage. Bars are block
+ * characters (eighths of a column) on a UTF-8 terminal and '#' otherwise; no colour is needed.
+ * The period of the next deadline is proposed (F5 to choose another); a regional database shows
+ * one structure or the total at a time (← →); F6 masks the small counts as in what leaves the
+ * structure. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "export/report.h"
+#include "ui/ui.h"
+
+/* The French headings and labels of the report model (report.c) that the screen shows, listed
+ * here so that they are in the catalogue: _() of the model's text gives the English. */
+static const char *const model_texts[] __attribute__((unused)) = {
+    N_("Patients suivis (au moins un contact réalisé)"),
+    N_("Nouvelles inclusions"),
+    N_("Total des sorties"),
+    N_("Total des contacts"),
+    N_("Total des contacts réalisés"),
+    N_("Précarité : score EPICES"),
+    N_("Patients évalués (dernier score de la période)"),
+    N_("Score EPICES moyen"),
+    N_("Part des précaires (%)"),
+    N_("Cascade VHC (examens cumulés jusqu'à la fin de la période)"),
+    N_("Patients suivis"),
+    N_("Dépistés (TROD ou sérologie VHC réalisé)"),
+    N_("Anticorps anti-VHC positifs"),
+    N_("ARN recherché (résultat rendu)"),
+    N_("ARN détectable (infection active)"),
+    N_("Traités (antiviraux à action directe)"),
+    N_("Guéris (RVS12)"),
+    N_("AUDIT : zones de risque de l'OMS"),
+    N_("AUDIT : lecture française (Gache 2005)"),
+    N_("Patients évalués (dernier AUDIT de la période)"),
+    N_("Zone I (0 à 7) : risque faible"),
+    N_("Zone II (8 à 15) : consommation à risque"),
+    N_("Zone III (16 à 19) : consommation nocive"),
+    N_("Zone IV (20 à 40) : dépendance probable"),
+    N_("Faible risque"),
+    N_("Mésusage"),
+    N_("Dépendance probable"),
+    N_("Dépistage VHC à renouveler (à la fin de la période)"),
+    N_("Injecteurs actifs (injection dans les 30 jours)"),
+    N_("Dépistage VHC à faire"),
+    N_("Alertes cliniques (nombre, sans texte)"),
+    N_("Alertes levées sur des entrées de la période"),
+};
+
+typedef enum { L_HEAD, L_VALUE, L_BAR, L_NOTE, L_BLANK } line_kind;
+
+typedef struct {
+	line_kind kind;
+	enum report_id id;
+	size_t cat;
+	const char *text; /* L_HEAD, L_NOTE: borrowed from the model or the catalogue */
+	double scale;     /* L_BAR: the value a full bar stands for */
+} line;
+
+typedef struct {
+	screen base;
+	period per;
+	bool have_period;
+	report *r;
+	size_t row; /* the structure shown, or the total (row n_structures) */
+	bool mask;
+	line *v;
+	size_t n, first;
+	dialog dlg;
+} report_scr;
+
+enum { TAG_PERIOD = 1 };
+
+static void add(report_scr *x, line l)
+{
+	x->v = xrealloc(x->v, (x->n + 1) * sizeof *x->v);
+	x->v[x->n++] = l;
+}
+
+static size_t cat_of(const report_indicator *ind, const char *code)
+{
+	for (size_t k = 0; k < ind->n_cats; k++)
+		if (strcmp(ind->cats[k].code, code) == 0)
+			return k;
+	return (size_t)-1;
+}
+
+/* One figure of an indicator (code: its category, NULL for the first), with its own label or
+ * the indicator's title. */
+static void add_value(report_scr *x, enum report_id id, const char *code, bool title)
+{
+	const report_indicator *ind = &x->r->ind[id];
+	if (!ind->available) {
+		add(x, (line){L_VALUE, id, 0, ind->title, 0});
+		return;
+	}
+	size_t k = code ? cat_of(ind, code) : 0;
+	if (k == (size_t)-1)
+		return;
+	add(x, (line){L_VALUE, id, k, title ? ind->title : ind->cats[k].label, 0});
+}
+
+/* A heading, then bars for the categories from first on, scaled to category scale (or to the
+ * largest value shown when that one has none); the categories before first as figures. */
+static void add_chart(report_scr *x, enum report_id id, size_t first, size_t scale_cat, const char *note)
+{
+	const report_indicator *ind = &x->r->ind[id];
+	add(x, (line){L_BLANK, id, 0, NULL, 0});
+	add(x, (line){L_HEAD, id, 0, ind->title, 0});
+	if (!ind->available) {
+		add(x, (line){L_NOTE, id, 0, ind->unavailable, 0});
+		return;
+	}
+	double scale = 0;
+	report_cell c = report_cell_get(x->r, id, x->row, scale_cat, x->mask);
+	if (c.has_value)
+		scale = c.value;
+	for (size_t k = first; k < ind->n_cats; k++) {
+		c = report_cell_get(x->r, id, x->row, k, x->mask);
+		if (c.has_value && c.value > scale)
+			scale = c.value;
+	}
+	for (size_t k = 0; k < first && k < ind->n_cats; k++)
+		add(x, (line){L_VALUE, id, k, ind->cats[k].label, 0});
+	for (size_t k = first; k < ind->n_cats; k++)
+		add(x, (line){L_BAR, id, k, ind->cats[k].label, scale});
+	if (note)
+		add(x, (line){L_NOTE, id, 0, note, 0});
+}
+
+static void build(report_scr *x)
+{
+	free(x->v);
+	x->v = NULL;
+	x->n = 0;
+	if (!x->r)
+		return;
+	add(x, (line){L_HEAD, REPORT_SUIVIS, 0, N_("Indicateurs principaux"), 0});
+	add_value(x, REPORT_SUIVIS, NULL, true);
+	add_value(x, REPORT_INCLUSIONS, NULL, true);
+	add_value(x, REPORT_SORTIES, "total", false);
+	add_value(x, REPORT_CONTACTS_STATUT, "total", false);
+	add_value(x, REPORT_CONTACTS_INTERVENANT, "total", false);
+	add_value(x, REPORT_ALERTES, "total", false);
+	add_chart(x, REPORT_CASCADE_VHC, 0, 0, N_("% : part de l'étape précédente"));
+	add_chart(x, REPORT_AUDIT_ZONE, 1, 0, N_("% : part des patients évalués"));
+	add_chart(x, REPORT_AUDIT_CLASSE, 1, 0, NULL);
+	const report_indicator *ep = &x->r->ind[REPORT_EPICES];
+	add(x, (line){L_BLANK, REPORT_EPICES, 0, NULL, 0});
+	add(x, (line){L_HEAD, REPORT_EPICES, 0, ep->title, 0});
+	if (!ep->available)
+		add(x, (line){L_NOTE, REPORT_EPICES, 0, ep->unavailable, 0});
+	for (size_t k = 0; ep->available && k < ep->n_cats; k++)
+		add(x, (line){L_VALUE, REPORT_EPICES, k, ep->cats[k].label, 0});
+	const report_indicator *dep = &x->r->ind[REPORT_DEPISTAGE_VHC];
+	add(x, (line){L_BLANK, REPORT_DEPISTAGE_VHC, 0, NULL, 0});
+	add(x, (line){L_HEAD, REPORT_DEPISTAGE_VHC, 0, dep->title, 0});
+	if (!dep->available)
+		add(x, (line){L_NOTE, REPORT_DEPISTAGE_VHC, 0, dep->unavailable, 0});
+	for (size_t k = 0; dep->available && k < dep->n_cats; k++)
+		add(x, (line){L_VALUE, REPORT_DEPISTAGE_VHC, k, dep->cats[k].label, 0});
+}
+
+static void compute(app *a, report_scr *x)
+{
+	report_free(x->r);
+	x->r = NULL;
+	x->first = 0;
+	if (x->have_period) {
+		char *why = NULL;
+		int code = 0;
+		x->r = report_compute(a->ctx->st, a->ctx->fs, &x->per, &why, &code);
+		if (!x->r) {
+			app_message(a, true, _("rapport impossible : %s"), why);
+			free(why);
+		} else {
+			/* A regional database opens on the total of its structures. */
+			x->row = report_rows(x->r) - 1;
+		}
+	}
+	build(x);
+}
+
+/* A value as text: a count, a mean with 2 decimals or a percentage with 1, with the decimal
+ * separator of the language; "<5" when masked, "–" when there is none. */
+static void value_text(const report_scr *x, report_kind kind, report_cell c, bool fr, char *buf, size_t size)
+{
+	if (c.masked)
+		snprintf(buf, size, "<%d", x->r->mask_max + 1);
+	else if (!c.has_value)
+		snprintf(buf, size, "–");
+	else if (kind == REPORT_COUNT)
+		snprintf(buf, size, "%.0f", c.value);
+	else
+		snprintf(buf, size, kind == REPORT_MEAN ? "%.2f" : "%.1f", c.value);
+	char *dot = fr ? strchr(buf, '.') : NULL;
+	if (dot)
+		*dot = ',';
+}
+
+enum { VAL_COLS = 7, PCT_COLS = 8 }; /* "  1234" and " 100,0 %" */
+
+/* Right-align text in cols columns ending at x + cols. */
+static void put_right(int y, int x, int cols, const char *s, unsigned long attr)
+{
+	int w = text_width(s);
+	put_text(y, x + (cols > w ? cols - w : 0), cols, s, attr, false);
+}
+
+/* The value and its percentage at the end of a line: columns x .. x + VAL_COLS + PCT_COLS. */
+static void put_figures(const report_scr *x, const line *l, int y, int col, bool fr, unsigned long attr)
+{
+	const report_indicator *ind = &x->r->ind[l->id];
+	char val[48], pct[48] = "";
+	if (!ind->available) {
+		put_right(y, col, VAL_COLS, _("n.d."), attr_dim());
+		return;
+	}
+	const report_category *k = &ind->cats[l->cat];
+	value_text(x, k->kind, report_cell_get(x->r, l->id, x->row, l->cat, x->mask), fr, val, sizeof val);
+	put_right(y, col, VAL_COLS, val, attr);
+	report_cell s = report_cell_share(x->r, l->id, x->row, l->cat, x->mask);
+	if (k->kind == REPORT_PERCENT)
+		put_text(y, col + VAL_COLS + 1, 2, "%", attr, false);
+	if (s.has_value) { /* as the text report: no share beside a masked count */
+		value_text(x, REPORT_PERCENT, s, fr, pct, sizeof pct);
+		char both[64];
+		snprintf(both, sizeof both, "%s %%", pct);
+		put_right(y, col + VAL_COLS, PCT_COLS, both, attr);
+	}
+}
+
+/* A horizontal bar of ratio (0..1) of width columns: full blocks and one partial block in
+ * eighths on UTF-8, '#' otherwise; a value above zero always shows at least a sliver. */
+static void put_bar(int y, int x, int width, double ratio)
+{
+	if (ratio <= 0 || width <= 0)
+		return;
+	if (ratio > 1)
+		ratio = 1;
+	if (!term_utf8()) {
+		int n = (int)lround(ratio * width);
+		for (int i = 0; i < (n ? n : 1); i++)
+			put_text(y, x + i, 1, "#", A_BOLD, false);
+		return;
+	}
+	static const char *const part[8] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+	long eighths = lround(ratio * width * 8);
+	if (eighths < 1)
+		eighths = 1;
+	int i = 0;
+	for (; i < eighths / 8; i++)
+		put_text(y, x + i, 1, "█", A_NORMAL, false);
+	if (eighths % 8)
+		put_text(y, x + i, 1, part[eighths % 8], A_NORMAL, false);
+}
+
+static void draw_line(app *a, const report_scr *x, const line *l, int y)
+{
+	bool fr = strcmp(a->lang, "fr") == 0;
+	int w = COLS - 4, left = 2;
+	int figures = VAL_COLS + PCT_COLS, fig_x = left + w - figures;
+	switch (l->kind) {
+	case L_BLANK:
+		return;
+	case L_HEAD:
+		put_text(y, left, w, _(l->text), attr_title(), true);
+		return;
+	case L_NOTE:
+		if (l->text && *l->text)
+			put_text(y, left + 2, w - 2, _(l->text), attr_dim(), true);
+		return;
+	case L_VALUE:
+		put_text(y, left + 2, fig_x - left - 3, _(l->text), A_NORMAL, true);
+		put_figures(x, l, y, fig_x, fr, A_NORMAL);
+		return;
+	case L_BAR: {
+		int label_w = w / 2 - 4 > 40 ? 40 : w / 2 - 4;
+		int bar_x = left + 2 + label_w + 1, bar_w = fig_x - bar_x - 1;
+		put_text(y, left + 2, label_w, _(l->text), A_NORMAL, true);
+		report_cell c = report_cell_get(x->r, l->id, x->row, l->cat, x->mask);
+		if (c.has_value && l->scale > 0)
+			put_bar(y, bar_x, bar_w, c.value / l->scale);
+		put_figures(x, l, y, fig_x, fr, A_NORMAL);
+		return;
+	}
+	}
+}
+
+static int body_top(void)
+{
+	return 5;
+}
+
+static int body_rows(void)
+{
+	int n = LINES - 3 - body_top();
+	return n < 1 ? 1 : n;
+}
+
+static void report_draw(app *a, screen *s)
+{
+	report_scr *x = (report_scr *)s;
+	app_draw_frame(a, _("recueil — rapport d'activité"), screen_ctx(s));
+	int w = COLS - 4;
+	char buf[400], d1[11], d2[11];
+	if (!x->have_period || !x->r) {
+		put_text(2, 2, w, _("Aucun rapport : F5 ou ^P pour choisir la période."), attr_title(), true);
+		dialog_draw(&x->dlg);
+		return;
+	}
+	date_format(x->per.first, d1);
+	date_format(x->per.last, d2);
+	const char *row = report_row_name(x->r, x->row);
+	if (x->row < x->r->n_structures)
+		snprintf(buf, sizeof buf, _("Période %s (du %s au %s) — structure %s"), x->per.label, d1, d2,
+		         row);
+	else
+		snprintf(buf, sizeof buf, _("Période %s (du %s au %s) — ensemble des %zu structures"),
+		         x->per.label, d1, d2, x->r->n_structures);
+	put_text(2, 2, w, buf, attr_title(), true);
+	if (x->r->mask_max < 1)
+		snprintf(buf, sizeof buf, "%s",
+		         _("Aucun masquage des petits effectifs prévu (reporting.yaml)."));
+	else if (x->mask)
+		snprintf(buf, sizeof buf,
+		         _("Effectifs de 1 à %d masqués (« <%d ») ; F6 ou ^T : les montrer."), x->r->mask_max,
+		         x->r->mask_max + 1);
+	else
+		snprintf(buf, sizeof buf,
+		         _("Effectifs non masqués : usage local ; F6 ou ^T : masquer ceux de 1 à %d."),
+		         x->r->mask_max);
+	put_text(3, 2, w, buf, A_NORMAL, true);
+	int rows = body_rows();
+	if (x->first + (size_t)rows > x->n)
+		x->first = x->n > (size_t)rows ? x->n - (size_t)rows : 0;
+	buf[0] = 0;
+	if (report_rows(x->r) > 1)
+		snprintf(buf, sizeof buf, "%s", _("← → : autre structure ou l'ensemble"));
+	if (x->n > (size_t)rows) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, sizeof buf - len, _("%s↑ ↓ PgUp PgDn : lignes %zu à %zu sur %zu"),
+		         len ? "   " : "", x->first + 1, x->first + (size_t)rows, x->n);
+	}
+	put_text(4, 2, w, buf, attr_dim(), true);
+	for (int i = 0; i < rows && x->first + (size_t)i < x->n; i++)
+		draw_line(a, x, &x->v[x->first + (size_t)i], body_top() + i);
+	dialog_draw(&x->dlg);
+}
+
+static void ask_period(report_scr *x, const char *error)
+{
+	char *text = xasprintf("%s%s%s", error ? error : "", error ? "\n" : "",
+	                       _("Période du rapport : 2026, 2026-S1, 2026-T3, 2026-11 ou "
+	                         "2026-01-01..2026-06-30. Entrée : valider ; Échap : annuler."));
+	dialog_input(&x->dlg, TAG_PERIOD, _("Période"), text, x->have_period ? x->per.label : "");
+	free(text);
+}
+
+static outcome report_key(app *a, screen *s, const ui_key *k)
+{
+	report_scr *x = (report_scr *)s;
+	if (x->dlg.kind) {
+		int answer = 0;
+		dialog_result r = dialog_key(&x->dlg, k, &answer);
+		if (r == DR_OPEN)
+			return OUT_REDRAW;
+		char *text = r == DR_DONE ? le_text(&x->dlg.edit) : NULL;
+		dialog_close(&x->dlg);
+		if (text) {
+			period p;
+			char *why = NULL;
+			if (period_parse(text, &p, &why)) {
+				x->per = p;
+				x->have_period = true;
+				compute(a, x);
+			} else {
+				ask_period(x, why);
+				le_set(&x->dlg.edit, text);
+				free(why);
+			}
+		}
+		free(text);
+		return OUT_REDRAW;
+	}
+	size_t page = (size_t)body_rows();
+	switch (k->act) {
+	case ACT_UP:
+		if (x->first)
+			x->first--;
+		return OUT_REDRAW;
+	case ACT_DOWN:
+		if (x->first + page < x->n)
+			x->first++;
+		return OUT_REDRAW;
+	case ACT_PGUP:
+		x->first = x->first > page ? x->first - page : 0;
+		return OUT_REDRAW;
+	case ACT_PGDN:
+		x->first += page;
+		return OUT_REDRAW;
+	case ACT_LEFT:
+	case ACT_RIGHT:
+		if (!x->r || report_rows(x->r) < 2)
+			return OUT_NONE;
+		x->row = k->act == ACT_RIGHT ? (x->row + 1) % report_rows(x->r)
+		                             : (x->row + report_rows(x->r) - 1) % report_rows(x->r);
+		build(x);
+		return OUT_REDRAW;
+	case ACT_MASK:
+		x->mask = !x->mask;
+		build(x);
+		return OUT_REDRAW;
+	case ACT_PERIOD:
+		ask_period(x, NULL);
+		return OUT_REDRAW;
+	case ACT_HELP:
+		app_push(a, help_new(a));
+		return OUT_REDRAW;
+	case ACT_QUIT:
+		return OUT_QUIT;
+	case ACT_BACK:
+		return OUT_CLOSE;
+	default:
+		return OUT_NONE;
+	}
+}
+
+static unsigned report_context(const screen *s)
+{
+	return ((const report_scr *)s)->dlg.kind ? CTX_DIALOG : CTX_REPORT;
+}
+
+static void report_resume(app *a, screen *s)
+{
+	report_scr *x = (report_scr *)s;
+	size_t row = x->row, first = x->first;
+	compute(a, x);
+	if (x->r && row < report_rows(x->r)) {
+		x->row = row;
+		build(x);
+	}
+	x->first = first;
+}
+
+static void report_done(screen *s)
+{
+	report_scr *x = (report_scr *)s;
+	dialog_close(&x->dlg);
+	report_free(x->r);
+	free(x->v);
+	free(x);
+}
+
+static const screen_ops report_ops = {
+    .name = "report",
+    .ctx = CTX_REPORT,
+    .draw = report_draw,
+    .key = report_key,
+    .done = report_done,
+    .context = report_context,
+    .resume = report_resume,
+};
+
+screen *report_new(app *a)
+{
+	report_scr *x = xcalloc(1, sizeof *x);
+	x->base.ops = &report_ops;
+	deadline d;
+	if (app_next_deadline(a, &d)) {
+		x->per = d.covers;
+		x->have_period = true;
+		compute(a, x);
+	} else {
+		ask_period(x, _("reporting.yaml ne donne aucune échéance : choisir la période."));
+	}
+	return &x->base;
+}

@@ -1,0 +1,125 @@
+# The export screen (issue 4, issue 5 item 2): a coordination user exports the period of the next
+# deadline from the terminal interface. The pre-export check lists the incomplete entry, the export
+# needs a reason to accept it, a bad output path is said and asked again, the archive is written
+# (mode 0600) and the passphrase shown once in a frame is the one `recueil verify` accepts. A
+# simulated full disk is said clearly and leaves no file. A saisie user is refused, and the refusal
+# is in the audit trail.
+. "$TESTS/ui/lib.sh"
+init_db
+"$RECUEIL" user add coord --role coordination >/dev/null
+"$RECUEIL" user add infirmiere --role saisie >/dev/null
+P=$("$RECUEIL" patient add sexe=F annee_naissance=1980 date_inclusion=2026-01-05)
+"$RECUEIL" entry add "$P" contact --date 2026-02-10 intervenant=medecin type_contact=cabinet statut=realise \
+	duree_min=30 >/dev/null
+# an incomplete contact of the period: the check lists it
+INC=$("$RECUEIL" entry add "$P" contact --date 2026-02-12 intervenant=psychologue 2>/dev/null)
+export HOME="$T/home"
+mkdir -p "$HOME"
+OUT="$HOME/recueil-TEST01-2026-T1.zip"
+
+cat > "$T/keys" <<'KEYS'
+<Dump>
+# e: the export screen, the period of the next deadline proposed, the check listed
+e<Dump>
+# F5: another period; a wrong one is said in the dialog; back to 2026-T1
+<F5><C-u>2026-T9<Enter><Dump>
+<C-u>2026-T1<Enter><Dump>
+# Enter: a reason is asked for; an empty one cancels
+<Enter><Dump>
+<Enter><Dump>
+<Enter>relance faite, envoi avant l'échéance<Enter><Dump>
+# a directory that does not exist: said, the path asked again
+<C-u>/nonexistent/dir/x.zip<Enter><Dump>
+# the default path
+<C-u>~/recueil-TEST01-2026-T1.zip<Enter><Dump>
+# Esc asks first; n (or Enter) stays; Esc then o leaves and the passphrase is gone
+<Esc><Dump>
+n<Dump>
+<Esc>o<Dump>
+<F10>
+KEYS
+RECUEIL_AS_USER=coord tui "$T/keys"
+
+expect 1 "5  Export de la période à envoyer (e, F4 ou ^E)"
+expect 2 "recueil — export d'une période"
+expect 2 "Période : 2026-T1 (du 2026-01-01 au 2026-03-31)"
+expect 2 "Celle de la prochaine échéance : le 2026-04-30 (dans 59 jours)"
+expect 2 "Période pas terminée (jusqu'au 2026-03-31) : l'export sera partiel."
+expect 2 "Vérification avant export : 1 point(s) à revoir"
+expect 2 "incomplète   $P  2026-02-12  Contact"
+expect 2 "entrée $(printf %.8s "$INC")"
+expect 2 "type_contact"
+expect 2 "F5 ^P Période  Entrée Exporter"
+expect 3 "période « 2026-T9 » invalide"
+expect 4 "Période : 2026-T1"
+expect 5 "Accepter les points à revoir"
+expect 6 "Export annulé : une raison est nécessaire"
+expect 7 "Fichier de l'archive"
+expect 7 "~/recueil-TEST01-2026-T1.zip"
+expect 8 "/nonexistent/dir"
+expect 8 "Fichier de l'archive"
+# written: the path, and the passphrase once, in a frame, with how to send it
+expect 9 "Export n° 1 de la période 2026-T1 écrit"
+expect 9 "$OUT"
+expect 9 "Phrase de passe de l'archive (affichée une seule fois)"
+expect 9 "par SMS ou par téléphone, jamais"
+expect 9 "┌────"
+expect 9 "└────"
+expect_not 9 "Entrée Exporter"
+PASS=$(screen 9 | grep -o '[0-9A-HJKMNP-TV-Z]\{4\}-[0-9A-HJKMNP-TV-Z]\{4\}-[0-9A-HJKMNP-TV-Z]\{4\}-[0-9A-HJKMNP-TV-Z]\{4\}' | head -1)
+[ -n "$PASS" ] || fail "phrase de passe absente de l'écran"
+expect 10 "La phrase de passe ne pourra plus être affichée"
+expect 11 "$PASS"
+expect 12 "recueil — TEST01"
+expect_not 12 "$PASS"
+
+# the archive: there, private, accepted by verify with the passphrase read on the screen
+[ -f "$OUT" ] || fail "archive absente : $OUT"
+[ "$(stat -c %a "$OUT")" = 600 ] || fail "archive en mode $(stat -c %a "$OUT"), 600 attendu"
+umask 077
+printf '%s\n' "$PASS" > "$T/pass"
+"$RECUEIL" verify "$OUT" --passphrase-file "$T/pass" > "$T/verify" 2>&1 || {
+	cat "$T/verify" >&2
+	fail "verify refuse l'archive écrite par l'écran d'export"
+}
+grep -q "period: 2026-T1" "$T/verify" || fail "manifeste : période 2026-T1 attendue"
+grep -q "accepted_reason: relance faite" "$T/verify" || fail "manifeste : raison de l'acceptation attendue"
+printf 'XXXX-XXXX-XXXX-XXXX\n' > "$T/badpass"
+if "$RECUEIL" verify "$OUT" --passphrase-file "$T/badpass" >/dev/null 2>&1; then
+	fail "verify accepte une phrase de passe fausse"
+fi
+# the passphrase is nowhere on disk but in the dump of the screen
+if grep -rqF -- "$PASS" "$RECUEIL_DB" "$HOME" 2>/dev/null; then
+	fail "la phrase de passe est écrite sur le disque"
+fi
+
+# a full disk: said clearly, no file under the final name, nothing shown as a passphrase
+: > "$T/screens"
+printf 'e<Enter>idem<Enter><C-u>~/plein.zip<Enter><Dump><Enter><Dump><Esc><F10>' > "$T/keys2"
+RECUEIL_FAULT_DISK_FULL_AFTER=2000 RECUEIL_AS_USER=coord tui "$T/keys2"
+expect 1 "Export impossible"
+expect 1 "disque plein"
+expect 1 "aucun fichier"
+expect_not 1 "Phrase de passe de l'archive"
+expect 2 "Vérification avant export : 1 point(s) à revoir"
+[ ! -e "$HOME/plein.zip" ] || fail "archive partielle laissée sous le nom final"
+[ -z "$(ls -A "$HOME" | grep -v '^recueil-TEST01-2026-T1.zip$')" ] || fail "fichier temporaire laissé : $(ls -A "$HOME")"
+
+# a saisie user: the item says it is reserved, the keys are refused with a message, and logged
+: > "$T/screens"
+printf '<Dump>e<Dump><F4><Dump><C-e><Dump>5<Dump><F10>' > "$T/keys3"
+RECUEIL_AS_USER=infirmiere tui "$T/keys3"
+expect 1 "Export de la période (réservé à la coordination)"
+for n in 2 3 4 5; do
+	expect $n "Export : réservé au rôle coordination ou plus (vous : saisie)."
+	expect_not $n "recueil — export d'une période"
+done
+"$RECUEIL" log | grep "infirmiere" | grep -q "interface : export.*réservé au rôle coordination" ||
+	fail "refus de l'export au journal attendu : $("$RECUEIL" log | tail -3)"
+
+# in English
+: > "$T/screens"
+printf 'e<Dump><F10>' > "$T/keys4"
+LANGUAGE=en RECUEIL_AS_USER=coord tui "$T/keys4"
+expect 1 "recueil — export of a period"
+expect 1 "Period: 2026-T1 (from 2026-01-01 to 2026-03-31)"
