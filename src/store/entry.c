@@ -318,7 +318,22 @@ static int insert_entry(store *s, const record *r, entry_meta *meta, const char 
 	snprintf(meta->created_at, sizeof meta->created_at, "%s", now);
 	if ((rc = write_form_row(s, r, meta->id, true, why)))
 		return rc;
-	return st_audit(s, login, "create", meta->uuid, meta->pseudonym, r->f->id, NULL, NULL, status, why);
+	/* The creation row lists the values entered (identity values excepted), so that the trail
+	 * alone tells who entered what; later changes get one row per field. */
+	strbuf values = STRBUF_INIT;
+	strbuf_puts(&values, status);
+	for (size_t i = 0; i < r->f->n_fields; i++) {
+		const field *fd = &r->f->fields[i];
+		const char *text = audit_text(saved_text(r, i), saved_missing(r, i));
+		if (!text || fd->type == FT_CALCULATED || fd->type == FT_NOTE)
+			continue;
+		strbuf_printf(&values, "%s%s=%s", values.len == strlen(status) ? " : " : ", ", fd->id,
+		              fd->identifier ? "(identité)" : text);
+	}
+	rc = st_audit(s, login, "create", meta->uuid, meta->pseudonym, r->f->id, NULL, NULL, strbuf_str(&values),
+	              why);
+	strbuf_done(&values);
+	return rc;
 }
 
 static int update_entry(store *s, const record *r, entry_meta *meta, const char *status, const char *now,

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Several people on one file: two writers saving entries and a reader listing them at the same
-# time; nobody sees "database is locked", every acknowledged save is there, and the file is
+# Several people on one file: two writers saving entries, a reader listing them and the
+# coordinator exporting, all at the same time; nobody sees "database is locked", every acknowledged save is there, and the file is
 # whole afterwards.
 . "$TESTS/cli/lib_min.sh"
 
@@ -26,16 +26,32 @@ reader() {
 	done
 }
 
+(umask 077 && echo "phrase de passe du test de concurrence" >"$tmp/pass")
+exporter() {
+	i=0
+	while [ $i -lt 4 ]; do
+		$RECUEIL export --period 2026 --out "$tmp/export$i.zip" --passphrase-file "$tmp/pass" \
+			--accept-issues "test de concurrence" >/dev/null 2>>"$tmp/export-errors" ||
+			echo "export exit $?" >>"$tmp/errors"
+		i=$((i + 1))
+	done
+}
+
 writer "$(id -un)" "$tmp/ids1" &
 w1=$!
 RECUEIL_AS_USER=worker2 writer worker2 "$tmp/ids2" &
 w2=$!
 reader &
 r=$!
-wait $w1 $w2 $r
+exporter &
+x=$!
+wait $w1 $w2 $r $x
 
 touch "$tmp/errors"
 expect_eq "no error reached any user" "$(cat "$tmp/errors")" ""
+expect_eq "the four exports written during the saves are there" "$(ls "$tmp"/export*.zip | wc -l)" 4
+$RECUEIL verify "$tmp/export3.zip" --passphrase-file "$tmp/pass" >/dev/null
+expect_eq "an export made during the saves verifies" "$?" 0
 expect_eq "every save of the first writer was acknowledged" "$(wc -l <"$tmp/ids1")" "$n"
 expect_eq "every save of the second writer was acknowledged" "$(wc -l <"$tmp/ids2")" "$n"
 listed=$($RECUEIL entry list "$P" | grep -c contact)
