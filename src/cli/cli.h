@@ -85,4 +85,7 @@ int cli_read_secret(const char *prompt, char *buf, size_t size);
 /* The activity report of a period (cmd_report.c). */
 int cmd_report(cli_ctx *ctx, int argc, char **argv);
 
+/* Import of structures' export archives into a regional database (cmd_import.c). */
+int cmd_import(cli_ctx *ctx, int argc, char **argv);
+
 #endif

@@ -79,6 +79,6 @@ int cmd_verify(cli_ctx *ctx, int argc, char **argv)
 		       rep.n_files, (unsigned long long)rep.rows,
 		       rep.encrypted ? ", chiffrement AES-256 authentifié" : ", archive NON chiffrée");
 	}
-	strbuf_done(&rep.manifest);
+	verify_report_done(&rep);
 	return rc;
 }

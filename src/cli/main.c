@@ -35,6 +35,8 @@ static const char usage[] =
     "  export [--period P] --out F.zip [--passphrase-file F | --ask-passphrase | --no-encrypt]\n"
     "         [--accept-issues RAISON]         archive chiffrée d'une période, à envoyer\n"
     "  verify ARCHIVE [--passphrase-file F]    vérifier une archive d'export, afficher son manifeste\n"
+    "  import ARCHIVE… [--passphrase-file F | --ask-passphrase]\n"
+    "                                          importer les archives des structures (base régionale)\n"
     "  backup --out FICHIER.gz                 sauvegarde vérifiée et compressée de la base\n"
     "  restore FICHIER.gz --out NOUVELLE.db    restaurer une sauvegarde dans une nouvelle base\n"
     "  report [--period P] [--format text|csv] [--mask|--no-mask]\n"
@@ -79,10 +81,10 @@ static const struct {
 	const char *name;
 	int (*fn)(cli_ctx *, int, char **);
 } commands[] = {
-    {"init", cmd_init},   {"demo", cmd_demo}, {"forms", cmd_forms}, {"patient", cmd_patient},
-    {"entry", cmd_entry}, {"user", cmd_user}, {"log", cmd_log}, {"alert", cmd_alert}, {"check", cmd_check},
-    {"export", cmd_export}, {"verify", cmd_verify}, {"backup", cmd_backup}, {"restore", cmd_restore},
-    {"report", cmd_report},
+    {"init", cmd_init},       {"demo", cmd_demo},     {"forms", cmd_forms},   {"patient", cmd_patient},
+    {"entry", cmd_entry},     {"user", cmd_user},     {"log", cmd_log},       {"alert", cmd_alert},
+    {"check", cmd_check},     {"export", cmd_export}, {"verify", cmd_verify}, {"backup", cmd_backup},
+    {"restore", cmd_restore}, {"report", cmd_report}, {"import", cmd_import},
 };
 
 int main(int argc, char **argv)

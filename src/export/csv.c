@@ -1,6 +1,7 @@
 /* csv.c — streaming RFC 4180 writer and checking reader (see csv.h for the dialect). */
 #include "export/csv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -119,6 +120,23 @@ void csv_reader_init(csv_reader *r)
 	memset(r, 0, sizeof *r);
 }
 
+void csv_reader_on_record(csv_reader *r, csv_record_fn fn, void *ctx, size_t max_record)
+{
+	r->on_record = fn;
+	r->ctx = ctx;
+	r->max_record = max_record;
+}
+
+void csv_reader_done(csv_reader *r)
+{
+	free(r->text);
+	free(r->starts);
+	free(r->argv);
+	r->text = NULL;
+	r->starts = NULL;
+	r->argv = NULL;
+}
+
 static void problem(csv_reader *r, const char *what)
 {
 	if (!r->bad) {
@@ -128,21 +146,112 @@ static void problem(csv_reader *r, const char *what)
 	}
 }
 
+static void grow_text(csv_reader *r)
+{
+	if (r->len + 1 >= r->max_record) {
+		problem(r, "enregistrement démesuré");
+		return;
+	}
+	r->cap = r->cap ? 2 * r->cap : 4096;
+	if (r->cap > r->max_record)
+		r->cap = r->max_record;
+	r->text = xrealloc(r->text, r->cap);
+}
+
+/* Collection: one byte of the current field. */
+static inline void keep(csv_reader *r, char c)
+{
+	if (!r->on_record)
+		return;
+	if (r->len + 1 >= r->cap) {
+		grow_text(r);
+		if (r->bad)
+			return;
+	}
+	r->text[r->len++] = c;
+}
+
+/* Collection: n ordinary bytes of the current field. */
+static void keep_run(csv_reader *r, const char *p, size_t n)
+{
+	if (!r->on_record || !n)
+		return;
+	if (r->len + n + 1 >= r->max_record) {
+		problem(r, "enregistrement démesuré");
+		return;
+	}
+	while (r->len + n + 1 >= r->cap)
+		grow_text(r);
+	memcpy(r->text + r->len, p, n);
+	r->len += n;
+}
+
+/* Collection: the current field ends. */
+static void end_field(csv_reader *r)
+{
+	if (!r->on_record)
+		return;
+	if (r->n_starts == r->cap_starts) {
+		r->cap_starts = r->cap_starts ? 2 * r->cap_starts : 64;
+		r->starts = xrealloc(r->starts, r->cap_starts * sizeof *r->starts);
+		r->argv = xrealloc(r->argv, r->cap_starts * sizeof *r->argv);
+	}
+	keep(r, '\0');
+	r->starts[r->n_starts++] = r->len - 1;
+}
+
 static void end_record(csv_reader *r)
 {
 	r->fields++;
+	end_field(r);
 	if (r->records == 0)
 		r->header_fields = r->fields;
 	else if (r->fields != r->header_fields)
 		problem(r, "nombre de colonnes différent de l'en-tête");
+	if (r->on_record && !r->bad) {
+		/* starts[i] is where field i's NUL is: the field begins after the previous NUL. */
+		size_t from = 0;
+		for (size_t i = 0; i < r->n_starts; i++) {
+			r->argv[i] = r->text + from;
+			from = r->starts[i] + 1;
+		}
+		if (!r->on_record(r->ctx, r->records, r->argv, r->n_starts))
+			r->stopped = true;
+	}
+	r->len = 0;
+	r->n_starts = 0;
 	r->records++;
 	r->fields = 0;
 	r->pending = false;
 }
 
+/* The bytes that end a run of ordinary characters outside quotes. */
+static const unsigned char special[256] = {[','] = 1, ['\r'] = 1, ['\n'] = 1, ['"'] = 1};
+
 void csv_reader_feed(csv_reader *r, const char *buf, size_t n)
 {
-	for (size_t i = 0; i < n && !r->bad; i++) {
+	for (size_t i = 0; i < n && !r->bad && !r->stopped; i++) {
+		/* Fast paths: a run of ordinary bytes is taken in one step. */
+		if (r->state == R_FIELD_START || r->state == R_UNQUOTED) {
+			size_t j = i;
+			while (j < n && !special[(unsigned char)buf[j]])
+				j++;
+			if (j > i) {
+				keep_run(r, buf + i, j - i);
+				r->state = R_UNQUOTED;
+				r->pending = true;
+				if (j == n)
+					break;
+				i = j;
+			}
+		} else if (r->state == R_QUOTED) {
+			const char *q = memchr(buf + i, '"', n - i);
+			size_t j = q ? (size_t)(q - buf) : n;
+			keep_run(r, buf + i, j - i);
+			if (!q)
+				break;
+			i = j;
+		}
 		char c = buf[i];
 		if (r->state == R_CR) {
 			r->state = R_FIELD_START;
@@ -154,6 +263,7 @@ void csv_reader_feed(csv_reader *r, const char *buf, size_t n)
 		case R_UNQUOTED:
 			if (c == ',') {
 				r->fields++;
+				end_field(r);
 				r->pending = true;
 				r->state = R_FIELD_START;
 			} else if (c == '\r' || c == '\n') {
@@ -168,17 +278,22 @@ void csv_reader_feed(csv_reader *r, const char *buf, size_t n)
 			} else {
 				r->state = R_UNQUOTED;
 				r->pending = true;
+				keep(r, c);
 			}
 			break;
 		case R_QUOTED:
 			if (c == '"')
 				r->state = R_QUOTE_IN_QUOTED;
+			else
+				keep(r, c);
 			break;
 		case R_QUOTE_IN_QUOTED:
 			if (c == '"') {
 				r->state = R_QUOTED;
+				keep(r, '"');
 			} else if (c == ',') {
 				r->fields++;
+				end_field(r);
 				r->state = R_FIELD_START;
 			} else if (c == '\r' || c == '\n') {
 				end_record(r);
@@ -193,9 +308,11 @@ void csv_reader_feed(csv_reader *r, const char *buf, size_t n)
 
 bool csv_reader_finish(csv_reader *r)
 {
+	if (r->stopped)
+		return false;
 	if (r->state == R_QUOTED)
 		problem(r, "guillemet jamais refermé (fichier tronqué ?)");
 	else if (!r->bad && (r->pending || r->state == R_QUOTE_IN_QUOTED || r->fields))
 		end_record(r);
-	return !r->bad;
+	return !r->bad && !r->stopped;
 }

@@ -50,6 +50,9 @@ bool csv_needs_quotes(const char *s, size_t n);
 /* A reader that counts records and checks that the file is well-formed CSV of the dialect
  * above (or of any RFC 4180 producer): quotes closed, nothing after a closing quote but a
  * separator or a line end, every record with as many fields as the first. Fed in chunks. */
+/* With csv_reader_on_record, the same reader also hands over each record, fields unquoted. */
+typedef bool (*csv_record_fn)(void *ctx, uint64_t record, char **fields, size_t n);
+
 typedef struct {
 	int state;
 	uint64_t records;     /* complete records, header included */
@@ -57,14 +60,30 @@ typedef struct {
 	size_t header_fields; /* fields of the first record */
 	bool pending;         /* the current record has content */
 	bool bad;
+	bool stopped;        /* the record callback asked to stop */
 	uint64_t bad_record; /* 1-based record where the first problem was seen */
 	const char *problem; /* French description of the first problem, static */
+	/* record collection (csv_reader_on_record); unused otherwise */
+	csv_record_fn on_record;
+	void *ctx;
+	char *text; /* the current record's fields, each NUL-terminated */
+	size_t len, cap, max_record;
+	size_t *starts; /* offset of each field in text */
+	size_t n_starts, cap_starts;
+	char **argv;
 } csv_reader;
 
 void csv_reader_init(csv_reader *r);
 void csv_reader_feed(csv_reader *r, const char *buf, size_t n);
 /* Close the input: a last record without a line end counts. Returns false when the file is not
- * well-formed (r->problem and r->bad_record say why). */
+ * well-formed (r->problem and r->bad_record say why) or when the record callback stopped it. */
 bool csv_reader_finish(csv_reader *r);
+
+/* Also call fn for each well-formed record, header included (record 0), with its fields
+ * unquoted and NUL-terminated (borrowed for the call; fn may modify them). A record longer
+ * than max_record bytes is a problem of the file. fn returns false to stop reading (r->stopped).
+ * Release with csv_reader_done. */
+void csv_reader_on_record(csv_reader *r, csv_record_fn fn, void *ctx, size_t max_record);
+void csv_reader_done(csv_reader *r);
 
 #endif

@@ -194,7 +194,9 @@ void export_readme(strbuf *o, const export_summary *sum)
 	            "CRLF (RFC 4180), point décimal, dates AAAA-MM-JJ, une ligne d'en-tête.\n"
 	            "Colonnes communes : entry_id (identifiant de la saisie), pseudonym (pseudonyme du\n"
 	            "patient), entry_date (date de la saisie), form_version, entry_status (complete ou\n"
-	            "incomplete), puis un champ par colonne, nommé comme dans codebook.csv.\n"
+	            "incomplete), row_version (numéro de version de la saisie, augmenté à chaque\n"
+	            "modification), updated_at (date et heure UTC de la dernière modification), puis un\n"
+	            "champ par colonne, nommé comme dans codebook.csv.\n"
 	            "Les valeurs sont des codes, pas des libellés (libellés dans codebook.csv). Un choix\n"
 	            "multiple contient ses codes séparés par des espaces. Une réponse manquante expliquée\n"
 	            "est écrite .refus (refus de répondre), .nsp (ne sait pas) ou .non_demande ; une\n"
@@ -268,6 +270,7 @@ void export_r_script(strbuf *o)
 	    "  d <- lire_csv(fichier)\n"
 	    "  d$entry_date <- as.Date(d$entry_date)\n"
 	    "  d$form_version <- as.integer(d$form_version)\n"
+	    "  if (!is.null(d$row_version)) d$row_version <- as.integer(d$row_version)\n"
 	    "  cb <- codebook[codebook$form == formulaire, ]\n"
 	    "  for (i in seq_len(nrow(cb))) {\n"
 	    "    v <- cb$field[i]\n"
@@ -437,12 +440,14 @@ void export_stata_do(strbuf *o, const formset *fs, const export_summary *sum)
 		    "bindquote(strict) case(preserve) delimiters(\",\") clear\n",
 		    f->id);
 		strbuf_printf(o, "if _N == 0 {\n\tdisplay \"%s.csv : aucune ligne\"\n}\nelse {\n", f->id);
-		strbuf_puts(o, "\trecueil_num form_version\n\trecueil_date entry_date\n");
+		strbuf_puts(o, "\trecueil_num form_version row_version\n\trecueil_date entry_date\n");
 		strbuf_puts(o, "\tlabel variable entry_id \"Identifiant de la saisie\"\n"
 		               "\tlabel variable pseudonym \"Pseudonyme du patient\"\n"
 		               "\tlabel variable entry_date \"Date de la saisie\"\n"
 		               "\tlabel variable form_version \"Version du formulaire\"\n"
-		               "\tlabel variable entry_status \"Statut de la saisie\"\n");
+		               "\tlabel variable entry_status \"Statut de la saisie\"\n"
+		               "\tlabel variable row_version \"Version de la saisie\"\n"
+		               "\tlabel variable updated_at \"Derniere modification (UTC)\"\n");
 		for (size_t i = 0; i < f->n_fields; i++) {
 			const field *fd = &f->fields[i];
 			if (!export_field_included(fd))

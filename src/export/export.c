@@ -266,13 +266,16 @@ typedef struct {
 static int write_row(void *ctx, const export_row *r)
 {
 	form_csv *fc = ctx;
-	char version[16];
+	char version[16], row_version[24];
 	snprintf(version, sizeof version, "%d", r->form_version);
+	snprintf(row_version, sizeof row_version, "%lld", (long long)r->row_version);
 	csv_field(&fc->w, r->uuid);
 	csv_field(&fc->w, r->pseudonym);
 	csv_field(&fc->w, r->date);
 	csv_field(&fc->w, version);
 	csv_field(&fc->w, r->status);
+	csv_field(&fc->w, row_version);
+	csv_field(&fc->w, r->updated_at);
 	for (size_t i = 0; i < fc->n_fields; i++)
 		csv_field(&fc->w, r->values[i]);
 	csv_end_row(&fc->w);
@@ -280,6 +283,13 @@ static int write_row(void *ctx, const export_row *r)
 }
 
 /* An entry name of plain ASCII, whatever the form id holds. */
+static void neutral_name(const char *id, const char *ext, char *out, size_t size);
+
+void export_csv_name(const char *form_id, char *out, size_t size)
+{
+	neutral_name(form_id, ".csv", out, size);
+}
+
 static void neutral_name(const char *id, const char *ext, char *out, size_t size)
 {
 	size_t o = 0;
@@ -294,7 +304,7 @@ static void neutral_name(const char *id, const char *ext, char *out, size_t size
 static int export_form(store *s, exporter *x, const form *f, const char *first, const char *last, char **why)
 {
 	char name[80];
-	neutral_name(f->id, ".csv", name, sizeof name);
+	export_csv_name(f->id, name, sizeof name);
 	FILE *tmp = private_tmpfile(why);
 	if (!tmp)
 		return EXIT_CANTCREAT;
@@ -398,7 +408,7 @@ static void manifest_head(strbuf *sb, const export_summary *sum, const formset *
 	date_format(sum->per->first, first);
 	date_format(sum->per->last, last);
 	strbuf_puts(sb, "# recueil : manifeste de l'export (vérifier avec « recueil verify ARCHIVE »)\n");
-	strbuf_puts(sb, "format: recueil-export 1\n");
+	strbuf_puts(sb, "format: " EXPORT_FORMAT "\n");
 	manifest_value(sb, "export_id", sum->export_id);
 	strbuf_printf(sb, "export_sequence: %lld\n", (long long)sum->sequence);
 	manifest_value(sb, "previous_export_id", *sum->previous_id ? sum->previous_id : "none");

@@ -26,8 +26,19 @@
 #define EXPORT_R_SCRIPT "lire_recueil.R"
 #define EXPORT_STATA_DO "lire_recueil.do"
 
-/* The columns every form's CSV begins with, before the form's fields. */
-#define EXPORT_META_COLUMNS "entry_id", "pseudonym", "entry_date", "form_version", "entry_status"
+/* The columns every form's CSV begins with, before the form's fields. row_version and
+ * updated_at let an import keep the newer of two versions of an entry. */
+#define EXPORT_META_COLUMNS                                                                                  \
+	"entry_id", "pseudonym", "entry_date", "form_version", "entry_status", "row_version", "updated_at"
+#define EXPORT_N_META_COLUMNS 7
+
+/* The manifest's "format:" value: what this program writes and reads. */
+#define EXPORT_FORMAT "recueil-export 1"
+
+/* What an archive may hold once decompressed (verify and import refuse more): every entry
+ * together, and one entry's size over its compressed size (decompression bombs). */
+#define EXPORT_MAX_UNCOMPRESSED (512ULL << 20)
+#define EXPORT_MAX_RATIO        200
 
 /* ---- pre-export check */
 typedef struct {
@@ -82,11 +93,12 @@ int export_write(store *s, const formset *fs, const export_opts *o, export_resul
 
 /* ---- verification (needs no database: the recipient runs it too) */
 typedef struct {
-	strbuf manifest; /* the manifest's text (release with strbuf_done) */
+	strbuf manifest; /* the manifest's text */
+	strbuf codebook; /* codebook.csv's text ("" when absent) */
 	size_t n_files;  /* files checked against the manifest */
 	uint64_t rows;   /* CSV data rows checked */
 	bool encrypted;
-} verify_report;
+} verify_report; /* release with verify_report_done */
 
 /* Asked by export_verify when an entry is encrypted and no passphrase was given: return a
  * passphrase (borrowed until the next call) or NULL. Called at most once. */
@@ -94,13 +106,29 @@ typedef const char *(*verify_ask_fn)(void *ctx);
 
 /* Open the archive at path, read every entry (which checks the passphrase, the AES
  * authentication codes or CRCs, and that the file is complete), and compare each file with
- * the manifest: SHA-256, size, rows, no file missing or added. Returns 0 when everything
- * matches; EXIT_DATAERR with a one-line *why naming the file and the problem otherwise
- * (wrong passphrase, tampered, truncated, not an export); EXIT_NOINPUT when path cannot be
- * read; EXIT_USAGE when the archive is encrypted and no passphrase could be had. rep is
- * filled as far as the check went (release rep->manifest). */
+ * the manifest: SHA-256, size, rows, no file missing or added. Entry names must be plain
+ * (no directory, absolute path or ".."), at most 256 entries, and the decompressed sizes
+ * within EXPORT_MAX_UNCOMPRESSED and EXPORT_MAX_RATIO (checked while reading: a bomb is
+ * stopped early). Returns 0 when everything matches; EXIT_DATAERR with a one-line *why naming
+ * the file and the problem otherwise (wrong passphrase, tampered, truncated, not an export,
+ * unknown format); EXIT_NOINPUT when path cannot be read; EXIT_USAGE when the archive is
+ * encrypted and no passphrase could be had. rep is filled as far as the check went (release
+ * with verify_report_done). */
 int export_verify(const char *path, const char *passphrase, verify_ask_fn ask, void *ask_ctx,
                   verify_report *rep, char **why);
+void verify_report_done(verify_report *rep);
+
+/* What export_verify_ex also does with the entries it reads (the import keeps the CSVs it
+ * will load, so that it loads exactly the bytes that were checked). For each entry whose name
+ * want accepts, data gets its bytes in order, then a last call with buf NULL and n 0 at the
+ * end of the entry. A non-zero return of data stops the check with that code (*why set). */
+typedef struct {
+	bool (*want)(void *ctx, const char *name);
+	int (*data)(void *ctx, const char *name, const char *buf, size_t n, char **why);
+	void *ctx;
+} verify_hooks;
+int export_verify_ex(const char *path, const char *passphrase, verify_ask_fn ask, void *ask_ctx,
+                     const verify_hooks *hooks, verify_report *rep, char **why);
 
 /* ---- backup */
 /* A consistent, checked, gzip-compressed snapshot of the database at out_path (mode 0600,

@@ -46,4 +46,13 @@ void export_stata_do(strbuf *out, const formset *fs, const export_summary *sum);
 /* Lowercase hex of a SHA-256 digest into out (65 bytes). */
 void export_hex(const unsigned char *digest, size_t n, char *out);
 
+/* The zip entry name of a form's CSV ("audit.csv"): plain ASCII whatever the form id holds. */
+void export_csv_name(const char *form_id, char *out, size_t size);
+
+/* Manifest lines (verify.c). The value after "key=" in a line ("file: a.csv rows=3 …"), and
+ * the value of the first "key: value" line of the text, copied into out; false when absent or
+ * longer than size - 1. */
+bool export_manifest_token(const char *line, const char *key, char *out, size_t size);
+bool export_manifest_value(const char *text, const char *key, char *out, size_t size);
+
 #endif

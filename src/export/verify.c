@@ -13,11 +13,16 @@
 #include "export/export_internal.h"
 
 enum {
-	MAX_ENTRIES = 1000,      /* an export has a dozen files */
-	MAX_MANIFEST = 16 << 20, /* bytes */
+	MAX_ENTRIES = 256,       /* an export has a dozen files, one per form and five more */
+	MAX_MANIFEST = 16 << 20, /* bytes, of the manifest and of the codebook */
 	MAX_NAME = 79,           /* bytes of an entry name */
 };
-#define MAX_ENTRY_BYTES (8ULL << 30) /* stops a decompression bomb from running for hours */
+/* Decompression bombs: the whole archive decompresses to at most this many bytes, and an entry
+ * past RATIO_FLOOR bytes to at most MAX_RATIO times what it takes in the zip. A real export
+ * compresses about 3 to 10 to 1; a file of zeros about 1000 to 1. */
+#define MAX_TOTAL_BYTES ((uint64_t)EXPORT_MAX_UNCOMPRESSED)
+#define MAX_RATIO       EXPORT_MAX_RATIO
+#define RATIO_FLOOR     (64 << 10)
 
 typedef struct {
 	char name[80];
@@ -97,38 +102,69 @@ static int read_fail(struct archive *a, const char *path, const char *entry, boo
 	return EXIT_DATAERR;
 }
 
-/* Read one entry to the end, hashing it, checking CSV shape, keeping the manifest's text. */
-static int read_entry(struct archive *a, const char *path, seen_file *f, bool encrypted, const ask_state *as,
-                      bool have_pass, strbuf *manifest, char **why)
+/* Refuse an entry that decompresses to more than the archive may hold in all, or far more than
+ * it takes in the zip: a decompression bomb. total: bytes of the entries read before. */
+static int bomb_check(struct archive *a, const char *path, const seen_file *f, uint64_t total, int64_t start,
+                      char **why)
 {
+	if (total + f->bytes > MAX_TOTAL_BYTES) {
+		set_why(why,
+		        "%s : %s : plus de %llu Mio une fois décompressée, l'archive est refusée (bombe de "
+		        "décompression ?)",
+		        path, f->name, (unsigned long long)(MAX_TOTAL_BYTES >> 20));
+		return EXIT_DATAERR;
+	}
+	int64_t in = archive_filter_bytes(a, -1) - start;
+	if (f->bytes > RATIO_FLOOR && f->bytes > (uint64_t)(in > 0 ? in : 1) * MAX_RATIO) {
+		set_why(why,
+		        "%s : %s : taux de compression anormal (plus de %d pour 1), l'archive est refusée "
+		        "(bombe de décompression ?)",
+		        path, f->name, MAX_RATIO);
+		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
+/* Read one entry to the end, hashing it, checking CSV shape, keeping the manifest's and the
+ * codebook's texts. */
+static int read_entry(struct archive *a, const char *path, seen_file *f, bool encrypted, const ask_state *as,
+                      bool have_pass, uint64_t total, const verify_hooks *hooks, verify_report *rep, char **why)
+{
+	bool hand = hooks && hooks->want && hooks->want(hooks->ctx, f->name);
 	struct sha256_ctx h;
 	sha256_init(&h);
 	csv_reader cr;
 	csv_reader_init(&cr);
-	bool is_manifest = strcmp(f->name, EXPORT_MANIFEST) == 0;
+	strbuf *keep = strcmp(f->name, EXPORT_MANIFEST) == 0   ? &rep->manifest
+	               : strcmp(f->name, EXPORT_CODEBOOK) == 0 ? &rep->codebook
+	                                                       : NULL;
+	int64_t start = archive_filter_bytes(a, -1);
 	char buf[65536];
 	la_ssize_t got;
 	while ((got = archive_read_data(a, buf, sizeof buf)) > 0) {
 		sha256_update(&h, (size_t)got, (const uint8_t *)buf);
 		f->bytes += (uint64_t)got;
-		if (f->bytes > MAX_ENTRY_BYTES) {
-			set_why(why, "%s : %s dépasse %llu octets une fois décompressé : refusé", path,
-			        f->name, (unsigned long long)MAX_ENTRY_BYTES);
-			return EXIT_DATAERR;
-		}
+		int rc = bomb_check(a, path, f, total, start, why);
+		if (rc)
+			return rc;
 		if (f->is_csv)
 			csv_reader_feed(&cr, buf, (size_t)got);
-		if (is_manifest) {
-			if (manifest->len + (size_t)got > MAX_MANIFEST) {
-				set_why(why, "%s : manifeste démesuré : ce n'est pas un export recueil",
-				        path);
+		if (hand && (rc = hooks->data(hooks->ctx, f->name, buf, (size_t)got, why)))
+			return rc;
+		if (keep) {
+			if (keep->len + (size_t)got > MAX_MANIFEST) {
+				set_why(why, "%s : %s démesuré : ce n'est pas un export recueil", path,
+				        f->name);
 				return EXIT_DATAERR;
 			}
-			strbuf_add(manifest, buf, (size_t)got);
+			strbuf_add(keep, buf, (size_t)got);
 		}
 	}
 	if (got < 0)
 		return read_fail(a, path, f->name, encrypted, have_pass || as->asked, why);
+	int rc = hand ? hooks->data(hooks->ctx, f->name, NULL, 0, why) : 0;
+	if (rc)
+		return rc;
 	unsigned char d[SHA256_DIGEST_SIZE];
 	sha256_digest(&h, sizeof d, d);
 	export_hex(d, sizeof d, f->sha256);
@@ -141,8 +177,7 @@ static int read_entry(struct archive *a, const char *path, seen_file *f, bool en
 	return 0;
 }
 
-/* The value after "key=" in a manifest line, copied into out; false when absent. */
-static bool token(const char *line, const char *key, char *out, size_t size)
+bool export_manifest_token(const char *line, const char *key, char *out, size_t size)
 {
 	size_t k = strlen(key);
 	for (const char *p = line; (p = strstr(p, key)) != NULL; p++) {
@@ -172,8 +207,18 @@ static int check_manifest(const char *path, const strbuf *manifest, seen_file *s
                           verify_report *rep, char **why)
 {
 	const char *text = strbuf_str(manifest);
-	if (strncmp(text, "# recueil", 9) != 0 || !strstr(text, "\nformat: recueil-export 1")) {
+	char format[64];
+	if (strncmp(text, "# recueil", 9) != 0 ||
+	    !export_manifest_value(text, "format", format, sizeof format) ||
+	    strncmp(format, "recueil-export ", 15) != 0) {
 		set_why(why, "%s : %s n'est pas un manifeste d'export recueil", path, EXPORT_MANIFEST);
+		return EXIT_DATAERR;
+	}
+	if (strcmp(format, EXPORT_FORMAT) != 0) {
+		set_why(why,
+		        "%s : format d'archive « %.40s » inconnu de ce programme (recueil %s lit « %s ») : "
+		        "mettre recueil à jour",
+		        path, format, RECUEIL_VERSION, EXPORT_FORMAT);
 		return EXIT_DATAERR;
 	}
 	size_t listed = 0;
@@ -183,8 +228,9 @@ static int check_manifest(const char *path, const strbuf *manifest, seen_file *s
 			continue;
 		char name[80], rows[32], bytes[32], sha[80];
 		size_t n = strcspn(line + 6, " \r\n");
-		if (n == 0 || n >= sizeof name || !token(line, "rows", rows, sizeof rows) ||
-		    !token(line, "bytes", bytes, sizeof bytes) || !token(line, "sha256", sha, sizeof sha)) {
+		if (n == 0 || n >= sizeof name || !export_manifest_token(line, "rows", rows, sizeof rows) ||
+		    !export_manifest_token(line, "bytes", bytes, sizeof bytes) ||
+		    !export_manifest_token(line, "sha256", sha, sizeof sha)) {
 			set_why(why, "%s : ligne du manifeste illisible : %.60s", path, line);
 			return EXIT_DATAERR;
 		}
@@ -236,6 +282,30 @@ static int check_manifest(const char *path, const strbuf *manifest, seen_file *s
 	return 0;
 }
 
+bool export_manifest_value(const char *text, const char *key, char *out, size_t size)
+{
+	size_t k = strlen(key);
+	for (const char *line = text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (strncmp(line, key, k) != 0 || line[k] != ':' || line[k + 1] != ' ')
+			continue;
+		const char *v = line + k + 2;
+		size_t n = strcspn(v, "\r\n");
+		if (n >= size)
+			return false;
+		memcpy(out, v, n);
+		out[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* A name that would write outside the directory where the archive is extracted. */
+static bool name_escapes(const char *name)
+{
+	return name[0] == '/' || name[0] == '\\' || strstr(name, "..") != NULL || strchr(name, ':') != NULL;
+}
+
 static bool name_ok(const char *name)
 {
 	size_t n = strlen(name);
@@ -248,8 +318,61 @@ static bool name_ok(const char *name)
 	return true;
 }
 
+static unsigned get16(const unsigned char *p)
+{
+	return p[0] | (unsigned)p[1] << 8;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The end of the zip file: its end-of-central-directory record, in the last bytes of the file,
+ * counting n_entries. libarchive can read a zip whose central directory is cut off (it then
+ * walks the local headers): an archive cut short must still be refused. */
+static int check_tail(const char *path, size_t n_entries, char **why)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char buf[22 + 65535 + 20];
+	size_t got = 0;
+	long size = -1;
+	if (f && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0) {
+		long from = size > (long)sizeof buf ? size - (long)sizeof buf : 0;
+		if (fseek(f, from, SEEK_SET) == 0)
+			got = fread(buf, 1, sizeof buf, f);
+	}
+	if (f)
+		fclose(f);
+	/* The last record whose comment ends exactly at the end of the file. */
+	for (size_t i = got >= 22 ? got - 22 + 1 : 0; i-- > 0;) {
+		const unsigned char *e = buf + i;
+		if (get32(e) != 0x06054b50 || i + 22 + get16(e + 20) != got)
+			continue;
+		unsigned entries = get16(e + 10);
+		uint32_t cd_size = get32(e + 12), cd_offset = get32(e + 16);
+		if (entries == 0xFFFF || cd_offset == 0xFFFFFFFF) /* Zip64: its own record precedes */
+			return i >= 20 && get32(e - 20) == 0x07064b50 ? 0 : EXIT_DATAERR;
+		long end_of_cd = (long)cd_offset + (long)cd_size;
+		if (entries == n_entries && end_of_cd == size - (long)(got - i))
+			return 0;
+		break;
+	}
+	set_why(why,
+	        "%s : archive tronquée ou endommagée : la fin du fichier zip (répertoire central) "
+	        "manque ou ne correspond pas aux entrées",
+	        path);
+	return EXIT_DATAERR;
+}
+
 int export_verify(const char *path, const char *passphrase, verify_ask_fn ask, void *ask_ctx,
                   verify_report *rep, char **why)
+{
+	return export_verify_ex(path, passphrase, ask, ask_ctx, NULL, rep, why);
+}
+
+int export_verify_ex(const char *path, const char *passphrase, verify_ask_fn ask, void *ask_ctx,
+                     const verify_hooks *hooks, verify_report *rep, char **why)
 {
 	memset(rep, 0, sizeof *rep);
 	struct stat st;
@@ -275,11 +398,39 @@ int export_verify(const char *path, const char *passphrase, verify_ask_fn ask, v
 	}
 	seen_file *seen = NULL;
 	size_t n_seen = 0;
+	uint64_t total = 0;
 	struct archive_entry *e;
 	int r;
 	while (!rc && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
-		if (!name || !name_ok(name) || n_seen >= MAX_ENTRIES) {
+		if (name && name_escapes(name)) {
+			char *clean = text_sanitize(name, false);
+			set_why(why,
+			        "%s : entrée « %.60s » : chemin absolu ou qui remonte de dossier, l'archive "
+			        "est refusée",
+			        path, clean);
+			free(clean);
+			rc = EXIT_DATAERR;
+			break;
+		}
+		if (n_seen >= MAX_ENTRIES) {
+			set_why(why, "%s : plus de %d entrées : ce n'est pas une archive d'export recueil",
+			        path, MAX_ENTRIES);
+			rc = EXIT_DATAERR;
+			break;
+		}
+		if (archive_entry_size_is_set(e) && archive_entry_size(e) >= 0 &&
+		    total + (uint64_t)archive_entry_size(e) > MAX_TOTAL_BYTES) {
+			set_why(why,
+			        "%s : %.60s annonce %lld octets : plus de %llu Mio une fois décompressée, "
+			        "l'archive est refusée (bombe de décompression ?)",
+			        path, name && name_ok(name) ? name : "une entrée",
+			        (long long)archive_entry_size(e),
+			        (unsigned long long)(MAX_TOTAL_BYTES >> 20));
+			rc = EXIT_DATAERR;
+			break;
+		}
+		if (!name || !name_ok(name)) {
 			set_why(
 			    why,
 			    "%s : entrée inattendue « %.60s » : ce n'est pas une archive d'export recueil",
@@ -299,7 +450,8 @@ int export_verify(const char *path, const char *passphrase, verify_ask_fn ask, v
 		memset(f, 0, sizeof *f);
 		snprintf(f->name, sizeof f->name, "%s", name);
 		f->is_csv = ends_with(name, ".csv");
-		rc = read_entry(a, path, f, encrypted, &as, passphrase != NULL, &rep->manifest, why);
+		rc = read_entry(a, path, f, encrypted, &as, passphrase != NULL, total, hooks, rep, why);
+		total += f->bytes;
 	}
 	if (!rc && r != ARCHIVE_EOF)
 		rc = read_fail(a, path, NULL, rep->encrypted, passphrase != NULL || as.asked, why);
@@ -311,7 +463,15 @@ int export_verify(const char *path, const char *passphrase, verify_ask_fn ask, v
 		rc = EXIT_DATAERR;
 	}
 	if (!rc)
+		rc = check_tail(path, n_seen, why);
+	if (!rc)
 		rc = check_manifest(path, &rep->manifest, seen, n_seen, rep, why);
 	free(seen);
 	return rc;
+}
+
+void verify_report_done(verify_report *rep)
+{
+	strbuf_done(&rep->manifest);
+	strbuf_done(&rep->codebook);
 }

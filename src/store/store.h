@@ -166,6 +166,8 @@ typedef struct {
 	const char *uuid, *pseudonym, *date, *status;
 	int form_version;
 	const char *const *values; /* one per requested field: stored code, missing code, or NULL */
+	int64_t row_version;       /* the entry's row version and last change, for imports */
+	const char *updated_at;
 } export_row;
 
 /* Call fn for each entry of form f that is not a draft and is dated in [first, last]
@@ -253,5 +255,59 @@ typedef struct {
 } store_counts;
 int store_counts_get(store *s, const char *login, const char *due_form, long due_since, store_counts *out,
 		     char **why);
+
+/* ---- import of structures' exports into a regional database (query.c)
+ *
+ * One archive is imported in one write transaction (store_import_begin … store_import_end):
+ * all of it or nothing. Inside store_batch_begin … store_batch_end, that transaction is a
+ * savepoint of the batch's: several archives then share one commit (and its page writes). Patients are found or created by (pseudonym, structure): the same
+ * pseudonym from two structures names two people. Entries keep their uuid and row version; of
+ * two versions of an entry, the higher row version wins. */
+typedef struct {
+	const char *structure, *structure_name; /* from the manifest */
+	const char *export_id, *period, *exported_at, *manifest_sha256, *file_name;
+	int64_t sequence;
+} import_source;
+
+typedef struct {
+	uint64_t rows;      /* data rows read */
+	uint64_t added;     /* entries new to this database */
+	uint64_t updated;   /* replaced by a newer row version */
+	uint64_t unchanged; /* same row version as here */
+	uint64_t older;     /* older than here, or deleted since: ignored */
+	uint64_t deleted;   /* removed as the manifest's corrections say */
+} import_counts;
+
+typedef struct {
+	const char *uuid, *pseudonym, *date, *status, *updated_at;
+	int form_version;
+	int64_t row_version;
+	const char *const *values;   /* one per column of store_import_form: canonical text or NULL */
+	const missing_code *missing; /* one per column: a typed missing code or MISS_NONE */
+} import_row;
+
+typedef struct store_import store_import;
+
+/* Whether an export was imported already: 0 never, 1 yes (the same manifest), 2 yes but with
+ * another manifest (forged or damaged). *at gets when, file the archive's name then. */
+int store_import_seen(store *s, const char *export_id, const char *manifest_sha256, char at[32],
+                      char file[256]);
+/* Open the archive's write transaction (BEGIN IMMEDIATE). *out is released by store_import_end. */
+int store_import_begin(store *s, const import_source *src, const char *login, store_import **out, char **why);
+/* The rows that follow are of form f, with these columns (indexes into f->fields, no notes). */
+int store_import_form(store_import *im, const form *f, const size_t *fields, size_t n, char **why);
+/* Insert the entry, replace an older version of it, or leave a newer or equal one. An entry of
+ * another structure or of another form under the same uuid is refused (EXIT_DATAERR). */
+int store_import_row(store_import *im, const import_row *row, char **why);
+/* Delete an entry the structure deleted (its manifest says so) and remember it, so that an older
+ * archive imported later does not bring it back. */
+int store_import_delete(store_import *im, const char *uuid, char **why);
+/* With keep: log the import (import_log, one 'import' line in the audit trail) and commit;
+ * otherwise roll everything back. counts (may be NULL) gets what the archive changed. */
+int store_import_end(store_import *im, bool keep, import_counts *counts, char **why);
+/* Before the first archive (outside any transaction) and after the last one: settings for many
+ * savepoints; then checkpoint the WAL into the database and empty it. */
+void store_import_open(store *s);
+void store_import_close(store *s);
 
 #endif

@@ -166,7 +166,7 @@ EOF
 		skip "python3 absent : lecture des CSV"
 	else
 		"$PY" - "$tmp/x" "$E1" "$E2" <<'PYEOF' >"$tmp/py.out" 2>&1
-import csv, os, sys
+import csv, os, re, sys
 d, e1, e2 = sys.argv[1], sys.argv[2], sys.argv[3]
 problems = []
 manifest = {}
@@ -180,7 +180,7 @@ for r in codebook:
     cb_fields.setdefault(r["form"], []).append(r["field"])
     if r["type"] in ("choice", "yesno") and " | " not in r["choices"] and "=" not in r["choices"]:
         problems.append("codebook: choix sans libellés pour %s.%s" % (r["form"], r["field"]))
-meta = ["entry_id", "pseudonym", "entry_date", "form_version", "entry_status"]
+meta = ["entry_id", "pseudonym", "entry_date", "form_version", "entry_status", "row_version", "updated_at"]
 seen_ids = {}
 for name in sorted(os.listdir(d)):
     if not name.endswith(".csv"):
@@ -199,9 +199,9 @@ for name in sorted(os.listdir(d)):
     if name == "codebook.csv":
         continue
     form = name[:-4]
-    if header[:5] != meta:
-        problems.append(name + ": colonnes communes " + ",".join(header[:5]))
-    if header[5:] != cb_fields.get(form, []):
+    if header[:len(meta)] != meta:
+        problems.append(name + ": colonnes communes " + ",".join(header[:len(meta)]))
+    if header[len(meta):] != cb_fields.get(form, []):
         problems.append(name + ": colonnes différentes du codebook")
     for col in ("nom", "prenom", "telephone", "notes"):
         if col in header:
@@ -213,6 +213,10 @@ for name in sorted(os.listdir(d)):
             problems.append("%s: date %s hors de 2026-T3" % (name, rec["entry_date"]))
         if rec["entry_status"] not in ("complete", "incomplete"):
             problems.append("%s: statut %s" % (name, rec["entry_status"]))
+        if not rec["row_version"].isdigit() or int(rec["row_version"]) < 1:
+            problems.append("%s: row_version %s" % (name, rec["row_version"]))
+        if not re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", rec["updated_at"]):
+            problems.append("%s: updated_at %s" % (name, rec["updated_at"]))
 if e1 not in seen_ids or seen_ids[e1][0] != "contact":
     problems.append("le contact ajouté n'est pas dans contact.csv")
 elif seen_ids[e1][1]["duree_min"] != "45" or seen_ids[e1][1]["statut"] != "realise":
@@ -356,6 +360,13 @@ expect_rc "nouvel export de la période après une correction" 0
 run verify "$tmp/out/corr.zip" --passphrase-file "$tmp/pass"
 expect_in "manifeste : la saisie modifiée est une correction" "$out" "correction: edited entry=$E1"
 expect_not_in "manifeste : une saisie inchangée n'est pas une correction" "$out" "entry=$E2"
+if have unzip; then
+	run export --period 2026-T3 --out "$tmp/out/corr-plain.zip" --no-encrypt --accept-issues "idem"
+	expect_in "la saisie corrigée porte sa version 2 et sa date de modification (row_version, updated_at)" \
+		"$(unzip -p "$tmp/out/corr-plain.zip" contact.csv | grep "^$E1,")" ",complete,2,20"
+	expect_in "une saisie jamais modifiée est en version 1" \
+		"$(unzip -p "$tmp/out/corr-plain.zip" audit.csv | grep "^$E2,")" ",complete,1,20"
+fi
 
 # ---------------------------------------------------------------- periods and roles
 run export --out "$tmp/out/none.zip"

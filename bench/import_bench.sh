@@ -1,0 +1,78 @@
+#!/bin/sh
+# import_bench.sh — how long the regional coordinator waits for `recueil import` of a whole
+# region: 150 structures of 40 patients (6,000 patients), each with its own encrypted export
+# archive, imported into a fresh regional database in one command (issue 7: target ≤ 3 s).
+# Also times a second import of the same archives (nothing to do) and gives the peak memory.
+# Not a timed test: run it by hand.
+#
+#   bench/import_bench.sh [BINARY] [STRUCTURES] [PATIENTS_EACH]
+#       default: build/recueil, 150 structures, 40 patients each
+#
+# The structures are made with `recueil demo` (a seed per structure, so that their data
+# differ), in parallel, then exported with one shared passphrase (--passphrase-file).
+set -eu
+bin=${1:-build/recueil}
+structures=${2:-150}
+each=${3:-40}
+[ -x "$bin" ] || { echo "binaire introuvable : $bin (compiler d'abord, ou le donner en argument)" >&2; exit 1; }
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+command -v sqlite3 >/dev/null || { echo "sqlite3 manquant" >&2; exit 1; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/recueil-import-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export RECUEIL_TODAY=2026-11-22
+unset RECUEIL_DB RECUEIL_NOW RECUEIL_AS_USER
+umask 077
+printf 'Banc-Import-Regional-0000\n' >"$tmp/pass"
+mkdir "$tmp/src" "$tmp/zip"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# one structure: database, demo patients, encrypted export of everything
+cat >"$tmp/one.sh" <<'EOF'
+i=$1
+db="$tmp/src/ms$i.db"
+"$bin" --db "$db" init --structure "MS-$i" --name "Microstructure $i" >/dev/null 2>&1 &&
+	"$bin" --db "$db" demo --patients "$each" --seed "$i" >/dev/null 2>&1 &&
+	"$bin" --db "$db" export --period 2000-01-01..2026-12-31 --out "$tmp/zip/ms$i.zip" \
+		--passphrase-file "$tmp/pass" --accept-issues bench >/dev/null 2>&1 &&
+	rm -f "$db" "$db-wal" "$db-shm" || echo "structure $i : échec" >&2
+EOF
+export bin tmp each
+echo "Préparation : $structures structures de $each patients, exportées ($jobs à la fois)…" >&2
+t0=$(date +%s.%N)
+seq 1 "$structures" | xargs -P "$jobs" -n 1 sh "$tmp/one.sh"
+t1=$(date +%s.%N)
+n=$(ls "$tmp/zip" | wc -l)
+bytes=$(cat "$tmp/zip"/*.zip | wc -c)
+printf 'Préparation : %d archives (%d Kio en tout) en %.1f s\n' "$n" $((bytes / 1024)) "$(echo "$t1 - $t0" | bc)" >&2
+
+reg="$tmp/region.db"
+"$bin" --db "$reg" init --structure REGION --name "Coordination régionale" >/dev/null 2>&1
+# The forms' tables are created once, outside the measure (the first command on a new
+# database does it, whatever the command).
+"$bin" --db "$reg" check >/dev/null 2>&1 || true
+
+measure() { # label, then the command: prints seconds and peak resident memory
+	label=$1
+	shift
+	/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" || {
+		echo "$label : échec" >&2
+		tail -5 "$tmp/err" >&2
+		exit 1
+	}
+	set -- $(cat "$tmp/time")
+	printf '%-44s %7.2f s %9d Kio\n' "$label" "$1" "$2"
+}
+
+printf '%-44s %9s %13s\n' mesure temps "mémoire max"
+measure "import de $n archives (base vide)" "$bin" --db "$reg" import --passphrase-file "$tmp/pass" "$tmp"/zip/*.zip
+patients=$(sqlite3 "$reg" "SELECT count(*) FROM patients")
+entries=$(sqlite3 "$reg" "SELECT count(*) FROM entries")
+measure "second import des mêmes (rien à faire)" "$bin" --db "$reg" import --passphrase-file "$tmp/pass" "$tmp"/zip/*.zip
+grep -q 'déjà importé' "$tmp/out" || { echo "le second import a fait quelque chose" >&2; exit 1; }
+reg2="$tmp/region2.db"
+"$bin" --db "$reg2" init --structure REGION2 >/dev/null 2>&1
+"$bin" --db "$reg2" check >/dev/null 2>&1 || true
+measure "$n × recueil verify (un processus chacun)" sh -c "for f in '$tmp'/zip/*.zip; do '$bin' verify --passphrase-file '$tmp/pass' \"\$f\" >/dev/null || exit 1; done"
+echo
+printf 'Base régionale : %d structures, %d patients, %d saisies (cible : import ≤ 3 s)\n' \
+	"$(sqlite3 "$reg" "SELECT count(DISTINCT structure) FROM patients")" "$patients" "$entries"

@@ -1,0 +1,771 @@
+/* import.c — a structure's export archive merged into a regional database (see import.h).
+ *
+ * The archive is read once, by export_verify_ex, exactly as `recueil verify` reads it: it
+ * authenticates and checks everything against the manifest, keeps the manifest's and the
+ * codebook's texts, and hands the bytes of each CSV to this file, which spools them into
+ * private unlinked temporary files (the data loaded is the data checked, and nothing is
+ * decrypted twice). Then the manifest, the codebook and the file list are checked against the
+ * regional forms, and each form's CSV streams from its spool through the checking CSV reader
+ * (csv.h): each value parsed with record_set as if it were typed, each row written, all in one
+ * transaction. */
+#include "export/import.h"
+
+#include <nettle/sha2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/record.h"
+#include "export/csv.h"
+#include "export/export_internal.h"
+#include "export/safefile.h"
+#include "export/secret.h"
+
+enum {
+	MAX_RECORD = 1 << 20, /* bytes of one CSV record */
+	MAX_TEXT = 4000,      /* characters of a calculated text */
+};
+
+/* A form of the archive, as its manifest and codebook describe it. */
+typedef struct {
+	const form *f; /* the regional form of the same id */
+	int version;   /* the form's version in the archive */
+	char csv[80];  /* its CSV's entry name */
+	bool listed;   /* the manifest lists its CSV */
+	uint64_t bytes;
+	char sha256[65];
+	size_t *cols; /* the CSV's field columns, in order: indexes into f->fields */
+	size_t n_cols;
+} arch_form;
+
+typedef struct {
+	const char *path; /* for messages */
+	char export_id[37], structure[64], structure_name[256], period[64], created_at[32];
+	int64_t sequence;
+	arch_form *forms;
+	size_t n_forms;
+	char (*deleted)[37]; /* entries deleted at the structure ("correction: deleted") */
+	size_t n_deleted;
+	char sha256[65]; /* of the manifest's text */
+} manifest;
+
+static void manifest_done(manifest *m)
+{
+	for (size_t i = 0; i < m->n_forms; i++)
+		free(m->forms[i].cols);
+	free(m->forms);
+	free(m->deleted);
+}
+
+/* ------------------------------------------------------------ small checks */
+
+static bool is_uuid(const char *s)
+{
+	if (strlen(s) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+/* A structure code as `recueil init` accepts it: 2 to 32 ASCII letters, digits, - or _. */
+static bool is_structure_code(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 2 || n > 32)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
+/* A time as the store writes it: "2026-11-22T18:51:23Z" (a date, then time characters). */
+static bool is_timestamp(const char *s)
+{
+	size_t n = strlen(s);
+	char day[11];
+	long d;
+	if (n < 10 || n > 31)
+		return false;
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	return date_parse(day, &d) && strspn(s + 10, "0123456789T:.Z+-") == n - 10;
+}
+
+static bool is_date(const char *s)
+{
+	long d;
+	char back[11];
+	if (!date_parse(s, &d))
+		return false;
+	date_format(d, back);
+	return strcmp(back, s) == 0;
+}
+
+static bool int_in(const char *s, long long lo, long long hi, long long *out)
+{
+	return parse_integer(s, out) && *out >= lo && *out <= hi;
+}
+
+/* ------------------------------------------------------------ the manifest */
+
+static arch_form *form_by_csv(manifest *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_forms; i++)
+		if (strcmp(m->forms[i].csv, name) == 0)
+			return &m->forms[i];
+	return NULL;
+}
+
+static arch_form *form_by_id(manifest *m, const char *id)
+{
+	for (size_t i = 0; i < m->n_forms; i++)
+		if (strcmp(m->forms[i].f->id, id) == 0)
+			return &m->forms[i];
+	return NULL;
+}
+
+/* The next line of text (without its end) into line; false at the end. */
+static bool next_line(const char **p, char *line, size_t size)
+{
+	if (!**p)
+		return false;
+	size_t n = strcspn(*p, "\n");
+	size_t k = n && (*p)[n - 1] == '\r' ? n - 1 : n;
+	snprintf(line, size, "%.*s", (int)(k < size ? k : size - 1), *p);
+	*p += n + ((*p)[n] == '\n');
+	return true;
+}
+
+static int bad_manifest(const manifest *m, char **why, const char *what)
+{
+	set_why(why, "%s : manifeste : %s : archive refusée", m->path, what);
+	return EXIT_DATAERR;
+}
+
+/* Scalars, forms, files and deletions of the manifest; checked against the regional forms. */
+static int parse_manifest(manifest *m, const char *text, const formset *fs, char **why)
+{
+	char v[512];
+	long long n;
+	if (!export_manifest_value(text, "schema_version", v, sizeof v) || !int_in(v, 1, 1000000, &n))
+		return bad_manifest(m, why, "version du schéma absente ou illisible");
+	if (n > store_schema_version()) {
+		set_why(why,
+		        "%s : archive d'une version plus récente de recueil (schéma %lld, ce programme "
+		        "connaît %d) : mettre recueil à jour avant d'importer",
+		        m->path, n, store_schema_version());
+		return EXIT_DATAERR;
+	}
+	if (!export_manifest_value(text, "export_id", m->export_id, sizeof m->export_id) ||
+	    !is_uuid(m->export_id))
+		return bad_manifest(m, why, "identifiant d'export absent ou illisible");
+	if (!export_manifest_value(text, "export_sequence", v, sizeof v) || !int_in(v, 1, 1LL << 40, &n))
+		return bad_manifest(m, why, "numéro d'export absent ou illisible");
+	m->sequence = n;
+	if (!export_manifest_value(text, "structure_code", m->structure, sizeof m->structure) ||
+	    !is_structure_code(m->structure))
+		return bad_manifest(m, why, "code de structure absent ou invalide");
+	if (!export_manifest_value(text, "structure_name", m->structure_name, sizeof m->structure_name))
+		snprintf(m->structure_name, sizeof m->structure_name, "%s", m->structure);
+	if (!export_manifest_value(text, "period", m->period, sizeof m->period) || !*m->period)
+		return bad_manifest(m, why, "période absente");
+	if (!export_manifest_value(text, "created_at", m->created_at, sizeof m->created_at) ||
+	    !is_timestamp(m->created_at))
+		return bad_manifest(m, why, "date de création absente ou illisible");
+
+	char line[1024];
+	/* Forms first: the files are named after them. */
+	for (const char *p = text; next_line(&p, line, sizeof line);) {
+		if (strncmp(line, "form: ", 6) != 0)
+			continue;
+		char id[64], ver[32];
+		size_t k = strcspn(line + 6, " ");
+		if (k == 0 || k >= sizeof id || !export_manifest_token(line, "version", ver, sizeof ver) ||
+		    !int_in(ver, 1, 1000000, &n))
+			return bad_manifest(m, why, "ligne « form: » illisible");
+		memcpy(id, line + 6, k);
+		id[k] = '\0';
+		const form *f = formset_form(fs, id);
+		if (!f) {
+			char *clean = text_sanitize(id, false);
+			set_why(why,
+			        "%s : formulaire « %s » inconnu des formulaires régionaux : archive refusée "
+			        "(ajouter ce formulaire au dossier des formulaires)",
+			        m->path, clean);
+			free(clean);
+			return EXIT_DATAERR;
+		}
+		if (form_by_id(m, id))
+			return bad_manifest(m, why, "formulaire listé deux fois");
+		if (n > f->version) {
+			set_why(why,
+			        "%s : formulaire %s en version %lld dans l'archive, %d dans les formulaires "
+			        "régionaux : mettre à jour les formulaires avant d'importer",
+			        m->path, id, n, f->version);
+			return EXIT_DATAERR;
+		}
+		m->forms = xrealloc(m->forms, (m->n_forms + 1) * sizeof *m->forms);
+		arch_form *af = &m->forms[m->n_forms++];
+		memset(af, 0, sizeof *af);
+		af->f = f;
+		af->version = (int)n;
+		export_csv_name(f->id, af->csv, sizeof af->csv);
+	}
+	for (const char *p = text; next_line(&p, line, sizeof line);) {
+		if (strncmp(line, "file: ", 6) == 0) {
+			char name[80], bytes[32], sha[80];
+			size_t k = strcspn(line + 6, " ");
+			/* export_verify matched each line with the archive: only the set is checked. */
+			if (k == 0 || k >= sizeof name ||
+			    !export_manifest_token(line, "bytes", bytes, sizeof bytes) ||
+			    !export_manifest_token(line, "sha256", sha, sizeof sha) || strlen(sha) != 64)
+				return bad_manifest(m, why, "ligne « file: » illisible");
+			memcpy(name, line + 6, k);
+			name[k] = '\0';
+			arch_form *af = form_by_csv(m, name);
+			if (af) {
+				af->listed = true;
+				af->bytes = strtoull(bytes, NULL, 10);
+				memcpy(af->sha256, sha, 65);
+			} else if (strcmp(name, EXPORT_CODEBOOK) != 0 && strcmp(name, EXPORT_README) != 0 &&
+			           strcmp(name, EXPORT_R_SCRIPT) != 0 && strcmp(name, EXPORT_STATA_DO) != 0) {
+				set_why(
+				    why,
+				    "%s : fichier « %s » inattendu dans une archive d'export (ni un "
+				    "formulaire du manifeste ni un document de l'export) : archive refusée",
+				    m->path, name);
+				return EXIT_DATAERR;
+			}
+		} else if (strncmp(line, "correction: deleted ", 20) == 0) {
+			char uuid[64];
+			if (!export_manifest_token(line, "entry", uuid, sizeof uuid) || !is_uuid(uuid))
+				return bad_manifest(m, why, "ligne « correction: deleted » illisible");
+			m->deleted = xrealloc(m->deleted, (m->n_deleted + 1) * sizeof *m->deleted);
+			memcpy(m->deleted[m->n_deleted++], uuid, 37);
+		}
+	}
+	for (size_t i = 0; i < m->n_forms; i++)
+		if (!m->forms[i].listed) {
+			set_why(why, "%s : le manifeste annonce le formulaire %s mais pas son fichier %s",
+			        m->path, m->forms[i].f->id, m->forms[i].csv);
+			return EXIT_DATAERR;
+		}
+	struct sha256_ctx h;
+	unsigned char d[SHA256_DIGEST_SIZE];
+	sha256_init(&h);
+	sha256_update(&h, strlen(text), (const uint8_t *)text);
+	sha256_digest(&h, sizeof d, d);
+	export_hex(d, sizeof d, m->sha256);
+	return 0;
+}
+
+/* ------------------------------------------------------------ the codebook */
+
+typedef struct {
+	manifest *m;
+	const char *header; /* the codebook header this program writes, one record */
+	long c_form, c_version, c_field, c_type;
+	int rc;
+	char **why;
+} codebook_ctx;
+
+static long column_of(char **fields, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fields[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static bool codebook_fail(codebook_ctx *c, uint64_t rec, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool codebook_fail(codebook_ctx *c, uint64_t rec, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *clean = text_sanitize(msg, false);
+	set_why(c->why, "%s : %s, ligne %llu : %s : archive refusée", c->m->path, EXPORT_CODEBOOK,
+	        (unsigned long long)rec + 1, clean);
+	free(clean);
+	free(msg);
+	c->rc = EXIT_DATAERR;
+	return false;
+}
+
+static bool codebook_record(void *vctx, uint64_t rec, char **fields, size_t n)
+{
+	codebook_ctx *c = vctx;
+	if (rec == 0) {
+		/* The header this program writes, column for column. */
+		strbuf line = STRBUF_INIT;
+		for (size_t i = 0; i < n; i++)
+			strbuf_printf(&line, "%s%s", i ? "," : "", fields[i]);
+		strbuf_puts(&line, "\r\n");
+		bool same = strcmp(strbuf_str(&line), c->header) == 0;
+		strbuf_done(&line);
+		if (!same)
+			return codebook_fail(c, rec, "en-tête différent de celui de recueil");
+		c->c_form = column_of(fields, n, "form");
+		c->c_version = column_of(fields, n, "form_version");
+		c->c_field = column_of(fields, n, "field");
+		c->c_type = column_of(fields, n, "type");
+		if (c->c_form < 0 || c->c_version < 0 || c->c_field < 0 || c->c_type < 0)
+			return codebook_fail(c, rec, "colonnes form, form_version, field ou type absentes");
+		return true;
+	}
+	const char *id = fields[c->c_form], *fid = fields[c->c_field];
+	arch_form *af = form_by_id(c->m, id);
+	if (!af)
+		return codebook_fail(c, rec, "formulaire « %s » absent du manifeste", id);
+	long long v;
+	if (!parse_integer(fields[c->c_version], &v) || v != af->version)
+		return codebook_fail(c, rec, "version %s du formulaire %s, le manifeste dit %d",
+		                     fields[c->c_version], id, af->version);
+	long idx = form_field_index(af->f, fid);
+	if (idx < 0)
+		return codebook_fail(c, rec, "champ « %s » inconnu du formulaire régional %s", fid, id);
+	const field *fd = &af->f->fields[idx];
+	if (!export_field_included(fd))
+		return codebook_fail(c, rec,
+		                     "champ %s.%s : donnée d'identité ou hors export dans les formulaires "
+		                     "régionaux, il ne doit pas figurer dans un export",
+		                     id, fid);
+	if (strcmp(fields[c->c_type], field_type_name(fd->type)) != 0)
+		return codebook_fail(c, rec,
+		                     "champ %s.%s de type « %s », « %s » dans les formulaires régionaux", id,
+		                     fid, fields[c->c_type], field_type_name(fd->type));
+	for (size_t i = 0; i < af->n_cols; i++)
+		if (af->cols[i] == (size_t)idx)
+			return codebook_fail(c, rec, "champ %s.%s décrit deux fois", id, fid);
+	af->cols = xrealloc(af->cols, (af->n_cols + 1) * sizeof *af->cols);
+	af->cols[af->n_cols++] = (size_t)idx;
+	return true;
+}
+
+static int check_codebook(manifest *m, const strbuf *codebook, char **why)
+{
+	/* The header as export_codebook writes it: the codebook of no form. */
+	formset none;
+	memset(&none, 0, sizeof none);
+	strbuf header = STRBUF_INIT;
+	export_codebook(&header, &none);
+	codebook_ctx c = {.m = m, .header = strbuf_str(&header), .why = why};
+	csv_reader r;
+	csv_reader_init(&r);
+	csv_reader_on_record(&r, codebook_record, &c, MAX_RECORD);
+	csv_reader_feed(&r, strbuf_str(codebook), codebook->len);
+	bool ok = csv_reader_finish(&r);
+	if (!ok && !c.rc) {
+		set_why(why, "%s : %s illisible (enregistrement %llu : %s) : archive refusée", m->path,
+		        EXPORT_CODEBOOK, (unsigned long long)r.bad_record, r.problem ? r.problem : "vide");
+		c.rc = EXIT_DATAERR;
+	}
+	if (!c.rc && r.records == 0) {
+		set_why(why, "%s : %s vide : archive refusée", m->path, EXPORT_CODEBOOK);
+		c.rc = EXIT_DATAERR;
+	}
+	csv_reader_done(&r);
+	strbuf_done(&header);
+	return c.rc;
+}
+
+/* ------------------------------------------------------------ the spooled CSVs */
+
+typedef struct {
+	char name[80];
+	FILE *f;
+	uint64_t bytes;
+} spooled;
+
+typedef struct {
+	const char *path; /* the archive, for messages */
+	spooled *v;
+	size_t n;
+} spool;
+
+static bool spool_want(void *ctx, const char *name)
+{
+	(void)ctx;
+	size_t n = strlen(name);
+	return n > 4 && strcmp(name + n - 4, ".csv") == 0 && strcmp(name, EXPORT_CODEBOOK) != 0;
+}
+
+static int spool_data(void *ctx, const char *name, const char *buf, size_t n, char **why)
+{
+	spool *sp = ctx;
+	spooled *e = sp->n ? &sp->v[sp->n - 1] : NULL;
+	if (!e || strcmp(e->name, name) != 0) {
+		char *w = NULL;
+		FILE *f = private_tmpfile(&w);
+		if (!f) {
+			set_why(why, "%s : %s", sp->path, w);
+			free(w);
+			return EXIT_CANTCREAT;
+		}
+		sp->v = xrealloc(sp->v, (sp->n + 1) * sizeof *sp->v);
+		e = &sp->v[sp->n++];
+		snprintf(e->name, sizeof e->name, "%s", name);
+		e->f = f;
+		e->bytes = 0;
+	}
+	if (n && fwrite(buf, 1, n, e->f) != n) {
+		set_why(why, "%s : fichier de travail pour %s : écriture impossible (disque plein ?)", sp->path,
+		        name);
+		return EXIT_IOERR;
+	}
+	e->bytes += n;
+	if (!buf && fflush(e->f) != 0) {
+		set_why(why, "%s : fichier de travail pour %s : écriture impossible (disque plein ?)", sp->path,
+		        name);
+		return EXIT_IOERR;
+	}
+	return 0;
+}
+
+static void spool_done(spool *sp)
+{
+	for (size_t i = 0; i < sp->n; i++)
+		fclose(sp->v[i].f);
+	free(sp->v);
+}
+
+/* ------------------------------------------------------------ the rows */
+
+typedef struct {
+	const manifest *m;
+	store_import *im;
+	const arch_form *af;
+	record *scratch;       /* record_set parses each value into it */
+	const char **values;   /* per column */
+	missing_code *missing; /* per column */
+	int rc;
+	char **why;
+} rows_ctx;
+
+static bool row_fail(rows_ctx *c, uint64_t rec, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool row_fail(rows_ctx *c, uint64_t rec, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *clean = text_sanitize(msg, false);
+	set_why(c->why, "%s : %s, ligne %llu : %s : archive refusée", c->m->path, c->af->csv,
+	        (unsigned long long)rec + 1, clean);
+	free(clean);
+	free(msg);
+	c->rc = EXIT_DATAERR;
+	return false;
+}
+
+static bool header_ok(rows_ctx *c, char **fields, size_t n)
+{
+	static const char *const meta[] = {EXPORT_META_COLUMNS};
+	const size_t nm = sizeof meta / sizeof *meta;
+	const arch_form *af = c->af;
+	for (size_t i = 0; i < n || i < nm + af->n_cols; i++) {
+		const char *want = i < nm                ? meta[i]
+		                   : i < nm + af->n_cols ? af->f->fields[af->cols[i - nm]].id
+		                                         : NULL;
+		const char *have = i < n ? fields[i] : NULL;
+		if (str_eq(want, have))
+			continue;
+		if (!have)
+			return row_fail(
+			    c, 0, "en-tête : colonne « %s » attendue d'après le codebook, absente", want);
+		if (!want)
+			return row_fail(c, 0, "en-tête : colonne « %.64s » inconnue du codebook", have);
+		return row_fail(c, 0, "en-tête : colonne « %.64s » là où le codebook annonce « %s »", have,
+		                want);
+	}
+	return true;
+}
+
+/* A calculated value as the export writes it: checked against the field's value type. */
+static bool calculated_ok(const field *fd, const char *text, char **why)
+{
+	long long iv;
+	double x;
+	bool ok;
+	switch (fd->vtype) {
+	case T_NUM:
+		/* stored as an integer when kept without decimals (st_field_sql_type) */
+		ok = fd->decimals == 0 ? parse_integer(text, &iv) : parse_decimal(text, &x);
+		break;
+	case T_BOOL:
+		ok = strcmp(text, "0") == 0 || strcmp(text, "1") == 0;
+		break;
+	case T_DATE:
+		ok = is_date(text);
+		break;
+	default:
+		ok = utf8_valid(text, strlen(text)) && strlen(text) <= 4 * MAX_TEXT;
+		break;
+	}
+	if (!ok)
+		set_why(why, "%s : valeur calculée « %.64s » qui n'est pas du type %s", fd->id, text,
+		        vtype_name(fd->vtype));
+	return ok;
+}
+
+static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
+{
+	rows_ctx *c = vctx;
+	const arch_form *af = c->af;
+	if (rec == 0)
+		return header_ok(c, fields, n);
+	enum { ID, PSEUDO, DATE, VERSION, STATUS, ROW_VERSION, UPDATED };
+	long long form_version, row_version;
+	if (!is_uuid(fields[ID]))
+		return row_fail(c, rec, "entry_id « %.40s » n'est pas un identifiant d'entrée", fields[ID]);
+	if (!pseudonym_valid(fields[PSEUDO]))
+		return row_fail(c, rec, "pseudonym « %.20s » invalide (clé de contrôle)", fields[PSEUDO]);
+	if (!is_date(fields[DATE]))
+		return row_fail(c, rec, "entry_date « %.20s » n'est pas une date AAAA-MM-JJ", fields[DATE]);
+	if (!int_in(fields[VERSION], 1, af->version, &form_version))
+		return row_fail(c, rec, "form_version « %.20s » : version 1 à %d attendue", fields[VERSION],
+		                af->version);
+	if (strcmp(fields[STATUS], "complete") != 0 && strcmp(fields[STATUS], "incomplete") != 0)
+		return row_fail(c, rec, "entry_status « %.20s » : complete ou incomplete attendu",
+		                fields[STATUS]);
+	if (!int_in(fields[ROW_VERSION], 1, 1LL << 53, &row_version))
+		return row_fail(c, rec, "row_version « %.20s » : entier positif attendu",
+		                fields[ROW_VERSION]);
+	if (!is_timestamp(fields[UPDATED]))
+		return row_fail(c, rec, "updated_at « %.32s » n'est pas une date et heure", fields[UPDATED]);
+	for (size_t i = 0; i < af->n_cols; i++) {
+		size_t idx = af->cols[i];
+		const field *fd = &af->f->fields[idx];
+		const char *text = fields[EXPORT_N_META_COLUMNS + i];
+		char *why = NULL;
+		if (fd->type == FT_CALCULATED) {
+			c->missing[i] = MISS_NONE;
+			c->values[i] = *text ? text : NULL;
+			if (*text && !calculated_ok(fd, text, &why))
+				goto bad;
+		} else {
+			if (!record_set(c->scratch, idx, text, &why))
+				goto bad;
+			c->values[i] = c->scratch->vals[idx].text;
+			c->missing[i] = c->scratch->vals[idx].missing;
+		}
+		continue;
+	bad:
+		row_fail(c, rec, "%s", why ? why : fd->id);
+		free(why);
+		return false;
+	}
+	import_row row = {
+	    .uuid = fields[ID],
+	    .pseudonym = fields[PSEUDO],
+	    .date = fields[DATE],
+	    .status = fields[STATUS],
+	    .updated_at = fields[UPDATED],
+	    .form_version = (int)form_version,
+	    .row_version = row_version,
+	    .values = c->values,
+	    .missing = c->missing,
+	};
+	char *why = NULL;
+	int rc = store_import_row(c->im, &row, &why);
+	if (rc) {
+		row_fail(c, rec, "%s", why ? why : "écriture impossible");
+		c->rc = rc;
+		free(why);
+		return false;
+	}
+	return true;
+}
+
+/* Stream one form's CSV from its spool into the database; hash it again on the way. */
+static int import_csv(FILE *in, const manifest *m, const arch_form *af, store_import *im, const formset *fs,
+                      char **why)
+{
+	int rc = store_import_form(im, af->f, af->cols, af->n_cols, why);
+	if (rc)
+		return rc;
+	rows_ctx c = {.m = m, .im = im, .af = af, .why = why};
+	c.scratch = record_new(fs, af->f, 0);
+	c.values = xcalloc(af->n_cols ? af->n_cols : 1, sizeof *c.values);
+	c.missing = xcalloc(af->n_cols ? af->n_cols : 1, sizeof *c.missing);
+	csv_reader r;
+	csv_reader_init(&r);
+	csv_reader_on_record(&r, data_record, &c, MAX_RECORD);
+	struct sha256_ctx h;
+	sha256_init(&h);
+	uint64_t bytes = 0;
+	char buf[65536];
+	size_t got = 0;
+	rewind(in);
+	while (!c.rc && (got = fread(buf, 1, sizeof buf, in)) > 0) {
+		bytes += (uint64_t)got;
+		if (bytes > af->bytes) {
+			set_why(why, "%s : %s plus long que le manifeste ne l'annonce : archive refusée",
+			        m->path, af->csv);
+			c.rc = EXIT_DATAERR;
+			break;
+		}
+		sha256_update(&h, (size_t)got, (const uint8_t *)buf);
+		csv_reader_feed(&r, buf, (size_t)got);
+		if (r.bad)
+			break;
+	}
+	if (!c.rc && ferror(in)) {
+		set_why(why, "%s : fichier de travail de %s illisible", m->path, af->csv);
+		c.rc = EXIT_IOERR;
+	}
+	if (!c.rc && !csv_reader_finish(&r) && !c.rc) {
+		set_why(why, "%s : %s n'est pas un CSV valide (enregistrement %llu : %s)", m->path, af->csv,
+		        (unsigned long long)r.bad_record, r.problem ? r.problem : "?");
+		c.rc = EXIT_DATAERR;
+	}
+	if (!c.rc && r.records == 0) {
+		set_why(why, "%s : %s vide (sans en-tête) : archive refusée", m->path, af->csv);
+		c.rc = EXIT_DATAERR;
+	}
+	if (!c.rc) {
+		unsigned char d[SHA256_DIGEST_SIZE];
+		char hex[65];
+		sha256_digest(&h, sizeof d, d);
+		export_hex(d, sizeof d, hex);
+		if (bytes != af->bytes || strcmp(hex, af->sha256) != 0) {
+			set_why(why, "%s : fichier de travail de %s modifié pendant l'import : rien importé",
+			        m->path, af->csv);
+			c.rc = EXIT_DATAERR;
+		}
+	}
+	csv_reader_done(&r);
+	record_free(c.scratch);
+	free(c.values);
+	free(c.missing);
+	return c.rc;
+}
+
+/* Every form's CSV from the spool, in one transaction with the deletions. */
+static int import_rows(store *s, const formset *fs, const manifest *m, const spool *sp, const import_opts *o,
+                       import_counts *counts, char **why)
+{
+	const char *base = strrchr(o->path, '/') ? strrchr(o->path, '/') + 1 : o->path;
+	import_source src = {
+	    .structure = m->structure,
+	    .structure_name = m->structure_name,
+	    .export_id = m->export_id,
+	    .period = m->period,
+	    .exported_at = m->created_at,
+	    .manifest_sha256 = m->sha256,
+	    .file_name = base,
+	    .sequence = m->sequence,
+	};
+	store_import *im = NULL;
+	int rc = store_import_begin(s, &src, o->login, &im, why);
+	for (size_t i = 0; !rc && i < m->n_forms; i++) {
+		const arch_form *af = &m->forms[i];
+		const spooled *e = NULL;
+		for (size_t k = 0; k < sp->n && !e; k++)
+			if (strcmp(sp->v[k].name, af->csv) == 0)
+				e = &sp->v[k];
+		if (!e) { /* export_verify saw every listed file: cannot happen */
+			set_why(why, "%s : %s introuvable après vérification", o->path, af->csv);
+			rc = EXIT_SOFTWARE;
+			break;
+		}
+		rc = import_csv(e->f, m, af, im, fs, why);
+	}
+	for (size_t i = 0; !rc && i < m->n_deleted; i++) {
+		char *w = NULL;
+		if ((rc = store_import_delete(im, m->deleted[i], &w))) {
+			set_why(why, "%s : %s : archive refusée", o->path, w ? w : "suppression impossible");
+			free(w);
+		}
+	}
+	char *end_why = NULL;
+	int end = store_import_end(im, rc == 0, counts, &end_why);
+	if (!rc && end) {
+		set_why(why, "%s : %s ; rien n'a été importé", o->path, end_why);
+		rc = end;
+	}
+	free(end_why);
+	return rc;
+}
+
+/* ------------------------------------------------------------ one archive */
+
+struct import_checked {
+	int rc; /* export_verify_ex's verdict */
+	char *why;
+	verify_report rep;
+	spool sp;
+};
+
+import_checked *import_check(const import_opts *o)
+{
+	import_checked *c = xcalloc(1, sizeof *c);
+	c->sp.path = o->path;
+	verify_hooks hooks = {spool_want, spool_data, &c->sp};
+	c->rc = export_verify_ex(o->path, o->passphrase, o->ask, o->ask_ctx, &hooks, &c->rep, &c->why);
+	return c;
+}
+
+void import_checked_free(import_checked *c)
+{
+	if (!c)
+		return;
+	free(c->why);
+	spool_done(&c->sp);
+	verify_report_done(&c->rep);
+	free(c);
+}
+
+int import_load(store *s, const formset *fs, import_checked *c, const import_opts *o, import_result *res,
+                char **why)
+{
+	memset(res, 0, sizeof *res);
+	res->encrypted = c->rep.encrypted;
+	if (c->rc) {
+		set_why(why, "%s", c->why ? c->why : "archive refusée");
+		return c->rc;
+	}
+	manifest m;
+	memset(&m, 0, sizeof m);
+	m.path = o->path;
+	int rc = parse_manifest(&m, strbuf_str(&c->rep.manifest), fs, why);
+	if (!rc) {
+		snprintf(res->structure, sizeof res->structure, "%s", m.structure);
+		snprintf(res->structure_name, sizeof res->structure_name, "%s", m.structure_name);
+		snprintf(res->export_id, sizeof res->export_id, "%s", m.export_id);
+		snprintf(res->period, sizeof res->period, "%s", m.period);
+		res->sequence = m.sequence;
+		char file[256];
+		int seen = store_import_seen(s, m.export_id, m.sha256, res->already_at, file);
+		if (seen == 2) {
+			set_why(why,
+			        "%s : l'export %s a déjà été importé le %s (fichier %s) avec un autre "
+			        "manifeste : archive refusée",
+			        o->path, m.export_id, res->already_at, file);
+			rc = EXIT_DATAERR;
+		} else if (seen == 1) {
+			res->already = true;
+		}
+	}
+	if (!rc && !res->already)
+		rc = check_codebook(&m, &c->rep.codebook, why);
+	if (!rc && !res->already)
+		rc = import_rows(s, fs, &m, &c->sp, o, &res->counts, why);
+	manifest_done(&m);
+	return rc;
+}
+
+int import_archive(store *s, const formset *fs, const import_opts *o, import_result *res, char **why)
+{
+	import_checked *c = import_check(o);
+	int rc = import_load(s, fs, c, o, res, why);
+	import_checked_free(c);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/* import.h — recueil import: a structure's export archive merged into a regional database.
+ *
+ * An archive is first checked exactly as `recueil verify` checks it (export_verify: passphrase,
+ * AES authentication or CRC, completeness, SHA-256, sizes and row counts against the manifest,
+ * entry names, decompression bombs). Then its manifest, codebook and CSV headers are checked
+ * against the regional forms, and its rows are read a second time, streamed, every value parsed
+ * as the form's field type says, and written in one transaction: the whole archive or nothing.
+ * Nothing here prints: the caller reports. */
+#ifndef RECUEIL_IMPORT_H
+#define RECUEIL_IMPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/form.h"
+#include "export/export.h"
+#include "store/store.h"
+
+typedef struct {
+	const char *path;
+	const char *passphrase; /* NULL: ask (below) when the archive is encrypted */
+	verify_ask_fn ask;      /* may be NULL */
+	void *ask_ctx;
+	const char *login; /* recorded in the import log and the audit trail */
+} import_opts;
+
+typedef struct {
+	char structure[64];
+	char structure_name[256];
+	char export_id[37];
+	char period[64];
+	int64_t sequence;
+	bool encrypted;
+	bool already;        /* this export was imported before: nothing was done */
+	char already_at[32]; /* when, if already */
+	import_counts counts;
+} import_result;
+
+/* Import one archive. Returns 0 (res filled; res->already when it had been imported before),
+ * or a sysexits code with a one-line *why that names the file (caller frees): EXIT_DATAERR for
+ * an archive refused (wrong passphrase, damaged, tampered, hostile, not matching the regional
+ * forms), EXIT_NOINPUT when it cannot be read, EXIT_USAGE when a passphrase is needed and none
+ * could be had; the database is then unchanged. */
+int import_archive(store *s, const formset *fs, const import_opts *o, import_result *res, char **why);
+
+/* import_archive in two steps, so that the next archive can be checked (in another thread)
+ * while this one is written. import_check needs no database and shares nothing: it runs
+ * export_verify_ex and keeps the CSVs it read in private temporary files; it never fails (the
+ * verdict is kept for import_load). import_load checks the archive against the regional forms
+ * and the database, and writes it; same contract as import_archive. */
+typedef struct import_checked import_checked;
+import_checked *import_check(const import_opts *o);
+int import_load(store *s, const formset *fs, import_checked *c, const import_opts *o, import_result *res,
+                char **why);
+void import_checked_free(import_checked *c);
+
+#endif

@@ -1,0 +1,443 @@
+#!/bin/sh
+# test_import.sh — recueil import as the regional coordinator meets it: two structures export,
+# the region imports both archives and its report counts each structure; a second import
+# changes nothing; a correction at a structure reaches the region and nothing else moves; and
+# every hostile archive (wrong passphrase, truncated, tampered, path traversal, absolute name,
+# decompression bomb, too many entries, unexpected file, unknown column, invalid code, unknown
+# form, newer schema or format, forged manifest, an entry of another structure) is refused with
+# exit 65, one line naming the file, and the regional database unchanged.
+#
+# Environment (from CTest): RECUEIL, SRC, TESTS. POSIX sh; uses sqlite3 and python3 (zipfile,
+# csv) to craft archives; a missing tool skips its checks and says so.
+. "$TESTS/cli/lib_min.sh"
+: "${RECUEIL:?RECUEIL must name the recueil binary}"
+R=$RECUEIL
+export LC_ALL=C.UTF-8
+unset RECUEIL_NOW XDG_DATA_HOME
+umask 077
+skipped=0
+
+fail() {
+	failed=$((failed + 1))
+	printf 'ÉCHEC : %s\n' "$1" >&2
+	shift
+	for l in "$@"; do printf '  %s\n' "$l" >&2; done
+}
+ok() { passed=$((passed + 1)); }
+skip() {
+	skipped=$((skipped + 1))
+	printf 'non vérifié : %s\n' "$1" >&2
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# run DB ARGS… — recueil on database DB; sets rc, out, err. A sanitizer report is a failure.
+run() {
+	db=$1
+	shift
+	RECUEIL_DB="$db" "$R" "$@" >"$tmp/.out" 2>"$tmp/.err" </dev/null
+	rc=$?
+	out=$(cat "$tmp/.out")
+	err=$(cat "$tmp/.err")
+	case "$err" in
+	*Sanitizer* | *"runtime error:"*) fail "rapport de sanitizer pour « recueil $* »" "$err" ;;
+	esac
+}
+expect_rc() { if [ "$rc" -eq "$2" ]; then ok; else fail "$1" "code $rc (attendu $2)" "stdout: $out" "stderr: $err"; fi; }
+expect_lacks() { case "$2" in *"$3"*) fail "$1" "ne devrait pas contenir : $3" "obtenu : $2" ;; *) ok ;; esac; }
+one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
+
+if ! have sqlite3; then
+	echo "sqlite3 absent : test impossible" >&2
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+PY=$(command -v python3 || true)
+
+S1="$tmp/s1.db"
+S2="$tmp/s2.db"
+REG="$tmp/region.db"
+A="$tmp/archives"
+mkdir "$A"
+printf 'Phrase-De-Passe-Regionale-2026\n' >"$tmp/pass"
+printf 'AAAA-BBBB-CCCC-DDDD\n' >"$tmp/badpass"
+chmod 600 "$tmp/pass" "$tmp/badpass"
+PERIOD=2000-01-01..2026-12-31
+
+# dump DB — the whole database as SQL text, to compare before and after.
+dump() { sqlite3 "$1" .dump; }
+count() { sqlite3 "$REG" "$1"; }
+
+# ---------------------------------------------------------------- two structures
+run "$S1" init --structure MS-NORD --name "Microstructure du Nord"
+expect_rc "init de la structure MS-NORD" 0
+run "$S1" demo --patients 20 --seed 11
+expect_rc "20 patients fictifs à MS-NORD" 0
+run "$S2" init --structure MS-SUD --name "Microstructure du Sud"
+expect_rc "init de la structure MS-SUD" 0
+run "$S2" demo --patients 20 --seed 12
+expect_rc "20 patients fictifs à MS-SUD" 0
+# The same pseudonym drawn by both structures: two people, never merged.
+same=$(sqlite3 "$S1" "SELECT pseudonym FROM patients ORDER BY id LIMIT 1")
+sqlite3 "$S2" "UPDATE patients SET pseudonym = '$same' WHERE id = (SELECT min(id) FROM patients)"
+expect_eq "MS-SUD a un patient au même pseudonyme que MS-NORD" \
+	"$(sqlite3 "$S2" "SELECT count(*) FROM patients WHERE pseudonym = '$same'")" 1
+
+run "$S1" export --period "$PERIOD" --out "$A/nord1.zip" --passphrase-file "$tmp/pass" --accept-issues test
+expect_rc "export de MS-NORD" 0
+run "$S2" export --period "$PERIOD" --out "$A/sud1.zip" --passphrase-file "$tmp/pass" --accept-issues test
+expect_rc "export de MS-SUD" 0
+
+# ---------------------------------------------------------------- the region imports both
+run "$REG" init --structure REGION --name "Coordination régionale"
+expect_rc "init de la base régionale" 0
+run "$REG" import "$A/nord1.zip" "$A/sud1.zip" --passphrase-file "$tmp/pass"
+expect_rc "import des deux archives" 0
+expect_contains "compte rendu de MS-NORD" "$out" "nord1.zip : structure MS-NORD, export n° 1"
+expect_contains "compte rendu de MS-SUD" "$out" "sud1.zip : structure MS-SUD, export n° 1"
+expect_contains "bilan des deux archives" "$out" "2 archive(s) importée(s), 0 refusée(s)"
+
+for s in 1 2; do
+	eval "src=\$S$s"
+	code=$(sqlite3 "$src" "SELECT code FROM structure")
+	expect_eq "$code : autant de patients dans la région qu'à la source" \
+		"$(count "SELECT count(*) FROM patients WHERE structure = '$code'")" \
+		"$(sqlite3 "$src" "SELECT count(*) FROM patients")"
+	expect_eq "$code : autant de saisies dans la région qu'exportées (hors brouillons)" \
+		"$(count "SELECT count(*) FROM entries e JOIN patients p ON p.id = e.patient_id WHERE p.structure = '$code'")" \
+		"$(sqlite3 "$src" "SELECT count(*) FROM entries WHERE status <> 'draft'")"
+	# Every entry keeps its uuid, date, status, row version and values (identity fields aside).
+	expect_eq "$code : mêmes uuid, dates, statuts et versions" \
+		"$(count "SELECT e.uuid, e.date, e.status, e.row_version FROM entries e JOIN patients p ON p.id = e.patient_id WHERE p.structure = '$code' ORDER BY e.uuid" | md5sum)" \
+		"$(sqlite3 "$src" "SELECT uuid, date, status, row_version FROM entries WHERE status <> 'draft' ORDER BY uuid" | md5sum)"
+	# Identity fields (nom, prenom, telephone, notes) never leave the structure.
+	cols="e.uuid, f.intervenant, f.type_contact, f.statut, f.duree_min, f.themes_sociaux"
+	expect_eq "$code : mêmes valeurs du formulaire contact" \
+		"$(count "SELECT $cols FROM entries e JOIN patients p ON p.id = e.patient_id JOIN form_contact f ON f.entry_id = e.id WHERE p.structure = '$code' ORDER BY e.uuid" | md5sum)" \
+		"$(sqlite3 "$src" "SELECT $cols FROM entries e JOIN form_contact f ON f.entry_id = e.id WHERE e.status <> 'draft' ORDER BY e.uuid" | md5sum)"
+	cols="e.uuid, f.q1, f.q10, f.total, f.zone_oms, f.classe_fr"
+	expect_eq "$code : mêmes valeurs et scores de l'AUDIT" \
+		"$(count "SELECT $cols FROM entries e JOIN patients p ON p.id = e.patient_id JOIN form_audit f ON f.entry_id = e.id WHERE p.structure = '$code' ORDER BY e.uuid" | md5sum)" \
+		"$(sqlite3 "$src" "SELECT $cols FROM entries e JOIN form_audit f ON f.entry_id = e.id WHERE e.status <> 'draft' ORDER BY e.uuid" | md5sum)"
+	identity="('nom', 'prenom', 'telephone', 'notes')"
+	expect_eq "$code : mêmes codes manquants (.refus, .nsp…)" \
+		"$(count "SELECT e.uuid, m.field, m.code FROM entry_missing m JOIN entries e ON e.id = m.entry_id JOIN patients p ON p.id = e.patient_id WHERE p.structure = '$code' ORDER BY 1, 2" | md5sum)" \
+		"$(sqlite3 "$src" "SELECT e.uuid, m.field, m.code FROM entry_missing m JOIN entries e ON e.id = m.entry_id WHERE e.status <> 'draft' AND m.field NOT IN $identity ORDER BY 1, 2" | md5sum)"
+	expect_eq "$code : aucune donnée d'identité dans la région" \
+		"$(count "SELECT count(*) FROM form_patient f JOIN entries e ON e.id = f.entry_id JOIN patients p ON p.id = e.patient_id WHERE p.structure = '$code' AND (f.nom IS NOT NULL OR f.prenom IS NOT NULL OR f.telephone IS NOT NULL)")" 0
+	# The report of the region, structure by structure, is the structure's own report (clinical
+	# alerts aside: they are not exported).
+	for p in 2025 2026; do
+		RECUEIL_DB="$src" "$R" report --period "$p" --format csv --no-mask 2>/dev/null |
+			tail -n +2 | grep -v ',alertes,' >"$tmp/own.csv"
+		RECUEIL_DB="$REG" "$R" report --period "$p" --format csv --no-mask 2>/dev/null |
+			grep "^$code," | grep -v ',alertes,' >"$tmp/reg.csv"
+		expect_eq "$code : le rapport $p de la structure a des chiffres" "$(($(grep -c . "$tmp/own.csv") > 20))" 1
+		if cmp -s "$tmp/reg.csv" "$tmp/own.csv"; then ok; else
+			fail "$code : le rapport régional de $p diffère de celui de la structure" \
+				"$(diff "$tmp/own.csv" "$tmp/reg.csv" | head -6)"
+		fi
+	done
+done
+expect_eq "le pseudonyme partagé désigne deux patients, un par structure" \
+	"$(count "SELECT group_concat(structure, ' ') FROM (SELECT structure FROM patients WHERE pseudonym = '$same' ORDER BY structure)")" \
+	"MS-NORD MS-SUD"
+RECUEIL_DB="$REG" "$R" report --period 2026 --format csv --no-mask >"$tmp/total.csv" 2>/dev/null
+n1=$(grep '^MS-NORD,2026,patients_suivis,' "$tmp/total.csv" | cut -d, -f5)
+n2=$(grep '^MS-SUD,2026,patients_suivis,' "$tmp/total.csv" | cut -d, -f5)
+nt=$(grep '^ensemble,2026,patients_suivis,' "$tmp/total.csv" | cut -d, -f5)
+expect_eq "le total régional des patients suivis est la somme des structures" "$nt" "$((n1 + n2))"
+expect_eq "journal des imports : une ligne par archive" \
+	"$(count "SELECT structure || ' ' || sequence || ' ' || file_name FROM import_log ORDER BY id")" \
+	"MS-NORD 1 nord1.zip
+MS-SUD 1 sud1.zip"
+expect_contains "journal des modifications : l'import est noté" "$(RECUEIL_DB="$REG" "$R" log 2>/dev/null)" \
+	"import structure MS-NORD, export n° 1"
+run "$REG" check
+expect_rc "la base régionale passe « recueil check »" 0
+
+# ---------------------------------------------------------------- idempotent
+dump "$REG" >"$tmp/before.sql"
+run "$REG" import "$A/nord1.zip" "$A/sud1.zip" --passphrase-file "$tmp/pass"
+expect_rc "second import des mêmes archives" 0
+expect_contains "le second import dit qu'il n'y a rien à faire" "$out" "déjà importé"
+dump "$REG" >"$tmp/after.sql"
+if cmp -s "$tmp/before.sql" "$tmp/after.sql"; then ok; else
+	fail "le second import a changé la base" "$(diff "$tmp/before.sql" "$tmp/after.sql" | head -5)"
+fi
+
+# ---------------------------------------------------------------- a correction at the source
+E=$(sqlite3 "$S1" "SELECT e.uuid FROM entries e JOIN form_contact f ON f.entry_id = e.id WHERE e.status = 'complete' AND f.statut = 'realise' ORDER BY e.id LIMIT 1")
+D=$(sqlite3 "$S1" "SELECT uuid FROM entries WHERE form = 'audit' ORDER BY id LIMIT 1")
+old=$(count "SELECT duree_min FROM form_contact f JOIN entries e ON e.id = f.entry_id WHERE e.uuid = '$E'")
+new=$((${old:-10} % 200 + 7))
+run "$S1" entry edit "$E" duree_min="$new"
+expect_rc "correction d'un contact à MS-NORD" 0
+run "$S1" entry delete "$D"
+expect_rc "suppression d'un AUDIT à MS-NORD" 0
+run "$S1" export --period "$PERIOD" --out "$A/nord2.zip" --passphrase-file "$tmp/pass" --accept-issues test
+expect_rc "nouvel export de MS-NORD" 0
+dump "$REG" >"$tmp/before.sql"
+run "$REG" import "$A/nord2.zip" --passphrase-file "$tmp/pass"
+expect_rc "import de l'export corrigé" 0
+expect_contains "une mise à jour, une suppression, le reste inchangé" "$out" "0 ajoutée(s), 1 mise(s) à jour, 1 supprimée(s)"
+expect_eq "la valeur corrigée l'emporte" \
+	"$(count "SELECT f.duree_min || ' v' || e.row_version FROM form_contact f JOIN entries e ON e.id = f.entry_id WHERE e.uuid = '$E'")" \
+	"$new v2"
+expect_eq "l'AUDIT supprimé à la source l'est dans la région" "$(count "SELECT count(*) FROM entries WHERE uuid = '$D'")" 0
+dump "$REG" >"$tmp/after.sql"
+# Only that entry, the deleted one and the logs changed: compare the dumps line by line.
+changed=$(diff "$tmp/before.sql" "$tmp/after.sql" | grep '^[<>]' |
+	grep -v -e 'INTO import_log ' -e 'INTO audit_log ' -e 'INTO import_deleted ' -e "'$E'" -e "'$D'" |
+	grep -v -e "^[<>] INSERT INTO form_contact VALUES($(count "SELECT id FROM entries WHERE uuid = '$E'")," |
+	grep -v -e '^[<>] INSERT INTO form_audit VALUES(' -e '^[<>] INSERT INTO entry_missing VALUES(' || true)
+expect_eq "rien d'autre n'a changé dans la base régionale" "$changed" ""
+expect_eq "le form_audit retiré est bien celui de l'entrée supprimée" \
+	"$(diff "$tmp/before.sql" "$tmp/after.sql" | grep -c '^[<>] INSERT INTO form_audit VALUES(')" 1
+expect_eq "l'audit garde la mise à jour et la suppression" \
+	"$(count "SELECT count(*) FROM audit_log WHERE action = 'import' AND entry_uuid IN ('$E', '$D')")" 2
+# An older archive imported after a newer one changes nothing: the newer version stays, and
+# the deleted entry does not come back.
+R2="$tmp/region2.db"
+run "$R2" init --structure REGION2
+run "$R2" import "$A/nord2.zip" "$A/nord1.zip" --passphrase-file "$tmp/pass"
+expect_rc "archives importées dans le désordre" 0
+expect_contains "l'archive plus ancienne ne remplace rien" "$out" "0 ajoutée(s), 0 mise(s) à jour, 0 supprimée(s)"
+expect_eq "dans le désordre : la version la plus récente reste" \
+	"$(sqlite3 "$R2" "SELECT f.duree_min FROM form_contact f JOIN entries e ON e.id = f.entry_id WHERE e.uuid = '$E'")" "$new"
+expect_eq "dans le désordre : l'entrée supprimée ne revient pas" \
+	"$(sqlite3 "$R2" "SELECT count(*) FROM entries WHERE uuid = '$D'")" 0
+
+# ---------------------------------------------------------------- roles and passphrases
+run "$REG" user add agent --role saisie
+RECUEIL_AS_USER=agent run "$REG" import "$A/nord1.zip" --passphrase-file "$tmp/pass"
+expect_rc "import réservé à la coordination" 77
+run "$REG" import "$A/nord1.zip"
+expect_rc "archive chiffrée sans phrase de passe ni terminal" 64
+expect_contains "le message dit comment donner la phrase de passe" "$err" "--passphrase-file"
+run "$REG" import --passphrase-file "$tmp/pass"
+expect_rc "sans archive" 64
+
+# ---------------------------------------------------------------- hostile archives
+# refused DESC ARCHIVE [PASSFILE] [WORD] — import is refused with 65, one line on stderr that
+# names the archive (and WORD), and the regional database does not change.
+refused() {
+	desc=$1 file=$2 pf=${3:-$tmp/pass} word=${4:-}
+	dump "$REG" >"$tmp/before.sql"
+	run "$REG" import "$file" --passphrase-file "$pf"
+	expect_rc "$desc : refusée (65)" 65
+	if one_line "$err"; then ok; else fail "$desc : une seule ligne d'erreur" "$err"; fi
+	expect_contains "$desc : le message nomme l'archive" "$err" "$(basename "$file")"
+	[ -n "$word" ] && expect_contains "$desc : la raison" "$err" "$word"
+	dump "$REG" >"$tmp/after.sql"
+	if cmp -s "$tmp/before.sql" "$tmp/after.sql"; then ok; else
+		fail "$desc : la base régionale a changé" "$(diff "$tmp/before.sql" "$tmp/after.sql" | head -5)"
+	fi
+}
+
+refused "phrase de passe fausse" "$A/nord1.zip" "$tmp/badpass" "phrase de passe incorrecte"
+size=$(wc -c <"$A/sud1.zip")
+head -c $((size * 2 / 3)) "$A/sud1.zip" >"$A/tronquee.zip"
+refused "archive tronquée" "$A/tronquee.zip"
+head -c $((size - 30)) "$A/sud1.zip" >"$A/fin-coupee.zip"
+refused "archive sans sa fin" "$A/fin-coupee.zip"
+for at in $((size / 5)) $((size / 2)) $((size * 4 / 5)); do
+	cp "$A/sud1.zip" "$A/octet$at.zip"
+	b=$(od -An -tu1 -j "$at" -N1 "$A/sud1.zip" | tr -d ' ')
+	printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$A/octet$at.zip" bs=1 seek="$at" conv=notrunc 2>/dev/null
+	refused "un octet modifié à la position $at" "$A/octet$at.zip"
+done
+: >"$A/vide.zip"
+refused "fichier vide" "$A/vide.zip"
+
+# A multi-archive run: the bad one is refused, the good one still goes in, exit code non-zero.
+R3="$tmp/region3.db"
+run "$R3" init --structure REGION3
+run "$R3" import "$A/tronquee.zip" "$A/sud1.zip" --passphrase-file "$tmp/pass"
+expect_rc "une archive refusée parmi deux : code non nul" 65
+expect_contains "l'archive valide est importée malgré tout" "$out" "sud1.zip : structure MS-SUD"
+expect_contains "l'archive refusée est nommée" "$err" "tronquee.zip"
+expect_eq "une ligne d'erreur pour l'archive refusée" "$(printf '%s\n' "$err" | grep -c .)" 1
+expect_eq "rien de l'archive refusée, tout de la bonne" \
+	"$(sqlite3 "$R3" "SELECT group_concat(DISTINCT structure) FROM patients")" "MS-SUD"
+
+if [ -z "$PY" ]; then
+	skip "python3 absent : archives fabriquées (chemins, bombe, en-têtes, codes)"
+else
+	# Plain archives (python's zipfile cannot write AES), rebuilt with a consistent manifest so
+	# that only the import's own checks can refuse them.
+	run "$S1" export --period "$PERIOD" --out "$A/nord-clair.zip" --no-encrypt --accept-issues test
+	run "$S2" export --period "$PERIOD" --out "$A/sud-clair.zip" --no-encrypt --accept-issues test
+	cat >"$tmp/craft.py" <<'PYEOF'
+import csv, hashlib, io, sys, zipfile
+
+def craft(src, dst, action, args):
+    zin = zipfile.ZipFile(src)
+    names = [i.filename for i in zin.infolist()]
+    data = {n: zin.read(n) for n in names}
+    extra = []          # (name, bytes) written as they are, not in the manifest
+
+    def rows(b):
+        return list(csv.reader(io.StringIO(b.decode("utf-8"), newline="")))
+
+    def write_rows(rs):
+        out = io.StringIO(newline="")
+        w = csv.writer(out, lineterminator="\r\n")
+        w.writerows(rs)
+        return out.getvalue().encode("utf-8")
+
+    def set_manifest(key, value):
+        lines = data["manifest.txt"].decode().split("\n")
+        data["manifest.txt"] = "\n".join(key + ": " + value if l.startswith(key + ": ") else l for l in lines).encode()
+
+    def add_manifest(line):
+        m = data["manifest.txt"].decode()
+        i = m.index("\nfile: ")
+        data["manifest.txt"] = (m[:i] + "\n" + line + m[i:]).encode()
+
+    if action == "header-extra":          # FORM: a column the codebook does not describe
+        rs = rows(data[args[0] + ".csv"])
+        rs = [r + (["colonne_inconnue"] if i == 0 else [""]) for i, r in enumerate(rs)]
+        data[args[0] + ".csv"] = write_rows(rs)
+    elif action == "codebook-extra":      # FORM FIELD TYPE: a field in the codebook and the CSV
+        rs = rows(data[args[0] + ".csv"])
+        rs = [r + ([args[1]] if i == 0 else [""]) for i, r in enumerate(rs)]
+        data[args[0] + ".csv"] = write_rows(rs)
+        cb = rows(data["codebook.csv"])
+        version = next(r[1] for r in cb[1:] if r[0] == args[0])
+        cb.append([args[0], version, args[1], "champ ajouté", args[2], "text", "", "", "", "", "", ""])
+        data["codebook.csv"] = write_rows(cb)
+    elif action == "value":               # FORM FIELD VALUE: the first row's value of FIELD
+        rs = rows(data[args[0] + ".csv"])
+        rs[1][rs[0].index(args[1])] = args[2]
+        data[args[0] + ".csv"] = write_rows(rs)
+    elif action == "raw":                 # NAME: an entry outside the manifest, any name
+        extra.append((args[0], b"entry_id\r\n"))
+    elif action == "listed":              # NAME: a file listed in the manifest
+        data[args[0]] = b"du texte\r\n"
+        names.insert(0, args[0])
+    elif action == "manifest":            # KEY VALUE
+        set_manifest(args[0], args[1])
+    elif action == "form":                # ID: a form unknown to the region, with its CSV
+        add_manifest("form: %s version=1" % args[0])
+        data[args[0] + ".csv"] = b"entry_id,pseudonym,entry_date,form_version,entry_status,row_version,updated_at\r\n"
+        names.insert(0, args[0] + ".csv")
+    elif action == "bomb":                # NAME MIB: megabytes of zeros
+        extra.append((args[0], b"0" * (int(args[1]) << 20)))
+    elif action == "many":                # N tiny entries
+        for i in range(int(args[0])):
+            extra.append(("f%04d.txt" % i, b"x"))
+    else:
+        raise SystemExit("action inconnue " + action)
+
+    # The manifest's file lines follow the files as they now are.
+    out = []
+    for l in data["manifest.txt"].decode().split("\n"):
+        if l.startswith("file: "):
+            continue
+        out.append(l)
+    while out and out[-1] == "":
+        out.pop()
+    for n in names:
+        if n == "manifest.txt":
+            continue
+        b = data[n]
+        r = str(len(rows(b)) - 1) if n.endswith(".csv") else "-"
+        out.append("file: %s rows=%s bytes=%d sha256=%s" % (n, r, len(b), hashlib.sha256(b).hexdigest()))
+    data["manifest.txt"] = ("\n".join(out) + "\n").encode()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, b in extra:
+            z.writestr(zipfile.ZipInfo(name), b, zipfile.ZIP_DEFLATED)
+        for n in names:
+            z.writestr(n, data[n])
+
+# One job per line: DESTINATION ACTION ARGS… (tab-separated), all from the same plain archive.
+src = sys.argv[1]
+for line in open(sys.argv[2], encoding="utf-8"):
+    job = line.rstrip("\n").split("\t")
+    craft(src, job[0], job[1], job[2:])
+PYEOF
+	# job DEST ACTION ARGS… — one archive to make (python starts once for all of them).
+	: >"$tmp/jobs"
+	job() {
+		dest=$1
+		shift
+		printf '%s' "$A/$dest" >>"$tmp/jobs"
+		for a in "$@"; do printf '\t%s' "$a" >>"$tmp/jobs"; done
+		printf '\n' >>"$tmp/jobs"
+	}
+	other=$(count "SELECT e.uuid FROM entries e JOIN patients p ON p.id = e.patient_id WHERE p.structure = 'MS-SUD' AND e.form = 'contact' LIMIT 1")
+	job temoin.zip value contact duree_min 30
+	job traversee.zip raw "../../tmp/recueil-evasion.csv"
+	job absolu.zip raw "/tmp/recueil-absolu.csv"
+	job dossier.zip raw "sous/dossier.csv"
+	job bombe.zip bomb audit2.csv 64
+	job nombreuses.zip many 300
+	job liste.zip listed notes.txt
+	job colonne.zip header-extra contact
+	job champ.zip codebook-extra contact champ_inconnu text
+	job identite.zip codebook-extra patient nom text
+	job code.zip value contact statut zzz
+	job nombre.zip value contact duree_min douze
+	job borne.zip value contact duree_min 100000
+	job manquant.zip value contact statut .nsp
+	job calcul.zip value audit total abc
+	job pseudo.zip value contact pseudonym ABCDEFGH
+	job statut.zip value contact entry_status draft
+	job version.zip value contact row_version -3
+	job formulaire.zip form inconnu
+	job schema.zip manifest schema_version 99
+	job format.zip manifest format "recueil-export 2"
+	job structure.zip manifest structure_code "../REGION"
+	job usurpation.zip value contact entry_id "$other"
+	job faux.zip manifest period_complete no-really
+	"$PY" "$tmp/craft.py" "$A/nord-clair.zip" "$tmp/jobs" 2>"$tmp/craft.err" ||
+		fail "fabrication des archives hostiles" "$(cat "$tmp/craft.err")"
+
+	# a control: a rebuilt archive is accepted by verify
+	run "$REG" verify "$A/temoin.zip"
+	expect_rc "l'archive refaite par python passe verify (témoin)" 0
+
+	refused "chemin qui remonte (../)" "$A/traversee.zip" "$tmp/pass" "remonte"
+	refused "chemin absolu" "$A/absolu.zip" "$tmp/pass" "chemin absolu"
+	refused "entrée dans un sous-dossier" "$A/dossier.zip" "$tmp/pass" "entrée inattendue"
+	expect_eq "la bombe fait moins de 1 Mo compressée" "$(($(wc -c <"$A/bombe.zip") < 1048576))" 1
+	refused "bombe de décompression (64 Mio de zéros)" "$A/bombe.zip" "$tmp/pass" "bombe de décompression"
+	refused "trop d'entrées (300)" "$A/nombreuses.zip" "$tmp/pass" "entrées"
+	run "$REG" verify "$A/liste.zip"
+	expect_rc "un fichier en plus listé au manifeste passe verify" 0
+	refused "fichier inattendu, même listé au manifeste" "$A/liste.zip" "$tmp/pass" "notes.txt"
+	refused "colonne inconnue du codebook dans l'en-tête" "$A/colonne.zip" "$tmp/pass" "colonne_inconnue"
+	refused "champ inconnu des formulaires régionaux" "$A/champ.zip" "$tmp/pass" "champ_inconnu"
+	refused "donnée d'identité dans l'archive" "$A/identite.zip" "$tmp/pass" "identité"
+	refused "valeur qui n'est pas un code du champ" "$A/code.zip" "$tmp/pass" "zzz"
+	refused "texte dans un champ entier" "$A/nombre.zip" "$tmp/pass" "duree_min"
+	refused "valeur hors des bornes du champ" "$A/borne.zip" "$tmp/pass" "duree_min"
+	refused "code manquant non proposé pour le champ" "$A/manquant.zip" "$tmp/pass" ".nsp"
+	refused "valeur calculée qui n'est pas un nombre" "$A/calcul.zip" "$tmp/pass" "total"
+	refused "pseudonyme à la clé de contrôle fausse" "$A/pseudo.zip" "$tmp/pass" "pseudonym"
+	refused "statut de saisie inattendu" "$A/statut.zip" "$tmp/pass" "entry_status"
+	refused "version de ligne négative" "$A/version.zip" "$tmp/pass" "row_version"
+	refused "formulaire inconnu des formulaires régionaux" "$A/formulaire.zip" "$tmp/pass" "inconnu"
+	refused "schéma plus récent" "$A/schema.zip" "$tmp/pass" "schéma 99"
+	refused "format d'archive inconnu" "$A/format.zip" "$tmp/pass" "recueil-export 2"
+	refused "code de structure invalide" "$A/structure.zip" "$tmp/pass" "structure"
+	# An entry of MS-SUD presented as MS-NORD's: it keeps its structure, the archive is refused.
+	refused "entrée d'une autre structure" "$A/usurpation.zip" "$tmp/pass" "MS-SUD"
+	# An export already imported, presented again with another manifest.
+	run "$REG" import "$A/nord-clair.zip"
+	expect_rc "import de l'archive non chiffrée" 0
+	expect_contains "l'archive non chiffrée est signalée" "$out" "NON chiffrée"
+	refused "même export, autre manifeste" "$A/faux.zip" "$tmp/pass" "autre manifeste"
+	expect_true() { if "$@"; then ok; else fail "fichier créé hors du dossier : $*"; fi; }
+	expect_true [ ! -e /tmp/recueil-evasion.csv ]
+	expect_true [ ! -e /tmp/recueil-absolu.csv ]
+fi
+
+n=$(ls "$A"/*.zip | wc -l)
+expect_eq "au moins 20 archives fabriquées par ce test" "$((n >= 20))" 1
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed ($skipped groupe(s) de vérifications non faits)"
+	[ "$failed" -eq 0 ]
+else
+	finish
+fi
