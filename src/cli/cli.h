@@ -16,8 +16,8 @@ typedef struct {
 	char role[16];         /* their role once the database is open, "" before */
 	formset *fs;
 	store *st;
-	char *default_db;      /* storage for the XDG default path */
-	const char *command;   /* "entry add", for messages and the audit trail */
+	char *default_db;    /* storage for the XDG default path */
+	const char *command; /* "entry add", for messages and the audit trail */
 } cli_ctx;
 
 /* Print "recueil: message" on stderr (one line). */
@@ -45,7 +45,7 @@ int cli_set_fields(record *r, int argc, char **argv);
 /* Report what record_check found after r was filled: errors (returns EXIT_DATAERR), values given
  * for questions that are not asked, and soft warnings without a reason (printed). */
 int cli_report_issues(const record *r, const confirmation *conf, size_t n_conf, bool *had_given, int argc,
-		      char **argv);
+                      char **argv);
 
 void cli_done(cli_ctx *ctx);
 

@@ -5,15 +5,17 @@
 
 #include "cli/cli.h"
 
-static const char usage[] = "Usage : recueil alert list [--all] [PATIENT]\n"
-			    "        recueil alert ack ID [--note TEXTE]\n"
-			    "list montre les alertes cliniques en attente (toutes avec --all) ; ack enregistre\n"
-			    "qu'un professionnel en a pris connaissance (qui et quand).\n";
+static const char usage[] =
+    "Usage : recueil alert list [--all] [PATIENT]\n"
+    "        recueil alert ack ID [--note TEXTE]\n"
+    "list montre les alertes cliniques en attente (toutes avec --all) ; ack enregistre\n"
+    "qu'un professionnel en a pris connaissance (qui et quand).\n";
 
 static void print_alert(void *ctx, const alert_info *a)
 {
 	(void)ctx;
-	printf("%lld\t%s\t%s\t%s\t%s\t%.8s\t", (long long)a->id, a->level, a->date, a->pseudonym, a->form, a->entry_uuid);
+	printf("%lld\t%s\t%s\t%s\t%s\t%.8s\t", (long long)a->id, a->level, a->date, a->pseudonym, a->form,
+	       a->entry_uuid);
 	fputs_safe(a->message, stdout);
 	if (*a->acknowledged_at) {
 		printf("\tpris en compte par ");
@@ -26,9 +28,9 @@ static void print_alert(void *ctx, const alert_info *a)
 static int alert_list(cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"all", no_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	bool all = false;
 	int c;
@@ -61,9 +63,9 @@ static int alert_list(cli_ctx *ctx, int argc, char **argv)
 static int alert_ack(cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"note", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"note", required_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	const char *note = NULL;
 	int c;

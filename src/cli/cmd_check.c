@@ -3,9 +3,10 @@
 
 #include "cli/cli.h"
 
-static const char usage[] = "Usage : recueil check\n"
-			    "Vérifie la base : intégrité du fichier, références entre tables, version du schéma,\n"
-			    "concordance des tables des formulaires et des entrées. Code 0 seulement si tout va.\n";
+static const char usage[] =
+    "Usage : recueil check\n"
+    "Vérifie la base : intégrité du fichier, références entre tables, version du schéma,\n"
+    "concordance des tables des formulaires et des entrées. Code 0 seulement si tout va.\n";
 
 int cmd_check(cli_ctx *ctx, int argc, char **argv)
 {

@@ -7,16 +7,16 @@
 #include "core/record.h"
 
 static const char usage[] =
-	"Usage : recueil entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [--draft]\n"
-	"                          [--confirm champ=raison…] [champ=valeur…]\n"
-	"        recueil entry edit ENTRÉE [--date AAAA-MM-JJ] [--confirm champ=raison…] [champ=valeur…]\n"
-	"        recueil entry show ENTRÉE\n"
-	"        recueil entry list PATIENT\n"
-	"        recueil entry delete ENTRÉE\n"
-	"Valeurs : oui/non en 1/0, un choix par son code, une date en AAAA-MM-JJ, un nombre avec un\n"
-	"point décimal ; .refus, .nsp ou .non_demande pour une réponse manquante expliquée ;\n"
-	"champ= (vide) efface la valeur. Une entrée sans ses réponses obligatoires est gardée\n"
-	"« incomplete » ; une valeur invalide est refusée (code 65) avec la règle en cause.\n";
+    "Usage : recueil entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [--draft]\n"
+    "                          [--confirm champ=raison…] [champ=valeur…]\n"
+    "        recueil entry edit ENTRÉE [--date AAAA-MM-JJ] [--confirm champ=raison…] [champ=valeur…]\n"
+    "        recueil entry show ENTRÉE\n"
+    "        recueil entry list PATIENT\n"
+    "        recueil entry delete ENTRÉE\n"
+    "Valeurs : oui/non en 1/0, un choix par son code, une date en AAAA-MM-JJ, un nombre avec un\n"
+    "point décimal ; .refus, .nsp ou .non_demande pour une réponse manquante expliquée ;\n"
+    "champ= (vide) efface la valeur. Une entrée sans ses réponses obligatoires est gardée\n"
+    "« incomplete » ; une valeur invalide est refusée (code 65) avec la règle en cause.\n";
 
 typedef struct {
 	const char *date;
@@ -31,11 +31,11 @@ typedef struct {
 static int parse_opts(int argc, char **argv, entry_opts *o, bool allow_draft)
 {
 	static const struct option opts[] = {
-		{"date", required_argument, NULL, 'd'},
-		{"draft", no_argument, NULL, 'D'},
-		{"confirm", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"date", required_argument, NULL, 'd'},
+	    {"draft", no_argument, NULL, 'D'},
+	    {"confirm", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -83,7 +83,8 @@ static int resolve_confirms(const form *f, entry_opts *o)
 	for (size_t i = 0; i < o->n_conf; i++) {
 		long idx = form_field_index(f, o->conf_field[i]);
 		if (idx < 0) {
-			cli_error("--confirm : champ inconnu « %s » dans le formulaire %s", o->conf_field[i], f->id);
+			cli_error("--confirm : champ inconnu « %s » dans le formulaire %s", o->conf_field[i],
+			          f->id);
 			return EXIT_DATAERR;
 		}
 		o->conf[i].field = (size_t)idx;
@@ -146,9 +147,12 @@ static int entry_add(cli_ctx *ctx, int argc, char **argv)
 	} else if (!f) {
 		cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", o.args[1]);
 		rc = EXIT_DATAERR;
-	} else if (f->cardinality == CARD_ONCE && store_once_entry(ctx->st, meta.patient_id, f->id, existing)) {
-		cli_error("le formulaire %s se remplit une seule fois par patient : modifier l'entrée existante avec "
-			  "« recueil entry edit %s »", f->id, existing);
+	} else if (f->cardinality == CARD_ONCE &&
+	           store_once_entry(ctx->st, meta.patient_id, f->id, existing)) {
+		cli_error("le formulaire %s se remplit une seule fois par patient : modifier l'entrée "
+		          "existante avec "
+		          "« recueil entry edit %s »",
+		          f->id, existing);
 		rc = EXIT_DATAERR;
 	}
 	if (!rc) {
@@ -293,7 +297,8 @@ int cmd_entry(cli_ctx *ctx, int argc, char **argv)
 		const char *name;
 		int (*fn)(cli_ctx *, int, char **);
 	} subs[] = {
-		{"add", entry_add}, {"edit", entry_edit}, {"show", entry_show}, {"list", entry_list}, {"delete", entry_delete},
+	    {"add", entry_add},   {"edit", entry_edit},     {"show", entry_show},
+	    {"list", entry_list}, {"delete", entry_delete},
 	};
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);

@@ -259,7 +259,8 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 			outcome *e = &done[k];
 			if (!e->rc && commit) {
 				e->rc = commit;
-				e->why = xasprintf("%s : %s ; rien n'a été importé", argv[optind + k], commit_why);
+				e->why =
+				    xasprintf("%s : %s ; rien n'a été importé", argv[optind + k], commit_why);
 			}
 			if (e->rc) {
 				cli_error("%s", e->why);

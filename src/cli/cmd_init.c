@@ -66,13 +66,13 @@ static int prepare_shared_dir(const char *db_path, const char *group)
 	int rc = 0;
 	if (stat(dir, &st) != 0 && mkdir(dir, 02770) != 0) {
 		cli_error("%s : création du dossier impossible : %s (sudo install -d -m 2770 -g %s %s)", dir,
-			  strerror(errno), group, dir);
+		          strerror(errno), group, dir);
 		rc = EXIT_CANTCREAT;
 	} else if (stat(dir, &st) == 0 && (st.st_gid != gr->gr_gid || (st.st_mode & 07777) != 02770)) {
 		if (chown(dir, (uid_t)-1, gr->gr_gid) != 0 || chmod(dir, 02770) != 0) {
 			cli_error("%s : le dossier doit appartenir au groupe %s avec le mode 2770 : lancer "
-				  "« sudo chgrp %s %s && sudo chmod 2770 %s »",
-				  dir, group, group, dir, dir);
+			          "« sudo chgrp %s %s && sudo chmod 2770 %s »",
+			          dir, group, group, dir, dir);
 			rc = EXIT_NOPERM;
 		}
 	}

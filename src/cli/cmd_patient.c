@@ -7,10 +7,11 @@
 #include "cli/cli.h"
 #include "core/record.h"
 
-static const char usage[] = "Usage : recueil patient add [champ=valeur…]\n"
-			    "        recueil patient list [--search TEXTE]\n"
-			    "add crée un patient avec un pseudonyme tiré au hasard (affiché) et enregistre\n"
-			    "les champs du formulaire patient donnés (voir « recueil forms list patient »).\n";
+static const char usage[] =
+    "Usage : recueil patient add [champ=valeur…]\n"
+    "        recueil patient list [--search TEXTE]\n"
+    "add crée un patient avec un pseudonyme tiré au hasard (affiché) et enregistre\n"
+    "les champs du formulaire patient donnés (voir « recueil forms list patient »).\n";
 
 static int patient_add(cli_ctx *ctx, int argc, char **argv)
 {
@@ -90,7 +91,8 @@ static void list_one(void *vctx, int64_t id, const char *pseudo, const record *r
 			return;
 	}
 	lc->shown++;
-	printf("%s\t%s\t%s\t%s", pseudo, text_of(r, "sexe"), text_of(r, "annee_naissance"), text_of(r, "date_inclusion"));
+	printf("%s\t%s\t%s\t%s", pseudo, text_of(r, "sexe"), text_of(r, "annee_naissance"),
+	       text_of(r, "date_inclusion"));
 	if (lc->show_identity && r) {
 		putchar('\t');
 		fputs_safe(text_of(r, "nom"), stdout);
@@ -103,9 +105,9 @@ static void list_one(void *vctx, int64_t id, const char *pseudo, const record *r
 static int patient_list(cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"search", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"search", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	list_ctx lc = {0};
 	int c;

@@ -78,12 +78,13 @@ int cli_open(cli_ctx *ctx, const char *min_role)
 		return EXIT_NOPERM;
 	}
 	if (min_role && !role_at_least(ctx->role, min_role)) {
-		char *what = xasprintf("« %s » réservé au rôle %s (rôle %s)", ctx->command ? ctx->command : "?",
-				       min_role, ctx->role);
+		char *what = xasprintf("« %s » réservé au rôle %s (rôle %s)",
+		                       ctx->command ? ctx->command : "?", min_role, ctx->role);
 		store_log_refusal(ctx->st, ctx->login, what);
 		free(what);
-		cli_error("action réservée au rôle %s ou supérieur (vous êtes %s) : demander à un administrateur",
-			  min_role, ctx->role);
+		cli_error(
+		    "action réservée au rôle %s ou supérieur (vous êtes %s) : demander à un administrateur",
+		    min_role, ctx->role);
 		return EXIT_NOPERM;
 	}
 	if ((rc = store_sync_forms(ctx->st, ctx->fs, ctx->login, &why))) {
@@ -178,9 +179,10 @@ int cli_report_issues(const record *r, const confirmation *conf, size_t n_conf, 
 void cli_patient_not_found(const char *typed)
 {
 	if (!pseudonym_plausible(typed))
-		cli_error("« %s » n'est pas un pseudonyme valide (8 caractères dont un de contrôle) : faute de "
-		          "frappe ? (voir « recueil patient list »)",
-		          typed);
+		cli_error(
+		    "« %s » n'est pas un pseudonyme valide (8 caractères dont un de contrôle) : faute de "
+		    "frappe ? (voir « recueil patient list »)",
+		    typed);
 	else
 		cli_error("patient « %s » introuvable (voir « recueil patient list »)", typed);
 }

@@ -142,7 +142,8 @@ int main(int argc, char **argv)
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
 			optind = 0; /* glibc: 0 re-initialises getopt, permutation included */
-			char *what = xasprintf("%s%s%s", name, sub_argc > 1 ? " " : "", sub_argc > 1 ? sub_argv[1] : "");
+			char *what = xasprintf("%s%s%s", name, sub_argc > 1 ? " " : "",
+			                       sub_argc > 1 ? sub_argv[1] : "");
 			ctx.command = what;
 			rc = commands[i].fn(&ctx, sub_argc, sub_argv);
 			free(what);

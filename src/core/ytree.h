@@ -14,11 +14,11 @@ typedef enum { Y_SCALAR, Y_MAP, Y_SEQ } ynode_kind;
 typedef struct ynode ynode;
 struct ynode {
 	ynode_kind kind;
-	int line, col;  /* 1-based */
-	char *str;      /* scalar text (Y_SCALAR) */
-	bool quoted;    /* scalar written in quotes or as a block */
-	ynode **keys;   /* Y_MAP: scalar keys, parallel to items */
-	ynode **items;  /* Y_MAP values, Y_SEQ elements */
+	int line, col; /* 1-based */
+	char *str;     /* scalar text (Y_SCALAR) */
+	bool quoted;   /* scalar written in quotes or as a block */
+	ynode **keys;  /* Y_MAP: scalar keys, parallel to items */
+	ynode **items; /* Y_MAP values, Y_SEQ elements */
 	size_t n;
 };
 

@@ -416,14 +416,14 @@ static int spool_data(void *ctx, const char *name, const char *buf, size_t n, ch
 		e->bytes = 0;
 	}
 	if (n && fwrite(buf, 1, n, e->f) != n) {
-		set_why(why, "%s : fichier de travail pour %s : écriture impossible (disque plein ?)", sp->path,
-		        name);
+		set_why(why, "%s : fichier de travail pour %s : écriture impossible (disque plein ?)",
+		        sp->path, name);
 		return EXIT_IOERR;
 	}
 	e->bytes += n;
 	if (!buf && fflush(e->f) != 0) {
-		set_why(why, "%s : fichier de travail pour %s : écriture impossible (disque plein ?)", sp->path,
-		        name);
+		set_why(why, "%s : fichier de travail pour %s : écriture impossible (disque plein ?)",
+		        sp->path, name);
 		return EXIT_IOERR;
 	}
 	return 0;

@@ -128,7 +128,8 @@ static int bomb_check(struct archive *a, const char *path, const seen_file *f, u
 /* Read one entry to the end, hashing it, checking CSV shape, keeping the manifest's and the
  * codebook's texts. */
 static int read_entry(struct archive *a, const char *path, seen_file *f, bool encrypted, const ask_state *as,
-                      bool have_pass, uint64_t total, const verify_hooks *hooks, verify_report *rep, char **why)
+                      bool have_pass, uint64_t total, const verify_hooks *hooks, verify_report *rep,
+                      char **why)
 {
 	bool hand = hooks && hooks->want && hooks->want(hooks->ctx, f->name);
 	struct sha256_ctx h;

@@ -17,8 +17,9 @@ int st_sync_alerts(store *s, const record *r, const entry_meta *meta, const char
 		const alert_rule *a = &r->f->alerts[k];
 		sqlite3_stmt *st;
 		if (record_alert_active(r, k)) {
-			st = st_prepare(s, "INSERT OR IGNORE INTO alerts(entry_id, rule, level, message, raised_at, raised_by) "
-					   "VALUES (?, ?, ?, ?, ?, ?)");
+			st = st_prepare(s, "INSERT OR IGNORE INTO alerts(entry_id, rule, level, message, "
+			                   "raised_at, raised_by) "
+			                   "VALUES (?, ?, ?, ?, ?, ?)");
 			sqlite3_bind_int64(st, 1, meta->id);
 			sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 3, level_names[a->level], -1, SQLITE_STATIC);
@@ -26,7 +27,9 @@ int st_sync_alerts(store *s, const record *r, const entry_meta *meta, const char
 			sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 6, login, -1, SQLITE_STATIC);
 		} else {
-			st = st_prepare(s, "DELETE FROM alerts WHERE entry_id = ? AND rule = ? AND acknowledged_at IS NULL");
+			st = st_prepare(
+			    s,
+			    "DELETE FROM alerts WHERE entry_id = ? AND rule = ? AND acknowledged_at IS NULL");
 			sqlite3_bind_int64(st, 1, meta->id);
 			sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
 		}
@@ -43,16 +46,17 @@ static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t size)
 	snprintf(dst, size, "%s", v ? v : "");
 }
 
-int store_alert_each(store *s, int64_t patient_id, bool all, void (*fn)(void *ctx, const alert_info *a), void *ctx,
-		     char **why)
+int store_alert_each(store *s, int64_t patient_id, bool all, void (*fn)(void *ctx, const alert_info *a),
+                     void *ctx, char **why)
 {
 	sqlite3_stmt *st = st_prepare(
-		s, "SELECT a.id, a.level, a.rule, a.message, a.raised_at, a.raised_by, a.acknowledged_at, "
-		   "a.acknowledged_by, e.uuid, p.pseudonym, e.form, e.date FROM alerts a "
-		   "JOIN entries e ON e.id = a.entry_id JOIN patients p ON p.id = e.patient_id "
-		   "WHERE (?1 = 0 OR e.patient_id = ?1) AND (?2 OR a.acknowledged_at IS NULL) "
-		   "ORDER BY a.acknowledged_at IS NOT NULL, "
-		   "CASE a.level WHEN 'urgent' THEN 0 WHEN 'attention' THEN 1 ELSE 2 END, e.date DESC, a.id DESC");
+	    s,
+	    "SELECT a.id, a.level, a.rule, a.message, a.raised_at, a.raised_by, a.acknowledged_at, "
+	    "a.acknowledged_by, e.uuid, p.pseudonym, e.form, e.date FROM alerts a "
+	    "JOIN entries e ON e.id = a.entry_id JOIN patients p ON p.id = e.patient_id "
+	    "WHERE (?1 = 0 OR e.patient_id = ?1) AND (?2 OR a.acknowledged_at IS NULL) "
+	    "ORDER BY a.acknowledged_at IS NOT NULL, "
+	    "CASE a.level WHEN 'urgent' THEN 0 WHEN 'attention' THEN 1 ELSE 2 END, e.date DESC, a.id DESC");
 	if (!st)
 		return st_fail(s, why, "alertes");
 	sqlite3_bind_int64(st, 1, patient_id);
@@ -89,7 +93,7 @@ int store_alert_each(store *s, int64_t patient_id, bool all, void (*fn)(void *ct
 int64_t store_alert_open_count(store *s, int64_t patient_id)
 {
 	sqlite3_stmt *st = st_prepare(s, "SELECT count(*) FROM alerts a JOIN entries e ON e.id = a.entry_id "
-					 "WHERE a.acknowledged_at IS NULL AND (?1 = 0 OR e.patient_id = ?1)");
+	                                 "WHERE a.acknowledged_at IS NULL AND (?1 = 0 OR e.patient_id = ?1)");
 	if (!st)
 		return 0;
 	sqlite3_bind_int64(st, 1, patient_id);
@@ -105,9 +109,10 @@ int store_alert_ack(store *s, int64_t id, const char *login, const char *note, c
 	int rc = st_begin(s, why);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = st_prepare(s, "SELECT a.acknowledged_by, a.acknowledged_at, e.uuid, p.pseudonym, e.form, a.rule "
-					 "FROM alerts a JOIN entries e ON e.id = a.entry_id "
-					 "JOIN patients p ON p.id = e.patient_id WHERE a.id = ?");
+	sqlite3_stmt *st =
+	    st_prepare(s, "SELECT a.acknowledged_by, a.acknowledged_at, e.uuid, p.pseudonym, e.form, a.rule "
+	                  "FROM alerts a JOIN entries e ON e.id = a.entry_id "
+	                  "JOIN patients p ON p.id = e.patient_id WHERE a.id = ?");
 	sqlite3_bind_int64(st, 1, id);
 	char uuid[37] = "", pseudo[16] = "", form_id[64] = "", rule[64] = "";
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -115,7 +120,7 @@ int store_alert_ack(store *s, int64_t id, const char *login, const char *note, c
 		rc = EXIT_NOINPUT;
 	} else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
 		set_why(why, "alerte %lld déjà prise en compte par %s le %s", (long long)id,
-			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
+		        (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
 		rc = EXIT_DATAERR;
 	} else {
 		copy_col(st, 2, uuid, sizeof uuid);
@@ -125,7 +130,8 @@ int store_alert_ack(store *s, int64_t id, const char *login, const char *note, c
 	}
 	sqlite3_reset(st);
 	if (!rc) {
-		st = st_prepare(s, "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, note = ? WHERE id = ?");
+		st = st_prepare(
+		    s, "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, note = ? WHERE id = ?");
 		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
 		if (note && *note)
@@ -135,7 +141,8 @@ int store_alert_ack(store *s, int64_t id, const char *login, const char *note, c
 		sqlite3_reset(st);
 	}
 	if (!rc)
-		rc = st_audit(s, login, "update", uuid, pseudo, form_id, "alerte", rule, "prise en compte", why);
+		rc = st_audit(s, login, "update", uuid, pseudo, form_id, "alerte", rule, "prise en compte",
+		              why);
 	if (rc) {
 		st_rollback(s);
 		return rc;

@@ -40,21 +40,26 @@ static int64_t check_form_tables(store *s, const formset *fs, FILE *out)
 		const form *f = fs->forms[i];
 		char label[128];
 		snprintf(label, sizeof label, "formulaire %s", f->id);
-		char *sql = xasprintf("SELECT 'entrée sans ligne de valeurs', e.uuid FROM entries e "
-				      "LEFT JOIN \"form_%s\" t ON t.entry_id = e.id WHERE e.form = '%s' AND t.entry_id IS NULL "
-				      "UNION ALL SELECT 'valeurs sans entrée', t.entry_id FROM \"form_%s\" t "
-				      "LEFT JOIN entries e ON e.id = t.entry_id WHERE e.id IS NULL OR e.form != '%s'",
-				      f->id, f->id, f->id, f->id);
+		char *sql = xasprintf(
+		    "SELECT 'entrée sans ligne de valeurs', e.uuid FROM entries e "
+		    "LEFT JOIN \"form_%s\" t ON t.entry_id = e.id WHERE e.form = '%s' AND t.entry_id IS NULL "
+		    "UNION ALL SELECT 'valeurs sans entrée', t.entry_id FROM \"form_%s\" t "
+		    "LEFT JOIN entries e ON e.id = t.entry_id WHERE e.id IS NULL OR e.form != '%s'",
+		    f->id, f->id, f->id, f->id);
 		n += problems(s, sql, label, out);
 		free(sql);
 		/* Every column the forms need exists, with the type recorded for it. */
-		sql = xasprintf("SELECT 'colonne absente', c.field FROM form_columns c WHERE c.form = '%s' AND "
-				"c.field NOT IN (SELECT name FROM pragma_table_info('form_%s'))", f->id, f->id);
+		sql =
+		    xasprintf("SELECT 'colonne absente', c.field FROM form_columns c WHERE c.form = '%s' AND "
+		              "c.field NOT IN (SELECT name FROM pragma_table_info('form_%s'))",
+		              f->id, f->id);
 		n += problems(s, sql, label, out);
 		free(sql);
 	}
-	n += problems(s, "SELECT 'entrée d''un formulaire inconnu', form, count(*) FROM entries "
-			 "WHERE form NOT IN (SELECT form FROM form_versions) GROUP BY form", "entrées", out);
+	n += problems(s,
+	              "SELECT 'entrée d''un formulaire inconnu', form, count(*) FROM entries "
+	              "WHERE form NOT IN (SELECT form FROM form_versions) GROUP BY form",
+	              "entrées", out);
 	return n;
 }
 
@@ -75,8 +80,8 @@ int store_check(store *s, const formset *fs, FILE *out)
 		version = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	ok = version == store_schema_version();
-	fprintf(out, "%s  version du schéma %lld (ce programme : %d)\n", ok ? "ok   " : "ÉCHEC", (long long)version,
-		store_schema_version());
+	fprintf(out, "%s  version du schéma %lld (ce programme : %d)\n", ok ? "ok   " : "ÉCHEC",
+	        (long long)version, store_schema_version());
 	n += !ok;
 	k = check_form_tables(s, fs, out);
 	fprintf(out, "%s  tables des formulaires et entrées concordantes\n", k ? "ÉCHEC" : "ok   ");

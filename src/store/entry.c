@@ -330,8 +330,8 @@ static int insert_entry(store *s, const record *r, entry_meta *meta, const char 
 		strbuf_printf(&values, "%s%s=%s", values.len == strlen(status) ? " : " : ", ", fd->id,
 		              fd->identifier ? "(identité)" : text);
 	}
-	rc = st_audit(s, login, "create", meta->uuid, meta->pseudonym, r->f->id, NULL, NULL, strbuf_str(&values),
-	              why);
+	rc = st_audit(s, login, "create", meta->uuid, meta->pseudonym, r->f->id, NULL, NULL,
+	              strbuf_str(&values), why);
 	strbuf_done(&values);
 	return rc;
 }

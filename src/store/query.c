@@ -389,8 +389,17 @@ typedef struct {
 
 /* The statements of every row, prepared once (st_prepare's cache keeps them from one archive to
  * the next) and held for the archive: no lookup in the cache per row. */
-enum { Q_FIND_ENTRY, Q_ADD_ENTRY, Q_UPDATE_ENTRY, Q_DEL_MISSING, Q_ADD_MISSING, Q_DELETED, Q_FIND_PATIENT,
-       Q_ADD_PATIENT, Q_COUNT };
+enum {
+	Q_FIND_ENTRY,
+	Q_ADD_ENTRY,
+	Q_UPDATE_ENTRY,
+	Q_DEL_MISSING,
+	Q_ADD_MISSING,
+	Q_DELETED,
+	Q_FIND_PATIENT,
+	Q_ADD_PATIENT,
+	Q_COUNT
+};
 
 static const char *const import_sql[Q_COUNT] = {
     [Q_FIND_ENTRY] = "SELECT e.id, e.row_version, e.form, p.structure FROM entries e "
@@ -405,7 +414,8 @@ static const char *const import_sql[Q_COUNT] = {
     [Q_ADD_MISSING] = "INSERT INTO entry_missing(entry_id, field, code) VALUES (?, ?, ?)",
     [Q_DELETED] = "SELECT 1 FROM import_deleted WHERE uuid = ?",
     [Q_FIND_PATIENT] = "SELECT id FROM patients WHERE pseudonym = ? AND structure = ?",
-    [Q_ADD_PATIENT] = "INSERT INTO patients(pseudonym, structure, created_at, created_by) VALUES (?, ?, ?, ?)",
+    [Q_ADD_PATIENT] =
+        "INSERT INTO patients(pseudonym, structure, created_at, created_by) VALUES (?, ?, ?, ?)",
 };
 
 struct store_import {
@@ -538,7 +548,8 @@ int store_import_begin(store *s, const import_source *src, const char *login, st
 	for (int i = 0; i < Q_COUNT && !rc; i++)
 		if (!(im->q[i] = st_prepare(s, import_sql[i])))
 			rc = st_fail(s, why, "import, préparation des requêtes");
-	sqlite3_stmt *st = rc ? NULL : st_prepare(s, "SELECT EXISTS (SELECT 1 FROM import_deleted WHERE structure = ?)");
+	sqlite3_stmt *st =
+	    rc ? NULL : st_prepare(s, "SELECT EXISTS (SELECT 1 FROM import_deleted WHERE structure = ?)");
 	if (!st) {
 		if (!rc)
 			rc = st_fail(s, why, "import");
@@ -706,8 +717,8 @@ int store_import_row(store_import *im, const import_row *row, char **why)
 	if (step != SQLITE_ROW)
 		return st_fail(s, why, "import, entrées");
 	if (strcmp(structure, im->src.structure) != 0) {
-		set_why(why, "entrée %s : déjà présente ici pour la structure %s, pas %s", row->uuid, structure,
-		        im->src.structure);
+		set_why(why, "entrée %s : déjà présente ici pour la structure %s, pas %s", row->uuid,
+		        structure, im->src.structure);
 		return EXIT_DATAERR;
 	}
 	if (strcmp(form_id, im->f->id) != 0) {
@@ -887,6 +898,7 @@ void store_import_open(store *s)
 void store_import_close(store *s)
 {
 	/* What the archives wrote goes into the database file now, and the WAL is emptied. */
-	sqlite3_exec(st_db_handle(s), "PRAGMA ignore_check_constraints = OFF; PRAGMA wal_checkpoint(TRUNCATE)",
-	             NULL, NULL, NULL);
+	sqlite3_exec(st_db_handle(s),
+	             "PRAGMA ignore_check_constraints = OFF; PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+	             NULL);
 }

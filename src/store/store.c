@@ -460,7 +460,8 @@ static void calc_signature(const formset *fs, const form *f, char out[17])
 /* The stored fingerprint of a form into sig ("" when none yet); false if the form is new. */
 static bool stored_signature(store *s, const char *form_id, char sig[17])
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT coalesce(calc_signature, '') FROM form_versions WHERE form = ?");
+	sqlite3_stmt *st =
+	    st_prepare(s, "SELECT coalesce(calc_signature, '') FROM form_versions WHERE form = ?");
 	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
 	bool found = sqlite3_step(st) == SQLITE_ROW;
 	snprintf(sig, 17, "%s", found ? (const char *)sqlite3_column_text(st, 0) : "");
@@ -601,7 +602,8 @@ int store_sync_forms(store *s, const formset *fs, const char *login, char **why)
 		if (recompute[i])
 			rc = st_recompute(s, fs, fs->forms[i], 0, NULL, login, why);
 		calc_signature(fs, fs->forms[i], sig);
-		sqlite3_stmt *st = st_prepare(s, "UPDATE form_versions SET calc_signature = ? WHERE form = ?");
+		sqlite3_stmt *st =
+		    st_prepare(s, "UPDATE form_versions SET calc_signature = ? WHERE form = ?");
 		sqlite3_bind_text(st, 1, sig, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, fs->forms[i]->id, -1, SQLITE_STATIC);
 		if (!rc && sqlite3_step(st) != SQLITE_DONE)

@@ -49,7 +49,7 @@ bool store_structure(store *s, char code[64], char name[256]);
 /* Role of login ("saisie", "coordination", "admin") into role; false if not registered. */
 bool store_user_role(store *s, const char *login, char role[16]);
 int store_user_add(store *s, const char *login, const char *role, const char *display_name, const char *by,
-		   char **why);
+                   char **why);
 /* Print "login<TAB>role<TAB>display name" lines. */
 int store_user_list(store *s, FILE *out, char **why);
 /* Logins of the admins, comma-separated, for "ask X to add you" messages; caller frees. */
@@ -66,8 +66,8 @@ bool pseudonym_plausible(const char *typed);
 /* Call fn for every patient, by pseudonym, with their own record (NULL if none; borrowed for
  * the call). */
 int store_patient_each(store *s, const formset *fs,
-		       void (*fn)(void *ctx, int64_t id, const char *pseudonym, const record *patient), void *ctx,
-		       char **why);
+                       void (*fn)(void *ctx, int64_t id, const char *pseudonym, const record *patient),
+                       void *ctx, char **why);
 
 /* ---- entries */
 typedef struct {
@@ -95,12 +95,13 @@ typedef struct {
  * EXIT_TEMPFAIL and *why says who changed it and when (nothing is overwritten). On success
  * meta is updated (uuid, id, status, row_version, timestamps). Soft warnings are recorded with
  * their reason when one is given in confirms, as unconfirmed otherwise. */
-int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draft, const confirmation *confirms,
-		     size_t n_confirms, const char *login, char **why);
+int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draft,
+                     const confirmation *confirms, size_t n_confirms, const char *login, char **why);
 
 /* Load an entry by uuid (or a unique prefix of at least 6 characters). Returns the record
  * (caller frees) with meta filled, or NULL with *why and *code. */
-record *store_entry_load(store *s, const formset *fs, const char *uuid, entry_meta *meta, char **why, int *code);
+record *store_entry_load(store *s, const formset *fs, const char *uuid, entry_meta *meta, char **why,
+                         int *code);
 
 /* The patient's own record (form "patient"), for patient.<field> in expressions; NULL if the
  * patient has none. Caller frees. */
@@ -114,14 +115,14 @@ int store_entry_delete(store *s, const formset *fs, const char *uuid, const char
 
 /* Call fn for each entry of a patient, by date then creation. */
 int store_entry_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const entry_meta *m), void *ctx,
-		     char **why);
+                     char **why);
 
 /* ---- clinical alerts */
 typedef struct {
 	int64_t id;
-	char level[12];    /* info, attention, urgent */
+	char level[12]; /* info, attention, urgent */
 	char rule[64];
-	char *message;     /* borrowed for the callback */
+	char *message; /* borrowed for the callback */
 	char raised_at[32], raised_by[64];
 	char acknowledged_at[32], acknowledged_by[64]; /* "" while open */
 	char entry_uuid[37], pseudonym[16], form[64], date[11];
@@ -130,7 +131,7 @@ typedef struct {
 /* Call fn for the alerts of one patient (patient_id 0: all patients), open ones only unless
  * all; most urgent and most recent first. */
 int store_alert_each(store *s, int64_t patient_id, bool all, void (*fn)(void *ctx, const alert_info *a),
-		     void *ctx, char **why);
+                     void *ctx, char **why);
 /* Number of open alerts (patient_id 0: all patients). */
 int64_t store_alert_open_count(store *s, int64_t patient_id);
 /* Acknowledge an open alert: who and when are recorded, with an optional note. */
@@ -221,15 +222,15 @@ void uuid_v4(char out[37]);
 
 /* ---- drafts (draft.c): what a person was typing in an open form, kept while they type */
 typedef struct {
-	int64_t id;          /* 0 for a draft not stored yet */
-	int64_t patient_id;  /* 0 for a patient not created yet (a new patient's own form) */
-	char pseudonym[16];  /* "" when patient_id is 0 */
+	int64_t id;         /* 0 for a draft not stored yet */
+	int64_t patient_id; /* 0 for a patient not created yet (a new patient's own form) */
+	char pseudonym[16]; /* "" when patient_id is 0 */
 	char form[64];
 	char entry_uuid[37]; /* the entry being edited, "" for a new entry */
 	int64_t row_version; /* the entry's row version when editing began */
 	char date[11];       /* the entry's date */
 	char saved_at[32];
-	char *content;       /* "field<TAB>value" lines (draft_content_add); owned by the store_draft */
+	char *content; /* "field<TAB>value" lines (draft_content_add); owned by the store_draft */
 } store_draft;
 
 /* Insert (d->id == 0, then set) or replace a draft of login in one short transaction. */
@@ -254,15 +255,15 @@ typedef struct {
 	long patients, incomplete, drafts, due;
 } store_counts;
 int store_counts_get(store *s, const char *login, const char *due_form, long due_since, store_counts *out,
-		     char **why);
+                     char **why);
 
 /* ---- import of structures' exports into a regional database (query.c)
  *
  * One archive is imported in one write transaction (store_import_begin … store_import_end):
  * all of it or nothing. Inside store_batch_begin … store_batch_end, that transaction is a
- * savepoint of the batch's: several archives then share one commit (and its page writes). Patients are found or created by (pseudonym, structure): the same
- * pseudonym from two structures names two people. Entries keep their uuid and row version; of
- * two versions of an entry, the higher row version wins. */
+ * savepoint of the batch's: several archives then share one commit (and its page writes). Patients are found
+ * or created by (pseudonym, structure): the same pseudonym from two structures names two people. Entries keep
+ * their uuid and row version; of two versions of an entry, the higher row version wins. */
 typedef struct {
 	const char *structure, *structure_name; /* from the manifest */
 	const char *export_id, *period, *exported_at, *manifest_sha256, *file_name;
