@@ -45,9 +45,8 @@ static bool check_keys(lctx *c, const ynode *map, const char *what, const char *
 	bool ok = true;
 	for (size_t i = 0; i < map->n; i++) {
 		bool known = false;
-		for (const char *const *a = allowed; *a; a++)
-			if (strcmp(map->keys[i]->str, *a) == 0)
-				known = true;
+		for (const char *const *a = allowed; *a && !known; a++)
+			known = strcmp(map->keys[i]->str, *a) == 0;
 		if (!known) {
 			strbuf list = STRBUF_INIT;
 			for (const char *const *a = allowed; *a; a++)

@@ -172,7 +172,8 @@ static char *canonical(const field *fd, const char *text, char **why)
 		if (!fd->has_max && utf8_chars(text) > 4000)
 			return bad(why, fd, "texte trop long (4000 caractères au plus)"), NULL;
 		if (fd->pattern && regexec(&fd->pattern_re, text, 0, NULL, 0) != 0)
-			return bad(why, fd, "« %s » ne suit pas le format attendu (%s)", text, fd->pattern), NULL;
+			return bad(why, fd, "« %s » ne suit pas le format attendu (%s)", text, fd->pattern),
+			       NULL;
 		return xstrdup(text);
 	case FT_INTEGER:
 		if (!parse_integer(text, &iv) || iv > 1000000000LL || iv < -1000000000LL)
@@ -183,7 +184,12 @@ static char *canonical(const field *fd, const char *text, char **why)
 		return xstrdup(buf);
 	case FT_DECIMAL:
 		if (!parse_decimal(text, &x))
-			return bad(why, fd, "nombre attendu (point décimal, ex. 12.5), trouvé « %s »", text), NULL;
+			return bad(why, fd, "nombre attendu (point décimal, ex. 12.5), trouvé « %s »", text),
+			       NULL;
+		/* The limits hold for the value as stored: 9.96 kept with one decimal is 10.0, above
+		 * a max of 9.99. */
+		if (fd->decimals >= 0)
+			x = round_to(x, fd->decimals);
 		if (!check_limits(fd, x, why, "valeur"))
 			return NULL;
 		format_number(x, fd->decimals, buf, sizeof buf);
@@ -196,7 +202,9 @@ static char *canonical(const field *fd, const char *text, char **why)
 			date_format((long)fd->min, lo);
 			date_format((long)fd->max, hi);
 			if ((fd->has_min && days < fd->min) || (fd->has_max && days > fd->max))
-				return bad(why, fd, "date hors de [%s, %s]", fd->has_min ? lo : "…", fd->has_max ? hi : "…"), NULL;
+				return bad(why, fd, "date hors de [%s, %s]", fd->has_min ? lo : "…",
+				           fd->has_max ? hi : "…"),
+				       NULL;
 		}
 		date_format(days, buf);
 		return xstrdup(buf);
@@ -245,6 +253,12 @@ bool record_set(record *r, size_t idx, const char *text, char **why)
 	char *canon = canonical(fd, text, why);
 	if (!canon)
 		return false;
+	if (!*canon) {
+		/* A multi given only separators (",", " ") selects nothing: that is the empty field
+		 * "" gives, not an answer that would satisfy required:. */
+		free(canon);
+		canon = NULL;
+	}
 	set_text(fv, canon, MISS_NONE);
 	fv->v = typed(fd, fv->text);
 	return true;
@@ -396,18 +410,21 @@ size_t record_check(const record *r, issue **out)
 			continue;
 		if (!fv->text) {
 			if (fd->required && fv->missing == MISS_NONE)
-				add_issue(&v, &n, i, ISSUE_REQUIRED, xasprintf("%s : réponse obligatoire", fd->id));
+				add_issue(&v, &n, i, ISSUE_REQUIRED,
+				          xasprintf("%s : réponse obligatoire", fd->id));
 			continue;
 		}
 		if (fd->constraint) {
 			value c = eval(r, fd->constraint);
 			if (c.kind != V_MISSING && c.num == 0)
-				add_issue(&v, &n, i, ISSUE_ERROR, xasprintf("%s : %s", fd->id, fd->message.fr));
+				add_issue(&v, &n, i, ISSUE_ERROR,
+				          xasprintf("%s : %s", fd->id, fd->message.fr));
 		}
 		if (fd->soft) {
 			value c = eval(r, fd->soft);
 			if (c.kind != V_MISSING && c.num == 0)
-				add_issue(&v, &n, i, ISSUE_WARNING, xasprintf("%s : %s", fd->id, fd->soft_message.fr));
+				add_issue(&v, &n, i, ISSUE_WARNING,
+				          xasprintf("%s : %s", fd->id, fd->soft_message.fr));
 		}
 	}
 	*out = v;

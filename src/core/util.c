@@ -273,15 +273,16 @@ bool parse_decimal(const char *s, double *out)
 	const char *p = s;
 	if (*p == '-' || *p == '+')
 		p++;
-	size_t digits = 0, frac = 0;
-	while (*p >= '0' && *p <= '9')
-		p++, digits++;
+	/* At most 17 significant digits: leading zeros do not count, so that 0.00142857142857143
+	 * (what format_number writes for 1/700) reads back. */
+	size_t digits = 0, frac = 0, significant = 0;
+	for (; *p >= '0' && *p <= '9'; p++, digits++)
+		significant += significant > 0 || *p != '0';
 	if (*p == '.') {
-		p++;
-		while (*p >= '0' && *p <= '9')
-			p++, frac++;
+		for (p++; *p >= '0' && *p <= '9'; p++, frac++)
+			significant += significant > 0 || *p != '0';
 	}
-	if (*p != '\0' || digits + frac == 0 || digits + frac > 17)
+	if (*p != '\0' || digits + frac == 0 || significant > 17)
 		return false;
 	/* strtod with "C" rules: LC_NUMERIC is never set by this program, but be explicit. */
 	char buf[40];
@@ -293,7 +294,8 @@ bool parse_decimal(const char *s, double *out)
 	errno = 0;
 	char *end;
 	double v = strtod(buf, &end);
-	if (errno || *end)
+	/* 17 nines read as 1e17, which format_number could only write with 18 digits. */
+	if (errno || *end || fabs(v) >= 1e17)
 		return false;
 	*out = v;
 	return true;
@@ -326,7 +328,7 @@ double round_to(double x, int decimals)
 	double y = x * scale;
 	/* Nudge by a relative epsilon so that 99.99999999999999 (meant 100.00) rounds up and
 	 * 0.125 stays a true tie; then round half away from zero. */
-	double eps = fabs(y) * 1e-12;
+	double eps = fmin(fabs(y) * 1e-12, 1e-6); /* capped: 1e15 must not gain 1000 */
 	y = y >= 0 ? floor(y + 0.5 + eps) : -floor(-y + 0.5 + eps);
 	double r = y / scale;
 	return r == 0 ? 0.0 : r; /* no "-0" */
@@ -335,12 +337,26 @@ double round_to(double x, int decimals)
 void format_number(double x, int decimals, char *buf, size_t size)
 {
 	if (decimals >= 0) {
-		snprintf(buf, size, "%.*f", decimals, round_to(x, decimals));
+		/* No more than the 17 significant digits parse_decimal reads back: beyond a double's
+		 * precision, more places would only print binary noise. */
+		double y = round_to(x, decimals);
+		int whole = !isfinite(y) || fabs(y) < 1 ? 0 : (int)floor(log10(fabs(y))) + 1;
+		if (whole + decimals > 17)
+			decimals = whole < 17 ? 17 - whole : 0;
+		snprintf(buf, size, "%.*f", decimals, y);
 	} else {
 		snprintf(buf, size, "%.15g", x == 0 ? 0.0 : x);
-		/* %g never uses an exponent for our ranges; if it did, spell it out. */
-		if (strchr(buf, 'e'))
-			snprintf(buf, size, "%.6f", x);
+		/* Stored text has no exponent: spell the number out, whole for a big one, with its 15
+		 * significant digits for a tiny one (at most 35 places), trailing zeros cut. */
+		if (strchr(buf, 'e')) {
+			int places = fabs(x) >= 1 ? 0 : 14 - (int)floor(log10(fabs(x)));
+			snprintf(buf, size, "%.*f", places > 35 ? 35 : places, x);
+			char *end = buf + strlen(buf);
+			while (places > 0 && end[-1] == '0')
+				*--end = '\0';
+			if (end[-1] == '.')
+				end[-1] = '\0';
+		}
 	}
 	/* LC_NUMERIC stays "C", but a host program could change it: force '.'. */
 	for (char *p = buf; *p; p++)

@@ -1,7 +1,9 @@
 /* ytree.c — libyaml events to a positioned tree, refusing what form files have no use for. */
 #include "core/ytree.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,36 +12,87 @@
 
 #include "core/util.h"
 
+/* A tree's nodes, texts and child arrays come from one arena that its root owns: reading a form
+ * file makes some ten thousand small objects, and allocating and freeing them one by one cost a
+ * third of the time spent turning the YAML into a tree, at every start of the program. The
+ * arena is a list of blocks; the first object of the first block is the root, and the header of
+ * that block names it, so that ytree_free(root) finds the arena without a field in ynode. */
+typedef struct yblock yblock;
+struct yblock {
+	yblock *next;
+	const ynode *root; /* first block only: the root, whose ytree_free frees the arena */
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+};
+
+enum { YBLOCK_SIZE = 16384 - 64 };
+
 typedef struct {
 	const char *name;
 	const char *buf;
 	size_t len;
 	yaml_parser_t parser;
 	char *why;
+	yblock *arena; /* the block being filled; older ones follow ->next */
+	yblock *first;
 } reader;
 
-static ynode *node_new(ynode_kind kind, yaml_mark_t mark)
+/* n bytes from the reader's arena, zeroed, aligned for any ynode member. */
+static void *arena_alloc(reader *r, size_t n)
 {
-	ynode *n = xcalloc(1, sizeof *n);
+	n = (n + 15) & ~(size_t)15;
+	yblock *b = r->arena;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > YBLOCK_SIZE ? n : YBLOCK_SIZE;
+		yblock *nb = xcalloc(1, sizeof *nb + cap);
+		nb->cap = cap;
+		if (!r->first) {
+			r->first = nb;
+		} else if (n > YBLOCK_SIZE && b) {
+			/* A big request gets a block of its own, kept behind the current one. */
+			nb->next = b->next;
+			b->next = nb;
+			nb->used = n;
+			return nb->data;
+		} else {
+			/* Blocks after the first are linked behind it, in any order. */
+			nb->next = r->first->next;
+			r->first->next = nb;
+		}
+		r->arena = b = nb;
+	}
+	void *p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+static void arena_free(yblock *first)
+{
+	while (first) {
+		yblock *next = first->next;
+		free(first);
+		first = next;
+	}
+}
+
+static ynode *node_new(reader *r, ynode_kind kind, yaml_mark_t mark)
+{
+	ynode *n = arena_alloc(r, sizeof *n);
 	n->kind = kind;
 	n->line = (int)mark.line + 1;
 	n->col = (int)mark.column + 1;
 	return n;
 }
 
+/* Frees a whole tree given its root; any other node belongs to its root and is left alone (the
+ * block header in front of a node that is not a root never names it). */
 void ytree_free(ynode *n)
 {
 	if (!n)
 		return;
-	for (size_t i = 0; i < n->n; i++) {
-		if (n->keys)
-			ytree_free(n->keys[i]);
-		ytree_free(n->items[i]);
-	}
-	free(n->keys);
-	free(n->items);
-	free(n->str);
-	free(n);
+	yblock *b = (yblock *)(void *)((unsigned char *)n - offsetof(yblock, data));
+	if (b->root == n)
+		arena_free(b);
 }
 
 ynode *ytree_get(const ynode *map, const char *key)
@@ -275,22 +328,31 @@ static ynode *read_scalar(reader *r, yaml_event_t *ev)
 		fail_mark(r, ev->start_mark, "caractère nul dans une valeur");
 		return NULL;
 	}
-	ynode *n = node_new(Y_SCALAR, ev->start_mark);
-	n->str = xstrndup(s, len);
+	ynode *n = node_new(r, Y_SCALAR, ev->start_mark);
+	n->str = arena_alloc(r, len + 1);
+	memcpy(n->str, s, len);
 	n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
 	return n;
 }
 
 /* Room for one more child; capacities double, so that a map or list of many thousand items
  * is not copied at each one (realloc moves blocks under the sanitizers). */
-static void reserve_child(ynode *n, bool is_map, size_t *cap)
+static void reserve_child(reader *r, ynode *n, bool is_map, size_t *cap)
 {
 	if (n->n < *cap)
 		return;
+	size_t old = *cap;
 	*cap = *cap ? *cap * 2 : 4;
-	n->items = xrealloc(n->items, *cap * sizeof *n->items);
-	if (is_map)
-		n->keys = xrealloc(n->keys, *cap * sizeof *n->keys);
+	ynode **items = arena_alloc(r, *cap * sizeof *items);
+	if (old)
+		memcpy(items, n->items, old * sizeof *items);
+	n->items = items;
+	if (is_map) {
+		ynode **keys = arena_alloc(r, *cap * sizeof *keys);
+		if (old)
+			memcpy(keys, n->keys, old * sizeof *keys);
+		n->keys = keys;
+	}
 }
 
 /* The keys of one map being read, hashed: a map of many thousand keys must not cost a
@@ -311,6 +373,13 @@ static size_t hash_str(const char *s)
 /* Adds map->keys[i]; returns the index of an earlier equal key, or (size_t)-1. */
 static size_t keyset_add(keyset *ks, const ynode *map, size_t i)
 {
+	if (!ks->cap && i < 8) {
+		/* Most maps have a few keys: comparing them is cheaper than a table. */
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(map->keys[j]->str, map->keys[i]->str) == 0)
+				return j;
+		return (size_t)-1;
+	}
 	if (2 * (i + 1) > ks->cap) {
 		size_t cap = ks->cap ? ks->cap * 2 : 16;
 		free(ks->slots);
@@ -342,7 +411,7 @@ static ynode *read_collection(reader *r, yaml_event_t *start, int depth)
 		        "imbrication trop profonde (plus de %d niveaux)", YTREE_MAX_DEPTH);
 		return NULL;
 	}
-	ynode *n = node_new(is_map ? Y_MAP : Y_SEQ, start->start_mark);
+	ynode *n = node_new(r, is_map ? Y_MAP : Y_SEQ, start->start_mark);
 	keyset ks = {0};
 	size_t cap = 0;
 	for (;;) {
@@ -368,7 +437,7 @@ static ynode *read_collection(reader *r, yaml_event_t *start, int depth)
 			}
 			yaml_event_delete(&ev);
 			/* Added now so that the key set sees it; the item follows. */
-			reserve_child(n, true, &cap);
+			reserve_child(r, n, true, &cap);
 			n->keys[n->n] = key;
 			size_t prev = keyset_add(&ks, n, n->n);
 			if (prev != (size_t)-1) {
@@ -388,7 +457,7 @@ static ynode *read_collection(reader *r, yaml_event_t *start, int depth)
 			ytree_free(key);
 			goto fail;
 		}
-		reserve_child(n, is_map, &cap);
+		reserve_child(r, n, is_map, &cap);
 		if (is_map)
 			n->keys[n->n] = key;
 		n->items[n->n++] = item;
@@ -488,6 +557,12 @@ ynode *ytree_load_buffer(const char *name, const char *buf, size_t len, char **w
 	yaml_parser_set_encoding(&r.parser, YAML_UTF8_ENCODING);
 	ynode *root = read_document(&r);
 	yaml_parser_delete(&r.parser);
+	/* The root is the first node made, at the start of the first block (see ytree_free). */
+	assert(!root || (void *)root == (void *)r.first->data);
+	if (root)
+		r.first->root = root;
+	else
+		arena_free(r.first);
 	if (!root) {
 		if (why) {
 			free(*why);
