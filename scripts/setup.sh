@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential cmake pkg-config libncurses-dev libsqlite3-dev libyaml-dev zlib1g-dev
-libarchive-dev nettle-dev gettext tmux 7zip unzip sqlite3 clang-format"
+libarchive-dev nettle-dev gettext tmux 7zip unzip sqlite3 clang-format python3"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
