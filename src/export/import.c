@@ -445,6 +445,7 @@ typedef struct {
 	record *scratch;       /* record_set parses each value into it */
 	const char **values;   /* per column */
 	missing_code *missing; /* per column */
+	char (*last)[32];      /* per column: the text record_set last accepted, "" if none or long */
 	int rc;
 	char **why;
 } rows_ctx;
@@ -551,8 +552,17 @@ static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
 			if (*text && !calculated_ok(fd, text, &why))
 				goto bad;
 		} else {
-			if (!record_set(c->scratch, idx, text, &why))
-				goto bad;
+			/* The same text as the row before gives the same canonical value: most values
+			 * are codes that repeat, and record_set allocates. */
+			if (!*c->last[i] || strcmp(c->last[i], text) != 0) {
+				if (!record_set(c->scratch, idx, text, &why))
+					goto bad;
+				size_t len = strlen(text);
+				if (len && len < sizeof c->last[i])
+					memcpy(c->last[i], text, len + 1);
+				else
+					c->last[i][0] = '\0';
+			}
 			c->values[i] = c->scratch->vals[idx].text;
 			c->missing[i] = c->scratch->vals[idx].missing;
 		}
@@ -595,6 +605,7 @@ static int import_csv(FILE *in, const manifest *m, const arch_form *af, store_im
 	c.scratch = record_new(fs, af->f, 0);
 	c.values = xcalloc(af->n_cols ? af->n_cols : 1, sizeof *c.values);
 	c.missing = xcalloc(af->n_cols ? af->n_cols : 1, sizeof *c.missing);
+	c.last = xcalloc(af->n_cols ? af->n_cols : 1, sizeof *c.last);
 	csv_reader r;
 	csv_reader_init(&r);
 	csv_reader_on_record(&r, data_record, &c, MAX_RECORD);
@@ -645,6 +656,7 @@ static int import_csv(FILE *in, const manifest *m, const arch_form *af, store_im
 	record_free(c.scratch);
 	free(c.values);
 	free(c.missing);
+	free(c.last);
 	return c.rc;
 }
 

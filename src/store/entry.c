@@ -433,7 +433,31 @@ int st_recompute(store *s, const formset *fs, const form *f, int64_t patient_id,
 		record *r = load_record(s, fs, f, &m);
 		r->patient = p;
 		record_compute(r);
+		/* Only entries whose stored scores actually change are rewritten, and they get a new
+		 * row version, so that a regional import sees the change. */
+		char **before = stored_texts(s, f, m.id);
+		bool changed = false;
+		for (size_t i = 0; i < f->n_fields && !changed; i++)
+			if (f->fields[i].type == FT_CALCULATED)
+				changed = !str_eq(before[i], saved_text(r, i));
+		texts_free(before, f->n_fields);
+		if (!changed) {
+			record_free(r);
+			continue;
+		}
 		rc = write_form_row(s, r, m.id, false, why);
+		if (!rc) {
+			char now[32];
+			time_now_iso(now, sizeof now);
+			sqlite3_stmt *up =
+			    st_prepare(s, "UPDATE entries SET row_version = row_version + 1, updated_at = ? "
+			                  "WHERE id = ?");
+			sqlite3_bind_text(up, 1, now, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(up, 2, m.id);
+			if (sqlite3_step(up) != SQLITE_DONE)
+				rc = st_fail(s, why, "recalcul des scores");
+			sqlite3_reset(up);
+		}
 		if (!rc && strcmp(m.status, "draft") != 0)
 			rc = st_sync_alerts(s, r, &m, login, why);
 		record_free(r);
