@@ -92,12 +92,26 @@ int store_alert_each(store *s, int64_t patient_id, bool all, void (*fn)(void *ct
 
 int64_t store_alert_open_count(store *s, int64_t patient_id)
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT count(*) FROM alerts a JOIN entries e ON e.id = a.entry_id "
-	                                 "WHERE a.acknowledged_at IS NULL AND (?1 = 0 OR e.patient_id = ?1)");
+	return store_alert_open_counts(s, patient_id, NULL);
+}
+
+int64_t store_alert_open_counts(store *s, int64_t patient_id, int64_t *urgent)
+{
+	sqlite3_stmt *st =
+	    st_prepare(s, "SELECT count(*), coalesce(sum(a.level = 'urgent'), 0) FROM alerts a "
+	                  "JOIN entries e ON e.id = a.entry_id "
+	                  "WHERE a.acknowledged_at IS NULL AND (?1 = 0 OR e.patient_id = ?1)");
+	if (urgent)
+		*urgent = 0;
 	if (!st)
 		return 0;
 	sqlite3_bind_int64(st, 1, patient_id);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	int64_t n = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 0);
+		if (urgent)
+			*urgent = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_reset(st);
 	return n;
 }

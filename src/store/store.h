@@ -134,6 +134,8 @@ int store_alert_each(store *s, int64_t patient_id, bool all, void (*fn)(void *ct
                      void *ctx, char **why);
 /* Number of open alerts (patient_id 0: all patients). */
 int64_t store_alert_open_count(store *s, int64_t patient_id);
+/* The same, with the number of urgent ones in *urgent (may be NULL): two counts, no rows loaded. */
+int64_t store_alert_open_counts(store *s, int64_t patient_id, int64_t *urgent);
 /* Acknowledge an open alert: who and when are recorded, with an optional note. */
 int store_alert_ack(store *s, int64_t id, const char *login, const char *note, char **why);
 

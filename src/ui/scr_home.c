@@ -39,9 +39,10 @@ static void refresh_counts(app *a, home *h)
 		app_message(a, true, "%s", why);
 		free(why);
 	}
-	alert_row *v = NULL;
-	h->alerts = alert_rows_load(a, 0, &v, &h->urgent);
-	alert_rows_free(v, h->alerts);
+	/* Counted, not loaded: a regional database may hold thousands of open alerts. */
+	int64_t urgent = 0;
+	h->alerts = (size_t)store_alert_open_counts(a->ctx->st, 0, &urgent);
+	h->urgent = (size_t)urgent;
 }
 
 /* The next deadline on or after today: its text into buf; false if the calendar has none. The
