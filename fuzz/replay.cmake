@@ -1,7 +1,7 @@
 # fuzz/replay.cmake — included from the root CMakeLists.txt in every build, whatever the
 # compiler: each harness of fuzz/ linked with replay_main.c instead of libFuzzer, registered as
 # the unit test fuzz-replay/<name> that replays fuzz/corpus/<name>/ (seeds and kept crashes).
-set(RECUEIL_FUZZ_HARNESSES ytree forms expr values)
+set(RECUEIL_FUZZ_HARNESSES ytree forms expr values csv)
 foreach(name ${RECUEIL_FUZZ_HARNESSES})
   add_executable(fuzz_${name}_replay ${CMAKE_SOURCE_DIR}/fuzz/fuzz_${name}.c
                  ${CMAKE_SOURCE_DIR}/fuzz/fuzz_common.c ${CMAKE_SOURCE_DIR}/fuzz/replay_main.c)
