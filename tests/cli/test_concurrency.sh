@@ -2,7 +2,7 @@
 # Several people on one file: two writers saving entries, a reader listing them and the
 # coordinator exporting, all at the same time; nobody sees "database is locked", every acknowledged save is there, and the file is
 # whole afterwards.
-. "$TESTS/cli/lib_min.sh"
+. "$TESTS/cli/lib.sh"
 
 $RECUEIL init --structure CONC01 >/dev/null
 $RECUEIL user add worker2 --role saisie >/dev/null

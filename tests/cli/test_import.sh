@@ -9,21 +9,12 @@
 #
 # Environment (from CTest): RECUEIL, SRC, TESTS. POSIX sh; uses sqlite3 and python3 (zipfile,
 # csv) to craft archives; a missing tool skips its checks and says so.
-. "$TESTS/cli/lib_min.sh"
-: "${RECUEIL:?RECUEIL must name the recueil binary}"
+. "$TESTS/cli/lib.sh"
 R=$RECUEIL
-export LC_ALL=C.UTF-8
-unset RECUEIL_NOW XDG_DATA_HOME
 umask 077
 skipped=0
 
-fail() {
-	failed=$((failed + 1))
-	printf 'ÉCHEC : %s\n' "$1" >&2
-	shift
-	for l in "$@"; do printf '  %s\n' "$l" >&2; done
-}
-ok() { passed=$((passed + 1)); }
+ok() { pass; }
 skip() {
 	skipped=$((skipped + 1))
 	printf 'non vérifié : %s\n' "$1" >&2
@@ -42,8 +33,6 @@ run() {
 	*Sanitizer* | *"runtime error:"*) fail "rapport de sanitizer pour « recueil $* »" "$err" ;;
 	esac
 }
-expect_rc() { if [ "$rc" -eq "$2" ]; then ok; else fail "$1" "code $rc (attendu $2)" "stdout: $out" "stderr: $err"; fi; }
-expect_lacks() { case "$2" in *"$3"*) fail "$1" "ne devrait pas contenir : $3" "obtenu : $2" ;; *) ok ;; esac; }
 one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
 
 if ! have sqlite3; then

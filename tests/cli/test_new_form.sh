@@ -1,7 +1,7 @@
 #!/bin/sh
 # A questionnaire is data: a form added as YAML only is checked, stored, shown, scored and
 # alerted on, with no change to the program.
-. "$TESTS/cli/lib_min.sh"
+. "$TESTS/cli/lib.sh"
 
 forms="$tmp/forms"
 mkdir "$forms"

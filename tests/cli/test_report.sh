@@ -2,7 +2,7 @@
 # recueil report: every figure of a small hand-made database, computed by hand below, in CSV and
 # in text; the small-count rule (1..4 masked, 0 and 5 not); defaults (period, masking); roles;
 # a form that is absent; two structures and their total.
-. "$TESTS/cli/lib_min.sh"
+. "$TESTS/cli/lib.sh"
 R=$RECUEIL
 
 $R init --structure MS01 >/dev/null

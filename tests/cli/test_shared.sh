@@ -3,7 +3,7 @@
 # -wal and -shm files get the same group and mode, a second user of the group who saves
 # entries, and a user outside the group who gets a clear message. Needs root (to create the
 # users); skipped with a message otherwise.
-. "$TESTS/cli/lib_min.sh"
+. "$TESTS/cli/lib.sh"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v useradd >/dev/null || ! command -v runuser >/dev/null; then
 	echo "ignoré : il faut être root (useradd, runuser) pour créer les utilisateurs du test"
