@@ -60,13 +60,20 @@ expect_eq "the second user saves an entry" "$?" 0
 # While a reader of the group holds the database open, -wal and -shm exist: they must have
 # the group and mode of the database, or the next user could not open it.
 if command -v sqlite3 >/dev/null; then
-	printf 'SELECT count(*) FROM entries;\n.shell sleep 2\n' | runuser -u "$bob" -- sqlite3 "$db" >/dev/null 2>&1 &
+	# The reader reads, then waits on a FIFO: opening its other end returns once the reader is
+	# there with the database open, and closing it lets the reader go (no sleeps: a loaded
+	# machine may take seconds to start a process).
+	hold="$tmp/hold"
+	mkfifo -m 0666 "$hold"
+	printf 'SELECT count(*) FROM entries;\n.shell cat %s\n' "$hold" |
+		runuser -u "$bob" -- sqlite3 "$db" >/dev/null 2>&1 &
 	reader=$!
-	sleep 1
+	exec 3>"$hold"
 	as "$alice" entry edit "$E" duree_min=25 >/dev/null
 	for f in "$db-wal" "$db-shm"; do
 		expect_eq "$(basename "$f") has the group and mode of the database" "$(stat -c '%a %G' "$f" 2>&1)" "660 $grp"
 	done
+	exec 3>&-
 	wait "$reader"
 fi
 expect_eq "the first user reads what the second saved" "$(as "$alice" entry show "$E" | grep statut)" "statut=realise"
