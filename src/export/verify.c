@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "export/archive_dl.h"
 #include "export/csv.h"
 #include "export/export_internal.h"
 
@@ -386,6 +387,10 @@ int export_verify_ex(const char *path, const char *passphrase, verify_ask_fn ask
 		return EXIT_NOINPUT;
 	}
 	struct archive *a = archive_read_new();
+	if (!a) { /* libarchive is loaded on first use (archive_dl.h) */
+		set_why(why, "%s : %s", path, archive_dl_error());
+		return EXIT_UNAVAILABLE;
+	}
 	archive_read_support_format_zip(a);
 	ask_state as = {ask, ask_ctx, 0, false};
 	if (passphrase)

@@ -97,15 +97,22 @@ int64_t store_alert_open_count(store *s, int64_t patient_id)
 
 int64_t store_alert_open_counts(store *s, int64_t patient_id, int64_t *urgent)
 {
+	/* Every alert belongs to an entry (foreign key, cascade): for the whole database the
+	 * alerts_open index alone answers, without visiting an entry per alert. */
 	sqlite3_stmt *st =
-	    st_prepare(s, "SELECT count(*), coalesce(sum(a.level = 'urgent'), 0) FROM alerts a "
-	                  "JOIN entries e ON e.id = a.entry_id "
-	                  "WHERE a.acknowledged_at IS NULL AND (?1 = 0 OR e.patient_id = ?1)");
+	    patient_id == 0
+	        ? st_prepare(s, "SELECT (SELECT count(*) FROM alerts WHERE acknowledged_at IS NULL), "
+	                        "(SELECT count(*) FROM alerts WHERE acknowledged_at IS NULL AND "
+	                        "level = 'urgent')")
+	        : st_prepare(s, "SELECT count(*), coalesce(sum(a.level = 'urgent'), 0) FROM alerts a "
+	                        "JOIN entries e ON e.id = a.entry_id "
+	                        "WHERE a.acknowledged_at IS NULL AND e.patient_id = ?1");
 	if (urgent)
 		*urgent = 0;
 	if (!st)
 		return 0;
-	sqlite3_bind_int64(st, 1, patient_id);
+	if (patient_id)
+		sqlite3_bind_int64(st, 1, patient_id);
 	int64_t n = 0;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		n = sqlite3_column_int64(st, 0);
