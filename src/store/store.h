@@ -183,6 +183,12 @@ int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fi
                       const char *last, bool by_active_patient, int (*fn)(void *ctx, const export_row *row),
                       void *ctx, char **why);
 
+/* How many entries of each form are dated in [first, last] (drafts included), as fn(ctx, form
+ * id, count): an estimate read from the (form, date) index alone, to order the export's work.
+ * Returns 0, or an exit code with *why set (caller frees). */
+int store_export_form_sizes(store *s, const char *first, const char *last,
+                            void (*fn)(void *ctx, const char *form, int64_t n), void *ctx, char **why);
+
 /* What is not ready for export in [first, last]: drafts, incomplete entries and soft warnings
  * saved without a confirmation reason (field and rule then given; NULL otherwise). */
 enum { STORE_ISSUE_DRAFT, STORE_ISSUE_INCOMPLETE, STORE_ISSUE_UNCONFIRMED };

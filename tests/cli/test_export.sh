@@ -248,6 +248,19 @@ expect_rc "verify avec une phrase de passe fausse" 65
 expect_in "message clair sur la phrase de passe" "$err" "phrase de passe incorrecte"
 expect_true "une seule ligne d'erreur" one_line "$err"
 
+# libarchive is loaded only by the commands that read or write archives: without it, they say
+# what to install and everything else still works.
+RECUEIL_LIBARCHIVE=/nonexistent/libarchive.so.13 run verify "$tmp/out/t3.zip" --passphrase-file "$tmp/pass"
+expect_rc "verify sans libarchive : code 69" 69
+expect_in "verify sans libarchive dit quel paquet installer" "$err" "libarchive13"
+RECUEIL_LIBARCHIVE=/nonexistent/libarchive.so.13 run export --period 2026-T3 --out "$tmp/out/nolib.zip" \
+	--passphrase-file "$tmp/pass" --accept-issues "test"
+expect_rc "export sans libarchive : code 69" 69
+expect_in "export sans libarchive dit quel paquet installer" "$err" "libarchive13"
+expect_true "export sans libarchive : aucun fichier" no_file "$tmp/out/nolib.zip"
+RECUEIL_LIBARCHIVE=/nonexistent/libarchive.so.13 run patient list
+expect_rc "sans libarchive, le reste fonctionne" 0
+
 run verify "$tmp/out/t3.zip"
 expect_rc "verify d'une archive chiffrée sans phrase de passe ni terminal" 64
 expect_in "verify dit comment donner la phrase de passe" "$err" "--passphrase-file"
@@ -476,6 +489,33 @@ fi
 if have sqlite3; then
 	expect_eq "les exports ratés ne sont pas journalisés" \
 		"$(sqlite3 "$RECUEIL_DB" "SELECT count(*) FROM export_log WHERE file_name = 't3.zip'")" 1
+fi
+
+# The archive is written by a thread of its own while the next CSVs are produced: a full disk
+# at its first bytes (while the other CSVs are still being written), in the middle or near the
+# end stops both sides, says so once, and leaves nothing, neither under the final name nor as
+# a scratch file (TMPDIR). A database of 100 patients, so that there is work on both sides.
+mkdir "$tmp/scratch"
+if RECUEIL_DB="$tmp/big.db" "$RECUEIL" demo --patients 100 --seed 5 >/dev/null 2>&1; then
+	RECUEIL_DB="$tmp/big.db" run export --period 2000-01-01..2026-12-31 --out "$tmp/full/probe.zip" \
+		--passphrase-file "$tmp/pass" --accept-issues "mesure"
+	expect_rc "export de 100 patients" 0
+	size=$(stat -c %s "$tmp/full/probe.zip" 2>/dev/null || echo 100000)
+	rm -f "$tmp/full/probe.zip"
+	for budget in 1 $((size / 2)) $((size - 200)); do
+		RECUEIL_DB="$tmp/big.db" TMPDIR="$tmp/scratch" RECUEIL_FAULT_DISK_FULL_AFTER=$budget \
+			run export --period 2000-01-01..2026-12-31 --out "$tmp/full/all.zip" --passphrase-file "$tmp/pass" \
+			--accept-issues "mesure"
+		expect_rc "disque plein après $budget octets sur $size" 74
+		expect_eq "disque plein après $budget octets : dit une fois" \
+			"$(printf '%s\n' "$err" | grep -c "disque plein pendant l'écriture")" 1
+		expect_true "disque plein après $budget octets : rien sous le nom final ni en temporaire" dir_empty "$tmp/full"
+		expect_true "disque plein après $budget octets : aucun fichier de travail laissé" dir_empty "$tmp/scratch"
+	done
+	expect_eq "les exports ratés de la grande base ne sont pas journalisés" \
+		"$(sqlite3 "$tmp/big.db" "SELECT count(*) FROM export_log" 2>/dev/null || echo 1)" 1
+else
+	ko "demo --patients 100 a échoué"
 fi
 
 # ---------------------------------------------------------------- export during writes
