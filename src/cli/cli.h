@@ -20,8 +20,12 @@ typedef struct {
 	const char *command; /* "entry add", for messages and the audit trail */
 } cli_ctx;
 
-/* Print "recueil: message" on stderr (one line). */
+/* Print "recueil: message" on stderr (one line), "recueil: ligne N : message" while a batch
+ * line is processed (cli_error_line). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The line of a batch (entry add --batch) that the next messages are about; 0: none. */
+void cli_error_line(unsigned long lineno);
 
 /* Load the forms of ctx->forms_dir; on failure print every problem and return EXIT_DATAERR. */
 int cli_load_forms(cli_ctx *ctx);

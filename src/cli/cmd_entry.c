@@ -1,5 +1,7 @@
-/* cmd_entry.c — recueil entry add|edit|show|list|delete. */
+/* cmd_entry.c — recueil entry add|edit|show|list|delete, and entry add --batch. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,7 @@
 static const char usage[] =
     "Usage : recueil entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [--draft]\n"
     "                          [--confirm champ=raison…] [champ=valeur…]\n"
+    "        recueil entry add --batch FICHIER|-\n"
     "        recueil entry edit ENTRÉE [--date AAAA-MM-JJ] [--confirm champ=raison…] [champ=valeur…]\n"
     "        recueil entry show ENTRÉE\n"
     "        recueil entry list PATIENT\n"
@@ -16,10 +19,16 @@ static const char usage[] =
     "Valeurs : oui/non en 1/0, un choix par son code, une date en AAAA-MM-JJ, un nombre avec un\n"
     "point décimal ; .refus, .nsp ou .non_demande pour une réponse manquante expliquée ;\n"
     "champ= (vide) efface la valeur. Une entrée sans ses réponses obligatoires est gardée\n"
-    "« incomplete » ; une valeur invalide est refusée (code 65) avec la règle en cause.\n";
+    "« incomplete » ; une valeur invalide est refusée (code 65) avec la règle en cause.\n"
+    "--batch : une entrée par ligne du fichier (- : l'entrée standard), écrite comme les\n"
+    "arguments de « entry add » : PATIENT FORMULAIRE [--date …] [champ=valeur…] ; une valeur\n"
+    "avec des espaces entre \"…\" (\\\" et \\\\ dedans) ou '…' ; lignes vides et lignes « # … »\n"
+    "ignorées. Chaque entrée est enregistrée à part et son identifiant affiché ; une ligne\n"
+    "refusée est signalée « ligne N : … » et les suivantes sont traitées (code 65 à la fin).\n";
 
 typedef struct {
 	const char *date;
+	const char *batch; /* --batch FILE|- */
 	bool draft;
 	confirmation conf[64];
 	char *conf_field[64];
@@ -28,23 +37,30 @@ typedef struct {
 	char **args;
 } entry_opts;
 
-static int parse_opts(int argc, char **argv, entry_opts *o, bool allow_draft)
+/* What parse_opts accepts: the options of entry edit, of entry add, or of one line of a batch
+ * (entry add's, less --batch and --help; a bad option is one line on stderr, not the usage). */
+typedef enum { OPTS_EDIT, OPTS_ADD, OPTS_BATCH_LINE } opts_kind;
+
+/* Parse argv (argv[0] the subcommand's name) into o. Returns 0, -1 after printing the help
+ * (--help), or an exit code after printing the error. o borrows argv's strings. */
+static int parse_opts(int argc, char **argv, entry_opts *o, opts_kind kind)
 {
 	static const struct option opts[] = {
-	    {"date", required_argument, NULL, 'd'},
-	    {"draft", no_argument, NULL, 'D'},
-	    {"confirm", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
+	    {"date", required_argument, NULL, 'd'},    {"draft", no_argument, NULL, 'D'},
+	    {"confirm", required_argument, NULL, 'c'}, {"batch", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0},
 	};
+	bool line = kind == OPTS_BATCH_LINE;
 	int c;
+	optind = 0; /* glibc: restart the scan, so that every batch line is parsed afresh */
+	opterr = !line;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->date = optarg;
 			break;
 		case 'D':
-			if (!allow_draft)
+			if (kind == OPTS_EDIT)
 				return fputs(usage, stderr), EXIT_USAGE;
 			o->draft = true;
 			break;
@@ -58,10 +74,28 @@ static int parse_opts(int argc, char **argv, entry_opts *o, bool allow_draft)
 			o->conf[o->n_conf++].reason = eq + 1;
 			break;
 		}
+		case 'b':
+			if (kind != OPTS_ADD) {
+				cli_error("--batch : pas dans une ligne de lot");
+				return EXIT_USAGE;
+			}
+			o->batch = optarg;
+			break;
 		case 'h':
+			if (line) {
+				cli_error("--help : pas dans une ligne de lot");
+				return EXIT_USAGE;
+			}
 			fputs(usage, stdout);
 			return -1;
 		default:
+			if (line) {
+				cli_error(
+				    "option inconnue ou sans sa valeur « %s » (voir « recueil entry add "
+				    "--help »)",
+				    optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+				return EXIT_USAGE;
+			}
 			fputs(usage, stderr);
 			return EXIT_USAGE;
 		}
@@ -124,28 +158,21 @@ static int fill_and_save(cli_ctx *ctx, record *r, entry_meta *meta, entry_opts *
 	return rc;
 }
 
-static int entry_add(cli_ctx *ctx, int argc, char **argv)
+/* The arguments of entry add, parsed (PATIENT FORM [field=value…] in o->args), saved as a new
+ * entry of day into the open database; prints its id on stdout, or the error on stderr and
+ * returns its exit code. Both the command and each line of a batch come here. */
+static int add_parsed(cli_ctx *ctx, entry_opts *o, long day)
 {
-	entry_opts o = {0};
-	int rc = parse_opts(argc, argv, &o, true);
-	if (rc)
-		return opts_done(&o), rc < 0 ? 0 : rc;
-	if (o.nargs < 2) {
-		opts_done(&o);
-		return fputs(usage, stderr), EXIT_USAGE;
-	}
-	long day = date_today();
-	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ctx, "saisie")))
-		return opts_done(&o), rc;
+	int rc = 0;
 	entry_meta meta = {0};
-	meta.patient_id = store_patient_find(ctx->st, o.args[0], meta.pseudonym);
-	const form *f = formset_form(ctx->fs, o.args[1]);
+	meta.patient_id = store_patient_find(ctx->st, o->args[0], meta.pseudonym);
+	const form *f = formset_form(ctx->fs, o->args[1]);
 	char existing[37];
 	if (!meta.patient_id) {
-		cli_patient_not_found(o.args[0]);
+		cli_patient_not_found(o->args[0]);
 		rc = EXIT_NOINPUT;
 	} else if (!f) {
-		cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", o.args[1]);
+		cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", o->args[1]);
 		rc = EXIT_DATAERR;
 	} else if (f->cardinality == CARD_ONCE &&
 	           store_once_entry(ctx->st, meta.patient_id, f->id, existing)) {
@@ -160,11 +187,188 @@ static int entry_add(cli_ctx *ctx, int argc, char **argv)
 		r->patient = store_patient_record(ctx->st, ctx->fs, meta.patient_id);
 		r->owns_patient = true;
 		record_apply_defaults(r);
-		rc = fill_and_save(ctx, r, &meta, &o, o.nargs - 2, o.args + 2);
+		rc = fill_and_save(ctx, r, &meta, o, o->nargs - 2, o->args + 2);
 		if (!rc)
 			printf("%s\n", meta.uuid);
 		record_free(r);
 	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ entry add --batch */
+
+/* Split one batch line into words, in place, the way sh does for these cases: blanks (space,
+ * tab) separate words; "…" groups, with \" and \\ inside standing for " and \ (any other
+ * backslash is kept); '…' groups with no escape at all; a backslash outside quotes takes the
+ * next character as it is. Quotes may start or end inside a word: note="deux mots" is the word
+ * note=deux mots, and "" an empty word. Nothing else is special ($, *, ~, # inside a line).
+ * Returns the number of words, their starts in *words (caller frees the array, the words live
+ * in line), or -1 with *why (static text) on an unclosed quote or a final backslash. */
+static int split_words(char *line, char ***words, const char **why)
+{
+	char **v = NULL;
+	int n = 0;
+	char *r = line, *w = line;
+	*words = NULL;
+	for (;;) {
+		while (*r == ' ' || *r == '\t')
+			r++;
+		if (!*r)
+			break;
+		v = xrealloc(v, ((size_t)n + 1) * sizeof *v);
+		v[n++] = w;
+		char quote = 0;
+		for (; *r && (quote || (*r != ' ' && *r != '\t')); r++) {
+			if (quote == '\'') {
+				if (*r == '\'')
+					quote = 0;
+				else
+					*w++ = *r;
+			} else if (quote == '"') {
+				if (*r == '"')
+					quote = 0;
+				else if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+					*w++ = *++r;
+				else
+					*w++ = *r;
+			} else if (*r == '"' || *r == '\'') {
+				quote = *r;
+			} else if (*r == '\\') {
+				if (!r[1]) {
+					*why = "barre oblique inverse en fin de ligne";
+					return free(v), -1;
+				}
+				*w++ = *++r;
+			} else {
+				*w++ = *r;
+			}
+		}
+		if (quote) {
+			*why = quote == '"' ? "guillemet \" non fermé" : "apostrophe ' non fermée";
+			return free(v), -1;
+		}
+		/* r is at a blank or at the end, and w <= r: ending the word here loses nothing. */
+		if (*r)
+			r++;
+		*w++ = '\0';
+	}
+	*words = v;
+	return n;
+}
+
+/* One batch line: parsed like entry add's arguments and saved. Returns 0 or the exit code of
+ * the failure, whose messages are printed. */
+static int batch_line(cli_ctx *ctx, char *text)
+{
+	char **words;
+	const char *why;
+	int n = split_words(text, &words, &why);
+	if (n < 0) {
+		cli_error("%s", why);
+		return EXIT_USAGE;
+	}
+	char **argv = xmalloc(((size_t)n + 2) * sizeof *argv);
+	argv[0] = "add";
+	memcpy(argv + 1, words, (size_t)n * sizeof *words);
+	argv[n + 1] = NULL;
+	free(words);
+	entry_opts o = {0};
+	int rc = parse_opts(n + 1, argv, &o, OPTS_BATCH_LINE);
+	long day = date_today();
+	if (!rc && o.nargs < 2) {
+		cli_error("PATIENT FORMULAIRE [--date AAAA-MM-JJ] [champ=valeur…] attendu");
+		rc = EXIT_USAGE;
+	}
+	if (!rc && !(o.date && (rc = parse_date(o.date, &day))))
+		rc = add_parsed(ctx, &o, day);
+	opts_done(&o);
+	free(argv);
+	return rc;
+}
+
+/* entry add --batch FILE|-: the forms loaded and the database opened once, then each line
+ * saved as entry add would save it, in its own transaction (durable, synchronous=FULL, before
+ * its id is printed and flushed). A line that is refused (its data: 64, 65, 66) is reported
+ * and the next one is read, as a clerk keying a file in would want: the lines that passed are
+ * saved, the refused ones are named by number to be fixed and given again; the exit code is
+ * then 65. Anything else (database busy, I/O error, permission) stops the batch at that line
+ * with its own code. */
+static int entry_add_batch(cli_ctx *ctx, const char *path)
+{
+	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (!in) {
+		cli_error("%s : %s", path, strerror(errno));
+		return errno == ENOENT ? EXIT_NOINPUT : EXIT_IOERR;
+	}
+	int rc = cli_open(ctx, "saisie");
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long lineno = 0, saved = 0, refused = 0;
+	ssize_t len;
+	while (!rc && (len = getline(&line, &cap, in)) >= 0) {
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		const char *p = line + strspn(line, " \t");
+		if (!*p && (size_t)len == strlen(line))
+			continue; /* blank */
+		if (*p == '#')
+			continue;
+		cli_error_line(lineno); /* each message of this line: "recueil: ligne N : …" */
+		int lrc;
+		if ((size_t)len != strlen(line)) {
+			cli_error("caractère nul dans la ligne");
+			lrc = EXIT_DATAERR;
+		} else {
+			lrc = batch_line(ctx, line);
+		}
+		cli_error_line(0);
+		if (!lrc) {
+			saved++;
+			if (fflush(stdout) != 0) {
+				cli_error("écriture de la sortie impossible");
+				rc = EXIT_IOERR;
+			}
+		} else if (lrc == EXIT_USAGE || lrc == EXIT_DATAERR || lrc == EXIT_NOINPUT) {
+			refused++;
+		} else {
+			cli_error("lot arrêté à la ligne %lu : les lignes suivantes ne sont pas traitées",
+			          lineno);
+			rc = lrc;
+		}
+	}
+	if (!rc && ferror(in)) {
+		cli_error("%s : lecture impossible après la ligne %lu", path, lineno);
+		rc = EXIT_IOERR;
+	}
+	free(line);
+	if (in != stdin)
+		fclose(in);
+	if (refused)
+		cli_error("%lu ligne(s) refusée(s), %lu entrée(s) enregistrée(s)", refused, saved);
+	return rc ? rc : refused ? EXIT_DATAERR : 0;
+}
+
+static int entry_add(cli_ctx *ctx, int argc, char **argv)
+{
+	entry_opts o = {0};
+	int rc = parse_opts(argc, argv, &o, OPTS_ADD);
+	if (rc)
+		return opts_done(&o), rc < 0 ? 0 : rc;
+	if (o.batch) {
+		/* The lines carry everything: nothing else on the command line. */
+		bool alone = o.nargs == 0 && !o.date && !o.draft && !o.n_conf;
+		opts_done(&o);
+		return alone ? entry_add_batch(ctx, o.batch) : (fputs(usage, stderr), EXIT_USAGE);
+	}
+	if (o.nargs < 2) {
+		opts_done(&o);
+		return fputs(usage, stderr), EXIT_USAGE;
+	}
+	long day = date_today();
+	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ctx, "saisie")))
+		return opts_done(&o), rc;
+	rc = add_parsed(ctx, &o, day);
 	opts_done(&o);
 	return rc;
 }
@@ -172,7 +376,7 @@ static int entry_add(cli_ctx *ctx, int argc, char **argv)
 static int entry_edit(cli_ctx *ctx, int argc, char **argv)
 {
 	entry_opts o = {0};
-	int rc = parse_opts(argc, argv, &o, false);
+	int rc = parse_opts(argc, argv, &o, OPTS_EDIT);
 	if (rc)
 		return opts_done(&o), rc < 0 ? 0 : rc;
 	if (o.nargs < 1) {

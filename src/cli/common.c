@@ -6,6 +6,14 @@
 #include "cli/cli.h"
 #include "core/record.h"
 
+/* The line of a batch being processed (cli_error_line), 0 outside a batch. */
+static unsigned long error_line;
+
+void cli_error_line(unsigned long lineno)
+{
+	error_line = lineno;
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -13,6 +21,8 @@ void cli_error(const char *fmt, ...)
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	fputs("recueil: ", stderr);
+	if (error_line)
+		fprintf(stderr, "ligne %lu : ", error_line);
 	fputs_safe(msg, stderr);
 	fputc('\n', stderr);
 	free(msg);

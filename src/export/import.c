@@ -21,8 +21,9 @@
 #include "export/secret.h"
 
 enum {
-	MAX_RECORD = 1 << 20, /* bytes of one CSV record */
-	MAX_TEXT = 4000,      /* characters of a calculated text */
+	MAX_RECORD = 1 << 20,    /* bytes of one CSV record */
+	MAX_TEXT = 4000,         /* characters of a calculated text */
+	SPOOL_MEMORY = 4u << 20, /* bytes of an archive's CSVs kept in memory, the rest in files */
 };
 
 /* A form of the archive, as its manifest and codebook describe it. */
@@ -378,9 +379,14 @@ static int check_codebook(manifest *m, const strbuf *codebook, char **why)
 
 /* ------------------------------------------------------------ the spooled CSVs */
 
+/* One CSV as export_verify_ex handed it over. An archive's CSVs stay in memory while they
+ * add up to SPOOL_MEMORY bytes (a structure's archive usually does: no file to create, write
+ * and read back, and the decrypted data never touches the disk); beyond, a CSV goes to a
+ * private unlinked temporary file, so that memory stays bounded whatever the archive. */
 typedef struct {
 	char name[80];
-	FILE *f;
+	strbuf mem; /* the bytes, while f is NULL */
+	FILE *f;    /* the bytes, once spilled to a file */
 	uint64_t bytes;
 } spooled;
 
@@ -388,7 +394,28 @@ typedef struct {
 	const char *path; /* the archive, for messages */
 	spooled *v;
 	size_t n;
+	size_t in_memory; /* bytes held in memory, all CSVs together */
 } spool;
+
+/* Move e's bytes from memory to a private temporary file. */
+static int spool_spill(spool *sp, spooled *e, char **why)
+{
+	char *w = NULL;
+	e->f = private_tmpfile(&w);
+	if (!e->f) {
+		set_why(why, "%s : %s", sp->path, w);
+		free(w);
+		return EXIT_CANTCREAT;
+	}
+	if (e->mem.len && fwrite(e->mem.s, 1, e->mem.len, e->f) != e->mem.len) {
+		set_why(why, "%s : fichier de travail pour %s : écriture impossible (disque plein ?)",
+		        sp->path, e->name);
+		return EXIT_IOERR;
+	}
+	sp->in_memory -= e->mem.len;
+	strbuf_done(&e->mem);
+	return 0;
+}
 
 static bool spool_want(void *ctx, const char *name)
 {
@@ -402,26 +429,27 @@ static int spool_data(void *ctx, const char *name, const char *buf, size_t n, ch
 	spool *sp = ctx;
 	spooled *e = sp->n ? &sp->v[sp->n - 1] : NULL;
 	if (!e || strcmp(e->name, name) != 0) {
-		char *w = NULL;
-		FILE *f = private_tmpfile(&w);
-		if (!f) {
-			set_why(why, "%s : %s", sp->path, w);
-			free(w);
-			return EXIT_CANTCREAT;
-		}
 		sp->v = xrealloc(sp->v, (sp->n + 1) * sizeof *sp->v);
 		e = &sp->v[sp->n++];
+		memset(e, 0, sizeof *e);
 		snprintf(e->name, sizeof e->name, "%s", name);
-		e->f = f;
-		e->bytes = 0;
 	}
+	if (n && !e->f && n <= SPOOL_MEMORY - sp->in_memory) {
+		strbuf_add(&e->mem, buf, n);
+		sp->in_memory += n;
+		e->bytes += n;
+		return 0;
+	}
+	int rc = n && !e->f ? spool_spill(sp, e, why) : 0;
+	if (rc)
+		return rc;
 	if (n && fwrite(buf, 1, n, e->f) != n) {
 		set_why(why, "%s : fichier de travail pour %s : écriture impossible (disque plein ?)",
 		        sp->path, name);
 		return EXIT_IOERR;
 	}
 	e->bytes += n;
-	if (!buf && fflush(e->f) != 0) {
+	if (!buf && e->f && fflush(e->f) != 0) {
 		set_why(why, "%s : fichier de travail pour %s : écriture impossible (disque plein ?)",
 		        sp->path, name);
 		return EXIT_IOERR;
@@ -431,9 +459,27 @@ static int spool_data(void *ctx, const char *name, const char *buf, size_t n, ch
 
 static void spool_done(spool *sp)
 {
-	for (size_t i = 0; i < sp->n; i++)
-		fclose(sp->v[i].f);
+	for (size_t i = 0; i < sp->n; i++) {
+		if (sp->v[i].f)
+			fclose(sp->v[i].f);
+		strbuf_done(&sp->v[i].mem);
+	}
 	free(sp->v);
+}
+
+/* The next bytes of a spooled CSV: up to size bytes from *at in memory (no copy), or read
+ * into buf from its file. Sets *chunk; returns how many, 0 at the end (or on a read error,
+ * which ferror(e->f) tells). */
+static size_t spool_next(const spooled *e, char *buf, size_t size, size_t *at, const char **chunk)
+{
+	if (e->f) {
+		*chunk = buf;
+		return fread(buf, 1, size, e->f);
+	}
+	size_t n = e->mem.len - *at < size ? e->mem.len - *at : size;
+	*chunk = e->mem.s + *at;
+	*at += n;
+	return n;
 }
 
 /* ------------------------------------------------------------ the rows */
@@ -594,9 +640,11 @@ static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
 	return true;
 }
 
-/* Stream one form's CSV from its spool into the database; hash it again on the way. */
-static int import_csv(FILE *in, const manifest *m, const arch_form *af, store_import *im, const formset *fs,
-                      char **why)
+/* Stream one form's CSV from its spool into the database. One spilled to a file is hashed again
+ * on the way (the file could have been changed since it was checked); one held in memory never
+ * left the process. */
+static int import_csv(const spooled *in, const manifest *m, const arch_form *af, store_import *im,
+                      const formset *fs, char **why)
 {
 	int rc = store_import_form(im, af->f, af->cols, af->n_cols, why);
 	if (rc)
@@ -613,9 +661,11 @@ static int import_csv(FILE *in, const manifest *m, const arch_form *af, store_im
 	sha256_init(&h);
 	uint64_t bytes = 0;
 	char buf[65536];
-	size_t got = 0;
-	rewind(in);
-	while (!c.rc && (got = fread(buf, 1, sizeof buf, in)) > 0) {
+	const char *chunk;
+	size_t got = 0, at = 0;
+	if (in->f)
+		rewind(in->f);
+	while (!c.rc && (got = spool_next(in, buf, sizeof buf, &at, &chunk)) > 0) {
 		bytes += (uint64_t)got;
 		if (bytes > af->bytes) {
 			set_why(why, "%s : %s plus long que le manifeste ne l'annonce : archive refusée",
@@ -623,12 +673,13 @@ static int import_csv(FILE *in, const manifest *m, const arch_form *af, store_im
 			c.rc = EXIT_DATAERR;
 			break;
 		}
-		sha256_update(&h, (size_t)got, (const uint8_t *)buf);
-		csv_reader_feed(&r, buf, (size_t)got);
+		if (in->f)
+			sha256_update(&h, (size_t)got, (const uint8_t *)chunk);
+		csv_reader_feed(&r, chunk, (size_t)got);
 		if (r.bad)
 			break;
 	}
-	if (!c.rc && ferror(in)) {
+	if (!c.rc && in->f && ferror(in->f)) {
 		set_why(why, "%s : fichier de travail de %s illisible", m->path, af->csv);
 		c.rc = EXIT_IOERR;
 	}
@@ -646,7 +697,7 @@ static int import_csv(FILE *in, const manifest *m, const arch_form *af, store_im
 		char hex[65];
 		sha256_digest(&h, sizeof d, d);
 		export_hex(d, sizeof d, hex);
-		if (bytes != af->bytes || strcmp(hex, af->sha256) != 0) {
+		if (bytes != af->bytes || (in->f && strcmp(hex, af->sha256) != 0)) {
 			set_why(why, "%s : fichier de travail de %s modifié pendant l'import : rien importé",
 			        m->path, af->csv);
 			c.rc = EXIT_DATAERR;
@@ -688,7 +739,7 @@ static int import_rows(store *s, const formset *fs, const manifest *m, const spo
 			rc = EXIT_SOFTWARE;
 			break;
 		}
-		rc = import_csv(e->f, m, af, im, fs, why);
+		rc = import_csv(e, m, af, im, fs, why);
 	}
 	for (size_t i = 0; !rc && i < m->n_deleted; i++) {
 		char *w = NULL;
