@@ -1,6 +1,6 @@
 #!/bin/sh
 # run_long.sh BUILD_DIR [RUNS] [HARNESS…] — the long fuzzing run of docs/reliability.md: each
-# harness (all four by default) runs RUNS executions (1,000,000 by default) on a fresh copy of its
+# harness (all of them by default) runs RUNS executions (1,000,000 by default) on a fresh copy of its
 # seed corpus, two at a time. BUILD_DIR is a build configured with CC=clang -DRECUEIL_FUZZ=ON.
 # Logs and any crash input go to BUILD_DIR/fuzz/long/<name>/; the last lines of each log (the
 # libFuzzer statistics) are printed at the end. Exit status: 0 when no harness failed.
@@ -8,7 +8,7 @@ set -u
 build=${1:?usage: run_long.sh BUILD_DIR [RUNS] [HARNESS…]}
 runs=${2:-1000000}
 shift 2 2>/dev/null || shift $#
-names=${*:-"forms values ytree expr"}
+names=${*:-"forms values ytree expr csv manifest codebook"}
 here=$(cd "$(dirname "$0")" && pwd)
 out="$build/fuzz/long"
 mkdir -p "$out"

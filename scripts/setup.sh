@@ -2,14 +2,16 @@
 # setup.sh — install what recueil needs on Debian 12, build it, and run it or test it.
 #
 #   scripts/setup.sh demo   install, build, open the program on a demo database
-#   scripts/setup.sh test   install, build, run every test (normal build, then ASan+UBSan)
+#   scripts/setup.sh test   install, build, run every test (normal build, then ASan+UBSan),
+#                           then each libFuzzer harness for RECUEIL_FUZZ_SECONDS (15; 0: skip)
 #   scripts/setup.sh deps   install the Debian packages only
 #   scripts/setup.sh build  build only (build/recueil)
 set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential cmake pkg-config libncurses-dev libsqlite3-dev libyaml-dev zlib1g-dev
-libarchive-dev nettle-dev gettext tmux 7zip unzip sqlite3 clang-format python3"
+libarchive-dev nettle-dev gettext tmux 7zip unzip sqlite3 clang-format python3
+clang libclang-rt-14-dev"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -62,6 +64,27 @@ test_all() {
 	cmake --build build-asan -j "$(jobs)"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_tests build-asan -LE 'slow|fuzz|lint'
+	fuzz_short
+}
+
+# The fuzz label (issue 6): the libFuzzer harnesses of fuzz/, built with clang, ASan and UBSan,
+# each run for RECUEIL_FUZZ_SECONDS from the committed corpus. New inputs and any crash input go
+# to build-fuzz/fuzz/work/<name>/, never into fuzz/corpus/; a crash, leak, hang or
+# out-of-memory fails the step (the input to keep is named in the test's output).
+fuzz_short() {
+	seconds=${RECUEIL_FUZZ_SECONDS:-15}
+	case $seconds in
+	*[!0-9]*) echo "RECUEIL_FUZZ_SECONDS : un nombre de secondes attendu" >&2 && return 64 ;;
+	esac
+	# 0 skips the step (for libFuzzer, -max_total_time=0 would mean no limit at all).
+	if [ "$seconds" -eq 0 ]; then
+		echo "== fuzzing skipped (RECUEIL_FUZZ_SECONDS=0) ==" >&2
+		return 0
+	fi
+	echo "== fuzzing: each harness ${seconds} s ==" >&2
+	CC=clang cmake -S . -B build-fuzz -DRECUEIL_FUZZ=ON -DRECUEIL_FUZZ_SECONDS="$seconds" >/dev/null
+	cmake --build build-fuzz -j "$(jobs)" --target fuzzers
+	RECUEIL_FUZZ_SECONDS=$seconds run_tests build-fuzz -L fuzz
 }
 
 case "${1:-}" in

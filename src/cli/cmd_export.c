@@ -34,6 +34,7 @@ int cli_read_secret(const char *prompt, char *buf, size_t size)
 {
 	if (!isatty(STDIN_FILENO) || size < 2)
 		return -1;
+	secret_protect(buf, size); /* before the first byte is read: no core dump, no swap */
 	struct termios old, quiet;
 	if (tcgetattr(STDIN_FILENO, &old) != 0)
 		return -1;

@@ -377,6 +377,28 @@ static int check_codebook(manifest *m, const strbuf *codebook, char **why)
 	return c.rc;
 }
 
+/* ------------------------------------------------------------ from buffers (import.h) */
+
+int import_manifest_check(const char *manifest_text, size_t manifest_len, const char *codebook,
+                          size_t codebook_len, const formset *fs, char **why)
+{
+	manifest m;
+	memset(&m, 0, sizeof m);
+	m.path = EXPORT_MANIFEST;
+	/* A C string, as import_load reads the manifest: it ends at the first NUL byte. */
+	char *text = xstrndup(manifest_text, strnlen(manifest_text, manifest_len));
+	int rc = parse_manifest(&m, text, fs, why);
+	if (!rc && codebook) {
+		strbuf cb = STRBUF_INIT;
+		strbuf_add(&cb, codebook, codebook_len);
+		rc = check_codebook(&m, &cb, why);
+		strbuf_done(&cb);
+	}
+	free(text);
+	manifest_done(&m);
+	return rc;
+}
+
 /* ------------------------------------------------------------ the spooled CSVs */
 
 /* One CSV as export_verify_ex handed it over. An archive's CSVs stay in memory while they

@@ -54,4 +54,14 @@ int import_load(store *s, const formset *fs, import_checked *c, const import_opt
                 char **why);
 void import_checked_free(import_checked *c);
 
+/* The checks import_load makes on an archive's manifest and codebook, from buffers, without an
+ * archive or a database (for the fuzz harnesses of fuzz/ and tests). The manifest's text is read
+ * as import_load reads it: up to its first NUL byte, at most manifest_len bytes; it must name only
+ * forms of fs, in versions fs knows, each with its CSV listed. Then, when codebook is not NULL,
+ * the codebook_len bytes of codebook are checked against that manifest and fs (header, forms,
+ * versions, fields, types, no identity field, no field twice). Everything parsed is freed before
+ * returning. Returns 0, or EXIT_DATAERR with a one-line *why (caller frees). */
+int import_manifest_check(const char *manifest_text, size_t manifest_len, const char *codebook,
+                          size_t codebook_len, const formset *fs, char **why);
+
 #endif

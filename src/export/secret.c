@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,8 +19,34 @@ void secret_wipe(void *p, size_t n)
 		explicit_bzero(p, n);
 }
 
+static bool no_dump;
+
+bool secret_protected(void)
+{
+	return no_dump;
+}
+
+bool secret_protect(void *buf, size_t size)
+{
+	if (!no_dump) {
+		/* Both: RLIMIT_CORE alone is not honoured by every core_pattern pipe handler, and
+		 * a non-dumpable process still dumps (root-owned) when fs.suid_dumpable is 2. */
+		struct rlimit none = {0, 0};
+		bool a = setrlimit(RLIMIT_CORE, &none) == 0;
+		bool b = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
+		no_dump = a && b;
+	}
+	if (!buf || !size)
+		return false;
+	/* mlock rounds to whole pages itself. Refused without CAP_IPC_LOCK beyond
+	 * RLIMIT_MEMLOCK (8 MiB by default since Linux 5.16, 64 KiB before): a few pages
+	 * always fit, and a refusal only means the buffer may be swapped. */
+	return mlock(buf, size) == 0;
+}
+
 void secret_generate(char *out)
 {
+	secret_protect(out, SECRET_GENERATED_LEN + 1);
 	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 	unsigned char bytes[10];
 	random_bytes(bytes, sizeof bytes);
@@ -38,12 +67,13 @@ void secret_generate(char *out)
 	}
 	out[o] = '\0';
 	secret_wipe(bytes, sizeof bytes);
-	acc = 0;
+	secret_wipe(&acc, sizeof acc); /* its last bits are the passphrase's */
 }
 
 int secret_from_file(const char *path, char *buf, size_t size, char **why)
 {
 	buf[0] = '\0';
+	secret_protect(buf, size);
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		int err = errno;

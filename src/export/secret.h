@@ -1,9 +1,12 @@
 /* secret.h — export passphrases: generated from the system's random source, or read from a
  * file that only its owner can read. Passphrases live in caller-owned buffers that the caller
- * wipes with secret_wipe once the archive is written; they are never logged. */
+ * wipes with secret_wipe once the archive is written; they are never logged, and the process
+ * that holds one neither dumps core nor lets them be swapped out (secret_protect). What is and
+ * is not wiped, libarchive's copies included: docs/reliability.md, "Passphrases". */
 #ifndef RECUEIL_SECRET_H
 #define RECUEIL_SECRET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Room for a passphrase read from a file or a prompt, NUL included. */
@@ -24,5 +27,20 @@ int secret_from_file(const char *path, char *buf, size_t size, char **why);
 
 /* Erase n bytes in a way the compiler cannot drop. */
 void secret_wipe(void *p, size_t n);
+
+/* Keep a passphrase buffer out of core dumps and swap, as far as an unprivileged process can.
+ * The first call makes the whole process non-dumpable for the rest of its life
+ * (setrlimit(RLIMIT_CORE) to 0, soft and hard, and prctl(PR_SET_DUMPABLE, 0): no core file, not
+ * even through a core_pattern pipe, and no ptrace or /proc/PID/mem by other processes of the
+ * same user). Then the pages of buf are locked in memory (mlock), and stay locked until the
+ * process exits: locks do not nest, so unlocking one buffer could unlock another on the same
+ * page. Best effort: a refusal (EPERM, or ENOMEM/EAGAIN past RLIMIT_MEMLOCK) is not an error,
+ * only the return value says so. secret_from_file and secret_generate call it on their buffer;
+ * whoever reads a passphrase into a buffer of its own (a prompt) calls it before reading.
+ * Returns true when buf's pages are locked. */
+bool secret_protect(void *buf, size_t size);
+
+/* Whether secret_protect has made the process non-dumpable (for tests). */
+bool secret_protected(void);
 
 #endif
