@@ -1,8 +1,9 @@
-/* cmd_patient.c — recueil patient add|list. */
+/* cmd_patient.c — recueil patient add|list|delete. */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/record.h"
@@ -10,8 +11,13 @@
 static const char usage[] =
     "Usage : recueil patient add [champ=valeur…]\n"
     "        recueil patient list [--search TEXTE]\n"
+    "        recueil patient delete PATIENT [--yes]\n"
     "add crée un patient avec un pseudonyme tiré au hasard (affiché) et enregistre\n"
-    "les champs du formulaire patient donnés (voir « recueil forms list patient »).\n";
+    "les champs du formulaire patient donnés (voir « recueil forms list patient »).\n"
+    "delete efface définitivement un patient (droit à l'effacement, rôle admin) : sa fiche,\n"
+    "toutes ses entrées, alertes et brouillons, et les valeurs saisies à son sujet dans le\n"
+    "journal, qui garde qui a fait quoi et quand. Sur un terminal, il faut retaper le\n"
+    "pseudonyme ; sans terminal, --yes est obligatoire.\n";
 
 static int patient_add(cli_ctx *ctx, int argc, char **argv)
 {
@@ -55,9 +61,15 @@ static int patient_add(cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* The fields of the patient form the list prints, in this order; the last two (the identity)
+ * only for users allowed to see it. */
+static const char *const list_fields[] = {"sexe", "annee_naissance", "date_inclusion", "nom", "prenom"};
+enum { F_SEXE, F_NAISSANCE, F_INCLUSION, F_NOM, F_PRENOM, N_LIST_FIELDS };
+
 typedef struct {
 	const char *search;
 	bool show_identity;
+	size_t first_searched, n_searched; /* the identifier text fields --search looks into */
 	size_t shown;
 } list_ctx;
 
@@ -72,32 +84,30 @@ static bool contains_folded(const char *hay, const char *needle)
 	return false;
 }
 
-static const char *text_of(const record *r, const char *id)
+static const char *or_empty(const char *s)
 {
-	long i = r ? form_field_index(r->f, id) : -1;
-	return i >= 0 && r->vals[i].text ? r->vals[i].text : "";
+	return s ? s : "";
 }
 
-static void list_one(void *vctx, int64_t id, const char *pseudo, const record *r)
+static void list_one(void *vctx, const patient_row *r)
 {
-	(void)id;
 	list_ctx *lc = vctx;
+	const char *const *t = r->texts;
 	if (lc->search && *lc->search) {
-		bool match = contains_folded(pseudo, lc->search);
-		for (size_t i = 0; r && !match && lc->show_identity && i < r->f->n_fields; i++)
-			if (r->f->fields[i].identifier && r->f->fields[i].type == FT_TEXT)
-				match = contains_folded(r->vals[i].text, lc->search);
+		bool match = contains_folded(r->pseudonym, lc->search);
+		for (size_t k = 0; r->has_record && !match && k < lc->n_searched; k++)
+			match = contains_folded(t[lc->first_searched + k], lc->search);
 		if (!match)
 			return;
 	}
 	lc->shown++;
-	printf("%s\t%s\t%s\t%s", pseudo, text_of(r, "sexe"), text_of(r, "annee_naissance"),
-	       text_of(r, "date_inclusion"));
-	if (lc->show_identity && r) {
+	printf("%s\t%s\t%s\t%s", r->pseudonym, or_empty(t[F_SEXE]), or_empty(t[F_NAISSANCE]),
+	       or_empty(t[F_INCLUSION]));
+	if (lc->show_identity && r->has_record) {
 		putchar('\t');
-		fputs_safe(text_of(r, "nom"), stdout);
+		fputs_safe(or_empty(t[F_NOM]), stdout);
 		putchar(' ');
-		fputs_safe(text_of(r, "prenom"), stdout);
+		fputs_safe(or_empty(t[F_PRENOM]), stdout);
 	}
 	putchar('\n');
 }
@@ -125,12 +135,111 @@ static int patient_list(cli_ctx *ctx, int argc, char **argv)
 	if (rc)
 		return rc;
 	lc.show_identity = role_sees_identity(ctx->role);
+	/* An erasure whose WAL purge had to wait for a reader: complete it now (one small read
+	 * when nothing is owed). */
+	store_purge_finish(ctx->st);
+	/* The fields read: those printed, then the identifier texts --search looks into. */
+	const form *pf = formset_form(ctx->fs, "patient");
+	const char **ids = xcalloc(N_LIST_FIELDS + (pf ? pf->n_fields : 0), sizeof *ids);
+	size_t n = lc.show_identity ? N_LIST_FIELDS : F_NOM;
+	memcpy(ids, list_fields, n * sizeof *ids);
+	lc.first_searched = n;
+	for (size_t i = 0; pf && lc.show_identity && lc.search && *lc.search && i < pf->n_fields; i++)
+		if (pf->fields[i].identifier && pf->fields[i].type == FT_TEXT)
+			ids[n++] = pf->fields[i].id;
+	lc.n_searched = n - lc.first_searched;
 	char *why = NULL;
-	if ((rc = store_patient_each(ctx->st, ctx->fs, list_one, &lc, &why))) {
+	if ((rc = store_patient_rows(ctx->st, ctx->fs, ids, n, list_one, &lc, &why))) {
 		cli_error("%s", why);
 		free(why);
 	}
+	free(ids);
 	return rc;
+}
+
+static void count_entry(void *vctx, const entry_meta *m)
+{
+	(void)m;
+	(*(size_t *)vctx)++;
+}
+
+/* On a terminal: say what will go and have the pseudonym typed again. True when it was. */
+static bool confirm_erasure(cli_ctx *ctx, int64_t pid, const char *pseudo)
+{
+	size_t n = 0;
+	char *why = NULL;
+	store_entry_each(ctx->st, pid, count_entry, &n, &why);
+	free(why);
+	fprintf(stderr,
+	        "Effacer définitivement le patient %s : sa fiche, ses %zu entrée(s), ses alertes et\n"
+	        "brouillons, et les valeurs saisies à son sujet dans le journal. Irréversible.\n"
+	        "Taper le pseudonyme %s pour confirmer (Entrée seule : annuler) : ",
+	        pseudo, n, pseudo);
+	fflush(stderr);
+	char line[128];
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return pseudonym_confirms(line, pseudo);
+}
+
+static int patient_delete(cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"yes", no_argument, NULL, 'y'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
+	};
+	bool yes = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "hy", opts, NULL)) != -1) {
+		if (c == 'y')
+			yes = true;
+		else if (c == 'h')
+			return fputs(usage, stdout), 0;
+		else
+			return fputs(usage, stderr), EXIT_USAGE;
+	}
+	if (optind != argc - 1)
+		return fputs(usage, stderr), EXIT_USAGE;
+	const char *typed = argv[optind];
+	bool interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+	if (!yes && !interactive) {
+		cli_error("effacement définitif : sans terminal pour retaper le pseudonyme, ajouter --yes");
+		return EXIT_USAGE;
+	}
+	int rc = cli_open(ctx, "admin");
+	if (rc)
+		return rc;
+	char pseudo[16];
+	int64_t pid = store_patient_find(ctx->st, typed, pseudo);
+	if (!pid) {
+		cli_patient_not_found(typed);
+		return EXIT_NOINPUT;
+	}
+	if (!yes && !confirm_erasure(ctx, pid, pseudo)) {
+		cli_error("effacement annulé : pseudonyme non confirmé, rien n'a été effacé");
+		return EXIT_USAGE;
+	}
+	patient_erasure done;
+	char *why = NULL;
+	if ((rc = store_patient_erase(ctx->st, pid, ctx->login, &done, &why))) {
+		cli_error("%s", why);
+		free(why);
+		return rc;
+	}
+	printf("patient %s effacé : %lld entrée(s), %lld alerte(s), %lld brouillon(s) ; %lld ligne(s) du "
+	       "journal expurgée(s)\n",
+	       pseudo, (long long)done.entries, (long long)done.alerts, (long long)done.drafts,
+	       (long long)done.audit_scrubbed);
+	/* The deletion is committed either way; only the copy of the old pages in the WAL may
+	 * wait for a reader of another process. */
+	if (!done.purged)
+		cli_error("effacement enregistré, mais un autre utilisateur lit la base en ce moment : les "
+		          "anciennes copies restent dans le journal WAL jusqu'à la purge physique, qui se "
+		          "terminera au prochain passage de recueil une fois la base libre (par exemple "
+		          "« recueil patient list »)");
+	return 0;
 }
 
 int cmd_patient(cli_ctx *ctx, int argc, char **argv)
@@ -147,6 +256,8 @@ int cmd_patient(cli_ctx *ctx, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "list") == 0)
 		return patient_list(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "delete") == 0)
+		return patient_delete(ctx, argc - 1, argv + 1);
 	cli_error("sous-commande inconnue « patient %s »", argv[1]);
 	return EXIT_USAGE;
 }

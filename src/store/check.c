@@ -86,5 +86,10 @@ int store_check(store *s, const formset *fs, FILE *out)
 	k = check_form_tables(s, fs, out);
 	fprintf(out, "%s  tables des formulaires et entrées concordantes\n", k ? "ÉCHEC" : "ok   ");
 	n += k;
+	/* An erasure whose WAL purge was postponed by a reader: finish it now if the readers are
+	 * gone. Informational: the deletion itself is saved either way. */
+	if (store_purge_pending(s))
+		fprintf(out, "%s  purge physique des patients effacés\n",
+		        store_purge_finish(s) ? "ok   " : "en attente (un autre utilisateur lit la base)");
 	return n ? EXIT_DATAERR : 0;
 }

@@ -762,31 +762,83 @@ int store_log_print(store *s, const char *since, FILE *out, char **why)
 	return 0;
 }
 
-int store_patient_each(store *s, const formset *fs,
-                       void (*fn)(void *ctx, int64_t id, const char *pseudonym, const record *patient),
-                       void *ctx, char **why)
+/* Text of a stored column as column_text gives it, without allocating: borrowed from the
+ * statement or from buf, valid until the next step. */
+static const char *column_text_into(sqlite3_stmt *st, int col, const field *fd, char buf[64])
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT id, pseudonym FROM patients ORDER BY pseudonym");
-	if (!st)
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_NULL:
+		return NULL;
+	case SQLITE_INTEGER:
+		snprintf(buf, 64, "%lld", (long long)sqlite3_column_int64(st, col));
+		return buf;
+	case SQLITE_FLOAT:
+		format_number(sqlite3_column_double(st, col), fd->decimals, buf, 64);
+		return buf;
+	default:
+		return (const char *)sqlite3_column_text(st, col);
+	}
+}
+
+/* The list query for these fields of the patient form pf (NULL: no such form). A patient's own
+ * record is their first entry of the form, as store_patient_record reads it, found for all
+ * patients by one GROUP BY (over entries_by_form_patient) rather than one query each. A field
+ * the form lacks, or that stores nothing (a note), is selected as NULL. fds gets each field (or
+ * NULL). Caller frees the text. */
+static char *patient_rows_sql(const form *pf, const char *const *ids, size_t n, const field **fds)
+{
+	strbuf sql = STRBUF_INIT;
+	strbuf_puts(&sql, "SELECT p.id, p.pseudonym, ");
+	strbuf_puts(&sql, pf ? "e.id" : "NULL");
+	for (size_t k = 0; k < n; k++) {
+		long i = pf ? form_field_index(pf, ids[k]) : -1;
+		fds[k] = i >= 0 && st_field_sql_type(&pf->fields[i]) ? &pf->fields[i] : NULL;
+		if (fds[k])
+			strbuf_printf(&sql, ", f.\"%s\"", fds[k]->id);
+		else
+			strbuf_puts(&sql, ", NULL");
+	}
+	strbuf_puts(&sql, " FROM patients p");
+	if (pf)
+		strbuf_printf(&sql,
+		              " LEFT JOIN (SELECT patient_id, min(id) AS id FROM entries WHERE form = '%s' "
+		              "GROUP BY patient_id) e ON e.patient_id = p.id"
+		              " LEFT JOIN \"form_%s\" f ON f.entry_id = e.id",
+		              pf->id, pf->id);
+	strbuf_puts(&sql, " ORDER BY p.pseudonym");
+	return strbuf_take(&sql);
+}
+
+int store_patient_rows(store *s, const formset *fs, const char *const *ids, size_t n,
+                       void (*fn)(void *ctx, const patient_row *row), void *ctx, char **why)
+{
+	const form *pf = formset_form(fs, "patient");
+	const field **fds = xcalloc(n ? n : 1, sizeof *fds);
+	char *sql = patient_rows_sql(pf, ids, n, fds);
+	sqlite3_stmt *st = st_prepare(s, sql);
+	free(sql);
+	if (!st) {
+		free(fds);
 		return st_fail(s, why, "liste des patients");
-	typedef struct {
-		int64_t id;
-		char pseudo[16];
-	} row;
-	row *v = NULL;
-	size_t n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		v = xrealloc(v, (n + 1) * sizeof *v);
-		v[n].id = sqlite3_column_int64(st, 0);
-		snprintf(v[n].pseudo, sizeof v[n].pseudo, "%s", (const char *)sqlite3_column_text(st, 1));
-		n++;
 	}
+	const char **texts = xcalloc(n ? n : 1, sizeof *texts);
+	char(*bufs)[64] = xcalloc(n ? n : 1, sizeof *bufs);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		patient_row row = {
+		    .id = sqlite3_column_int64(st, 0),
+		    .pseudonym = (const char *)sqlite3_column_text(st, 1),
+		    .has_record = sqlite3_column_type(st, 2) != SQLITE_NULL,
+		    .texts = texts,
+		};
+		for (size_t k = 0; k < n; k++)
+			texts[k] = fds[k] ? column_text_into(st, (int)k + 3, fds[k], bufs[k]) : NULL;
+		fn(ctx, &row);
+	}
+	int rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "liste des patients");
 	sqlite3_reset(st);
-	for (size_t i = 0; i < n; i++) {
-		record *r = store_patient_record(s, fs, v[i].id);
-		fn(ctx, v[i].id, v[i].pseudo, r);
-		record_free(r);
-	}
-	free(v);
-	return 0;
+	free(bufs);
+	free(texts);
+	free(fds);
+	return rc;
 }

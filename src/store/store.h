@@ -63,11 +63,6 @@ int64_t store_patient_find(store *s, const char *typed, char pseudo[16]);
 bool pseudonym_valid(const char *p); /* checks length, alphabet and check character */
 /* pseudonym_valid after the normalisation store_patient_find applies (case, I/L, O, dashes). */
 bool pseudonym_plausible(const char *typed);
-/* Call fn for every patient, by pseudonym, with their own record (NULL if none; borrowed for
- * the call). */
-int store_patient_each(store *s, const formset *fs,
-                       void (*fn)(void *ctx, int64_t id, const char *pseudonym, const record *patient),
-                       void *ctx, char **why);
 
 /* ---- entries */
 typedef struct {
@@ -318,5 +313,56 @@ int store_import_end(store_import *im, bool keep, import_counts *counts, char **
  * savepoints; then checkpoint the WAL into the database and empty it. */
 void store_import_open(store *s);
 void store_import_close(store *s);
+
+/* ---- erasure of a patient (purge.c): the right to erasure */
+typedef struct {
+	int64_t entries, alerts, drafts; /* rows deleted with the patient */
+	int64_t audit_scrubbed;          /* earlier audit lines whose values were blanked */
+	bool purged; /* the WAL was emptied too: no copy of the rows left anywhere in the files */
+} patient_erasure;
+
+/* Erase a patient for good: their row, every entry of every form (with its per-form row,
+ * missing codes, confirmations and alerts) and the drafts anybody keeps for them, in one
+ * transaction run with secure_delete (the pages freed or rewritten are zeroed). The earlier
+ * audit lines about them keep who, when, what entry and field, but their values become
+ * "(effacé)" (entry-level deletion lines keep the entry's date: the next export reports the
+ * deletion from it); the trail gains one "delete" line per entry and one "patient" line
+ * "effacement …" with the counts, never an identity value. In a regional database, the entries
+ * of a patient imported from another structure go to import_deleted, so that a later archive
+ * does not bring them back. Then store_purge_finish. out (may be NULL) gets the counts and
+ * whether the WAL purge completed. Returns 0, or a sysexits code with *why (EXIT_NOINPUT: no
+ * patient with that id). Never inside a caller's transaction. */
+int store_patient_erase(store *s, int64_t patient_id, const char *login, patient_erasure *out, char **why);
+
+/* Complete an owed physical purge: when an erasure is recorded as not yet purged from the WAL,
+ * checkpoint the WAL into the database file and truncate it, waiting for the readers of other
+ * connections as long as the busy timeout allows. Returns true when nothing is owed any more
+ * (one small read when nothing was), false while a reader still holds the old frames; any
+ * later process may call it again. */
+bool store_purge_finish(store *s);
+/* Whether an erasure still waits for its WAL purge (nothing is checkpointed). */
+bool store_purge_pending(store *s);
+
+/* Whether typed, as a person types a pseudonym (lower case, dashes, blanks, O for 0, I or L for
+ * 1), names exactly pseudo: the confirmation of an erasure. */
+bool pseudonym_confirms(const char *typed, const char *pseudo);
+
+/* ---- the patient list (entry.c) */
+/* One patient of store_patient_rows. Everything is borrowed for the call. */
+typedef struct {
+	int64_t id;
+	const char *pseudonym;
+	bool has_record;          /* the patient has an entry of the form "patient" */
+	const char *const *texts; /* one per field asked for: stored text, NULL when empty */
+} patient_row;
+
+/* Call fn for every patient, by pseudonym, with the stored texts of the fields ids[0..n) of their
+ * own record (their first entry of the form "patient", as store_patient_record reads it): the
+ * texts a loaded record would hold, read by one query for all patients instead of a record each.
+ * A field the form lacks gives NULL; a calculated field, its value as of the entry's last save.
+ * fn must not use the store (the query is still running). Returns 0, or a sysexits code with
+ * *why (caller frees). */
+int store_patient_rows(store *s, const formset *fs, const char *const *ids, size_t n,
+                       void (*fn)(void *ctx, const patient_row *row), void *ctx, char **why);
 
 #endif

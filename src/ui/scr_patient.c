@@ -1,7 +1,8 @@
 /* scr_patient.c — one patient's file: a summary line, the clinical alerts waiting for a
  * professional (highlighted at the top until acknowledged with F8), and the timeline of their
  * entries, each with its one-line summary ("AUDIT 14 — mesusage"). Enter opens an entry (on an
- * alert: the entry that raised it), F5 adds one.
+ * alert: the entry that raised it), F5 adds one; Suppr erases the patient (admins only, after
+ * the pseudonym is typed again: the right to erasure, src/store/purge.c).
  *
  * One selection runs over both lists: the alerts first, then the entries. */
 #define _XOPEN_SOURCE_EXTENDED 1
@@ -32,7 +33,7 @@ typedef struct {
 	app *a;
 } pfile;
 
-enum { TAG_NEW_ENTRY = 1, TAG_ACK };
+enum { TAG_NEW_ENTRY = 1, TAG_ACK, TAG_ERASE };
 
 static const char *status_label(const char *status)
 {
@@ -200,6 +201,49 @@ static void new_entry_menu(app *a, pfile *pf)
 	dialog_menu(&pf->dlg, TAG_NEW_ENTRY, _("Nouvelle entrée : quel formulaire ?"), items, n);
 }
 
+/* Ask for the pseudonym again: an erasure cannot be undone, a key pressed by mistake must not
+ * be enough. */
+static void erase_ask(pfile *pf)
+{
+	char *text = xasprintf(_("Effacer définitivement le patient %s : sa fiche, ses %zu entrée(s), "
+	                         "ses alertes et brouillons, et les valeurs saisies à son sujet dans le "
+	                         "journal (qui garde qui a fait quoi et quand). Irréversible.\nTaper le "
+	                         "pseudonyme %s pour confirmer ; Échap : annuler."),
+	                       pf->pseudo, pf->n, pf->pseudo);
+	dialog_input(&pf->dlg, TAG_ERASE, _("Effacer le patient (droit à l'effacement)"), text, "");
+	free(text);
+}
+
+/* The answer to erase_ask (typed: NULL when cancelled). OUT_CLOSE once the patient is gone. */
+static outcome erase_answer(app *a, pfile *pf, const char *typed)
+{
+	if (!typed || !*typed) {
+		app_message(a, false, "%s", _("Effacement annulé : rien n'a été effacé."));
+		return OUT_REDRAW;
+	}
+	if (!pseudonym_confirms(typed, pf->pseudo)) {
+		app_message(a, true, _("Ce n'est pas le pseudonyme %s : rien n'a été effacé."), pf->pseudo);
+		return OUT_REDRAW;
+	}
+	patient_erasure done;
+	char *why = NULL;
+	if (store_patient_erase(a->ctx->st, pf->patient_id, a->ctx->login, &done, &why)) {
+		app_message(a, true, _("Effacement impossible : %s"), why ? why : "?");
+		free(why);
+		return OUT_REDRAW;
+	}
+	if (done.purged)
+		app_message(
+		    a, false, _("Patient %s effacé : %lld entrée(s), %lld alerte(s), %lld brouillon(s)."),
+		    pf->pseudo, (long long)done.entries, (long long)done.alerts, (long long)done.drafts);
+	else
+		app_message(a, true,
+		            _("Patient %s effacé. Un autre utilisateur lit la base : la purge physique du "
+		              "fichier se terminera au prochain passage de recueil."),
+		            pf->pseudo);
+	return OUT_CLOSE;
+}
+
 static outcome pfile_key(app *a, screen *s, const ui_key *k)
 {
 	pfile *pf = (pfile *)s;
@@ -209,6 +253,13 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 		if (r == DR_OPEN)
 			return OUT_REDRAW;
 		size_t sel = pf->dlg.sel;
+		if (pf->dlg.tag == TAG_ERASE) {
+			char *typed = r == DR_DONE ? le_text(&pf->dlg.edit) : NULL;
+			dialog_close(&pf->dlg);
+			outcome o = erase_answer(a, pf, typed);
+			free(typed);
+			return o;
+		}
 		if (pf->dlg.tag == TAG_ACK) {
 			char *note = r == DR_DONE ? le_text(&pf->dlg.edit) : NULL;
 			dialog_close(&pf->dlg);
@@ -260,6 +311,10 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 		return OUT_REDRAW;
 	case ACT_NEW:
 		new_entry_menu(a, pf);
+		return OUT_REDRAW;
+	case ACT_DELETE_ITEM:
+		if (app_allowed(a, "admin", "patient delete", _("Effacer un patient")))
+			erase_ask(pf);
 		return OUT_REDRAW;
 	case ACT_HELP:
 		app_push(a, help_new(a));
@@ -313,6 +368,9 @@ screen *patient_file_new(app *a, int64_t patient_id, const char *pseudonym)
 	pf->a = a;
 	pf->patient_id = patient_id;
 	snprintf(pf->pseudo, sizeof pf->pseudo, "%s", pseudonym);
+	/* An earlier erasure whose WAL purge had to wait for a reader: complete it now (one small
+	 * read when nothing is owed). */
+	store_purge_finish(a->ctx->st);
 	reload(a, pf);
 	return &pf->base;
 }

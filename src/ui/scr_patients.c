@@ -13,28 +13,35 @@
 typedef struct {
 	int64_t id;
 	char pseudo[16];
-	char *line;   /* what the list shows */
-	char *folded; /* what the search looks into */
+	size_t line; /* offset in plist.text of what the list shows */
+	size_t hay;  /* offset in plist.text of what the search looks into: folded, no dashes */
 } prow;
 
 typedef struct {
 	screen base;
 	prow *rows;
-	size_t n;
-	size_t *shown; /* indexes of the rows matching the search */
+	size_t n, cap;
+	strbuf text;   /* every row's line and search text, each ended by a NUL */
+	size_t *shown; /* indexes of the rows matching the search, in list order */
 	size_t n_shown, sel, first;
+	char *needle; /* the folded search the shown rows match; NULL: none applied yet */
 	lineedit search;
 	bool identity;
 } plist;
 
-/* Lower case without accents, for matching what is typed. Caller frees. */
-static char *fold(const char *s)
+/* Append s in lower case without accents and without dashes, for matching what is typed: a
+ * pseudonym is often typed with its dash or without, and names may have one or not ("Jean-Marc",
+ * "Jean Marc"). Characters with no ASCII folding are copied as they are. */
+static void fold_into(strbuf *sb, const char *s)
 {
 	static const char *const from[] = {"àâä", "éèêë", "îï", "ôö", "ùûü", "ç", "ÿ"};
 	static const char to[] = "aeioucy";
-	strbuf sb = STRBUF_INIT;
-	strbuf_add(&sb, "", 0);
 	while (s && *s) {
+		/* Most of a name or a pseudonym folds to itself: no decoding for those bytes. */
+		if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == ' ') {
+			strbuf_putc(sb, *s++);
+			continue;
+		}
 		wchar_t c;
 		size_t len = utf8_decode(s, &c);
 		wchar_t lc = (wchar_t)towlower((wint_t)c);
@@ -48,95 +55,139 @@ static char *fold(const char *s)
 				if (fc == lc)
 					out = to[i];
 			}
-		if (out)
-			strbuf_putc(&sb, out);
-		else
-			strbuf_add(&sb, s, len);
+		if (!out)
+			strbuf_add(sb, s, len);
+		else if (out != '-')
+			strbuf_putc(sb, out);
 		s += len;
 	}
-	return strbuf_take(&sb);
 }
 
-static const char *text_of(const record *r, const char *id)
+static const char *row_line(const plist *pl, size_t i)
 {
-	long i = r ? form_field_index(r->f, id) : -1;
-	return i >= 0 && r->vals[i].text ? r->vals[i].text : "";
+	return pl->text.s + pl->rows[i].line;
 }
 
-typedef struct {
-	plist *pl;
-} collect_ctx;
-
-static void collect(void *vctx, int64_t id, const char *pseudo, const record *r)
+static const char *row_hay(const plist *pl, size_t i)
 {
-	plist *pl = ((collect_ctx *)vctx)->pl;
-	pl->rows = xrealloc(pl->rows, (pl->n + 1) * sizeof *pl->rows);
-	prow *row = &pl->rows[pl->n++];
-	row->id = id;
-	snprintf(row->pseudo, sizeof row->pseudo, "%s", pseudo);
-	strbuf line = STRBUF_INIT;
-	strbuf_printf(&line, "%-10s  %-4s  %-9s  %-10s", pseudo, text_of(r, "sexe"),
-	              text_of(r, "annee_naissance"), text_of(r, "date_inclusion"));
-	strbuf search = STRBUF_INIT;
-	strbuf_puts(&search, pseudo);
-	if (pl->identity && r) {
-		/* "Nom Prénom", with no stray blank when one of them is empty. */
-		const char *nom = text_of(r, "nom"), *prenom = text_of(r, "prenom");
-		strbuf_printf(&line, "  %s%s%s", nom, *nom && *prenom ? " " : "", prenom);
-		strbuf_printf(&search, " %s %s", nom, prenom);
+	return pl->text.s + pl->rows[i].hay;
+}
+
+/* The fields of the patient form the list reads, in this order; the last two (the identity)
+ * only for users allowed to see it. */
+static const char *const list_fields[] = {"sexe", "annee_naissance", "date_inclusion", "nom", "prenom"};
+enum { F_SEXE, F_NAISSANCE, F_INCLUSION, F_NOM, F_PRENOM, N_LIST_FIELDS };
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* Append s padded with blanks to width bytes, as printf's "%-*s" would (the columns padded are
+ * ASCII: pseudonym, code, year, date), without printf's cost for 100,000 rows. */
+static void put_padded(strbuf *sb, const char *s, size_t width)
+{
+	static const char blanks[] = "          ";
+	size_t len = strlen(s);
+	strbuf_add(sb, s, len);
+	while (len < width) {
+		size_t k = width - len < sizeof blanks - 1 ? width - len : sizeof blanks - 1;
+		strbuf_add(sb, blanks, k);
+		len += k;
 	}
-	row->line = strbuf_take(&line);
-	row->folded = fold(strbuf_str(&search));
-	strbuf_done(&search);
+}
+
+static void collect(void *vctx, const patient_row *r)
+{
+	plist *pl = vctx;
+	if (pl->n == pl->cap) {
+		pl->cap = pl->cap ? 2 * pl->cap : 256;
+		pl->rows = xrealloc(pl->rows, pl->cap * sizeof *pl->rows);
+	}
+	prow *row = &pl->rows[pl->n++];
+	row->id = r->id;
+	snprintf(row->pseudo, sizeof row->pseudo, "%s", r->pseudonym);
+	const char *const *t = r->texts;
+	row->line = pl->text.len;
+	/* "%-10s  %-4s  %-9s  %-10s" */
+	put_padded(&pl->text, r->pseudonym, 10);
+	strbuf_puts(&pl->text, "  ");
+	put_padded(&pl->text, or_empty(t[F_SEXE]), 4);
+	strbuf_puts(&pl->text, "  ");
+	put_padded(&pl->text, or_empty(t[F_NAISSANCE]), 9);
+	strbuf_puts(&pl->text, "  ");
+	put_padded(&pl->text, or_empty(t[F_INCLUSION]), 10);
+	bool names = pl->identity && r->has_record;
+	const char *nom = names ? or_empty(t[F_NOM]) : "", *prenom = names ? or_empty(t[F_PRENOM]) : "";
+	if (names) { /* "Nom Prénom", with no stray blank when one of them is empty. */
+		strbuf_puts(&pl->text, "  ");
+		strbuf_puts(&pl->text, nom);
+		strbuf_puts(&pl->text, *nom && *prenom ? " " : "");
+		strbuf_puts(&pl->text, prenom);
+	}
+	strbuf_putc(&pl->text, '\0');
+	row->hay = pl->text.len;
+	fold_into(&pl->text, r->pseudonym);
+	if (names) {
+		fold_into(&pl->text, " ");
+		fold_into(&pl->text, nom);
+		fold_into(&pl->text, " ");
+		fold_into(&pl->text, prenom);
+	}
+	strbuf_putc(&pl->text, '\0');
 }
 
 static void clear_rows(plist *pl)
 {
-	for (size_t i = 0; i < pl->n; i++) {
-		free(pl->rows[i].line);
-		free(pl->rows[i].folded);
-	}
 	free(pl->rows);
 	free(pl->shown);
+	free(pl->needle);
+	strbuf_done(&pl->text);
 	pl->rows = NULL;
 	pl->shown = NULL;
-	pl->n = pl->n_shown = 0;
+	pl->needle = NULL;
+	pl->n = pl->cap = pl->n_shown = 0;
 }
 
+/* Show the rows whose search text contains what is typed. Each keystroke costs one scan without
+ * allocation per row: when the new needle contains the previous one (typing), only the rows
+ * shown can match and only they are looked at; otherwise (a deletion) every row is. */
 static void filter_rows(plist *pl)
 {
 	char *typed = le_text(&pl->search);
-	char *needle = fold(typed);
-	/* A pseudonym is often typed with its dash or without: ignore dashes on both sides. */
-	char *p = needle, *q = needle;
-	for (; *p; p++)
-		if (*p != '-')
-			*q++ = *p;
-	*q = '\0';
-	pl->n_shown = 0;
-	for (size_t i = 0; i < pl->n; i++) {
-		char *hay = xstrdup(pl->rows[i].folded);
-		char *h = hay, *o = hay;
-		for (; *h; h++)
-			if (*h != '-')
-				*o++ = *h;
-		*o = '\0';
-		if (!*needle || strstr(hay, needle))
-			pl->shown[pl->n_shown++] = i;
-		free(hay);
+	strbuf nb = STRBUF_INIT;
+	strbuf_add(&nb, "", 0);
+	fold_into(&nb, typed);
+	free(typed);
+	char *needle = strbuf_take(&nb);
+	if (pl->needle && strcmp(needle, pl->needle) == 0) {
+		free(needle);
+		return;
 	}
+	if (!pl->needle || !strstr(needle, pl->needle)) {
+		for (size_t i = 0; i < pl->n; i++)
+			pl->shown[i] = i;
+		pl->n_shown = pl->n;
+	}
+	if (*needle) {
+		size_t k = 0;
+		for (size_t j = 0; j < pl->n_shown; j++)
+			if (strstr(row_hay(pl, pl->shown[j]), needle))
+				pl->shown[k++] = pl->shown[j];
+		pl->n_shown = k;
+	}
+	free(pl->needle);
+	pl->needle = needle;
 	if (pl->sel >= pl->n_shown)
 		pl->sel = pl->n_shown ? pl->n_shown - 1 : 0;
-	free(typed);
-	free(needle);
 }
 
 static void reload(app *a, plist *pl)
 {
 	clear_rows(pl);
-	collect_ctx cc = {pl};
 	char *why = NULL;
-	if (store_patient_each(a->ctx->st, a->ctx->fs, collect, &cc, &why)) {
+	if (store_patient_rows(a->ctx->st, a->ctx->fs, list_fields, pl->identity ? N_LIST_FIELDS : F_NOM,
+	                       collect, pl, &why)) {
 		app_message(a, true, "%s", why);
 		free(why);
 	}
@@ -167,7 +218,7 @@ static void plist_draw(app *a, screen *s)
 		size_t k = pl->first + (size_t)i;
 		unsigned long at = k == pl->sel ? attr_focus() : A_NORMAL;
 		put_blank(5 + i, 1, COLS - 2, at);
-		put_text(5 + i, 1, COLS - 2, pl->rows[pl->shown[k]].line, at, true);
+		put_text(5 + i, 1, COLS - 2, row_line(pl, pl->shown[k]), at, true);
 	}
 	if (!pl->n_shown)
 		put_text(5, 1, COLS - 2,
