@@ -45,6 +45,11 @@ EN = {
 "Ce qui avait été tapé sera perdu. Supprimer ? (o : oui, n : non)": "What was typed will be lost. Delete? (o: yes, n: no)",
 "refus de répondre": "refused to answer", "ne sait pas": "does not know", "non demandé": "not asked",
 "oui": "yes", "non": "no", "brouillon non écrit : %s": "draft not written: %s",
+"brouillon non écrit : %s ; saisie copiée dans %s": "draft not written: %s; what was typed is copied to %s",
+"non enregistré : %s ; ce qui a été tapé est gardé en brouillon": "not saved: %s; what was typed is kept as a draft",
+"%s\n\nCe qui a été tapé reste à l'écran et a été copié dans :\n%s": "%s\n\nWhat was typed stays on screen and was copied to:\n%s",
+"%s\n\nCe qui a été tapé n'a pu être copié nulle part : le noter avant de quitter.": "%s\n\nWhat was typed could not be copied anywhere: write it down before quitting.",
+"Entrée NON enregistrée": "Entry NOT saved",
 "%s\nLa valeur est gardée avec une raison (Entrée) ; Échap pour la corriger.": "%s\nThe value is kept with a reason (Enter); Esc to correct it.",
 "Valeur inhabituelle : raison de la confirmer": "Unusual value: reason to confirm it",
 "date de l'entrée : AAAA-MM-JJ ou JJ/MM/AAAA attendu, trouvé « %s »": "entry date: YYYY-MM-DD or DD/MM/YYYY expected, found '%s'",
@@ -188,6 +193,16 @@ EN = {
 "← → : autre structure ou l'ensemble": "← →: another structure or all of them",
 "%s↑ ↓ PgUp PgDn : lignes %zu à %zu sur %zu": "%s↑ ↓ PgUp PgDn: lines %zu to %zu of %zu",
 "Période du rapport : 2026, 2026-S1, 2026-T3, 2026-11 ou 2026-01-01..2026-06-30. Entrée : valider ; Échap : annuler.": "Period of the report: 2026, 2026-S1, 2026-T3, 2026-11 or 2026-01-01..2026-06-30. Enter: confirm; Esc: cancel.",
+"Effacer définitivement le patient %s : sa fiche, ses %zu entrée(s), ses alertes et brouillons, et les valeurs saisies à son sujet dans le journal (qui garde qui a fait quoi et quand). Irréversible.\nTaper le pseudonyme %s pour confirmer ; Échap : annuler.": "Erase patient %s for good: their record, their %zu entry(ies), their alerts and drafts, and the values entered about them in the audit trail (which keeps who did what and when). This cannot be undone.\nType the pseudonym %s to confirm; Esc: cancel.",
+"Effacer le patient (droit à l'effacement)": "Erase the patient (right to erasure)",
+"Effacement annulé : rien n'a été effacé.": "Erasure cancelled: nothing was erased.",
+"Ce n'est pas le pseudonyme %s : rien n'a été effacé.": "That is not the pseudonym %s: nothing was erased.",
+"Effacement impossible : %s": "Erasure failed: %s",
+"Patient %s effacé : %lld entrée(s), %lld alerte(s), %lld brouillon(s).": "Patient %s erased: %lld entry(ies), %lld alert(s), %lld draft(s).",
+"Patient %s effacé. Un autre utilisateur lit la base : la purge physique du fichier se terminera au prochain passage de recueil.": "Patient %s erased. Another user is reading the database: the physical purge of the file will complete the next time recueil runs.",
+"Effacer un patient": "Erasing a patient",
+"Effacer le patient": "Erase the patient",
+"effacer le patient et ses données (admin ; irréversible)": "erase the patient and their data (admin; cannot be undone)",
 }
 
 def unq(s):

@@ -26,7 +26,8 @@ struct store {
 	char *path;
 	cached_stmt *cache;
 	size_t n_cache;
-	int batch; /* inside store_batch_begin: each save is a savepoint of one transaction */
+	int batch;  /* inside store_batch_begin: each save is a savepoint of one transaction */
+	bool ready; /* opened and migrated: closing may finish an owed purge */
 };
 
 sqlite3 *store_db(store *s)
@@ -123,6 +124,12 @@ void store_close(store *s)
 {
 	if (!s)
 		return;
+	if (s->ready && store_purge_pending(s)) {
+		/* An erasure whose WAL purge a reader postponed: any process finishes it when it can,
+		 * without holding its user at exit for the whole busy timeout. */
+		sqlite3_busy_timeout(s->db, 500);
+		store_purge_finish(s);
+	}
 	forget_statements(s);
 	sqlite3_close_v2(s->db);
 	free(s->path);
@@ -136,11 +143,30 @@ static int exec(store *s, const char *sql, char **why, const char *what)
 	return 0;
 }
 
+/* The file open is still the one at s->path. Someone may delete, move or replace the database
+ * while the interface keeps it open: SQLite then goes on writing into a file nobody will ever
+ * open again, and every save would be lost at exit while the screen says "enregistrée". Returns
+ * 0, or EXIT_NOINPUT with *why saying what happened and what to do. */
+static int still_there(store *s, char **why)
+{
+	int moved = 0;
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || !moved)
+		return 0;
+	set_why(why,
+	        "%s : la base a été supprimée, déplacée ou remplacée pendant que recueil l'avait "
+	        "ouverte : plus rien n'y est enregistré ; quitter recueil et prévenir l'administrateur "
+	        "(remettre le fichier en place, ou restaurer la dernière sauvegarde avec « recueil "
+	        "restore »)",
+	        s->path);
+	return EXIT_NOINPUT;
+}
+
 int st_begin(store *s, char **why)
 {
 	if (s->batch)
 		return exec(s, "SAVEPOINT one_save", why, "début de transaction");
-	return exec(s, "BEGIN IMMEDIATE", why, "début de transaction");
+	int rc = still_there(s, why);
+	return rc ? rc : exec(s, "BEGIN IMMEDIATE", why, "début de transaction");
 }
 
 int st_commit(store *s, char **why)
@@ -150,6 +176,8 @@ int st_commit(store *s, char **why)
 	int rc = exec(s, "COMMIT", why, "enregistrement");
 	if (rc)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	else
+		rc = still_there(s, why); /* deleted during the transaction: not saved for good */
 	return rc;
 }
 
@@ -165,7 +193,9 @@ int store_batch_begin(store *s, char **why)
 {
 	/* A big cache keeps the batch's pages in memory instead of spilling them to the WAL
 	 * again and again; the usual small cache comes back at the end. */
-	int rc = exec(s, "PRAGMA cache_size=-65536; BEGIN IMMEDIATE", why, "début de transaction");
+	int rc = still_there(s, why);
+	if (!rc)
+		rc = exec(s, "PRAGMA cache_size=-65536; BEGIN IMMEDIATE", why, "début de transaction");
 	if (!rc)
 		s->batch = 1;
 	return rc;
@@ -270,6 +300,83 @@ static int configure(store *s, char **why)
 	return 0;
 }
 
+/* An existing database must be writable, and so must its directory, where SQLite creates the
+ * -wal and -shm files: found here, before SQLite opens the file read-only behind our back (and
+ * leaves -wal and -shm files no one can use), or fails on the first read with a message about
+ * "a readonly database". Returns 0 or EXIT_NOPERM with *why. */
+static int check_writable(const char *path, const struct stat *st, char **why)
+{
+	if (access(path, R_OK) != 0)
+		return 0; /* unreadable: the open below says what to do */
+	if (access(path, W_OK) != 0) {
+		if (errno == EROFS)
+			set_why(
+			    why,
+			    "%s : la base est sur un disque monté en lecture seule : recueil doit pouvoir "
+			    "y écrire ; demander à l'administrateur de le remonter en écriture, ou copier "
+			    "la base ailleurs (avec ses fichiers -wal et -shm)",
+			    path);
+		else
+			set_why(
+			    why,
+			    "%s : base en lecture seule pour cet utilisateur (droits %03o) : demander à "
+			    "l'administrateur le droit d'y écrire (chmod 660 et groupe du dossier partagé)",
+			    path, (unsigned)(st->st_mode & 0777));
+		return EXIT_NOPERM;
+	}
+	char *copy = xstrdup(path);
+	const char *dir = dirname(copy);
+	int rc = 0;
+	if (access(dir, W_OK | X_OK) != 0) {
+		set_why(why,
+		        "%s : le dossier %s est en lecture seule%s : SQLite doit pouvoir y créer les "
+		        "fichiers -wal et -shm de la base ; demander à l'administrateur le droit d'écrire "
+		        "dans ce dossier",
+		        path, dir,
+		        errno == EROFS ? " (disque monté en lecture seule)" : " pour cet utilisateur");
+		rc = EXIT_NOPERM;
+	}
+	free(copy);
+	return rc;
+}
+
+/* The first read of the file failed: why, and what to do. Returns the exit code. */
+static int unreadable(store *s, char **why)
+{
+	switch (sqlite3_errcode(s->db) & 0xFF) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		set_why(why, "%s : base occupée par un autre utilisateur depuis plus de 10 s : réessayer",
+		        s->path);
+		return EXIT_TEMPFAIL;
+	case SQLITE_NOTADB:
+		set_why(why,
+		        "%s : ce fichier n'est pas une base SQLite, donc pas une base recueil : vérifier le "
+		        "chemin donné par --db ou RECUEIL_DB ; fichier laissé tel quel",
+		        s->path);
+		return EXIT_DATAERR;
+	case SQLITE_CORRUPT:
+		set_why(why,
+		        "%s : base endommagée : la restaurer depuis la dernière sauvegarde (« recueil "
+		        "restore ») ; fichier laissé tel quel",
+		        s->path);
+		return EXIT_DATAERR;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+	case SQLITE_AUTH:
+		set_why(why,
+		        "%s : lecture impossible pour cet utilisateur (%s) : demander à l'administrateur "
+		        "le droit d'écrire dans la base et dans son dossier",
+		        s->path, sqlite3_errmsg(s->db));
+		return EXIT_NOPERM;
+	default:
+		set_why(why, "%s : lecture impossible (%s) : vérifier le disque", s->path,
+		        sqlite3_errmsg(s->db));
+		return EXIT_IOERR;
+	}
+}
+
 store *store_open(const char *path, enum store_open_mode mode, char **why, int *code)
 {
 	struct stat st;
@@ -304,6 +411,8 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 	}
 	if (!exists && (*code = create_file(path, why)))
 		return NULL;
+	if (exists && (*code = check_writable(path, &st, why)))
+		return NULL;
 	store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
@@ -320,20 +429,15 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 		store_close(s);
 		return NULL;
 	}
-	/* Before the first read: another user may be writing right now. */
+	/* Before the first read: another user may be writing right now. A file refused below must
+	 * be left as it was: closing must not checkpoint its WAL into it. */
 	sqlite3_busy_timeout(s->db, 10000);
+	int on = 1;
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &on);
 	bool ok;
 	int64_t app = pragma_int(s, "PRAGMA application_id", &ok);
-	if (!ok && (sqlite3_errcode(s->db) & 0xFF) == SQLITE_BUSY) {
-		set_why(why, "%s : base occupée par un autre utilisateur depuis plus de 10 s : réessayer",
-		        path);
-		*code = EXIT_TEMPFAIL;
-		store_close(s);
-		return NULL;
-	}
 	if (!ok) {
-		set_why(why, "%s : ce fichier n'est pas une base SQLite (%s)", path, sqlite3_errmsg(s->db));
-		*code = EXIT_DATAERR;
+		*code = unreadable(s, why);
 		store_close(s);
 		return NULL;
 	}
@@ -342,7 +446,8 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 	bool fresh = app == 0 && version == 0 && tables == 0;
 	if (!fresh && app != STORE_APPLICATION_ID) {
 		set_why(why,
-		        "%s : base SQLite qui n'appartient pas à recueil (application_id %lld) : refusée",
+		        "%s : base SQLite d'une autre application (application_id %lld), pas une base "
+		        "recueil : vérifier le chemin donné par --db ou RECUEIL_DB ; fichier laissé tel quel",
 		        path, (long long)app);
 		*code = EXIT_DATAERR;
 	} else if (fresh && mode == STORE_OPEN_EXISTING) {
@@ -359,6 +464,7 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 		store_close(s);
 		return NULL;
 	}
+	s->ready = true;
 	return s;
 }
 

@@ -10,9 +10,11 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <ctype.h>
 #include <curses.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/util.h"
 #include "ui/ui.h"
@@ -45,6 +47,7 @@ typedef struct {
 	bool dirty;     /* typed since the draft was written */
 	time_t last_draft;
 	store_draft dr;
+	char *rescue; /* the file outside the database where what is typed was kept, or NULL */
 	dialog dlg;
 	int after;      /* what to do once the reason dialog is answered */
 	int after_goto; /* AFTER_GOTO: the field to go to */
@@ -389,13 +392,104 @@ static void draft_fill(fscreen *fs)
 	date_format(fs->r->date, fs->dr.date);
 }
 
-/* Write the draft now; quiet unless it fails. */
+/* Open a new private file for the rescue copy: beside the database, or in $HOME when its
+ * directory is gone too. Returns the stream and sets fs->rescue, or NULL. */
+static FILE *rescue_open(fscreen *fs)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+	const char *home = getenv("HOME");
+	char *paths[2] = {
+	    xasprintf("%s.sauvetage-%s-%s-%ld.txt", fs->a->ctx->db_path, fs->a->ctx->login, stamp,
+	              (long)getpid()),
+	    home && *home ? xasprintf("%s/recueil-sauvetage-%s-%ld.txt", home, stamp, (long)getpid()) : NULL,
+	};
+	FILE *f = NULL;
+	for (int i = 0; i < 2 && !f; i++) {
+		int fd = paths[i] ? open(paths[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)
+		                  : -1;
+		if (fd >= 0 && !(f = fdopen(fd, "w")))
+			close(fd);
+		if (f) {
+			fs->rescue = paths[i];
+			paths[i] = NULL;
+		}
+	}
+	free(paths[0]);
+	free(paths[1]);
+	return f;
+}
+
+/* The database cannot take what is typed, not even as a draft (deleted under us, disk full…):
+ * a copy goes to a text file outside it, private to the user, in the "champ=valeur" form that
+ * "recueil entry add" takes. The same file is rewritten at each later attempt. Returns its
+ * path (owned by fs) or NULL. */
+static const char *rescue_write(fscreen *fs, const char *why)
+{
+	FILE *f = NULL;
+	if (fs->rescue) {
+		int fd = open(fs->rescue, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && !(f = fdopen(fd, "w")))
+			close(fd);
+	}
+	if (!f) {
+		free(fs->rescue);
+		fs->rescue = NULL;
+		f = rescue_open(fs);
+	}
+	if (!f)
+		return NULL;
+	const form *fm = fs->r->f;
+	char date[16];
+	date_format(fs->r->date, date);
+	fputs("# recueil : saisie NON enregistrée dans la base.\n# ", f);
+	fputs_safe(why, f);
+	if (strcmp(fm->id, "patient") == 0 && !fs->meta.patient_id)
+		fputs("\n# À ressaisir : recueil patient add champ=valeur…\n", f);
+	else
+		fprintf(f, "\n# À ressaisir : recueil entry add %s %s --date %s champ=valeur…\n",
+		        fs->meta.pseudonym[0] ? fs->meta.pseudonym : "PATIENT", fm->id, date);
+	fprintf(f, "formulaire=%s\npatient=%s\ndate=%s\n", fm->id, fs->meta.pseudonym, date);
+	if (fs->meta.id)
+		fprintf(f, "entrée=%s\n", fs->meta.uuid);
+	for (size_t i = 0; i < fm->n_fields; i++) {
+		const fvalue *v = &fs->r->vals[i];
+		if (!is_input(&fm->fields[i]) || !(v->text || v->missing))
+			continue;
+		fprintf(f, "%s=", fm->fields[i].id);
+		fputs_safe(v->text ? v->text : missing_code_name(v->missing), f);
+		fputc('\n', f);
+	}
+	char *typed = le_text(&fs->ed);
+	if (typed && *typed && fs->cur != FOCUS_DATE) {
+		fprintf(f, "# en cours de frappe dans %s : ", fm->fields[fs->cur].id);
+		fputs_safe(typed, f);
+		fputc('\n', f);
+	}
+	free(typed);
+	bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+	if (fclose(f) != 0 || !ok)
+		return NULL;
+	return fs->rescue;
+}
+
+/* Write the draft now; quiet unless it fails. When the database cannot take it, what is typed
+ * goes to a rescue file, so that nothing typed is ever lost without a word. */
 static void draft_write(fscreen *fs)
 {
 	draft_fill(fs);
 	char *why = NULL;
 	if (store_draft_save(fs->a->ctx->st, &fs->dr, fs->a->ctx->login, &why)) {
-		app_message(fs->a, true, _("brouillon non écrit : %s"), why);
+		const char *kept = rescue_write(fs, why);
+		if (kept) {
+			app_message(fs->a, true, _("brouillon non écrit : %s ; saisie copiée dans %s"), why,
+			            kept);
+			fs->dirty = false;
+		} else {
+			app_message(fs->a, true, _("brouillon non écrit : %s"), why);
+		}
 		free(why);
 		return;
 	}
@@ -765,6 +859,35 @@ static char *conflict_details(fscreen *fs, const char *why)
 	return strbuf_take(&sb);
 }
 
+/* A save failed: what was typed stays on screen, and goes to the draft as well, or, when the
+ * database cannot take even that, to a rescue file; the message says which. */
+static void keep_typed(fscreen *fs, const char *why)
+{
+	draft_fill(fs);
+	char *why2 = NULL;
+	if (store_draft_save(fs->a->ctx->st, &fs->dr, fs->a->ctx->login, &why2) == 0) {
+		fs->dirty = false;
+		fs->last_draft = time(NULL);
+		app_message(fs->a, true, _("non enregistré : %s ; ce qui a été tapé est gardé en brouillon"),
+		            why);
+		return;
+	}
+	free(why2);
+	const char *kept = rescue_write(fs, why);
+	char *text;
+	if (kept) {
+		fs->dirty = false;
+		text = xasprintf(_("%s\n\nCe qui a été tapé reste à l'écran et a été copié dans :\n%s"), why,
+		                 kept);
+	} else {
+		text = xasprintf(_("%s\n\nCe qui a été tapé n'a pu être copié nulle part : le noter avant "
+		                   "de quitter."),
+		                 why);
+	}
+	dialog_message(&fs->dlg, TAG_INFO, _("Entrée NON enregistrée"), text);
+	free(text);
+}
+
 static outcome do_save(fscreen *fs)
 {
 	app *a = fs->a;
@@ -812,7 +935,7 @@ static outcome do_save(fscreen *fs)
 		return OUT_REDRAW;
 	}
 	if (rc) {
-		app_message(a, true, _("non enregistré : %s"), why);
+		keep_typed(fs, why);
 		free(why);
 		return OUT_REDRAW;
 	}
@@ -1504,6 +1627,7 @@ static void form_done(screen *s)
 	le_done(&fs->ed);
 	free(fs->err);
 	draft_done(&fs->dr);
+	free(fs->rescue);
 	free(fs);
 }
 
