@@ -222,6 +222,21 @@ static int write_confirmations(store *s, const record *r, int64_t entry_id, cons
 	return rc;
 }
 
+int store_entry_reasons(store *s, int64_t entry_id,
+                        void (*fn)(void *ctx, const char *field, const char *reason), void *ctx, char **why)
+{
+	sqlite3_stmt *st = st_prepare(s, "SELECT field, reason FROM entry_confirmations "
+	                                 "WHERE entry_id = ? AND reason IS NOT NULL");
+	if (!st)
+		return st_fail(s, why, "raisons des avertissements");
+	sqlite3_bind_int64(st, 1, entry_id);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
+	sqlite3_reset(st);
+	return step == SQLITE_DONE ? 0 : st_fail(s, why, "raisons des avertissements");
+}
+
 /* The audit text of a field's value: the value, its missing code, or nothing. */
 static const char *audit_text(const char *text, missing_code m)
 {

@@ -93,6 +93,11 @@ typedef struct {
 int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draft,
                      const confirmation *confirms, size_t n_confirms, const char *login, char **why);
 
+/* Call fn(ctx, field id, reason) for each soft warning of entry entry_id saved with a
+ * confirmation reason (strings borrowed for the call). Returns 0, or an exit code with *why. */
+int store_entry_reasons(store *s, int64_t entry_id,
+                        void (*fn)(void *ctx, const char *field, const char *reason), void *ctx, char **why);
+
 /* Load an entry by uuid (or a unique prefix of at least 6 characters). Returns the record
  * (caller frees) with meta filled, or NULL with *why and *code. */
 record *store_entry_load(store *s, const formset *fs, const char *uuid, entry_meta *meta, char **why,

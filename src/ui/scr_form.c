@@ -43,6 +43,7 @@ typedef struct {
 	lineedit ed;
 	char *err;      /* why the focused field is refused, or NULL */
 	char **reasons; /* per field: the confirmation reason of a soft warning */
+	char **stored;  /* per field: the reason the database holds for it (an entry reopened) */
 	bool changed;   /* typed since the form was opened */
 	bool dirty;     /* typed since the draft was written */
 	time_t last_draft;
@@ -888,13 +889,28 @@ static void keep_typed(fscreen *fs, const char *why)
 	free(text);
 }
 
+/* store_entry_reasons: a reason saved with the entry, for a field the form still has. */
+static void reason_loaded(void *ctx, const char *field_id, const char *reason)
+{
+	fscreen *fs = ctx;
+	long i = form_field_index(fs->r->f, field_id);
+	if (i < 0)
+		return;
+	free(fs->reasons[i]);
+	free(fs->stored[i]);
+	fs->reasons[i] = xstrdup(reason);
+	fs->stored[i] = xstrdup(reason);
+}
+
 static outcome do_save(fscreen *fs)
 {
 	app *a = fs->a;
 	confirmation *conf = xcalloc(fs->r->f->n_fields + 1, sizeof *conf);
 	size_t n_conf = 0;
 	for (size_t i = 0; i < fs->r->f->n_fields; i++)
-		if (fs->reasons[i])
+		/* A reason read back unchanged is not given again: its row keeps who confirmed it and
+		 * when. */
+		if (fs->reasons[i] && !(fs->stored[i] && strcmp(fs->stored[i], fs->reasons[i]) == 0))
 			conf[n_conf++] = (confirmation){i, fs->reasons[i]};
 	char *why = NULL;
 	int rc;
@@ -1619,9 +1635,12 @@ static void form_done(screen *s)
 {
 	fscreen *fs = (fscreen *)s;
 	dialog_close(&fs->dlg);
-	for (size_t i = 0; i < fs->r->f->n_fields; i++)
+	for (size_t i = 0; i < fs->r->f->n_fields; i++) {
 		free(fs->reasons[i]);
+		free(fs->stored[i]);
+	}
 	free(fs->reasons);
+	free(fs->stored);
 	record_free(fs->r);
 	free(fs->alert_on);
 	le_done(&fs->ed);
@@ -1681,6 +1700,14 @@ screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const
 	fs->new_patient = !patient_id && strcmp(f->id, "patient") == 0;
 	fs->dated = f->cardinality == CARD_REPEATED;
 	fs->reasons = xcalloc(f->n_fields + 1, sizeof *fs->reasons);
+	fs->stored = xcalloc(f->n_fields + 1, sizeof *fs->stored);
+	if (fs->meta.id) {
+		/* Warnings confirmed when the entry was saved are not asked again. */
+		char *rwhy = NULL;
+		if (store_entry_reasons(c->st, fs->meta.id, reason_loaded, fs, &rwhy))
+			app_message(a, true, "%s", rwhy);
+		free(rwhy);
+	}
 	fs->last_draft = time(NULL);
 	le_init(&fs->ed, "");
 	fs->cur = fs->dated ? FOCUS_DATE : step(fs, FOCUS_DATE, 1);
