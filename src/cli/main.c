@@ -22,7 +22,9 @@ static const char usage[] =
     "  forms list                              lister les formulaires et leurs champs\n"
     "  patient add [champ=valeur…]             créer un patient (affiche son pseudonyme)\n"
     "  patient list [--search TEXTE]           lister les patients\n"
+    "  patient delete PATIENT [--yes]          effacer un patient et toutes ses données (admin)\n"
     "  entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [champ=valeur…]\n"
+    "  entry add --batch FICHIER|-             une entrée par ligne (mêmes mots), chacune enregistrée\n"
     "  entry edit ENTRÉE [champ=valeur…]       modifier une entrée\n"
     "  entry show ENTRÉE                       afficher une entrée (champ=valeur)\n"
     "  entry list PATIENT                      lister les entrées d'un patient\n"
@@ -49,7 +51,8 @@ static const char usage[] =
     "  -V, --version     la version\n"
     "\n"
     "Codes de sortie : 0 succès, 64 usage, 65 données invalides, 66 fichier absent,\n"
-    "73 création impossible, 74 erreur d'entrée-sortie, 75 base occupée, 77 permission.\n";
+    "69 bibliothèque absente, 73 création impossible, 74 erreur d'entrée-sortie, 75 base occupée,\n"
+    "77 permission.\n";
 
 static const char *default_db(cli_ctx *ctx)
 {
