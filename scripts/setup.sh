@@ -6,6 +6,7 @@
 #                           then each libFuzzer harness for RECUEIL_FUZZ_SECONDS (15; 0: skip)
 #   scripts/setup.sh deps   install the Debian packages only
 #   scripts/setup.sh build  build only (build/recueil)
+#   scripts/setup.sh long   the long versions of the reliability tests (hours; docs/reliability.md)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -87,13 +88,26 @@ fuzz_short() {
 	RECUEIL_FUZZ_SECONDS=$seconds run_tests build-fuzz -L fuzz
 }
 
+# The long versions (issue 6, docs/reliability.md): the `slow` label (400 kill -9 trials while
+# saving, 60 TUI sessions killed mid-save, a 300 s soak), then every fuzz harness to
+# RECUEIL_FUZZ_RUNS executions (1,000,000 by default: about an hour and a half on 2 cores).
+long_tests() {
+	deps
+	build
+	run_tests build -L slow --timeout 900
+	CC=clang cmake -S . -B build-fuzz -DRECUEIL_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j "$(jobs)" --target fuzzers
+	sh fuzz/run_long.sh build-fuzz "${RECUEIL_FUZZ_RUNS:-1000000}"
+}
+
 case "${1:-}" in
 demo) demo ;;
 test) test_all ;;
+long) long_tests ;;
 deps) deps ;;
 build) deps && build ;;
 *)
-	echo "usage : scripts/setup.sh demo|test|deps|build" >&2
+	echo "usage : scripts/setup.sh demo|test|long|deps|build" >&2
 	exit 64
 	;;
 esac
