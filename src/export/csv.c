@@ -171,9 +171,26 @@ static inline void keep(csv_reader *r, char c)
 	r->text[r->len++] = c;
 }
 
+/* A NUL byte is no text: the field would be cut at it once read as a C string, and the value
+ * imported would not be the one in the file. Refused wherever it stands, record or not. */
+static const char nul_in_field[] = "octet nul dans un champ (fichier qui n'est pas du texte)";
+
+/* Collection: one byte of a field's data (not the terminator end_field adds). */
+static inline void keep_data(csv_reader *r, char c)
+{
+	if (c == '\0')
+		problem(r, nul_in_field);
+	else
+		keep(r, c);
+}
+
 /* Collection: n ordinary bytes of the current field. */
 static void keep_run(csv_reader *r, const char *p, size_t n)
 {
+	if (n && memchr(p, '\0', n)) {
+		problem(r, nul_in_field);
+		return;
+	}
 	if (!r->on_record || !n)
 		return;
 	if (r->len + n + 1 >= r->max_record) {
@@ -238,6 +255,8 @@ void csv_reader_feed(csv_reader *r, const char *buf, size_t n)
 				j++;
 			if (j > i) {
 				keep_run(r, buf + i, j - i);
+				if (r->bad) /* stop where a byte at a time would have stopped */
+					break;
 				r->state = R_UNQUOTED;
 				r->pending = true;
 				if (j == n)
@@ -248,7 +267,7 @@ void csv_reader_feed(csv_reader *r, const char *buf, size_t n)
 			const char *q = memchr(buf + i, '"', n - i);
 			size_t j = q ? (size_t)(q - buf) : n;
 			keep_run(r, buf + i, j - i);
-			if (!q)
+			if (!q || r->bad)
 				break;
 			i = j;
 		}
@@ -278,14 +297,14 @@ void csv_reader_feed(csv_reader *r, const char *buf, size_t n)
 			} else {
 				r->state = R_UNQUOTED;
 				r->pending = true;
-				keep(r, c);
+				keep_data(r, c);
 			}
 			break;
 		case R_QUOTED:
 			if (c == '"')
 				r->state = R_QUOTE_IN_QUOTED;
 			else
-				keep(r, c);
+				keep_data(r, c);
 			break;
 		case R_QUOTE_IN_QUOTED:
 			if (c == '"') {

@@ -175,6 +175,32 @@ static void test_reader(void)
 	expect_records("a,b\r\n1\"x,2\r\n", -1);   /* quote inside an unquoted field */
 	expect_records("a,b\r\n\"1\"x,2\r\n", -1); /* text after a closing quote */
 
+	/* A NUL byte, quoted or not, first in a field or inside it: refused at its record, whatever
+	 * the chunks, instead of a value cut short. */
+#define WITH_LEN(text)                                                                                       \
+	{                                                                                                    \
+		text, sizeof text - 1                                                                        \
+	}
+	static const struct {
+		const char *s;
+		size_t n;
+	} nuls[] = {WITH_LEN("a,b\r\n1,x\0y\r\n"), WITH_LEN("a,b\r\n1,\"x\0y\"\r\n"),
+	            WITH_LEN("a,b\r\n1,\0\r\n")};
+#undef WITH_LEN
+	for (size_t k = 0; k < 3; k++) {
+		for (size_t chunk = 1; chunk <= 4; chunk++) {
+			csv_reader r;
+			csv_reader_init(&r);
+			for (size_t i = 0; i < nuls[k].n; i += chunk)
+				csv_reader_feed(&r, nuls[k].s + i,
+				                nuls[k].n - i < chunk ? nuls[k].n - i : chunk);
+			CHECK(!csv_reader_finish(&r));
+			CHECK(r.bad_record == 2);
+			CHECK(r.problem && strstr(r.problem, "octet nul"));
+			csv_reader_done(&r);
+		}
+	}
+
 	csv_reader r;
 	csv_reader_init(&r);
 	csv_reader_feed(&r, "a,b\r\n1,2\r\n3\r\n", 14);
