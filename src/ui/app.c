@@ -142,6 +142,24 @@ static void hangup_all(app *a)
 			s->ops->hangup(a, s);
 }
 
+/* What every screen does with Help, Back and Quit when its own handler leaves them (OUT_NONE):
+ * the help screen, close the screen, quit. A screen that means something else by them (the
+ * home screen, a form with unsaved input, the help screen itself) handles them first. */
+static outcome common_key(app *a, const ui_key *k)
+{
+	switch (k->act) {
+	case ACT_HELP:
+		app_push(a, help_new(a));
+		return OUT_REDRAW;
+	case ACT_QUIT:
+		return OUT_QUIT;
+	case ACT_BACK:
+		return OUT_CLOSE;
+	default:
+		return OUT_NONE;
+	}
+}
+
 static int run(app *a)
 {
 	draw(a);
@@ -167,6 +185,8 @@ static int run(app *a)
 		if (!term_big_enough())
 			continue;
 		outcome o = a->top->ops->key(a, a->top, &k);
+		if (o == OUT_NONE && ctx != CTX_DIALOG)
+			o = common_key(a, &k);
 		if (o == OUT_QUIT)
 			return 0;
 		if (o == OUT_CLOSE) {

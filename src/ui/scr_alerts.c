@@ -258,13 +258,6 @@ static outcome alerts_key(app *a, screen *s, const ui_key *k)
 		else
 			app_message(a, false, "%s", _("Aucune alerte clinique en attente."));
 		return OUT_REDRAW;
-	case ACT_HELP:
-		app_push(a, help_new(a));
-		return OUT_REDRAW;
-	case ACT_QUIT:
-		return OUT_QUIT;
-	case ACT_BACK:
-		return OUT_CLOSE;
 	default:
 		return OUT_NONE;
 	}

@@ -107,13 +107,6 @@ static outcome drafts_key(app *a, screen *s, const ui_key *k)
 			               _("Ce qui avait été tapé sera perdu. Supprimer ? (o : oui, n : non)"),
 			               "no");
 		return OUT_REDRAW;
-	case ACT_HELP:
-		app_push(a, help_new(a));
-		return OUT_REDRAW;
-	case ACT_QUIT:
-		return OUT_QUIT;
-	case ACT_BACK:
-		return OUT_CLOSE;
 	default:
 		return OUT_NONE;
 	}

@@ -439,13 +439,6 @@ static outcome export_key(app *a, screen *s, const ui_key *k)
 		else
 			start(a, x);
 		return OUT_REDRAW;
-	case ACT_HELP:
-		app_push(a, help_new(a));
-		return OUT_REDRAW;
-	case ACT_QUIT:
-		return OUT_QUIT;
-	case ACT_BACK:
-		return OUT_CLOSE;
 	default:
 		return OUT_NONE;
 	}

@@ -316,13 +316,6 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 		if (app_allowed(a, "admin", "patient delete", _("Effacer un patient")))
 			erase_ask(pf);
 		return OUT_REDRAW;
-	case ACT_HELP:
-		app_push(a, help_new(a));
-		return OUT_REDRAW;
-	case ACT_QUIT:
-		return OUT_QUIT;
-	case ACT_BACK:
-		return OUT_CLOSE;
 	default:
 		return OUT_NONE;
 	}

@@ -265,18 +265,11 @@ static outcome plist_key(app *a, screen *s, const ui_key *k)
 		}
 		return OUT_REDRAW;
 	}
-	case ACT_HELP:
-		app_push(a, help_new(a));
-		return OUT_REDRAW;
-	case ACT_QUIT:
-		return OUT_QUIT;
-	case ACT_BACK:
-		return OUT_CLOSE;
 	default:
-		if (le_key(&pl->search, k)) {
-			pl->sel = 0;
-			filter_rows(pl);
-		}
+		if (!le_key(&pl->search, k))
+			return OUT_NONE; /* Help, Back, Quit: what every screen does (app.c) */
+		pl->sel = 0;
+		filter_rows(pl);
 		return OUT_REDRAW;
 	}
 }

@@ -420,13 +420,6 @@ static outcome report_key(app *a, screen *s, const ui_key *k)
 	case ACT_PERIOD:
 		ask_period(x, NULL);
 		return OUT_REDRAW;
-	case ACT_HELP:
-		app_push(a, help_new(a));
-		return OUT_REDRAW;
-	case ACT_QUIT:
-		return OUT_QUIT;
-	case ACT_BACK:
-		return OUT_CLOSE;
 	default:
 		return OUT_NONE;
 	}
