@@ -26,11 +26,8 @@
 /* R(type, name, (parameters), (arguments), value when missing) for a function with a result,
  * V(name, (parameters), (arguments)) for one without. Keep the list sorted by name. */
 #define ARCHIVE_FUNCTIONS(R, V)                                                                              \
-	V(archive_clear_error, (struct archive * a), (a))                                                    \
 	V(archive_entry_free, (struct archive_entry * e), (e))                                               \
-	R(__LA_MODE_T, archive_entry_filetype, (struct archive_entry * e), (e), 0)                           \
 	R(int, archive_entry_is_encrypted, (struct archive_entry * e), (e), 0)                               \
-	R(time_t, archive_entry_mtime, (struct archive_entry * e), (e), 0)                                   \
 	R(struct archive_entry *, archive_entry_new, (void), (), NULL)                                       \
 	R(const char *, archive_entry_pathname, (struct archive_entry * e), (e), NULL)                       \
 	V(archive_entry_set_filetype, (struct archive_entry * e, unsigned int type), (e, type))              \
@@ -40,36 +37,24 @@
 	V(archive_entry_set_size, (struct archive_entry * e, la_int64_t size), (e, size))                    \
 	R(la_int64_t, archive_entry_size, (struct archive_entry * e), (e), 0)                                \
 	R(int, archive_entry_size_is_set, (struct archive_entry * e), (e), 0)                                \
-	V(archive_entry_unset_size, (struct archive_entry * e), (e))                                         \
 	R(int, archive_errno, (struct archive * a), (a), 0)                                                  \
 	R(const char *, archive_error_string, (struct archive * a), (a), archive_dl_error())                 \
 	R(la_int64_t, archive_filter_bytes, (struct archive * a, int n), (a, n), -1)                         \
 	R(int, archive_read_add_passphrase, (struct archive * a, const char *p), (a, p), ARCHIVE_FATAL)      \
-	R(int, archive_read_close, (struct archive * a), (a), ARCHIVE_FATAL)                                 \
 	R(la_ssize_t, archive_read_data, (struct archive * a, void *buf, size_t n), (a, buf, n),             \
 	  ARCHIVE_FATAL)                                                                                     \
-	R(int, archive_read_data_block,                                                                      \
-	  (struct archive * a, const void **buf, size_t *size, la_int64_t *offset), (a, buf, size, offset),  \
-	  ARCHIVE_FATAL)                                                                                     \
-	R(int, archive_read_data_skip, (struct archive * a), (a), ARCHIVE_FATAL)                             \
 	R(int, archive_read_free, (struct archive * a), (a), a ? ARCHIVE_FATAL : ARCHIVE_OK)                 \
 	R(struct archive *, archive_read_new, (void), (), NULL)                                              \
 	R(int, archive_read_next_header, (struct archive * a, struct archive_entry * *e), (a, e),            \
 	  ARCHIVE_FATAL)                                                                                     \
-	R(int, archive_read_open_fd, (struct archive * a, int fd, size_t block), (a, fd, block),             \
-	  ARCHIVE_FATAL)                                                                                     \
 	R(int, archive_read_open_filename, (struct archive * a, const char *path, size_t block),             \
 	  (a, path, block), ARCHIVE_FATAL)                                                                   \
-	R(int, archive_read_open_memory, (struct archive * a, const void *buf, size_t n), (a, buf, n),       \
-	  ARCHIVE_FATAL)                                                                                     \
 	R(int, archive_read_set_passphrase_callback,                                                         \
 	  (struct archive * a, void *ctx, archive_passphrase_callback *cb), (a, ctx, cb), ARCHIVE_FATAL)     \
 	R(int, archive_read_support_format_zip, (struct archive * a), (a), ARCHIVE_FATAL)                    \
-	R(const char *, archive_version_string, (void), (), NULL)                                            \
 	R(int, archive_write_close, (struct archive * a), (a), ARCHIVE_FATAL)                                \
 	R(la_ssize_t, archive_write_data, (struct archive * a, const void *buf, size_t n), (a, buf, n),      \
 	  ARCHIVE_FATAL)                                                                                     \
-	R(int, archive_write_finish_entry, (struct archive * a), (a), ARCHIVE_FATAL)                         \
 	R(int, archive_write_free, (struct archive * a), (a), a ? ARCHIVE_FATAL : ARCHIVE_OK)                \
 	R(int, archive_write_header, (struct archive * a, struct archive_entry * e), (a, e), ARCHIVE_FATAL)  \
 	R(struct archive *, archive_write_new, (void), (), NULL)                                             \
@@ -77,9 +62,6 @@
 	  (struct archive * a, void *ctx, archive_open_callback *open, archive_write_callback *write,        \
 	   archive_close_callback *close),                                                                   \
 	  (a, ctx, open, write, close), ARCHIVE_FATAL)                                                       \
-	R(int, archive_write_open_fd, (struct archive * a, int fd), (a, fd), ARCHIVE_FATAL)                  \
-	R(int, archive_write_open_filename, (struct archive * a, const char *path), (a, path),               \
-	  ARCHIVE_FATAL)                                                                                     \
 	R(int, archive_write_set_bytes_in_last_block, (struct archive * a, int n), (a, n), ARCHIVE_FATAL)    \
 	R(int, archive_write_set_format_zip, (struct archive * a), (a), ARCHIVE_FATAL)                       \
 	R(int, archive_write_set_options, (struct archive * a, const char *opts), (a, opts), ARCHIVE_FATAL)  \
