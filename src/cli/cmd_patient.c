@@ -135,9 +135,6 @@ static int patient_list(cli_ctx *ctx, int argc, char **argv)
 	if (rc)
 		return rc;
 	lc.show_identity = role_sees_identity(ctx->role);
-	/* An erasure whose WAL purge had to wait for a reader: complete it now (one small read
-	 * when nothing is owed). */
-	store_purge_finish(ctx->st);
 	/* The fields read: those printed, then the identifier texts --search looks into. */
 	const form *pf = formset_form(ctx->fs, "patient");
 	const char **ids = xcalloc(N_LIST_FIELDS + (pf ? pf->n_fields : 0), sizeof *ids);

@@ -361,9 +361,6 @@ screen *patient_file_new(app *a, int64_t patient_id, const char *pseudonym)
 	pf->a = a;
 	pf->patient_id = patient_id;
 	snprintf(pf->pseudo, sizeof pf->pseudo, "%s", pseudonym);
-	/* An earlier erasure whose WAL purge had to wait for a reader: complete it now (one small
-	 * read when nothing is owed). */
-	store_purge_finish(a->ctx->st);
 	reload(a, pf);
 	return &pf->base;
 }
