@@ -18,6 +18,9 @@
 	(CTX_HOME | CTX_LIST | CTX_FILE | CTX_FORM | CTX_HELP | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT |       \
 	 CTX_REPORT)
 
+/* The screens that are lists (listview.h): Home and End go to their first and last item. */
+#define CTX_LISTS (CTX_LIST | CTX_FILE | CTX_HELP | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT | CTX_REPORT)
+
 /* A key: below 256 a character, from 256 a curses KEY_* code. */
 typedef struct {
 	action act;
@@ -203,14 +206,14 @@ static const binding table[] = {
      N_("page ou section suivante"),
      0},
     {ACT_LINE_START,
-     CTX_FORM | CTX_LIST | CTX_DIALOG | CTX_HELP,
+     CTX_FORM | CTX_DIALOG | CTX_LISTS,
      {KEY_HOME, CTRL_('a')},
      "Début ^A",
      N_("Début"),
      N_("début du texte ou de la liste"),
      0},
     {ACT_LINE_END,
-     CTX_FORM | CTX_LIST | CTX_DIALOG | CTX_HELP,
+     CTX_FORM | CTX_DIALOG | CTX_LISTS,
      {KEY_END, CTRL_('e')},
      "Fin ^E",
      N_("Fin"),

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "ui/ui.h"
+#include "ui/listview.h"
 
 /* ------------------------------------------------------------ rows */
 
@@ -144,7 +144,8 @@ bool alert_ack_record(app *a, const alert_row *r, const char *note)
 typedef struct {
 	screen base;
 	alert_row *v;
-	size_t n, urgent, sel, first;
+	size_t n, urgent;
+	listview lv;
 	dialog dlg;
 } alerts;
 
@@ -154,8 +155,13 @@ static void reload(app *a, alerts *al)
 {
 	alert_rows_free(al->v, al->n);
 	al->n = alert_rows_load(a, 0, &al->v, &al->urgent);
-	if (al->sel >= al->n)
-		al->sel = al->n ? al->n - 1 : 0;
+	lv_set_count(&al->lv, al->n);
+}
+
+static void alerts_row(void *ctx, size_t i, int y, bool selected)
+{
+	const alerts *al = ctx;
+	alert_row_draw(&al->v[i], y, 1, COLS - 2, selected);
 }
 
 static void alerts_draw(app *a, screen *s)
@@ -182,21 +188,12 @@ static void alerts_draw(app *a, screen *s)
 	free(ps);
 	free(fm);
 	int detail = 3; /* the full message and who raised it, under the list */
-	int top = 5, rows = LINES - 3 - top - detail;
-	if (rows < 1)
-		rows = 1;
-	if (al->sel < al->first)
-		al->first = al->sel;
-	if (al->sel >= al->first + (size_t)rows)
-		al->first = al->sel - (size_t)rows + 1;
-	for (int i = 0; i < rows && al->first + (size_t)i < al->n; i++) {
-		size_t k = al->first + (size_t)i;
-		alert_row_draw(&al->v[k], top + i, 1, COLS - 2, k == al->sel);
-	}
+	int top = 5;
+	lv_draw(&al->lv, top, LINES - 3 - top - detail, true, alerts_row, al);
 	if (!al->n) {
 		put_text(top, 2, COLS - 4, _("Aucune alerte clinique en attente."), A_NORMAL, true);
 	} else {
-		const alert_row *r = &al->v[al->sel];
+		const alert_row *r = &al->v[al->lv.sel];
 		int y = LINES - 2 - detail;
 		char **lines;
 		size_t nl = text_wrap(r->message, COLS - 4, &lines);
@@ -219,47 +216,33 @@ static outcome alerts_key(app *a, screen *s, const ui_key *k)
 		char *note = r == DR_DONE ? le_text(&al->dlg.edit) : NULL;
 		dialog_close(&al->dlg);
 		if (note && al->n)
-			alert_ack_record(a, &al->v[al->sel], note);
+			alert_ack_record(a, &al->v[al->lv.sel], note);
 		free(note);
 		reload(a, al);
 		return OUT_REDRAW;
 	}
-	size_t page = LINES > 12 ? (size_t)LINES - 12 : 1;
+	const alert_row *r = al->n ? &al->v[al->lv.sel] : NULL;
 	switch (k->act) {
-	case ACT_UP:
-		if (al->sel)
-			al->sel--;
-		return OUT_REDRAW;
-	case ACT_DOWN:
-		if (al->sel + 1 < al->n)
-			al->sel++;
-		return OUT_REDRAW;
-	case ACT_PGUP:
-		al->sel = al->sel > page ? al->sel - page : 0;
-		return OUT_REDRAW;
-	case ACT_PGDN:
-		al->sel = al->sel + page < al->n ? al->sel + page : (al->n ? al->n - 1 : 0);
-		return OUT_REDRAW;
 	case ACT_OPEN: {
-		if (!al->n)
+		if (!r)
 			return OUT_NONE;
 		char pseudo[16];
-		int64_t id = store_patient_find(a->ctx->st, al->v[al->sel].pseudo, pseudo);
+		int64_t id = store_patient_find(a->ctx->st, r->pseudo, pseudo);
 		if (!id) {
-			app_message(a, true, _("patient %s introuvable"), al->v[al->sel].pseudo);
+			app_message(a, true, _("patient %s introuvable"), r->pseudo);
 			return OUT_REDRAW;
 		}
 		app_push(a, patient_file_new(a, id, pseudo));
 		return OUT_REDRAW;
 	}
 	case ACT_ACK:
-		if (al->n)
-			alert_ack_ask(a, &al->dlg, TAG_ACK, &al->v[al->sel]);
+		if (r)
+			alert_ack_ask(a, &al->dlg, TAG_ACK, r);
 		else
 			app_message(a, false, "%s", _("Aucune alerte clinique en attente."));
 		return OUT_REDRAW;
 	default:
-		return OUT_NONE;
+		return lv_key(&al->lv, k) == LV_MOVED ? OUT_REDRAW : OUT_NONE;
 	}
 }
 
@@ -278,6 +261,7 @@ static void alerts_done(screen *s)
 	alerts *al = (alerts *)s;
 	dialog_close(&al->dlg);
 	alert_rows_free(al->v, al->n);
+	lv_done(&al->lv);
 	free(al);
 }
 
@@ -295,6 +279,7 @@ screen *alerts_new(app *a)
 {
 	alerts *al = xcalloc(1, sizeof *al);
 	al->base.ops = &alerts_ops;
+	lv_init(&al->lv, LV_CHOOSE, false);
 	reload(a, al);
 	return &al->base;
 }

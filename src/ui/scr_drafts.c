@@ -6,13 +6,15 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "ui/ui.h"
+#include "ui/listview.h"
 
 typedef struct {
 	screen base;
 	store_draft *v;
-	size_t n, sel;
+	size_t n;
+	listview lv;
 	dialog dlg;
+	app *a;
 } drafts;
 
 enum { TAG_DELETE = 1 };
@@ -21,8 +23,7 @@ static void reload(app *a, drafts *d)
 {
 	drafts_free(d->v, d->n);
 	d->n = store_draft_list(a->ctx->st, a->ctx->login, &d->v);
-	if (d->sel >= d->n)
-		d->sel = d->n ? d->n - 1 : 0;
+	lv_set_count(&d->lv, d->n);
 }
 
 static void describe(app *a, const store_draft *dr, char *buf, size_t size)
@@ -35,6 +36,14 @@ static void describe(app *a, const store_draft *dr, char *buf, size_t size)
 	         dr->entry_uuid[0] ? _(" — modification") : "");
 }
 
+static void drafts_row(void *ctx, size_t i, int y, bool selected)
+{
+	const drafts *d = ctx;
+	char buf[300];
+	describe(d->a, &d->v[i], buf, sizeof buf);
+	lv_put_row(y, 2, COLS - 4, 1, buf, selected);
+}
+
 static void drafts_draw(app *a, screen *s)
 {
 	drafts *d = (drafts *)s;
@@ -44,14 +53,7 @@ static void drafts_draw(app *a, screen *s)
 	         A_NORMAL, true);
 	put_text(3, 2, COLS - 4, _("Entrée : reprendre la saisie ; Suppr : supprimer ; Échap : plus tard."),
 	         A_NORMAL, true);
-	char buf[300];
-	int y = 5;
-	for (size_t i = 0; i < d->n && y < LINES - 2; i++, y++) {
-		describe(a, &d->v[i], buf, sizeof buf);
-		unsigned long at = i == d->sel ? attr_focus() : A_NORMAL;
-		put_blank(y, 2, COLS - 4, at);
-		put_text(y, 3, COLS - 6, buf, at, true);
-	}
+	lv_draw(&d->lv, 5, LINES - 7, true, drafts_row, d);
 	if (!d->n)
 		put_text(5, 3, COLS - 6, _("Aucune saisie interrompue."), A_NORMAL, true);
 	dialog_draw(&d->dlg);
@@ -68,7 +70,7 @@ static outcome drafts_key(app *a, screen *s, const ui_key *k)
 		dialog_close(&d->dlg);
 		if (r == DR_DONE && answer == 'o' && d->n) {
 			char *why = NULL;
-			if (store_draft_delete(a->ctx->st, d->v[d->sel].id, &why)) {
+			if (store_draft_delete(a->ctx->st, d->v[d->lv.sel].id, &why)) {
 				app_message(a, true, "%s", why);
 				free(why);
 			}
@@ -77,18 +79,10 @@ static outcome drafts_key(app *a, screen *s, const ui_key *k)
 		return OUT_REDRAW;
 	}
 	switch (k->act) {
-	case ACT_UP:
-		if (d->sel)
-			d->sel--;
-		return OUT_REDRAW;
-	case ACT_DOWN:
-		if (d->sel + 1 < d->n)
-			d->sel++;
-		return OUT_REDRAW;
 	case ACT_OPEN: {
 		if (!d->n)
 			return OUT_CLOSE;
-		const store_draft *dr = &d->v[d->sel];
+		const store_draft *dr = &d->v[d->lv.sel];
 		char *why = NULL;
 		screen *f = form_screen_new(a, dr->patient_id, dr->pseudonym, dr->form,
 		                            dr->entry_uuid[0] ? dr->entry_uuid : NULL, dr->id, &why);
@@ -108,7 +102,7 @@ static outcome drafts_key(app *a, screen *s, const ui_key *k)
 			               "no");
 		return OUT_REDRAW;
 	default:
-		return OUT_NONE;
+		return lv_key(&d->lv, k) == LV_MOVED ? OUT_REDRAW : OUT_NONE;
 	}
 }
 
@@ -127,6 +121,7 @@ static void drafts_done(screen *s)
 	drafts *d = (drafts *)s;
 	dialog_close(&d->dlg);
 	drafts_free(d->v, d->n);
+	lv_done(&d->lv);
 	free(d);
 }
 
@@ -144,6 +139,8 @@ screen *drafts_new(app *a)
 {
 	drafts *d = xcalloc(1, sizeof *d);
 	d->base.ops = &drafts_ops;
+	d->a = a;
+	lv_init(&d->lv, LV_CHOOSE, false);
 	reload(a, d);
 	return &d->base;
 }

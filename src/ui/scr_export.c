@@ -12,7 +12,7 @@
 #include "core/util.h"
 #include "export/export.h"
 #include "export/secret.h"
-#include "ui/ui.h"
+#include "ui/listview.h"
 
 typedef struct {
 	screen base;
@@ -22,13 +22,14 @@ typedef struct {
 	bool have_next;
 	export_issues issues;
 	bool checked; /* issues holds the check of per */
-	size_t first; /* first issue shown */
+	listview lv;  /* over the issues, two rows each */
 	dialog dlg;
 	char *reason; /* why the issues are accepted (NULL when there are none) */
 	char *out;    /* the archive written */
 	bool written;
 	export_result res;
 	char pass[SECRET_MAX]; /* the generated passphrase while it is shown; wiped on leaving */
+	app *a;
 } export_scr;
 
 enum { TAG_PERIOD = 1, TAG_REASON, TAG_PATH, TAG_FAILED, TAG_LEAVE, TAG_QUIT };
@@ -43,7 +44,8 @@ static void run_check(app *a, export_scr *x)
 	if (x->checked)
 		export_issues_done(&x->issues);
 	x->checked = false;
-	x->first = 0;
+	x->lv.first = 0;
+	lv_set_count(&x->lv, 0);
 	if (!x->have_period)
 		return;
 	char *why = NULL;
@@ -54,6 +56,7 @@ static void run_check(app *a, export_scr *x)
 		return;
 	}
 	x->checked = true;
+	lv_set_count(&x->lv, x->issues.n);
 }
 
 static void ask_period(export_scr *x, const char *error)
@@ -184,7 +187,28 @@ static void write_archive(app *a, export_scr *x, const char *typed)
 
 /* ------------------------------------------------------------ drawing */
 
-static void draw_check(app *a, export_scr *x)
+/* Issue i at rows y (the entry) and y + 1 (what is wrong with it). */
+static void draw_issue(void *ctx, size_t i, int y, bool selected)
+{
+	(void)selected;
+	const export_scr *x = ctx;
+	const export_issue *is = &x->issues.v[i];
+	const form *f = formset_form(x->a->ctx->fs, is->m.form);
+	int w = COLS - 4, col = 2;
+	char buf[512];
+	/* Columns by display width: "incomplète" is 10 columns and 11 bytes. */
+	put_text(y, col, 12, issue_word(is->kind), A_BOLD, true);
+	snprintf(buf, sizeof buf, "%s  %s", is->m.pseudonym, is->m.date);
+	col += 13;
+	col += put_text(y, col, w + 2 - col, buf, A_BOLD, true) + 2;
+	put_text(y, col, 18, f ? i18n_get(&f->title, x->a->lang) : is->m.form, A_BOLD, true);
+	col += 19;
+	snprintf(buf, sizeof buf, "%s %.8s", _("entrée"), is->m.uuid);
+	put_text(y, col, w + 2 - col, buf, A_NORMAL, true);
+	put_text(y + 1, 6, w - 4, is->detail ? is->detail : "", A_NORMAL, true);
+}
+
+static void draw_check(export_scr *x)
 {
 	int y = 2, w = COLS - 4;
 	char buf[512], d1[11], d2[11];
@@ -233,31 +257,11 @@ static void draw_check(app *a, export_scr *x)
 	         A_NORMAL, true);
 	if (!x->issues.n)
 		return;
-	/* Two rows an issue: the entry, then what is wrong with it. */
-	int top = y + 1, rows = (LINES - 3 - top) / 2;
-	if (rows < 1)
-		rows = 1;
-	if (x->first + (size_t)rows > x->issues.n)
-		x->first = x->issues.n > (size_t)rows ? x->issues.n - (size_t)rows : 0;
-	for (int i = 0; i < rows && x->first + (size_t)i < x->issues.n; i++) {
-		const export_issue *is = &x->issues.v[x->first + (size_t)i];
-		const form *f = formset_form(a->ctx->fs, is->m.form);
-		int yy = top + 2 * i, col = 2;
-		/* Columns by display width: "incomplète" is 10 columns and 11 bytes. */
-		put_text(yy, col, 12, issue_word(is->kind), A_BOLD, true);
-		snprintf(buf, sizeof buf, "%s  %s", is->m.pseudonym, is->m.date);
-		col += 13;
-		col += put_text(yy, col, w + 2 - col, buf, A_BOLD, true) + 2;
-		put_text(yy, col, 18, f ? i18n_get(&f->title, a->lang) : is->m.form, A_BOLD, true);
-		col += 19;
-		snprintf(buf, sizeof buf, "%s %.8s", _("entrée"), is->m.uuid);
-		put_text(yy, col, w + 2 - col, buf, A_NORMAL, true);
-		put_text(top + 2 * i + 1, 6, w - 4, is->detail ? is->detail : "", A_NORMAL, true);
-	}
-	if (x->issues.n > (size_t)rows) {
-		snprintf(buf, sizeof buf, _("↑ ↓ : points %zu à %zu sur %zu"), x->first + 1,
-		         x->first + (size_t)rows < x->issues.n ? x->first + (size_t)rows : x->issues.n,
-		         x->issues.n);
+	int top = y + 1;
+	size_t shown = lv_draw(&x->lv, top, LINES - 3 - top, false, draw_issue, x);
+	if (x->issues.n > x->lv.page) {
+		snprintf(buf, sizeof buf, _("↑ ↓ : points %zu à %zu sur %zu"), x->lv.first + 1,
+		         x->lv.first + shown, x->issues.n);
 		put_text(top - 1, 2, w, buf, attr_dim(), true);
 	}
 }
@@ -336,7 +340,7 @@ static void export_draw(app *a, screen *s)
 	if (x->written)
 		draw_done(x);
 	else
-		draw_check(a, x);
+		draw_check(x);
 	dialog_draw(&x->dlg);
 }
 
@@ -414,22 +418,7 @@ static outcome export_key(app *a, screen *s, const ui_key *k)
 		}
 		return OUT_NONE;
 	}
-	size_t page = LINES > 14 ? (size_t)LINES - 14 : 1;
 	switch (k->act) {
-	case ACT_UP:
-		if (x->first)
-			x->first--;
-		return OUT_REDRAW;
-	case ACT_DOWN:
-		if (x->checked && x->first + 1 < x->issues.n)
-			x->first++;
-		return OUT_REDRAW;
-	case ACT_PGUP:
-		x->first = x->first > page ? x->first - page : 0;
-		return OUT_REDRAW;
-	case ACT_PGDN:
-		x->first += page;
-		return OUT_REDRAW;
 	case ACT_PERIOD:
 		ask_period(x, NULL);
 		return OUT_REDRAW;
@@ -440,7 +429,7 @@ static outcome export_key(app *a, screen *s, const ui_key *k)
 			start(a, x);
 		return OUT_REDRAW;
 	default:
-		return OUT_NONE;
+		return lv_key(&x->lv, k) == LV_MOVED ? OUT_REDRAW : OUT_NONE;
 	}
 }
 
@@ -458,6 +447,7 @@ static void export_done(screen *s)
 		export_issues_done(&x->issues);
 	free(x->reason);
 	free(x->out);
+	lv_done(&x->lv);
 	free(x);
 }
 
@@ -474,6 +464,9 @@ screen *export_new(app *a)
 {
 	export_scr *x = xcalloc(1, sizeof *x);
 	x->base.ops = &export_ops;
+	x->a = a;
+	lv_init(&x->lv, LV_READ, false);
+	x->lv.item_rows = 2;
 	x->have_next = app_next_deadline(a, &x->next);
 	if (x->have_next) {
 		x->per = x->next.covers;

@@ -5,51 +5,36 @@
 #include <stdlib.h>
 
 #include "core/util.h"
-#include "ui/ui.h"
+#include "ui/listview.h"
 
 typedef struct {
 	screen base;
 	char **lines;
-	size_t n, first;
+	size_t n;
+	listview lv;
 } help;
+
+static void help_line(void *ctx, size_t i, int y, bool selected)
+{
+	(void)selected;
+	const char *line = ((const help *)ctx)->lines[i];
+	put_text(y, 1, COLS - 2, line, line[0] == '=' ? attr_title() : A_NORMAL, true);
+}
 
 static void help_draw(app *a, screen *s)
 {
 	help *h = (help *)s;
 	app_draw_frame(a, _("recueil — aide"), s->ops->ctx);
-	int rows = LINES - 3;
-	if (h->first + (size_t)rows > h->n)
-		h->first = h->n > (size_t)rows ? h->n - (size_t)rows : 0;
-	for (int i = 0; i < rows && h->first + (size_t)i < h->n; i++) {
-		const char *line = h->lines[h->first + (size_t)i];
-		put_text(1 + i, 1, COLS - 2, line, line[0] == '=' ? attr_title() : A_NORMAL, true);
-	}
+	lv_draw(&h->lv, 1, LINES - 3, false, help_line, h);
 }
 
 static outcome help_key(app *a, screen *s, const ui_key *k)
 {
 	(void)a;
 	help *h = (help *)s;
-	size_t page = LINES > 4 ? (size_t)LINES - 4 : 1;
+	if (lv_key(&h->lv, k) == LV_MOVED)
+		return OUT_REDRAW;
 	switch (k->act) {
-	case ACT_UP:
-		h->first = h->first ? h->first - 1 : 0;
-		return OUT_REDRAW;
-	case ACT_DOWN:
-		h->first++;
-		return OUT_REDRAW;
-	case ACT_PGUP:
-		h->first = h->first > page ? h->first - page : 0;
-		return OUT_REDRAW;
-	case ACT_PGDN:
-		h->first += page;
-		return OUT_REDRAW;
-	case ACT_LINE_START:
-		h->first = 0;
-		return OUT_REDRAW;
-	case ACT_LINE_END:
-		h->first = h->n;
-		return OUT_REDRAW;
 	case ACT_QUIT:
 		return OUT_QUIT;
 	case ACT_BACK:
@@ -64,6 +49,7 @@ static void help_done(screen *s)
 {
 	help *h = (help *)s;
 	lines_free(h->lines, h->n);
+	lv_done(&h->lv);
 	free(h);
 }
 
@@ -81,5 +67,7 @@ screen *help_new(app *a)
 	help *h = xcalloc(1, sizeof *h);
 	h->base.ops = &help_ops;
 	h->lines = keys_help_lines(&h->n);
+	lv_init(&h->lv, LV_READ, false);
+	lv_set_count(&h->lv, h->n);
 	return &h->base;
 }

@@ -4,14 +4,16 @@
  * alert: the entry that raised it), F5 adds one; Suppr erases the patient (admins only, after
  * the pseudonym is typed again: the right to erasure, src/store/purge.c).
  *
- * One selection runs over both lists: the alerts first, then the entries. */
+ * Two lists, one selection: ↑ ↓ run from the alerts into the entries and back, PgUp PgDn page
+ * through the list that holds the selection, Home goes to the first alert (the first entry when
+ * there is none) and End to the last entry. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
-#include "ui/ui.h"
+#include "ui/listview.h"
 
 typedef struct {
 	char uuid[37];
@@ -25,9 +27,11 @@ typedef struct {
 	char pseudo[16];
 	char *summary; /* sex, year of birth, inclusion, name */
 	trow *rows;
-	size_t n, sel, first; /* sel: 0 .. n_alerts-1 an alert, then the entries */
+	size_t n;
 	alert_row *alerts;
-	size_t n_alerts, first_alert;
+	size_t n_alerts;
+	listview alv, elv; /* over the alerts and over the entries */
+	bool in_alerts;    /* the selection is among the alerts (alv), not the entries (elv) */
 	dialog dlg;
 	const form **menu_forms; /* the forms offered by the "new entry" menu */
 	app *a;
@@ -63,8 +67,29 @@ static void add_row(void *vctx, const entry_meta *m)
 	record_free(r);
 }
 
+/* The selection as one position over both lists: the alerts first, then the entries. */
+static size_t position(const pfile *pf)
+{
+	return pf->in_alerts ? pf->alv.sel : pf->n_alerts + pf->elv.sel;
+}
+
+/* Select the item at position at (the last one when at is past the end). */
+static void set_position(pfile *pf, size_t at)
+{
+	size_t total = pf->n_alerts + pf->n;
+	if (at >= total)
+		at = total ? total - 1 : 0;
+	pf->in_alerts = at < pf->n_alerts;
+	if (pf->in_alerts)
+		pf->alv.sel = at;
+	else
+		pf->elv.sel = at - pf->n_alerts;
+}
+
+/* Read the patient again; the selection keeps its position over both lists. */
 static void reload(app *a, pfile *pf)
 {
+	size_t at = position(pf);
 	for (size_t i = 0; i < pf->n; i++)
 		free(pf->rows[i].line);
 	free(pf->rows);
@@ -108,9 +133,9 @@ static void reload(app *a, pfile *pf)
 		pf->rows[i] = pf->rows[pf->n - 1 - i];
 		pf->rows[pf->n - 1 - i] = t;
 	}
-	size_t total = pf->n_alerts + pf->n;
-	if (pf->sel >= total)
-		pf->sel = total ? total - 1 : 0;
+	lv_set_count(&pf->alv, pf->n_alerts);
+	lv_set_count(&pf->elv, pf->n);
+	set_position(pf, at);
 }
 
 /* How many alert rows fit at the top: the entries keep most of the screen. */
@@ -118,6 +143,18 @@ static size_t alert_room(const pfile *pf)
 {
 	size_t room = LINES >= 22 ? 4 : 2;
 	return pf->n_alerts < room ? pf->n_alerts : room;
+}
+
+static void pfile_alert(void *ctx, size_t i, int y, bool selected)
+{
+	const pfile *pf = ctx;
+	alert_row_draw(&pf->alerts[i], y, 1, COLS - 2, selected);
+}
+
+static void pfile_entry(void *ctx, size_t i, int y, bool selected)
+{
+	const pfile *pf = ctx;
+	lv_put_row(y, 1, COLS - 2, 0, pf->rows[i].line, selected);
 }
 
 static void pfile_draw(app *a, screen *s)
@@ -135,34 +172,13 @@ static void pfile_draw(app *a, screen *s)
 		         _("Alertes cliniques en attente (%zu) : F8 ou ^K acquitte l'alerte choisie"),
 		         pf->n_alerts);
 		put_text(3, 1, COLS - 2, head, attr_title(), true);
-		if (pf->first_alert + shown > pf->n_alerts) /* fewer alerts since the last draw */
-			pf->first_alert = pf->n_alerts - shown;
-		size_t asel = pf->sel < pf->n_alerts ? pf->sel : pf->first_alert;
-		if (asel < pf->first_alert)
-			pf->first_alert = asel;
-		if (asel >= pf->first_alert + shown)
-			pf->first_alert = asel - shown + 1;
-		for (size_t i = 0; i < shown; i++) {
-			size_t k = pf->first_alert + i;
-			alert_row_draw(&pf->alerts[k], 4 + (int)i, 1, COLS - 2, k == pf->sel);
-		}
+		lv_draw(&pf->alv, 4, (int)shown, pf->in_alerts, pfile_alert, pf);
 		y = 5 + (int)shown;
 	}
 	char head[120];
 	snprintf(head, sizeof head, _("Suivi (%zu entrées) : Entrée ouvre, F5 ou n ajoute"), pf->n);
 	put_text(y, 1, COLS - 2, head, A_NORMAL, true);
-	int rows = LINES - 4 - y;
-	size_t esel = pf->sel >= pf->n_alerts ? pf->sel - pf->n_alerts : pf->first;
-	if (esel < pf->first)
-		pf->first = esel;
-	if (rows > 0 && esel >= pf->first + (size_t)rows)
-		pf->first = esel - (size_t)rows + 1;
-	for (int i = 0; i < rows && pf->first + (size_t)i < pf->n; i++) {
-		size_t k = pf->first + (size_t)i;
-		unsigned long at = k + pf->n_alerts == pf->sel ? attr_focus() : A_NORMAL;
-		put_blank(y + 1 + i, 1, COLS - 2, at);
-		put_text(y + 1 + i, 1, COLS - 2, pf->rows[k].line, at, true);
-	}
+	lv_draw(&pf->elv, y + 1, LINES - 4 - y, !pf->in_alerts, pfile_entry, pf);
 	if (!pf->n)
 		put_text(y + 1, 1, COLS - 2, _("Aucune entrée."), A_NORMAL, true);
 	dialog_draw(&pf->dlg);
@@ -244,6 +260,34 @@ static outcome erase_answer(app *a, pfile *pf, const char *typed)
 	return OUT_CLOSE;
 }
 
+/* The moves of the selection over the two lists (see the top of the file). */
+static outcome selection_move(pfile *pf, const ui_key *k)
+{
+	switch (k->act) {
+	case ACT_UP:
+		if (!pf->in_alerts && pf->n_alerts && !pf->elv.sel) {
+			set_position(pf, pf->n_alerts - 1);
+			return OUT_REDRAW;
+		}
+		break;
+	case ACT_DOWN:
+		if (pf->in_alerts && pf->n && pf->alv.sel + 1 >= pf->n_alerts) {
+			set_position(pf, pf->n_alerts);
+			return OUT_REDRAW;
+		}
+		break;
+	case ACT_LINE_START:
+		pf->in_alerts = pf->n_alerts > 0;
+		break;
+	case ACT_LINE_END:
+		pf->in_alerts = !pf->n && pf->n_alerts;
+		break;
+	default:
+		break;
+	}
+	return lv_key(pf->in_alerts ? &pf->alv : &pf->elv, k) == LV_MOVED ? OUT_REDRAW : OUT_NONE;
+}
+
 static outcome pfile_key(app *a, screen *s, const ui_key *k)
 {
 	pfile *pf = (pfile *)s;
@@ -263,14 +307,14 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 		if (pf->dlg.tag == TAG_ACK) {
 			char *note = r == DR_DONE ? le_text(&pf->dlg.edit) : NULL;
 			dialog_close(&pf->dlg);
-			if (note && pf->sel < pf->n_alerts)
-				alert_ack_record(a, &pf->alerts[pf->sel], note);
+			if (note && pf->in_alerts)
+				alert_ack_record(a, &pf->alerts[pf->alv.sel], note);
 			free(note);
 			reload(a, pf);
 			/* Stay among the alerts while some are left: the next one is often acknowledged too.
 			 */
-			if (pf->n_alerts && pf->sel >= pf->n_alerts)
-				pf->sel = pf->n_alerts - 1;
+			if (pf->n_alerts && !pf->in_alerts)
+				set_position(pf, pf->n_alerts - 1);
 			return OUT_REDRAW;
 		}
 		dialog_close(&pf->dlg);
@@ -283,19 +327,13 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 		return open_form(a, pf, f->id, NULL);
 	}
 	switch (k->act) {
-	case ACT_UP:
-		if (pf->sel)
-			pf->sel--;
-		return OUT_REDRAW;
-	case ACT_DOWN:
-		if (pf->sel + 1 < pf->n_alerts + pf->n)
-			pf->sel++;
-		return OUT_REDRAW;
 	case ACT_OPEN:
-		if (pf->sel < pf->n_alerts)
-			return open_form(a, pf, pf->alerts[pf->sel].form, pf->alerts[pf->sel].entry_uuid);
-		if (pf->sel - pf->n_alerts < pf->n) {
-			const trow *t = &pf->rows[pf->sel - pf->n_alerts];
+		if (pf->in_alerts) {
+			const alert_row *r = &pf->alerts[pf->alv.sel];
+			return open_form(a, pf, r->form, r->entry_uuid);
+		}
+		if (pf->n) {
+			const trow *t = &pf->rows[pf->elv.sel];
 			return open_form(a, pf, t->form, t->uuid);
 		}
 		return OUT_NONE;
@@ -305,9 +343,9 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 			return OUT_REDRAW;
 		}
 		/* On an entry: the most urgent alert, which the dialog names before anything is noted. */
-		if (pf->sel >= pf->n_alerts)
-			pf->sel = 0;
-		alert_ack_ask(a, &pf->dlg, TAG_ACK, &pf->alerts[pf->sel]);
+		if (!pf->in_alerts)
+			set_position(pf, 0);
+		alert_ack_ask(a, &pf->dlg, TAG_ACK, &pf->alerts[pf->alv.sel]);
 		return OUT_REDRAW;
 	case ACT_NEW:
 		new_entry_menu(a, pf);
@@ -317,7 +355,7 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 			erase_ask(pf);
 		return OUT_REDRAW;
 	default:
-		return OUT_NONE;
+		return selection_move(pf, k);
 	}
 }
 
@@ -341,6 +379,8 @@ static void pfile_done(screen *s)
 	free(pf->summary);
 	free(pf->menu_forms);
 	alert_rows_free(pf->alerts, pf->n_alerts);
+	lv_done(&pf->alv);
+	lv_done(&pf->elv);
 	free(pf);
 }
 
@@ -361,6 +401,8 @@ screen *patient_file_new(app *a, int64_t patient_id, const char *pseudonym)
 	pf->a = a;
 	pf->patient_id = patient_id;
 	snprintf(pf->pseudo, sizeof pf->pseudo, "%s", pseudonym);
-	reload(a, pf);
+	lv_init(&pf->alv, LV_CHOOSE, false);
+	lv_init(&pf->elv, LV_CHOOSE, false);
+	reload(a, pf); /* at position 0: the first alert, when there is one */
 	return &pf->base;
 }

@@ -8,7 +8,7 @@
 #include <wctype.h>
 
 #include "core/util.h"
-#include "ui/ui.h"
+#include "ui/listview.h"
 
 typedef struct {
 	int64_t id;
@@ -23,9 +23,9 @@ typedef struct {
 	size_t n, cap;
 	strbuf text;   /* every row's line and search text, each ended by a NUL */
 	size_t *shown; /* indexes of the rows matching the search, in list order */
-	size_t n_shown, sel, first;
+	size_t n_shown;
 	char *needle; /* the folded search the shown rows match; NULL: none applied yet */
-	lineedit search;
+	listview lv;  /* over the rows shown, with the search line */
 	bool identity;
 } plist;
 
@@ -154,7 +154,7 @@ static void clear_rows(plist *pl)
  * shown can match and only they are looked at; otherwise (a deletion) every row is. */
 static void filter_rows(plist *pl)
 {
-	char *typed = le_text(&pl->search);
+	char *typed = le_text(&pl->lv.search);
 	strbuf nb = STRBUF_INIT;
 	strbuf_add(&nb, "", 0);
 	fold_into(&nb, typed);
@@ -178,8 +178,7 @@ static void filter_rows(plist *pl)
 	}
 	free(pl->needle);
 	pl->needle = needle;
-	if (pl->sel >= pl->n_shown)
-		pl->sel = pl->n_shown ? pl->n_shown - 1 : 0;
+	lv_set_count(&pl->lv, pl->n_shown);
 }
 
 static void reload(app *a, plist *pl)
@@ -195,6 +194,12 @@ static void reload(app *a, plist *pl)
 	filter_rows(pl);
 }
 
+static void plist_row(void *ctx, size_t i, int y, bool selected)
+{
+	const plist *pl = ctx;
+	lv_put_row(y, 1, COLS - 2, 0, row_line(pl, pl->shown[i]), selected);
+}
+
 static void plist_draw(app *a, screen *s)
 {
 	plist *pl = (plist *)s;
@@ -202,24 +207,12 @@ static void plist_draw(app *a, screen *s)
 	char buf[200];
 	snprintf(buf, sizeof buf, _("Chercher (%zu sur %zu) : "), pl->n_shown, pl->n);
 	int x = put_text(2, 1, COLS - 2, buf, attr_title(), false) + 1;
-	int cx = le_draw(&pl->search, 2, x, COLS - x - 1, A_UNDERLINE);
+	int cx = le_draw(&pl->lv.search, 2, x, COLS - x - 1, A_UNDERLINE);
 	put_text(4, 1, COLS - 2,
 	         pl->identity ? _("Pseudonyme  Sexe  Naissance  Inclusion   Nom")
 	                      : _("Pseudonyme  Sexe  Naissance  Inclusion"),
 	         attr_title(), true);
-	int rows = LINES - 8;
-	if (rows < 1)
-		rows = 1;
-	if (pl->sel < pl->first)
-		pl->first = pl->sel;
-	if (pl->sel >= pl->first + (size_t)rows)
-		pl->first = pl->sel - (size_t)rows + 1;
-	for (int i = 0; i < rows && pl->first + (size_t)i < pl->n_shown; i++) {
-		size_t k = pl->first + (size_t)i;
-		unsigned long at = k == pl->sel ? attr_focus() : A_NORMAL;
-		put_blank(5 + i, 1, COLS - 2, at);
-		put_text(5 + i, 1, COLS - 2, row_line(pl, pl->shown[k]), at, true);
-	}
+	lv_draw(&pl->lv, 5, LINES - 8, true, plist_row, pl);
 	if (!pl->n_shown)
 		put_text(5, 1, COLS - 2,
 		         pl->n ? _("Aucun patient ne correspond.")
@@ -232,25 +225,10 @@ static void plist_draw(app *a, screen *s)
 static outcome plist_key(app *a, screen *s, const ui_key *k)
 {
 	plist *pl = (plist *)s;
-	size_t page = LINES > 9 ? (size_t)LINES - 9 : 1;
 	switch (k->act) {
-	case ACT_UP:
-		if (pl->sel)
-			pl->sel--;
-		return OUT_REDRAW;
-	case ACT_DOWN:
-		if (pl->sel + 1 < pl->n_shown)
-			pl->sel++;
-		return OUT_REDRAW;
-	case ACT_PGUP:
-		pl->sel = pl->sel > page ? pl->sel - page : 0;
-		return OUT_REDRAW;
-	case ACT_PGDN:
-		pl->sel = pl->sel + page < pl->n_shown ? pl->sel + page : (pl->n_shown ? pl->n_shown - 1 : 0);
-		return OUT_REDRAW;
 	case ACT_OPEN:
 		if (pl->n_shown) {
-			const prow *r = &pl->rows[pl->shown[pl->sel]];
+			const prow *r = &pl->rows[pl->shown[pl->lv.sel]];
 			app_push(a, patient_file_new(a, r->id, r->pseudo));
 		}
 		return OUT_REDRAW;
@@ -266,11 +244,15 @@ static outcome plist_key(app *a, screen *s, const ui_key *k)
 		return OUT_REDRAW;
 	}
 	default:
-		if (!le_key(&pl->search, k))
+		switch (lv_key(&pl->lv, k)) {
+		case LV_SEARCH:
+			filter_rows(pl);
+			return OUT_REDRAW;
+		case LV_MOVED:
+			return OUT_REDRAW;
+		default:
 			return OUT_NONE; /* Help, Back, Quit: what every screen does (app.c) */
-		pl->sel = 0;
-		filter_rows(pl);
-		return OUT_REDRAW;
+		}
 	}
 }
 
@@ -283,7 +265,7 @@ static void plist_done(screen *s)
 {
 	plist *pl = (plist *)s;
 	clear_rows(pl);
-	le_done(&pl->search);
+	lv_done(&pl->lv);
 	free(pl);
 }
 
@@ -301,7 +283,7 @@ screen *patients_new(app *a)
 	plist *pl = xcalloc(1, sizeof *pl);
 	pl->base.ops = &plist_ops;
 	pl->identity = app_sees_identity(a);
-	le_init(&pl->search, "");
+	lv_init(&pl->lv, LV_CHOOSE, true);
 	reload(a, pl);
 	return &pl->base;
 }

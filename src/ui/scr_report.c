@@ -14,7 +14,7 @@
 
 #include "core/util.h"
 #include "export/report.h"
-#include "ui/ui.h"
+#include "ui/listview.h"
 
 /* The French headings and labels of the report model (report.c) that the screen shows, listed
  * here so that they are in the catalogue: _() of the model's text gives the English. */
@@ -71,8 +71,10 @@ typedef struct {
 	size_t row; /* the structure shown, or the total (row n_structures) */
 	bool mask;
 	line *v;
-	size_t n, first;
+	size_t n;
+	listview lv; /* over the lines v */
 	dialog dlg;
+	app *a;
 } report_scr;
 
 enum { TAG_PERIOD = 1 };
@@ -139,6 +141,7 @@ static void build(report_scr *x)
 	free(x->v);
 	x->v = NULL;
 	x->n = 0;
+	lv_set_count(&x->lv, 0);
 	if (!x->r)
 		return;
 	add(x, (line){L_HEAD, REPORT_SUIVIS, 0, N_("Indicateurs principaux"), 0});
@@ -165,13 +168,14 @@ static void build(report_scr *x)
 		add(x, (line){L_NOTE, REPORT_DEPISTAGE_VHC, 0, dep->unavailable, 0});
 	for (size_t k = 0; dep->available && k < dep->n_cats; k++)
 		add(x, (line){L_VALUE, REPORT_DEPISTAGE_VHC, k, dep->cats[k].label, 0});
+	lv_set_count(&x->lv, x->n);
 }
 
 static void compute(app *a, report_scr *x)
 {
 	report_free(x->r);
 	x->r = NULL;
-	x->first = 0;
+	x->lv.first = 0;
 	if (x->have_period) {
 		char *why = NULL;
 		int code = 0;
@@ -261,8 +265,12 @@ static void put_bar(int y, int x, int width, double ratio)
 		put_text(y, x + i, 1, part[eighths % 8], A_NORMAL, false);
 }
 
-static void draw_line(app *a, const report_scr *x, const line *l, int y)
+static void draw_line(void *ctx, size_t i, int y, bool selected)
 {
+	(void)selected;
+	const report_scr *x = ctx;
+	const app *a = x->a;
+	const line *l = &x->v[i];
 	bool fr = strcmp(a->lang, "fr") == 0;
 	int w = COLS - 4, left = 2;
 	int figures = VAL_COLS + PCT_COLS, fig_x = left + w - figures;
@@ -291,17 +299,6 @@ static void draw_line(app *a, const report_scr *x, const line *l, int y)
 		return;
 	}
 	}
-}
-
-static int body_top(void)
-{
-	return 5;
-}
-
-static int body_rows(void)
-{
-	int n = LINES - 3 - body_top();
-	return n < 1 ? 1 : n;
 }
 
 static void report_draw(app *a, screen *s)
@@ -337,20 +334,16 @@ static void report_draw(app *a, screen *s)
 		         _("Effectifs non masqués : usage local ; F6 ou ^T : masquer ceux de 1 à %d."),
 		         x->r->mask_max);
 	put_text(3, 2, w, buf, A_NORMAL, true);
-	int rows = body_rows();
-	if (x->first + (size_t)rows > x->n)
-		x->first = x->n > (size_t)rows ? x->n - (size_t)rows : 0;
+	size_t shown = lv_draw(&x->lv, 5, LINES - 3 - 5, false, draw_line, x);
 	buf[0] = 0;
 	if (report_rows(x->r) > 1)
 		snprintf(buf, sizeof buf, "%s", _("← → : autre structure ou l'ensemble"));
-	if (x->n > (size_t)rows) {
+	if (x->n > x->lv.page) {
 		size_t len = strlen(buf);
 		snprintf(buf + len, sizeof buf - len, _("%s↑ ↓ PgUp PgDn : lignes %zu à %zu sur %zu"),
-		         len ? "   " : "", x->first + 1, x->first + (size_t)rows, x->n);
+		         len ? "   " : "", x->lv.first + 1, x->lv.first + shown, x->n);
 	}
 	put_text(4, 2, w, buf, attr_dim(), true);
-	for (int i = 0; i < rows && x->first + (size_t)i < x->n; i++)
-		draw_line(a, x, &x->v[x->first + (size_t)i], body_top() + i);
 	dialog_draw(&x->dlg);
 }
 
@@ -389,22 +382,7 @@ static outcome report_key(app *a, screen *s, const ui_key *k)
 		free(text);
 		return OUT_REDRAW;
 	}
-	size_t page = (size_t)body_rows();
 	switch (k->act) {
-	case ACT_UP:
-		if (x->first)
-			x->first--;
-		return OUT_REDRAW;
-	case ACT_DOWN:
-		if (x->first + page < x->n)
-			x->first++;
-		return OUT_REDRAW;
-	case ACT_PGUP:
-		x->first = x->first > page ? x->first - page : 0;
-		return OUT_REDRAW;
-	case ACT_PGDN:
-		x->first += page;
-		return OUT_REDRAW;
 	case ACT_LEFT:
 	case ACT_RIGHT:
 		if (!x->r || report_rows(x->r) < 2)
@@ -421,7 +399,7 @@ static outcome report_key(app *a, screen *s, const ui_key *k)
 		ask_period(x, NULL);
 		return OUT_REDRAW;
 	default:
-		return OUT_NONE;
+		return lv_key(&x->lv, k) == LV_MOVED ? OUT_REDRAW : OUT_NONE;
 	}
 }
 
@@ -433,13 +411,13 @@ static unsigned report_context(const screen *s)
 static void report_resume(app *a, screen *s)
 {
 	report_scr *x = (report_scr *)s;
-	size_t row = x->row, first = x->first;
+	size_t row = x->row, first = x->lv.first;
 	compute(a, x);
 	if (x->r && row < report_rows(x->r)) {
 		x->row = row;
 		build(x);
 	}
-	x->first = first;
+	x->lv.first = first;
 }
 
 static void report_done(screen *s)
@@ -448,6 +426,7 @@ static void report_done(screen *s)
 	dialog_close(&x->dlg);
 	report_free(x->r);
 	free(x->v);
+	lv_done(&x->lv);
 	free(x);
 }
 
@@ -465,6 +444,8 @@ screen *report_new(app *a)
 {
 	report_scr *x = xcalloc(1, sizeof *x);
 	x->base.ops = &report_ops;
+	x->a = a;
+	lv_init(&x->lv, LV_READ, false);
 	deadline d;
 	if (app_next_deadline(a, &d)) {
 		x->per = d.covers;
