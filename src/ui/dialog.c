@@ -1,5 +1,6 @@
 /* dialog.c — modal questions drawn over a screen: a message, a choice of letters, a one-line
- * prompt, a menu. The owning screen routes keys to the open dialog first and acts on its tag. */
+ * prompt, a menu; and the period prompt of the export and the report built on the one-line
+ * prompt. The owning screen routes keys to the open dialog first and acts on its tag. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <stdlib.h>
@@ -141,4 +142,41 @@ dialog_result dialog_key(dialog *d, const ui_key *k, int *answer)
 		break;
 	}
 	return DR_CANCEL;
+}
+
+/* ------------------------------------------------------------ the period prompt */
+
+void period_ask(dialog *d, int tag, const char *question, const period *current, const char *error)
+{
+	char *text = xasprintf("%s%s%s", error ? error : "", error ? "\n" : "", question);
+	dialog_input(d, tag, _("Période"), text, current ? current->label : "");
+	free(text);
+}
+
+bool period_answer(dialog *d, int tag, const char *question, const char *typed, period *out)
+{
+	period p;
+	char *why = NULL;
+	if (period_parse(typed, &p, &why)) {
+		*out = p;
+		return true;
+	}
+	period_ask(d, tag, question, NULL, why);
+	le_set(&d->edit, typed);
+	free(why);
+	return false;
+}
+
+bool period_start(app *a, dialog *d, int tag, const char *question, period *out, deadline *next)
+{
+	deadline dl;
+	if (app_next_deadline(a, &dl)) {
+		*out = dl.covers;
+		if (next)
+			*next = dl;
+		return true;
+	}
+	period_ask(d, tag, question, NULL,
+	           _("reporting.yaml ne donne aucune échéance : choisir la période."));
+	return false;
 }

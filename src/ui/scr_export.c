@@ -59,13 +59,12 @@ static void run_check(app *a, export_scr *x)
 	lv_set_count(&x->lv, x->issues.n);
 }
 
-static void ask_period(export_scr *x, const char *error)
+static const char period_question[] = N_("Période à exporter : 2026, 2026-S1, 2026-T3, 2026-11 ou "
+                                         "2026-01-01..2026-06-30. Entrée : valider ; Échap : annuler.");
+
+static void ask_period(export_scr *x)
 {
-	char *text = xasprintf("%s%s%s", error ? error : "", error ? "\n" : "",
-	                       _("Période à exporter : 2026, 2026-S1, 2026-T3, 2026-11 ou "
-	                         "2026-01-01..2026-06-30. Entrée : valider ; Échap : annuler."));
-	dialog_input(&x->dlg, TAG_PERIOD, _("Période"), text, x->have_period ? x->per.label : "");
-	free(text);
+	period_ask(&x->dlg, TAG_PERIOD, _(period_question), x->have_period ? &x->per : NULL, NULL);
 }
 
 /* Letters, digits and '-' kept, anything else as '_': a file name without surprises. */
@@ -358,18 +357,9 @@ static outcome dialog_answer(app *a, export_scr *x, const ui_key *k)
 	outcome o = OUT_REDRAW;
 	switch (tag) {
 	case TAG_PERIOD:
-		if (text) {
-			period p;
-			char *why = NULL;
-			if (!period_parse(text, &p, &why)) {
-				ask_period(x, why);
-				le_set(&x->dlg.edit, text);
-				free(why);
-			} else {
-				x->per = p;
-				x->have_period = true;
-				run_check(a, x);
-			}
+		if (text && period_answer(&x->dlg, TAG_PERIOD, _(period_question), text, &x->per)) {
+			x->have_period = true;
+			run_check(a, x);
 		}
 		break;
 	case TAG_REASON:
@@ -420,11 +410,11 @@ static outcome export_key(app *a, screen *s, const ui_key *k)
 	}
 	switch (k->act) {
 	case ACT_PERIOD:
-		ask_period(x, NULL);
+		ask_period(x);
 		return OUT_REDRAW;
 	case ACT_OPEN:
 		if (!x->have_period)
-			ask_period(x, NULL);
+			ask_period(x);
 		else
 			start(a, x);
 		return OUT_REDRAW;
@@ -467,13 +457,9 @@ screen *export_new(app *a)
 	x->a = a;
 	lv_init(&x->lv, LV_READ, false);
 	x->lv.item_rows = 2;
-	x->have_next = app_next_deadline(a, &x->next);
-	if (x->have_next) {
-		x->per = x->next.covers;
-		x->have_period = true;
+	x->have_period = x->have_next =
+	    period_start(a, &x->dlg, TAG_PERIOD, _(period_question), &x->per, &x->next);
+	if (x->have_period)
 		run_check(a, x);
-	} else {
-		ask_period(x, _("reporting.yaml ne donne aucune échéance : choisir la période."));
-	}
 	return &x->base;
 }

@@ -347,14 +347,8 @@ static void report_draw(app *a, screen *s)
 	dialog_draw(&x->dlg);
 }
 
-static void ask_period(report_scr *x, const char *error)
-{
-	char *text = xasprintf("%s%s%s", error ? error : "", error ? "\n" : "",
-	                       _("Période du rapport : 2026, 2026-S1, 2026-T3, 2026-11 ou "
-	                         "2026-01-01..2026-06-30. Entrée : valider ; Échap : annuler."));
-	dialog_input(&x->dlg, TAG_PERIOD, _("Période"), text, x->have_period ? x->per.label : "");
-	free(text);
-}
+static const char period_question[] = N_("Période du rapport : 2026, 2026-S1, 2026-T3, 2026-11 ou "
+                                         "2026-01-01..2026-06-30. Entrée : valider ; Échap : annuler.");
 
 static outcome report_key(app *a, screen *s, const ui_key *k)
 {
@@ -366,18 +360,9 @@ static outcome report_key(app *a, screen *s, const ui_key *k)
 			return OUT_REDRAW;
 		char *text = r == DR_DONE ? le_text(&x->dlg.edit) : NULL;
 		dialog_close(&x->dlg);
-		if (text) {
-			period p;
-			char *why = NULL;
-			if (period_parse(text, &p, &why)) {
-				x->per = p;
-				x->have_period = true;
-				compute(a, x);
-			} else {
-				ask_period(x, why);
-				le_set(&x->dlg.edit, text);
-				free(why);
-			}
+		if (text && period_answer(&x->dlg, TAG_PERIOD, _(period_question), text, &x->per)) {
+			x->have_period = true;
+			compute(a, x);
 		}
 		free(text);
 		return OUT_REDRAW;
@@ -396,7 +381,7 @@ static outcome report_key(app *a, screen *s, const ui_key *k)
 		build(x);
 		return OUT_REDRAW;
 	case ACT_PERIOD:
-		ask_period(x, NULL);
+		period_ask(&x->dlg, TAG_PERIOD, _(period_question), x->have_period ? &x->per : NULL, NULL);
 		return OUT_REDRAW;
 	default:
 		return lv_key(&x->lv, k) == LV_MOVED ? OUT_REDRAW : OUT_NONE;
@@ -446,13 +431,8 @@ screen *report_new(app *a)
 	x->base.ops = &report_ops;
 	x->a = a;
 	lv_init(&x->lv, LV_READ, false);
-	deadline d;
-	if (app_next_deadline(a, &d)) {
-		x->per = d.covers;
-		x->have_period = true;
+	x->have_period = period_start(a, &x->dlg, TAG_PERIOD, _(period_question), &x->per, NULL);
+	if (x->have_period)
 		compute(a, x);
-	} else {
-		ask_period(x, _("reporting.yaml ne donne aucune échéance : choisir la période."));
-	}
 	return &x->base;
 }

@@ -266,6 +266,20 @@ void dialog_draw(dialog *d);
 dialog_result dialog_key(dialog *d, const ui_key *k, int *answer);
 unsigned dialog_ctx(const dialog *d);
 
+/* ---- the period prompt of the export and the report (dialog.c). question: the screen's own
+ * (translated) line saying what the period is for and how to write one. */
+/* Open the period dialog: question, under error when there is one (a bad period, no deadline);
+ * the text offered is current's label (NULL: empty). */
+void period_ask(dialog *d, int tag, const char *question, const period *current, const char *error);
+/* The text typed in the period dialog (d closed by the caller after DR_DONE): true with *out set
+ * when it is a period; otherwise the dialog is opened again, saying why, with the text as typed,
+ * *out untouched, and false. */
+bool period_answer(dialog *d, int tag, const char *question, const char *typed, period *out);
+/* The period a screen opens on: the one the next reporting deadline covers, true (*next, if not
+ * NULL, gets that deadline); when the calendar has none, the period dialog is opened saying so,
+ * and false. */
+bool period_start(app *a, dialog *d, int tag, const char *question, period *out, deadline *next);
+
 /* ---- clinical alerts waiting for a professional (scr_alerts.c), also shown by the patient
  * file and counted on the home screen */
 typedef struct {
