@@ -562,6 +562,32 @@ else
 	row "import of 150 structure archives (6,000 patients)" "≤ 3 s" "non mesuré" "—" "—"
 fi
 
+# ------------------------------------------------------------------ 9b. age encryption
+
+# The format of the public-key exports (src/core/age.c), alone: 64 MiB encrypted and decrypted in
+# memory by tests/tools/cryptotool. Baseline: the age program on the same amount, from a file.
+say "chiffrement age…"
+if cmake --build "$build" -j2 --target cryptotool >"$tmp/build-ct.log" 2>&1; then
+	ct=$("$build/tests/cryptotool" bench 64 2>&1) || ct=
+	enc=$(printf '%s\n' "$ct" | sed -n 's/^age encrypt 64 MiB: \([0-9.]*\) MiB\/s$/\1/p')
+	dec=$(printf '%s\n' "$ct" | sed -n 's/^age decrypt 64 MiB: \([0-9.]*\) MiB\/s$/\1/p')
+	base="—"
+	if need age age && age-keygen -o "$tmp/age.key" 2>/dev/null; then
+		head -c 67108864 /dev/urandom >"$tmp/age.in"
+		recipient=$(age-keygen -y "$tmp/age.key")
+		t0=$(now_ms)
+		if age -r "$recipient" -o /dev/null "$tmp/age.in"; then
+			base="\`age -r\` $(age --version), same 64 MiB from a file: $(div 64000 $(($(now_ms) - t0)) 0) MiB/s"
+		fi
+		rm -f "$tmp/age.in"
+	fi
+	row "age encryption throughput, 64 MiB in memory (decryption in brackets)" "report" \
+		"${enc:-échec} MiB/s (${dec:-échec} MiB/s)" "$base" "—"
+else
+	cat "$tmp/build-ct.log" >&2
+	row "age encryption throughput" "report" "échec de compilation de cryptotool" "—" "—"
+fi
+
 # ------------------------------------------------------------------ 10. size
 
 cp "$bin" "$tmp/recueil.stripped"
