@@ -1,6 +1,6 @@
 /* form.h — the validated, in-memory model of the questionnaires of forms/ and of reporting.yaml.
  *
- * A formset is loaded whole or not at all (form_load.c): once loaded, every expression is parsed
+ * A formset is loaded whole or not at all (formset.c): once loaded, every expression is parsed
  * and type-checked, every reference resolved, and matrices are expanded into ordinary fields
  * named row_column. The model is read-only after loading; all its strings are owned by it. */
 #ifndef RECUEIL_FORM_H

@@ -1,0 +1,469 @@
+/* form_read.c — a form file's tree read into the model: the form's own keys, its shared choice
+ * lists, its sections, their fields (form_field.c) and matrices expanded into fields named
+ * row_column, and its alert rules; every problem reported at its place, and a form with any
+ * problem refused whole. Expressions are kept as sources here: form_check.c parses them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/form_internal.h"
+
+/* ---------------------------------------------------------------- matrices */
+
+enum { MK_MATRIX, MK_LABEL, MK_HELP, MK_ROWS, MK_COLUMNS };
+/* label: and help: are accepted for the author's sake; each field shows its row's label. */
+static const ykey matrix_keys[] = {
+    [MK_MATRIX] = {"matrix", YK_ID, .required = true, .what = "identifiant de matrice"},
+    [MK_LABEL] = {"label", YK_OTHER},
+    [MK_HELP] = {"help", YK_OTHER},
+    [MK_ROWS] = {"rows", YK_OTHER, .required = true},
+    [MK_COLUMNS] = {"columns", YK_OTHER, .required = true},
+};
+const ykey_table ykeys_matrix = YKEY_TABLE("une matrice", matrix_keys);
+
+/* One row of a matrix, as read. */
+typedef struct {
+	char *id;
+	i18n label;
+} matrix_row;
+
+enum { RK_ID, RK_LABEL, RK_COLUMNS };
+static const ykey row_keys[] = {
+    [RK_ID] = {"id", YK_ID, .required = true, .at = offsetof(matrix_row, id), .what = "identifiant de ligne"},
+    [RK_LABEL] = {"label", YK_I18N, .required = true, .at = offsetof(matrix_row, label)},
+    [RK_COLUMNS] = {"columns", YK_OTHER},
+};
+const ykey_table ykeys_matrix_row = YKEY_TABLE("une ligne de matrice", row_keys);
+
+/* The ids of the columns (each a field mapping with an id:), in *ids (caller frees the array;
+ * the strings are borrowed from the tree). */
+static bool read_column_ids(load_ctx *c, const ynode *cols, const char ***ids)
+{
+	*ids = xcalloc(cols->n, sizeof **ids);
+	for (size_t ci = 0; ci < cols->n; ci++) {
+		const ynode *col = cols->items[ci], *id = NULL;
+		if (!yread_kind(c, col, Y_MAP, "colonne") || !(id = ytree_get(col, "id")) ||
+		    !yread_kind(c, id, Y_SCALAR, "id de colonne")) {
+			if (col->kind == Y_MAP && !id)
+				YERR(c, col, "colonne sans id:");
+			return false;
+		}
+		(*ids)[ci] = id->str;
+	}
+	return true;
+}
+
+/* True when the row's columns: list (NULL: all columns) names cid. */
+static bool row_has_column(const ynode *subset, const char *cid)
+{
+	if (!subset)
+		return true;
+	for (size_t k = 0; k < subset->n; k++)
+		if (subset->items[k]->kind == Y_SCALAR && strcmp(subset->items[k]->str, cid) == 0)
+			return true;
+	return false;
+}
+
+/* Every name of the row's columns: list must be a column of the matrix. */
+static bool check_row_columns(load_ctx *c, const ynode *subset, const char *const *cids, size_t n_cols,
+                              const char *mid)
+{
+	bool ok = true;
+	for (size_t k = 0; k < subset->n; k++) {
+		const ynode *it = subset->items[k];
+		bool known = false;
+		for (size_t ci = 0; ci < n_cols; ci++)
+			if (it->kind == Y_SCALAR && strcmp(it->str, cids[ci]) == 0)
+				known = true;
+		if (!known) {
+			YERR(c, it, "colonne « %s » inconnue dans la matrice « %s »",
+			     it->kind == Y_SCALAR ? it->str : "?", mid);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* One row expanded into a field per column (or per column of its columns: list). */
+static bool read_matrix_row(load_ctx *c, form_build *b, const ynode *row, const ynode *cols,
+                            const char *const *cids, const char *mid)
+{
+	ymap m;
+	matrix_row r = {0};
+	bool open = yread_kind(c, row, Y_MAP, "ligne") && ymap_open(&m, c, row, &ykeys_matrix_row, &r, NULL);
+	if (!open || ymap_missing(&m) >= 0) {
+		if (row->kind == Y_MAP && ymap_missing(&m) >= 0)
+			YERR(c, row, "ligne de matrice : id: et label: sont obligatoires");
+		return false;
+	}
+	bool ok = ymap_read(&m, RK_ID) && ymap_read(&m, RK_LABEL);
+	const ynode *subset = m.v[RK_COLUMNS];
+	if (ok && subset && !yread_kind(c, subset, Y_SEQ, "columns"))
+		ok = false;
+	for (size_t ci = 0; ci < cols->n && ok; ci++) {
+		if (!row_has_column(subset, cids[ci]))
+			continue;
+		char *fid = xasprintf("%s_%s", r.id, cids[ci]);
+		ok = form_read_field(c, b, cols->items[ci], r.id, fid, &r.label);
+		if (ok) {
+			field *fd = &b->f->fields[b->f->n_fields - 1];
+			fd->matrix = xstrdup(mid);
+			fd->matrix_row = xstrdup(r.id);
+			fd->matrix_col = xstrdup(cids[ci]);
+		}
+		free(fid);
+	}
+	if (ok && subset)
+		ok = check_row_columns(c, subset, cids, cols->n, mid);
+	free(r.id);
+	i18n_done(&r.label);
+	return ok;
+}
+
+static bool read_matrix(load_ctx *c, form_build *b, const ynode *n)
+{
+	char *mid = NULL;
+	ymap m;
+	/* matrix: is its only typed key, read into mid. */
+	if (!ymap_open(&m, c, n, &ykeys_matrix, &mid, NULL) || !ymap_read(&m, MK_MATRIX))
+		return false;
+	const ynode *rows = m.v[MK_ROWS], *cols = m.v[MK_COLUMNS];
+	const char **cids = NULL;
+	bool ok = false;
+	if (!rows || !cols) {
+		YERR(c, n, "matrice « %s » : rows: et columns: sont obligatoires", mid);
+	} else if (!yread_kind(c, rows, Y_SEQ, "rows") || !yread_kind(c, cols, Y_SEQ, "columns") ||
+	           rows->n == 0 || cols->n == 0) {
+		if (rows->kind == Y_SEQ && cols->kind == Y_SEQ)
+			YERR(c, n, "matrice « %s » : rows et columns ne peuvent pas être vides", mid);
+	} else if (read_column_ids(c, cols, &cids)) {
+		ok = true;
+		for (size_t ri = 0; ri < rows->n && ok; ri++)
+			ok = read_matrix_row(c, b, rows->items[ri], cols, cids, mid);
+	}
+	free(cids);
+	free(mid);
+	return ok;
+}
+
+/* ---------------------------------------------------------------- sections */
+
+enum { SK_TITLE, SK_FIELDS };
+static const ykey section_keys[] = {
+    [SK_TITLE] = {"title", YK_I18N, .required = true, .at = offsetof(section, title)},
+    [SK_FIELDS] = {"fields", YK_OTHER, .required = true},
+};
+const ykey_table ykeys_section = YKEY_TABLE("une section", section_keys);
+
+static bool read_section_fields(load_ctx *c, form_build *b, const ynode *fields)
+{
+	bool ok = true;
+	for (size_t j = 0; j < fields->n; j++) {
+		const ynode *fn = fields->items[j];
+		if (!yread_kind(c, fn, Y_MAP, "champ")) {
+			ok = false;
+			continue;
+		}
+		if (ytree_get(fn, "matrix"))
+			ok = read_matrix(c, b, fn) && ok;
+		else
+			ok = form_read_field(c, b, fn, NULL, NULL, NULL) && ok;
+	}
+	return ok;
+}
+
+static bool read_sections(load_ctx *c, form_build *b, const ynode *n)
+{
+	if (!yread_kind(c, n, Y_SEQ, "sections"))
+		return false;
+	if (n->n == 0) {
+		YERR(c, n, "sections: est vide");
+		return false;
+	}
+	form *f = b->f;
+	f->sections = xcalloc(n->n, sizeof *f->sections);
+	bool ok = true;
+	for (size_t i = 0; i < n->n; i++) {
+		const ynode *s = n->items[i];
+		ymap m;
+		if (!yread_kind(c, s, Y_MAP, "section") || !ymap_open(&m, c, s, &ykeys_section, NULL, NULL)) {
+			ok = false;
+			continue;
+		}
+		section *sec = &f->sections[f->n_sections++];
+		sec->first = f->n_fields;
+		m.obj = sec;
+		if (ymap_missing(&m) >= 0) {
+			YERR(c, s, "une section a besoin de title: et de fields:");
+			ok = false;
+			continue;
+		}
+		if (!ymap_read(&m, SK_TITLE) || !yread_kind(c, m.v[SK_FIELDS], Y_SEQ, "fields")) {
+			ok = false;
+			continue;
+		}
+		ok = read_section_fields(c, b, m.v[SK_FIELDS]) && ok;
+		sec->count = f->n_fields - sec->first;
+		if (sec->count == 0 && ok) {
+			YERR(c, s, "section sans champ");
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* Counts the inline choice lists so that form.choice_sets can be allocated once. */
+static size_t count_inline_choices(const ynode *sections)
+{
+	size_t n = 0;
+	if (!sections || sections->kind != Y_SEQ)
+		return 0;
+	for (size_t i = 0; i < sections->n; i++) {
+		const ynode *fields = ytree_get(sections->items[i], "fields");
+		if (!fields || fields->kind != Y_SEQ)
+			continue;
+		for (size_t j = 0; j < fields->n; j++) {
+			const ynode *fn = fields->items[j];
+			const ynode *ch = ytree_get(fn, "choices");
+			if (ch && ch->kind == Y_SEQ)
+				n++;
+			const ynode *rows = ytree_get(fn, "rows"), *cols = ytree_get(fn, "columns");
+			if (rows && cols && rows->kind == Y_SEQ && cols->kind == Y_SEQ)
+				for (size_t k = 0; k < cols->n; k++) {
+					const ynode *cc = ytree_get(cols->items[k], "choices");
+					if (cc && cc->kind == Y_SEQ)
+						n += rows->n;
+				}
+		}
+	}
+	/* Each inline list belongs to one field: there are never more than FORM_MAX_FIELDS. */
+	return n < FORM_MAX_FIELDS ? n : FORM_MAX_FIELDS;
+}
+
+/* choice_sets: a mapping of named answer lists (its keys are names, not a key table). */
+static bool read_choice_sets(load_ctx *c, form *f, const ynode *n)
+{
+	if (!yread_kind(c, n, Y_MAP, "choice_sets"))
+		return false;
+	bool ok = true;
+	for (size_t i = 0; i < n->n; i++) {
+		choice_set *set = &f->choice_sets[f->n_choice_sets];
+		memset(set, 0, sizeof *set);
+		if (!form_id_valid(n->keys[i]->str, false)) {
+			YERR(c, n->keys[i], "nom de liste « %s » invalide", n->keys[i]->str);
+			ok = false;
+			continue;
+		}
+		if (!form_read_choices(c, n->items[i], n->keys[i]->str, set)) {
+			choice_set_done(set);
+			ok = false;
+			continue;
+		}
+		set->name = xstrdup(n->keys[i]->str);
+		f->n_choice_sets++;
+	}
+	return ok;
+}
+
+/* ---------------------------------------------------------------- alerts */
+
+enum { AK_ID, AK_IF, AK_LEVEL, AK_MESSAGE };
+#define AT(member) .at = offsetof(alert_rule, member)
+static const ykey alert_keys[] = {
+    [AK_ID] = {"id", YK_ID, .required = true, AT(id), .what = "identifiant d'alerte"},
+    [AK_IF] = {"if", YK_EXPR, .required = true, AT(if_src)},
+    [AK_LEVEL] = {"level", YK_OTHER},
+    [AK_MESSAGE] = {"message", YK_I18N, .required = true, AT(message)},
+};
+#undef AT
+const ykey_table ykeys_alert = YKEY_TABLE("une alerte", alert_keys);
+
+static bool read_alert_level(load_ctx *c, const ynode *lvl, alert_level *out)
+{
+	static const char *const levels[] = {"info", "attention", "urgent"};
+	size_t k = 0;
+	while (k < 3 && !(lvl->kind == Y_SCALAR && strcmp(lvl->str, levels[k]) == 0))
+		k++;
+	if (k == 3) {
+		YERR(c, lvl, "niveau d'alerte « %s » inconnu (info, attention ou urgent)",
+		     lvl->kind == Y_SCALAR ? lvl->str : "?");
+		return false;
+	}
+	*out = (alert_level)k;
+	return true;
+}
+
+/* All the rules or none: reading stops at the first problem. */
+static bool read_alerts(load_ctx *c, form *f, form_src *src, const ynode *n)
+{
+	if (!yread_kind(c, n, Y_SEQ, "alerts"))
+		return false;
+	f->alerts = xcalloc(n->n ? n->n : 1, sizeof *f->alerts);
+	src->alert_if = xcalloc(n->n ? n->n : 1, sizeof *src->alert_if);
+	for (size_t i = 0; i < n->n; i++) {
+		const ynode *a = n->items[i];
+		ymap m;
+		if (!yread_kind(c, a, Y_MAP, "alerte") || !ymap_open(&m, c, a, &ykeys_alert, NULL, NULL))
+			return false;
+		if (ymap_missing(&m) >= 0) {
+			YERR(c, a, "une alerte a besoin de id:, if: et message:");
+			return false;
+		}
+		src->alert_if[f->n_alerts] = m.v[AK_IF];
+		alert_rule *r = &f->alerts[f->n_alerts++];
+		r->line = a->line;
+		r->col = a->col;
+		r->level = ALERT_ATTENTION;
+		m.obj = r;
+		if (!ymap_read(&m, AK_ID) || !ymap_read(&m, AK_IF) || !ymap_read(&m, AK_MESSAGE))
+			return false;
+		if (m.v[AK_LEVEL] && !read_alert_level(c, m.v[AK_LEVEL], &r->level))
+			return false;
+		for (size_t j = 0; j + 1 < f->n_alerts; j++)
+			if (strcmp(f->alerts[j].id, r->id) == 0) {
+				YERR(c, m.v[AK_ID], "alerte « %s » en double", r->id);
+				return false;
+			}
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------- the form */
+
+enum {
+	FORMK_FORM,
+	FORMK_VERSION,
+	FORMK_TITLE,
+	FORMK_CARD,
+	FORMK_REF,
+	FORMK_SUMMARY,
+	FORMK_SETS,
+	FORMK_SECTIONS,
+	FORMK_ALERTS
+};
+#define AT(member) .at = offsetof(form, member)
+static const ykey form_keys[] = {
+    [FORMK_FORM] = {"form", YK_ID, .required = true, AT(id), .what = "identifiant de formulaire"},
+    [FORMK_VERSION] = {"version", YK_INT, .required = true, AT(version), .lo = 1, .hi = 1000000},
+    [FORMK_TITLE] = {"title", YK_I18N, .required = true, AT(title)},
+    [FORMK_CARD] = {"cardinality", YK_OTHER},
+    [FORMK_REF] = {"reference", YK_STRING, AT(reference)},
+    [FORMK_SUMMARY] = {"summary", YK_STRING, AT(summary)},
+    [FORMK_SETS] = {"choice_sets", YK_OTHER},
+    [FORMK_SECTIONS] = {"sections", YK_OTHER, .required = true},
+    [FORMK_ALERTS] = {"alerts", YK_OTHER},
+};
+#undef AT
+const ykey_table ykeys_form = YKEY_TABLE("un formulaire", form_keys);
+
+static bool read_cardinality(load_ctx *c, const ynode *v, cardinality *out)
+{
+	if (v->kind == Y_SCALAR && strcmp(v->str, "once") == 0) {
+		*out = CARD_ONCE;
+		return true;
+	}
+	if (v->kind == Y_SCALAR && strcmp(v->str, "repeated") == 0)
+		return true;
+	YERR(c, v, "cardinality : once ou repeated attendu, trouvé « %s »",
+	     v->kind == Y_SCALAR ? v->str : "?");
+	return false;
+}
+
+/* Two fields with one id, as written or as expanded from a matrix: the first one is reported. */
+static bool check_unique_ids(load_ctx *c, const form *f)
+{
+	for (size_t i = 0; i < f->n_fields; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(f->fields[i].id, f->fields[j].id) == 0) {
+				const field *a = &f->fields[i], *d = &f->fields[j];
+				char *from = a->matrix ? xasprintf(" (matrice « %s », ligne %s × colonne %s)",
+				                                   a->matrix, a->matrix_row, a->matrix_col)
+				                       : xstrdup("");
+				load_error(c, a->line, a->col,
+				           "champ « %s »%s en double (déjà défini ligne %d%s)", a->id, from,
+				           d->line, d->matrix ? " par une matrice" : "");
+				free(from);
+				return false;
+			}
+	return true;
+}
+
+/* Everything after the required keys are known to be there; stops at the first problem of the
+ * form's own keys, reads all the sections. */
+static bool read_form_keys(load_ctx *c, form_build *b, ymap *m)
+{
+	form *f = b->f;
+	bool ok = ymap_read(m, FORMK_FORM) && ymap_read(m, FORMK_VERSION) && ymap_read(m, FORMK_TITLE);
+	f->cardinality = CARD_REPEATED;
+	if (ok && m->v[FORMK_CARD])
+		ok = read_cardinality(c, m->v[FORMK_CARD], &f->cardinality);
+	ok = ok && ymap_read(m, FORMK_REF) && ymap_read(m, FORMK_SUMMARY);
+	const ynode *sets = m->v[FORMK_SETS];
+	size_t cap = (sets && sets->kind == Y_MAP ? sets->n : 0) + count_inline_choices(m->v[FORMK_SECTIONS]);
+	f->choice_sets = xcalloc(cap ? cap : 1, sizeof *f->choice_sets);
+	if (ok && sets)
+		ok = read_choice_sets(c, f, sets);
+	if (ok)
+		ok = read_sections(c, b, m->v[FORMK_SECTIONS]);
+	if (ok && m->v[FORMK_ALERTS])
+		ok = read_alerts(c, f, b->src, m->v[FORMK_ALERTS]);
+	return ok && check_unique_ids(c, f);
+}
+
+form *form_read(load_ctx *c, const ynode *root, form_src *src)
+{
+	memset(src, 0, sizeof *src);
+	ymap m;
+	if (!ymap_open(&m, c, root, &ykeys_form, NULL, NULL))
+		return NULL;
+	int missing = ymap_missing(&m);
+	if (missing >= 0) {
+		YERR(c, root, "clé obligatoire « %s: » manquante", form_keys[missing].name);
+		return NULL;
+	}
+	form *f = xcalloc(1, sizeof *f);
+	form_build b = {.f = f, .src = src};
+	m.obj = f;
+	src->summary = m.v[FORMK_SUMMARY];
+	if (!read_form_keys(c, &b, &m) || c->count) {
+		form_src_done(src);
+		form_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void form_src_done(form_src *src)
+{
+	free(src->fields);
+	free(src->alert_if);
+	memset(src, 0, sizeof *src);
+}
+
+void form_free(form *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n_fields; i++)
+		field_done(&f->fields[i]);
+	free(f->fields);
+	for (size_t i = 0; i < f->n_sections; i++)
+		i18n_done(&f->sections[i].title);
+	free(f->sections);
+	for (size_t i = 0; i < f->n_choice_sets; i++)
+		choice_set_done(&f->choice_sets[i]);
+	free(f->choice_sets);
+	for (size_t i = 0; i < f->n_alerts; i++) {
+		free(f->alerts[i].id);
+		free(f->alerts[i].if_src);
+		expr_free(f->alerts[i].cond);
+		i18n_done(&f->alerts[i].message);
+	}
+	free(f->alerts);
+	free(f->calc_order);
+	free(f->id);
+	free(f->path);
+	i18n_done(&f->title);
+	free(f->summary);
+	free(f->reference);
+	free(f);
+}

@@ -1,0 +1,172 @@
+/* reporting_read.c — reporting.yaml read into the model: the reporting calendar (each
+ * deadline, the period it closes and its due date), the thresholds that are conventions rather
+ * than science, and the small-count mask; every problem reported at its place, and a file with
+ * any problem refused whole. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/form_internal.h"
+
+enum { RPK_REPORTING, RPK_DEADLINES, RPK_THRESHOLDS, RPK_MASK };
+static const ykey reporting_keys[] = {
+    [RPK_REPORTING] = {"reporting", YK_OTHER, .required = true},
+    [RPK_DEADLINES] = {"deadlines", YK_OTHER},
+    [RPK_THRESHOLDS] = {"thresholds", YK_OTHER},
+    [RPK_MASK] = {"small_count_mask", YK_INT, .at = offsetof(reporting, small_count_mask), .lo = 0,
+                  .hi = 100},
+};
+const ykey_table ykeys_reporting = YKEY_TABLE("reporting.yaml", reporting_keys);
+
+enum { DK_PERIOD, DK_DUE, DK_YEAR_OFFSET, DK_LABEL };
+#define AT(member) .at = offsetof(deadline_rule, member)
+static const ykey deadline_keys[] = {
+    [DK_PERIOD] = {"period", YK_STRING, .required = true, AT(period)},
+    [DK_DUE] = {"due", YK_OTHER, .required = true},
+    [DK_YEAR_OFFSET] = {"year_offset", YK_INT, AT(year_offset), .lo = 0, .hi = 1},
+    [DK_LABEL] = {"label", YK_I18N, AT(label)},
+};
+#undef AT
+const ykey_table ykeys_deadline = YKEY_TABLE("une échéance", deadline_keys);
+
+enum { TK_ID, TK_VALUE, TK_LABEL, TK_REFERENCE };
+#define AT(member) .at = offsetof(threshold, member)
+static const ykey threshold_keys[] = {
+    [TK_ID] = {"id", YK_ID, .required = true, AT(id), .what = "identifiant de seuil"},
+    [TK_VALUE] = {"value", YK_NUMBER, .required = true, AT(value)},
+    [TK_LABEL] = {"label", YK_I18N, .required = true, AT(label)},
+    [TK_REFERENCE] = {"reference", YK_STRING, .required = true, AT(reference)},
+};
+#undef AT
+const ykey_table ykeys_threshold = YKEY_TABLE("un seuil", threshold_keys);
+
+static bool period_known(const char *p)
+{
+	static const char *const periods[] = {"A",   "S1",  "S2",  "T1",  "T2",  "T3",  "T4",
+	                                      "M01", "M02", "M03", "M04", "M05", "M06", "M07",
+	                                      "M08", "M09", "M10", "M11", "M12", NULL};
+	for (const char *const *q = periods; *q; q++)
+		if (strcmp(p, *q) == 0)
+			return true;
+	return false;
+}
+
+/* due: MM-DD; the month and day are stored even when refused (the rule is freed then). */
+static bool read_due(load_ctx *c, const ynode *due, deadline_rule *dl)
+{
+	int mo = 0, dd = 0;
+	bool ok = yread_kind(c, due, Y_SCALAR, "due") && sscanf(due->str, "%2d-%2d", &mo, &dd) == 2 &&
+	          strlen(due->str) == 5 && mo >= 1 && mo <= 12 && dd >= 1 && dd <= 31;
+	if (!ok && due->kind == Y_SCALAR)
+		YERR(c, due, "due : date MM-JJ attendue, trouvé « %s »", due->str);
+	dl->month = mo;
+	dl->day = dd;
+	return ok;
+}
+
+static bool read_deadline(load_ctx *c, reporting *r, const ynode *d)
+{
+	ymap m;
+	if (!yread_kind(c, d, Y_MAP, "échéance") || !ymap_open(&m, c, d, &ykeys_deadline, NULL, NULL))
+		return false;
+	deadline_rule *dl = &r->deadlines[r->n_deadlines++];
+	m.obj = dl;
+	if (ymap_missing(&m) >= 0) {
+		YERR(c, d, "une échéance a besoin de period: et de due:");
+		return false;
+	}
+	if (!ymap_read(&m, DK_PERIOD))
+		return false;
+	if (!period_known(dl->period)) {
+		YERR(c, m.v[DK_PERIOD], "période « %s » inconnue (A, S1, S2, T1…T4, M01…M12)", dl->period);
+		return false;
+	}
+	return read_due(c, m.v[DK_DUE], dl) && ymap_read(&m, DK_YEAR_OFFSET) && ymap_read(&m, DK_LABEL);
+}
+
+static bool read_threshold(load_ctx *c, reporting *r, const ynode *t)
+{
+	ymap m;
+	if (!yread_kind(c, t, Y_MAP, "seuil") || !ymap_open(&m, c, t, &ykeys_threshold, NULL, NULL))
+		return false;
+	threshold *th = &r->thresholds[r->n_thresholds++];
+	m.obj = th;
+	if (ymap_missing(&m) >= 0) {
+		YERR(c, t, "un seuil a besoin de id:, value:, label: et reference:");
+		return false;
+	}
+	if (!ymap_read(&m, TK_ID) || !ymap_read(&m, TK_VALUE) || !ymap_read(&m, TK_LABEL) ||
+	    !ymap_read(&m, TK_REFERENCE))
+		return false;
+	for (size_t j = 0; j + 1 < r->n_thresholds; j++)
+		if (strcmp(r->thresholds[j].id, th->id) == 0) {
+			YERR(c, m.v[TK_ID], "seuil « %s » en double", th->id);
+			return false;
+		}
+	return true;
+}
+
+/* Reading stops at the first problem. */
+static bool read_reporting_keys(load_ctx *c, reporting *r, ymap *m)
+{
+	const ynode *rv = m->v[RPK_REPORTING], *v;
+	if (!yread_kind(c, rv, Y_SCALAR, "reporting"))
+		return false;
+	if (strcmp(rv->str, "1") != 0) {
+		YERR(c, rv, "reporting : version 1 attendue (la seule connue), trouvé « %s »", rv->str);
+		return false;
+	}
+	if (!ymap_read(m, RPK_MASK))
+		return false;
+	if ((v = m->v[RPK_DEADLINES])) {
+		if (!yread_kind(c, v, Y_SEQ, "deadlines"))
+			return false;
+		r->deadlines = xcalloc(v->n ? v->n : 1, sizeof *r->deadlines);
+		for (size_t i = 0; i < v->n; i++)
+			if (!read_deadline(c, r, v->items[i]))
+				return false;
+	}
+	if ((v = m->v[RPK_THRESHOLDS])) {
+		if (!yread_kind(c, v, Y_SEQ, "thresholds"))
+			return false;
+		r->thresholds = xcalloc(v->n ? v->n : 1, sizeof *r->thresholds);
+		for (size_t i = 0; i < v->n; i++)
+			if (!read_threshold(c, r, v->items[i]))
+				return false;
+	}
+	return true;
+}
+
+reporting *reporting_read(load_ctx *c, const ynode *root)
+{
+	ymap m;
+	if (!ymap_open(&m, c, root, &ykeys_reporting, NULL, NULL))
+		return NULL;
+	reporting *r = xcalloc(1, sizeof *r);
+	r->small_count_mask = 4;
+	m.obj = r;
+	if (!read_reporting_keys(c, r, &m) || c->count) {
+		reporting_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void reporting_free(reporting *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_deadlines; i++) {
+		free(r->deadlines[i].period);
+		i18n_done(&r->deadlines[i].label);
+	}
+	free(r->deadlines);
+	for (size_t i = 0; i < r->n_thresholds; i++) {
+		free(r->thresholds[i].id);
+		i18n_done(&r->thresholds[i].label);
+		free(r->thresholds[i].reference);
+	}
+	free(r->thresholds);
+	free(r->path);
+	free(r);
+}
