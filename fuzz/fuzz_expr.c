@@ -4,7 +4,7 @@
  * that has a field of every type (see resolve() for the naming rule), so that the expressions of
  * the real forms type-check too. A checked expression is evaluated three times: with ordinary
  * values, with every value missing, and with hostile values (wrong kinds, NaN, NULL strings),
- * which expr.c promises to treat as missing.
+ * which expr_eval.c promises to treat as missing.
  *
  * Properties: never crash, leak or hang; a refusal gives a message and a position inside the
  * source; the value of a checked expression has the kind its type promises (or is missing), with
