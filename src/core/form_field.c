@@ -57,7 +57,8 @@ static const ykey choice_keys[] = {
     [CK_VALUE] = {"value", YK_OTHER, .required = true},
     [CK_LABEL] = {"label", YK_I18N, .required = true, .at = offsetof(choice, label)},
 };
-const ykey_table ykeys_choice = YKEY_TABLE("une réponse", choice_keys);
+const ykey_table ykeys_choice =
+    YKEY_TABLE("une réponse", choice_keys, "une réponse a besoin de value: et de label:");
 
 /* Codes are all integers (then also kept as numbers) or all words; mixed lists are refused,
  * naming the first code that is not of the same kind as the first one. */
@@ -91,17 +92,11 @@ bool form_read_choices(load_ctx *c, const ynode *n, const char *what, choice_set
 	for (size_t i = 0; i < n->n; i++) {
 		const ynode *it = n->items[i];
 		ymap m;
-		if (!yread_kind(c, it, Y_MAP, "réponse") ||
-		    !ymap_open(&m, c, it, &ykeys_choice, NULL, NULL)) {
+		if (!ymap_open_entry(&m, c, it, "réponse", &ykeys_choice, NULL)) {
 			ok = false;
 			continue;
 		}
 		const ynode *v = m.v[CK_VALUE];
-		if (ymap_missing(&m) >= 0) {
-			YERR(c, it, "une réponse a besoin de value: et de label:");
-			ok = false;
-			continue;
-		}
 		if (!yread_kind(c, v, Y_SCALAR, "value")) {
 			ok = false;
 			continue;
@@ -228,7 +223,7 @@ static const ykey field_keys[] = {
     [FK_MISSING] = {"missing_codes", YK_OTHER},
 };
 #undef AT
-const ykey_table ykeys_field = YKEY_TABLE("un champ", field_keys);
+const ykey_table ykeys_field = YKEY_TABLE("un champ", field_keys, NULL);
 
 static bool is_input(field_type t)
 {

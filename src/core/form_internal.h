@@ -94,11 +94,13 @@ typedef struct {
 	const char *where; /* completes "clé inconnue « x » dans …": "un champ" */
 	const ykey *keys;
 	size_t n;
+	const char *needs; /* ymap_open_entry's message when a required key is absent, or NULL */
 } ykey_table;
 
-#define YKEY_TABLE(where, keys)                                                                              \
+/* The table of a static array of keys (their number counted from the array). */
+#define YKEY_TABLE(where, keys, needs)                                                                       \
 	{                                                                                                    \
-		(where), (keys), sizeof(keys) / sizeof(keys)[0]                                              \
+		(where), (keys), sizeof(keys) / sizeof(keys)[0], (needs)                                     \
 	}
 
 /* One YAML mapping matched against its table: v[k] is the value of keys[k], NULL when absent. */
@@ -118,6 +120,11 @@ typedef struct {
  * file already, a tree built otherwise gets the same message). Returns false when anything was
  * reported; m->v is filled for the known keys either way. obj and row are stored in m. */
 bool ymap_open(ymap *m, load_ctx *c, const ynode *map, const ykey_table *t, void *obj, const char *row);
+
+/* Open n, an item of a list, as a mapping of t with every required key: false after reporting
+ * that n is not a mapping (naming it kind: "réponse"), a problem of ymap_open, or the absence of
+ * a required key (with t->needs, at n). Typed values are read into obj. */
+bool ymap_open_entry(ymap *m, load_ctx *c, const ynode *n, const char *kind, const ykey_table *t, void *obj);
 
 /* The index of the first required key (in table order) that the mapping lacks, or -1. Reports
  * nothing: the caller says what the mapping needs. */

@@ -18,7 +18,7 @@ static const ykey matrix_keys[] = {
     [MK_ROWS] = {"rows", YK_OTHER, .required = true},
     [MK_COLUMNS] = {"columns", YK_OTHER, .required = true},
 };
-const ykey_table ykeys_matrix = YKEY_TABLE("une matrice", matrix_keys);
+const ykey_table ykeys_matrix = YKEY_TABLE("une matrice", matrix_keys, NULL);
 
 /* One row of a matrix, as read. */
 typedef struct {
@@ -32,7 +32,7 @@ static const ykey row_keys[] = {
     [RK_LABEL] = {"label", YK_I18N, .required = true, .at = offsetof(matrix_row, label)},
     [RK_COLUMNS] = {"columns", YK_OTHER},
 };
-const ykey_table ykeys_matrix_row = YKEY_TABLE("une ligne de matrice", row_keys);
+const ykey_table ykeys_matrix_row = YKEY_TABLE("une ligne de matrice", row_keys, NULL);
 
 /* The ids of the columns (each a field mapping with an id:), in *ids (caller frees the array;
  * the strings are borrowed from the tree). */
@@ -152,7 +152,8 @@ static const ykey section_keys[] = {
     [SK_TITLE] = {"title", YK_I18N, .required = true, .at = offsetof(section, title)},
     [SK_FIELDS] = {"fields", YK_OTHER, .required = true},
 };
-const ykey_table ykeys_section = YKEY_TABLE("une section", section_keys);
+const ykey_table ykeys_section =
+    YKEY_TABLE("une section", section_keys, "une section a besoin de title: et de fields:");
 
 static bool read_section_fields(load_ctx *c, form_build *b, const ynode *fields)
 {
@@ -184,19 +185,14 @@ static bool read_sections(load_ctx *c, form_build *b, const ynode *n)
 	bool ok = true;
 	for (size_t i = 0; i < n->n; i++) {
 		const ynode *s = n->items[i];
+		section *sec = &f->sections[f->n_sections];
 		ymap m;
-		if (!yread_kind(c, s, Y_MAP, "section") || !ymap_open(&m, c, s, &ykeys_section, NULL, NULL)) {
+		if (!ymap_open_entry(&m, c, s, "section", &ykeys_section, sec)) {
 			ok = false;
 			continue;
 		}
-		section *sec = &f->sections[f->n_sections++];
+		f->n_sections++;
 		sec->first = f->n_fields;
-		m.obj = sec;
-		if (ymap_missing(&m) >= 0) {
-			YERR(c, s, "une section a besoin de title: et de fields:");
-			ok = false;
-			continue;
-		}
 		if (!ymap_read(&m, SK_TITLE) || !yread_kind(c, m.v[SK_FIELDS], Y_SEQ, "fields")) {
 			ok = false;
 			continue;
@@ -275,7 +271,8 @@ static const ykey alert_keys[] = {
     [AK_MESSAGE] = {"message", YK_I18N, .required = true, AT(message)},
 };
 #undef AT
-const ykey_table ykeys_alert = YKEY_TABLE("une alerte", alert_keys);
+const ykey_table ykeys_alert =
+    YKEY_TABLE("une alerte", alert_keys, "une alerte a besoin de id:, if: et message:");
 
 static bool read_alert_level(load_ctx *c, const ynode *lvl, alert_level *out)
 {
@@ -301,19 +298,14 @@ static bool read_alerts(load_ctx *c, form *f, form_src *src, const ynode *n)
 	src->alert_if = xcalloc(n->n ? n->n : 1, sizeof *src->alert_if);
 	for (size_t i = 0; i < n->n; i++) {
 		const ynode *a = n->items[i];
+		alert_rule *r = &f->alerts[f->n_alerts];
 		ymap m;
-		if (!yread_kind(c, a, Y_MAP, "alerte") || !ymap_open(&m, c, a, &ykeys_alert, NULL, NULL))
+		if (!ymap_open_entry(&m, c, a, "alerte", &ykeys_alert, r))
 			return false;
-		if (ymap_missing(&m) >= 0) {
-			YERR(c, a, "une alerte a besoin de id:, if: et message:");
-			return false;
-		}
-		src->alert_if[f->n_alerts] = m.v[AK_IF];
-		alert_rule *r = &f->alerts[f->n_alerts++];
+		src->alert_if[f->n_alerts++] = m.v[AK_IF];
 		r->line = a->line;
 		r->col = a->col;
 		r->level = ALERT_ATTENTION;
-		m.obj = r;
 		if (!ymap_read(&m, AK_ID) || !ymap_read(&m, AK_IF) || !ymap_read(&m, AK_MESSAGE))
 			return false;
 		if (m.v[AK_LEVEL] && !read_alert_level(c, m.v[AK_LEVEL], &r->level))
@@ -353,7 +345,7 @@ static const ykey form_keys[] = {
     [FORMK_ALERTS] = {"alerts", YK_OTHER},
 };
 #undef AT
-const ykey_table ykeys_form = YKEY_TABLE("un formulaire", form_keys);
+const ykey_table ykeys_form = YKEY_TABLE("un formulaire", form_keys, NULL);
 
 static bool read_cardinality(load_ctx *c, const ynode *v, cardinality *out)
 {

@@ -116,7 +116,7 @@ static const ykey i18n_keys[] = {
     [I18N_EN] = {"en", YK_OTHER},
 };
 /* Its where is the name of the text, given by the caller: "clé inconnue « de » dans label". */
-const ykey_table ykeys_i18n = YKEY_TABLE(NULL, i18n_keys);
+const ykey_table ykeys_i18n = YKEY_TABLE(NULL, i18n_keys, NULL);
 
 bool yread_i18n(load_ctx *c, const ynode *n, const char *what, i18n *out)
 {
@@ -225,6 +225,17 @@ bool ymap_open(ymap *m, load_ctx *c, const ynode *map, const ykey_table *t, void
 		}
 	}
 	return ok;
+}
+
+bool ymap_open_entry(ymap *m, load_ctx *c, const ynode *n, const char *kind, const ykey_table *t, void *obj)
+{
+	if (!yread_kind(c, n, Y_MAP, kind) || !ymap_open(m, c, n, t, obj, NULL))
+		return false;
+	if (ymap_missing(m) >= 0) {
+		YERR(c, n, "%s", t->needs);
+		return false;
+	}
+	return true;
 }
 
 int ymap_missing(const ymap *m)

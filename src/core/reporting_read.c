@@ -16,7 +16,7 @@ static const ykey reporting_keys[] = {
     [RPK_MASK] = {"small_count_mask", YK_INT, .at = offsetof(reporting, small_count_mask), .lo = 0,
                   .hi = 100},
 };
-const ykey_table ykeys_reporting = YKEY_TABLE("reporting.yaml", reporting_keys);
+const ykey_table ykeys_reporting = YKEY_TABLE("reporting.yaml", reporting_keys, NULL);
 
 enum { DK_PERIOD, DK_DUE, DK_YEAR_OFFSET, DK_LABEL };
 #define AT(member) .at = offsetof(deadline_rule, member)
@@ -27,7 +27,8 @@ static const ykey deadline_keys[] = {
     [DK_LABEL] = {"label", YK_I18N, AT(label)},
 };
 #undef AT
-const ykey_table ykeys_deadline = YKEY_TABLE("une échéance", deadline_keys);
+const ykey_table ykeys_deadline =
+    YKEY_TABLE("une échéance", deadline_keys, "une échéance a besoin de period: et de due:");
 
 enum { TK_ID, TK_VALUE, TK_LABEL, TK_REFERENCE };
 #define AT(member) .at = offsetof(threshold, member)
@@ -38,7 +39,8 @@ static const ykey threshold_keys[] = {
     [TK_REFERENCE] = {"reference", YK_STRING, .required = true, AT(reference)},
 };
 #undef AT
-const ykey_table ykeys_threshold = YKEY_TABLE("un seuil", threshold_keys);
+const ykey_table ykeys_threshold =
+    YKEY_TABLE("un seuil", threshold_keys, "un seuil a besoin de id:, value:, label: et reference:");
 
 static bool period_known(const char *p)
 {
@@ -66,15 +68,11 @@ static bool read_due(load_ctx *c, const ynode *due, deadline_rule *dl)
 
 static bool read_deadline(load_ctx *c, reporting *r, const ynode *d)
 {
+	deadline_rule *dl = &r->deadlines[r->n_deadlines];
 	ymap m;
-	if (!yread_kind(c, d, Y_MAP, "échéance") || !ymap_open(&m, c, d, &ykeys_deadline, NULL, NULL))
+	if (!ymap_open_entry(&m, c, d, "échéance", &ykeys_deadline, dl))
 		return false;
-	deadline_rule *dl = &r->deadlines[r->n_deadlines++];
-	m.obj = dl;
-	if (ymap_missing(&m) >= 0) {
-		YERR(c, d, "une échéance a besoin de period: et de due:");
-		return false;
-	}
+	r->n_deadlines++;
 	if (!ymap_read(&m, DK_PERIOD))
 		return false;
 	if (!period_known(dl->period)) {
@@ -86,15 +84,11 @@ static bool read_deadline(load_ctx *c, reporting *r, const ynode *d)
 
 static bool read_threshold(load_ctx *c, reporting *r, const ynode *t)
 {
+	threshold *th = &r->thresholds[r->n_thresholds];
 	ymap m;
-	if (!yread_kind(c, t, Y_MAP, "seuil") || !ymap_open(&m, c, t, &ykeys_threshold, NULL, NULL))
+	if (!ymap_open_entry(&m, c, t, "seuil", &ykeys_threshold, th))
 		return false;
-	threshold *th = &r->thresholds[r->n_thresholds++];
-	m.obj = th;
-	if (ymap_missing(&m) >= 0) {
-		YERR(c, t, "un seuil a besoin de id:, value:, label: et reference:");
-		return false;
-	}
+	r->n_thresholds++;
 	if (!ymap_read(&m, TK_ID) || !ymap_read(&m, TK_VALUE) || !ymap_read(&m, TK_LABEL) ||
 	    !ymap_read(&m, TK_REFERENCE))
 		return false;
