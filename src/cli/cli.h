@@ -1,24 +1,23 @@
-/* cli.h — what every subcommand shares: the options of the whole program, the forms, the
- * database and the person running it. */
+/* cli.h — what every subcommand shares: the session (the forms, the database and the person
+ * running the command, see session/session.h), errors printed on stderr, field=value arguments,
+ * and the subcommands themselves. */
 #ifndef RECUEIL_CLI_H
 #define RECUEIL_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "core/form.h"
 #include "core/util.h"
+#include "session/session.h"
 #include "store/store.h"
 
-typedef struct {
-	const char *db_path;   /* --db, $RECUEIL_DB, or the XDG default */
-	const char *forms_dir; /* --forms, $RECUEIL_FORMS, or the built-in default */
-	char login[64];        /* the Unix login running the program */
-	char role[16];         /* their role once the database is open, "" before */
-	formset *fs;
-	store *st;
-	char *default_db;    /* storage for the XDG default path */
-	const char *command; /* "entry add", for messages and the audit trail */
-} cli_ctx;
+/* Print the usage of the whole program (global options and commands) on f. */
+void cli_usage(FILE *f);
+
+/* Run the subcommand argv[0] with its arguments for the session s (opened by the command as it
+ * needs). Returns its exit code; an unknown command is EXIT_USAGE with a message. */
+int cli_run(session *s, int argc, char **argv);
 
 /* Print "recueil: message" on stderr (one line), "recueil: ligne N : message" while a batch
  * line is processed (cli_error_line). */
@@ -28,19 +27,15 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_error_line(unsigned long lineno);
 
 /* Load the forms of ctx->forms_dir; on failure print every problem and return EXIT_DATAERR. */
-int cli_load_forms(cli_ctx *ctx);
+int cli_load_forms(session *ctx);
 
-/* Load the forms, open the existing database, bring its tables in line with the forms and check
- * that the caller is a registered user (any role when min_role is NULL). Prints the error and
- * returns its exit code on failure. */
-int cli_open(cli_ctx *ctx, const char *min_role);
+/* session_open: load the forms, open the existing database, bring its tables in line with the
+ * forms and check that the caller is registered and that their role may p. Prints what failed
+ * and returns its exit code. */
+int cli_open(session *ctx, perm p);
 
-/* Whether a role may see the local identity fields (names, phone, notes): the people who
- * meet the patients (saisie) and the admins, not the regional coordination. */
-bool role_sees_identity(const char *role);
-
-/* True when role is at least min ("saisie" < "coordination" < "admin"). */
-bool role_at_least(const char *role, const char *min);
+/* Print what a session function returned in why (if any; freed) and return rc. */
+int cli_fail(int rc, char *why);
 
 /* Parse the field=value arguments into r (unknown fields, calculated fields and invalid values
  * are errors that print and return EXIT_DATAERR). */
@@ -51,35 +46,30 @@ int cli_set_fields(record *r, int argc, char **argv);
 int cli_report_issues(const record *r, const confirmation *conf, size_t n_conf, bool *had_given, int argc,
                       char **argv);
 
-void cli_done(cli_ctx *ctx);
-
 /* Say that no patient has the pseudonym typed, or that it cannot be one (typo caught by the
  * check character). */
 void cli_patient_not_found(const char *typed);
 
 /* Create the database file (and its directories) and register the structure with the caller as
  * admin; leaves ctx->st open. */
-int cli_create_database(cli_ctx *ctx, const char *code, const char *name);
+int cli_create_database(session *ctx, const char *code, const char *name);
 
 /* Subcommands: each gets argv[0] = its own name. */
-int cmd_init(cli_ctx *ctx, int argc, char **argv);
-int cmd_demo(cli_ctx *ctx, int argc, char **argv);
-int cmd_forms(cli_ctx *ctx, int argc, char **argv);
-int cmd_patient(cli_ctx *ctx, int argc, char **argv);
-int cmd_entry(cli_ctx *ctx, int argc, char **argv);
-int cmd_user(cli_ctx *ctx, int argc, char **argv);
-int cmd_log(cli_ctx *ctx, int argc, char **argv);
-int cmd_alert(cli_ctx *ctx, int argc, char **argv);
-int cmd_check(cli_ctx *ctx, int argc, char **argv);
-
-/* The terminal interface (src/ui/), started when no command is given. */
-int ui_main(cli_ctx *ctx);
+int cmd_init(session *ctx, int argc, char **argv);
+int cmd_demo(session *ctx, int argc, char **argv);
+int cmd_forms(session *ctx, int argc, char **argv);
+int cmd_patient(session *ctx, int argc, char **argv);
+int cmd_entry(session *ctx, int argc, char **argv);
+int cmd_user(session *ctx, int argc, char **argv);
+int cmd_log(session *ctx, int argc, char **argv);
+int cmd_alert(session *ctx, int argc, char **argv);
+int cmd_check(session *ctx, int argc, char **argv);
 
 /* Export, verification and backup of the database (cmd_export.c, cmd_verify.c, cmd_backup.c). */
-int cmd_export(cli_ctx *ctx, int argc, char **argv);
-int cmd_verify(cli_ctx *ctx, int argc, char **argv);
-int cmd_backup(cli_ctx *ctx, int argc, char **argv);
-int cmd_restore(cli_ctx *ctx, int argc, char **argv);
+int cmd_export(session *ctx, int argc, char **argv);
+int cmd_verify(session *ctx, int argc, char **argv);
+int cmd_backup(session *ctx, int argc, char **argv);
+int cmd_restore(session *ctx, int argc, char **argv);
 
 /* Read a secret from standard input when it is a terminal, without echo, after printing prompt
  * on stderr; at most size - 1 bytes into buf (the caller wipes it). Returns its length, or -1
@@ -87,9 +77,9 @@ int cmd_restore(cli_ctx *ctx, int argc, char **argv);
 int cli_read_secret(const char *prompt, char *buf, size_t size);
 
 /* The activity report of a period (cmd_report.c). */
-int cmd_report(cli_ctx *ctx, int argc, char **argv);
+int cmd_report(session *ctx, int argc, char **argv);
 
 /* Import of structures' export archives into a regional database (cmd_import.c). */
-int cmd_import(cli_ctx *ctx, int argc, char **argv);
+int cmd_import(session *ctx, int argc, char **argv);
 
 #endif

@@ -25,7 +25,7 @@ static void print_alert(void *ctx, const alert_info *a)
 	putchar('\n');
 }
 
-static int alert_list(cli_ctx *ctx, int argc, char **argv)
+static int alert_list(session *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"all", no_argument, NULL, 'a'},
@@ -44,7 +44,7 @@ static int alert_list(cli_ctx *ctx, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, NULL);
+	int rc = cli_open(ctx, PERM_READ);
 	if (rc)
 		return rc;
 	int64_t pid = 0;
@@ -60,7 +60,7 @@ static int alert_list(cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-static int alert_ack(cli_ctx *ctx, int argc, char **argv)
+static int alert_ack(session *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"note", required_argument, NULL, 'n'},
@@ -80,7 +80,7 @@ static int alert_ack(cli_ctx *ctx, int argc, char **argv)
 	long long id;
 	if (optind != argc - 1 || !parse_integer(argv[optind], &id) || id <= 0)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, "saisie");
+	int rc = cli_open(ctx, PERM_ACK_ALERT);
 	char *why = NULL;
 	if (!rc && (rc = store_alert_ack(ctx->st, id, ctx->login, note, &why))) {
 		cli_error("%s", why);
@@ -91,7 +91,7 @@ static int alert_ack(cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-int cmd_alert(cli_ctx *ctx, int argc, char **argv)
+int cmd_alert(session *ctx, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);

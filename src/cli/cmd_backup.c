@@ -14,7 +14,7 @@ static const char usage[] =
     "écrasé s'il existe. La copie contient les identités des patients : la garder en lieu sûr.\n"
     "Réservé aux administrateurs. Relire : gunzip -c FICHIER.gz > copie.db\n";
 
-int cmd_backup(cli_ctx *ctx, int argc, char **argv)
+int cmd_backup(session *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"out", required_argument, NULL, 'o'},
@@ -35,23 +35,9 @@ int cmd_backup(cli_ctx *ctx, int argc, char **argv)
 		return fputs(usage, stderr), EXIT_USAGE;
 	/* Not cli_open: a backup must work even when the forms of the day do not load. */
 	char *why = NULL;
-	int rc;
-	ctx->st = store_open(ctx->db_path, STORE_OPEN_EXISTING, &why, &rc);
-	if (!ctx->st) {
-		cli_error("%s", why);
-		free(why);
-		return rc;
-	}
-	if (!store_user_role(ctx->st, ctx->login, ctx->role)) {
-		cli_error("utilisateur « %s » non inscrit dans cette base", ctx->login);
-		return EXIT_NOPERM;
-	}
-	if (!role_at_least(ctx->role, "admin")) {
-		cli_error("la sauvegarde contient les identités des patients : réservée au rôle admin (vous "
-		          "êtes %s)",
-		          ctx->role);
-		return EXIT_NOPERM;
-	}
+	int rc = session_open_store(ctx, PERM_BACKUP, &why);
+	if (rc)
+		return cli_fail(rc, why);
 	if ((rc = export_check_target(out, &why))) {
 		cli_error("%s", why);
 		free(why);
@@ -75,7 +61,7 @@ static const char restore_usage[] =
     "existant), après l'avoir vérifiée : contrôle gzip, base recueil d'une version connue,\n"
     "quick_check, clés étrangères. Ensuite : recueil --db NOUVELLE.db …\n";
 
-int cmd_restore(cli_ctx *ctx, int argc, char **argv)
+int cmd_restore(session *ctx, int argc, char **argv)
 {
 	(void)ctx;
 	static const struct option opts[] = {

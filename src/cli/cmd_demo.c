@@ -213,7 +213,7 @@ static int entries_for(const form *f, const profile *p)
 	return (int)rng_range(1, 1 + (long)(1.2 * years));
 }
 
-static int save(cli_ctx *ctx, record *r, entry_meta *meta, size_t *count)
+static int save(session *ctx, record *r, entry_meta *meta, size_t *count)
 {
 	char *why = NULL;
 	entry_meta m = *meta;
@@ -228,7 +228,7 @@ static int save(cli_ctx *ctx, record *r, entry_meta *meta, size_t *count)
 	return 0;
 }
 
-static int one_patient(cli_ctx *ctx, size_t *count)
+static int one_patient(session *ctx, size_t *count)
 {
 	const form *pf = formset_form(ctx->fs, "patient");
 	long today = date_today();
@@ -277,7 +277,7 @@ static int one_patient(cli_ctx *ctx, size_t *count)
 	return rc;
 }
 
-int cmd_demo(cli_ctx *ctx, int argc, char **argv)
+int cmd_demo(session *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"patients", required_argument, NULL, 'p'},
@@ -303,7 +303,7 @@ int cmd_demo(cli_ctx *ctx, int argc, char **argv)
 		return fputs(usage, stderr), EXIT_USAGE;
 	struct stat st;
 	int rc = stat(ctx->db_path, &st) == 0
-	             ? cli_open(ctx, "saisie")
+	             ? cli_open(ctx, PERM_EDIT_ENTRY)
 	             : cli_create_database(ctx, "DEMO", "Microstructure de démonstration");
 	if (rc)
 		return rc;

@@ -140,7 +140,7 @@ static int parse_date(const char *text, long *day)
 }
 
 /* Fill r from the arguments, check it and save it; prints the outcome. */
-static int fill_and_save(cli_ctx *ctx, record *r, entry_meta *meta, entry_opts *o, int nfields, char **fields)
+static int fill_and_save(session *ctx, record *r, entry_meta *meta, entry_opts *o, int nfields, char **fields)
 {
 	int rc = resolve_confirms(r->f, o);
 	if (!rc)
@@ -161,7 +161,7 @@ static int fill_and_save(cli_ctx *ctx, record *r, entry_meta *meta, entry_opts *
 /* The arguments of entry add, parsed (PATIENT FORM [field=value…] in o->args), saved as a new
  * entry of day into the open database; prints its id on stdout, or the error on stderr and
  * returns its exit code. Both the command and each line of a batch come here. */
-static int add_parsed(cli_ctx *ctx, entry_opts *o, long day)
+static int add_parsed(session *ctx, entry_opts *o, long day)
 {
 	int rc = 0;
 	entry_meta meta = {0};
@@ -258,7 +258,7 @@ static int split_words(char *line, char ***words, const char **why)
 
 /* One batch line: parsed like entry add's arguments and saved. Returns 0 or the exit code of
  * the failure, whose messages are printed. */
-static int batch_line(cli_ctx *ctx, char *text)
+static int batch_line(session *ctx, char *text)
 {
 	char **words;
 	const char *why;
@@ -293,14 +293,14 @@ static int batch_line(cli_ctx *ctx, char *text)
  * saved, the refused ones are named by number to be fixed and given again; the exit code is
  * then 65. Anything else (database busy, I/O error, permission) stops the batch at that line
  * with its own code. */
-static int entry_add_batch(cli_ctx *ctx, const char *path)
+static int entry_add_batch(session *ctx, const char *path)
 {
 	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (!in) {
 		cli_error("%s : %s", path, strerror(errno));
 		return errno == ENOENT ? EXIT_NOINPUT : EXIT_IOERR;
 	}
-	int rc = cli_open(ctx, "saisie");
+	int rc = cli_open(ctx, PERM_EDIT_ENTRY);
 	char *line = NULL;
 	size_t cap = 0;
 	unsigned long lineno = 0, saved = 0, refused = 0;
@@ -349,7 +349,7 @@ static int entry_add_batch(cli_ctx *ctx, const char *path)
 	return rc ? rc : refused ? EXIT_DATAERR : 0;
 }
 
-static int entry_add(cli_ctx *ctx, int argc, char **argv)
+static int entry_add(session *ctx, int argc, char **argv)
 {
 	entry_opts o = {0};
 	int rc = parse_opts(argc, argv, &o, OPTS_ADD);
@@ -366,14 +366,14 @@ static int entry_add(cli_ctx *ctx, int argc, char **argv)
 		return fputs(usage, stderr), EXIT_USAGE;
 	}
 	long day = date_today();
-	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ctx, "saisie")))
+	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ctx, PERM_EDIT_ENTRY)))
 		return opts_done(&o), rc;
 	rc = add_parsed(ctx, &o, day);
 	opts_done(&o);
 	return rc;
 }
 
-static int entry_edit(cli_ctx *ctx, int argc, char **argv)
+static int entry_edit(session *ctx, int argc, char **argv)
 {
 	entry_opts o = {0};
 	int rc = parse_opts(argc, argv, &o, OPTS_EDIT);
@@ -384,7 +384,7 @@ static int entry_edit(cli_ctx *ctx, int argc, char **argv)
 		return fputs(usage, stderr), EXIT_USAGE;
 	}
 	long day = 0;
-	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ctx, "saisie")))
+	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ctx, PERM_EDIT_ENTRY)))
 		return opts_done(&o), rc;
 	entry_meta meta;
 	char *why = NULL;
@@ -404,11 +404,11 @@ static int entry_edit(cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-static int entry_show(cli_ctx *ctx, int argc, char **argv)
+static int entry_show(session *ctx, int argc, char **argv)
 {
 	if (argc != 2)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, NULL);
+	int rc = cli_open(ctx, PERM_READ);
 	if (rc)
 		return rc;
 	entry_meta meta;
@@ -426,7 +426,7 @@ static int entry_show(cli_ctx *ctx, int argc, char **argv)
 		if (fd->type == FT_NOTE)
 			continue;
 		printf("%s=", fd->id);
-		if (fd->identifier && !role_sees_identity(ctx->role) && (fv->text || fv->missing)) {
+		if (fd->identifier && !session_may(ctx, PERM_SEE_IDENTITY) && (fv->text || fv->missing)) {
 			masked++;
 			fputs("(masqué)", stdout);
 		} else if (fv->visible && fv->text)
@@ -442,7 +442,7 @@ static int entry_show(cli_ctx *ctx, int argc, char **argv)
 }
 
 typedef struct {
-	cli_ctx *ctx;
+	session *ctx;
 } list_ctx;
 
 static void list_one(void *vctx, const entry_meta *m)
@@ -461,11 +461,11 @@ static void list_one(void *vctx, const entry_meta *m)
 	record_free(r);
 }
 
-static int entry_list(cli_ctx *ctx, int argc, char **argv)
+static int entry_list(session *ctx, int argc, char **argv)
 {
 	if (argc != 2)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, NULL);
+	int rc = cli_open(ctx, PERM_READ);
 	if (rc)
 		return rc;
 	int64_t pid = store_patient_find(ctx->st, argv[1], NULL);
@@ -482,11 +482,11 @@ static int entry_list(cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-static int entry_delete(cli_ctx *ctx, int argc, char **argv)
+static int entry_delete(session *ctx, int argc, char **argv)
 {
 	if (argc != 2)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, "saisie");
+	int rc = cli_open(ctx, PERM_EDIT_ENTRY);
 	char *why = NULL;
 	if (!rc && (rc = store_entry_delete(ctx->st, ctx->fs, argv[1], ctx->login, &why))) {
 		cli_error("%s", why);
@@ -495,11 +495,11 @@ static int entry_delete(cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-int cmd_entry(cli_ctx *ctx, int argc, char **argv)
+int cmd_entry(session *ctx, int argc, char **argv)
 {
 	static const struct {
 		const char *name;
-		int (*fn)(cli_ctx *, int, char **);
+		int (*fn)(session *, int, char **);
 	} subs[] = {
 	    {"add", entry_add},   {"edit", entry_edit},     {"show", entry_show},
 	    {"list", entry_list}, {"delete", entry_delete},

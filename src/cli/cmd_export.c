@@ -156,7 +156,7 @@ static int parse_args(int argc, char **argv, export_args *a)
 }
 
 /* The period asked for, or the one of the next deadline (confirmed on a terminal). */
-static int choose_period(cli_ctx *ctx, const char *text, period *p)
+static int choose_period(session *ctx, const char *text, period *p)
 {
 	char *why = NULL;
 	if (text) {
@@ -280,13 +280,13 @@ static void show_passphrase(const char *pass)
 	      stderr);
 }
 
-int cmd_export(cli_ctx *ctx, int argc, char **argv)
+int cmd_export(session *ctx, int argc, char **argv)
 {
 	export_args a = {0};
 	int rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if ((rc = cli_open(ctx, "coordination")))
+	if ((rc = cli_open(ctx, PERM_EXPORT)))
 		return rc;
 	char *why = NULL;
 	if ((rc = export_check_target(a.out, &why))) {

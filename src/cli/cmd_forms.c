@@ -107,7 +107,7 @@ static void list_form_fields(const form *f)
 	}
 }
 
-int cmd_forms(cli_ctx *ctx, int argc, char **argv)
+int cmd_forms(session *ctx, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);

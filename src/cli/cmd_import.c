@@ -154,7 +154,7 @@ static void print_result(const char *path, const import_result *r)
 	       r->encrypted ? "" : " (archive NON chiffrée)");
 }
 
-int cmd_import(cli_ctx *ctx, int argc, char **argv)
+int cmd_import(session *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"passphrase-file", required_argument, NULL, 'f'},
@@ -183,7 +183,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 		cli_error("choisir --passphrase-file ou --ask-passphrase, pas les deux");
 		return EXIT_USAGE;
 	}
-	int rc = cli_open(ctx, "coordination");
+	int rc = cli_open(ctx, PERM_IMPORT);
 	if (rc)
 		return rc;
 	char pass[SECRET_MAX];

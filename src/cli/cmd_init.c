@@ -81,7 +81,7 @@ static int prepare_shared_dir(const char *db_path, const char *group)
 }
 
 /* Create the database file if needed and register the structure; shared by init and demo. */
-int cli_create_database(cli_ctx *ctx, const char *code, const char *name)
+int cli_create_database(session *ctx, const char *code, const char *name)
 {
 	int rc = cli_load_forms(ctx);
 	if (rc || (rc = make_parent_dirs(ctx->db_path)))
@@ -103,7 +103,7 @@ int cli_create_database(cli_ctx *ctx, const char *code, const char *name)
 	return 0;
 }
 
-int cmd_init(cli_ctx *ctx, int argc, char **argv)
+int cmd_init(session *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"structure", required_argument, NULL, 's'},

@@ -19,9 +19,9 @@ static const char usage[] =
     "journal, qui garde qui a fait quoi et quand. Sur un terminal, il faut retaper le\n"
     "pseudonyme ; sans terminal, --yes est obligatoire.\n";
 
-static int patient_add(cli_ctx *ctx, int argc, char **argv)
+static int patient_add(session *ctx, int argc, char **argv)
 {
-	int rc = cli_open(ctx, "saisie");
+	int rc = cli_open(ctx, PERM_EDIT_ENTRY);
 	if (rc)
 		return rc;
 	const form *pf = formset_form(ctx->fs, "patient");
@@ -38,25 +38,10 @@ static int patient_add(cli_ctx *ctx, int argc, char **argv)
 	}
 	char *why = NULL;
 	entry_meta meta = {0};
-	/* The patient and their own record are created together or not at all. */
-	if (!rc && !(rc = store_batch_begin(ctx->st, &why))) {
-		if (!(rc = store_patient_create(ctx->st, ctx->login, meta.pseudonym, &meta.patient_id, &why)))
-			rc = store_entry_save(ctx->st, r, &meta, false, NULL, 0, ctx->login, &why);
-		char *end_why = NULL;
-		int end = store_batch_end(ctx->st, rc == 0, &end_why);
-		if (!rc && end) {
-			rc = end;
-			free(why);
-			why = end_why;
-		} else {
-			free(end_why);
-		}
-	}
-	if (rc && why)
-		cli_error("%s", why);
+	if (!rc && (rc = session_patient_add(ctx, r, NULL, 0, &meta, &why)))
+		cli_fail(rc, why);
 	else if (!rc)
 		printf("%s\n", meta.pseudonym);
-	free(why);
 	record_free(r);
 	return rc;
 }
@@ -112,7 +97,7 @@ static void list_one(void *vctx, const patient_row *r)
 	putchar('\n');
 }
 
-static int patient_list(cli_ctx *ctx, int argc, char **argv)
+static int patient_list(session *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"search", required_argument, NULL, 's'},
@@ -131,10 +116,10 @@ static int patient_list(cli_ctx *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, NULL);
+	int rc = cli_open(ctx, PERM_READ);
 	if (rc)
 		return rc;
-	lc.show_identity = role_sees_identity(ctx->role);
+	lc.show_identity = session_may(ctx, PERM_SEE_IDENTITY);
 	/* The fields read: those printed, then the identifier texts --search looks into. */
 	const form *pf = formset_form(ctx->fs, "patient");
 	const char **ids = xcalloc(N_LIST_FIELDS + (pf ? pf->n_fields : 0), sizeof *ids);
@@ -161,7 +146,7 @@ static void count_entry(void *vctx, const entry_meta *m)
 }
 
 /* On a terminal: say what will go and have the pseudonym typed again. True when it was. */
-static bool confirm_erasure(cli_ctx *ctx, int64_t pid, const char *pseudo)
+static bool confirm_erasure(session *ctx, int64_t pid, const char *pseudo)
 {
 	size_t n = 0;
 	char *why = NULL;
@@ -180,7 +165,7 @@ static bool confirm_erasure(cli_ctx *ctx, int64_t pid, const char *pseudo)
 	return pseudonym_confirms(line, pseudo);
 }
 
-static int patient_delete(cli_ctx *ctx, int argc, char **argv)
+static int patient_delete(session *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"yes", no_argument, NULL, 'y'},
@@ -205,7 +190,7 @@ static int patient_delete(cli_ctx *ctx, int argc, char **argv)
 		cli_error("effacement définitif : sans terminal pour retaper le pseudonyme, ajouter --yes");
 		return EXIT_USAGE;
 	}
-	int rc = cli_open(ctx, "admin");
+	int rc = cli_open(ctx, PERM_DELETE_PATIENT);
 	if (rc)
 		return rc;
 	char pseudo[16];
@@ -239,7 +224,7 @@ static int patient_delete(cli_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-int cmd_patient(cli_ctx *ctx, int argc, char **argv)
+int cmd_patient(session *ctx, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);

@@ -29,7 +29,7 @@ static const char usage[] =
     "Par défaut, le texte, lu sur place, n'est pas masqué ; le CSV, fait pour être\n"
     "transmis, l'est.\n";
 
-int cmd_report(cli_ctx *ctx, int argc, char **argv)
+int cmd_report(session *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"period", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
@@ -77,7 +77,7 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
 		free(why);
 		return EXIT_USAGE;
 	}
-	int rc = cli_open(ctx, "coordination");
+	int rc = cli_open(ctx, PERM_REPORT);
 	if (rc)
 		return rc;
 	if (!period_text) {

@@ -30,7 +30,7 @@ static const char *ask(void *vctx)
 	return p->pass;
 }
 
-int cmd_verify(cli_ctx *ctx, int argc, char **argv)
+int cmd_verify(session *ctx, int argc, char **argv)
 {
 	(void)ctx;
 	static const struct option opts[] = {

@@ -1,4 +1,5 @@
-/* common.c — what the subcommands share: opening, access rules, field=value arguments. */
+/* common.c — what the subcommands share: errors on stderr, opening the session, field=value
+ * arguments. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +29,19 @@ void cli_error(const char *fmt, ...)
 	free(msg);
 }
 
-int cli_load_forms(cli_ctx *ctx)
+int cli_fail(int rc, char *why)
 {
-	if (ctx->fs)
-		return 0;
+	if (why)
+		cli_error("%s", why);
+	free(why);
+	return rc;
+}
+
+int cli_load_forms(session *ctx)
+{
 	char *errors = NULL;
-	ctx->fs = formset_load_dir(ctx->forms_dir, &errors);
-	if (!ctx->fs) {
+	int rc = session_load_forms(ctx, &errors);
+	if (rc) {
 		/* One problem per line; each line is cleaned of control characters. */
 		char *save = NULL;
 		for (char *line = strtok_r(errors, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -42,74 +49,18 @@ int cli_load_forms(cli_ctx *ctx)
 			fputc('\n', stderr);
 		}
 		free(errors);
-		return EXIT_DATAERR;
 	}
-	return 0;
+	return rc;
 }
 
-bool role_sees_identity(const char *role)
-{
-	return strcmp(role, "saisie") == 0 || strcmp(role, "admin") == 0;
-}
-
-bool role_at_least(const char *role, const char *min)
-{
-	static const char *const order[] = {"saisie", "coordination", "admin"};
-	int r = -1, m = -1;
-	for (int i = 0; i < 3; i++) {
-		if (strcmp(role, order[i]) == 0)
-			r = i;
-		if (strcmp(min, order[i]) == 0)
-			m = i;
-	}
-	return r >= 0 && r >= m;
-}
-
-int cli_open(cli_ctx *ctx, const char *min_role)
+int cli_open(session *ctx, perm p)
 {
 	int rc = cli_load_forms(ctx);
 	if (rc)
 		return rc;
 	char *why = NULL;
-	ctx->st = store_open(ctx->db_path, STORE_OPEN_EXISTING, &why, &rc);
-	if (!ctx->st) {
-		cli_error("%s", why);
-		free(why);
-		return rc;
-	}
-	if (!store_user_role(ctx->st, ctx->login, ctx->role)) {
-		store_log_refusal(ctx->st, ctx->login, "accès d'un utilisateur non inscrit");
-		char *admins = store_admins(ctx->st);
-		cli_error(
-		    "utilisateur « %s » non inscrit dans cette base : demander à un administrateur (%s) de "
-		    "lancer « recueil user add %s --role saisie »",
-		    ctx->login, *admins ? admins : "aucun", ctx->login);
-		free(admins);
-		return EXIT_NOPERM;
-	}
-	if (min_role && !role_at_least(ctx->role, min_role)) {
-		char *what = xasprintf("« %s » réservé au rôle %s (rôle %s)",
-		                       ctx->command ? ctx->command : "?", min_role, ctx->role);
-		store_log_refusal(ctx->st, ctx->login, what);
-		free(what);
-		cli_error(
-		    "action réservée au rôle %s ou supérieur (vous êtes %s) : demander à un administrateur",
-		    min_role, ctx->role);
-		return EXIT_NOPERM;
-	}
-	if ((rc = store_sync_forms(ctx->st, ctx->fs, ctx->login, &why))) {
-		cli_error("%s", why);
-		free(why);
-		return rc;
-	}
-	return 0;
-}
-
-void cli_done(cli_ctx *ctx)
-{
-	store_close(ctx->st);
-	formset_free(ctx->fs);
-	free(ctx->default_db);
+	rc = session_open(ctx, p, &why);
+	return cli_fail(rc, why);
 }
 
 int cli_set_fields(record *r, int argc, char **argv)

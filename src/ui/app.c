@@ -61,22 +61,12 @@ void app_message(app *a, bool error, const char *fmt, ...)
 	a->message_error = error;
 }
 
-bool app_sees_identity(const app *a)
+bool app_allowed(app *a, perm p, const char *log_what, const char *shown_what)
 {
-	/* The regional coordination checks data over SSH: it has no use for names. */
-	return strcmp(a->ctx->role, "coordination") != 0;
-}
-
-bool app_allowed(app *a, const char *min_role, const char *log_what, const char *shown_what)
-{
-	if (role_at_least(a->ctx->role, min_role))
+	if (session_check(a->ctx, p, log_what))
 		return true;
-	/* The audit trail is French whatever the interface's language, as the command line writes it. */
-	char *what = xasprintf("« %s » réservé au rôle %s (rôle %s)", log_what, min_role, a->ctx->role);
-	store_log_refusal(a->ctx->st, a->ctx->login, what);
-	free(what);
-	app_message(a, true, _("%s : réservé au rôle %s ou plus (vous : %s)."), shown_what, min_role,
-	            a->ctx->role);
+	app_message(a, true, _("%s : réservé au rôle %s ou plus (vous : %s)."), shown_what,
+	            perm_lowest_role(p), a->ctx->role);
 	return false;
 }
 
@@ -206,20 +196,35 @@ static int run(app *a)
 	}
 }
 
-int ui_main(cli_ctx *ctx)
+/* Say on stderr why the interface cannot start (the terminal is not taken yet) and return rc:
+ * each line of why (freed) cleaned of control characters, the program's name before it unless
+ * it names its own place (the forms' "FILE:LINE:COL: message" lines). */
+static int start_failed(int rc, char *why, bool own_place)
+{
+	char *save = NULL;
+	for (char *line = strtok_r(why, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!own_place)
+			fputs("recueil: ", stderr);
+		fputs_safe(line, stderr);
+		fputc('\n', stderr);
+	}
+	free(why);
+	return rc;
+}
+
+int ui_main(session *ctx)
 {
 	app a = {0};
 	a.ctx = ctx;
 	a.lang = ui_language_init();
-	int rc = cli_open(ctx, NULL);
-	if (rc)
-		return rc;
 	char *why = NULL;
-	if (!term_begin(&why)) {
-		cli_error("%s", why);
-		free(why);
-		return EXIT_USAGE;
-	}
+	int rc = session_load_forms(ctx, &why);
+	if (rc)
+		return start_failed(rc, why, true);
+	if ((rc = session_open(ctx, PERM_READ, &why)))
+		return start_failed(rc, why, false);
+	if (!term_begin(&why))
+		return start_failed(EXIT_USAGE, why, false);
 	app_push(&a, home_new(&a));
 	store_draft *drafts = NULL;
 	size_t n = store_draft_list(ctx->st, ctx->login, &drafts);
@@ -235,7 +240,7 @@ int ui_main(cli_ctx *ctx)
 	term_end();
 	if (sig) {
 		/* Die of the signal, as the parent expects, now that the draft and the terminal are safe. */
-		cli_done(ctx);
+		session_done(ctx);
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}

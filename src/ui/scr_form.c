@@ -916,27 +916,8 @@ static outcome do_save(fscreen *fs)
 	int rc;
 	bool was_new = fs->new_patient;
 	if (fs->new_patient) {
-		rc = store_batch_begin(a->ctx->st, &why);
-		if (!rc)
-			rc = store_patient_create(a->ctx->st, a->ctx->login, fs->meta.pseudonym,
-			                          &fs->meta.patient_id, &why);
-		if (!rc)
-			rc = store_entry_save(a->ctx->st, fs->r, &fs->meta, false, conf, n_conf,
-			                      a->ctx->login, &why);
-		char *why2 = NULL;
-		int rc2 = store_batch_end(a->ctx->st, rc == 0, &why2);
-		if (!rc && rc2) {
-			rc = rc2;
-			why = why2;
-		} else {
-			free(why2);
-		}
-		if (rc) {
-			fs->meta.patient_id = 0;
-			fs->meta.id = 0;
-		} else {
-			fs->new_patient = false;
-		}
+		rc = session_patient_add(a->ctx, fs->r, conf, n_conf, &fs->meta, &why);
+		fs->new_patient = rc != 0;
 	} else {
 		rc = store_entry_save(a->ctx->st, fs->r, &fs->meta, false, conf, n_conf, a->ctx->login, &why);
 	}
@@ -1665,8 +1646,8 @@ static const screen_ops form_ops = {
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
                         const char *uuid, int64_t draft_id, char **why)
 {
-	cli_ctx *c = a->ctx;
-	if (!role_at_least(c->role, "saisie")) {
+	session *c = a->ctx;
+	if (!session_may(c, PERM_EDIT_ENTRY)) {
 		set_why(why, "%s", _("saisie réservée aux rôles saisie, coordination et admin"));
 		return NULL;
 	}

@@ -108,14 +108,14 @@ static void home_draw(app *a, screen *s)
 	snprintf(buf, sizeof buf, _("Saisies interrompues à reprendre : %ld"), h->counts.drafts);
 	put_text(y++, x, w, buf, h->counts.drafts ? A_BOLD : A_NORMAL, true);
 	y += LINES >= 20;
-	bool coord = role_at_least(a->ctx->role, "coordination");
+	bool report = session_may(a->ctx, PERM_REPORT), export = session_may(a->ctx, PERM_EXPORT);
 	const char *items[ITEM_COUNT] = {_("Patients : chercher, ouvrir un dossier, créer un patient"),
 	                                 _("Alertes cliniques : ouvrir le dossier concerné, acquitter"),
 	                                 _("Brouillons : reprendre une saisie interrompue"),
-	                                 coord ? _("Rapport d'activité de la période (r, F3 ou ^R)")
-	                                       : _("Rapport d'activité (réservé à la coordination)"),
-	                                 coord ? _("Export de la période à envoyer (e, F4 ou ^E)")
-	                                       : _("Export de la période (réservé à la coordination)"),
+	                                 report ? _("Rapport d'activité de la période (r, F3 ou ^R)")
+	                                        : _("Rapport d'activité (réservé à la coordination)"),
+	                                 export ? _("Export de la période à envoyer (e, F4 ou ^E)")
+	                                        : _("Export de la période (réservé à la coordination)"),
 	                                 _("Aide et touches"),
 	                                 _("Quitter")};
 	for (int i = 0; i < ITEM_COUNT && y < LINES - 2; i++, y++) {
@@ -143,11 +143,11 @@ static outcome open_item(app *a, home *h, size_t item)
 		app_push(a, drafts_new(a));
 		return OUT_REDRAW;
 	case ITEM_REPORT:
-		if (app_allowed(a, "coordination", "interface : rapport", _("Rapport d'activité")))
+		if (app_allowed(a, PERM_REPORT, "interface : rapport", _("Rapport d'activité")))
 			app_push(a, report_new(a));
 		return OUT_REDRAW;
 	case ITEM_EXPORT:
-		if (app_allowed(a, "coordination", "interface : export", _("Export")))
+		if (app_allowed(a, PERM_EXPORT, "interface : export", _("Export")))
 			app_push(a, export_new(a));
 		return OUT_REDRAW;
 	case ITEM_HELP:

@@ -115,7 +115,7 @@ static void reload(app *a, pfile *pf)
 				              ch ? i18n_get(&ch->label, a->lang) : pr->vals[k].text);
 		}
 		long nom = form_field_index(pr->f, "nom"), prenom = form_field_index(pr->f, "prenom");
-		if (app_sees_identity(a) && nom >= 0 && prenom >= 0 &&
+		if (session_may(a->ctx, PERM_SEE_IDENTITY) && nom >= 0 && prenom >= 0 &&
 		    (pr->vals[nom].text || pr->vals[prenom].text))
 			strbuf_printf(&sb, " · %s %s", pr->vals[prenom].text ? pr->vals[prenom].text : "",
 			              pr->vals[nom].text ? pr->vals[nom].text : "");
@@ -351,7 +351,7 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 		new_entry_menu(a, pf);
 		return OUT_REDRAW;
 	case ACT_DELETE_ITEM:
-		if (app_allowed(a, "admin", "patient delete", _("Effacer un patient")))
+		if (app_allowed(a, PERM_DELETE_PATIENT, "patient delete", _("Effacer un patient")))
 			erase_ask(pf);
 		return OUT_REDRAW;
 	default:

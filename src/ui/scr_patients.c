@@ -282,7 +282,7 @@ screen *patients_new(app *a)
 {
 	plist *pl = xcalloc(1, sizeof *pl);
 	pl->base.ops = &plist_ops;
-	pl->identity = app_sees_identity(a);
+	pl->identity = session_may(a->ctx, PERM_SEE_IDENTITY);
 	lv_init(&pl->lv, LV_CHOOSE, true);
 	reload(a, pl);
 	return &pl->base;

@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <wchar.h>
 
-#include "cli/cli.h"
 #include "core/record.h"
 #include "export/period.h"
+#include "session/session.h"
 #include "store/store.h"
 
 /* Every UI string goes through _() (French msgids, English in po/en.po). */
@@ -198,7 +198,7 @@ struct screen {
 };
 
 struct app {
-	cli_ctx *ctx;
+	session *ctx;     /* the forms, the database, the login and role (owned by main) */
 	const char *lang; /* "fr" or "en": which form labels to show */
 	screen *top;
 	char message[512]; /* one-line status message, shown once on the next draw */
@@ -214,12 +214,10 @@ void app_push(app *a, screen *s);
 void app_message(app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Draw the common parts: the title bar (row 0), the message line and the footer (last rows). */
 void app_draw_frame(app *a, const char *title, unsigned ctx);
-/* Whether the logged-in user may see identity fields (names, phone). */
-bool app_sees_identity(const app *a);
-/* Whether the logged-in user has at least min_role. If not, the refusal is written to the audit
+/* Whether the logged-in user may p (session_may). If not, the refusal is written to the audit
  * trail as the command line does ("« log_what » réservé au rôle …") and said in the status line
  * (shown_what: the action, in the interface's language). */
-bool app_allowed(app *a, const char *min_role, const char *log_what, const char *shown_what);
+bool app_allowed(app *a, perm p, const char *log_what, const char *shown_what);
 /* The next reporting deadline from today (reporting.yaml); false when the calendar has none. */
 bool app_next_deadline(app *a, deadline *out);
 
@@ -306,8 +304,12 @@ void alert_ack_ask(app *a, dialog *d, int tag, const alert_row *r);
  * line; false (with the reason shown) when it could not be recorded. */
 bool alert_ack_record(app *a, const alert_row *r, const char *note);
 
-/* ---- the language (app.c) */
+/* ---- the language and the entry point (app.c) */
 /* Bind the "recueil" text domain (French when untranslated) and return "fr" or "en". */
 const char *ui_language_init(void);
+/* The full-screen interface on the session s (opened here; closed by the caller's session_done,
+ * or here before dying of a stop signal). Returns the exit code; a database or forms that cannot
+ * be opened are said on stderr before the terminal is taken. */
+int ui_main(session *s);
 
 #endif

@@ -1,12 +1,9 @@
-/* main.c — the recueil command: global options, then a subcommand or the terminal interface. */
+/* commands.c — the subcommands of recueil: their table, the usage of the whole program, and the
+ * dispatch of a command line to its subcommand. */
 #include <getopt.h>
-#include <locale.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -54,35 +51,14 @@ static const char usage[] =
     "69 bibliothèque absente, 73 création impossible, 74 erreur d'entrée-sortie, 75 base occupée,\n"
     "77 permission.\n";
 
-static const char *default_db(cli_ctx *ctx)
+void cli_usage(FILE *f)
 {
-	const char *env = getenv("RECUEIL_DB");
-	if (env && *env)
-		return env;
-	const char *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-	if (xdg && *xdg)
-		ctx->default_db = xasprintf("%s/recueil/recueil.db", xdg);
-	else
-		ctx->default_db = xasprintf("%s/.local/share/recueil/recueil.db", home && *home ? home : ".");
-	return ctx->default_db;
-}
-
-static void find_login(cli_ctx *ctx)
-{
-	struct passwd *pw = getpwuid(geteuid());
-	snprintf(ctx->login, sizeof ctx->login, "%s", pw ? pw->pw_name : "inconnu");
-#ifdef RECUEIL_TEST_SEAMS
-	/* Test seam: act as another login (builds with RECUEIL_TEST_SEAMS only). */
-	const char *as = getenv("RECUEIL_AS_USER");
-	if (as && *as)
-		snprintf(ctx->login, sizeof ctx->login, "%s", as);
-#endif
+	fputs(usage, f);
 }
 
 static const struct {
 	const char *name;
-	int (*fn)(cli_ctx *, int, char **);
+	int (*fn)(session *, int, char **);
 } commands[] = {
     {"init", cmd_init},       {"demo", cmd_demo},     {"forms", cmd_forms},   {"patient", cmd_patient},
     {"entry", cmd_entry},     {"user", cmd_user},     {"log", cmd_log},       {"alert", cmd_alert},
@@ -90,72 +66,21 @@ static const struct {
     {"restore", cmd_restore}, {"report", cmd_report}, {"import", cmd_import},
 };
 
-int main(int argc, char **argv)
+int cli_run(session *s, int argc, char **argv)
 {
-	if (!setlocale(LC_CTYPE, ""))
-		setlocale(LC_CTYPE, "C.UTF-8");
-	umask(077);
-	cli_ctx ctx = {0};
-	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},
-	    {"forms", required_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {0, 0, 0, 0},
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			ctx.db_path = optarg;
-			break;
-		case 'f':
-			ctx.forms_dir = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'V':
-			printf("recueil %s (schéma %d)\n", RECUEIL_VERSION, store_schema_version());
-			return 0;
-		default:
-			fputs("Essayer « recueil --help ».\n", stderr);
-			return EXIT_USAGE;
-		}
+	const char *name = argv[0];
+	size_t i = 0;
+	while (i < sizeof commands / sizeof *commands && strcmp(commands[i].name, name) != 0)
+		i++;
+	if (i == sizeof commands / sizeof *commands) {
+		cli_error("commande inconnue « %s » (voir « recueil --help »)", name);
+		return EXIT_USAGE;
 	}
-	if (!ctx.db_path)
-		ctx.db_path = default_db(&ctx);
-	if (!ctx.forms_dir) {
-		const char *env = getenv("RECUEIL_FORMS");
-		ctx.forms_dir = env && *env ? env : RECUEIL_FORMS_DIR;
-	}
-	find_login(&ctx);
-	int rc;
-	if (optind >= argc) {
-		rc = ui_main(&ctx);
-	} else {
-		const char *name = argv[optind];
-		size_t i = 0;
-		while (i < sizeof commands / sizeof *commands && strcmp(commands[i].name, name) != 0)
-			i++;
-		if (i == sizeof commands / sizeof *commands) {
-			cli_error("commande inconnue « %s » (voir « recueil --help »)", name);
-			rc = EXIT_USAGE;
-		} else {
-			int sub_argc = argc - optind;
-			char **sub_argv = argv + optind;
-			optind = 0; /* glibc: 0 re-initialises getopt, permutation included */
-			char *what = xasprintf("%s%s%s", name, sub_argc > 1 ? " " : "",
-			                       sub_argc > 1 ? sub_argv[1] : "");
-			ctx.command = what;
-			rc = commands[i].fn(&ctx, sub_argc, sub_argv);
-			free(what);
-		}
-	}
-	cli_done(&ctx);
-	if (fflush(stdout) != 0 && rc == 0) {
-		cli_error("écriture de la sortie impossible");
-		rc = EXIT_IOERR;
-	}
+	optind = 0; /* glibc: 0 re-initialises getopt, permutation included */
+	char *what = xasprintf("%s%s%s", name, argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+	s->command = what;
+	int rc = commands[i].fn(s, argc, argv);
+	s->command = NULL;
+	free(what);
 	return rc;
 }

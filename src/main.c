@@ -1,0 +1,56 @@
+/* main.c — the recueil program: the global options, then a subcommand (src/cli/) or, without
+ * one, the full-screen interface (src/ui/), both on one session (src/session/). */
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "session/session.h"
+#include "store/store.h"
+#include "ui/ui.h"
+
+int main(int argc, char **argv)
+{
+	if (!setlocale(LC_CTYPE, ""))
+		setlocale(LC_CTYPE, "C.UTF-8");
+	umask(077);
+	const char *db = NULL, *forms = NULL;
+	static const struct option opts[] = {
+	    {"db", required_argument, NULL, 'd'},
+	    {"forms", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {0, 0, 0, 0},
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'f':
+			forms = optarg;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return 0;
+		case 'V':
+			printf("recueil %s (schéma %d)\n", RECUEIL_VERSION, store_schema_version());
+			return 0;
+		default:
+			fputs("Essayer « recueil --help ».\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	session s;
+	session_init(&s, db, forms);
+	int rc = optind < argc ? cli_run(&s, argc - optind, argv + optind) : ui_main(&s);
+	session_done(&s);
+	if (fflush(stdout) != 0 && rc == 0) {
+		cli_error("écriture de la sortie impossible");
+		rc = EXIT_IOERR;
+	}
+	return rc;
+}
