@@ -15,7 +15,7 @@ static const char usage[] =
     "        recueil entry edit ENTRÉE [--date AAAA-MM-JJ] [--confirm champ=raison…] [champ=valeur…]\n"
     "        recueil entry show ENTRÉE\n"
     "        recueil entry list PATIENT\n"
-    "        recueil entry delete ENTRÉE\n"
+    "        recueil entry delete ENTRÉE        (rôle admin)\n"
     "Valeurs : oui/non en 1/0, un choix par son code, une date en AAAA-MM-JJ, un nombre avec un\n"
     "point décimal ; .refus, .nsp ou .non_demande pour une réponse manquante expliquée ;\n"
     "champ= (vide) efface la valeur. Une entrée sans ses réponses obligatoires est gardée\n"
@@ -426,7 +426,7 @@ static int entry_show(session *ctx, int argc, char **argv)
 		if (fd->type == FT_NOTE)
 			continue;
 		printf("%s=", fd->id);
-		if (fd->identifier && !session_may(ctx, PERM_SEE_IDENTITY) && (fv->text || fv->missing)) {
+		if (!session_shows_field(ctx, fd) && (fv->text || fv->missing)) {
 			masked++;
 			fputs("(masqué)", stdout);
 		} else if (fv->visible && fv->text)
@@ -452,7 +452,7 @@ static void list_one(void *vctx, const entry_meta *m)
 	int code;
 	entry_meta meta;
 	record *r = store_entry_load(lc->ctx->st, lc->ctx->fs, m->uuid, &meta, &why, &code);
-	char *summary = r ? record_summary(r, "fr") : xstrdup("(formulaire absent)");
+	char *summary = r ? session_summary(lc->ctx, r, "fr") : xstrdup("(formulaire absent)");
 	printf("%s\t%s\t%s\t%s\t", m->uuid, m->date, m->form, m->status);
 	fputs_safe(summary, stdout);
 	putchar('\n');
@@ -486,7 +486,7 @@ static int entry_delete(session *ctx, int argc, char **argv)
 {
 	if (argc != 2)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, PERM_EDIT_ENTRY);
+	int rc = cli_open(ctx, PERM_DELETE_ENTRY);
 	char *why = NULL;
 	if (!rc && (rc = store_entry_delete(ctx->st, ctx->fs, argv[1], ctx->login, &why))) {
 		cli_error("%s", why);

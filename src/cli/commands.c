@@ -25,7 +25,7 @@ static const char usage[] =
     "  entry edit ENTRÉE [champ=valeur…]       modifier une entrée\n"
     "  entry show ENTRÉE                       afficher une entrée (champ=valeur)\n"
     "  entry list PATIENT                      lister les entrées d'un patient\n"
-    "  entry delete ENTRÉE                     supprimer une entrée\n"
+    "  entry delete ENTRÉE                     supprimer une entrée (admin)\n"
     "  user add LOGIN --role ROLE | user list  gérer les utilisateurs (saisie, coordination, admin)\n"
     "  log [--since AAAA-MM-JJ]                journal des modifications\n"
     "  alert list [--all] [PATIENT]            alertes cliniques en attente\n"

@@ -447,7 +447,8 @@ bool record_alert_active(const record *r, size_t k)
 	return v.kind != V_MISSING && v.num != 0;
 }
 
-char *record_summary(const record *r, const char *lang)
+/* record_summary and record_summary_masked: mask says whether identity values become "…". */
+static char *summary(const record *r, const char *lang, bool mask)
 {
 	const char *tpl = r->f->summary;
 	strbuf sb = STRBUF_INIT;
@@ -470,6 +471,8 @@ char *record_summary(const record *r, const char *lang)
 		const char *text = i >= 0 ? r->vals[i].text : NULL;
 		if (i >= 0 && !text && r->vals[i].missing)
 			text = missing_code_name(r->vals[i].missing);
+		if (text && mask && r->f->fields[i].identifier)
+			text = "…";
 		if (text && colon && strcmp(colon, "label") == 0) {
 			const choice *ch = field_choice(&r->f->fields[i], text);
 			if (ch)
@@ -480,4 +483,14 @@ char *record_summary(const record *r, const char *lang)
 		p = end + 1;
 	}
 	return strbuf_take(&sb);
+}
+
+char *record_summary(const record *r, const char *lang)
+{
+	return summary(r, lang, false);
+}
+
+char *record_summary_masked(const record *r, const char *lang)
+{
+	return summary(r, lang, true);
 }

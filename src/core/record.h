@@ -76,6 +76,9 @@ bool record_alert_active(const record *r, size_t k);
 /* Expand a summary template ("AUDIT {total} — {classe_fr:label}") for this record.
  * Caller frees. Empty values print as "?". */
 char *record_summary(const record *r, const char *lang);
+/* record_summary with the values of identity fields (identifier: true) shown as "…", for the
+ * people who may not see them. Caller frees. */
+char *record_summary_masked(const record *r, const char *lang);
 
 /* Canonical text of a value for storage and display (NULL for missing); caller frees. */
 char *value_to_text(value v, int decimals);

@@ -19,13 +19,14 @@ static const char *const role_names[] = {"saisie", "coordination", "admin"};
 
 /* Who may what. saisie: the people who meet the patients; coordination: the regional
  * coordination, which checks and sends pseudonymised data and never sees who the patients are;
- * admin: everything. */
+ * admin: everything. Deleting is for admin only: a mistaken entry is corrected, and a deletion
+ * can only be undone by hand from the audit trail. */
 static const unsigned may[PERM_COUNT] = {
     [PERM_READ] = R_ALL,
     [PERM_SEE_IDENTITY] = R_SAISIE | R_ADMIN,
     [PERM_EDIT_ENTRY] = R_ALL,
     [PERM_ACK_ALERT] = R_ALL,
-    [PERM_DELETE_ENTRY] = R_ALL,
+    [PERM_DELETE_ENTRY] = R_ADMIN,
     [PERM_DELETE_PATIENT] = R_ADMIN,
     [PERM_EXPORT] = R_COORDINATION | R_ADMIN,
     [PERM_IMPORT] = R_COORDINATION | R_ADMIN,
@@ -162,6 +163,16 @@ int session_open(session *s, perm p, char **why)
 	if (!rc)
 		rc = store_sync_forms(s->st, s->fs, s->login, why);
 	return rc;
+}
+
+bool session_shows_field(const session *s, const field *fd)
+{
+	return !fd->identifier || session_may(s, PERM_SEE_IDENTITY);
+}
+
+char *session_summary(const session *s, const record *r, const char *lang)
+{
+	return session_may(s, PERM_SEE_IDENTITY) ? record_summary(r, lang) : record_summary_masked(r, lang);
 }
 
 int session_patient_add(session *s, const record *r, const confirmation *conf, size_t n_conf,

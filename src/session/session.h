@@ -81,6 +81,14 @@ const char *perm_lowest_role(perm p);
  * "« what » réservé au rôle R (rôle X)". For actions chosen after the session is open. */
 bool session_check(session *s, perm p, const char *what);
 
+/* The field as the person may see it: false for an identity field (identifier: true) when the
+ * role may not see identity, true otherwise. */
+bool session_shows_field(const session *s, const field *fd);
+
+/* The one-line summary of r (record_summary) as the person may see it: the values of identity
+ * fields become "…" for a role that may not see them. Caller frees. */
+char *session_summary(const session *s, const record *r, const char *lang);
+
 /* Create a patient with a fresh pseudonym and save r, a record of the patient form, as their
  * own record: both or neither. conf (n_conf items, may be NULL) are the reasons given for soft
  * warnings. On success meta holds the pseudonym, the patient and the entry; on failure its ids

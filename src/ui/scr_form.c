@@ -54,6 +54,7 @@ typedef struct {
 	int after_goto; /* AFTER_GOTO: the field to go to */
 	bool allow_incomplete;
 	bool *alert_on; /* per alert rule of the form: it holds for the values as typed */
+	bool identity;  /* the person may see identity fields (session_shows_field) */
 } fscreen;
 
 /* ------------------------------------------------------------ fields and rows */
@@ -68,11 +69,18 @@ static bool is_input(const field *fd)
 	return fd->type != FT_CALCULATED && fd->type != FT_NOTE;
 }
 
+/* Whether field i is on screen: a question asked (show_if) that the person may see. Identity
+ * fields are left out for the roles that may not see them; their values stay as stored. */
+static bool shown(const fscreen *fs, int i)
+{
+	return fs->r->vals[i].visible && (fs->identity || !fld(fs, i)->identifier);
+}
+
 static bool focusable(const fscreen *fs, int i)
 {
 	if (i == FOCUS_DATE)
 		return fs->dated;
-	return i >= 0 && (size_t)i < fs->r->f->n_fields && fs->r->vals[i].visible && is_input(fld(fs, i));
+	return i >= 0 && (size_t)i < fs->r->f->n_fields && shown(fs, i) && is_input(fld(fs, i));
 }
 
 static int section_of(const fscreen *fs, int i)
@@ -171,13 +179,13 @@ static size_t section_rows(const fscreen *fs, int sec, frow **out)
 				k++;
 			bool any = false;
 			for (size_t j = i; j < k; j++)
-				any |= fs->r->vals[j].visible;
+				any |= shown(fs, (int)j);
 			if (any)
 				PUSH(ROW_MROW, (int)i, (int)(k - i), 0);
 			i = k - 1;
 			continue;
 		}
-		if (!fs->r->vals[i].visible)
+		if (!shown(fs, (int)i))
 			continue;
 		if (fd->type == FT_NOTE) {
 			char **lines;
@@ -457,7 +465,9 @@ static const char *rescue_write(fscreen *fs, const char *why)
 		fprintf(f, "entrée=%s\n", fs->meta.uuid);
 	for (size_t i = 0; i < fm->n_fields; i++) {
 		const fvalue *v = &fs->r->vals[i];
-		if (!is_input(&fm->fields[i]) || !(v->text || v->missing))
+		/* Identity values the person may not see were read from the database, not typed. */
+		if (!is_input(&fm->fields[i]) || !(v->text || v->missing) ||
+		    (fm->fields[i].identifier && !fs->identity))
 			continue;
 		fprintf(f, "%s=", fm->fields[i].id);
 		fputs_safe(v->text ? v->text : missing_code_name(v->missing), f);
@@ -816,6 +826,13 @@ static void toggle_multi(fscreen *fs, wint_t ch)
 
 static void jump_to(fscreen *fs, int i, char *message)
 {
+	if (!focusable(fs, i)) {
+		/* An identity field the person may not see: said, not shown. */
+		if (message)
+			app_message(fs->a, true, "%s : %s", fld(fs, i)->id, message);
+		free(message);
+		return;
+	}
 	fs->cur = i;
 	load_editor(fs);
 	set_error(fs, message);
@@ -1020,7 +1037,7 @@ static void draw_cell(fscreen *fs, int i, int y, int x, int w, int *cursor_x)
 		*cursor_x = le_draw(&fs->ed, y, x, w, attr_focus());
 		return;
 	}
-	const char *t = fs->r->vals[i].visible ? shown_value(fs, i, buf, sizeof buf, false) : "·";
+	const char *t = shown(fs, i) ? shown_value(fs, i, buf, sizeof buf, false) : "·";
 	put_blank(y, x, w, A_UNDERLINE);
 	put_text(y, x, w, t, A_UNDERLINE, true);
 }
@@ -1187,7 +1204,7 @@ static void draw_matrix_row(fscreen *fs, const frow *row, int y, int *cy, int *c
 		if (i == fs->cur) {
 			cx0 = le_draw(&fs->ed, y, x, cw - 1, attr_focus());
 			*cy = y, *cx = cx0;
-		} else if (fs->r->vals[i].visible) {
+		} else if (shown(fs, i)) {
 			char buf[512];
 			const field *cf = fld(fs, i);
 			bool lab = cf->type == FT_CHOICE;
@@ -1333,7 +1350,7 @@ static void form_draw(app *a, screen *s)
 	snprintf(head, sizeof head, _("Section %d/%zu : %s"), sec + 1, f->n_sections,
 	         i18n_get(&f->sections[sec].title, a->lang));
 	/* The form's one-line summary, live: the score changes as the answers are typed. */
-	char *summary = record_summary(fs->r, a->lang);
+	char *summary = session_summary(a->ctx, fs->r, a->lang);
 	int sw = text_width(summary);
 	if (sw > COLS / 2)
 		sw = COLS / 2;
@@ -1659,6 +1676,7 @@ screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const
 	fscreen *fs = xcalloc(1, sizeof *fs);
 	fs->base.ops = &form_ops;
 	fs->a = a;
+	fs->identity = session_may(c, PERM_SEE_IDENTITY);
 	int code;
 	if (uuid) {
 		fs->r = store_entry_load(c->st, c->fs, uuid, &fs->meta, why, &code);

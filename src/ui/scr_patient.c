@@ -56,7 +56,7 @@ static void add_row(void *vctx, const entry_meta *m)
 	int code;
 	entry_meta meta;
 	record *r = store_entry_load(a->ctx->st, a->ctx->fs, m->uuid, &meta, &why, &code);
-	char *summary = r ? record_summary(r, a->lang) : xstrdup(why ? why : "?");
+	char *summary = r ? session_summary(a->ctx, r, a->lang) : xstrdup(why ? why : "?");
 	pf->rows = xrealloc(pf->rows, (pf->n + 1) * sizeof *pf->rows);
 	trow *t = &pf->rows[pf->n++];
 	snprintf(t->uuid, sizeof t->uuid, "%s", m->uuid);
