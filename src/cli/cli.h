@@ -9,6 +9,7 @@
 
 #include "core/form.h"
 #include "core/util.h"
+#include "export/secret.h"
 #include "session/session.h"
 #include "store/store.h"
 
@@ -71,10 +72,27 @@ int cmd_verify(session *ctx, int argc, char **argv);
 int cmd_backup(session *ctx, int argc, char **argv);
 int cmd_restore(session *ctx, int argc, char **argv);
 
+/* ---- passphrases of archives (passphrase.c) */
 /* Read a secret from standard input when it is a terminal, without echo, after printing prompt
  * on stderr; at most size - 1 bytes into buf (the caller wipes it). Returns its length, or -1
  * when standard input is not a terminal. */
 int cli_read_secret(const char *prompt, char *buf, size_t size);
+
+/* The passphrase a command was given, into pass (SECRET_MAX bytes, cleared first; the caller
+ * wipes it): read from file (--passphrase-file) when not NULL, else typed on the terminal after
+ * prompt when ask (--ask-passphrase), twice when twice (an archive being written: a typo would
+ * lock its recipient out); left empty when neither. Prints what failed and returns its exit
+ * code: the file's refusal, or EXIT_USAGE when standard input is not a terminal, the passphrase
+ * typed is empty or the two typings differ. */
+int cli_passphrase(const char *file, bool ask, bool twice, const char *prompt, char *pass);
+
+/* What export_verify and import_check call for an encrypted archive when no passphrase was
+ * given: prompt (a cli_prompt, wiped by the caller) gets the passphrase typed on the terminal;
+ * NULL when standard input is not a terminal. */
+typedef struct {
+	char pass[SECRET_MAX];
+} cli_prompt;
+const char *cli_prompt_passphrase(void *prompt);
 
 /* The activity report of a period (cmd_report.c). */
 int cmd_report(session *ctx, int argc, char **argv);

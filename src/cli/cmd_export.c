@@ -1,9 +1,8 @@
 /* cmd_export.c — recueil export: the encrypted archive a structure sends before each reporting
- * deadline, after a check of what is not ready; and the passphrase prompt verify shares. */
+ * deadline, after a check of what is not ready. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -29,43 +28,6 @@ static const char usage[] =
     "  --accept-issues R    exporter malgré les saisies incomplètes, en brouillon ou à confirmer,\n"
     "                       pour la raison R (notée dans le journal des exports et le manifeste)\n"
     "La phrase de passe n'est jamais acceptée sur la ligne de commande. Rôle coordination requis.\n";
-
-int cli_read_secret(const char *prompt, char *buf, size_t size)
-{
-	if (!isatty(STDIN_FILENO) || size < 2)
-		return -1;
-	secret_protect(buf, size); /* before the first byte is read: no core dump, no swap */
-	struct termios old, quiet;
-	if (tcgetattr(STDIN_FILENO, &old) != 0)
-		return -1;
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	quiet.c_lflag |= ICANON;
-	/* Echo off before the prompt shows, so that nothing typed after it is ever displayed. */
-	tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-	fputs(prompt, stderr);
-	fflush(stderr);
-	/* read(2), not stdio: nothing of the secret stays in a stdio buffer. */
-	size_t len = 0;
-	bool done = false;
-	while (!done && len + 1 < size) {
-		char c;
-		ssize_t got = read(STDIN_FILENO, &c, 1);
-		if (got <= 0 || c == '\n' || c == '\r')
-			done = true;
-		else
-			buf[len++] = c;
-	}
-	if (!done) { /* too long: drain the rest of the line */
-		char c;
-		while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
-			;
-	}
-	buf[len] = '\0';
-	tcsetattr(STDIN_FILENO, TCSANOW, &old);
-	fputc('\n', stderr);
-	return (int)len;
-}
 
 /* Ask a yes/no question on the terminal; default when Enter alone. */
 static bool confirm(const char *question, bool dflt, const char *yes_word)
@@ -221,7 +183,6 @@ static int review_issues(const export_issues *is, const period *p, const char *a
 static int get_passphrase(const export_args *a, char *pass, bool *generated)
 {
 	*generated = false;
-	char *why = NULL;
 	if (a->plain) {
 		if (isatty(STDIN_FILENO)) {
 			if (!confirm("L'archive ne sera PAS chiffrée : elle ne doit pas partir par e-mail. "
@@ -237,31 +198,14 @@ static int get_passphrase(const export_args *a, char *pass, bool *generated)
 		}
 		return 0;
 	}
-	if (a->passphrase_file) {
-		int rc = secret_from_file(a->passphrase_file, pass, SECRET_MAX, &why);
-		if (rc) {
-			cli_error("%s", why);
-			free(why);
-			return rc;
-		}
-	} else if (a->ask) {
-		char again[SECRET_MAX];
-		if (cli_read_secret("Phrase de passe de l'archive : ", pass, SECRET_MAX) < 0) {
-			cli_error("--ask-passphrase : l'entrée standard n'est pas un terminal");
-			return EXIT_USAGE;
-		}
-		cli_read_secret("La saisir une seconde fois : ", again, sizeof again);
-		bool same = strcmp(pass, again) == 0;
-		secret_wipe(again, sizeof again);
-		if (!same || !*pass) {
-			cli_error(!*pass ? "phrase de passe vide" : "les deux saisies diffèrent");
-			return EXIT_USAGE;
-		}
-	} else {
+	if (!a->passphrase_file && !a->ask) {
 		secret_generate(pass);
 		*generated = true;
 		return 0;
 	}
+	int rc = cli_passphrase(a->passphrase_file, a->ask, true, "Phrase de passe de l'archive : ", pass);
+	if (rc)
+		return rc;
 	if (strlen(pass) < 14)
 		cli_error("attention : phrase de passe courte (%zu caractères) ; au moins 14 caractères "
 		          "aléatoires, ou "

@@ -28,18 +28,6 @@ static const char usage[] =
     "celui du premier refus (65 : archive invalide, modifiée, tronquée ou hostile, ou phrase\n"
     "de passe fausse). Rôle coordination requis.\n";
 
-typedef struct {
-	char pass[SECRET_MAX];
-} prompt_ctx;
-
-static const char *ask(void *vctx)
-{
-	prompt_ctx *p = vctx;
-	if (cli_read_secret("Phrase de passe de l'archive : ", p->pass, sizeof p->pass) < 0)
-		return NULL;
-	return p->pass;
-}
-
 enum { BATCH_MS = 1000 }; /* an import batch is committed after about this long */
 
 typedef struct {
@@ -188,22 +176,8 @@ int cmd_import(session *ctx, int argc, char **argv)
 		return rc;
 	char pass[SECRET_MAX];
 	char *why = NULL;
-	memset(pass, 0, sizeof pass);
-	if (pass_file && (rc = secret_from_file(pass_file, pass, sizeof pass, &why))) {
-		cli_error("%s", why);
-		free(why);
+	if ((rc = cli_passphrase(pass_file, ask_once, false, "Phrase de passe des archives : ", pass)))
 		return rc;
-	}
-	if (ask_once) {
-		if (cli_read_secret("Phrase de passe des archives : ", pass, sizeof pass) < 0) {
-			cli_error("--ask-passphrase : l'entrée standard n'est pas un terminal");
-			return EXIT_USAGE;
-		}
-		if (!*pass) {
-			cli_error("phrase de passe vide");
-			return EXIT_USAGE;
-		}
-	}
 	/* Archives are imported in batches: each archive is a savepoint (all of it or nothing) of
 	 * a transaction committed about every second, so that the pages every archive touches in
 	 * the uuid and date indexes are written once per batch rather than once per archive, and
@@ -223,12 +197,12 @@ int cmd_import(session *ctx, int argc, char **argv)
 	bool in_batch = false;
 	for (int i = 0; i < n; i++) {
 		const char *path = argv[optind + i];
-		prompt_ctx pc;
+		cli_prompt pc;
 		memset(&pc, 0, sizeof pc);
 		import_opts o = {
 		    .path = path,
 		    .passphrase = fixed ? pass : NULL,
-		    .ask = ask,
+		    .ask = cli_prompt_passphrase,
 		    .ask_ctx = &pc,
 		    .login = ctx->login,
 		};

@@ -18,18 +18,6 @@ static const char usage[] =
     "Code de sortie 0 seulement si tout concorde ; 65 si l'archive est modifiée, tronquée, ou\n"
     "si la phrase de passe est fausse.\n";
 
-typedef struct {
-	char pass[SECRET_MAX];
-} prompt_ctx;
-
-static const char *ask(void *vctx)
-{
-	prompt_ctx *p = vctx;
-	if (cli_read_secret("Phrase de passe de l'archive : ", p->pass, sizeof p->pass) < 0)
-		return NULL;
-	return p->pass;
-}
-
 int cmd_verify(session *ctx, int argc, char **argv)
 {
 	(void)ctx;
@@ -53,17 +41,13 @@ int cmd_verify(session *ctx, int argc, char **argv)
 	const char *path = argv[optind];
 	char pass[SECRET_MAX];
 	char *why = NULL;
-	int rc = 0;
-	memset(pass, 0, sizeof pass);
-	if (pass_file && (rc = secret_from_file(pass_file, pass, sizeof pass, &why))) {
-		cli_error("%s", why);
-		free(why);
+	int rc = cli_passphrase(pass_file, false, false, NULL, pass);
+	if (rc)
 		return rc;
-	}
-	prompt_ctx pc;
+	cli_prompt pc;
 	memset(&pc, 0, sizeof pc);
 	verify_report rep;
-	rc = export_verify(path, pass_file ? pass : NULL, ask, &pc, &rep, &why);
+	rc = export_verify(path, pass_file ? pass : NULL, cli_prompt_passphrase, &pc, &rep, &why);
 	secret_wipe(pass, sizeof pass);
 	secret_wipe(pc.pass, sizeof pc.pass);
 	if (rc) {
