@@ -268,6 +268,61 @@ bool str_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+size_t text_wrap_measured(const char *s, int width, int (*width_of)(const char *), char ***lines)
+{
+	char **v = NULL;
+	size_t n = 0;
+	if (width < 1)
+		width = 1;
+	while (s && *s) {
+		/* Take characters while they fit; remember the last blank to cut there. */
+		const char *p = s, *cut = NULL, *cut_next = NULL;
+		int w = 0;
+		while (*p && *p != '\n') {
+			uint32_t c;
+			size_t len = utf8_decode((const unsigned char *)p, strnlen(p, 4), &c);
+			if (!len)
+				len = 1, c = 0xFFFD; /* an invalid byte: one character, shown as U+FFFD */
+			char one[8] = {0};
+			memcpy(one, p, len);
+			int cw = width_of(one);
+			if (w + cw > width)
+				break;
+			w += cw;
+			if (c == ' ') {
+				cut = p;
+				cut_next = p + len;
+			}
+			p += len;
+		}
+		const char *end = p, *next = p;
+		if (*p == '\n') {
+			next = p + 1;
+		} else if (*p && cut && cut > s) {
+			end = cut;
+			next = cut_next;
+		} else if (*p && p == s) {
+			uint32_t c;
+			size_t len = utf8_decode((const unsigned char *)p, strnlen(p, 4), &c);
+			end = next = p + (len ? len : 1); /* a character wider than the line */
+		}
+		v = xrealloc(v, (n + 1) * sizeof *v);
+		v[n++] = xstrndup(s, (size_t)(end - s));
+		s = next;
+		while (*s == ' ')
+			s++;
+	}
+	*lines = v;
+	return n;
+}
+
+void lines_free(char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
 bool parse_decimal(const char *s, double *out)
 {
 	const char *p = s;

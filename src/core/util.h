@@ -74,6 +74,15 @@ char *str_trim(char *s);
 bool str_eq(const char *a, const char *b); /* NULL-safe */
 bool str_starts(const char *s, const char *prefix);
 
+/* Cut UTF-8 text into lines of at most width columns, as width_of measures a text (the terminal
+ * interface passes its own measure, which knows how the terminal shows each character), on
+ * spaces when possible; a newline always ends a line and a character wider than the line gets
+ * one of its own. Returns the number of lines; *lines (caller frees with lines_free) holds
+ * them, without the blanks they were cut at. */
+size_t text_wrap_measured(const char *s, int width, int (*width_of)(const char *), char ***lines);
+/* Free the n lines of text_wrap_measured and their array (NULL is fine). */
+void lines_free(char **lines, size_t n);
+
 /* Locale-independent numbers: parse a strict decimal ("-12", "3.5"; no exponent, no "nan",
  * no comma, no blanks). Returns false on anything else. */
 bool parse_decimal(const char *s, double *out);

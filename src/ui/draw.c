@@ -169,54 +169,7 @@ void put_blank(int y, int x, int width, unsigned long attr)
 
 size_t text_wrap(const char *s, int width, char ***lines)
 {
-	char **v = NULL;
-	size_t n = 0;
-	if (width < 1)
-		width = 1;
-	while (s && *s) {
-		/* Take characters while they fit; remember the last blank to cut there. */
-		const char *p = s, *cut = NULL, *cut_next = NULL;
-		int w = 0;
-		while (*p && *p != '\n') {
-			wchar_t c;
-			size_t len = utf8_decode(p, &c);
-			char tmp[8] = {0};
-			memcpy(tmp, p, len);
-			int cw = text_width(tmp);
-			if (w + cw > width)
-				break;
-			w += cw;
-			if (c == L' ') {
-				cut = p;
-				cut_next = p + len;
-			}
-			p += len;
-		}
-		const char *end = p, *next = p;
-		if (*p == '\n') {
-			next = p + 1;
-		} else if (*p && cut && cut > s) {
-			end = cut;
-			next = cut_next;
-		} else if (*p && p == s) {
-			wchar_t c;
-			end = next = p + utf8_decode(p, &c); /* a character wider than the line */
-		}
-		v = xrealloc(v, (n + 1) * sizeof *v);
-		v[n++] = xstrndup(s, (size_t)(end - s));
-		s = next;
-		while (*s == ' ')
-			s++;
-	}
-	*lines = v;
-	return n;
-}
-
-void lines_free(char **lines, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
+	return text_wrap_measured(s, width, text_width, lines);
 }
 
 unsigned long attr_focus(void)

@@ -129,10 +129,9 @@ int put_text(int y, int x, int width, const char *s, unsigned long attr, bool el
 int put_wtext(int y, int x, int width, const wchar_t *s, size_t n, unsigned long attr);
 /* Blank from x to x+width on row y with attr. */
 void put_blank(int y, int x, int width, unsigned long attr);
-/* Cut UTF-8 text into lines of at most width columns, on spaces when possible. Returns the
- * number of lines; *lines (caller frees each and the array) holds them. */
+/* Cut UTF-8 text into lines of at most width columns as this terminal shows them, on spaces
+ * when possible (text_wrap_measured with text_width). Caller frees with lines_free. */
 size_t text_wrap(const char *s, int width, char ***lines);
-void lines_free(char **lines, size_t n);
 /* Attributes: reverse video and bold only, so that monochrome terminals work. */
 unsigned long attr_focus(void);
 unsigned long attr_title(void);
