@@ -3,9 +3,13 @@
  * A draft is written in its own short BEGIN IMMEDIATE transaction after a pause in the typing
  * and when the program is stopped; no transaction is held while the person types. Its content
  * is "field<TAB>value" lines, with backslash, tab and newline escaped, so that whatever was in
- * the line editor (even a value the form would refuse) comes back as it was typed. */
+ * the line editor (even a value the form would refuse) comes back as it was typed. When the
+ * database cannot take a draft, what was typed goes to a rescue file beside it. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/util.h"
 #include "store/store_internal.h"
@@ -207,6 +211,106 @@ size_t draft_content_parse(const char *content, char ***keys, char ***values)
 			p++;
 	}
 	return n;
+}
+
+/* Open a new private file for the rescue copy: beside the database, or in $HOME when its
+ * directory refuses it too. Returns the stream and sets *rescue (caller frees), or NULL. */
+static FILE *rescue_open(const char *db_path, const char *login, char **rescue)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+	const char *home = getenv("HOME");
+	char *paths[2] = {
+	    xasprintf("%s.sauvetage-%s-%s-%ld.txt", db_path, login, stamp, (long)getpid()),
+	    home && *home ? xasprintf("%s/recueil-sauvetage-%s-%ld.txt", home, stamp, (long)getpid()) : NULL,
+	};
+	FILE *f = NULL;
+	for (int i = 0; i < 2 && !f; i++) {
+		int fd = paths[i] ? open(paths[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)
+		                  : -1;
+		if (fd >= 0 && !(f = fdopen(fd, "w")))
+			close(fd);
+		if (f) {
+			*rescue = paths[i];
+			paths[i] = NULL;
+		}
+	}
+	free(paths[0]);
+	free(paths[1]);
+	return f;
+}
+
+/* Write what the draft d holds to the rescue file (see store_draft_keep); false when it could
+ * not be written whole. */
+static bool rescue_write(const store_draft *d, const char *db_path, const char *login, const char *why,
+                         char **rescue)
+{
+	FILE *f = NULL;
+	if (*rescue) {
+		int fd = open(*rescue, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && !(f = fdopen(fd, "w")))
+			close(fd);
+	}
+	if (!f) {
+		free(*rescue);
+		*rescue = NULL;
+		f = rescue_open(db_path, login, rescue);
+	}
+	if (!f)
+		return false;
+	fputs("# recueil : saisie NON enregistrée dans la base.\n# ", f);
+	fputs_safe(why, f);
+	if (strcmp(d->form, "patient") == 0 && !d->patient_id)
+		fputs("\n# À ressaisir : recueil patient add champ=valeur…\n", f);
+	else
+		fprintf(f, "\n# À ressaisir : recueil entry add %s %s --date %s champ=valeur…\n",
+		        d->pseudonym[0] ? d->pseudonym : "PATIENT", d->form, d->date);
+	fprintf(f, "formulaire=%s\npatient=%s\ndate=%s\n", d->form, d->pseudonym, d->date);
+	if (d->entry_uuid[0])
+		fprintf(f, "entrée=%s\n", d->entry_uuid);
+	char **keys, **vals;
+	size_t n = draft_content_parse(d->content, &keys, &vals);
+	const char *focus = NULL, *edit = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(keys[i], DRAFT_KEY_FOCUS) == 0)
+			focus = vals[i];
+		else if (strcmp(keys[i], DRAFT_KEY_EDIT) == 0)
+			edit = vals[i];
+		else if (keys[i][0] != '!' && keys[i][0] != '@') {
+			fprintf(f, "%s=", keys[i]);
+			fputs_safe(vals[i], f);
+			fputc('\n', f);
+		}
+	}
+	if (edit && *edit && focus && strcmp(focus, DRAFT_FOCUS_DATE) != 0) {
+		fprintf(f, "# en cours de frappe dans %s : ", focus);
+		fputs_safe(edit, f);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(keys[i]);
+		free(vals[i]);
+	}
+	free(keys);
+	free(vals);
+	bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+	return fclose(f) == 0 && ok;
+}
+
+draft_keep_status store_draft_keep(store *s, store_draft *d, const char *login, const char *db_path,
+                                   const char *unsaved_why, char **rescue, char **why)
+{
+	char *refused = NULL;
+	if (store_draft_save(s, d, login, &refused) == 0)
+		return DRAFT_KEPT;
+	bool rescued = rescue_write(d, db_path, login, unsaved_why ? unsaved_why : refused, rescue);
+	if (why)
+		*why = refused;
+	else
+		free(refused);
+	return rescued ? DRAFT_RESCUED : DRAFT_LOST;
 }
 
 static long count(store *s, const char *sql, const char *text, long day)

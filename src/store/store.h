@@ -252,6 +252,37 @@ bool store_draft_get(store *s, int64_t id, store_draft *d);
 void draft_done(store_draft *d);
 void drafts_free(store_draft *v, size_t n);
 
+/* Where store_draft_keep put what was typed. */
+typedef enum {
+	DRAFT_KEPT,    /* in the database, as the draft */
+	DRAFT_RESCUED, /* the database refused it: in the rescue file */
+	DRAFT_LOST,    /* neither could take it */
+} draft_keep_status;
+
+/* Keep what is typed in an open form: as the draft d of login (store_draft_save); when the
+ * database cannot take it (deleted under the program, disk full…), in a rescue file outside it,
+ * private to the user (0600, fsync'ed), in the "champ=valeur" lines that "recueil entry add"
+ * takes, headed by why the entry is not saved (unsaved_why, else why the draft was refused)
+ * and what to type to enter it again. The rescue file is "<db_path>.sauvetage-<login>-<time>-
+ * <pid>.txt", or "$HOME/recueil-sauvetage-<time>-<pid>.txt" when the database's directory
+ * refuses it too; *rescue (owned by the caller, NULL at first) is its path once written, and
+ * later calls rewrite that same file. d->content holds draft_content_add lines: the fields'
+ * values, and the DRAFT_KEY_* lines below (the focus and the text being typed are written as a
+ * comment; the reasons are not copied). Returns where it went; unless DRAFT_KEPT, *why (if not
+ * NULL; caller frees) says why the database refused the draft. */
+draft_keep_status store_draft_keep(store *s, store_draft *d, const char *login, const char *db_path,
+                                   const char *unsaved_why, char **rescue, char **why);
+
+/* The keys of a draft's content besides the fields' ids (which never start with '@' or '!'):
+ * the focused field (its id, or DRAFT_FOCUS_DATE for the entry date), the text in its editor,
+ * and the confirmation of a soft warning (DRAFT_KEY_REASON: the field's id, then
+ * DRAFT_KEY_REASON_TEXT: the reason given). */
+#define DRAFT_KEY_FOCUS       "@focus"
+#define DRAFT_FOCUS_DATE      "@date"
+#define DRAFT_KEY_EDIT        "@edit"
+#define DRAFT_KEY_REASON      "!reason"
+#define DRAFT_KEY_REASON_TEXT "!text"
+
 /* Append "key<TAB>value\n" to content, escaping backslash, tab and newline. */
 void draft_content_add(strbuf *sb, const char *key, const char *val);
 /* Split content into keys and values (caller frees both arrays with their strings); count. */

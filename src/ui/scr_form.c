@@ -10,11 +10,9 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <ctype.h>
 #include <curses.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/util.h"
 #include "ui/ui.h"
@@ -379,133 +377,67 @@ static void draft_fill(fscreen *fs)
 	const form *f = fs->r->f;
 	for (size_t i = 0; i < f->n_fields; i++) {
 		const fvalue *v = &fs->r->vals[i];
-		if (!is_input(&f->fields[i]))
+		/* Identity values the person may not see were read from the database, not typed: they
+		 * stay there, out of the draft and of the rescue file. */
+		if (!is_input(&f->fields[i]) || (f->fields[i].identifier && !fs->identity))
 			continue;
 		if (v->text || v->missing)
 			draft_content_add(&sb, f->fields[i].id,
 			                  v->text ? v->text : missing_code_name(v->missing));
 		if (fs->reasons[i])
-			draft_content_add(&sb, "!reason", f->fields[i].id),
-			    draft_content_add(&sb, "!text", fs->reasons[i]);
+			draft_content_add(&sb, DRAFT_KEY_REASON, f->fields[i].id),
+			    draft_content_add(&sb, DRAFT_KEY_REASON_TEXT, fs->reasons[i]);
 	}
 	char *typed = le_text(&fs->ed);
-	draft_content_add(&sb, "@focus", fs->cur == FOCUS_DATE ? "@date" : f->fields[fs->cur].id);
-	draft_content_add(&sb, "@edit", typed);
+	draft_content_add(&sb, DRAFT_KEY_FOCUS,
+	                  fs->cur == FOCUS_DATE ? DRAFT_FOCUS_DATE : f->fields[fs->cur].id);
+	draft_content_add(&sb, DRAFT_KEY_EDIT, typed);
 	free(typed);
 	free(fs->dr.content);
 	fs->dr.content = strbuf_take(&sb);
 	fs->dr.patient_id = fs->meta.patient_id;
+	snprintf(fs->dr.pseudonym, sizeof fs->dr.pseudonym, "%s", fs->meta.pseudonym);
 	snprintf(fs->dr.form, sizeof fs->dr.form, "%s", f->id);
 	snprintf(fs->dr.entry_uuid, sizeof fs->dr.entry_uuid, "%s", fs->meta.id ? fs->meta.uuid : "");
 	fs->dr.row_version = fs->meta.row_version;
 	date_format(fs->r->date, fs->dr.date);
 }
 
-/* Open a new private file for the rescue copy: beside the database, or in $HOME when its
- * directory is gone too. Returns the stream and sets fs->rescue, or NULL. */
-static FILE *rescue_open(fscreen *fs)
-{
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
-	const char *home = getenv("HOME");
-	char *paths[2] = {
-	    xasprintf("%s.sauvetage-%s-%s-%ld.txt", fs->a->ctx->db_path, fs->a->ctx->login, stamp,
-	              (long)getpid()),
-	    home && *home ? xasprintf("%s/recueil-sauvetage-%s-%ld.txt", home, stamp, (long)getpid()) : NULL,
-	};
-	FILE *f = NULL;
-	for (int i = 0; i < 2 && !f; i++) {
-		int fd = paths[i] ? open(paths[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)
-		                  : -1;
-		if (fd >= 0 && !(f = fdopen(fd, "w")))
-			close(fd);
-		if (f) {
-			fs->rescue = paths[i];
-			paths[i] = NULL;
-		}
-	}
-	free(paths[0]);
-	free(paths[1]);
-	return f;
-}
-
-/* The database cannot take what is typed, not even as a draft (deleted under us, disk full…):
- * a copy goes to a text file outside it, private to the user, in the "champ=valeur" form that
- * "recueil entry add" takes. The same file is rewritten at each later attempt. Returns its
- * path (owned by fs) or NULL. */
-static const char *rescue_write(fscreen *fs, const char *why)
-{
-	FILE *f = NULL;
-	if (fs->rescue) {
-		int fd = open(fs->rescue, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && !(f = fdopen(fd, "w")))
-			close(fd);
-	}
-	if (!f) {
-		free(fs->rescue);
-		fs->rescue = NULL;
-		f = rescue_open(fs);
-	}
-	if (!f)
-		return NULL;
-	const form *fm = fs->r->f;
-	char date[16];
-	date_format(fs->r->date, date);
-	fputs("# recueil : saisie NON enregistrée dans la base.\n# ", f);
-	fputs_safe(why, f);
-	if (strcmp(fm->id, "patient") == 0 && !fs->meta.patient_id)
-		fputs("\n# À ressaisir : recueil patient add champ=valeur…\n", f);
-	else
-		fprintf(f, "\n# À ressaisir : recueil entry add %s %s --date %s champ=valeur…\n",
-		        fs->meta.pseudonym[0] ? fs->meta.pseudonym : "PATIENT", fm->id, date);
-	fprintf(f, "formulaire=%s\npatient=%s\ndate=%s\n", fm->id, fs->meta.pseudonym, date);
-	if (fs->meta.id)
-		fprintf(f, "entrée=%s\n", fs->meta.uuid);
-	for (size_t i = 0; i < fm->n_fields; i++) {
-		const fvalue *v = &fs->r->vals[i];
-		/* Identity values the person may not see were read from the database, not typed. */
-		if (!is_input(&fm->fields[i]) || !(v->text || v->missing) ||
-		    (fm->fields[i].identifier && !fs->identity))
-			continue;
-		fprintf(f, "%s=", fm->fields[i].id);
-		fputs_safe(v->text ? v->text : missing_code_name(v->missing), f);
-		fputc('\n', f);
-	}
-	char *typed = le_text(&fs->ed);
-	if (typed && *typed && fs->cur != FOCUS_DATE) {
-		fprintf(f, "# en cours de frappe dans %s : ", fm->fields[fs->cur].id);
-		fputs_safe(typed, f);
-		fputc('\n', f);
-	}
-	free(typed);
-	bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-	if (fclose(f) != 0 || !ok)
-		return NULL;
-	return fs->rescue;
-}
-
-/* Write the draft now; quiet unless it fails. When the database cannot take it, what is typed
- * goes to a rescue file, so that nothing typed is ever lost without a word. */
-static void draft_write(fscreen *fs)
+/* Keep what is typed (store_draft_keep): as the draft, else in a rescue file outside the
+ * database, so that nothing typed is ever lost without a word; then say where, in one message.
+ * unsaved_why: why a save has just failed (the message then says that the entry is not saved),
+ * or NULL when the draft is written as the person types (quiet unless it fails). */
+static void keep_typed(fscreen *fs, const char *unsaved_why)
 {
 	draft_fill(fs);
 	char *why = NULL;
-	if (store_draft_save(fs->a->ctx->st, &fs->dr, fs->a->ctx->login, &why)) {
-		const char *kept = rescue_write(fs, why);
-		if (kept) {
+	draft_keep_status kept = store_draft_keep(fs->a->ctx->st, &fs->dr, fs->a->ctx->login,
+	                                          fs->a->ctx->db_path, unsaved_why, &fs->rescue, &why);
+	if (kept != DRAFT_LOST)
+		fs->dirty = false;
+	if (kept == DRAFT_KEPT)
+		fs->last_draft = time(NULL);
+	if (!unsaved_why) {
+		if (kept == DRAFT_RESCUED)
 			app_message(fs->a, true, _("brouillon non écrit : %s ; saisie copiée dans %s"), why,
-			            kept);
-			fs->dirty = false;
-		} else {
+			            fs->rescue);
+		else if (kept == DRAFT_LOST)
 			app_message(fs->a, true, _("brouillon non écrit : %s"), why);
-		}
-		free(why);
-		return;
+	} else if (kept == DRAFT_KEPT) {
+		app_message(fs->a, true, _("non enregistré : %s ; ce qui a été tapé est gardé en brouillon"),
+		            unsaved_why);
+	} else {
+		char *text =
+		    kept == DRAFT_RESCUED
+		        ? xasprintf(_("%s\n\nCe qui a été tapé reste à l'écran et a été copié dans :\n%s"),
+		                    unsaved_why, fs->rescue)
+		        : xasprintf(_("%s\n\nCe qui a été tapé n'a pu être copié nulle part : le noter "
+		                      "avant de quitter."),
+		                    unsaved_why);
+		dialog_message(&fs->dlg, TAG_INFO, _("Entrée NON enregistrée"), text);
+		free(text);
 	}
-	fs->dirty = false;
-	fs->last_draft = time(NULL);
+	free(why);
 }
 
 static void draft_forget(fscreen *fs)
@@ -533,13 +465,13 @@ static void draft_restore(fscreen *fs, const store_draft *d)
 		if (k >= 0 && is_input(fld(fs, (int)k))) {
 			if (!record_set(fs->r, (size_t)k, vals[i], NULL))
 				record_set_raw(fs->r, (size_t)k, NULL, MISS_NONE);
-		} else if (strcmp(keys[i], "@focus") == 0) {
+		} else if (strcmp(keys[i], DRAFT_KEY_FOCUS) == 0) {
 			focus = vals[i];
-		} else if (strcmp(keys[i], "@edit") == 0) {
+		} else if (strcmp(keys[i], DRAFT_KEY_EDIT) == 0) {
 			edit = vals[i];
-		} else if (strcmp(keys[i], "!reason") == 0) {
+		} else if (strcmp(keys[i], DRAFT_KEY_REASON) == 0) {
 			reason_for = vals[i];
-		} else if (strcmp(keys[i], "!text") == 0 && reason_for) {
+		} else if (strcmp(keys[i], DRAFT_KEY_REASON_TEXT) == 0 && reason_for) {
 			long r = form_field_index(fs->r->f, reason_for);
 			if (r >= 0) {
 				free(fs->reasons[r]);
@@ -549,7 +481,7 @@ static void draft_restore(fscreen *fs, const store_draft *d)
 	}
 	recompute(fs);
 	long fk = focus ? form_field_index(fs->r->f, focus) : -1;
-	if (focus && strcmp(focus, "@date") == 0 && fs->dated)
+	if (focus && strcmp(focus, DRAFT_FOCUS_DATE) == 0 && fs->dated)
 		fs->cur = FOCUS_DATE;
 	else if (fk >= 0 && focusable(fs, (int)fk))
 		fs->cur = (int)fk;
@@ -877,35 +809,6 @@ static char *conflict_details(fscreen *fs, const char *why)
 	return strbuf_take(&sb);
 }
 
-/* A save failed: what was typed stays on screen, and goes to the draft as well, or, when the
- * database cannot take even that, to a rescue file; the message says which. */
-static void keep_typed(fscreen *fs, const char *why)
-{
-	draft_fill(fs);
-	char *why2 = NULL;
-	if (store_draft_save(fs->a->ctx->st, &fs->dr, fs->a->ctx->login, &why2) == 0) {
-		fs->dirty = false;
-		fs->last_draft = time(NULL);
-		app_message(fs->a, true, _("non enregistré : %s ; ce qui a été tapé est gardé en brouillon"),
-		            why);
-		return;
-	}
-	free(why2);
-	const char *kept = rescue_write(fs, why);
-	char *text;
-	if (kept) {
-		fs->dirty = false;
-		text = xasprintf(_("%s\n\nCe qui a été tapé reste à l'écran et a été copié dans :\n%s"), why,
-		                 kept);
-	} else {
-		text = xasprintf(_("%s\n\nCe qui a été tapé n'a pu être copié nulle part : le noter avant "
-		                   "de quitter."),
-		                 why);
-	}
-	dialog_message(&fs->dlg, TAG_INFO, _("Entrée NON enregistrée"), text);
-	free(text);
-}
-
 /* store_entry_reasons: a reason saved with the entry, for a field the form still has. */
 static void reason_loaded(void *ctx, const char *field_id, const char *reason)
 {
@@ -940,7 +843,7 @@ static outcome do_save(fscreen *fs)
 	}
 	free(conf);
 	if (rc == EXIT_TEMPFAIL && fs->meta.id) {
-		draft_write(fs);
+		keep_typed(fs, NULL);
 		char *details = conflict_details(fs, why);
 		dialog_message(&fs->dlg, TAG_CONFLICT,
 		               _("Conflit : l'entrée a été modifiée par quelqu'un d'autre"), details);
@@ -1443,7 +1346,7 @@ static outcome after_dialog(fscreen *fs, int tag, dialog_result r, int answer, c
 			app_message(fs->a, false, "%s", _("Saisie abandonnée."));
 			return OUT_CLOSE;
 		}
-		draft_write(fs);
+		keep_typed(fs, NULL);
 		app_message(fs->a, false, "%s",
 		            _("Saisie gardée en brouillon : elle sera proposée au prochain démarrage."));
 		return OUT_CLOSE;
@@ -1565,7 +1468,7 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 		break;
 	case ACT_QUIT:
 		if (fs->changed) {
-			draft_write(fs);
+			keep_typed(fs, NULL);
 		}
 		return OUT_QUIT;
 	default:
@@ -1599,7 +1502,7 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 	}
 	/* Typing for a long while without a pause: write the draft anyway now and then. */
 	if (fs->dirty && time(NULL) - fs->last_draft >= 10)
-		draft_write(fs);
+		keep_typed(fs, NULL);
 	return o;
 }
 
@@ -1618,7 +1521,7 @@ static void form_idle(app *a, screen *s)
 	(void)a;
 	fscreen *fs = (fscreen *)s;
 	if (fs->dirty)
-		draft_write(fs);
+		keep_typed(fs, NULL);
 }
 
 static void form_hangup(app *a, screen *s)
@@ -1626,7 +1529,7 @@ static void form_hangup(app *a, screen *s)
 	(void)a;
 	fscreen *fs = (fscreen *)s;
 	if (fs->changed)
-		draft_write(fs);
+		keep_typed(fs, NULL);
 }
 
 static void form_done(screen *s)
