@@ -1,4 +1,4 @@
-/* util.c — memory, strings, numbers and dates without locale surprises. */
+/* util.c — memory, strings, numbers and dates without locale surprises; random bytes. */
 #include "core/util.h"
 
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 static void out_of_memory(void)
@@ -509,4 +510,30 @@ void time_now_iso(char *buf, size_t size)
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void util_random_bytes(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+	while (n) {
+		ssize_t got = getrandom(p, n, 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			fputs("recueil: source d'aléa du système indisponible\n", stderr);
+			abort();
+		}
+		p += got;
+		n -= (size_t)got;
+	}
+}
+
+void util_uuid_v4(char out[37])
+{
+	unsigned char b[16];
+	util_random_bytes(b, sizeof b);
+	b[6] = (b[6] & 0x0F) | 0x40;
+	b[8] = (b[8] & 0x3F) | 0x80;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+	         b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }

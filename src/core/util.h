@@ -105,4 +105,10 @@ long date_today(void);
  * test seams are on). buf >= 21 bytes. */
 void time_now_iso(char *buf, size_t size);
 
+/* Fill buf with n bytes from the system's random source (getrandom). Never fails: when the
+ * system has no random source, prints one line and aborts (nothing secret may be made without). */
+void util_random_bytes(void *buf, size_t n);
+/* A random (version 4) UUID, lower case with dashes, into out. */
+void util_uuid_v4(char out[37]);
+
 #endif

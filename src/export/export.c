@@ -886,7 +886,7 @@ int export_write(store *s, const formset *fs, const export_opts *o, export_resul
 	sum.accepted_reason = o->accepted_reason;
 	store_structure(s, sum.structure_code, sum.structure_name);
 	time_now_iso(sum.created_at, sizeof sum.created_at);
-	uuid_v4(sum.export_id);
+	util_uuid_v4(sum.export_id);
 	int rc = atomic_open(&x.out, o->out_path, why);
 	if (rc)
 		return rc;

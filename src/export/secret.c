@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "core/util.h"
-#include "store/store.h"
 
 void secret_wipe(void *p, size_t n)
 {
@@ -49,7 +48,7 @@ void secret_generate(char *out)
 	secret_protect(out, SECRET_GENERATED_LEN + 1);
 	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 	unsigned char bytes[10];
-	random_bytes(bytes, sizeof bytes);
+	util_random_bytes(bytes, sizeof bytes);
 	size_t o = 0;
 	unsigned acc = 0;
 	int bits = 0;

@@ -310,7 +310,7 @@ static const char *status_for(const issue *iss, size_t n, bool draft)
 static int insert_entry(store *s, const record *r, entry_meta *meta, const char *status, const char *now,
                         const char *login, char **why)
 {
-	uuid_v4(meta->uuid);
+	util_uuid_v4(meta->uuid);
 	sqlite3_stmt *st = st_prepare(
 	    s, "INSERT INTO entries(uuid, patient_id, form, form_version, date, status, "
 	       "author, created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");

@@ -8,7 +8,6 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -907,32 +906,6 @@ char *store_admins(store *s)
 
 /* ------------------------------------------------------------ patients */
 
-void random_bytes(void *buf, size_t n)
-{
-	unsigned char *p = buf;
-	while (n) {
-		ssize_t got = getrandom(p, n, 0);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			fputs("recueil: source d'aléa du système indisponible\n", stderr);
-			abort();
-		}
-		p += got;
-		n -= (size_t)got;
-	}
-}
-
-void uuid_v4(char out[37])
-{
-	unsigned char b[16];
-	random_bytes(b, sizeof b);
-	b[6] = (b[6] & 0x0F) | 0x40;
-	b[8] = (b[8] & 0x3F) | 0x80;
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-	         b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 static int crockford_value(char c)
@@ -972,7 +945,7 @@ static void pseudonym_new(char out[16])
 {
 	unsigned char b[7];
 	int v[7];
-	random_bytes(b, sizeof b);
+	util_random_bytes(b, sizeof b);
 	for (int i = 0; i < 7; i++) {
 		v[i] = b[i] & 31;
 		out[i] = crockford[v[i]];

@@ -224,10 +224,6 @@ int store_snapshot(store *s, const char *path, char **why);
  * newer than this program, quick_check and foreign_key_check clean. */
 int store_check_file(const char *path, char **why);
 
-/* Random bytes from the system (getrandom); aborts on failure. */
-void random_bytes(void *buf, size_t n);
-void uuid_v4(char out[37]);
-
 /* ---- drafts (draft.c): what a person was typing in an open form, kept while they type */
 typedef struct {
 	int64_t id;         /* 0 for a draft not stored yet */
