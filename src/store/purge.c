@@ -23,12 +23,6 @@ typedef struct {
 	char date[11];
 } gone_entry;
 
-static const char *col_text(sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-	return t ? t : "";
-}
-
 /* Run one statement with the patient's id as ?1 (and text as ?2 when not NULL); the number of
  * rows it changed into *changed (may be NULL). Statements here run once per erasure: prepared,
  * not cached. */
@@ -66,9 +60,9 @@ static long gone_entries(store *s, int64_t patient_id, gone_entry **out, char **
 		*out = xrealloc(*out, (size_t)(n + 1) * sizeof **out);
 		gone_entry *g = &(*out)[n++];
 		g->id = sqlite3_column_int64(st, 0);
-		snprintf(g->uuid, sizeof g->uuid, "%s", col_text(st, 1));
-		snprintf(g->form, sizeof g->form, "%s", col_text(st, 2));
-		snprintf(g->date, sizeof g->date, "%s", col_text(st, 3));
+		snprintf(g->uuid, sizeof g->uuid, "%s", st_col_text(st, 1));
+		snprintf(g->form, sizeof g->form, "%s", st_col_text(st, 2));
+		snprintf(g->date, sizeof g->date, "%s", st_col_text(st, 3));
 	}
 	if (step != SQLITE_DONE) {
 		st_fail(s, why, "effacement du patient, entrées");
@@ -252,8 +246,8 @@ int store_patient_erase(store *s, int64_t patient_id, const char *login, patient
 		} else {
 			sqlite3_bind_int64(st, 1, patient_id);
 			if (sqlite3_step(st) == SQLITE_ROW) {
-				snprintf(pseudo, sizeof pseudo, "%s", col_text(st, 0));
-				snprintf(structure, sizeof structure, "%s", col_text(st, 1));
+				snprintf(pseudo, sizeof pseudo, "%s", st_col_text(st, 0));
+				snprintf(structure, sizeof structure, "%s", st_col_text(st, 1));
 			} else {
 				set_why(why, "patient introuvable (déjà effacé ?)");
 				rc = EXIT_NOINPUT;

@@ -108,6 +108,23 @@ sqlite3_stmt *st_prepare(store *s, const char *sql)
 	return st;
 }
 
+const char *st_col_text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	return t ? t : "";
+}
+
+void st_sql_quoted(strbuf *sb, const char *s, char q)
+{
+	strbuf_putc(sb, q);
+	for (; *s; s++) {
+		if (*s == q)
+			strbuf_putc(sb, q);
+		strbuf_putc(sb, *s);
+	}
+	strbuf_putc(sb, q);
+}
+
 static void forget_statements(store *s)
 {
 	for (size_t i = 0; i < s->n_cache; i++) {

@@ -152,7 +152,7 @@ void store_log_refusal(store *s, const char *login, const char *what);
 /* Print the audit trail since a day (YYYY-MM-DD, or NULL for all) in reading order. */
 int store_log_print(store *s, const char *since, FILE *out, char **why);
 
-/* ---- export, backup (query.c) */
+/* ---- export, backup (export_data.c) */
 /* A read transaction: every read until store_read_end sees one snapshot of the database, even
  * while others save entries (WAL). Never held while a person types. */
 int store_read_begin(store *s, char **why);
@@ -292,7 +292,7 @@ typedef struct {
 int store_counts_get(store *s, const char *login, const char *due_form, long due_since, store_counts *out,
                      char **why);
 
-/* ---- import of structures' exports into a regional database (query.c)
+/* ---- import of structures' exports into a regional database (import_write.c)
  *
  * One archive is imported in one write transaction (store_import_begin … store_import_end):
  * all of it or nothing. Inside store_batch_begin … store_batch_end, that transaction is a
