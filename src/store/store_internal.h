@@ -9,12 +9,17 @@
 /* A cached prepared statement for sql, reset and unbound; NULL if it does not prepare.
  * Borrowed: valid until the schema changes (store_sync_forms) or the store closes. */
 sqlite3_stmt *st_prepare(store *s, const char *sql);
+/* Finalize every cached statement (after a schema change: they were prepared against the old
+ * tables). */
+void st_forget_statements(store *s);
 /* The text of a result column, "" for NULL (borrowed: valid until the statement moves on). */
 const char *st_col_text(sqlite3_stmt *st, int col);
 /* Append s to sb as an SQL identifier (q = '"') or string literal (q = '\''), quotes doubled. */
 void st_sql_quoted(strbuf *sb, const char *s, char q);
 /* Map the connection's last error to an exit code and set *why to "what : message". */
 int st_fail(store *s, char **why, const char *what);
+/* Run sql (one or more statements without results); 0, or st_fail's code with *why. */
+int st_exec(store *s, const char *sql, char **why, const char *what);
 int st_begin(store *s, char **why);  /* BEGIN IMMEDIATE */
 int st_commit(store *s, char **why); /* COMMIT, rolling back if it fails */
 void st_rollback(store *s);
