@@ -1,5 +1,6 @@
-/* report.c — the activity report: one SQL query per indicator, grouped by structure, in one read
- * snapshot; then the text and CSV writers (definitions in report.h). */
+/* report.c — the activity report: each indicator's categories, filled from what the store's
+ * report queries return (store/report_data.h) in one read snapshot, then the small-count rule
+ * and the text and CSV writers (definitions in report.h). */
 #include "export/report.h"
 
 #include <stdarg.h>
@@ -7,7 +8,7 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "store/store_internal.h"
+#include "store/report_data.h"
 
 /* ------------------------------------------------------------ the model */
 
@@ -18,6 +19,14 @@ typedef struct {
 	char first[11], last[11]; /* the period, YYYY-MM-DD */
 	char **why;
 } rctx;
+
+/* What the rows of one query add to: an indicator, and for rows with a code the category that
+ * counts every row as well (-1: none). */
+typedef struct {
+	report *r;
+	report_indicator *ind;
+	int total;
+} sink;
 
 /* Append a category; returns its index. */
 static int cat_add(report_indicator *ind, const char *code, const char *label, report_kind kind, int base,
@@ -121,219 +130,66 @@ static long structure_row(const report *r, const char *code)
 	return -1;
 }
 
-/* An extra parameter of a query, bound from ?3 on (?1 and ?2 are the period's first and last
- * days). */
-typedef struct {
-	const char *text; /* bound as text when not NULL, else num */
-	double num;
-} param;
-
-/* Prepare sql and bind the period and params. A statement that does not prepare (a table or
- * column the database lacks) marks the indicator not available rather than failing. */
-static sqlite3_stmt *prepare(rctx *c, report_indicator *ind, const char *sql, const param *params, size_t n)
+/* A row (structure | v1, …, vk): vi adds to category i - 1. */
+static void add_wide(void *vctx, const store_report_row *row)
 {
-	values_alloc(c->r, ind);
-	sqlite3_stmt *st = st_prepare(c->s, sql);
-	if (!st) {
-		unavailable(ind, "requête impossible : %s", sqlite3_errmsg(st_db_handle(c->s)));
-		return NULL;
-	}
-	sqlite3_bind_text(st, 1, c->first, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, c->last, -1, SQLITE_STATIC);
-	for (size_t i = 0; i < n; i++) {
-		if (params[i].text)
-			sqlite3_bind_text(st, (int)i + 3, params[i].text, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_double(st, (int)i + 3, params[i].num);
-	}
-	return st;
+	sink *k = vctx;
+	long at = structure_row(k->r, row->structure);
+	for (size_t i = 0; at >= 0 && i < row->n_values && i < k->ind->n_cats; i++)
+		add(k->r, k->ind, (size_t)at, i, row->values[i]);
 }
 
-static int finish(rctx *c, sqlite3_stmt *st, int step, const report_indicator *ind)
+/* A row (structure, code | value): the value adds to the category of that code (codes that are
+ * no category are dropped) and, when total >= 0, to category total as well. */
+static void add_long(void *vctx, const store_report_row *row)
 {
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st); /* they point to this call's stack */
-	if (step == SQLITE_DONE)
-		return 0;
-	char *what = xasprintf("rapport, indicateur %s", ind->id);
-	int rc = st_fail(c->s, c->why, what);
-	free(what);
+	sink *k = vctx;
+	long at = structure_row(k->r, row->structure);
+	if (at < 0 || row->n_values < 1)
+		return;
+	double v = row->values[0];
+	for (size_t i = 0; row->code && i < k->ind->n_cats; i++)
+		if ((int)i != k->total && strcmp(k->ind->cats[i].code, row->code) == 0)
+			add(k->r, k->ind, (size_t)at, i, v);
+	if (k->total >= 0)
+		add(k->r, k->ind, (size_t)at, (size_t)k->total, v);
+}
+
+/* Run query q into ind with add (add_wide or add_long; total: add_long's category of every
+ * row). A query the database cannot answer (a table or column it lacks) marks the indicator
+ * not available rather than failing. */
+static int run(rctx *c, report_indicator *ind, enum store_report_query q, const store_report_args *a,
+               void (*add_row)(void *, const store_report_row *), int total)
+{
+	values_alloc(c->r, ind);
+	store_report_args args = a ? *a : (store_report_args){0};
+	args.first = c->first;
+	args.last = c->last;
+	sink k = {c->r, ind, total};
+	char *why = NULL;
+	int rc = store_report_rows(c->s, q, &args, add_row, &k, &why);
+	if (rc == STORE_REPORT_MISSING) {
+		unavailable(ind, "requête impossible : %s", why);
+		rc = 0;
+	} else if (rc) {
+		*c->why = why; /* the caller's now */
+		return rc;
+	}
+	free(why);
 	return rc;
 }
 
-/* Rows (structure, v1, …, vk): vi adds to category i - 1. */
-static int run_wide(rctx *c, report_indicator *ind, const char *sql, const param *params, size_t n)
+/* A query whose rows have no code: their values fill the categories in order. */
+static int run_wide(rctx *c, report_indicator *ind, enum store_report_query q, const store_report_args *a)
 {
-	sqlite3_stmt *st = prepare(c, ind, sql, params, n);
-	if (!st)
-		return 0;
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		long row = structure_row(c->r, (const char *)sqlite3_column_text(st, 0));
-		int cols = sqlite3_column_count(st);
-		for (int k = 1; row >= 0 && k < cols && (size_t)(k - 1) < ind->n_cats; k++)
-			add(c->r, ind, (size_t)row, (size_t)k - 1, sqlite3_column_double(st, k));
-	}
-	return finish(c, st, step, ind);
+	return run(c, ind, q, a, add_wide, -1);
 }
 
-/* Rows (structure, category code, value): the value adds to the category of that code (codes
- * that are no category are dropped) and, when total >= 0, to category total as well. */
-static int run_long(rctx *c, report_indicator *ind, int total, const char *sql, const param *params, size_t n)
+/* A query whose rows have a code: each fills the category of its code, and category total. */
+static int run_long(rctx *c, report_indicator *ind, int total, enum store_report_query q)
 {
-	sqlite3_stmt *st = prepare(c, ind, sql, params, n);
-	if (!st)
-		return 0;
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		long row = structure_row(c->r, (const char *)sqlite3_column_text(st, 0));
-		if (row < 0)
-			continue;
-		const char *code = (const char *)sqlite3_column_text(st, 1);
-		double v = sqlite3_column_double(st, 2);
-		for (size_t k = 0; code && k < ind->n_cats; k++)
-			if ((int)k != total && strcmp(ind->cats[k].code, code) == 0)
-				add(c->r, ind, (size_t)row, k, v);
-		if (total >= 0)
-			add(c->r, ind, (size_t)row, (size_t)total, v);
-	}
-	return finish(c, st, step, ind);
+	return run(c, ind, q, NULL, add_long, total);
 }
-
-/* ------------------------------------------------------------ the queries */
-
-/* The SQL reads better one clause per line than as clang-format would wrap it. Every query
- * binds ?1 and ?2 to the first and last days of the period (YYYY-MM-DD); entries in draft
- * never count. */
-// clang-format off
-
-/* The entries of a form that count, with their patient p and their form row. */
-#define FROM_FORM(form, alias) \
-	" FROM entries e JOIN patients p ON p.id = e.patient_id" \
-	" JOIN form_" form " " alias " ON " alias ".entry_id = e.id" \
-	" WHERE e.form = '" form "' AND e.status <> 'draft'"
-
-/* The patients followed in the period: at least one contact done. */
-#define SUIVIS_CTE \
-	"suivis(pid) AS (SELECT DISTINCT e.patient_id FROM entries e" \
-	" JOIN form_contact c ON c.entry_id = e.id" \
-	" WHERE e.form = 'contact' AND e.status <> 'draft' AND e.date BETWEEN ?1 AND ?2" \
-	" AND c.statut = 'realise')"
-
-/* Each patient's entries ranked from the last (date, then creation order). */
-#define LAST_FIRST "ROW_NUMBER() OVER (PARTITION BY e.patient_id ORDER BY e.date DESC, e.id DESC) AS rang"
-
-/* What an HCV test must be to count (for HCV, and done), and what antibody and RNA tests are. */
-#define VHC_TEST "h.evenement = 'test' AND h.virus = 'vhc' AND h.propose = 'realise'"
-#define AC_TEST  VHC_TEST " AND h.type_test IN ('trod', 'serologie')"
-#define ARN_TEST VHC_TEST " AND h.type_test IN ('arn_qualitatif', 'charge_virale')"
-#define FLAG(cond) "MAX(CASE WHEN " cond " THEN 1 ELSE 0 END)"
-
-static const char suivis_sql[] =
-	"WITH " SUIVIS_CTE " SELECT p.structure, COUNT(*)"
-	" FROM suivis JOIN patients p ON p.id = suivis.pid GROUP BY p.structure";
-
-static const char inclusions_sql[] =
-	"SELECT p.structure, COUNT(DISTINCT e.patient_id)" FROM_FORM("patient", "f")
-	" AND f.date_inclusion BETWEEN ?1 AND ?2 GROUP BY p.structure";
-
-static const char sorties_sql[] =
-	"SELECT p.structure, f.motif, COUNT(*)" FROM_FORM("sortie", "f")
-	" AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
-
-static const char contacts_statut_sql[] =
-	"SELECT p.structure, f.statut, COUNT(*)" FROM_FORM("contact", "f")
-	" AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
-
-static const char contacts_intervenant_sql[] =
-	"SELECT p.structure, f.intervenant, COUNT(*)" FROM_FORM("contact", "f")
-	" AND e.date BETWEEN ?1 AND ?2 AND f.statut = 'realise' GROUP BY 1, 2";
-
-static const char contacts_type_sql[] =
-	"SELECT p.structure, f.type_contact, COUNT(*)" FROM_FORM("contact", "f")
-	" AND e.date BETWEEN ?1 AND ?2 AND f.statut = 'realise' GROUP BY 1, 2";
-
-/* Each patient's last AUDIT of the period with a computed zone. */
-#define AUDIT_LAST \
-	"WITH dern AS (SELECT p.structure AS s, a.zone_oms AS z, a.classe_fr AS k, " LAST_FIRST \
-	FROM_FORM("audit", "a") " AND e.date BETWEEN ?1 AND ?2 AND a.zone_oms IS NOT NULL) "
-
-static const char audit_zone_sql[] =
-	AUDIT_LAST "SELECT s, z, COUNT(*) FROM dern WHERE rang = 1 GROUP BY 1, 2";
-
-static const char audit_classe_sql[] =
-	AUDIT_LAST "SELECT s, k, COUNT(*) FROM dern WHERE rang = 1 GROUP BY 1, 2";
-
-/* ?3: the threshold. */
-static const char epices_sql[] =
-	"WITH dern AS (SELECT p.structure AS s, f.epices_score AS v, " LAST_FIRST
-	FROM_FORM("precarite", "f") " AND e.date BETWEEN ?1 AND ?2 AND f.epices_score IS NOT NULL) "
-	"SELECT s, COUNT(*), SUM(v), SUM(v >= ?3) FROM dern WHERE rang = 1 GROUP BY s";
-
-/* Every step is counted among the patients of the step before it. Queries that look at a
- * followed patient's history start from suivis and reach the entries by patient (index
- * entries_by_patient): joining two materialised lists instead would be quadratic. */
-static const char cascade_sql[] =
-	"WITH " SUIVIS_CTE ", "
-	"ev AS (SELECT s.pid AS pid, "
-	FLAG(AC_TEST) " AS ac, "
-	FLAG(AC_TEST " AND h.resultat = 'positif'") " AS acpos, "
-	FLAG(ARN_TEST " AND h.arn_resultat IN ('detectable', 'indetectable')") " AS arn, "
-	FLAG(ARN_TEST " AND h.arn_resultat = 'detectable'") " AS arnpos, "
-	FLAG("h.evenement = 'traitement'") " AS trt, "
-	FLAG("h.evenement = 'traitement' AND h.rvs12 = 'guerison'") " AS gueri "
-	"FROM suivis s LEFT JOIN entries e ON e.patient_id = s.pid AND e.form = 'hcv'"
-	" AND e.status <> 'draft' AND e.date <= ?2 "
-	"LEFT JOIN form_hcv h ON h.entry_id = e.id GROUP BY s.pid) "
-	"SELECT p.structure, COUNT(*), SUM(ac), SUM(ac * acpos), SUM(ac * acpos * arn), "
-	"SUM(ac * acpos * arn * arnpos), SUM(ac * acpos * arn * arnpos * trt), "
-	"SUM(ac * acpos * arn * arnpos * trt * gueri) "
-	"FROM ev JOIN patients p ON p.id = ev.pid GROUP BY p.structure";
-
-/* The last status recorded up to the end of the period; 'inconnu' only when nothing better
- * was ever recorded. */
-static const char vhb_sql[] =
-	"WITH " SUIVIS_CTE " "
-	"SELECT p.structure, COALESCE((SELECT h.statut_vhb FROM entries e"
-	" JOIN form_hcv h ON h.entry_id = e.id"
-	" WHERE e.patient_id = suivis.pid AND e.form = 'hcv' AND e.status <> 'draft' AND e.date <= ?2"
-	" AND h.evenement = 'vaccination_vhb' AND h.statut_vhb IS NOT NULL"
-	" ORDER BY h.statut_vhb = 'inconnu', e.date DESC, e.id DESC LIMIT 1), 'non_renseigne'), COUNT(*) "
-	"FROM suivis JOIN patients p ON p.id = suivis.pid GROUP BY 1, 2";
-
-/* ?3 and ?4: the days on or before which the last HCV test is too old, for active injectors
- * and for the others. c is materialised so that its subqueries run once per patient. */
-static const char depistage_sql[] =
-	"WITH " SUIVIS_CTE ", "
-	"c AS MATERIALIZED (SELECT p.structure AS s, "
-	"(SELECT f.injecteur_actif FROM entries e JOIN form_substances f ON f.entry_id = e.id"
-	" WHERE e.patient_id = suivis.pid AND e.form = 'substances' AND e.status <> 'draft'"
-	" AND e.date <= ?2 AND f.injecteur_actif IS NOT NULL"
-	" ORDER BY e.date DESC, e.id DESC LIMIT 1) IS 1 AS ia, "
-	"(SELECT MAX(e.date) FROM entries e JOIN form_hcv h ON h.entry_id = e.id"
-	" WHERE e.patient_id = suivis.pid AND e.form = 'hcv' AND e.status <> 'draft'"
-	" AND e.date <= ?2 AND " VHC_TEST ") AS d "
-	"FROM suivis JOIN patients p ON p.id = suivis.pid), "
-	"du AS (SELECT s, ia, (ia AND (d IS NULL OR d <= ?3)) AS du_inj,"
-	" (NOT ia AND (d IS NULL OR d <= ?4)) AS du_aut FROM c) "
-	"SELECT s, COUNT(*), SUM(ia), SUM(du_inj) + SUM(du_aut), SUM(du_inj), SUM(du_aut) "
-	"FROM du GROUP BY s";
-
-/* Each patient's last mental health entry of the period with the band computed. */
-#define BANDS_SQL(band) \
-	"WITH dern AS (SELECT p.structure AS s, f." band " AS b, " LAST_FIRST \
-	FROM_FORM("sante_mentale", "f") " AND e.date BETWEEN ?1 AND ?2 AND f." band " IS NOT NULL) " \
-	"SELECT s, b, COUNT(*) FROM dern WHERE rang = 1 GROUP BY 1, 2"
-
-static const char phq9_sql[] = BANDS_SQL("phq9_severite");
-static const char gad7_sql[] = BANDS_SQL("gad7_severite");
-
-static const char alertes_sql[] =
-	"SELECT p.structure, a.level, COUNT(*) FROM alerts a JOIN entries e ON e.id = a.entry_id"
-	" JOIN patients p ON p.id = e.patient_id"
-	" WHERE e.status <> 'draft' AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
-
-// clang-format on
 
 /* ------------------------------------------------------------ the indicators */
 
@@ -352,19 +208,19 @@ static bool need_hcv_tests(rctx *c, report_indicator *ind)
 static int ind_suivis(rctx *c, report_indicator *ind)
 {
 	count_add(ind, "patients", "Patients suivis (au moins un contact réalisé)", -1);
-	return need_suivis(c, ind) ? run_wide(c, ind, suivis_sql, NULL, 0) : 0;
+	return need_suivis(c, ind) ? run_wide(c, ind, STORE_REPORT_FOLLOWED, NULL) : 0;
 }
 
 static int ind_inclusions(rctx *c, report_indicator *ind)
 {
 	count_add(ind, "patients", "Nouvelles inclusions (date d'inclusion dans la période)", -1);
-	return need_field(c, ind, "patient", "date_inclusion") ? run_wide(c, ind, inclusions_sql, NULL, 0)
+	return need_field(c, ind, "patient", "date_inclusion") ? run_wide(c, ind, STORE_REPORT_INCLUDED, NULL)
 	                                                       : 0;
 }
 
 /* Entries counted by the codes of one choice field, with their total; hide_zero for text. */
 static int by_codes(rctx *c, report_indicator *ind, const char *form_id, const char *field_id, bool done_only,
-                    const char *total_label, const char *sql, bool hide_zero)
+                    const char *total_label, enum store_report_query q, bool hide_zero)
 {
 	const field *fd = need_field(c, ind, form_id, field_id);
 	if (!fd || (done_only && !need_suivis(c, ind)))
@@ -372,29 +228,30 @@ static int by_codes(rctx *c, report_indicator *ind, const char *form_id, const c
 	cats_from_choices(ind, fd, -1);
 	int total = count_add(ind, "total", total_label, -1);
 	ind->hide_zero = hide_zero;
-	return run_long(c, ind, total, sql, NULL, 0);
+	return run_long(c, ind, total, q);
 }
 
 static int ind_sorties(rctx *c, report_indicator *ind)
 {
-	return by_codes(c, ind, "sortie", "motif", false, "Total des sorties", sorties_sql, true);
+	return by_codes(c, ind, "sortie", "motif", false, "Total des sorties", STORE_REPORT_EXITS, true);
 }
 
 static int ind_contacts_statut(rctx *c, report_indicator *ind)
 {
-	return by_codes(c, ind, "contact", "statut", false, "Total des contacts", contacts_statut_sql, false);
+	return by_codes(c, ind, "contact", "statut", false, "Total des contacts", STORE_REPORT_CONTACTS,
+	                false);
 }
 
 static int ind_contacts_intervenant(rctx *c, report_indicator *ind)
 {
 	return by_codes(c, ind, "contact", "intervenant", true, "Total des contacts réalisés",
-	                contacts_intervenant_sql, true);
+	                STORE_REPORT_CONTACTS_BY_PROFESSION, true);
 }
 
 static int ind_contacts_type(rctx *c, report_indicator *ind)
 {
 	return by_codes(c, ind, "contact", "type_contact", true, "Total des contacts réalisés",
-	                contacts_type_sql, true);
+	                STORE_REPORT_CONTACTS_BY_KIND, true);
 }
 
 static int ind_audit_zone(rctx *c, report_indicator *ind)
@@ -406,7 +263,7 @@ static int ind_audit_zone(rctx *c, report_indicator *ind)
 	count_add(ind, "IV", "Zone IV (20 à 40) : dépendance probable", n);
 	if (!need_field(c, ind, "audit", "zone_oms"))
 		return 0;
-	return run_long(c, ind, n, audit_zone_sql, NULL, 0);
+	return run_long(c, ind, n, STORE_REPORT_AUDIT_ZONE);
 }
 
 static int ind_audit_classe(rctx *c, report_indicator *ind)
@@ -417,7 +274,7 @@ static int ind_audit_classe(rctx *c, report_indicator *ind)
 	count_add(ind, "dependance_probable", "Dépendance probable", n);
 	if (!need_field(c, ind, "audit", "zone_oms") || !need_field(c, ind, "audit", "classe_fr"))
 		return 0;
-	return run_long(c, ind, n, audit_classe_sql, NULL, 0);
+	return run_long(c, ind, n, STORE_REPORT_AUDIT_CLASS);
 }
 
 static int ind_epices(rctx *c, report_indicator *ind)
@@ -437,10 +294,8 @@ static int ind_epices(rctx *c, report_indicator *ind)
 	cat_add(ind, "part_precaires", "Part des précaires (%)", REPORT_PERCENT, n, prec);
 	if (!have)
 		return 0;
-	/* Scores are stored rounded to 2 decimals: the margin only absorbs binary representation,
-	 * so that a score of exactly 30.17 counts as >= 30.17. */
-	param p[] = {{NULL, seuil - 1e-7}};
-	return run_wide(c, ind, epices_sql, p, 1);
+	store_report_args a = {.epices_threshold = seuil};
+	return run_wide(c, ind, STORE_REPORT_EPICES, &a);
 }
 
 static int ind_cascade(rctx *c, report_indicator *ind)
@@ -460,7 +315,7 @@ static int ind_cascade(rctx *c, report_indicator *ind)
 	    !need_codes(ind, need_field(c, ind, "hcv", "evenement"), "traitement", NULL) ||
 	    !need_codes(ind, need_field(c, ind, "hcv", "rvs12"), "guerison", NULL))
 		return 0;
-	return run_wide(c, ind, cascade_sql, NULL, 0);
+	return run_wide(c, ind, STORE_REPORT_HCV_CASCADE, NULL);
 }
 
 static int ind_vhb(rctx *c, report_indicator *ind)
@@ -472,7 +327,7 @@ static int ind_vhb(rctx *c, report_indicator *ind)
 		return 0;
 	cats_from_choices(ind, fd, n);
 	count_add(ind, "non_renseigne", "Non renseigné", n);
-	return run_long(c, ind, n, vhb_sql, NULL, 0);
+	return run_long(c, ind, n, STORE_REPORT_HBV_STATUS);
 }
 
 /* The day that is months before day (the same day of the month, or the month's last day). */
@@ -509,8 +364,8 @@ static int ind_depistage(rctx *c, report_indicator *ind)
 	char cut_inj[11], cut[11];
 	date_format(months_before(end, (int)mois_inj), cut_inj);
 	date_format(months_before(end, (int)mois), cut);
-	param p[] = {{cut_inj, 0}, {cut, 0}};
-	return run_wide(c, ind, depistage_sql, p, 2);
+	store_report_args a = {.due_injector = cut_inj, .due_other = cut};
+	return run_wide(c, ind, STORE_REPORT_HCV_DUE, &a);
 }
 
 static int ind_phq9(rctx *c, report_indicator *ind)
@@ -521,8 +376,9 @@ static int ind_phq9(rctx *c, report_indicator *ind)
 	count_add(ind, "modere", "Modérée (10 à 14)", n);
 	count_add(ind, "moderement_severe", "Modérément sévère (15 à 19)", n);
 	count_add(ind, "severe", "Sévère (20 à 27)", n);
-	return need_field(c, ind, "sante_mentale", "phq9_severite") ? run_long(c, ind, n, phq9_sql, NULL, 0)
-	                                                            : 0;
+	return need_field(c, ind, "sante_mentale", "phq9_severite")
+	           ? run_long(c, ind, n, STORE_REPORT_PHQ9_BAND)
+	           : 0;
 }
 
 static int ind_gad7(rctx *c, report_indicator *ind)
@@ -532,8 +388,9 @@ static int ind_gad7(rctx *c, report_indicator *ind)
 	count_add(ind, "leger", "Légère (5 à 9)", n);
 	count_add(ind, "modere", "Modérée (10 à 14)", n);
 	count_add(ind, "severe", "Sévère (15 à 21)", n);
-	return need_field(c, ind, "sante_mentale", "gad7_severite") ? run_long(c, ind, n, gad7_sql, NULL, 0)
-	                                                            : 0;
+	return need_field(c, ind, "sante_mentale", "gad7_severite")
+	           ? run_long(c, ind, n, STORE_REPORT_GAD7_BAND)
+	           : 0;
 }
 
 static int ind_alertes(rctx *c, report_indicator *ind)
@@ -542,7 +399,7 @@ static int ind_alertes(rctx *c, report_indicator *ind)
 	count_add(ind, "urgent", "dont urgentes", n);
 	count_add(ind, "attention", "dont à surveiller", n);
 	count_add(ind, "info", "dont pour information", n);
-	return run_long(c, ind, n, alertes_sql, NULL, 0);
+	return run_long(c, ind, n, STORE_REPORT_ALERTS);
 }
 
 static const struct {
@@ -569,27 +426,23 @@ static const struct {
     [REPORT_ALERTES] = {"alertes", "Alertes cliniques (nombre, sans texte)", ind_alertes},
 };
 
+static void structure_add(void *vctx, const char *code)
+{
+	report *r = vctx;
+	r->structures = xrealloc(r->structures, (r->n_structures + 1) * sizeof *r->structures);
+	r->structures[r->n_structures++] = xstrdup(code);
+}
+
 /* The structure codes of the patients, sorted; the database's own when it has no patient. */
 static int load_structures(rctx *c)
 {
 	report *r = c->r;
-	sqlite3_stmt *st = st_prepare(c->s, "SELECT DISTINCT structure FROM patients ORDER BY structure");
-	if (!st)
-		return st_fail(c->s, c->why, "rapport, structures");
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		r->structures = xrealloc(r->structures, (r->n_structures + 1) * sizeof *r->structures);
-		r->structures[r->n_structures++] = xstrdup((const char *)sqlite3_column_text(st, 0));
-	}
-	sqlite3_reset(st);
-	if (step != SQLITE_DONE)
-		return st_fail(c->s, c->why, "rapport, structures");
-	if (r->n_structures == 0) {
+	int rc = store_report_structures(c->s, structure_add, r, c->why);
+	if (!rc && r->n_structures == 0) {
 		char code[64], name[256];
-		r->structures = xmalloc(sizeof *r->structures);
-		r->structures[r->n_structures++] = xstrdup(store_structure(c->s, code, name) ? code : "?");
+		structure_add(r, store_structure(c->s, code, name) ? code : "?");
 	}
-	return 0;
+	return rc;
 }
 
 report *report_compute(store *s, const formset *fs, const period *p, char **why, int *code)

@@ -1,0 +1,87 @@
+/* report_data.h — what the activity report is computed from, read from the database: for a
+ * period, per structure code, the numbers behind each indicator (patients followed, entries by
+ * code, each patient's last score, the HCV cascade…). The store knows the tables and what a row
+ * means; src/export/report.c turns the numbers into categories, totals, means, shares and masks.
+ *
+ * Conventions of every query (P = the period, E = its last day): entries in draft never count;
+ * a patient's "last" entry is the latest by entry date, then by creation order; a patient
+ * counts in the structure of patients.structure; a patient "followed in P" has at least one
+ * contact entry dated in P whose statut is 'realise'. Run them inside store_read_begin …
+ * store_read_end so that every figure comes from one snapshot. */
+#ifndef RECUEIL_REPORT_DATA_H
+#define RECUEIL_REPORT_DATA_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+
+/* The queries, each with the shape of its rows: "structure | n1, n2" has no code and two
+ * values; "structure, code | n" has a code (a stored value of the field named) and one value. */
+enum store_report_query {
+	STORE_REPORT_FOLLOWED,               /* structure | patients followed in P */
+	STORE_REPORT_INCLUDED,               /* structure | patients whose patient.date_inclusion is in P */
+	STORE_REPORT_EXITS,                  /* structure, sortie.motif | exit entries dated in P */
+	STORE_REPORT_CONTACTS,               /* structure, contact.statut | contact entries dated in P */
+	STORE_REPORT_CONTACTS_BY_PROFESSION, /* structure, contact.intervenant | contacts 'realise'
+	                                      * dated in P */
+	STORE_REPORT_CONTACTS_BY_KIND,       /* structure, contact.type_contact | the same */
+	STORE_REPORT_AUDIT_ZONE,  /* structure, audit.zone_oms | patients, by their last AUDIT dated
+	                           * in P whose zone is computed (any patient, followed or not) */
+	STORE_REPORT_AUDIT_CLASS, /* structure, audit.classe_fr | the same patients (a class left
+	                           * missing has a NULL code) */
+	STORE_REPORT_EPICES,      /* structure | patients with a score on a precarite entry dated in
+	                           * P, the sum of their last such scores, how many of those are >=
+	                           * epices_threshold */
+	STORE_REPORT_HCV_CASCADE, /* structure | among the patients followed in P, with every HCV
+	                           * event dated up to E, nested steps: followed, screened (TROD or
+	                           * serology done), antibody positive, RNA tested (result returned),
+	                           * RNA positive, treated, cured (rvs12 'guerison') */
+	STORE_REPORT_HBV_STATUS,  /* structure, hcv.statut_vhb | patients followed in P, by their
+	                           * last HBV status up to E ('inconnu' only when nothing better was
+	                           * recorded; 'non_renseigne' when none) */
+	STORE_REPORT_HCV_DUE,     /* structure | patients followed in P, active injectors (last
+	                           * substances.injecteur_actif up to E is 1), due for an HCV test
+	                           * (last test done up to E on or before due_injector for active
+	                           * injectors, due_other for the others, or none), of whom active
+	                           * injectors, of whom others */
+	STORE_REPORT_PHQ9_BAND,   /* structure, sante_mentale.phq9_severite | patients, by their last
+	                           * sante_mentale entry dated in P with the band computed */
+	STORE_REPORT_GAD7_BAND,   /* structure, sante_mentale.gad7_severite | the same for GAD-7 */
+	STORE_REPORT_ALERTS,      /* structure, alert level | clinical alerts raised on entries dated
+	                           * in P (a count, never their text) */
+	STORE_REPORT_N
+};
+
+typedef struct {
+	const char *first, *last; /* the period's first and last days, YYYY-MM-DD */
+	/* STORE_REPORT_EPICES: a score at or above it counts (scores are stored rounded to 2
+	 * decimals; the comparison absorbs their binary representation). */
+	double epices_threshold;
+	/* STORE_REPORT_HCV_DUE: a last HCV test on or before these days (YYYY-MM-DD) is too old. */
+	const char *due_injector, *due_other;
+} store_report_args;
+
+/* One row of a query. Everything is borrowed for the duration of the callback. */
+typedef struct {
+	const char *structure; /* a structure code (NULL only if the database holds one) */
+	const char *code;      /* queries by code: the stored code, NULL when empty; else NULL */
+	const double *values;  /* n_values numbers, in the order the query lists them */
+	size_t n_values;
+} store_report_row;
+
+/* Returned by store_report_rows when the database lacks a table or column the query reads (a
+ * form or field it does not have): that query cannot be answered, nothing else is wrong. */
+enum { STORE_REPORT_MISSING = -1 };
+
+/* Call fn for each row of query q over the period and parameters of a (rows of one structure
+ * may come in any order); fn must not use the store (the query is still running). Returns 0;
+ * STORE_REPORT_MISSING with *why set to SQLite's message (caller frees); or a sysexits code
+ * with *why (caller frees) when the database cannot be read. */
+int store_report_rows(store *s, enum store_report_query q, const store_report_args *a,
+                      void (*fn)(void *ctx, const store_report_row *row), void *ctx, char **why);
+
+/* Call fn with each structure code the patients belong to, sorted (none for a database without
+ * patients). Returns 0, or a sysexits code with *why (caller frees). */
+int store_report_structures(store *s, void (*fn)(void *ctx, const char *code), void *ctx, char **why);
+
+#endif
