@@ -382,8 +382,9 @@ static bool read_typed_keys(load_ctx *c, form_build *b, field *fd, ymap *m)
 	bool ok = true;
 	const ynode *v;
 	if ((v = m->v[FK_CHOICES])) {
-		if (fd->type != FT_CHOICE && fd->type != FT_MULTI) {
-			YERR(c, v, "choices ne s'applique qu'aux champs choice et multi");
+		/* On a calculated field: the codes its expression yields, with their labels. */
+		if (fd->type != FT_CHOICE && fd->type != FT_MULTI && fd->type != FT_CALCULATED) {
+			YERR(c, v, "choices ne s'applique qu'aux champs choice, multi et calculated");
 			ok = false;
 		} else if (!(fd->choices = read_field_choices(c, b->f, v))) {
 			ok = false;

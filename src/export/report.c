@@ -45,6 +45,7 @@ static int count_add(report_indicator *ind, const char *code, const char *label,
 /* One category per choice of fd, in the order of the form, each a count (base as given). */
 static void cats_from_choices(report_indicator *ind, const field *fd, int base)
 {
+	ind->coded_by = fd;
 	for (size_t i = 0; fd->choices && i < fd->choices->n; i++)
 		count_add(ind, fd->choices->items[i].code, fd->choices->items[i].label.fr, base);
 }
@@ -254,27 +255,36 @@ static int ind_contacts_type(rctx *c, report_indicator *ind)
 	                STORE_REPORT_CONTACTS_BY_KIND, true);
 }
 
+/* Patients counted by a calculated band (or zone, or class) of their last entry of the period:
+ * the number assessed, then one category per choice the YAML gives the field, in its order. */
+static int by_band(rctx *c, report_indicator *ind, const char *assessed, const char *form_id,
+                   const char *field_id, enum store_report_query q)
+{
+	int n = count_add(ind, "evalues", assessed, -1);
+	const field *fd = need_field(c, ind, form_id, field_id);
+	if (!fd)
+		return 0;
+	if (!fd->choices || !fd->choices->n) {
+		unavailable(ind, "champ « %s.%s » sans choices: (ses catégories)", form_id, field_id);
+		return 0;
+	}
+	cats_from_choices(ind, fd, n);
+	return run_long(c, ind, n, q);
+}
+
 static int ind_audit_zone(rctx *c, report_indicator *ind)
 {
-	int n = count_add(ind, "evalues", "Patients évalués (dernier AUDIT de la période)", -1);
-	count_add(ind, "I", "Zone I (0 à 7) : risque faible", n);
-	count_add(ind, "II", "Zone II (8 à 15) : consommation à risque", n);
-	count_add(ind, "III", "Zone III (16 à 19) : consommation nocive", n);
-	count_add(ind, "IV", "Zone IV (20 à 40) : dépendance probable", n);
-	if (!need_field(c, ind, "audit", "zone_oms"))
-		return 0;
-	return run_long(c, ind, n, STORE_REPORT_AUDIT_ZONE);
+	return by_band(c, ind, "Patients évalués (dernier AUDIT de la période)", "audit", "zone_oms",
+	               STORE_REPORT_AUDIT_ZONE);
 }
 
 static int ind_audit_classe(rctx *c, report_indicator *ind)
 {
-	int n = count_add(ind, "evalues", "Patients évalués (dernier AUDIT de la période)", -1);
-	count_add(ind, "faible_risque", "Faible risque", n);
-	count_add(ind, "mesusage", "Mésusage", n);
-	count_add(ind, "dependance_probable", "Dépendance probable", n);
-	if (!need_field(c, ind, "audit", "zone_oms") || !need_field(c, ind, "audit", "classe_fr"))
+	/* The patients assessed are those with a zone, as for the zones: both count the same ones. */
+	if (!need_field(c, ind, "audit", "zone_oms"))
 		return 0;
-	return run_long(c, ind, n, STORE_REPORT_AUDIT_CLASS);
+	return by_band(c, ind, "Patients évalués (dernier AUDIT de la période)", "audit", "classe_fr",
+	               STORE_REPORT_AUDIT_CLASS);
 }
 
 static int ind_epices(rctx *c, report_indicator *ind)
@@ -370,27 +380,14 @@ static int ind_depistage(rctx *c, report_indicator *ind)
 
 static int ind_phq9(rctx *c, report_indicator *ind)
 {
-	int n = count_add(ind, "evalues", "Patients évalués (dernier PHQ-9 de la période)", -1);
-	count_add(ind, "minimal", "Minimale (0 à 4)", n);
-	count_add(ind, "leger", "Légère (5 à 9)", n);
-	count_add(ind, "modere", "Modérée (10 à 14)", n);
-	count_add(ind, "moderement_severe", "Modérément sévère (15 à 19)", n);
-	count_add(ind, "severe", "Sévère (20 à 27)", n);
-	return need_field(c, ind, "sante_mentale", "phq9_severite")
-	           ? run_long(c, ind, n, STORE_REPORT_PHQ9_BAND)
-	           : 0;
+	return by_band(c, ind, "Patients évalués (dernier PHQ-9 de la période)", "sante_mentale",
+	               "phq9_severite", STORE_REPORT_PHQ9_BAND);
 }
 
 static int ind_gad7(rctx *c, report_indicator *ind)
 {
-	int n = count_add(ind, "evalues", "Patients évalués (dernier GAD-7 de la période)", -1);
-	count_add(ind, "minimal", "Minimale (0 à 4)", n);
-	count_add(ind, "leger", "Légère (5 à 9)", n);
-	count_add(ind, "modere", "Modérée (10 à 14)", n);
-	count_add(ind, "severe", "Sévère (15 à 21)", n);
-	return need_field(c, ind, "sante_mentale", "gad7_severite")
-	           ? run_long(c, ind, n, STORE_REPORT_GAD7_BAND)
-	           : 0;
+	return by_band(c, ind, "Patients évalués (dernier GAD-7 de la période)", "sante_mentale",
+	               "gad7_severite", STORE_REPORT_GAD7_BAND);
 }
 
 static int ind_alertes(rctx *c, report_indicator *ind)

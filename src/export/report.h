@@ -1,6 +1,7 @@
 /* report.h — the activity report of a period (recueil report, and later a report screen): the
- * indicators the structures are asked for, per structure code and in total, computed in SQL
- * from one read snapshot of the database, with the small-count rule applied at display time.
+ * indicators the structures are asked for, per structure code and in total, computed from what
+ * the store's report queries return (store/report_data.h) in one read snapshot of the database,
+ * with the small-count rule applied at display time.
  *
  * No curses and no printing policy here beyond the two writers (text and CSV): a screen reads
  * the model through report_cell_get and draws it as it likes.
@@ -16,7 +17,9 @@
  *    and contacts_type: the contacts 'realise' dated in P by profession and by kind;
  *  - audit_zone_oms, audit_classe_fr: each patient's last AUDIT dated in P whose zone is
  *    computed (any patient, followed or not); the number of patients assessed, then the WHO
- *    zones (I..IV) and the French classes (a class left missing counts in "evalues" only);
+ *    zones (I..IV) and the French classes (a class left missing counts in "evalues" only), the
+ *    categories and their labels being the choices of the calculated fields zone_oms and
+ *    classe_fr in the YAML;
  *  - epices: each patient's last precarite entry dated in P with a score; number assessed, mean
  *    score (2 decimals), number and share (1 decimal, %) with a score >= seuil epices_precarite;
  *  - cascade_vhc: among the patients followed in P, with every HCV event dated up to E, nested
@@ -32,7 +35,8 @@
  *    depistage_vhc_mois months for the others, never tested included (due when the last test is
  *    on or before E minus that many months, same day of the month or the month's last day);
  *  - phq9_severite, gad7_severite: each patient's last sante_mentale entry dated in P with the
- *    severity computed; number assessed and bands;
+ *    severity computed; number assessed and bands (the choices of the calculated field in the
+ *    YAML: a band field without choices makes its indicator not available);
  *  - alertes: clinical alerts raised on entries dated in P, in total and by level (a count,
  *    never their text).
  * An indicator whose form, field, code or threshold is absent is marked not available (with
@@ -92,6 +96,10 @@ typedef struct {
 	bool available;
 	char *unavailable; /* why not (French, one line), owned; NULL when available */
 	bool hide_zero;    /* text: long lists of codes skip their zero lines */
+	/* The field whose choices gave categories their codes and labels (borrowed from the
+	 * formset the report was computed with), NULL if none: a screen finds there the label of
+	 * such a category in its own language. */
+	const field *coded_by;
 	report_category *cats;
 	size_t n_cats;
 	/* Raw sums, (n_structures + 1) rows of n_cats: row k is structure k, row n_structures the

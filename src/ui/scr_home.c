@@ -23,8 +23,9 @@ static void refresh_counts(app *a, home *h)
 {
 	bool found = false;
 	const reporting *rep = a->ctx->fs->reporting;
+	/* The interval is reporting.yaml's: without it, no screening is counted as due. */
 	double months = rep ? reporting_threshold(rep, "depistage_vhc_mois", &found) : 0;
-	h->due_months = found ? (long)months : 12;
+	h->due_months = found ? (long)months : 0;
 	int y, m, d;
 	date_to_ymd(date_today(), &y, &m, &d);
 	m -= (int)h->due_months;
@@ -34,7 +35,7 @@ static void refresh_counts(app *a, home *h)
 	}
 	long since = date_from_ymd(y, m, d > 28 ? 28 : d);
 	char *why = NULL;
-	const char *due_form = formset_form(a->ctx->fs, "hcv") ? "hcv" : NULL;
+	const char *due_form = found && formset_form(a->ctx->fs, "hcv") ? "hcv" : NULL;
 	if (store_counts_get(a->ctx->st, a->ctx->login, due_form, since, &h->counts, &why)) {
 		app_message(a, true, "%s", why);
 		free(why);
@@ -102,9 +103,11 @@ static void home_draw(app *a, screen *s)
 	put_text(y++, x, w, buf, A_NORMAL, true);
 	snprintf(buf, sizeof buf, _("Entrées incomplètes ou en brouillon : %ld"), h->counts.incomplete);
 	put_text(y++, x, w, buf, h->counts.incomplete ? A_BOLD : A_NORMAL, true);
-	snprintf(buf, sizeof buf, _("Dépistages VHC à faire (aucun depuis %ld mois) : %ld"), h->due_months,
-	         h->counts.due);
-	put_text(y++, x, w, buf, h->counts.due ? A_BOLD : A_NORMAL, true);
+	if (h->due_months > 0) {
+		snprintf(buf, sizeof buf, _("Dépistages VHC à faire (aucun depuis %ld mois) : %ld"),
+		         h->due_months, h->counts.due);
+		put_text(y++, x, w, buf, h->counts.due ? A_BOLD : A_NORMAL, true);
+	}
 	snprintf(buf, sizeof buf, _("Saisies interrompues à reprendre : %ld"), h->counts.drafts);
 	put_text(y++, x, w, buf, h->counts.drafts ? A_BOLD : A_NORMAL, true);
 	y += LINES >= 20;

@@ -17,7 +17,9 @@
 #include "ui/listview.h"
 
 /* The French headings and labels of the report model (report.c) that the screen shows, listed
- * here so that they are in the catalogue: _() of the model's text gives the English. */
+ * here so that they are in the catalogue: _() of the model's text gives the English. The labels
+ * of categories that are a field's choices (AUDIT zones and classes) come from the YAML, in
+ * both languages (line_text). */
 static const char *const model_texts[] __attribute__((unused)) = {
     N_("Patients suivis (au moins un contact réalisé)"),
     N_("Nouvelles inclusions"),
@@ -39,13 +41,6 @@ static const char *const model_texts[] __attribute__((unused)) = {
     N_("AUDIT : zones de risque de l'OMS"),
     N_("AUDIT : lecture française (Gache 2005)"),
     N_("Patients évalués (dernier AUDIT de la période)"),
-    N_("Zone I (0 à 7) : risque faible"),
-    N_("Zone II (8 à 15) : consommation à risque"),
-    N_("Zone III (16 à 19) : consommation nocive"),
-    N_("Zone IV (20 à 40) : dépendance probable"),
-    N_("Faible risque"),
-    N_("Mésusage"),
-    N_("Dépendance probable"),
     N_("Dépistage VHC à renouveler (à la fin de la période)"),
     N_("Injecteurs actifs (injection dans les 30 jours)"),
     N_("Dépistage VHC à faire"),
@@ -265,6 +260,20 @@ static void put_bar(int y, int x, int width, double ratio)
 		put_text(y, x + i, 1, part[eighths % 8], A_NORMAL, false);
 }
 
+/* The text of a line in the interface's language: a category label that is a field's choice
+ * (the AUDIT zones) takes the YAML's label; the model's other French texts go through the
+ * catalogue. */
+static const char *line_text(const app *a, const report_scr *x, const line *l)
+{
+	const report_indicator *ind = &x->r->ind[l->id];
+	if (ind->coded_by && l->cat < ind->n_cats && l->text == ind->cats[l->cat].label) {
+		const choice *ch = field_choice(ind->coded_by, ind->cats[l->cat].code);
+		if (ch)
+			return i18n_get(&ch->label, a->lang);
+	}
+	return _(l->text);
+}
+
 static void draw_line(void *ctx, size_t i, int y, bool selected)
 {
 	(void)selected;
@@ -285,13 +294,13 @@ static void draw_line(void *ctx, size_t i, int y, bool selected)
 			put_text(y, left + 2, w - 2, _(l->text), attr_dim(), true);
 		return;
 	case L_VALUE:
-		put_text(y, left + 2, fig_x - left - 3, _(l->text), A_NORMAL, true);
+		put_text(y, left + 2, fig_x - left - 3, line_text(a, x, l), A_NORMAL, true);
 		put_figures(x, l, y, fig_x, fr, A_NORMAL);
 		return;
 	case L_BAR: {
 		int label_w = w / 2 - 4 > 40 ? 40 : w / 2 - 4;
 		int bar_x = left + 2 + label_w + 1, bar_w = fig_x - bar_x - 1;
-		put_text(y, left + 2, label_w, _(l->text), A_NORMAL, true);
+		put_text(y, left + 2, label_w, line_text(a, x, l), A_NORMAL, true);
 		report_cell c = report_cell_get(x->r, l->id, x->row, l->cat, x->mask);
 		if (c.has_value && l->scale > 0)
 			put_bar(y, bar_x, bar_w, c.value / l->scale);
