@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/form.h"
 #include "export/export.h"
@@ -53,6 +54,43 @@ import_checked *import_check(const import_opts *o);
 int import_load(store *s, const formset *fs, import_checked *c, const import_opts *o, import_result *res,
                 char **why);
 void import_checked_free(import_checked *c);
+
+/* ---- many archives (import_batch.c) */
+
+typedef struct {
+	const char *const *paths; /* the archives, imported in this order */
+	size_t n;
+	/* The passphrase of every archive, or NULL: then ask(ask_ctx) is called for each
+	 * encrypted archive, outside any transaction (see verify_ask_fn), and the ask_ctx_size
+	 * bytes of ask_ctx are wiped once that archive is checked. */
+	const char *passphrase;
+	verify_ask_fn ask;
+	void *ask_ctx;
+	size_t ask_ctx_size;
+	const char *login; /* recorded in the import log and the audit trail */
+	FILE *out;         /* what each archive brought, one line each (import_result_write) */
+	/* Called with the one-line message of each archive refused, or of a batch that cannot
+	 * begin (the archives after it are not imported). */
+	void (*refused)(void *ctx, const char *why);
+	void *ctx;
+} import_batch_opts;
+
+typedef struct {
+	int imported, refused;
+	int first_failure; /* the exit code of the first refusal, 0 if none */
+} import_batch_counts;
+
+/* Import archives one after the other, each all or nothing; a refused archive does not stop
+ * the others. With a passphrase for all, archives are loaded in batches committed about every
+ * second (each archive a savepoint of its batch) while a second thread verifies the next ones;
+ * without, each archive is verified, then loaded and committed alone, so that no transaction
+ * waits for someone typing. Each archive is reported once its batch is committed: its line on
+ * o->out, or its refusal through o->refused; with several archives, a last line gives the
+ * totals. n gets the counts. Returns n->first_failure. */
+int import_batch(store *s, const formset *fs, const import_batch_opts *o, import_batch_counts *n);
+
+/* Write the line that says what an archive brought, or that it had been imported before. */
+void import_result_write(FILE *out, const char *path, const import_result *r);
 
 /* The checks import_load makes on an archive's manifest and codebook, from buffers, without an
  * archive or a database (for the fuzz harnesses of fuzz/ and tests). The manifest's text is read
