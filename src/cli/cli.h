@@ -27,13 +27,13 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The line of a batch (entry add --batch) that the next messages are about; 0: none. */
 void cli_error_line(unsigned long lineno);
 
-/* Load the forms of ctx->forms_dir; on failure print every problem and return EXIT_DATAERR. */
-int cli_load_forms(session *ctx);
+/* Load the forms of ses->forms_dir; on failure print every problem and return EXIT_DATAERR. */
+int cli_load_forms(session *ses);
 
 /* session_open: load the forms, open the existing database, bring its tables in line with the
  * forms and check that the caller is registered and that their role may p. Prints what failed
  * and returns its exit code. */
-int cli_open(session *ctx, perm p);
+int cli_open(session *ses, perm p);
 
 /* Print what a session function returned in why (if any; freed) and return rc. */
 int cli_fail(int rc, char *why);
@@ -52,25 +52,25 @@ int cli_report_issues(const record *r, const confirmation *conf, size_t n_conf, 
 void cli_patient_not_found(const char *typed);
 
 /* Create the database file (and its directories) and register the structure with the caller as
- * admin; leaves ctx->st open. */
-int cli_create_database(session *ctx, const char *code, const char *name);
+ * admin; leaves ses->db open. */
+int cli_create_database(session *ses, const char *code, const char *name);
 
 /* Subcommands: each gets argv[0] = its own name. */
-int cmd_init(session *ctx, int argc, char **argv);
-int cmd_demo(session *ctx, int argc, char **argv);
-int cmd_forms(session *ctx, int argc, char **argv);
-int cmd_patient(session *ctx, int argc, char **argv);
-int cmd_entry(session *ctx, int argc, char **argv);
-int cmd_user(session *ctx, int argc, char **argv);
-int cmd_log(session *ctx, int argc, char **argv);
-int cmd_alert(session *ctx, int argc, char **argv);
-int cmd_check(session *ctx, int argc, char **argv);
+int cmd_init(session *ses, int argc, char **argv);
+int cmd_demo(session *ses, int argc, char **argv);
+int cmd_forms(session *ses, int argc, char **argv);
+int cmd_patient(session *ses, int argc, char **argv);
+int cmd_entry(session *ses, int argc, char **argv);
+int cmd_user(session *ses, int argc, char **argv);
+int cmd_log(session *ses, int argc, char **argv);
+int cmd_alert(session *ses, int argc, char **argv);
+int cmd_check(session *ses, int argc, char **argv);
 
 /* Export, verification and backup of the database (cmd_export.c, cmd_verify.c, cmd_backup.c). */
-int cmd_export(session *ctx, int argc, char **argv);
-int cmd_verify(session *ctx, int argc, char **argv);
-int cmd_backup(session *ctx, int argc, char **argv);
-int cmd_restore(session *ctx, int argc, char **argv);
+int cmd_export(session *ses, int argc, char **argv);
+int cmd_verify(session *ses, int argc, char **argv);
+int cmd_backup(session *ses, int argc, char **argv);
+int cmd_restore(session *ses, int argc, char **argv);
 
 /* ---- passphrases of archives (passphrase.c) */
 /* Read a secret from standard input when it is a terminal, without echo, after printing prompt
@@ -95,9 +95,9 @@ typedef struct {
 const char *cli_prompt_passphrase(void *prompt);
 
 /* The activity report of a period (cmd_report.c). */
-int cmd_report(session *ctx, int argc, char **argv);
+int cmd_report(session *ses, int argc, char **argv);
 
 /* Import of structures' export archives into a regional database (cmd_import.c). */
-int cmd_import(session *ctx, int argc, char **argv);
+int cmd_import(session *ses, int argc, char **argv);
 
 #endif

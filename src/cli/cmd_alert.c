@@ -25,7 +25,7 @@ static void print_alert(void *ctx, const alert_info *a)
 	putchar('\n');
 }
 
-static int alert_list(session *ctx, int argc, char **argv)
+static int alert_list(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"all", no_argument, NULL, 'a'},
@@ -44,23 +44,23 @@ static int alert_list(session *ctx, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, PERM_READ);
+	int rc = cli_open(ses, PERM_READ);
 	if (rc)
 		return rc;
 	int64_t pid = 0;
-	if (optind < argc && !(pid = store_patient_find(ctx->st, argv[optind], NULL))) {
+	if (optind < argc && !(pid = store_patient_find(ses->db, argv[optind], NULL))) {
 		cli_patient_not_found(argv[optind]);
 		return EXIT_NOINPUT;
 	}
 	char *why = NULL;
-	if ((rc = store_alert_each(ctx->st, pid, all, print_alert, NULL, &why))) {
+	if ((rc = store_alert_each(ses->db, pid, all, print_alert, NULL, &why))) {
 		cli_error("%s", why);
 		free(why);
 	}
 	return rc;
 }
 
-static int alert_ack(session *ctx, int argc, char **argv)
+static int alert_ack(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"note", required_argument, NULL, 'n'},
@@ -80,27 +80,27 @@ static int alert_ack(session *ctx, int argc, char **argv)
 	long long id;
 	if (optind != argc - 1 || !parse_integer(argv[optind], &id) || id <= 0)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, PERM_ACK_ALERT);
+	int rc = cli_open(ses, PERM_ACK_ALERT);
 	char *why = NULL;
-	if (!rc && (rc = store_alert_ack(ctx->st, id, ctx->login, note, &why))) {
+	if (!rc && (rc = store_alert_ack(ses->db, id, ses->login, note, &why))) {
 		cli_error("%s", why);
 		free(why);
 	} else if (!rc) {
-		printf("alerte %lld prise en compte par %s\n", id, ctx->login);
+		printf("alerte %lld prise en compte par %s\n", id, ses->login);
 	}
 	return rc;
 }
 
-int cmd_alert(session *ctx, int argc, char **argv)
+int cmd_alert(session *ses, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
 	if (strcmp(argv[1], "list") == 0)
-		return alert_list(ctx, argc - 1, argv + 1);
+		return alert_list(ses, argc - 1, argv + 1);
 	if (strcmp(argv[1], "ack") == 0)
-		return alert_ack(ctx, argc - 1, argv + 1);
+		return alert_ack(ses, argc - 1, argv + 1);
 	cli_error("sous-commande inconnue « alert %s »", argv[1]);
 	return EXIT_USAGE;
 }

@@ -14,7 +14,7 @@ static const char usage[] =
     "écrasé s'il existe. La copie contient les identités des patients : la garder en lieu sûr.\n"
     "Réservé aux administrateurs. Relire : gunzip -c FICHIER.gz > copie.db\n";
 
-int cmd_backup(session *ctx, int argc, char **argv)
+int cmd_backup(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"out", required_argument, NULL, 'o'},
@@ -35,7 +35,7 @@ int cmd_backup(session *ctx, int argc, char **argv)
 		return fputs(usage, stderr), EXIT_USAGE;
 	/* Not cli_open: a backup must work even when the forms of the day do not load. */
 	char *why = NULL;
-	int rc = session_open_store(ctx, PERM_BACKUP, &why);
+	int rc = session_open_store(ses, PERM_BACKUP, &why);
 	if (rc)
 		return cli_fail(rc, why);
 	if ((rc = export_check_target(out, &why))) {
@@ -44,7 +44,7 @@ int cmd_backup(session *ctx, int argc, char **argv)
 		return rc;
 	}
 	uint64_t bytes = 0;
-	if ((rc = backup_write(ctx->st, out, &bytes, &why))) {
+	if ((rc = backup_write(ses->db, out, &bytes, &why))) {
 		cli_error("%s", why);
 		free(why);
 		return rc;
@@ -61,9 +61,9 @@ static const char restore_usage[] =
     "existant), après l'avoir vérifiée : contrôle gzip, base recueil d'une version connue,\n"
     "quick_check, clés étrangères. Ensuite : recueil --db NOUVELLE.db …\n";
 
-int cmd_restore(session *ctx, int argc, char **argv)
+int cmd_restore(session *ses, int argc, char **argv)
 {
-	(void)ctx;
+	(void)ses;
 	static const struct option opts[] = {
 	    {"out", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},

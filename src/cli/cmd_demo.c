@@ -213,12 +213,12 @@ static int entries_for(const form *f, const profile *p)
 	return (int)rng_range(1, 1 + (long)(1.2 * years));
 }
 
-static int save(session *ctx, record *r, entry_meta *meta, size_t *count)
+static int save(session *ses, record *r, entry_meta *meta, size_t *count)
 {
 	char *why = NULL;
 	entry_meta m = *meta;
 	m.id = 0;
-	int rc = store_entry_save(ctx->st, r, &m, false, NULL, 0, ctx->login, &why);
+	int rc = store_entry_save(ses->db, r, &m, false, NULL, 0, ses->login, &why);
 	if (rc) {
 		cli_error("démo : %s", why);
 		free(why);
@@ -228,9 +228,9 @@ static int save(session *ctx, record *r, entry_meta *meta, size_t *count)
 	return 0;
 }
 
-static int one_patient(session *ctx, size_t *count)
+static int one_patient(session *ses, size_t *count)
 {
-	const form *pf = formset_form(ctx->fs, "patient");
+	const form *pf = formset_form(ses->fs, "patient");
 	long today = date_today();
 	profile p = {.severity = rng_unit(), .inclusion = today - rng_range(20, 4 * 365)};
 	p.end = today;
@@ -239,13 +239,13 @@ static int one_patient(session *ctx, size_t *count)
 		p.end = rng_range(p.inclusion + 30 < today ? p.inclusion + 30 : today, today);
 	entry_meta meta = {0};
 	char *why = NULL;
-	int rc = store_patient_create(ctx->st, ctx->login, meta.pseudonym, &meta.patient_id, &why);
+	int rc = store_patient_create(ses->db, ses->login, meta.pseudonym, &meta.patient_id, &why);
 	if (rc) {
 		cli_error("démo : %s", why);
 		free(why);
 		return rc;
 	}
-	record *pr = record_new(ctx->fs, pf, p.inclusion);
+	record *pr = record_new(ses->fs, pf, p.inclusion);
 	long di = form_field_index(pf, "date_inclusion");
 	if (di >= 0) {
 		char buf[11];
@@ -253,12 +253,12 @@ static int one_patient(session *ctx, size_t *count)
 		record_set(pr, (size_t)di, buf, NULL);
 	}
 	fill(pr, &p);
-	if ((rc = save(ctx, pr, &meta, count))) {
+	if ((rc = save(ses, pr, &meta, count))) {
 		record_free(pr);
 		return rc;
 	}
-	for (size_t k = 0; !rc && k < ctx->fs->n_forms; k++) {
-		const form *f = ctx->fs->forms[k];
+	for (size_t k = 0; !rc && k < ses->fs->n_forms; k++) {
+		const form *f = ses->fs->forms[k];
 		if (f == pf)
 			continue;
 		int n = f->cardinality == CARD_ONCE ? 1 : entries_for(f, &p);
@@ -266,10 +266,10 @@ static int one_patient(session *ctx, size_t *count)
 			n = leaves;
 		for (int e = 0; !rc && e < n; e++) {
 			long day = strcmp(f->id, "sortie") == 0 ? p.end : rng_range(p.inclusion, p.end);
-			record *r = record_new(ctx->fs, f, day);
+			record *r = record_new(ses->fs, f, day);
 			r->patient = pr;
 			fill(r, &p);
-			rc = save(ctx, r, &meta, count);
+			rc = save(ses, r, &meta, count);
 			record_free(r);
 		}
 	}
@@ -277,7 +277,7 @@ static int one_patient(session *ctx, size_t *count)
 	return rc;
 }
 
-int cmd_demo(session *ctx, int argc, char **argv)
+int cmd_demo(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"patients", required_argument, NULL, 'p'},
@@ -302,26 +302,26 @@ int cmd_demo(session *ctx, int argc, char **argv)
 	if (optind != argc)
 		return fputs(usage, stderr), EXIT_USAGE;
 	struct stat st;
-	int rc = stat(ctx->db_path, &st) == 0
-	             ? cli_open(ctx, PERM_EDIT_ENTRY)
-	             : cli_create_database(ctx, "DEMO", "Microstructure de démonstration");
+	int rc = stat(ses->db_path, &st) == 0
+	             ? cli_open(ses, PERM_EDIT_ENTRY)
+	             : cli_create_database(ses, "DEMO", "Microstructure de démonstration");
 	if (rc)
 		return rc;
-	if (!formset_form(ctx->fs, "patient")) {
+	if (!formset_form(ses->fs, "patient")) {
 		cli_error("le dossier des formulaires n'a pas de formulaire « patient »");
 		return EXIT_DATAERR;
 	}
 	rng_state = (uint64_t)seed;
 	char *why = NULL;
-	if ((rc = store_batch_begin(ctx->st, &why))) {
+	if ((rc = store_batch_begin(ses->db, &why))) {
 		cli_error("%s", why);
 		free(why);
 		return rc;
 	}
 	size_t count = 0;
 	for (long long i = 0; !rc && i < patients; i++)
-		rc = one_patient(ctx, &count);
-	int end = store_batch_end(ctx->st, rc == 0, &why);
+		rc = one_patient(ses, &count);
+	int end = store_batch_end(ses->db, rc == 0, &why);
 	if (end) {
 		cli_error("%s", why);
 		free(why);
@@ -329,6 +329,6 @@ int cmd_demo(session *ctx, int argc, char **argv)
 	}
 	if (!rc)
 		fprintf(stderr, "%lld patients fictifs et %zu entrées ajoutés à %s\n", patients, count,
-		        ctx->db_path);
+		        ses->db_path);
 	return rc;
 }

@@ -140,7 +140,7 @@ static int parse_date(const char *text, long *day)
 }
 
 /* Fill r from the arguments, check it and save it; prints the outcome. */
-static int fill_and_save(session *ctx, record *r, entry_meta *meta, entry_opts *o, int nfields, char **fields)
+static int fill_and_save(session *ses, record *r, entry_meta *meta, entry_opts *o, int nfields, char **fields)
 {
 	int rc = resolve_confirms(r->f, o);
 	if (!rc)
@@ -151,7 +151,7 @@ static int fill_and_save(session *ctx, record *r, entry_meta *meta, entry_opts *
 	if ((rc = cli_report_issues(r, o->conf, o->n_conf, NULL, nfields, fields)))
 		return rc;
 	char *why = NULL;
-	if ((rc = store_entry_save(ctx->st, r, meta, o->draft, o->conf, o->n_conf, ctx->login, &why))) {
+	if ((rc = store_entry_save(ses->db, r, meta, o->draft, o->conf, o->n_conf, ses->login, &why))) {
 		cli_error("%s", why);
 		free(why);
 	}
@@ -161,12 +161,12 @@ static int fill_and_save(session *ctx, record *r, entry_meta *meta, entry_opts *
 /* The arguments of entry add, parsed (PATIENT FORM [field=value…] in o->args), saved as a new
  * entry of day into the open database; prints its id on stdout, or the error on stderr and
  * returns its exit code. Both the command and each line of a batch come here. */
-static int add_parsed(session *ctx, entry_opts *o, long day)
+static int add_parsed(session *ses, entry_opts *o, long day)
 {
 	int rc = 0;
 	entry_meta meta = {0};
-	meta.patient_id = store_patient_find(ctx->st, o->args[0], meta.pseudonym);
-	const form *f = formset_form(ctx->fs, o->args[1]);
+	meta.patient_id = store_patient_find(ses->db, o->args[0], meta.pseudonym);
+	const form *f = formset_form(ses->fs, o->args[1]);
 	char existing[37];
 	if (!meta.patient_id) {
 		cli_patient_not_found(o->args[0]);
@@ -175,7 +175,7 @@ static int add_parsed(session *ctx, entry_opts *o, long day)
 		cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", o->args[1]);
 		rc = EXIT_DATAERR;
 	} else if (f->cardinality == CARD_ONCE &&
-	           store_once_entry(ctx->st, meta.patient_id, f->id, existing)) {
+	           store_once_entry(ses->db, meta.patient_id, f->id, existing)) {
 		cli_error("le formulaire %s se remplit une seule fois par patient : modifier l'entrée "
 		          "existante avec "
 		          "« recueil entry edit %s »",
@@ -183,11 +183,11 @@ static int add_parsed(session *ctx, entry_opts *o, long day)
 		rc = EXIT_DATAERR;
 	}
 	if (!rc) {
-		record *r = record_new(ctx->fs, f, day);
-		r->patient = store_patient_record(ctx->st, ctx->fs, meta.patient_id);
+		record *r = record_new(ses->fs, f, day);
+		r->patient = store_patient_record(ses->db, ses->fs, meta.patient_id);
 		r->owns_patient = true;
 		record_apply_defaults(r);
-		rc = fill_and_save(ctx, r, &meta, o, o->nargs - 2, o->args + 2);
+		rc = fill_and_save(ses, r, &meta, o, o->nargs - 2, o->args + 2);
 		if (!rc)
 			printf("%s\n", meta.uuid);
 		record_free(r);
@@ -258,7 +258,7 @@ static int split_words(char *line, char ***words, const char **why)
 
 /* One batch line: parsed like entry add's arguments and saved. Returns 0 or the exit code of
  * the failure, whose messages are printed. */
-static int batch_line(session *ctx, char *text)
+static int batch_line(session *ses, char *text)
 {
 	char **words;
 	const char *why;
@@ -280,7 +280,7 @@ static int batch_line(session *ctx, char *text)
 		rc = EXIT_USAGE;
 	}
 	if (!rc && !(o.date && (rc = parse_date(o.date, &day))))
-		rc = add_parsed(ctx, &o, day);
+		rc = add_parsed(ses, &o, day);
 	opts_done(&o);
 	free(argv);
 	return rc;
@@ -293,14 +293,14 @@ static int batch_line(session *ctx, char *text)
  * saved, the refused ones are named by number to be fixed and given again; the exit code is
  * then 65. Anything else (database busy, I/O error, permission) stops the batch at that line
  * with its own code. */
-static int entry_add_batch(session *ctx, const char *path)
+static int entry_add_batch(session *ses, const char *path)
 {
 	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (!in) {
 		cli_error("%s : %s", path, strerror(errno));
 		return errno == ENOENT ? EXIT_NOINPUT : EXIT_IOERR;
 	}
-	int rc = cli_open(ctx, PERM_EDIT_ENTRY);
+	int rc = cli_open(ses, PERM_EDIT_ENTRY);
 	char *line = NULL;
 	size_t cap = 0;
 	unsigned long lineno = 0, saved = 0, refused = 0;
@@ -320,7 +320,7 @@ static int entry_add_batch(session *ctx, const char *path)
 			cli_error("caractère nul dans la ligne");
 			lrc = EXIT_DATAERR;
 		} else {
-			lrc = batch_line(ctx, line);
+			lrc = batch_line(ses, line);
 		}
 		cli_error_line(0);
 		if (!lrc) {
@@ -349,7 +349,7 @@ static int entry_add_batch(session *ctx, const char *path)
 	return rc ? rc : refused ? EXIT_DATAERR : 0;
 }
 
-static int entry_add(session *ctx, int argc, char **argv)
+static int entry_add(session *ses, int argc, char **argv)
 {
 	entry_opts o = {0};
 	int rc = parse_opts(argc, argv, &o, OPTS_ADD);
@@ -359,21 +359,21 @@ static int entry_add(session *ctx, int argc, char **argv)
 		/* The lines carry everything: nothing else on the command line. */
 		bool alone = o.nargs == 0 && !o.date && !o.draft && !o.n_conf;
 		opts_done(&o);
-		return alone ? entry_add_batch(ctx, o.batch) : (fputs(usage, stderr), EXIT_USAGE);
+		return alone ? entry_add_batch(ses, o.batch) : (fputs(usage, stderr), EXIT_USAGE);
 	}
 	if (o.nargs < 2) {
 		opts_done(&o);
 		return fputs(usage, stderr), EXIT_USAGE;
 	}
 	long day = date_today();
-	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ctx, PERM_EDIT_ENTRY)))
+	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ses, PERM_EDIT_ENTRY)))
 		return opts_done(&o), rc;
-	rc = add_parsed(ctx, &o, day);
+	rc = add_parsed(ses, &o, day);
 	opts_done(&o);
 	return rc;
 }
 
-static int entry_edit(session *ctx, int argc, char **argv)
+static int entry_edit(session *ses, int argc, char **argv)
 {
 	entry_opts o = {0};
 	int rc = parse_opts(argc, argv, &o, OPTS_EDIT);
@@ -384,11 +384,11 @@ static int entry_edit(session *ctx, int argc, char **argv)
 		return fputs(usage, stderr), EXIT_USAGE;
 	}
 	long day = 0;
-	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ctx, PERM_EDIT_ENTRY)))
+	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ses, PERM_EDIT_ENTRY)))
 		return opts_done(&o), rc;
 	entry_meta meta;
 	char *why = NULL;
-	record *r = store_entry_load(ctx->st, ctx->fs, o.args[0], &meta, &why, &rc);
+	record *r = store_entry_load(ses->db, ses->fs, o.args[0], &meta, &why, &rc);
 	if (!r) {
 		cli_error("%s", why);
 		free(why);
@@ -396,7 +396,7 @@ static int entry_edit(session *ctx, int argc, char **argv)
 	}
 	if (o.date)
 		r->date = day;
-	rc = fill_and_save(ctx, r, &meta, &o, o.nargs - 1, o.args + 1);
+	rc = fill_and_save(ses, r, &meta, &o, o.nargs - 1, o.args + 1);
 	if (!rc)
 		printf("%s\n", meta.uuid);
 	record_free(r);
@@ -404,16 +404,16 @@ static int entry_edit(session *ctx, int argc, char **argv)
 	return rc;
 }
 
-static int entry_show(session *ctx, int argc, char **argv)
+static int entry_show(session *ses, int argc, char **argv)
 {
 	if (argc != 2)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, PERM_READ);
+	int rc = cli_open(ses, PERM_READ);
 	if (rc)
 		return rc;
 	entry_meta meta;
 	char *why = NULL;
-	record *r = store_entry_load(ctx->st, ctx->fs, argv[1], &meta, &why, &rc);
+	record *r = store_entry_load(ses->db, ses->fs, argv[1], &meta, &why, &rc);
 	if (!r) {
 		cli_error("%s", why);
 		free(why);
@@ -426,7 +426,7 @@ static int entry_show(session *ctx, int argc, char **argv)
 		if (fd->type == FT_NOTE)
 			continue;
 		printf("%s=", fd->id);
-		if (!session_shows_field(ctx, fd) && (fv->text || fv->missing)) {
+		if (!session_shows_field(ses, fd) && (fv->text || fv->missing)) {
 			masked++;
 			fputs("(masqué)", stdout);
 		} else if (fv->visible && fv->text)
@@ -436,13 +436,13 @@ static int entry_show(session *ctx, int argc, char **argv)
 		putchar('\n');
 	}
 	if (masked)
-		cli_error("%zu donnée(s) d'identité masquée(s) pour le rôle %s", masked, ctx->role);
+		cli_error("%zu donnée(s) d'identité masquée(s) pour le rôle %s", masked, ses->role);
 	record_free(r);
 	return 0;
 }
 
 typedef struct {
-	session *ctx;
+	session *ses;
 } list_ctx;
 
 static void list_one(void *vctx, const entry_meta *m)
@@ -451,8 +451,8 @@ static void list_one(void *vctx, const entry_meta *m)
 	char *why = NULL;
 	int code;
 	entry_meta meta;
-	record *r = store_entry_load(lc->ctx->st, lc->ctx->fs, m->uuid, &meta, &why, &code);
-	char *summary = r ? session_summary(lc->ctx, r, "fr") : xstrdup("(formulaire absent)");
+	record *r = store_entry_load(lc->ses->db, lc->ses->fs, m->uuid, &meta, &why, &code);
+	char *summary = r ? session_summary(lc->ses, r, "fr") : xstrdup("(formulaire absent)");
 	printf("%s\t%s\t%s\t%s\t", m->uuid, m->date, m->form, m->status);
 	fputs_safe(summary, stdout);
 	putchar('\n');
@@ -461,41 +461,41 @@ static void list_one(void *vctx, const entry_meta *m)
 	record_free(r);
 }
 
-static int entry_list(session *ctx, int argc, char **argv)
+static int entry_list(session *ses, int argc, char **argv)
 {
 	if (argc != 2)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, PERM_READ);
+	int rc = cli_open(ses, PERM_READ);
 	if (rc)
 		return rc;
-	int64_t pid = store_patient_find(ctx->st, argv[1], NULL);
+	int64_t pid = store_patient_find(ses->db, argv[1], NULL);
 	if (!pid) {
 		cli_patient_not_found(argv[1]);
 		return EXIT_NOINPUT;
 	}
-	list_ctx lc = {ctx};
+	list_ctx lc = {ses};
 	char *why = NULL;
-	if ((rc = store_entry_each(ctx->st, pid, list_one, &lc, &why))) {
+	if ((rc = store_entry_each(ses->db, pid, list_one, &lc, &why))) {
 		cli_error("%s", why);
 		free(why);
 	}
 	return rc;
 }
 
-static int entry_delete(session *ctx, int argc, char **argv)
+static int entry_delete(session *ses, int argc, char **argv)
 {
 	if (argc != 2)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, PERM_DELETE_ENTRY);
+	int rc = cli_open(ses, PERM_DELETE_ENTRY);
 	char *why = NULL;
-	if (!rc && (rc = store_entry_delete(ctx->st, ctx->fs, argv[1], ctx->login, &why))) {
+	if (!rc && (rc = store_entry_delete(ses->db, ses->fs, argv[1], ses->login, &why))) {
 		cli_error("%s", why);
 		free(why);
 	}
 	return rc;
 }
 
-int cmd_entry(session *ctx, int argc, char **argv)
+int cmd_entry(session *ses, int argc, char **argv)
 {
 	static const struct {
 		const char *name;
@@ -513,7 +513,7 @@ int cmd_entry(session *ctx, int argc, char **argv)
 			for (int k = 2; k < argc; k++)
 				if (strcmp(argv[k], "--help") == 0)
 					return fputs(usage, stdout), 0;
-			return subs[i].fn(ctx, argc - 1, argv + 1);
+			return subs[i].fn(ses, argc - 1, argv + 1);
 		}
 	cli_error("sous-commande inconnue « entry %s »", argv[1]);
 	return EXIT_USAGE;

@@ -118,7 +118,7 @@ static int parse_args(int argc, char **argv, export_args *a)
 }
 
 /* The period asked for, or the one of the next deadline (confirmed on a terminal). */
-static int choose_period(session *ctx, const char *text, period *p)
+static int choose_period(session *ses, const char *text, period *p)
 {
 	char *why = NULL;
 	if (text) {
@@ -130,7 +130,7 @@ static int choose_period(session *ctx, const char *text, period *p)
 	}
 	deadline d;
 	long today = date_today();
-	if (!deadline_next(ctx->fs->reporting, today, &d)) {
+	if (!deadline_next(ses->fs->reporting, today, &d)) {
 		cli_error("--period manquant, et reporting.yaml ne donne aucune échéance à proposer");
 		return EXIT_USAGE;
 	}
@@ -224,13 +224,13 @@ static void show_passphrase(const char *pass)
 	      stderr);
 }
 
-int cmd_export(session *ctx, int argc, char **argv)
+int cmd_export(session *ses, int argc, char **argv)
 {
 	export_args a = {0};
 	int rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if ((rc = cli_open(ctx, PERM_EXPORT)))
+	if ((rc = cli_open(ses, PERM_EXPORT)))
 		return rc;
 	char *why = NULL;
 	if ((rc = export_check_target(a.out, &why))) {
@@ -239,7 +239,7 @@ int cmd_export(session *ctx, int argc, char **argv)
 		return rc;
 	}
 	period per;
-	if ((rc = choose_period(ctx, a.period, &per)))
+	if ((rc = choose_period(ses, a.period, &per)))
 		return rc;
 	long today = date_today();
 	if (per.last >= today) {
@@ -250,7 +250,7 @@ int cmd_export(session *ctx, int argc, char **argv)
 		          per.label, last);
 	}
 	export_issues issues;
-	if ((rc = export_check(ctx->st, ctx->fs, &per, &issues, &why))) {
+	if ((rc = export_check(ses->db, ses->fs, &per, &issues, &why))) {
 		cli_error("%s", why);
 		free(why);
 		export_issues_done(&issues);
@@ -270,14 +270,14 @@ int cmd_export(session *ctx, int argc, char **argv)
 		    .passphrase = a.plain ? NULL : pass,
 		    .accepted_reason = a.accept,
 		    .issues = &issues,
-		    .login = ctx->login,
+		    .login = ses->login,
 		    .progress = isatty(STDERR_FILENO) ? stderr : NULL,
 		    .today = today,
 		};
 		export_result res;
 		if (o.progress)
 			fprintf(stderr, "Export de %s vers %s :\n", per.label, a.out);
-		rc = export_write(ctx->st, ctx->fs, &o, &res, &why);
+		rc = export_write(ses->db, ses->fs, &o, &res, &why);
 		if (rc) {
 			cli_error("%s", why);
 			free(why);

@@ -107,7 +107,7 @@ static void list_form_fields(const form *f)
 	}
 }
 
-int cmd_forms(session *ctx, int argc, char **argv)
+int cmd_forms(session *ses, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);
@@ -115,19 +115,19 @@ int cmd_forms(session *ctx, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0) {
 		if (argc == 2) {
-			char *dir[] = {(char *)ctx->forms_dir};
-			return check_paths(1, dir, ctx->forms_dir);
+			char *dir[] = {(char *)ses->forms_dir};
+			return check_paths(1, dir, ses->forms_dir);
 		}
-		return check_paths(argc - 2, argv + 2, ctx->forms_dir);
+		return check_paths(argc - 2, argv + 2, ses->forms_dir);
 	}
 	if (strcmp(argv[1], "list") == 0) {
-		int rc = cli_load_forms(ctx);
+		int rc = cli_load_forms(ses);
 		if (rc)
 			return rc;
 		if (argc > 3)
 			return fputs(usage, stderr), EXIT_USAGE;
 		if (argc == 3) {
-			const form *f = formset_form(ctx->fs, argv[2]);
+			const form *f = formset_form(ses->fs, argv[2]);
 			if (!f) {
 				cli_error("formulaire inconnu « %s »", argv[2]);
 				return EXIT_DATAERR;
@@ -135,8 +135,8 @@ int cmd_forms(session *ctx, int argc, char **argv)
 			list_form_fields(f);
 			return 0;
 		}
-		for (size_t i = 0; i < ctx->fs->n_forms; i++) {
-			const form *f = ctx->fs->forms[i];
+		for (size_t i = 0; i < ses->fs->n_forms; i++) {
+			const form *f = ses->fs->forms[i];
 			printf("%-14s v%-3d %-8s %3zu champs  ", f->id, f->version,
 			       f->cardinality == CARD_ONCE ? "once" : "repeated", f->n_fields);
 			fputs_safe(f->title.fr, stdout);

@@ -32,7 +32,7 @@ static void refused(void *ctx, const char *why)
 	cli_error("%s", why);
 }
 
-int cmd_import(session *ctx, int argc, char **argv)
+int cmd_import(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"passphrase-file", required_argument, NULL, 'f'},
@@ -61,7 +61,7 @@ int cmd_import(session *ctx, int argc, char **argv)
 		cli_error("choisir --passphrase-file ou --ask-passphrase, pas les deux");
 		return EXIT_USAGE;
 	}
-	int rc = cli_open(ctx, PERM_IMPORT);
+	int rc = cli_open(ses, PERM_IMPORT);
 	if (rc)
 		return rc;
 	char pass[SECRET_MAX];
@@ -76,12 +76,12 @@ int cmd_import(session *ctx, int argc, char **argv)
 	    .ask = cli_prompt_passphrase,
 	    .ask_ctx = &prompt,
 	    .ask_ctx_size = sizeof prompt,
-	    .login = ctx->login,
+	    .login = ses->login,
 	    .out = stdout,
 	    .refused = refused,
 	};
 	import_batch_counts n;
-	rc = import_batch(ctx->st, ctx->fs, &o, &n);
+	rc = import_batch(ses->db, ses->fs, &o, &n);
 	secret_wipe(pass, sizeof pass);
 	return rc;
 }

@@ -81,29 +81,29 @@ static int prepare_shared_dir(const char *db_path, const char *group)
 }
 
 /* Create the database file if needed and register the structure; shared by init and demo. */
-int cli_create_database(session *ctx, const char *code, const char *name)
+int cli_create_database(session *ses, const char *code, const char *name)
 {
-	int rc = cli_load_forms(ctx);
-	if (rc || (rc = make_parent_dirs(ctx->db_path)))
+	int rc = cli_load_forms(ses);
+	if (rc || (rc = make_parent_dirs(ses->db_path)))
 		return rc;
 	char *why = NULL;
-	ctx->st = store_open(ctx->db_path, STORE_OPEN_CREATE, &why, &rc);
-	if (!ctx->st) {
+	ses->db = store_open(ses->db_path, STORE_OPEN_CREATE, &why, &rc);
+	if (!ses->db) {
 		cli_error("%s", why);
 		free(why);
 		return rc;
 	}
-	if ((rc = store_init_structure(ctx->st, code, name, ctx->login, &why)) ||
-	    (rc = store_sync_forms(ctx->st, ctx->fs, ctx->login, &why))) {
-		cli_error("%s : %s", ctx->db_path, why);
+	if ((rc = store_init_structure(ses->db, code, name, ses->login, &why)) ||
+	    (rc = store_sync_forms(ses->db, ses->fs, ses->login, &why))) {
+		cli_error("%s : %s", ses->db_path, why);
 		free(why);
 		return rc;
 	}
-	snprintf(ctx->role, sizeof ctx->role, "admin");
+	snprintf(ses->role, sizeof ses->role, "admin");
 	return 0;
 }
 
-int cmd_init(session *ctx, int argc, char **argv)
+int cmd_init(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"structure", required_argument, NULL, 's'},
@@ -135,14 +135,14 @@ int cmd_init(session *ctx, int argc, char **argv)
 		          code);
 		return EXIT_USAGE;
 	}
-	int rc = group ? prepare_shared_dir(ctx->db_path, group) : 0;
+	int rc = group ? prepare_shared_dir(ses->db_path, group) : 0;
 	if (!rc)
-		rc = cli_create_database(ctx, code, name ? name : code);
+		rc = cli_create_database(ses, code, name ? name : code);
 	if (!rc && group)
-		printf("Base partagée créée : %s (groupe %s, mode 0660)\n", ctx->db_path, group);
+		printf("Base partagée créée : %s (groupe %s, mode 0660)\n", ses->db_path, group);
 	else if (!rc)
-		printf("Base créée : %s\n", ctx->db_path);
+		printf("Base créée : %s\n", ses->db_path);
 	if (!rc)
-		printf("Structure : %s\nAdministrateur : %s\n", code, ctx->login);
+		printf("Structure : %s\nAdministrateur : %s\n", code, ses->login);
 	return rc;
 }

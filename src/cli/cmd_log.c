@@ -9,7 +9,7 @@ static const char usage[] =
     "Affiche le journal des modifications : date, utilisateur, action, entrée, champ,\n"
     "ancienne → nouvelle valeur (les données d'identité ne sont jamais journalisées).\n";
 
-int cmd_log(session *ctx, int argc, char **argv)
+int cmd_log(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"since", required_argument, NULL, 's'},
@@ -34,9 +34,9 @@ int cmd_log(session *ctx, int argc, char **argv)
 			fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	int rc = cli_open(ctx, PERM_READ);
+	int rc = cli_open(ses, PERM_READ);
 	char *why = NULL;
-	if (!rc && (rc = store_log_print(ctx->st, since, stdout, &why))) {
+	if (!rc && (rc = store_log_print(ses->db, since, stdout, &why))) {
 		cli_error("%s", why);
 		free(why);
 	}

@@ -19,17 +19,17 @@ static const char usage[] =
     "journal, qui garde qui a fait quoi et quand. Sur un terminal, il faut retaper le\n"
     "pseudonyme ; sans terminal, --yes est obligatoire.\n";
 
-static int patient_add(session *ctx, int argc, char **argv)
+static int patient_add(session *ses, int argc, char **argv)
 {
-	int rc = cli_open(ctx, PERM_EDIT_ENTRY);
+	int rc = cli_open(ses, PERM_EDIT_ENTRY);
 	if (rc)
 		return rc;
-	const form *pf = formset_form(ctx->fs, "patient");
+	const form *pf = formset_form(ses->fs, "patient");
 	if (!pf) {
 		cli_error("le dossier des formulaires n'a pas de formulaire « patient »");
 		return EXIT_DATAERR;
 	}
-	record *r = record_new(ctx->fs, pf, date_today());
+	record *r = record_new(ses->fs, pf, date_today());
 	record_apply_defaults(r);
 	rc = cli_set_fields(r, argc - 1, argv + 1);
 	if (!rc) {
@@ -38,7 +38,7 @@ static int patient_add(session *ctx, int argc, char **argv)
 	}
 	char *why = NULL;
 	entry_meta meta = {0};
-	if (!rc && (rc = session_patient_add(ctx, r, NULL, 0, &meta, &why)))
+	if (!rc && (rc = session_patient_add(ses, r, NULL, 0, &meta, &why)))
 		cli_fail(rc, why);
 	else if (!rc)
 		printf("%s\n", meta.pseudonym);
@@ -97,7 +97,7 @@ static void list_one(void *vctx, const patient_row *r)
 	putchar('\n');
 }
 
-static int patient_list(session *ctx, int argc, char **argv)
+static int patient_list(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"search", required_argument, NULL, 's'},
@@ -116,12 +116,12 @@ static int patient_list(session *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return fputs(usage, stderr), EXIT_USAGE;
-	int rc = cli_open(ctx, PERM_READ);
+	int rc = cli_open(ses, PERM_READ);
 	if (rc)
 		return rc;
-	lc.show_identity = session_may(ctx, PERM_SEE_IDENTITY);
+	lc.show_identity = session_may(ses, PERM_SEE_IDENTITY);
 	/* The fields read: those printed, then the identifier texts --search looks into. */
-	const form *pf = formset_form(ctx->fs, "patient");
+	const form *pf = formset_form(ses->fs, "patient");
 	const char **ids = xcalloc(N_LIST_FIELDS + (pf ? pf->n_fields : 0), sizeof *ids);
 	size_t n = lc.show_identity ? N_LIST_FIELDS : F_NOM;
 	memcpy(ids, list_fields, n * sizeof *ids);
@@ -131,7 +131,7 @@ static int patient_list(session *ctx, int argc, char **argv)
 			ids[n++] = pf->fields[i].id;
 	lc.n_searched = n - lc.first_searched;
 	char *why = NULL;
-	if ((rc = store_patient_rows(ctx->st, ctx->fs, ids, n, list_one, &lc, &why))) {
+	if ((rc = store_patient_rows(ses->db, ses->fs, ids, n, list_one, &lc, &why))) {
 		cli_error("%s", why);
 		free(why);
 	}
@@ -146,11 +146,11 @@ static void count_entry(void *vctx, const entry_meta *m)
 }
 
 /* On a terminal: say what will go and have the pseudonym typed again. True when it was. */
-static bool confirm_erasure(session *ctx, int64_t pid, const char *pseudo)
+static bool confirm_erasure(session *ses, int64_t pid, const char *pseudo)
 {
 	size_t n = 0;
 	char *why = NULL;
-	store_entry_each(ctx->st, pid, count_entry, &n, &why);
+	store_entry_each(ses->db, pid, count_entry, &n, &why);
 	free(why);
 	fprintf(stderr,
 	        "Effacer définitivement le patient %s : sa fiche, ses %zu entrée(s), ses alertes et\n"
@@ -165,7 +165,7 @@ static bool confirm_erasure(session *ctx, int64_t pid, const char *pseudo)
 	return pseudonym_confirms(line, pseudo);
 }
 
-static int patient_delete(session *ctx, int argc, char **argv)
+static int patient_delete(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"yes", no_argument, NULL, 'y'},
@@ -190,22 +190,22 @@ static int patient_delete(session *ctx, int argc, char **argv)
 		cli_error("effacement définitif : sans terminal pour retaper le pseudonyme, ajouter --yes");
 		return EXIT_USAGE;
 	}
-	int rc = cli_open(ctx, PERM_DELETE_PATIENT);
+	int rc = cli_open(ses, PERM_DELETE_PATIENT);
 	if (rc)
 		return rc;
 	char pseudo[16];
-	int64_t pid = store_patient_find(ctx->st, typed, pseudo);
+	int64_t pid = store_patient_find(ses->db, typed, pseudo);
 	if (!pid) {
 		cli_patient_not_found(typed);
 		return EXIT_NOINPUT;
 	}
-	if (!yes && !confirm_erasure(ctx, pid, pseudo)) {
+	if (!yes && !confirm_erasure(ses, pid, pseudo)) {
 		cli_error("effacement annulé : pseudonyme non confirmé, rien n'a été effacé");
 		return EXIT_USAGE;
 	}
 	patient_erasure done;
 	char *why = NULL;
-	if ((rc = store_patient_erase(ctx->st, pid, ctx->login, &done, &why))) {
+	if ((rc = store_patient_erase(ses->db, pid, ses->login, &done, &why))) {
 		cli_error("%s", why);
 		free(why);
 		return rc;
@@ -224,7 +224,7 @@ static int patient_delete(session *ctx, int argc, char **argv)
 	return 0;
 }
 
-int cmd_patient(session *ctx, int argc, char **argv)
+int cmd_patient(session *ses, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);
@@ -234,12 +234,12 @@ int cmd_patient(session *ctx, int argc, char **argv)
 		for (int i = 2; i < argc; i++)
 			if (strcmp(argv[i], "--help") == 0)
 				return fputs(usage, stdout), 0;
-		return patient_add(ctx, argc - 1, argv + 1);
+		return patient_add(ses, argc - 1, argv + 1);
 	}
 	if (strcmp(argv[1], "list") == 0)
-		return patient_list(ctx, argc - 1, argv + 1);
+		return patient_list(ses, argc - 1, argv + 1);
 	if (strcmp(argv[1], "delete") == 0)
-		return patient_delete(ctx, argc - 1, argv + 1);
+		return patient_delete(ses, argc - 1, argv + 1);
 	cli_error("sous-commande inconnue « patient %s »", argv[1]);
 	return EXIT_USAGE;
 }

@@ -29,7 +29,7 @@ static const char usage[] =
     "Par défaut, le texte, lu sur place, n'est pas masqué ; le CSV, fait pour être\n"
     "transmis, l'est.\n";
 
-int cmd_report(session *ctx, int argc, char **argv)
+int cmd_report(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"period", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
@@ -77,12 +77,12 @@ int cmd_report(session *ctx, int argc, char **argv)
 		free(why);
 		return EXIT_USAGE;
 	}
-	int rc = cli_open(ctx, PERM_REPORT);
+	int rc = cli_open(ses, PERM_REPORT);
 	if (rc)
 		return rc;
 	if (!period_text) {
 		deadline d;
-		if (!deadline_next(ctx->fs->reporting, date_today(), &d)) {
+		if (!deadline_next(ses->fs->reporting, date_today(), &d)) {
 			cli_error("aucune échéance dans reporting.yaml : préciser la période avec --period");
 			return EXIT_USAGE;
 		}
@@ -94,7 +94,7 @@ int cmd_report(session *ctx, int argc, char **argv)
 		    "recueil: période %s, celle de la prochaine échéance (le %s) ; --period pour une autre\n",
 		    p.label, due);
 	}
-	report *r = report_compute(ctx->st, ctx->fs, &p, &why, &rc);
+	report *r = report_compute(ses->db, ses->fs, &p, &why, &rc);
 	if (!r) {
 		cli_error("%s", why);
 		free(why);

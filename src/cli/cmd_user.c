@@ -8,7 +8,7 @@
 static const char usage[] = "Usage : recueil user add LOGIN --role saisie|coordination|admin [--name NOM]\n"
                             "        recueil user list\n";
 
-static int user_add(session *ctx, int argc, char **argv)
+static int user_add(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"role", required_argument, NULL, 'r'},
@@ -41,11 +41,11 @@ static int user_add(session *ctx, int argc, char **argv)
 		cli_error("login « %s » invalide (nom d'utilisateur Unix attendu)", login);
 		return EXIT_USAGE;
 	}
-	int rc = cli_open(ctx, PERM_ADMIN_USERS);
+	int rc = cli_open(ses, PERM_ADMIN_USERS);
 	if (rc)
 		return rc;
 	char *why = NULL;
-	if ((rc = store_user_add(ctx->st, login, role, name, ctx->login, &why))) {
+	if ((rc = store_user_add(ses->db, login, role, name, ses->login, &why))) {
 		cli_error("%s", why);
 		free(why);
 		return rc;
@@ -54,18 +54,18 @@ static int user_add(session *ctx, int argc, char **argv)
 	return 0;
 }
 
-int cmd_user(session *ctx, int argc, char **argv)
+int cmd_user(session *ses, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
 	if (strcmp(argv[1], "add") == 0)
-		return user_add(ctx, argc - 1, argv + 1);
+		return user_add(ses, argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0) {
-		int rc = cli_open(ctx, PERM_READ);
+		int rc = cli_open(ses, PERM_READ);
 		char *why = NULL;
-		if (!rc && (rc = store_user_list(ctx->st, stdout, &why))) {
+		if (!rc && (rc = store_user_list(ses->db, stdout, &why))) {
 			cli_error("%s", why);
 			free(why);
 		}

@@ -18,9 +18,9 @@ static const char usage[] =
     "Code de sortie 0 seulement si tout concorde ; 65 si l'archive est modifiée, tronquée, ou\n"
     "si la phrase de passe est fausse.\n";
 
-int cmd_verify(session *ctx, int argc, char **argv)
+int cmd_verify(session *ses, int argc, char **argv)
 {
-	(void)ctx;
+	(void)ses;
 	static const struct option opts[] = {
 	    {"passphrase-file", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},

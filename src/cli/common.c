@@ -37,10 +37,10 @@ int cli_fail(int rc, char *why)
 	return rc;
 }
 
-int cli_load_forms(session *ctx)
+int cli_load_forms(session *ses)
 {
 	char *errors = NULL;
-	int rc = session_load_forms(ctx, &errors);
+	int rc = session_load_forms(ses, &errors);
 	if (rc) {
 		/* One problem per line; each line is cleaned of control characters. */
 		char *save = NULL;
@@ -53,13 +53,13 @@ int cli_load_forms(session *ctx)
 	return rc;
 }
 
-int cli_open(session *ctx, perm p)
+int cli_open(session *ses, perm p)
 {
-	int rc = cli_load_forms(ctx);
+	int rc = cli_load_forms(ses);
 	if (rc)
 		return rc;
 	char *why = NULL;
-	rc = session_open(ctx, p, &why);
+	rc = session_open(ses, p, &why);
 	return cli_fail(rc, why);
 }
 

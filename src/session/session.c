@@ -94,8 +94,8 @@ void session_init(session *s, const char *db_path, const char *forms_dir)
 
 void session_done(session *s)
 {
-	store_close(s->st);
-	s->st = NULL;
+	store_close(s->db);
+	s->db = NULL;
 	formset_free(s->fs);
 	s->fs = NULL;
 	free(s->default_db);
@@ -125,7 +125,7 @@ bool session_check(session *s, perm p, const char *what)
 		return true;
 	char *line =
 	    xasprintf("« %s » réservé au rôle %s (rôle %s)", what ? what : "?", perm_lowest_role(p), s->role);
-	store_log_refusal(s->st, s->login, line);
+	store_log_refusal(s->db, s->login, line);
 	free(line);
 	return false;
 }
@@ -133,11 +133,11 @@ bool session_check(session *s, perm p, const char *what)
 int session_open_store(session *s, perm p, char **why)
 {
 	int rc;
-	if (!s->st && !(s->st = store_open(s->db_path, STORE_OPEN_EXISTING, why, &rc)))
+	if (!s->db && !(s->db = store_open(s->db_path, STORE_OPEN_EXISTING, why, &rc)))
 		return rc;
-	if (!store_user_role(s->st, s->login, s->role)) {
-		store_log_refusal(s->st, s->login, "accès d'un utilisateur non inscrit");
-		char *admins = store_admins(s->st);
+	if (!store_user_role(s->db, s->login, s->role)) {
+		store_log_refusal(s->db, s->login, "accès d'un utilisateur non inscrit");
+		char *admins = store_admins(s->db);
 		set_why(why,
 		        "utilisateur « %s » non inscrit dans cette base : demander à un administrateur (%s) "
 		        "de lancer « recueil user add %s --role saisie »",
@@ -161,7 +161,7 @@ int session_open(session *s, perm p, char **why)
 	if (!rc)
 		rc = session_open_store(s, p, why);
 	if (!rc)
-		rc = store_sync_forms(s->st, s->fs, s->login, why);
+		rc = store_sync_forms(s->db, s->fs, s->login, why);
 	return rc;
 }
 
@@ -178,14 +178,14 @@ char *session_summary(const session *s, const record *r, const char *lang)
 int session_patient_add(session *s, const record *r, const confirmation *conf, size_t n_conf,
                         entry_meta *meta, char **why)
 {
-	int rc = store_batch_begin(s->st, why);
+	int rc = store_batch_begin(s->db, why);
 	if (rc)
 		return rc;
-	rc = store_patient_create(s->st, s->login, meta->pseudonym, &meta->patient_id, why);
+	rc = store_patient_create(s->db, s->login, meta->pseudonym, &meta->patient_id, why);
 	if (!rc)
-		rc = store_entry_save(s->st, r, meta, false, conf, n_conf, s->login, why);
+		rc = store_entry_save(s->db, r, meta, false, conf, n_conf, s->login, why);
 	char *end_why = NULL;
-	int end = store_batch_end(s->st, rc == 0, &end_why);
+	int end = store_batch_end(s->db, rc == 0, &end_why);
 	if (!rc && end) {
 		rc = end;
 		if (why)

@@ -21,7 +21,7 @@ typedef struct {
 	char login[64];        /* the Unix login running the program */
 	char role[16];         /* their role once the database is open, "" before */
 	formset *fs;           /* the forms, once loaded */
-	store *st;             /* the database, once open */
+	store *db;             /* the database, once open */
 	char *default_db;      /* storage for the XDG default path */
 	const char *command;   /* "entry add": for messages and the audit trail; NULL in the interface */
 } session;
@@ -60,7 +60,7 @@ int session_load_forms(session *s, char **why);
 /* Open the existing database without the forms (a backup must work when they do not load) and
  * check that the login is registered and that its role may p. An unregistered login or a
  * refusal is written to the audit trail and returns EXIT_NOPERM with a message naming who can
- * help. s->st stays open on refusal (the caller's session_done closes it). */
+ * help. s->db stays open on refusal (the caller's session_done closes it). */
 int session_open_store(session *s, perm p, char **why);
 
 /* session_load_forms, session_open_store, then bring the database's tables in line with the

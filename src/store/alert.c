@@ -15,41 +15,41 @@ int st_sync_alerts(store *s, const record *r, const entry_meta *meta, const char
 	int rc = 0;
 	for (size_t k = 0; !rc && k < r->f->n_alerts; k++) {
 		const alert_rule *a = &r->f->alerts[k];
-		sqlite3_stmt *st;
+		sqlite3_stmt *stmt;
 		if (record_alert_active(r, k)) {
-			st = st_prepare(s, "INSERT OR IGNORE INTO alerts(entry_id, rule, level, message, "
-			                   "raised_at, raised_by) "
-			                   "VALUES (?, ?, ?, ?, ?, ?)");
-			sqlite3_bind_int64(st, 1, meta->id);
-			sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, level_names[a->level], -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 4, a->message.fr, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 6, login, -1, SQLITE_STATIC);
+			stmt = st_prepare(s, "INSERT OR IGNORE INTO alerts(entry_id, rule, level, message, "
+			                     "raised_at, raised_by) "
+			                     "VALUES (?, ?, ?, ?, ?, ?)");
+			sqlite3_bind_int64(stmt, 1, meta->id);
+			sqlite3_bind_text(stmt, 2, a->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 3, level_names[a->level], -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 4, a->message.fr, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 6, login, -1, SQLITE_STATIC);
 		} else {
-			st = st_prepare(
+			stmt = st_prepare(
 			    s,
 			    "DELETE FROM alerts WHERE entry_id = ? AND rule = ? AND acknowledged_at IS NULL");
-			sqlite3_bind_int64(st, 1, meta->id);
-			sqlite3_bind_text(st, 2, a->id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(stmt, 1, meta->id);
+			sqlite3_bind_text(stmt, 2, a->id, -1, SQLITE_STATIC);
 		}
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (sqlite3_step(stmt) != SQLITE_DONE)
 			rc = st_fail(s, why, "alertes");
-		sqlite3_reset(st);
+		sqlite3_reset(stmt);
 	}
 	return rc;
 }
 
-static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t size)
+static void copy_col(sqlite3_stmt *stmt, int col, char *dst, size_t size)
 {
-	const char *v = (const char *)sqlite3_column_text(st, col);
+	const char *v = (const char *)sqlite3_column_text(stmt, col);
 	snprintf(dst, size, "%s", v ? v : "");
 }
 
 int store_alert_each(store *s, int64_t patient_id, bool all, void (*fn)(void *ctx, const alert_info *a),
                      void *ctx, char **why)
 {
-	sqlite3_stmt *st = st_prepare(
+	sqlite3_stmt *stmt = st_prepare(
 	    s,
 	    "SELECT a.id, a.level, a.rule, a.message, a.raised_at, a.raised_by, a.acknowledged_at, "
 	    "a.acknowledged_by, e.uuid, p.pseudonym, e.form, e.date FROM alerts a "
@@ -57,31 +57,31 @@ int store_alert_each(store *s, int64_t patient_id, bool all, void (*fn)(void *ct
 	    "WHERE (?1 = 0 OR e.patient_id = ?1) AND (?2 OR a.acknowledged_at IS NULL) "
 	    "ORDER BY a.acknowledged_at IS NOT NULL, "
 	    "CASE a.level WHEN 'urgent' THEN 0 WHEN 'attention' THEN 1 ELSE 2 END, e.date DESC, a.id DESC");
-	if (!st)
+	if (!stmt)
 		return st_fail(s, why, "alertes");
-	sqlite3_bind_int64(st, 1, patient_id);
-	sqlite3_bind_int(st, 2, all);
+	sqlite3_bind_int64(stmt, 1, patient_id);
+	sqlite3_bind_int(stmt, 2, all);
 	/* Copy first: the callback may use the store. */
 	alert_info *v = NULL;
 	size_t n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		v = xrealloc(v, (n + 1) * sizeof *v);
 		alert_info *a = &v[n++];
 		memset(a, 0, sizeof *a);
-		a->id = sqlite3_column_int64(st, 0);
-		copy_col(st, 1, a->level, sizeof a->level);
-		copy_col(st, 2, a->rule, sizeof a->rule);
-		a->message = xstrdup((const char *)sqlite3_column_text(st, 3));
-		copy_col(st, 4, a->raised_at, sizeof a->raised_at);
-		copy_col(st, 5, a->raised_by, sizeof a->raised_by);
-		copy_col(st, 6, a->acknowledged_at, sizeof a->acknowledged_at);
-		copy_col(st, 7, a->acknowledged_by, sizeof a->acknowledged_by);
-		copy_col(st, 8, a->entry_uuid, sizeof a->entry_uuid);
-		copy_col(st, 9, a->pseudonym, sizeof a->pseudonym);
-		copy_col(st, 10, a->form, sizeof a->form);
-		copy_col(st, 11, a->date, sizeof a->date);
+		a->id = sqlite3_column_int64(stmt, 0);
+		copy_col(stmt, 1, a->level, sizeof a->level);
+		copy_col(stmt, 2, a->rule, sizeof a->rule);
+		a->message = xstrdup((const char *)sqlite3_column_text(stmt, 3));
+		copy_col(stmt, 4, a->raised_at, sizeof a->raised_at);
+		copy_col(stmt, 5, a->raised_by, sizeof a->raised_by);
+		copy_col(stmt, 6, a->acknowledged_at, sizeof a->acknowledged_at);
+		copy_col(stmt, 7, a->acknowledged_by, sizeof a->acknowledged_by);
+		copy_col(stmt, 8, a->entry_uuid, sizeof a->entry_uuid);
+		copy_col(stmt, 9, a->pseudonym, sizeof a->pseudonym);
+		copy_col(stmt, 10, a->form, sizeof a->form);
+		copy_col(stmt, 11, a->date, sizeof a->date);
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	for (size_t i = 0; i < n; i++) {
 		fn(ctx, &v[i]);
 		free(v[i].message);
@@ -99,7 +99,7 @@ int64_t store_alert_open_counts(store *s, int64_t patient_id, int64_t *urgent)
 {
 	/* Every alert belongs to an entry (foreign key, cascade): for the whole database the
 	 * alerts_open index alone answers, without visiting an entry per alert. */
-	sqlite3_stmt *st =
+	sqlite3_stmt *stmt =
 	    patient_id == 0
 	        ? st_prepare(s, "SELECT (SELECT count(*) FROM alerts WHERE acknowledged_at IS NULL), "
 	                        "(SELECT count(*) FROM alerts WHERE acknowledged_at IS NULL AND "
@@ -109,17 +109,17 @@ int64_t store_alert_open_counts(store *s, int64_t patient_id, int64_t *urgent)
 	                        "WHERE a.acknowledged_at IS NULL AND e.patient_id = ?1");
 	if (urgent)
 		*urgent = 0;
-	if (!st)
+	if (!stmt)
 		return 0;
 	if (patient_id)
-		sqlite3_bind_int64(st, 1, patient_id);
+		sqlite3_bind_int64(stmt, 1, patient_id);
 	int64_t n = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		n = sqlite3_column_int64(st, 0);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		n = sqlite3_column_int64(stmt, 0);
 		if (urgent)
-			*urgent = sqlite3_column_int64(st, 1);
+			*urgent = sqlite3_column_int64(stmt, 1);
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	return n;
 }
 
@@ -130,36 +130,37 @@ int store_alert_ack(store *s, int64_t id, const char *login, const char *note, c
 	int rc = st_begin(s, why);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st =
+	sqlite3_stmt *stmt =
 	    st_prepare(s, "SELECT a.acknowledged_by, a.acknowledged_at, e.uuid, p.pseudonym, e.form, a.rule "
 	                  "FROM alerts a JOIN entries e ON e.id = a.entry_id "
 	                  "JOIN patients p ON p.id = e.patient_id WHERE a.id = ?");
-	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(stmt, 1, id);
 	char uuid[37] = "", pseudo[16] = "", form_id[64] = "", rule[64] = "";
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
 		set_why(why, "alerte %lld introuvable (voir « recueil alert list »)", (long long)id);
 		rc = EXIT_NOINPUT;
-	} else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+	} else if (sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
 		set_why(why, "alerte %lld déjà prise en compte par %s le %s", (long long)id,
-		        (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
+		        (const char *)sqlite3_column_text(stmt, 0),
+		        (const char *)sqlite3_column_text(stmt, 1));
 		rc = EXIT_DATAERR;
 	} else {
-		copy_col(st, 2, uuid, sizeof uuid);
-		copy_col(st, 3, pseudo, sizeof pseudo);
-		copy_col(st, 4, form_id, sizeof form_id);
-		copy_col(st, 5, rule, sizeof rule);
+		copy_col(stmt, 2, uuid, sizeof uuid);
+		copy_col(stmt, 3, pseudo, sizeof pseudo);
+		copy_col(stmt, 4, form_id, sizeof form_id);
+		copy_col(stmt, 5, rule, sizeof rule);
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	if (!rc) {
-		st = st_prepare(
+		stmt = st_prepare(
 		    s, "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, note = ? WHERE id = ?");
-		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 1, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, login, -1, SQLITE_STATIC);
 		if (note && *note)
-			sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, id);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "alertes");
-		sqlite3_reset(st);
+			sqlite3_bind_text(stmt, 3, note, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 4, id);
+		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "alertes");
+		sqlite3_reset(stmt);
 	}
 	if (!rc)
 		rc = st_audit(s, login, "update", uuid, pseudo, form_id, "alerte", rule, "prise en compte",

@@ -9,27 +9,27 @@
 /* Run a check query whose rows are problems; print each through report(). Returns the count. */
 static int64_t problems(store *s, const char *sql, const char *label, FILE *out)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *stmt = NULL;
 	int64_t n = 0;
-	if (sqlite3_prepare_v2(st_db_handle(s), sql, -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st_db_handle(s), sql, -1, &stmt, NULL) != SQLITE_OK) {
 		fprintf(out, "ÉCHEC  %s : %s\n", label, sqlite3_errmsg(st_db_handle(s)));
 		return 1;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *row = (const char *)sqlite3_column_text(st, 0);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *row = (const char *)sqlite3_column_text(stmt, 0);
 		if (row && strcmp(row, "ok") == 0)
 			continue;
 		if (n < 20) {
 			fprintf(out, "ÉCHEC  %s : ", label);
-			for (int c = 0; c < sqlite3_column_count(st); c++) {
-				const char *v = (const char *)sqlite3_column_text(st, c);
+			for (int c = 0; c < sqlite3_column_count(stmt); c++) {
+				const char *v = (const char *)sqlite3_column_text(stmt, c);
 				fprintf(out, "%s%s", c ? " " : "", v ? v : "NULL");
 			}
 			fputc('\n', out);
 		}
 		n++;
 	}
-	sqlite3_finalize(st);
+	sqlite3_finalize(stmt);
 	return n;
 }
 
@@ -73,12 +73,12 @@ int store_check(store *s, const formset *fs, FILE *out)
 	fprintf(out, "%s  références entre tables (PRAGMA foreign_key_check)\n", k ? "ÉCHEC" : "ok   ");
 	n += k;
 	bool ok;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *stmt = NULL;
 	int64_t version = -1;
-	if (sqlite3_prepare_v2(st_db_handle(s), "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(st_db_handle(s), "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		version = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
 	ok = version == store_schema_version();
 	fprintf(out, "%s  version du schéma %lld (ce programme : %d)\n", ok ? "ok   " : "ÉCHEC",
 	        (long long)version, store_schema_version());

@@ -14,9 +14,9 @@
 #include "core/util.h"
 #include "store/store_internal.h"
 
-static void copy_col(char *dst, size_t size, sqlite3_stmt *st, int col)
+static void copy_col(char *dst, size_t size, sqlite3_stmt *stmt, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
+	const unsigned char *t = sqlite3_column_text(stmt, col);
 	snprintf(dst, size, "%s", t ? (const char *)t : "");
 }
 
@@ -27,35 +27,35 @@ int store_draft_save(store *s, store_draft *d, const char *login, char **why)
 	int rc = st_begin(s, why);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st;
+	sqlite3_stmt *stmt;
 	if (d->id)
-		st = st_prepare(
+		stmt = st_prepare(
 		    s, "UPDATE drafts SET patient_id = ?1, form = ?2, entry_uuid = ?3, row_version = ?4, "
 		       "date = ?5, content = ?6, saved_at = ?7 WHERE id = ?8 AND login = ?9");
 	else
-		st = st_prepare(
+		stmt = st_prepare(
 		    s, "INSERT INTO drafts(patient_id, form, entry_uuid, row_version, date, content, "
 		       "saved_at, login) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9)");
-	if (!st) {
+	if (!stmt) {
 		rc = st_fail(s, why, "brouillon");
 		st_rollback(s);
 		return rc;
 	}
 	if (d->patient_id)
-		sqlite3_bind_int64(st, 1, d->patient_id);
-	sqlite3_bind_text(st, 2, d->form, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 1, d->patient_id);
+	sqlite3_bind_text(stmt, 2, d->form, -1, SQLITE_STATIC);
 	if (d->entry_uuid[0]) {
-		sqlite3_bind_text(st, 3, d->entry_uuid, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, d->row_version);
+		sqlite3_bind_text(stmt, 3, d->entry_uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 4, d->row_version);
 	}
-	sqlite3_bind_text(st, 5, d->date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, d->content ? d->content : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, d->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, d->content ? d->content : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, now, -1, SQLITE_STATIC);
 	if (d->id)
-		sqlite3_bind_int64(st, 8, d->id);
-	sqlite3_bind_text(st, 9, login, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "brouillon");
-	sqlite3_reset(st);
+		sqlite3_bind_int64(stmt, 8, d->id);
+	sqlite3_bind_text(stmt, 9, login, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "brouillon");
+	sqlite3_reset(stmt);
 	if (!rc && !d->id)
 		d->id = sqlite3_last_insert_rowid(st_db_handle(s));
 	else if (!rc && sqlite3_changes(st_db_handle(s)) == 0) {
@@ -79,12 +79,12 @@ int store_draft_save(store *s, store_draft *d, const char *login, char **why)
 
 int store_draft_delete(store *s, int64_t id, char **why)
 {
-	sqlite3_stmt *st = st_prepare(s, "DELETE FROM drafts WHERE id = ?");
-	if (!st)
+	sqlite3_stmt *stmt = st_prepare(s, "DELETE FROM drafts WHERE id = ?");
+	if (!stmt)
 		return st_fail(s, why, "brouillon");
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "suppression du brouillon");
-	sqlite3_reset(st);
+	sqlite3_bind_int64(stmt, 1, id);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "suppression du brouillon");
+	sqlite3_reset(stmt);
 	return rc;
 }
 
@@ -93,51 +93,51 @@ static const char draft_columns[] =
     "coalesce(d.entry_uuid, ''), coalesce(d.row_version, 0), d.date, d.saved_at, "
     "d.content FROM drafts d LEFT JOIN patients p ON p.id = d.patient_id ";
 
-static void read_draft(sqlite3_stmt *st, store_draft *d)
+static void read_draft(sqlite3_stmt *stmt, store_draft *d)
 {
 	memset(d, 0, sizeof *d);
-	d->id = sqlite3_column_int64(st, 0);
-	d->patient_id = sqlite3_column_int64(st, 1);
-	copy_col(d->pseudonym, sizeof d->pseudonym, st, 2);
-	copy_col(d->form, sizeof d->form, st, 3);
-	copy_col(d->entry_uuid, sizeof d->entry_uuid, st, 4);
-	d->row_version = sqlite3_column_int64(st, 5);
-	copy_col(d->date, sizeof d->date, st, 6);
-	copy_col(d->saved_at, sizeof d->saved_at, st, 7);
-	const unsigned char *c = sqlite3_column_text(st, 8);
+	d->id = sqlite3_column_int64(stmt, 0);
+	d->patient_id = sqlite3_column_int64(stmt, 1);
+	copy_col(d->pseudonym, sizeof d->pseudonym, stmt, 2);
+	copy_col(d->form, sizeof d->form, stmt, 3);
+	copy_col(d->entry_uuid, sizeof d->entry_uuid, stmt, 4);
+	d->row_version = sqlite3_column_int64(stmt, 5);
+	copy_col(d->date, sizeof d->date, stmt, 6);
+	copy_col(d->saved_at, sizeof d->saved_at, stmt, 7);
+	const unsigned char *c = sqlite3_column_text(stmt, 8);
 	d->content = xstrdup(c ? (const char *)c : "");
 }
 
 size_t store_draft_list(store *s, const char *login, store_draft **out)
 {
 	char *sql = xasprintf("%sWHERE d.login = ? ORDER BY d.saved_at DESC, d.id DESC", draft_columns);
-	sqlite3_stmt *st = st_prepare(s, sql);
+	sqlite3_stmt *stmt = st_prepare(s, sql);
 	free(sql);
 	*out = NULL;
-	if (!st)
+	if (!stmt)
 		return 0;
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, login, -1, SQLITE_STATIC);
 	size_t n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		*out = xrealloc(*out, (n + 1) * sizeof **out);
-		read_draft(st, &(*out)[n++]);
+		read_draft(stmt, &(*out)[n++]);
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	return n;
 }
 
 bool store_draft_get(store *s, int64_t id, store_draft *d)
 {
 	char *sql = xasprintf("%sWHERE d.id = ?", draft_columns);
-	sqlite3_stmt *st = st_prepare(s, sql);
+	sqlite3_stmt *stmt = st_prepare(s, sql);
 	free(sql);
-	if (!st)
+	if (!stmt)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_bind_int64(stmt, 1, id);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
 	if (found)
-		read_draft(st, d);
-	sqlite3_reset(st);
+		read_draft(stmt, d);
+	sqlite3_reset(stmt);
 	return found;
 }
 
@@ -315,18 +315,18 @@ draft_keep_status store_draft_keep(store *s, store_draft *d, const char *login, 
 
 static long count(store *s, const char *sql, const char *text, long day)
 {
-	sqlite3_stmt *st = st_prepare(s, sql);
-	if (!st)
+	sqlite3_stmt *stmt = st_prepare(s, sql);
+	if (!stmt)
 		return -1;
 	if (text)
-		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
 	if (day) {
 		char d[11];
 		date_format(day, d);
-		sqlite3_bind_text(st, 2, d, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(stmt, 2, d, -1, SQLITE_TRANSIENT);
 	}
-	long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
+	long n = sqlite3_step(stmt) == SQLITE_ROW ? (long)sqlite3_column_int64(stmt, 0) : -1;
+	sqlite3_reset(stmt);
 	return n;
 }
 

@@ -9,38 +9,38 @@ static const char meta_columns[] =
     "e.id, e.uuid, e.patient_id, p.pseudonym, e.form, e.form_version, e.date, e.status, e.author, "
     "e.created_at, e.updated_at, e.row_version";
 
-static void read_meta(sqlite3_stmt *st, entry_meta *m)
+static void read_meta(sqlite3_stmt *stmt, entry_meta *m)
 {
 	memset(m, 0, sizeof *m);
-	m->id = sqlite3_column_int64(st, 0);
-	snprintf(m->uuid, sizeof m->uuid, "%s", (const char *)sqlite3_column_text(st, 1));
-	m->patient_id = sqlite3_column_int64(st, 2);
-	snprintf(m->pseudonym, sizeof m->pseudonym, "%s", (const char *)sqlite3_column_text(st, 3));
-	snprintf(m->form, sizeof m->form, "%s", (const char *)sqlite3_column_text(st, 4));
-	m->form_version = sqlite3_column_int(st, 5);
-	snprintf(m->date, sizeof m->date, "%s", (const char *)sqlite3_column_text(st, 6));
-	snprintf(m->status, sizeof m->status, "%s", (const char *)sqlite3_column_text(st, 7));
-	snprintf(m->author, sizeof m->author, "%s", (const char *)sqlite3_column_text(st, 8));
-	snprintf(m->created_at, sizeof m->created_at, "%s", (const char *)sqlite3_column_text(st, 9));
-	snprintf(m->updated_at, sizeof m->updated_at, "%s", (const char *)sqlite3_column_text(st, 10));
-	m->row_version = sqlite3_column_int64(st, 11);
+	m->id = sqlite3_column_int64(stmt, 0);
+	snprintf(m->uuid, sizeof m->uuid, "%s", (const char *)sqlite3_column_text(stmt, 1));
+	m->patient_id = sqlite3_column_int64(stmt, 2);
+	snprintf(m->pseudonym, sizeof m->pseudonym, "%s", (const char *)sqlite3_column_text(stmt, 3));
+	snprintf(m->form, sizeof m->form, "%s", (const char *)sqlite3_column_text(stmt, 4));
+	m->form_version = sqlite3_column_int(stmt, 5);
+	snprintf(m->date, sizeof m->date, "%s", (const char *)sqlite3_column_text(stmt, 6));
+	snprintf(m->status, sizeof m->status, "%s", (const char *)sqlite3_column_text(stmt, 7));
+	snprintf(m->author, sizeof m->author, "%s", (const char *)sqlite3_column_text(stmt, 8));
+	snprintf(m->created_at, sizeof m->created_at, "%s", (const char *)sqlite3_column_text(stmt, 9));
+	snprintf(m->updated_at, sizeof m->updated_at, "%s", (const char *)sqlite3_column_text(stmt, 10));
+	m->row_version = sqlite3_column_int64(stmt, 11);
 }
 
 /* Text of a stored column for a field (caller frees), NULL when empty. */
-static char *column_text(sqlite3_stmt *st, int col, const field *fd)
+static char *column_text(sqlite3_stmt *stmt, int col, const field *fd)
 {
 	char buf[64];
-	switch (sqlite3_column_type(st, col)) {
+	switch (sqlite3_column_type(stmt, col)) {
 	case SQLITE_NULL:
 		return NULL;
 	case SQLITE_INTEGER:
-		snprintf(buf, sizeof buf, "%lld", (long long)sqlite3_column_int64(st, col));
+		snprintf(buf, sizeof buf, "%lld", (long long)sqlite3_column_int64(stmt, col));
 		return xstrdup(buf);
 	case SQLITE_FLOAT:
-		format_number(sqlite3_column_double(st, col), fd->decimals, buf, sizeof buf);
+		format_number(sqlite3_column_double(stmt, col), fd->decimals, buf, sizeof buf);
 		return xstrdup(buf);
 	default:
-		return xstrdup((const char *)sqlite3_column_text(st, col));
+		return xstrdup((const char *)sqlite3_column_text(stmt, col));
 	}
 }
 
@@ -50,20 +50,20 @@ static char **stored_texts(store *s, const form *f, int64_t entry_id)
 {
 	char **texts = xcalloc(f->n_fields ? f->n_fields : 1, sizeof *texts);
 	char *sql = xasprintf("SELECT * FROM \"form_%s\" WHERE entry_id = ?", f->id);
-	sqlite3_stmt *st = st_prepare(s, sql);
+	sqlite3_stmt *stmt = st_prepare(s, sql);
 	free(sql);
-	if (!st)
+	if (!stmt)
 		return texts;
-	sqlite3_bind_int64(st, 1, entry_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		int ncol = sqlite3_column_count(st);
+	sqlite3_bind_int64(stmt, 1, entry_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		int ncol = sqlite3_column_count(stmt);
 		for (int c = 1; c < ncol; c++) {
-			long i = form_field_index(f, sqlite3_column_name(st, c));
+			long i = form_field_index(f, sqlite3_column_name(stmt, c));
 			if (i >= 0)
-				texts[i] = column_text(st, c, &f->fields[i]);
+				texts[i] = column_text(stmt, c, &f->fields[i]);
 		}
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	return texts;
 }
 
@@ -77,29 +77,29 @@ static void texts_free(char **texts, size_t n)
 static missing_code *stored_missing(store *s, const form *f, int64_t entry_id)
 {
 	missing_code *m = xcalloc(f->n_fields ? f->n_fields : 1, sizeof *m);
-	sqlite3_stmt *st = st_prepare(s, "SELECT field, code FROM entry_missing WHERE entry_id = ?");
-	sqlite3_bind_int64(st, 1, entry_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		long i = form_field_index(f, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT field, code FROM entry_missing WHERE entry_id = ?");
+	sqlite3_bind_int64(stmt, 1, entry_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		long i = form_field_index(f, (const char *)sqlite3_column_text(stmt, 0));
 		if (i >= 0)
-			m[i] = missing_code_parse((const char *)sqlite3_column_text(st, 1));
+			m[i] = missing_code_parse((const char *)sqlite3_column_text(stmt, 1));
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	return m;
 }
 
-static int bind_value(sqlite3_stmt *st, int pos, const field *fd, const char *text)
+static int bind_value(sqlite3_stmt *stmt, int pos, const field *fd, const char *text)
 {
 	const char *type = st_field_sql_type(fd);
 	long long iv;
 	double x;
 	if (!text)
-		return sqlite3_bind_null(st, pos);
+		return sqlite3_bind_null(stmt, pos);
 	if (strcmp(type, "INTEGER") == 0 && parse_integer(text, &iv))
-		return sqlite3_bind_int64(st, pos, iv);
+		return sqlite3_bind_int64(stmt, pos, iv);
 	if (strcmp(type, "REAL") == 0 && parse_decimal(text, &x))
-		return sqlite3_bind_double(st, pos, x);
-	return sqlite3_bind_text(st, pos, text, -1, SQLITE_TRANSIENT);
+		return sqlite3_bind_double(stmt, pos, x);
+	return sqlite3_bind_text(stmt, pos, text, -1, SQLITE_TRANSIENT);
 }
 
 /* What the entry stores for field i: nothing for hidden fields. */
@@ -134,36 +134,36 @@ static int write_form_row(store *s, const record *r, int64_t entry_id, bool inse
 				strbuf_printf(&sql, ", \"%s\" = ?%zu", f->fields[i].id, k++);
 		strbuf_puts(&sql, " WHERE entry_id = ?1");
 	}
-	sqlite3_stmt *st = st_prepare(s, strbuf_str(&sql));
+	sqlite3_stmt *stmt = st_prepare(s, strbuf_str(&sql));
 	strbuf_done(&sql);
-	if (!st)
+	if (!stmt)
 		return st_fail(s, why, "préparation de l'enregistrement");
-	sqlite3_bind_int64(st, 1, entry_id);
+	sqlite3_bind_int64(stmt, 1, entry_id);
 	int k = 2;
 	for (size_t i = 0; i < f->n_fields; i++)
 		if (st_field_sql_type(&f->fields[i]))
-			bind_value(st, k++, &f->fields[i], saved_text(r, i));
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "enregistrement des valeurs");
-	sqlite3_reset(st);
+			bind_value(stmt, k++, &f->fields[i], saved_text(r, i));
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "enregistrement des valeurs");
+	sqlite3_reset(stmt);
 	return rc;
 }
 
 static int write_missing(store *s, const record *r, int64_t entry_id, char **why)
 {
-	sqlite3_stmt *st = st_prepare(s, "DELETE FROM entry_missing WHERE entry_id = ?");
-	sqlite3_bind_int64(st, 1, entry_id);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "codes manquants");
-	sqlite3_reset(st);
+	sqlite3_stmt *stmt = st_prepare(s, "DELETE FROM entry_missing WHERE entry_id = ?");
+	sqlite3_bind_int64(stmt, 1, entry_id);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "codes manquants");
+	sqlite3_reset(stmt);
 	for (size_t i = 0; !rc && i < r->f->n_fields; i++) {
 		missing_code m = saved_missing(r, i);
 		if (m == MISS_NONE)
 			continue;
-		st = st_prepare(s, "INSERT INTO entry_missing(entry_id, field, code) VALUES (?, ?, ?)");
-		sqlite3_bind_int64(st, 1, entry_id);
-		sqlite3_bind_text(st, 2, r->f->fields[i].id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, missing_code_name(m), -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "codes manquants");
-		sqlite3_reset(st);
+		stmt = st_prepare(s, "INSERT INTO entry_missing(entry_id, field, code) VALUES (?, ?, ?)");
+		sqlite3_bind_int64(stmt, 1, entry_id);
+		sqlite3_bind_text(stmt, 2, r->f->fields[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, missing_code_name(m), -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "codes manquants");
+		sqlite3_reset(stmt);
 	}
 	return rc;
 }
@@ -188,36 +188,36 @@ static int write_confirmations(store *s, const record *r, int64_t entry_id, cons
 		if (iss[i].kind == ISSUE_WARNING)
 			strbuf_printf(&keep, ", '%s'", r->f->fields[iss[i].field].id);
 	strbuf_puts(&keep, ")");
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *stmt = NULL;
 	int rc = 0;
-	if (sqlite3_prepare_v2(st_db_handle(s), strbuf_str(&keep), -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st_db_handle(s), strbuf_str(&keep), -1, &stmt, NULL) != SQLITE_OK)
 		rc = st_fail(s, why, "confirmations");
 	strbuf_done(&keep);
 	if (!rc) {
-		sqlite3_bind_int64(st, 1, entry_id);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		sqlite3_bind_int64(stmt, 1, entry_id);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
 			rc = st_fail(s, why, "confirmations");
 	}
-	sqlite3_finalize(st);
+	sqlite3_finalize(stmt);
 	for (size_t i = 0; !rc && i < n_iss; i++) {
 		if (iss[i].kind != ISSUE_WARNING)
 			continue;
 		const field *fd = &r->f->fields[iss[i].field];
 		const char *reason = reason_for(conf, n_conf, iss[i].field);
-		st = st_prepare(
+		stmt = st_prepare(
 		    s, reason ? "INSERT OR REPLACE INTO entry_confirmations(entry_id, field, rule, reason, "
 		                "confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?, ?)"
 		              : "INSERT OR IGNORE INTO entry_confirmations(entry_id, field, rule, reason, "
 		                "confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?, ?)");
-		sqlite3_bind_int64(st, 1, entry_id);
-		sqlite3_bind_text(st, 2, fd->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, fd->soft_message.fr, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 1, entry_id);
+		sqlite3_bind_text(stmt, 2, fd->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, fd->soft_message.fr, -1, SQLITE_STATIC);
 		if (reason)
-			sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, login, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "confirmations");
-		sqlite3_reset(st);
+			sqlite3_bind_text(stmt, 4, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 5, login, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 6, now, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "confirmations");
+		sqlite3_reset(stmt);
 	}
 	return rc;
 }
@@ -225,15 +225,16 @@ static int write_confirmations(store *s, const record *r, int64_t entry_id, cons
 int store_entry_reasons(store *s, int64_t entry_id,
                         void (*fn)(void *ctx, const char *field, const char *reason), void *ctx, char **why)
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT field, reason FROM entry_confirmations "
-	                                 "WHERE entry_id = ? AND reason IS NOT NULL");
-	if (!st)
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT field, reason FROM entry_confirmations "
+	                                   "WHERE entry_id = ? AND reason IS NOT NULL");
+	if (!stmt)
 		return st_fail(s, why, "raisons des avertissements");
-	sqlite3_bind_int64(st, 1, entry_id);
+	sqlite3_bind_int64(stmt, 1, entry_id);
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
-	sqlite3_reset(st);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
+		   (const char *)sqlite3_column_text(stmt, 1));
+	sqlite3_reset(stmt);
 	return step == SQLITE_DONE ? 0 : st_fail(s, why, "raisons des avertissements");
 }
 
@@ -269,16 +270,16 @@ static int audit_changes(store *s, const record *r, const entry_meta *m, char **
 
 static int check_version(store *s, entry_meta *meta, char **why)
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT row_version, updated_at FROM entries WHERE id = ?");
-	sqlite3_bind_int64(st, 1, meta->id);
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT row_version, updated_at FROM entries WHERE id = ?");
+	sqlite3_bind_int64(stmt, 1, meta->id);
 	int rc = 0;
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
 		set_why(why, "entrée %s : supprimée par un autre utilisateur pendant la saisie", meta->uuid);
 		rc = EXIT_TEMPFAIL;
-	} else if (sqlite3_column_int64(st, 0) != meta->row_version) {
+	} else if (sqlite3_column_int64(stmt, 0) != meta->row_version) {
 		char at[32];
-		snprintf(at, sizeof at, "%s", (const char *)sqlite3_column_text(st, 1));
-		sqlite3_reset(st);
+		snprintf(at, sizeof at, "%s", (const char *)sqlite3_column_text(stmt, 1));
+		sqlite3_reset(stmt);
 		/* Name who made the newer version, from the audit trail. */
 		sqlite3_stmt *who = st_prepare(
 		    s, "SELECT login FROM audit_log WHERE entry_uuid = ? ORDER BY id DESC LIMIT 1");
@@ -293,7 +294,7 @@ static int check_version(store *s, entry_meta *meta, char **why)
 		        meta->uuid, by, at);
 		return EXIT_TEMPFAIL;
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	return rc;
 }
 
@@ -311,20 +312,20 @@ static int insert_entry(store *s, const record *r, entry_meta *meta, const char 
                         const char *login, char **why)
 {
 	util_uuid_v4(meta->uuid);
-	sqlite3_stmt *st = st_prepare(
+	sqlite3_stmt *stmt = st_prepare(
 	    s, "INSERT INTO entries(uuid, patient_id, form, form_version, date, status, "
 	       "author, created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
-	sqlite3_bind_text(st, 1, meta->uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, meta->patient_id);
-	sqlite3_bind_text(st, 3, r->f->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, r->f->version);
-	sqlite3_bind_text(st, 5, meta->date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, login, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "création de l'entrée");
-	sqlite3_reset(st);
+	sqlite3_bind_text(stmt, 1, meta->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, meta->patient_id);
+	sqlite3_bind_text(stmt, 3, r->f->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 4, r->f->version);
+	sqlite3_bind_text(stmt, 5, meta->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 9, now, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "création de l'entrée");
+	sqlite3_reset(stmt);
 	if (rc)
 		return rc;
 	meta->id = sqlite3_last_insert_rowid(st_db_handle(s));
@@ -360,21 +361,21 @@ static int update_entry(store *s, const record *r, entry_meta *meta, const char 
 	char **old = stored_texts(s, r->f, meta->id);
 	missing_code *old_miss = stored_missing(s, r->f, meta->id);
 	entry_meta before;
-	sqlite3_stmt *st = st_prepare(s, "SELECT date, status FROM entries WHERE id = ?");
-	sqlite3_bind_int64(st, 1, meta->id);
-	sqlite3_step(st);
-	snprintf(before.date, sizeof before.date, "%s", (const char *)sqlite3_column_text(st, 0));
-	snprintf(before.status, sizeof before.status, "%s", (const char *)sqlite3_column_text(st, 1));
-	sqlite3_reset(st);
-	st = st_prepare(s, "UPDATE entries SET date = ?, status = ?, form_version = ?, updated_at = ?, "
-	                   "row_version = row_version + 1 WHERE id = ?");
-	sqlite3_bind_text(st, 1, meta->date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, r->f->version);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, meta->id);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "mise à jour de l'entrée");
-	sqlite3_reset(st);
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT date, status FROM entries WHERE id = ?");
+	sqlite3_bind_int64(stmt, 1, meta->id);
+	sqlite3_step(stmt);
+	snprintf(before.date, sizeof before.date, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	snprintf(before.status, sizeof before.status, "%s", (const char *)sqlite3_column_text(stmt, 1));
+	sqlite3_reset(stmt);
+	stmt = st_prepare(s, "UPDATE entries SET date = ?, status = ?, form_version = ?, updated_at = ?, "
+	                     "row_version = row_version + 1 WHERE id = ?");
+	sqlite3_bind_text(stmt, 1, meta->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, r->f->version);
+	sqlite3_bind_text(stmt, 4, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, meta->id);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "mise à jour de l'entrée");
+	sqlite3_reset(stmt);
 	if (!rc)
 		rc = write_form_row(s, r, meta->id, false, why);
 	if (!rc)
@@ -422,20 +423,20 @@ int st_recompute(store *s, const formset *fs, const form *f, int64_t patient_id,
 	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
 	                      "WHERE e.form = ?1 AND (?2 = 0 OR e.patient_id = ?2) ORDER BY e.patient_id",
 	                      meta_columns);
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(st_db_handle(s), sql, -1, &st, NULL) == SQLITE_OK
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(st_db_handle(s), sql, -1, &stmt, NULL) == SQLITE_OK
 	             ? 0
 	             : st_fail(s, why, "recalcul des scores");
 	free(sql);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, patient_id);
+	sqlite3_bind_text(stmt, 1, f->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, patient_id);
 	record *cached = NULL; /* the patient record of the previous row, when not given */
 	int64_t cached_id = 0;
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+	while (!rc && sqlite3_step(stmt) == SQLITE_ROW) {
 		entry_meta m;
-		read_meta(st, &m);
+		read_meta(stmt, &m);
 		const record *p = patient;
 		if (!p && strcmp(f->id, "patient") != 0) {
 			if (m.patient_id != cached_id) {
@@ -478,7 +479,7 @@ int st_recompute(store *s, const formset *fs, const form *f, int64_t patient_id,
 		record_free(r);
 	}
 	record_free(cached);
-	sqlite3_finalize(st);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -554,15 +555,15 @@ static int find_meta(store *s, const char *uuid, entry_meta *meta, char **why)
 	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
 	                      "WHERE e.uuid >= ?1 AND e.uuid < ?1 || 'g' ORDER BY e.uuid LIMIT 2",
 	                      meta_columns);
-	sqlite3_stmt *st = st_prepare(s, sql);
+	sqlite3_stmt *stmt = st_prepare(s, sql);
 	free(sql);
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
 	int found = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		if (found++ == 0)
-			read_meta(st, meta);
+			read_meta(stmt, meta);
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	if (found == 0) {
 		set_why(why, "entrée %s introuvable", uuid);
 		return EXIT_NOINPUT;
@@ -600,14 +601,14 @@ record *store_patient_record(store *s, const formset *fs, int64_t patient_id)
 	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
 	                      "WHERE e.patient_id = ? AND +e.form = 'patient' ORDER BY e.id LIMIT 1",
 	                      meta_columns);
-	sqlite3_stmt *st = st_prepare(s, sql);
+	sqlite3_stmt *stmt = st_prepare(s, sql);
 	free(sql);
-	sqlite3_bind_int64(st, 1, patient_id);
+	sqlite3_bind_int64(stmt, 1, patient_id);
 	entry_meta m;
-	bool found = sqlite3_step(st) == SQLITE_ROW;
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
 	if (found)
-		read_meta(st, &m);
-	sqlite3_reset(st);
+		read_meta(stmt, &m);
+	sqlite3_reset(stmt);
 	if (!found)
 		return NULL;
 	record *r = load_record(s, fs, pf, &m);
@@ -639,14 +640,14 @@ record *store_entry_load(store *s, const formset *fs, const char *uuid, entry_me
 
 bool store_once_entry(store *s, int64_t patient_id, const char *form_id, char uuid[37])
 {
-	sqlite3_stmt *st =
+	sqlite3_stmt *stmt =
 	    st_prepare(s, "SELECT uuid FROM entries WHERE patient_id = ? AND +form = ? LIMIT 1");
-	sqlite3_bind_int64(st, 1, patient_id);
-	sqlite3_bind_text(st, 2, form_id, -1, SQLITE_STATIC);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_bind_int64(stmt, 1, patient_id);
+	sqlite3_bind_text(stmt, 2, form_id, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
 	if (found)
-		snprintf(uuid, 37, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
+		snprintf(uuid, 37, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_reset(stmt);
 	return found;
 }
 
@@ -680,11 +681,11 @@ int store_entry_delete(store *s, const formset *fs, const char *uuid, const char
 			rc = st_fail(s, why, "suppression");
 		free(sql);
 	}
-	sqlite3_stmt *st = st_prepare(s, "DELETE FROM entries WHERE id = ?");
-	sqlite3_bind_int64(st, 1, m.id);
-	if (!rc && sqlite3_step(st) != SQLITE_DONE)
+	sqlite3_stmt *stmt = st_prepare(s, "DELETE FROM entries WHERE id = ?");
+	sqlite3_bind_int64(stmt, 1, m.id);
+	if (!rc && sqlite3_step(stmt) != SQLITE_DONE)
 		rc = st_fail(s, why, "suppression");
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	if (rc) {
 		st_rollback(s);
 		return rc;
@@ -698,19 +699,19 @@ int store_entry_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const e
 	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
 	                      "WHERE e.patient_id = ? ORDER BY e.date, e.id",
 	                      meta_columns);
-	sqlite3_stmt *st = st_prepare(s, sql);
+	sqlite3_stmt *stmt = st_prepare(s, sql);
 	free(sql);
-	if (!st)
+	if (!stmt)
 		return st_fail(s, why, "liste des entrées");
-	sqlite3_bind_int64(st, 1, patient_id);
+	sqlite3_bind_int64(stmt, 1, patient_id);
 	/* Copy the rows first: fn may run other statements on the same connection. */
 	entry_meta *v = NULL;
 	size_t n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		v = xrealloc(v, (n + 1) * sizeof *v);
-		read_meta(st, &v[n++]);
+		read_meta(stmt, &v[n++]);
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	for (size_t i = 0; i < n; i++)
 		fn(ctx, &v[i]);
 	free(v);
@@ -745,16 +746,16 @@ static const char *action_label(const char *action)
 
 int store_log_print(store *s, const char *since, FILE *out, char **why)
 {
-	sqlite3_stmt *st =
+	sqlite3_stmt *stmt =
 	    st_prepare(s, "SELECT at, login, action, entry_uuid, pseudonym, form, field, old_value, "
 	                  "new_value FROM audit_log WHERE at >= ? ORDER BY id");
-	if (!st)
+	if (!stmt)
 		return st_fail(s, why, "journal");
-	sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	sqlite3_bind_text(stmt, 1, since ? since : "", -1, SQLITE_STATIC);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		const char *col[9];
 		for (int i = 0; i < 9; i++)
-			col[i] = (const char *)sqlite3_column_text(st, i);
+			col[i] = (const char *)sqlite3_column_text(stmt, i);
 		strbuf line = STRBUF_INIT;
 		strbuf_printf(&line, "%s  %s  %s", col[0], col[1], action_label(col[2]));
 		if (col[5])
@@ -773,25 +774,25 @@ int store_log_print(store *s, const char *since, FILE *out, char **why)
 		fputc('\n', out);
 		strbuf_done(&line);
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	return 0;
 }
 
 /* Text of a stored column as column_text gives it, without allocating: borrowed from the
  * statement or from buf, valid until the next step. */
-static const char *column_text_into(sqlite3_stmt *st, int col, const field *fd, char buf[64])
+static const char *column_text_into(sqlite3_stmt *stmt, int col, const field *fd, char buf[64])
 {
-	switch (sqlite3_column_type(st, col)) {
+	switch (sqlite3_column_type(stmt, col)) {
 	case SQLITE_NULL:
 		return NULL;
 	case SQLITE_INTEGER:
-		snprintf(buf, 64, "%lld", (long long)sqlite3_column_int64(st, col));
+		snprintf(buf, 64, "%lld", (long long)sqlite3_column_int64(stmt, col));
 		return buf;
 	case SQLITE_FLOAT:
-		format_number(sqlite3_column_double(st, col), fd->decimals, buf, 64);
+		format_number(sqlite3_column_double(stmt, col), fd->decimals, buf, 64);
 		return buf;
 	default:
-		return (const char *)sqlite3_column_text(st, col);
+		return (const char *)sqlite3_column_text(stmt, col);
 	}
 }
 
@@ -830,28 +831,28 @@ int store_patient_rows(store *s, const formset *fs, const char *const *ids, size
 	const form *pf = formset_form(fs, "patient");
 	const field **fds = xcalloc(n ? n : 1, sizeof *fds);
 	char *sql = patient_rows_sql(pf, ids, n, fds);
-	sqlite3_stmt *st = st_prepare(s, sql);
+	sqlite3_stmt *stmt = st_prepare(s, sql);
 	free(sql);
-	if (!st) {
+	if (!stmt) {
 		free(fds);
 		return st_fail(s, why, "liste des patients");
 	}
 	const char **texts = xcalloc(n ? n : 1, sizeof *texts);
 	char(*bufs)[64] = xcalloc(n ? n : 1, sizeof *bufs);
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		patient_row row = {
-		    .id = sqlite3_column_int64(st, 0),
-		    .pseudonym = (const char *)sqlite3_column_text(st, 1),
-		    .has_record = sqlite3_column_type(st, 2) != SQLITE_NULL,
+		    .id = sqlite3_column_int64(stmt, 0),
+		    .pseudonym = (const char *)sqlite3_column_text(stmt, 1),
+		    .has_record = sqlite3_column_type(stmt, 2) != SQLITE_NULL,
 		    .texts = texts,
 		};
 		for (size_t k = 0; k < n; k++)
-			texts[k] = fds[k] ? column_text_into(st, (int)k + 3, fds[k], bufs[k]) : NULL;
+			texts[k] = fds[k] ? column_text_into(stmt, (int)k + 3, fds[k], bufs[k]) : NULL;
 		fn(ctx, &row);
 	}
 	int rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "liste des patients");
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	free(bufs);
 	free(texts);
 	free(fds);

@@ -98,18 +98,18 @@ static bool missing_of(const char *list, const char *id, char *out, size_t size)
  * for the number of entries, and the count of the form's rows stops at that threshold. */
 static bool export_by_scan(store *s, const char *form_id)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *stmt = NULL;
 	bool scan = false;
 	if (sqlite3_prepare_v2(st_db_handle(s),
 	                       "SELECT count(*) >= (SELECT (coalesce(max(id), 0) + 31) / 32 FROM entries) "
 	                       "FROM (SELECT 1 FROM entries WHERE form = ?1 "
 	                       "LIMIT (SELECT (coalesce(max(id), 0) + 31) / 32 FROM entries))",
-	                       -1, &st, NULL) != SQLITE_OK)
+	                       -1, &stmt, NULL) != SQLITE_OK)
 		return false;
-	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		scan = sqlite3_column_int(st, 0) != 0;
-	sqlite3_finalize(st);
+	sqlite3_bind_text(stmt, 1, form_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		scan = sqlite3_column_int(stmt, 0) != 0;
+	sqlite3_finalize(stmt);
 	return scan;
 }
 
@@ -118,24 +118,24 @@ int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fi
                       void *ctx, char **why)
 {
 	char *sql = export_sql(f, fields, n_fields, by_active_patient, export_by_scan(s, f->id));
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *stmt = NULL;
 	int rc = 0;
-	if (sqlite3_prepare_v2(st_db_handle(s), sql, -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st_db_handle(s), sql, -1, &stmt, NULL) != SQLITE_OK) {
 		free(sql);
 		return st_fail(s, why, "lecture des entrées à exporter");
 	}
 	free(sql);
-	sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, first, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, last, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, f->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, last, -1, SQLITE_STATIC);
 	const char **vals = xcalloc(n_fields ? n_fields : 1, sizeof *vals);
 	char(*num)[48] = xcalloc(n_fields ? n_fields : 1, sizeof *num);
 	int step;
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *missing = (const char *)sqlite3_column_text(st, 5);
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *missing = (const char *)sqlite3_column_text(stmt, 5);
 		for (size_t i = 0; i < n_fields; i++) {
 			int col = (int)i + 8;
-			switch (sqlite3_column_type(st, col)) {
+			switch (sqlite3_column_type(stmt, col)) {
 			case SQLITE_NULL:
 				vals[i] = missing && missing_of(missing, f->fields[fields[i]].id, num[i],
 				                                sizeof num[i])
@@ -144,33 +144,33 @@ int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fi
 				break;
 			case SQLITE_INTEGER:
 				snprintf(num[i], sizeof num[i], "%lld",
-				         (long long)sqlite3_column_int64(st, col));
+				         (long long)sqlite3_column_int64(stmt, col));
 				vals[i] = num[i];
 				break;
 			case SQLITE_FLOAT:
-				format_number(sqlite3_column_double(st, col), f->fields[fields[i]].decimals,
+				format_number(sqlite3_column_double(stmt, col), f->fields[fields[i]].decimals,
 				              num[i], sizeof num[i]);
 				vals[i] = num[i];
 				break;
 			default:
-				vals[i] = (const char *)sqlite3_column_text(st, col);
+				vals[i] = (const char *)sqlite3_column_text(stmt, col);
 			}
 		}
 		export_row row = {
-		    .uuid = (const char *)sqlite3_column_text(st, 0),
-		    .pseudonym = (const char *)sqlite3_column_text(st, 1),
-		    .date = (const char *)sqlite3_column_text(st, 2),
-		    .form_version = sqlite3_column_int(st, 3),
-		    .status = (const char *)sqlite3_column_text(st, 4),
+		    .uuid = (const char *)sqlite3_column_text(stmt, 0),
+		    .pseudonym = (const char *)sqlite3_column_text(stmt, 1),
+		    .date = (const char *)sqlite3_column_text(stmt, 2),
+		    .form_version = sqlite3_column_int(stmt, 3),
+		    .status = (const char *)sqlite3_column_text(stmt, 4),
 		    .values = vals,
-		    .row_version = sqlite3_column_int64(st, 6),
-		    .updated_at = (const char *)sqlite3_column_text(st, 7),
+		    .row_version = sqlite3_column_int64(stmt, 6),
+		    .updated_at = (const char *)sqlite3_column_text(stmt, 7),
 		};
 		rc = fn(ctx, &row);
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = st_fail(s, why, "lecture des entrées à exporter");
-	sqlite3_finalize(st);
+	sqlite3_finalize(stmt);
 	free(vals);
 	free(num);
 	return rc;
@@ -179,21 +179,21 @@ int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fi
 static const char meta_columns[] = "e.id, e.uuid, e.patient_id, p.pseudonym, e.form, e.form_version, e.date, "
                                    "e.status, e.author, e.created_at, e.updated_at, e.row_version";
 
-static void read_meta(sqlite3_stmt *st, entry_meta *m)
+static void read_meta(sqlite3_stmt *stmt, entry_meta *m)
 {
 	memset(m, 0, sizeof *m);
-	m->id = sqlite3_column_int64(st, 0);
-	snprintf(m->uuid, sizeof m->uuid, "%s", st_col_text(st, 1));
-	m->patient_id = sqlite3_column_int64(st, 2);
-	snprintf(m->pseudonym, sizeof m->pseudonym, "%s", st_col_text(st, 3));
-	snprintf(m->form, sizeof m->form, "%s", st_col_text(st, 4));
-	m->form_version = sqlite3_column_int(st, 5);
-	snprintf(m->date, sizeof m->date, "%s", st_col_text(st, 6));
-	snprintf(m->status, sizeof m->status, "%s", st_col_text(st, 7));
-	snprintf(m->author, sizeof m->author, "%s", st_col_text(st, 8));
-	snprintf(m->created_at, sizeof m->created_at, "%s", st_col_text(st, 9));
-	snprintf(m->updated_at, sizeof m->updated_at, "%s", st_col_text(st, 10));
-	m->row_version = sqlite3_column_int64(st, 11);
+	m->id = sqlite3_column_int64(stmt, 0);
+	snprintf(m->uuid, sizeof m->uuid, "%s", st_col_text(stmt, 1));
+	m->patient_id = sqlite3_column_int64(stmt, 2);
+	snprintf(m->pseudonym, sizeof m->pseudonym, "%s", st_col_text(stmt, 3));
+	snprintf(m->form, sizeof m->form, "%s", st_col_text(stmt, 4));
+	m->form_version = sqlite3_column_int(stmt, 5);
+	snprintf(m->date, sizeof m->date, "%s", st_col_text(stmt, 6));
+	snprintf(m->status, sizeof m->status, "%s", st_col_text(stmt, 7));
+	snprintf(m->author, sizeof m->author, "%s", st_col_text(stmt, 8));
+	snprintf(m->created_at, sizeof m->created_at, "%s", st_col_text(stmt, 9));
+	snprintf(m->updated_at, sizeof m->updated_at, "%s", st_col_text(stmt, 10));
+	m->row_version = sqlite3_column_int64(stmt, 11);
 }
 
 /* How many entries of each form are dated in [first, last], drafts included: an estimate of the
@@ -201,19 +201,19 @@ static void read_meta(sqlite3_stmt *st, entry_meta *m)
 int store_export_form_sizes(store *s, const char *first, const char *last,
                             void (*fn)(void *ctx, const char *form, int64_t n), void *ctx, char **why)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *stmt = NULL;
 	if (sqlite3_prepare_v2(
 	        st_db_handle(s),
-	        "SELECT form, count(*) FROM entries WHERE date BETWEEN ?1 AND ?2 GROUP BY form", -1, &st,
+	        "SELECT form, count(*) FROM entries WHERE date BETWEEN ?1 AND ?2 GROUP BY form", -1, &stmt,
 	        NULL) != SQLITE_OK)
 		return st_fail(s, why, "taille des formulaires à exporter");
-	sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, st_col_text(st, 0), sqlite3_column_int64(st, 1));
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		fn(ctx, st_col_text(stmt, 0), sqlite3_column_int64(stmt, 1));
 	int rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "taille des formulaires à exporter");
-	sqlite3_finalize(st);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -241,29 +241,29 @@ int store_export_issues(store *s, const char *first, const char *last,
 	    "WHERE c.reason IS NULL AND e.date BETWEEN ?1 AND ?2 AND e.status = 'complete' "
 	    "ORDER BY 4, 7, 1, 13",
 	    meta_columns, meta_columns);
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(st_db_handle(s), sql, -1, &st, NULL) == SQLITE_OK ? 0 : -1;
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(st_db_handle(s), sql, -1, &stmt, NULL) == SQLITE_OK ? 0 : -1;
 	free(sql);
 	if (rc)
 		return st_fail(s, why, "vérification avant export");
-	sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
 	int64_t last_status_entry = 0;
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		entry_meta m;
-		read_meta(st, &m);
+		read_meta(stmt, &m);
 		/* An entry with several unconfirmed warnings comes once per warning: its status once. */
 		if (m.id != last_status_entry && strcmp(m.status, "complete") != 0)
 			fn(ctx, strcmp(m.status, "draft") == 0 ? STORE_ISSUE_DRAFT : STORE_ISSUE_INCOMPLETE,
 			   &m, NULL, NULL);
 		last_status_entry = m.id;
-		if (sqlite3_column_type(st, 12) != SQLITE_NULL && strcmp(m.status, "draft") != 0)
-			fn(ctx, STORE_ISSUE_UNCONFIRMED, &m, st_col_text(st, 12), st_col_text(st, 13));
+		if (sqlite3_column_type(stmt, 12) != SQLITE_NULL && strcmp(m.status, "draft") != 0)
+			fn(ctx, STORE_ISSUE_UNCONFIRMED, &m, st_col_text(stmt, 12), st_col_text(stmt, 13));
 	}
 	if (step != SQLITE_DONE)
 		rc = st_fail(s, why, "vérification avant export");
-	sqlite3_finalize(st);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -274,24 +274,24 @@ int store_changes_since(store *s, const char *first, const char *last, const cha
 	                      "WHERE e.date BETWEEN ?1 AND ?2 AND e.status <> 'draft' AND e.updated_at >= ?3 "
 	                      "ORDER BY e.date, e.id",
 	                      meta_columns);
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *stmt = NULL;
 	int rc = 0, step;
-	if (sqlite3_prepare_v2(st_db_handle(s), sql, -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st_db_handle(s), sql, -1, &stmt, NULL) != SQLITE_OK) {
 		free(sql);
 		return st_fail(s, why, "corrections depuis l'export précédent");
 	}
 	free(sql);
-	sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, since, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, since, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		entry_meta m;
-		read_meta(st, &m);
+		read_meta(stmt, &m);
 		fn(ctx, strcmp(m.created_at, since) >= 0 ? STORE_CHANGE_ADDED : STORE_CHANGE_EDITED, &m);
 	}
 	if (step != SQLITE_DONE)
 		rc = st_fail(s, why, "corrections depuis l'export précédent");
-	sqlite3_finalize(st);
+	sqlite3_finalize(stmt);
 	if (rc)
 		return rc;
 	/* Deletions: the audit trail keeps the deleted entry's date as the old value. */
@@ -299,78 +299,78 @@ int store_changes_since(store *s, const char *first, const char *last, const cha
 	        st_db_handle(s),
 	        "SELECT entry_uuid, pseudonym, form, old_value FROM audit_log WHERE action = 'delete' "
 	        "AND field IS NULL AND at >= ?3 AND old_value BETWEEN ?1 AND ?2 ORDER BY id",
-	        -1, &st, NULL) != SQLITE_OK)
+	        -1, &stmt, NULL) != SQLITE_OK)
 		return st_fail(s, why, "suppressions depuis l'export précédent");
-	sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, since, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, since, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		entry_meta m;
 		memset(&m, 0, sizeof m);
-		snprintf(m.uuid, sizeof m.uuid, "%s", st_col_text(st, 0));
-		snprintf(m.pseudonym, sizeof m.pseudonym, "%s", st_col_text(st, 1));
-		snprintf(m.form, sizeof m.form, "%s", st_col_text(st, 2));
-		snprintf(m.date, sizeof m.date, "%s", st_col_text(st, 3));
+		snprintf(m.uuid, sizeof m.uuid, "%s", st_col_text(stmt, 0));
+		snprintf(m.pseudonym, sizeof m.pseudonym, "%s", st_col_text(stmt, 1));
+		snprintf(m.form, sizeof m.form, "%s", st_col_text(stmt, 2));
+		snprintf(m.date, sizeof m.date, "%s", st_col_text(stmt, 3));
 		fn(ctx, STORE_CHANGE_DELETED, &m);
 	}
 	if (step != SQLITE_DONE)
 		rc = st_fail(s, why, "suppressions depuis l'export précédent");
-	sqlite3_finalize(st);
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
 int store_export_log_each(store *s, void (*fn)(void *ctx, const export_log_entry *e), void *ctx, char **why)
 {
-	sqlite3_stmt *st =
+	sqlite3_stmt *stmt =
 	    st_prepare(s, "SELECT sequence, export_id, period, created_at FROM export_log ORDER BY "
 	                  "sequence, id");
-	if (!st)
+	if (!stmt)
 		return st_fail(s, why, "journal des exports");
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		export_log_entry e;
-		e.sequence = sqlite3_column_int64(st, 0);
-		snprintf(e.export_id, sizeof e.export_id, "%s", st_col_text(st, 1));
-		snprintf(e.period, sizeof e.period, "%s", st_col_text(st, 2));
-		snprintf(e.created_at, sizeof e.created_at, "%s", st_col_text(st, 3));
+		e.sequence = sqlite3_column_int64(stmt, 0);
+		snprintf(e.export_id, sizeof e.export_id, "%s", st_col_text(stmt, 1));
+		snprintf(e.period, sizeof e.period, "%s", st_col_text(stmt, 2));
+		snprintf(e.created_at, sizeof e.created_at, "%s", st_col_text(stmt, 3));
 		fn(ctx, &e);
 	}
 	int rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "journal des exports");
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	return rc;
 }
 
 int store_export_log_add(store *s, const export_log_entry *e, const char *login, const char *file_name,
                          bool encrypted, int64_t rows, const char *accepted, char **why)
 {
-	sqlite3_stmt *st =
+	sqlite3_stmt *stmt =
 	    st_prepare(s, "INSERT INTO export_log(sequence, export_id, period, created_at, login, "
 	                  "file_name, encrypted, rows, accepted_issues) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	if (!st)
+	if (!stmt)
 		return st_fail(s, why, "journal des exports");
-	sqlite3_bind_int64(st, 1, e->sequence);
-	sqlite3_bind_text(st, 2, e->export_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, e->period, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, e->created_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, login, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, file_name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, encrypted ? 1 : 0);
-	sqlite3_bind_int64(st, 8, rows);
+	sqlite3_bind_int64(stmt, 1, e->sequence);
+	sqlite3_bind_text(stmt, 2, e->export_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, e->period, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, e->created_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, file_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 7, encrypted ? 1 : 0);
+	sqlite3_bind_int64(stmt, 8, rows);
 	if (accepted)
-		sqlite3_bind_text(st, 9, accepted, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "journal des exports");
-	sqlite3_reset(st);
+		sqlite3_bind_text(stmt, 9, accepted, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "journal des exports");
+	sqlite3_reset(stmt);
 	return rc;
 }
 
 int store_snapshot(store *s, const char *path, char **why)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(st_db_handle(s), "VACUUM INTO ?", -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(st_db_handle(s), "VACUUM INTO ?", -1, &stmt, NULL) != SQLITE_OK)
 		return st_fail(s, why, "copie de la base");
-	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "copie de la base");
-	sqlite3_finalize(st);
+	sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "copie de la base");
+	sqlite3_finalize(stmt);
 	return rc;
 }
 
@@ -409,23 +409,23 @@ int store_check_file(const char *path, char **why)
 	sqlite3_finalize(id);
 	static const char *const checks[] = {"PRAGMA quick_check", "PRAGMA foreign_key_check"};
 	for (int i = 0; i < 2 && !rc; i++) {
-		sqlite3_stmt *st = NULL;
-		if (sqlite3_prepare_v2(db, checks[i], -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_stmt *stmt = NULL;
+		if (sqlite3_prepare_v2(db, checks[i], -1, &stmt, NULL) != SQLITE_OK) {
 			set_why(why, "%s : %s impossible : %s", path, checks[i], sqlite3_errmsg(db));
 			rc = EXIT_DATAERR;
 			break;
 		}
-		int step = sqlite3_step(st);
-		if (i == 0 && (step != SQLITE_ROW || strcmp(st_col_text(st, 0), "ok") != 0)) {
+		int step = sqlite3_step(stmt);
+		if (i == 0 && (step != SQLITE_ROW || strcmp(st_col_text(stmt, 0), "ok") != 0)) {
 			set_why(why, "%s : la copie n'est pas intègre (quick_check : %s)", path,
-			        step == SQLITE_ROW ? st_col_text(st, 0) : sqlite3_errmsg(db));
+			        step == SQLITE_ROW ? st_col_text(stmt, 0) : sqlite3_errmsg(db));
 			rc = EXIT_DATAERR;
 		} else if (i == 1 && step != SQLITE_DONE) {
 			set_why(why, "%s : références cassées dans la copie (table %s)", path,
-			        step == SQLITE_ROW ? st_col_text(st, 0) : sqlite3_errmsg(db));
+			        step == SQLITE_ROW ? st_col_text(stmt, 0) : sqlite3_errmsg(db));
 			rc = EXIT_DATAERR;
 		}
-		sqlite3_finalize(st);
+		sqlite3_finalize(stmt);
 	}
 	sqlite3_close_v2(db);
 	return rc;

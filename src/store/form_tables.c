@@ -35,18 +35,18 @@ typedef struct {
 
 static size_t known_columns(store *s, const char *form_id, known_column **out)
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT field, sql_type, active FROM form_columns WHERE form = ?");
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT field, sql_type, active FROM form_columns WHERE form = ?");
 	known_column *v = NULL;
 	size_t n = 0;
-	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	sqlite3_bind_text(stmt, 1, form_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		v = xrealloc(v, (n + 1) * sizeof *v);
-		v[n].field = xstrdup((const char *)sqlite3_column_text(st, 0));
-		v[n].sql_type = xstrdup((const char *)sqlite3_column_text(st, 1));
-		v[n].active = sqlite3_column_int(st, 2) != 0;
+		v[n].field = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+		v[n].sql_type = xstrdup((const char *)sqlite3_column_text(stmt, 1));
+		v[n].active = sqlite3_column_int(stmt, 2) != 0;
 		n++;
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	*out = v;
 	return n;
 }
@@ -62,10 +62,10 @@ static void known_free(known_column *v, size_t n)
 
 static int64_t stored_form_version(store *s, const char *form_id)
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT version FROM form_versions WHERE form = ?");
-	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
-	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT version FROM form_versions WHERE form = ?");
+	sqlite3_bind_text(stmt, 1, form_id, -1, SQLITE_STATIC);
+	int64_t v = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
 	return v;
 }
 
@@ -103,12 +103,12 @@ static void calc_signature(const formset *fs, const form *f, char out[17])
 /* The stored fingerprint of a form into sig ("" when none yet); false if the form is new. */
 static bool stored_signature(store *s, const char *form_id, char sig[17])
 {
-	sqlite3_stmt *st =
+	sqlite3_stmt *stmt =
 	    st_prepare(s, "SELECT coalesce(calc_signature, '') FROM form_versions WHERE form = ?");
-	sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
-	snprintf(sig, 17, "%s", found ? (const char *)sqlite3_column_text(st, 0) : "");
-	sqlite3_reset(st);
+	sqlite3_bind_text(stmt, 1, form_id, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
+	snprintf(sig, 17, "%s", found ? (const char *)sqlite3_column_text(stmt, 0) : "");
+	sqlite3_reset(stmt);
 	return found;
 }
 
@@ -165,29 +165,30 @@ static int sync_one(store *s, const formset *fs, const form *f, bool apply, int 
 		(*changes)++;
 		if (!apply)
 			continue;
-		sqlite3_stmt *st;
+		sqlite3_stmt *stmt;
 		if (k == nk) {
 			char *sql =
 			    xasprintf("ALTER TABLE \"form_%s\" ADD COLUMN \"%s\" %s", f->id, fd->id, type);
 			rc = st_exec(s, sql, why, "ajout de colonne");
 			free(sql);
-			st = st_prepare(
+			stmt = st_prepare(
 			    s,
 			    "INSERT INTO form_columns(form, field, sql_type, field_type, active, added_at) "
 			    "VALUES (?, ?, ?, ?, 1, ?)");
-			sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, fd->id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 4, field_type_name(fd->type), -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 1, f->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 2, fd->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 3, type, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 4, field_type_name(fd->type), -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
 		} else {
-			st = st_prepare(s, "UPDATE form_columns SET active = 1 WHERE form = ? AND field = ?");
-			sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, fd->id, -1, SQLITE_STATIC);
+			stmt =
+			    st_prepare(s, "UPDATE form_columns SET active = 1 WHERE form = ? AND field = ?");
+			sqlite3_bind_text(stmt, 1, f->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(stmt, 2, fd->id, -1, SQLITE_STATIC);
 		}
-		if (!rc && sqlite3_step(st) != SQLITE_DONE)
+		if (!rc && sqlite3_step(stmt) != SQLITE_DONE)
 			rc = st_fail(s, why, "description des colonnes");
-		sqlite3_reset(st);
+		sqlite3_reset(stmt);
 	}
 	/* Fields gone from the YAML keep their column and data; they are only marked inactive. */
 	for (size_t k = 0; !rc && k < nk; k++) {
@@ -196,25 +197,25 @@ static int sync_one(store *s, const formset *fs, const form *f, bool apply, int 
 		(*changes)++;
 		if (!apply)
 			continue;
-		sqlite3_stmt *st =
+		sqlite3_stmt *stmt =
 		    st_prepare(s, "UPDATE form_columns SET active = 0 WHERE form = ? AND field = ?");
-		sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, known[k].field, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		sqlite3_bind_text(stmt, 1, f->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, known[k].field, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
 			rc = st_fail(s, why, "description des colonnes");
-		sqlite3_reset(st);
+		sqlite3_reset(stmt);
 	}
 	if (!rc && apply && seen != f->version) {
-		sqlite3_stmt *st = st_prepare(
+		sqlite3_stmt *stmt = st_prepare(
 		    s,
 		    "INSERT INTO form_versions(form, version, seen_at) VALUES (?, ?, ?) "
 		    "ON CONFLICT(form) DO UPDATE SET version = excluded.version, seen_at = excluded.seen_at");
-		sqlite3_bind_text(st, 1, f->id, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, f->version);
-		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		sqlite3_bind_text(stmt, 1, f->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 2, f->version);
+		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
 			rc = st_fail(s, why, "version du formulaire");
-		sqlite3_reset(st);
+		sqlite3_reset(stmt);
 	}
 	known_free(known, nk);
 	return rc;
@@ -245,29 +246,29 @@ int store_sync_forms(store *s, const formset *fs, const char *login, char **why)
 		if (recompute[i])
 			rc = st_recompute(s, fs, fs->forms[i], 0, NULL, login, why);
 		calc_signature(fs, fs->forms[i], sig);
-		sqlite3_stmt *st =
+		sqlite3_stmt *stmt =
 		    st_prepare(s, "UPDATE form_versions SET calc_signature = ? WHERE form = ?");
-		sqlite3_bind_text(st, 1, sig, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, fs->forms[i]->id, -1, SQLITE_STATIC);
-		if (!rc && sqlite3_step(st) != SQLITE_DONE)
+		sqlite3_bind_text(stmt, 1, sig, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(stmt, 2, fs->forms[i]->id, -1, SQLITE_STATIC);
+		if (!rc && sqlite3_step(stmt) != SQLITE_DONE)
 			rc = st_fail(s, why, "empreinte des calculs");
-		sqlite3_reset(st);
+		sqlite3_reset(stmt);
 	}
 	free(recompute);
 	recompute = NULL;
 	if (!rc && changes) {
 		char now[32];
 		time_now_iso(now, sizeof now);
-		sqlite3_stmt *st = st_prepare(
+		sqlite3_stmt *stmt = st_prepare(
 		    s, "INSERT INTO audit_log(at, login, action, new_value) VALUES (?, ?, 'schema', ?)");
 		char *what = xasprintf("%d changement(s) de formulaires appliqué(s)", changes);
-		sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, what, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(stmt, 1, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, login, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, what, -1, SQLITE_TRANSIENT);
 		free(what);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (sqlite3_step(stmt) != SQLITE_DONE)
 			rc = st_fail(s, why, "journal");
-		sqlite3_reset(st);
+		sqlite3_reset(stmt);
 	}
 	free(recompute);
 	if (rc) {

@@ -111,22 +111,23 @@ static int import_patient(store_import *im, const char *pseudo, int64_t *id, cha
 		}
 	}
 	store *s = im->s;
-	sqlite3_stmt *st = im->q[Q_FIND_PATIENT];
-	sqlite3_bind_text(st, 1, pseudo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, im->src.structure, -1, SQLITE_STATIC);
-	int step = sqlite3_step(st);
-	*id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
+	sqlite3_stmt *stmt = im->q[Q_FIND_PATIENT];
+	sqlite3_bind_text(stmt, 1, pseudo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, im->src.structure, -1, SQLITE_STATIC);
+	int step = sqlite3_step(stmt);
+	*id = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return st_fail(s, why, "import, patients");
 	if (!*id) {
-		st = im->q[Q_ADD_PATIENT];
-		sqlite3_bind_text(st, 1, pseudo, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, im->src.structure, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, im->now, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, im->login, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "import, création du patient");
-		sqlite3_reset(st);
+		stmt = im->q[Q_ADD_PATIENT];
+		sqlite3_bind_text(stmt, 1, pseudo, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, im->src.structure, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, im->now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, im->login, -1, SQLITE_STATIC);
+		int rc =
+		    sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "import, création du patient");
+		sqlite3_reset(stmt);
 		if (rc)
 			return rc;
 		*id = sqlite3_last_insert_rowid(st_db_handle(s));
@@ -138,18 +139,18 @@ static int import_patient(store_import *im, const char *pseudo, int64_t *id, cha
 int store_import_seen(store *s, const char *export_id, const char *manifest_sha256, char at[32],
                       char file[256])
 {
-	sqlite3_stmt *st = st_prepare(
+	sqlite3_stmt *stmt = st_prepare(
 	    s, "SELECT manifest_sha256, imported_at, file_name FROM import_log WHERE export_id = ?");
-	if (!st)
+	if (!stmt)
 		return 0;
-	sqlite3_bind_text(st, 1, export_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, export_id, -1, SQLITE_STATIC);
 	int seen = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		seen = strcmp(st_col_text(st, 0), manifest_sha256) == 0 ? 1 : 2;
-		snprintf(at, 32, "%s", st_col_text(st, 1));
-		snprintf(file, 256, "%s", st_col_text(st, 2));
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		seen = strcmp(st_col_text(stmt, 0), manifest_sha256) == 0 ? 1 : 2;
+		snprintf(at, 32, "%s", st_col_text(stmt, 1));
+		snprintf(file, 256, "%s", st_col_text(stmt, 2));
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	return seen;
 }
 
@@ -174,15 +175,15 @@ int store_import_begin(store *s, const import_source *src, const char *login, st
 	for (int i = 0; i < Q_COUNT && !rc; i++)
 		if (!(im->q[i] = st_prepare(s, import_sql[i])))
 			rc = st_fail(s, why, "import, préparation des requêtes");
-	sqlite3_stmt *st =
+	sqlite3_stmt *stmt =
 	    rc ? NULL : st_prepare(s, "SELECT EXISTS (SELECT 1 FROM import_deleted WHERE structure = ?)");
-	if (!st) {
+	if (!stmt) {
 		if (!rc)
 			rc = st_fail(s, why, "import");
 	} else {
-		sqlite3_bind_text(st, 1, im->src.structure, -1, SQLITE_STATIC);
-		im->any_deleted = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-		sqlite3_reset(st);
+		sqlite3_bind_text(stmt, 1, im->src.structure, -1, SQLITE_STATIC);
+		im->any_deleted = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0);
+		sqlite3_reset(stmt);
 	}
 	*out = im;
 	return rc;
@@ -232,47 +233,47 @@ int store_import_form(store_import *im, const form *f, const size_t *fields, siz
 	return im->upsert_form ? 0 : st_fail(im->s, why, "import, préparation de l'écriture des valeurs");
 }
 
-static void bind_typed(sqlite3_stmt *st, int pos, const char *type, const char *text)
+static void bind_typed(sqlite3_stmt *stmt, int pos, const char *type, const char *text)
 {
 	long long iv;
 	double x;
 	if (!text)
-		sqlite3_bind_null(st, pos);
+		sqlite3_bind_null(stmt, pos);
 	else if (type[0] == 'I' && parse_integer(text, &iv))
-		sqlite3_bind_int64(st, pos, iv);
+		sqlite3_bind_int64(stmt, pos, iv);
 	else if (type[0] == 'R' && parse_decimal(text, &x))
-		sqlite3_bind_double(st, pos, x);
+		sqlite3_bind_double(stmt, pos, x);
 	else /* a STRICT table refuses what does not fit its column */
-		sqlite3_bind_text(st, pos, text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, pos, text, -1, SQLITE_STATIC);
 }
 
 /* The values and missing codes of one entry. */
 static int write_values(store_import *im, int64_t entry_id, const import_row *row, bool replace, char **why)
 {
 	store *s = im->s;
-	sqlite3_stmt *st = im->upsert_form;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	sqlite3_bind_int64(st, 1, entry_id);
+	sqlite3_stmt *stmt = im->upsert_form;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	sqlite3_bind_int64(stmt, 1, entry_id);
 	for (size_t i = 0; i < im->n_cols; i++)
-		bind_typed(st, (int)i + 2, im->col_type[i], row->values[i]);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "import, valeurs");
-	sqlite3_reset(st);
+		bind_typed(stmt, (int)i + 2, im->col_type[i], row->values[i]);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "import, valeurs");
+	sqlite3_reset(stmt);
 	if (!rc && replace) {
-		st = im->q[Q_DEL_MISSING];
-		sqlite3_bind_int64(st, 1, entry_id);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "import, codes manquants");
-		sqlite3_reset(st);
+		stmt = im->q[Q_DEL_MISSING];
+		sqlite3_bind_int64(stmt, 1, entry_id);
+		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "import, codes manquants");
+		sqlite3_reset(stmt);
 	}
 	for (size_t i = 0; !rc && i < im->n_cols; i++) {
 		if (row->missing[i] == MISS_NONE)
 			continue;
-		st = im->q[Q_ADD_MISSING];
-		sqlite3_bind_int64(st, 1, entry_id);
-		sqlite3_bind_text(st, 2, im->col_id[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, missing_code_name(row->missing[i]), -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "import, codes manquants");
-		sqlite3_reset(st);
+		stmt = im->q[Q_ADD_MISSING];
+		sqlite3_bind_int64(stmt, 1, entry_id);
+		sqlite3_bind_text(stmt, 2, im->col_id[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, missing_code_name(row->missing[i]), -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "import, codes manquants");
+		sqlite3_reset(stmt);
 	}
 	return rc;
 }
@@ -281,29 +282,29 @@ static bool remembered_deleted(store_import *im, const char *uuid)
 {
 	if (!im->any_deleted)
 		return false;
-	sqlite3_stmt *st = im->q[Q_DELETED];
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
+	sqlite3_stmt *stmt = im->q[Q_DELETED];
+	sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_reset(stmt);
 	return found;
 }
 
 /* Insert a new entry; false in *added when its uuid is already here. */
 static int add_entry(store_import *im, const import_row *row, int64_t pid, bool *added, char **why)
 {
-	sqlite3_stmt *st = im->q[Q_ADD_ENTRY];
-	sqlite3_bind_text(st, 1, row->uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, pid);
-	sqlite3_bind_text(st, 3, im->f->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, row->form_version);
-	sqlite3_bind_text(st, 5, row->date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, row->status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, im->login, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, im->now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, row->updated_at, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, row->row_version);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(im->s, why, "import, création de l'entrée");
-	sqlite3_reset(st);
+	sqlite3_stmt *stmt = im->q[Q_ADD_ENTRY];
+	sqlite3_bind_text(stmt, 1, row->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, pid);
+	sqlite3_bind_text(stmt, 3, im->f->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 4, row->form_version);
+	sqlite3_bind_text(stmt, 5, row->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, row->status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, im->login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, im->now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 9, row->updated_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 10, row->row_version);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(im->s, why, "import, création de l'entrée");
+	sqlite3_reset(stmt);
 	*added = !rc && sqlite3_changes(st_db_handle(im->s)) == 1;
 	return rc;
 }
@@ -328,18 +329,18 @@ int store_import_row(store_import *im, const import_row *row, char **why)
 		return write_values(im, sqlite3_last_insert_rowid(st_db_handle(s)), row, false, why);
 	}
 	/* Already here: keep the newer of the two versions. */
-	sqlite3_stmt *st = im->q[Q_FIND_ENTRY];
-	sqlite3_bind_text(st, 1, row->uuid, -1, SQLITE_STATIC);
+	sqlite3_stmt *stmt = im->q[Q_FIND_ENTRY];
+	sqlite3_bind_text(stmt, 1, row->uuid, -1, SQLITE_STATIC);
 	int64_t id = 0, version = 0;
 	char form_id[64] = "", structure[64] = "";
-	int step = sqlite3_step(st);
+	int step = sqlite3_step(stmt);
 	if (step == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		version = sqlite3_column_int64(st, 1);
-		snprintf(form_id, sizeof form_id, "%s", st_col_text(st, 2));
-		snprintf(structure, sizeof structure, "%s", st_col_text(st, 3));
+		id = sqlite3_column_int64(stmt, 0);
+		version = sqlite3_column_int64(stmt, 1);
+		snprintf(form_id, sizeof form_id, "%s", st_col_text(stmt, 2));
+		snprintf(structure, sizeof structure, "%s", st_col_text(stmt, 3));
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	if (step != SQLITE_ROW)
 		return st_fail(s, why, "import, entrées");
 	if (strcmp(structure, im->src.structure) != 0) {
@@ -359,16 +360,16 @@ int store_import_row(store_import *im, const import_row *row, char **why)
 			im->counts.older++;
 		return 0;
 	}
-	st = im->q[Q_UPDATE_ENTRY];
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_int(st, 2, row->form_version);
-	sqlite3_bind_text(st, 3, row->date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, row->status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, row->updated_at, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, row->row_version);
-	sqlite3_bind_int64(st, 7, id);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "import, mise à jour de l'entrée");
-	sqlite3_reset(st);
+	stmt = im->q[Q_UPDATE_ENTRY];
+	sqlite3_bind_int64(stmt, 1, pid);
+	sqlite3_bind_int(stmt, 2, row->form_version);
+	sqlite3_bind_text(stmt, 3, row->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, row->status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, row->updated_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, row->row_version);
+	sqlite3_bind_int64(stmt, 7, id);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "import, mise à jour de l'entrée");
+	sqlite3_reset(stmt);
 	if (!rc)
 		rc = write_values(im, id, row, true, why);
 	if (!rc) {
@@ -387,39 +388,39 @@ int store_import_row(store_import *im, const import_row *row, char **why)
 int store_import_delete(store_import *im, const char *uuid, char **why)
 {
 	store *s = im->s;
-	sqlite3_stmt *st =
+	sqlite3_stmt *stmt =
 	    st_prepare(s, "SELECT e.id, e.row_version, e.form, p.structure, p.pseudonym, e.date "
 	                  "FROM entries e JOIN patients p ON p.id = e.patient_id "
 	                  "WHERE e.uuid = ?");
-	if (!st)
+	if (!stmt)
 		return st_fail(s, why, "import, suppressions");
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
 	int64_t id = 0, version = 0;
 	char form_id[64] = "", structure[64] = "", pseudo[16] = "", date[11] = "";
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		version = sqlite3_column_int64(st, 1);
-		snprintf(form_id, sizeof form_id, "%s", st_col_text(st, 2));
-		snprintf(structure, sizeof structure, "%s", st_col_text(st, 3));
-		snprintf(pseudo, sizeof pseudo, "%s", st_col_text(st, 4));
-		snprintf(date, sizeof date, "%s", st_col_text(st, 5));
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		id = sqlite3_column_int64(stmt, 0);
+		version = sqlite3_column_int64(stmt, 1);
+		snprintf(form_id, sizeof form_id, "%s", st_col_text(stmt, 2));
+		snprintf(structure, sizeof structure, "%s", st_col_text(stmt, 3));
+		snprintf(pseudo, sizeof pseudo, "%s", st_col_text(stmt, 4));
+		snprintf(date, sizeof date, "%s", st_col_text(stmt, 5));
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	if (id && strcmp(structure, im->src.structure) != 0) {
 		set_why(why, "suppression de l'entrée %s demandée, mais elle appartient à la structure %s",
 		        uuid, structure);
 		return EXIT_DATAERR;
 	}
-	st = st_prepare(s, "INSERT OR IGNORE INTO import_deleted(uuid, structure, export_id, deleted_at) "
-	                   "VALUES (?, ?, ?, ?)");
-	if (!st)
+	stmt = st_prepare(s, "INSERT OR IGNORE INTO import_deleted(uuid, structure, export_id, deleted_at) "
+	                     "VALUES (?, ?, ?, ?)");
+	if (!stmt)
 		return st_fail(s, why, "import, suppressions");
-	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, im->src.structure, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, im->src.export_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, im->now, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "import, suppressions");
-	sqlite3_reset(st);
+	sqlite3_bind_text(stmt, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, im->src.structure, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, im->src.export_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, im->now, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "import, suppressions");
+	sqlite3_reset(stmt);
 	if (rc || !id)
 		return rc;
 	im->any_deleted = true;
@@ -430,12 +431,12 @@ int store_import_delete(store_import *im, const char *uuid, char **why)
 	if ((rc = st_audit(s, im->login, "import", uuid, pseudo, form_id, NULL, before, after, why)))
 		return rc;
 	/* The form's row, missing codes, confirmations and alerts go with it (ON DELETE CASCADE). */
-	st = st_prepare(s, "DELETE FROM entries WHERE id = ?");
-	if (!st)
+	stmt = st_prepare(s, "DELETE FROM entries WHERE id = ?");
+	if (!stmt)
 		return st_fail(s, why, "import, suppressions");
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "import, suppression");
-	sqlite3_reset(st);
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "import, suppression");
+	sqlite3_reset(stmt);
 	if (!rc)
 		im->counts.deleted++;
 	return rc;
@@ -454,29 +455,29 @@ static void import_free(store_import *im)
 static int import_log_add(store_import *im, char **why)
 {
 	store *s = im->s;
-	sqlite3_stmt *st = st_prepare(
+	sqlite3_stmt *stmt = st_prepare(
 	    s, "INSERT INTO import_log(structure, structure_name, export_id, sequence, period, exported_at, "
 	       "manifest_sha256, file_name, imported_at, login, rows, added, updated, unchanged, older, "
 	       "deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	if (!st)
+	if (!stmt)
 		return st_fail(s, why, "journal des imports");
 	const import_source *src = &im->src;
 	const import_counts *c = &im->counts;
-	sqlite3_bind_text(st, 1, src->structure, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, src->structure_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, src->export_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, src->sequence);
-	sqlite3_bind_text(st, 5, src->period, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, src->exported_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, src->manifest_sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, src->file_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, im->now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, im->login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, src->structure, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, src->structure_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, src->export_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, src->sequence);
+	sqlite3_bind_text(stmt, 5, src->period, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, src->exported_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, src->manifest_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, src->file_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 9, im->now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 10, im->login, -1, SQLITE_STATIC);
 	const uint64_t n[] = {c->rows, c->added, c->updated, c->unchanged, c->older, c->deleted};
 	for (int i = 0; i < 6; i++)
-		sqlite3_bind_int64(st, 11 + i, (sqlite3_int64)n[i]);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "journal des imports");
-	sqlite3_reset(st);
+		sqlite3_bind_int64(stmt, 11 + i, (sqlite3_int64)n[i]);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "journal des imports");
+	sqlite3_reset(stmt);
 	if (rc)
 		return rc;
 	char *what = xasprintf("structure %s, export n° %lld (%s, %s), fichier %s : %llu ligne(s), %llu "

@@ -60,28 +60,28 @@ int store_patient_create(store *s, const char *login, char pseudo[16], int64_t *
 	char now[32];
 	store_structure(s, code, NULL);
 	time_now_iso(now, sizeof now);
-	sqlite3_stmt *st = st_prepare(
+	sqlite3_stmt *stmt = st_prepare(
 	    s, "INSERT INTO patients(pseudonym, structure, created_at, created_by) VALUES (?, ?, ?, ?)");
 	for (int attempt = 0; attempt < 20; attempt++) {
 		pseudonym_new(pseudo);
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, pseudo, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, login, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 1, pseudo, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, login, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(stmt);
 		if (rc == SQLITE_DONE) {
 			*id = sqlite3_last_insert_rowid(st_db_handle(s));
-			sqlite3_reset(st);
+			sqlite3_reset(stmt);
 			return st_audit(s, login, "patient", NULL, pseudo, NULL, NULL, NULL, "création", why);
 		}
 		if ((sqlite3_extended_errcode(st_db_handle(s))) != SQLITE_CONSTRAINT_UNIQUE) {
 			int code2 = st_fail(s, why, "création du patient");
-			sqlite3_reset(st);
+			sqlite3_reset(stmt);
 			return code2;
 		}
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	set_why(why, "impossible de tirer un pseudonyme libre");
 	return EXIT_SOFTWARE;
 }
@@ -114,14 +114,14 @@ int64_t store_patient_find(store *s, const char *typed, char pseudo[16])
 	char norm[16];
 	if (!pseudonym_normalise(typed, norm))
 		return 0;
-	sqlite3_stmt *st = st_prepare(s, "SELECT id, pseudonym FROM patients WHERE pseudonym = ?");
-	sqlite3_bind_text(st, 1, norm, -1, SQLITE_STATIC);
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT id, pseudonym FROM patients WHERE pseudonym = ?");
+	sqlite3_bind_text(stmt, 1, norm, -1, SQLITE_STATIC);
 	int64_t id = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		id = sqlite3_column_int64(stmt, 0);
 		if (pseudo)
-			snprintf(pseudo, 16, "%s", (const char *)sqlite3_column_text(st, 1));
+			snprintf(pseudo, 16, "%s", (const char *)sqlite3_column_text(stmt, 1));
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	return id;
 }

@@ -29,14 +29,14 @@ typedef struct {
 static int run(store *s, const char *sql, int64_t patient_id, const char *text, int64_t *changed, char **why)
 {
 	sqlite3 *db = st_db_handle(s);
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return st_fail(s, why, "effacement du patient");
-	sqlite3_bind_int64(st, 1, patient_id);
+	sqlite3_bind_int64(stmt, 1, patient_id);
 	if (text)
-		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : st_fail(s, why, "effacement du patient");
-	sqlite3_finalize(st);
+		sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "effacement du patient");
+	sqlite3_finalize(stmt);
 	if (!rc && changed)
 		*changed = sqlite3_changes64(db);
 	return rc;
@@ -45,30 +45,30 @@ static int run(store *s, const char *sql, int64_t patient_id, const char *text, 
 /* The patient's entries, oldest first, into *out (caller frees); their count, or -1 on error. */
 static long gone_entries(store *s, int64_t patient_id, gone_entry **out, char **why)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *stmt = NULL;
 	*out = NULL;
 	if (sqlite3_prepare_v2(st_db_handle(s),
 	                       "SELECT id, uuid, form, date FROM entries WHERE patient_id = ? ORDER BY id",
-	                       -1, &st, NULL) != SQLITE_OK) {
+	                       -1, &stmt, NULL) != SQLITE_OK) {
 		st_fail(s, why, "effacement du patient, entrées");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, patient_id);
+	sqlite3_bind_int64(stmt, 1, patient_id);
 	long n = 0;
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		*out = xrealloc(*out, (size_t)(n + 1) * sizeof **out);
 		gone_entry *g = &(*out)[n++];
-		g->id = sqlite3_column_int64(st, 0);
-		snprintf(g->uuid, sizeof g->uuid, "%s", st_col_text(st, 1));
-		snprintf(g->form, sizeof g->form, "%s", st_col_text(st, 2));
-		snprintf(g->date, sizeof g->date, "%s", st_col_text(st, 3));
+		g->id = sqlite3_column_int64(stmt, 0);
+		snprintf(g->uuid, sizeof g->uuid, "%s", st_col_text(stmt, 1));
+		snprintf(g->form, sizeof g->form, "%s", st_col_text(stmt, 2));
+		snprintf(g->date, sizeof g->date, "%s", st_col_text(stmt, 3));
 	}
 	if (step != SQLITE_DONE) {
 		st_fail(s, why, "effacement du patient, entrées");
 		n = -1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_finalize(stmt);
 	return n;
 }
 
@@ -86,15 +86,15 @@ static int delete_form_rows(store *s, int64_t patient_id, const gone_entry *v, l
 		strbuf table = STRBUF_INIT;
 		strbuf_puts(&table, "form_");
 		strbuf_puts(&table, v[i].form);
-		sqlite3_stmt *st = NULL;
+		sqlite3_stmt *stmt = NULL;
 		bool exists = false;
 		if (sqlite3_prepare_v2(st_db_handle(s),
 		                       "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", -1,
-		                       &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(st, 1, strbuf_str(&table), -1, SQLITE_STATIC);
-			exists = sqlite3_step(st) == SQLITE_ROW;
+		                       &stmt, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(stmt, 1, strbuf_str(&table), -1, SQLITE_STATIC);
+			exists = sqlite3_step(stmt) == SQLITE_ROW;
 		}
-		sqlite3_finalize(st);
+		sqlite3_finalize(stmt);
 		if (exists) {
 			strbuf sql = STRBUF_INIT;
 			strbuf_puts(&sql, "DELETE FROM \"");
@@ -147,20 +147,20 @@ static int remember_deleted(store *s, const char *structure, const gone_entry *v
 	store_structure(s, own, NULL);
 	if (strcmp(own, structure) == 0)
 		return 0;
-	sqlite3_stmt *st = st_prepare(s, "INSERT OR IGNORE INTO import_deleted(uuid, structure, export_id, "
-	                                 "deleted_at) VALUES (?, ?, 'effacement', ?)");
-	if (!st)
+	sqlite3_stmt *stmt = st_prepare(s, "INSERT OR IGNORE INTO import_deleted(uuid, structure, export_id, "
+	                                   "deleted_at) VALUES (?, ?, 'effacement', ?)");
+	if (!stmt)
 		return st_fail(s, why, "effacement du patient, entrées importées");
 	int rc = 0;
 	for (long i = 0; i < n && !rc; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, v[i].uuid, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, structure, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 1, v[i].uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, structure, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
 			rc = st_fail(s, why, "effacement du patient, entrées importées");
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	return rc;
 }
 
@@ -230,29 +230,29 @@ int store_patient_erase(store *s, int64_t patient_id, const char *login, patient
 	/* Zero what the deletion frees, whatever the build's default; the setting is the
 	 * connection's and comes back afterwards. */
 	int old_secure = 1;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, "PRAGMA secure_delete", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		old_secure = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(db, "PRAGMA secure_delete", -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		old_secure = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
 	if (sqlite3_exec(db, "PRAGMA secure_delete = ON", NULL, NULL, NULL) != SQLITE_OK)
 		return st_fail(s, why, "effacement du patient, secure_delete");
 	int rc = st_begin(s, why);
 	char pseudo[16] = "", structure[64] = "";
 	if (!rc) {
-		st = st_prepare(s, "SELECT pseudonym, structure FROM patients WHERE id = ?");
-		if (!st) {
+		stmt = st_prepare(s, "SELECT pseudonym, structure FROM patients WHERE id = ?");
+		if (!stmt) {
 			rc = st_fail(s, why, "effacement du patient");
 		} else {
-			sqlite3_bind_int64(st, 1, patient_id);
-			if (sqlite3_step(st) == SQLITE_ROW) {
-				snprintf(pseudo, sizeof pseudo, "%s", st_col_text(st, 0));
-				snprintf(structure, sizeof structure, "%s", st_col_text(st, 1));
+			sqlite3_bind_int64(stmt, 1, patient_id);
+			if (sqlite3_step(stmt) == SQLITE_ROW) {
+				snprintf(pseudo, sizeof pseudo, "%s", st_col_text(stmt, 0));
+				snprintf(structure, sizeof structure, "%s", st_col_text(stmt, 1));
 			} else {
 				set_why(why, "patient introuvable (déjà effacé ?)");
 				rc = EXIT_NOINPUT;
 			}
-			sqlite3_reset(st);
+			sqlite3_reset(stmt);
 		}
 		if (!rc)
 			rc = erase_in_transaction(s, patient_id, pseudo, structure, login, &counts, why);
@@ -273,11 +273,11 @@ int store_patient_erase(store *s, int64_t patient_id, const char *login, patient
 
 static int64_t pending_purges(store *s)
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT count(*) FROM purge_pending");
-	if (!st)
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT count(*) FROM purge_pending");
+	if (!stmt)
 		return 0; /* no such table: nothing was ever owed */
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
+	int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
 	return n;
 }
 

@@ -170,38 +170,38 @@ enum { MAX_VALUES = 8 };
 int store_report_rows(store *s, enum store_report_query q, const store_report_args *a,
                       void (*fn)(void *ctx, const store_report_row *row), void *ctx, char **why)
 {
-	sqlite3_stmt *st = st_prepare(s, queries[q].sql);
-	if (!st) {
+	sqlite3_stmt *stmt = st_prepare(s, queries[q].sql);
+	if (!stmt) {
 		set_why(why, "%s", sqlite3_errmsg(st_db_handle(s)));
 		return STORE_REPORT_MISSING;
 	}
-	sqlite3_bind_text(st, 1, a->first, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, a->last, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, a->first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, a->last, -1, SQLITE_STATIC);
 	if (q == STORE_REPORT_EPICES) {
 		/* Scores are stored rounded to 2 decimals: the margin only absorbs binary
 		 * representation, so that a score of exactly 30.17 counts as >= 30.17. */
-		sqlite3_bind_double(st, 3, a->epices_threshold - 1e-7);
+		sqlite3_bind_double(stmt, 3, a->epices_threshold - 1e-7);
 	} else if (q == STORE_REPORT_HCV_DUE) {
-		sqlite3_bind_text(st, 3, a->due_injector, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, a->due_other, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, a->due_injector, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, a->due_other, -1, SQLITE_STATIC);
 	}
 	int first = queries[q].by_code ? 2 : 1;
 	double v[MAX_VALUES];
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int n = sqlite3_column_count(st) - first;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int n = sqlite3_column_count(stmt) - first;
 		for (int k = 0; k < n && k < MAX_VALUES; k++)
-			v[k] = sqlite3_column_double(st, first + k);
+			v[k] = sqlite3_column_double(stmt, first + k);
 		store_report_row row = {
-		    .structure = (const char *)sqlite3_column_text(st, 0),
-		    .code = queries[q].by_code ? (const char *)sqlite3_column_text(st, 1) : NULL,
+		    .structure = (const char *)sqlite3_column_text(stmt, 0),
+		    .code = queries[q].by_code ? (const char *)sqlite3_column_text(stmt, 1) : NULL,
 		    .values = v,
 		    .n_values = (size_t)(n < MAX_VALUES ? n : MAX_VALUES),
 		};
 		fn(ctx, &row);
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st); /* they point to the caller's strings */
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt); /* they point to the caller's strings */
 	if (step == SQLITE_DONE)
 		return 0;
 	char *what = xasprintf("rapport, %s", queries[q].what);
@@ -212,12 +212,12 @@ int store_report_rows(store *s, enum store_report_query q, const store_report_ar
 
 int store_report_structures(store *s, void (*fn)(void *ctx, const char *code), void *ctx, char **why)
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT DISTINCT structure FROM patients ORDER BY structure");
-	if (!st)
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT DISTINCT structure FROM patients ORDER BY structure");
+	if (!stmt)
 		return st_fail(s, why, "rapport, structures");
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, st_col_text(st, 0));
-	sqlite3_reset(st);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		fn(ctx, st_col_text(stmt, 0));
+	sqlite3_reset(stmt);
 	return step == SQLITE_DONE ? 0 : st_fail(s, why, "rapport, structures");
 }

@@ -101,17 +101,17 @@ sqlite3_stmt *st_prepare(store *s, const char *sql)
 			sqlite3_clear_bindings(s->cache[i].stmt);
 			return s->cache[i].stmt;
 		}
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
 		return NULL;
 	s->cache = xrealloc(s->cache, (s->n_cache + 1) * sizeof *s->cache);
-	s->cache[s->n_cache++] = (cached_stmt){xstrdup(sql), st};
-	return st;
+	s->cache[s->n_cache++] = (cached_stmt){xstrdup(sql), stmt};
+	return stmt;
 }
 
-const char *st_col_text(sqlite3_stmt *st, int col)
+const char *st_col_text(sqlite3_stmt *stmt, int col)
 {
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = (const char *)sqlite3_column_text(stmt, col);
 	return t ? t : "";
 }
 
@@ -232,14 +232,15 @@ int store_batch_end(store *s, bool keep, char **why)
 
 static int64_t pragma_int(store *s, const char *sql, bool *ok)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *stmt = NULL;
 	int64_t v = 0;
 	*ok = false;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-		v = sqlite3_column_int64(st, 0);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW) {
+		v = sqlite3_column_int64(stmt, 0);
 		*ok = true;
 	}
-	sqlite3_finalize(st);
+	sqlite3_finalize(stmt);
 	return v;
 }
 
@@ -306,13 +307,13 @@ static int configure(store *s, char **why)
 	    st_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", why, "configuration de la base");
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *stmt = NULL;
 	const char *mode = "";
-	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		mode = (const char *)sqlite3_column_text(st, 0);
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		mode = (const char *)sqlite3_column_text(stmt, 0);
 	bool wal = mode && strcmp(mode, "wal") == 0;
-	sqlite3_finalize(st);
+	sqlite3_finalize(stmt);
 	if (!wal)
 		return st_fail(s, why, "passage en mode WAL");
 	return 0;
@@ -322,7 +323,7 @@ static int configure(store *s, char **why)
  * -wal and -shm files: found here, before SQLite opens the file read-only behind our back (and
  * leaves -wal and -shm files no one can use), or fails on the first read with a message about
  * "a readonly database". Returns 0 or EXIT_NOPERM with *why. */
-static int check_writable(const char *path, const struct stat *st, char **why)
+static int check_writable(const char *path, const struct stat *stmt, char **why)
 {
 	if (access(path, R_OK) != 0)
 		return 0; /* unreadable: the open below says what to do */
@@ -339,7 +340,7 @@ static int check_writable(const char *path, const struct stat *st, char **why)
 			    why,
 			    "%s : base en lecture seule pour cet utilisateur (droits %03o) : demander à "
 			    "l'administrateur le droit d'y écrire (chmod 660 et groupe du dossier partagé)",
-			    path, (unsigned)(st->st_mode & 0777));
+			    path, (unsigned)(stmt->st_mode & 0777));
 		return EXIT_NOPERM;
 	}
 	char *copy = xstrdup(path);
@@ -397,8 +398,8 @@ static int unreadable(store *s, char **why)
 
 store *store_open(const char *path, enum store_open_mode mode, char **why, int *code)
 {
-	struct stat st;
-	bool exists = stat(path, &st) == 0;
+	struct stat stmt;
+	bool exists = stat(path, &stmt) == 0;
 	*code = 0;
 	if (!exists && errno == EACCES) {
 		char *dir = xstrdup(path);
@@ -422,14 +423,14 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 		*code = EXIT_NOINPUT;
 		return NULL;
 	}
-	if (exists && !S_ISREG(st.st_mode)) {
+	if (exists && !S_ISREG(stmt.st_mode)) {
 		set_why(why, "%s : ce n'est pas un fichier", path);
 		*code = EXIT_NOINPUT;
 		return NULL;
 	}
 	if (!exists && (*code = create_file(path, why)))
 		return NULL;
-	if (exists && (*code = check_writable(path, &st, why)))
+	if (exists && (*code = check_writable(path, &stmt, why)))
 		return NULL;
 	store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);

@@ -13,7 +13,7 @@ sqlite3_stmt *st_prepare(store *s, const char *sql);
  * tables). */
 void st_forget_statements(store *s);
 /* The text of a result column, "" for NULL (borrowed: valid until the statement moves on). */
-const char *st_col_text(sqlite3_stmt *st, int col);
+const char *st_col_text(sqlite3_stmt *stmt, int col);
 /* Append s to sb as an SQL identifier (q = '"') or string literal (q = '\''), quotes doubled. */
 void st_sql_quoted(strbuf *sb, const char *s, char q);
 /* Map the connection's last error to an exit code and set *why to "what : message". */

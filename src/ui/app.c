@@ -63,30 +63,30 @@ void app_message(app *a, bool error, const char *fmt, ...)
 
 bool app_allowed(app *a, perm p, const char *log_what, const char *shown_what)
 {
-	if (session_check(a->ctx, p, log_what))
+	if (session_check(a->ses, p, log_what))
 		return true;
 	app_message(a, true, _("%s : réservé au rôle %s ou plus (vous : %s)."), shown_what,
-	            perm_lowest_role(p), a->ctx->role);
+	            perm_lowest_role(p), a->ses->role);
 	return false;
 }
 
 bool app_next_deadline(app *a, deadline *out)
 {
-	return deadline_next(a->ctx->fs->reporting, date_today(), out);
+	return deadline_next(a->ses->fs->reporting, date_today(), out);
 }
 
 void app_draw_frame(app *a, const char *title, unsigned ctx)
 {
-	put_blank(0, 0, COLS, attr_focus());
+	draw_blank(0, 0, COLS, draw_attr_focus());
 	char right[160];
-	snprintf(right, sizeof right, "%s (%s)", a->ctx->login, a->ctx->role);
-	int rw = text_width(right);
-	put_text(0, 1, COLS - rw - 3, title, attr_focus() | attr_title(), true);
-	put_text(0, COLS - rw - 1, rw, right, attr_focus(), false);
+	snprintf(right, sizeof right, "%s (%s)", a->ses->login, a->ses->role);
+	int rw = draw_width(right);
+	draw_text(0, 1, COLS - rw - 3, title, draw_attr_focus() | draw_attr_title(), true);
+	draw_text(0, COLS - rw - 1, rw, right, draw_attr_focus(), false);
 	if (a->message[0]) {
-		put_blank(LINES - 2, 0, COLS, A_NORMAL);
-		put_text(LINES - 2, 0, COLS, a->message, a->message_error ? attr_error() : attr_title(),
-		         true);
+		draw_blank(LINES - 2, 0, COLS, A_NORMAL);
+		draw_text(LINES - 2, 0, COLS, a->message,
+		          a->message_error ? draw_attr_error() : draw_attr_title(), true);
 	}
 	keys_footer(ctx, LINES - 1, COLS);
 }
@@ -98,8 +98,8 @@ static void draw_too_small(void)
 	snprintf(buf, sizeof buf, _("Terminal trop petit : %d×%d au minimum (actuellement %d×%d)."),
 	         UI_MIN_COLS, UI_MIN_LINES, COLS, LINES);
 	int y = LINES / 2 - 1 > 0 ? LINES / 2 - 1 : 0;
-	put_text(y, 0, COLS, buf, A_BOLD, true);
-	put_text(y + 1, 0, COLS, _("Agrandir la fenêtre ; rien n'est perdu."), A_NORMAL, true);
+	draw_text(y, 0, COLS, buf, A_BOLD, true);
+	draw_text(y + 1, 0, COLS, _("Agrandir la fenêtre ; rien n'est perdu."), A_NORMAL, true);
 	term_cursor(false);
 }
 
@@ -212,22 +212,22 @@ static int start_failed(int rc, char *why, bool own_place)
 	return rc;
 }
 
-int ui_main(session *ctx)
+int ui_main(session *ses)
 {
 	app a = {0};
-	a.ctx = ctx;
+	a.ses = ses;
 	a.lang = ui_language_init();
 	char *why = NULL;
-	int rc = session_load_forms(ctx, &why);
+	int rc = session_load_forms(ses, &why);
 	if (rc)
 		return start_failed(rc, why, true);
-	if ((rc = session_open(ctx, PERM_READ, &why)))
+	if ((rc = session_open(ses, PERM_READ, &why)))
 		return start_failed(rc, why, false);
 	if (!term_begin(&why))
 		return start_failed(EXIT_USAGE, why, false);
 	app_push(&a, home_new(&a));
 	store_draft *drafts = NULL;
-	size_t n = store_draft_list(ctx->st, ctx->login, &drafts);
+	size_t n = store_draft_list(ses->db, ses->login, &drafts);
 	drafts_free(drafts, n);
 	if (n)
 		app_push(&a, drafts_new(&a));
@@ -240,7 +240,7 @@ int ui_main(session *ctx)
 	term_end();
 	if (sig) {
 		/* Die of the signal, as the parent expects, now that the draft and the terminal are safe. */
-		session_done(ctx);
+		session_done(ses);
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}

@@ -67,7 +67,7 @@ void dialog_draw(dialog *d)
 		return;
 	int w = COLS - 8 < 70 ? COLS - 8 : 70;
 	char **lines = NULL;
-	size_t n = text_wrap(d->text, w - 4, &lines);
+	size_t n = draw_wrap(d->text, w - 4, &lines);
 	size_t body = d->kind == DLG_MENU ? d->n_items : n + (d->kind == DLG_INPUT ? 2 : 0);
 	int max_body = LINES - 8;
 	if ((int)body > max_body)
@@ -75,20 +75,20 @@ void dialog_draw(dialog *d)
 	int h = (int)body + 4;
 	int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
 	for (int y = 0; y < h; y++)
-		put_blank(y0 + y, x0, w, A_REVERSE);
-	put_text(y0, x0 + 2, w - 4, d->title, A_REVERSE | A_BOLD, true);
+		draw_blank(y0 + y, x0, w, A_REVERSE);
+	draw_text(y0, x0 + 2, w - 4, d->title, A_REVERSE | A_BOLD, true);
 	int y = y0 + 2;
 	int cursor_x = -1, cursor_y = -1;
 	if (d->kind == DLG_MENU) {
 		size_t first = d->sel >= body ? d->sel - body + 1 : 0;
 		for (size_t i = first; i < d->n_items && i < first + body; i++, y++) {
 			unsigned long at = i == d->sel ? A_NORMAL | A_BOLD : A_REVERSE;
-			put_blank(y, x0 + 1, w - 2, at);
-			put_text(y, x0 + 2, w - 4, d->items[i], at, true);
+			draw_blank(y, x0 + 1, w - 2, at);
+			draw_text(y, x0 + 2, w - 4, d->items[i], at, true);
 		}
 	} else {
 		for (size_t i = 0; i < n && y < y0 + 2 + max_body; i++, y++)
-			put_text(y, x0 + 2, w - 4, lines[i], A_REVERSE, true);
+			draw_text(y, x0 + 2, w - 4, lines[i], A_REVERSE, true);
 		if (d->kind == DLG_INPUT) {
 			y++;
 			cursor_y = y;

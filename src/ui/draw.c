@@ -10,7 +10,7 @@
 #include "core/util.h"
 #include "ui/ui.h"
 
-size_t utf8_decode(const char *s, wchar_t *out)
+size_t draw_utf8_decode(const char *s, wchar_t *out)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned c;
@@ -86,12 +86,12 @@ static int wchar_cols(wchar_t c)
 	return w < 0 ? 1 : w;
 }
 
-int text_width(const char *s)
+int draw_width(const char *s)
 {
 	int w = 0;
 	while (s && *s) {
 		wchar_t c, buf[4];
-		s += utf8_decode(s, &c);
+		s += draw_utf8_decode(s, &c);
 		int n = shown(c, buf);
 		for (int i = 0; i < n; i++)
 			w += wchar_cols(buf[i]);
@@ -114,7 +114,7 @@ static int put_one(int y, int x, int left, wchar_t c, unsigned long attr)
 	return w;
 }
 
-int put_wtext(int y, int x, int width, const wchar_t *s, size_t n, unsigned long attr)
+int draw_wtext(int y, int x, int width, const wchar_t *s, size_t n, unsigned long attr)
 {
 	int used = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -130,17 +130,17 @@ int put_wtext(int y, int x, int width, const wchar_t *s, size_t n, unsigned long
 	return used;
 }
 
-int put_text(int y, int x, int width, const char *s, unsigned long attr, bool ellipsis)
+int draw_text(int y, int x, int width, const char *s, unsigned long attr, bool ellipsis)
 {
 	if (width <= 0 || !s)
 		return 0;
-	int total = text_width(s);
+	int total = draw_width(s);
 	bool cut = total > width;
 	int room = cut && ellipsis ? width - 1 : width;
 	int used = 0;
 	while (*s) {
 		wchar_t c, buf[4];
-		s += utf8_decode(s, &c);
+		s += draw_utf8_decode(s, &c);
 		int k = shown(c, buf), j = 0;
 		for (; j < k; j++) {
 			int w = put_one(y, x + used, room - used, buf[j], attr);
@@ -152,11 +152,11 @@ int put_text(int y, int x, int width, const char *s, unsigned long attr, bool el
 			break;
 	}
 	if (cut && ellipsis)
-		used += put_text(y, x + used, 1, "…", attr, false);
+		used += draw_text(y, x + used, 1, "…", attr, false);
 	return used;
 }
 
-void put_blank(int y, int x, int width, unsigned long attr)
+void draw_blank(int y, int x, int width, unsigned long attr)
 {
 	attr_t old;
 	short pair;
@@ -167,27 +167,27 @@ void put_blank(int y, int x, int width, unsigned long attr)
 	attrset(old);
 }
 
-size_t text_wrap(const char *s, int width, char ***lines)
+size_t draw_wrap(const char *s, int width, char ***lines)
 {
-	return text_wrap_measured(s, width, text_width, lines);
+	return text_wrap_measured(s, width, draw_width, lines);
 }
 
-unsigned long attr_focus(void)
+unsigned long draw_attr_focus(void)
 {
 	return A_REVERSE;
 }
 
-unsigned long attr_title(void)
+unsigned long draw_attr_title(void)
 {
 	return A_BOLD;
 }
 
-unsigned long attr_error(void)
+unsigned long draw_attr_error(void)
 {
 	return A_BOLD | A_UNDERLINE;
 }
 
-unsigned long attr_dim(void)
+unsigned long draw_attr_dim(void)
 {
 	return A_DIM;
 }
@@ -199,7 +199,7 @@ int alert_level_rank(const char *level)
 	return strcmp(level, "attention") == 0 ? 1 : 0;
 }
 
-unsigned long attr_alert(const char *level)
+unsigned long draw_attr_alert(const char *level)
 {
 	switch (alert_level_rank(level)) {
 	case 2:

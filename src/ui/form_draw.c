@@ -21,7 +21,7 @@ void form_screen_layout(const form_screen *scr, form_layout *l)
 			text[k] =
 			    xasprintf("!! %s — %s", alert_level_word(alert_level_names[f->alerts[k].level]),
 			              i18n_get(&f->alerts[k].message, scr->a->lang));
-	fl_params p = {COLS, LINES, scr->a->lang, text_width, (const char *const *)text, !scr->identity};
+	fl_params p = {COLS, LINES, scr->a->lang, draw_width, (const char *const *)text, !scr->identity};
 	form_layout_init(l, scr->r, &p);
 	for (size_t k = 0; k < f->n_alerts; k++)
 		free(text[k]);
@@ -106,28 +106,29 @@ static void draw_cell(form_screen *scr, int i, const fl_place *pl, int y, cursor
 {
 	char buf[1024];
 	if (i == scr->cur) {
-		cur->x = le_draw(&scr->ed, y, pl->x, pl->width, attr_focus());
+		cur->x = le_draw(&scr->ed, y, pl->x, pl->width, draw_attr_focus());
 		cur->y = y;
 		return;
 	}
 	const char *t = form_screen_shown(scr, i) ? shown_value(scr, i, buf, sizeof buf, false) : "·";
-	put_blank(y, pl->x, pl->width, A_UNDERLINE);
-	put_text(y, pl->x, pl->width, t, A_UNDERLINE, true);
+	draw_blank(y, pl->x, pl->width, A_UNDERLINE);
+	draw_text(y, pl->x, pl->width, t, A_UNDERLINE, true);
 }
 
 static void draw_date_row(form_screen *scr, const form_layout *l, int y, cursor_at *cur)
 {
 	const fl_place *pl = form_layout_place(l, FL_DATE);
 	bool focused = scr->cur == FOCUS_DATE;
-	put_text(y, 0, 1, focused ? "▸" : " ", attr_title(), false);
-	put_text(y, 2, l->label_width - 2, _("Date de l'entrée"), focused ? attr_title() : A_NORMAL, true);
+	draw_text(y, 0, 1, focused ? "▸" : " ", draw_attr_title(), false);
+	draw_text(y, 2, l->label_width - 2, _("Date de l'entrée"), focused ? draw_attr_title() : A_NORMAL,
+	          true);
 	if (focused) {
-		cur->x = le_draw(&scr->ed, y, pl->x, pl->width, attr_focus());
+		cur->x = le_draw(&scr->ed, y, pl->x, pl->width, draw_attr_focus());
 		cur->y = y;
 	} else {
 		char d[11];
 		date_format(scr->r->date, d);
-		put_text(y, pl->x, pl->width, d, A_UNDERLINE, false);
+		draw_text(y, pl->x, pl->width, d, A_UNDERLINE, false);
 	}
 }
 
@@ -136,26 +137,28 @@ static void draw_field_row(form_screen *scr, const form_layout *l, const fl_row 
 	int lw = l->label_width, i = row->field;
 	const fl_place *pl = form_layout_place(l, i);
 	bool focused = i == scr->cur;
-	put_text(y, 0, 1, focused ? "▸" : " ", attr_title(), false);
+	draw_text(y, 0, 1, focused ? "▸" : " ", draw_attr_title(), false);
 	const field *fd = field_at(scr, i);
 	const fvalue *v = &scr->r->vals[i];
 	bool empty = !v->text && !v->missing;
-	put_text(y, 1, 1, fd->required ? "*" : " ", fd->required && empty ? attr_title() : A_NORMAL, false);
-	put_text(y, 2, lw - 2, i18n_get(&fd->label, scr->a->lang), focused ? attr_title() : A_NORMAL, true);
+	draw_text(y, 1, 1, fd->required ? "*" : " ", fd->required && empty ? draw_attr_title() : A_NORMAL,
+	          false);
+	draw_text(y, 2, lw - 2, i18n_get(&fd->label, scr->a->lang), focused ? draw_attr_title() : A_NORMAL,
+	          true);
 	char buf[1024];
 	if (row->kind == FL_ROW_CALC) {
 		const char *t =
 		    v->text ? shown_value(scr, i, buf, sizeof buf, true) : _("— (réponses manquantes)");
-		int x = pl->x + put_text(y, pl->x, pl->width, t, attr_title(), true);
+		int x = pl->x + draw_text(y, pl->x, pl->width, t, draw_attr_title(), true);
 		if (fd->unit && v->text)
-			put_text(y, x + 1, COLS - x - 1, fd->unit, A_NORMAL, true);
+			draw_text(y, x + 1, COLS - x - 1, fd->unit, A_NORMAL, true);
 		return;
 	}
 	if (fd->type == FT_MULTI && !v->missing) {
-		unsigned long attr = focused ? attr_focus() : A_NORMAL;
+		unsigned long attr = focused ? draw_attr_focus() : A_NORMAL;
 		if (focused)
-			put_blank(y, pl->x, pl->width, attr);
-		put_text(y, pl->x, pl->width, shown_value(scr, i, buf, sizeof buf, true), attr, true);
+			draw_blank(y, pl->x, pl->width, attr);
+		draw_text(y, pl->x, pl->width, shown_value(scr, i, buf, sizeof buf, true), attr, true);
 		if (focused)
 			cur->y = y, cur->x = pl->x;
 		return;
@@ -164,7 +167,7 @@ static void draw_field_row(form_screen *scr, const form_layout *l, const fl_row 
 	const char *echo = echo_of(scr, i, buf, sizeof buf);
 	int x = pl->x + pl->width + 1;
 	if (*echo && x < COLS)
-		put_text(y, x, COLS - x, echo, A_NORMAL, true);
+		draw_text(y, x, COLS - x, echo, A_NORMAL, true);
 }
 
 /* The column label of a matrix field: what follows "row — " in its label. */
@@ -178,36 +181,36 @@ static const char *column_label(const form_screen *scr, const field *fd)
 static void draw_matrix_head(form_screen *scr, const fl_matrix *m, int y)
 {
 	for (int k = 0; k < m->n_cols; k++)
-		put_text(y, m->col_x[k], m->cell_width, column_label(scr, field_at(scr, m->col_field[k])),
-		         attr_title(), true);
+		draw_text(y, m->col_x[k], m->cell_width, column_label(scr, field_at(scr, m->col_field[k])),
+		          draw_attr_title(), true);
 }
 
 static void draw_matrix_row(form_screen *scr, const form_layout *l, const fl_row *row, int y, cursor_at *cur)
 {
 	const fl_matrix *m = &l->matrices[row->matrix];
 	bool has_focus = scr->cur >= row->field && scr->cur < row->field + row->n_cells;
-	put_text(y, 0, 1, has_focus ? "▸" : " ", attr_title(), false);
+	draw_text(y, 0, 1, has_focus ? "▸" : " ", draw_attr_title(), false);
 	/* The line's name: what precedes " — " in the label of its fields. */
 	const char *label = i18n_get(&field_at(scr, row->field)->label, scr->a->lang);
 	const char *sep = strstr(label, " — ");
 	char name[200];
 	snprintf(name, sizeof name, "%.*s", sep ? (int)(sep - label) : (int)strlen(label), label);
-	put_text(y, 2, m->name_width - 3, name, has_focus ? attr_title() : A_NORMAL, true);
+	draw_text(y, 2, m->name_width - 3, name, has_focus ? draw_attr_title() : A_NORMAL, true);
 	for (int i = row->field; i < row->field + row->n_cells; i++) {
 		const fl_place *pl = form_layout_place(l, i);
 		if (pl->page < 0)
 			continue; /* past the columns a matrix can show */
 		if (i == scr->cur) {
-			cur->x = le_draw(&scr->ed, y, pl->x, pl->width, attr_focus());
+			cur->x = le_draw(&scr->ed, y, pl->x, pl->width, draw_attr_focus());
 			cur->y = y;
 		} else if (form_screen_shown(scr, i)) {
 			char buf[512];
 			bool labels = field_at(scr, i)->type == FT_CHOICE;
-			put_blank(y, pl->x, pl->width, A_UNDERLINE);
-			put_text(y, pl->x, pl->width, shown_value(scr, i, buf, sizeof buf, labels),
-			         A_UNDERLINE, true);
+			draw_blank(y, pl->x, pl->width, A_UNDERLINE);
+			draw_text(y, pl->x, pl->width, shown_value(scr, i, buf, sizeof buf, labels),
+			          A_UNDERLINE, true);
 		} else {
-			put_text(y, pl->x, pl->width, "·", attr_dim(), false);
+			draw_text(y, pl->x, pl->width, "·", draw_attr_dim(), false);
 		}
 	}
 }
@@ -218,7 +221,7 @@ static void draw_row(form_screen *scr, const form_layout *l, size_t k, cursor_at
 	int y = form_layout_row_y(l, k);
 	switch (row->kind) {
 	case FL_ROW_NOTE:
-		put_text(y, 2, COLS - 4, row->text, A_NORMAL, true);
+		draw_text(y, 2, COLS - 4, row->text, A_NORMAL, true);
 		break;
 	case FL_ROW_MATRIX_HEAD:
 		draw_matrix_head(scr, &l->matrices[row->matrix], y);
@@ -281,7 +284,7 @@ static int draw_answers(const form_screen *scr, const field *fd, int y, int end)
 		else
 			snprintf(key, sizeof key, "%zu", k + 1);
 		snprintf(buf, sizeof buf, "%s %s", key, i18n_get(&c->label, scr->a->lang));
-		put_text(y, 2 + col * colw, colw - 1, buf, on ? attr_focus() : A_NORMAL, true);
+		draw_text(y, 2 + col * colw, colw - 1, buf, on ? draw_attr_focus() : A_NORMAL, true);
 		if (++col == per_line) {
 			col = 0;
 			y++;
@@ -323,31 +326,31 @@ static void describe_input(const field *fd, char *buf, size_t size)
 static void draw_panel(const form_screen *scr, int y0, int h)
 {
 	char buf[1024];
-	put_blank(y0, 0, COLS, A_NORMAL);
+	draw_blank(y0, 0, COLS, A_NORMAL);
 	if (scr->cur == FOCUS_DATE) {
-		put_text(y0, 0, COLS, "── ", attr_dim(), false);
-		put_text(y0 + 1, 2, COLS - 4,
-		         _("Date de l'entrée (consultation, dépistage…) : AAAA-MM-JJ ou JJ/MM/AAAA."),
-		         A_NORMAL, true);
+		draw_text(y0, 0, COLS, "── ", draw_attr_dim(), false);
+		draw_text(y0 + 1, 2, COLS - 4,
+		          _("Date de l'entrée (consultation, dépistage…) : AAAA-MM-JJ ou JJ/MM/AAAA."),
+		          A_NORMAL, true);
 		return;
 	}
 	const field *fd = field_at(scr, scr->cur);
 	snprintf(buf, sizeof buf, "── %s · %s%s ", fd->id, type_label(fd->type),
 	         fd->required ? _(" · obligatoire") : "");
-	int x = put_text(y0, 0, COLS, buf, attr_dim(), true);
+	int x = draw_text(y0, 0, COLS, buf, draw_attr_dim(), true);
 	for (; x < COLS; x++)
-		put_text(y0, x, 1, "─", attr_dim(), false);
+		draw_text(y0, x, 1, "─", draw_attr_dim(), false);
 	char **lines;
-	size_t nl = text_wrap(i18n_get(&fd->label, scr->a->lang), COLS - 4, &lines);
+	size_t nl = draw_wrap(i18n_get(&fd->label, scr->a->lang), COLS - 4, &lines);
 	int y = y0 + 1, end = y0 + h;
 	for (size_t k = 0; k < nl && k < 2 && y < end; k++)
-		put_text(y++, 2, COLS - 4, lines[k], attr_title(), k == 1);
+		draw_text(y++, 2, COLS - 4, lines[k], draw_attr_title(), k == 1);
 	lines_free(lines, nl);
 	if (fd->type == FT_CHOICE || fd->type == FT_MULTI) {
 		y = draw_answers(scr, fd, y, end);
 	} else if (y < end) {
 		describe_input(fd, buf, sizeof buf);
-		put_text(y++, 2, COLS - 4, buf, A_NORMAL, true);
+		draw_text(y++, 2, COLS - 4, buf, A_NORMAL, true);
 	}
 	if (y < end && (fd->missing_allowed || fd->help.fr)) {
 		strbuf sb = STRBUF_INIT;
@@ -359,7 +362,7 @@ static void draw_panel(const form_screen *scr, int y0, int h)
 		if (fd->help.fr)
 			strbuf_printf(&sb, "%s%s",
 			              sb.len ? _(" · F3/^O : explication") : _("F3/^O : explication"), "");
-		put_text(y, 2, COLS - 4, strbuf_str(&sb), attr_dim(), true);
+		draw_text(y, 2, COLS - 4, strbuf_str(&sb), draw_attr_dim(), true);
 		strbuf_done(&sb);
 	}
 }
@@ -375,16 +378,16 @@ static void draw_section_line(const form_screen *scr, const form_layout *l, int 
 	char head[300];
 	snprintf(head, sizeof head, _("Section %d/%zu : %s"), pg->section + 1, f->n_sections,
 	         i18n_get(&f->sections[pg->section].title, scr->a->lang));
-	char *summary = session_summary(scr->a->ctx, scr->r, scr->a->lang);
-	int sw = text_width(summary);
+	char *summary = session_summary(scr->a->ses, scr->r, scr->a->lang);
+	int sw = draw_width(summary);
 	if (sw > COLS / 2)
 		sw = COLS / 2;
-	int hw = put_text(1, 0, COLS - sw - 12, head, attr_title(), true);
+	int hw = draw_text(1, 0, COLS - sw - 12, head, draw_attr_title(), true);
 	if (pg->count > 1) {
 		snprintf(head, sizeof head, _("  page %d/%d"), pg->number + 1, pg->count);
-		put_text(1, hw, COLS - sw - 1 - hw, head, A_NORMAL, false);
+		draw_text(1, hw, COLS - sw - 1 - hw, head, A_NORMAL, false);
 	}
-	put_text(1, COLS - sw, sw, summary, attr_title(), true);
+	draw_text(1, COLS - sw, sw, summary, draw_attr_title(), true);
 	free(summary);
 }
 
@@ -401,8 +404,8 @@ void form_screen_draw(app *a, screen *s)
 	draw_section_line(scr, &l, page);
 	for (size_t k = 0; k < l.n_banner; k++) {
 		const char *level = alert_level_names[scr->r->f->alerts[l.banner[k].alert].level];
-		put_blank(l.banner_top + (int)k, 0, COLS, attr_alert(level));
-		put_text(l.banner_top + (int)k, 1, COLS - 2, l.banner[k].text, attr_alert(level), true);
+		draw_blank(l.banner_top + (int)k, 0, COLS, draw_attr_alert(level));
+		draw_text(l.banner_top + (int)k, 1, COLS - 2, l.banner[k].text, draw_attr_alert(level), true);
 	}
 	cursor_at cur = {-1, -1};
 	const fl_page *pg = &l.pages[page];
@@ -411,12 +414,12 @@ void form_screen_draw(app *a, screen *s)
 	draw_panel(scr, l.panel_top, l.panel_height);
 	form_layout_done(&l);
 	if (scr->err) {
-		put_blank(LINES - 2, 0, COLS, A_NORMAL);
-		put_text(LINES - 2, 0, COLS, scr->err, attr_error(), true);
+		draw_blank(LINES - 2, 0, COLS, A_NORMAL);
+		draw_text(LINES - 2, 0, COLS, scr->err, draw_attr_error(), true);
 	} else if (!a->message[0]) {
-		put_text(LINES - 2, 0, COLS,
-		         _("Tab/Entrée : suivant · Maj-Tab/↑ : précédent · PgDn/PgUp : page"), attr_dim(),
-		         true);
+		draw_text(LINES - 2, 0, COLS,
+		          _("Tab/Entrée : suivant · Maj-Tab/↑ : précédent · PgDn/PgUp : page"),
+		          draw_attr_dim(), true);
 	}
 	if (scr->dlg.kind) {
 		dialog_draw(&scr->dlg);

@@ -50,8 +50,8 @@ void form_screen_keep_typed(form_screen *scr, const char *unsaved_why)
 {
 	draft_fill(scr);
 	char *why = NULL;
-	draft_keep_status kept = store_draft_keep(scr->a->ctx->st, &scr->dr, scr->a->ctx->login,
-	                                          scr->a->ctx->db_path, unsaved_why, &scr->rescue, &why);
+	draft_keep_status kept = store_draft_keep(scr->a->ses->db, &scr->dr, scr->a->ses->login,
+	                                          scr->a->ses->db_path, unsaved_why, &scr->rescue, &why);
 	if (kept != DRAFT_LOST)
 		scr->dirty = false;
 	if (kept == DRAFT_KEPT)
@@ -82,7 +82,7 @@ void form_screen_keep_typed(form_screen *scr, const char *unsaved_why)
 void form_screen_forget_draft(form_screen *scr)
 {
 	if (scr->dr.id) {
-		store_draft_delete(scr->a->ctx->st, scr->dr.id, NULL);
+		store_draft_delete(scr->a->ses->db, scr->dr.id, NULL);
 		scr->dr.id = 0;
 	}
 	scr->dirty = false;
@@ -146,7 +146,7 @@ static char *conflict_details(form_screen *scr, const char *why)
 	char *w2 = NULL;
 	int code;
 	record *theirs =
-	    store_entry_load(scr->a->ctx->st, scr->a->ctx->fs, scr->meta.uuid, &other, &w2, &code);
+	    store_entry_load(scr->a->ses->db, scr->a->ses->fs, scr->meta.uuid, &other, &w2, &code);
 	free(w2);
 	if (theirs) {
 		size_t shown = 0;
@@ -202,10 +202,10 @@ outcome form_screen_store(form_screen *scr)
 	int rc;
 	bool was_new = scr->new_patient;
 	if (scr->new_patient) {
-		rc = session_patient_add(a->ctx, scr->r, conf, n_conf, &scr->meta, &why);
+		rc = session_patient_add(a->ses, scr->r, conf, n_conf, &scr->meta, &why);
 		scr->new_patient = rc != 0;
 	} else {
-		rc = store_entry_save(a->ctx->st, scr->r, &scr->meta, false, conf, n_conf, a->ctx->login,
+		rc = store_entry_save(a->ses->db, scr->r, &scr->meta, false, conf, n_conf, a->ses->login,
 		                      &why);
 	}
 	free(conf);

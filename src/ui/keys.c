@@ -271,20 +271,20 @@ action keys_action(unsigned ctx, int is_code, wint_t k)
 
 void keys_footer(unsigned ctx, int y, int width)
 {
-	put_blank(y, 0, width, attr_focus());
+	draw_blank(y, 0, width, draw_attr_focus());
 	int x = 0;
 	for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
 		const binding *b = &table[i];
 		if (!(b->footer & ctx) || !(b->ctx & ctx))
 			continue;
 		const char *label = _(b->label);
-		int need = text_width(b->name) + 1 + text_width(label) + 2;
+		int need = draw_width(b->name) + 1 + draw_width(label) + 2;
 		if (x + need > width + 2)
 			break;
-		x += put_text(y, x, width - x, b->name, attr_focus() | attr_title(), false);
-		x += put_text(y, x, width - x, " ", attr_focus(), false);
-		x += put_text(y, x, width - x, label, attr_focus(), false);
-		x += put_text(y, x, width - x, "  ", attr_focus(), false);
+		x += draw_text(y, x, width - x, b->name, draw_attr_focus() | draw_attr_title(), false);
+		x += draw_text(y, x, width - x, " ", draw_attr_focus(), false);
+		x += draw_text(y, x, width - x, label, draw_attr_focus(), false);
+		x += draw_text(y, x, width - x, "  ", draw_attr_focus(), false);
 	}
 }
 
@@ -325,7 +325,7 @@ char **keys_help_lines(size_t *n)
 			if (!(b->ctx & help_sections[s].ctx))
 				continue;
 			const char *what = b->help ? b->help : b->label;
-			int pad = 14 - text_width(b->name);
+			int pad = 14 - draw_width(b->name);
 			ADD(xasprintf("  %s%*s %s", b->name, pad > 0 ? pad : 0, "", _(what)));
 		}
 	}

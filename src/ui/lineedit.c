@@ -35,7 +35,7 @@ void le_set(lineedit *le, const char *utf8)
 	reserve(le, utf8 ? strlen(utf8) : 0);
 	for (const char *p = utf8; p && *p;) {
 		wchar_t c;
-		p += utf8_decode(p, &c);
+		p += draw_utf8_decode(p, &c);
 		le->buf[le->len++] = c;
 	}
 	le->buf[le->len] = 0;
@@ -147,7 +147,7 @@ int le_draw(lineedit *le, int y, int x, int width, unsigned long attr)
 		le->scroll = le->cur;
 	while (le->scroll < le->cur && cols_between(le, le->scroll, le->cur) > width - 1)
 		le->scroll++;
-	put_blank(y, x, width, attr);
-	put_wtext(y, x, width, le->buf + le->scroll, le->len - le->scroll, attr);
+	draw_blank(y, x, width, attr);
+	draw_wtext(y, x, width, le->buf + le->scroll, le->len - le->scroll, attr);
 	return x + cols_between(le, le->scroll, le->cur);
 }

@@ -117,7 +117,7 @@ lv_result lv_key(listview *lv, const ui_key *k)
 
 void lv_put_row(int y, int x, int width, int pad, const char *text, bool selected)
 {
-	unsigned long at = selected ? attr_focus() : A_NORMAL;
-	put_blank(y, x, width, at);
-	put_text(y, x + pad, width - 2 * pad, text, at, true);
+	unsigned long at = selected ? draw_attr_focus() : A_NORMAL;
+	draw_blank(y, x, width, at);
+	draw_text(y, x + pad, width - 2 * pad, text, at, true);
 }

@@ -17,14 +17,14 @@ static char *fit(const char *s, int width)
 {
 	strbuf sb = STRBUF_INIT;
 	strbuf_add(&sb, "", 0);
-	int w = 0, total = text_width(s);
+	int w = 0, total = draw_width(s);
 	int room = total > width ? width - 1 : width;
 	while (*s) {
 		wchar_t c;
-		size_t len = utf8_decode(s, &c);
+		size_t len = draw_utf8_decode(s, &c);
 		char one[8] = {0};
 		memcpy(one, s, len);
-		int cw = text_width(one);
+		int cw = draw_width(one);
 		if (w + cw > room)
 			break;
 		strbuf_add(&sb, s, len);
@@ -62,7 +62,7 @@ static void add_alert(void *vctx, const alert_info *ai)
 	if (alert_level_rank(ai->level) == 2)
 		lc->urgent++;
 	/* The stored message is the rule's French text: the form gives it in the user's language. */
-	const form *f = formset_form(a->ctx->fs, ai->form);
+	const form *f = formset_form(a->ses->fs, ai->form);
 	const char *message = ai->message ? ai->message : "";
 	for (size_t k = 0; f && k < f->n_alerts; k++)
 		if (strcmp(f->alerts[k].id, ai->rule) == 0 && f->alerts[k].message.fr)
@@ -84,7 +84,7 @@ size_t alert_rows_load(app *a, int64_t patient_id, alert_row **out, size_t *urge
 {
 	load_ctx lc = {a, patient_id == 0, NULL, 0, 0};
 	char *why = NULL;
-	if (store_alert_each(a->ctx->st, patient_id, false, add_alert, &lc, &why)) {
+	if (store_alert_each(a->ses->db, patient_id, false, add_alert, &lc, &why)) {
 		app_message(a, true, "%s", why);
 		free(why);
 	}
@@ -106,15 +106,15 @@ void alert_rows_free(alert_row *v, size_t n)
 
 void alert_row_draw(const alert_row *r, int y, int x, int width, bool selected)
 {
-	unsigned long at = attr_alert(r->level) | (selected ? A_UNDERLINE : 0);
-	put_blank(y, x, width, at);
-	put_text(y, x, 2, selected ? "▸" : " ", at, false);
-	put_text(y, x + 2, width - 2, r->line, at, true);
+	unsigned long at = draw_attr_alert(r->level) | (selected ? A_UNDERLINE : 0);
+	draw_blank(y, x, width, at);
+	draw_text(y, x, 2, selected ? "▸" : " ", at, false);
+	draw_text(y, x + 2, width - 2, r->line, at, true);
 }
 
 void alert_ack_ask(app *a, dialog *d, int tag, const alert_row *r)
 {
-	const form *f = formset_form(a->ctx->fs, r->form);
+	const form *f = formset_form(a->ses->fs, r->form);
 	char *text =
 	    xasprintf(_("%s — %s\nPatient %s · %s · %s\nNote facultative, puis Entrée pour acquitter "
 	                "(qui et quand sont notés) ; Échap : annuler."),
@@ -127,14 +127,14 @@ void alert_ack_ask(app *a, dialog *d, int tag, const alert_row *r)
 bool alert_ack_record(app *a, const alert_row *r, const char *note)
 {
 	char *why = NULL;
-	if (store_alert_ack(a->ctx->st, r->id, a->ctx->login, note, &why)) {
+	if (store_alert_ack(a->ses->db, r->id, a->ses->login, note, &why)) {
 		app_message(a, true, _("alerte non acquittée : %s"), why);
 		free(why);
 		return false;
 	}
 	char now[32];
 	time_now_iso(now, sizeof now);
-	app_message(a, false, _("Alerte de %s acquittée par %s le %.10s à %.5s."), r->pseudo, a->ctx->login,
+	app_message(a, false, _("Alerte de %s acquittée par %s le %.10s à %.5s."), r->pseudo, a->ses->login,
 	            now, now[0] && now[10] ? now + 11 : "");
 	return true;
 }
@@ -176,13 +176,13 @@ static void alerts_draw(app *a, screen *s)
 		         al->n, al->urgent);
 	else
 		snprintf(buf, sizeof buf, _("Alertes cliniques en attente : %zu"), al->n);
-	put_text(2, 2, COLS - 4, buf, attr_title(), true);
-	put_text(3, 2, COLS - 4, _("Entrée : ouvrir le dossier du patient ; F8 ou ^K : acquitter l'alerte."),
-	         A_NORMAL, true);
+	draw_text(2, 2, COLS - 4, buf, draw_attr_title(), true);
+	draw_text(3, 2, COLS - 4, _("Entrée : ouvrir le dossier du patient ; F8 ou ^K : acquitter l'alerte."),
+	          A_NORMAL, true);
 	char *lv = fit(_("Niveau"), 9), *dt = fit(_("Date"), 10), *ps = fit(_("Pseudonyme"), 10),
 	     *fm = fit(_("Formulaire"), 16);
 	snprintf(buf, sizeof buf, "  %s %s  %s  %s  %s", lv, dt, ps, fm, _("Message"));
-	put_text(4, 1, COLS - 2, buf, attr_title(), true);
+	draw_text(4, 1, COLS - 2, buf, draw_attr_title(), true);
 	free(lv);
 	free(dt);
 	free(ps);
@@ -191,16 +191,16 @@ static void alerts_draw(app *a, screen *s)
 	int top = 5;
 	lv_draw(&al->lv, top, LINES - 3 - top - detail, true, alerts_row, al);
 	if (!al->n) {
-		put_text(top, 2, COLS - 4, _("Aucune alerte clinique en attente."), A_NORMAL, true);
+		draw_text(top, 2, COLS - 4, _("Aucune alerte clinique en attente."), A_NORMAL, true);
 	} else {
 		const alert_row *r = &al->v[al->lv.sel];
 		int y = LINES - 2 - detail;
 		char **lines;
-		size_t nl = text_wrap(r->message, COLS - 4, &lines);
+		size_t nl = draw_wrap(r->message, COLS - 4, &lines);
 		for (size_t k = 0; k < nl && k < 2; k++)
-			put_text(y + (int)k, 2, COLS - 4, lines[k], attr_title(), k == 1);
+			draw_text(y + (int)k, 2, COLS - 4, lines[k], draw_attr_title(), k == 1);
 		lines_free(lines, nl);
-		put_text(y + 2, 2, COLS - 4, r->raised, attr_dim(), true);
+		draw_text(y + 2, 2, COLS - 4, r->raised, draw_attr_dim(), true);
 	}
 	dialog_draw(&al->dlg);
 }
@@ -227,7 +227,7 @@ static outcome alerts_key(app *a, screen *s, const ui_key *k)
 		if (!r)
 			return OUT_NONE;
 		char pseudo[16];
-		int64_t id = store_patient_find(a->ctx->st, r->pseudo, pseudo);
+		int64_t id = store_patient_find(a->ses->db, r->pseudo, pseudo);
 		if (!id) {
 			app_message(a, true, _("patient %s introuvable"), r->pseudo);
 			return OUT_REDRAW;

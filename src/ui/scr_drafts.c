@@ -22,13 +22,13 @@ enum { TAG_DELETE = 1 };
 static void reload(app *a, drafts *d)
 {
 	drafts_free(d->v, d->n);
-	d->n = store_draft_list(a->ctx->st, a->ctx->login, &d->v);
+	d->n = store_draft_list(a->ses->db, a->ses->login, &d->v);
 	lv_set_count(&d->lv, d->n);
 }
 
 static void describe(app *a, const store_draft *dr, char *buf, size_t size)
 {
-	const form *f = formset_form(a->ctx->fs, dr->form);
+	const form *f = formset_form(a->ses->fs, dr->form);
 	const char *title = f ? i18n_get(&f->title, a->lang) : dr->form;
 	char when[20];
 	snprintf(when, sizeof when, "%.10s %.5s", dr->saved_at, dr->saved_at[10] ? dr->saved_at + 11 : "");
@@ -48,14 +48,14 @@ static void drafts_draw(app *a, screen *s)
 {
 	drafts *d = (drafts *)s;
 	app_draw_frame(a, _("recueil — saisies interrompues"), screen_ctx(s));
-	put_text(2, 2, COLS - 4,
-	         _("Ces saisies n'ont pas été enregistrées : elles ont été gardées telles quelles."),
-	         A_NORMAL, true);
-	put_text(3, 2, COLS - 4, _("Entrée : reprendre la saisie ; Suppr : supprimer ; Échap : plus tard."),
-	         A_NORMAL, true);
+	draw_text(2, 2, COLS - 4,
+	          _("Ces saisies n'ont pas été enregistrées : elles ont été gardées telles quelles."),
+	          A_NORMAL, true);
+	draw_text(3, 2, COLS - 4, _("Entrée : reprendre la saisie ; Suppr : supprimer ; Échap : plus tard."),
+	          A_NORMAL, true);
 	lv_draw(&d->lv, 5, LINES - 7, true, drafts_row, d);
 	if (!d->n)
-		put_text(5, 3, COLS - 6, _("Aucune saisie interrompue."), A_NORMAL, true);
+		draw_text(5, 3, COLS - 6, _("Aucune saisie interrompue."), A_NORMAL, true);
 	dialog_draw(&d->dlg);
 }
 
@@ -70,7 +70,7 @@ static outcome drafts_key(app *a, screen *s, const ui_key *k)
 		dialog_close(&d->dlg);
 		if (r == DR_DONE && answer == 'o' && d->n) {
 			char *why = NULL;
-			if (store_draft_delete(a->ctx->st, d->v[d->lv.sel].id, &why)) {
+			if (store_draft_delete(a->ses->db, d->v[d->lv.sel].id, &why)) {
 				app_message(a, true, "%s", why);
 				free(why);
 			}

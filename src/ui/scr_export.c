@@ -49,7 +49,7 @@ static void run_check(app *a, export_scr *x)
 	if (!x->have_period)
 		return;
 	char *why = NULL;
-	if (export_check(a->ctx->st, a->ctx->fs, &x->per, &x->issues, &why)) {
+	if (export_check(a->ses->db, a->ses->fs, &x->per, &x->issues, &why)) {
 		app_message(a, true, _("vérification avant export impossible : %s"), why);
 		free(why);
 		export_issues_done(&x->issues);
@@ -83,7 +83,7 @@ static void ask_path(app *a, export_scr *x, const char *typed, const char *error
 	char *dflt = NULL;
 	if (!typed) {
 		char code[64] = "", name[256] = "";
-		store_structure(a->ctx->st, code, name);
+		store_structure(a->ses->db, code, name);
 		strbuf sb = STRBUF_INIT;
 		strbuf_puts(&sb, "~/recueil-");
 		name_part(&sb, code);
@@ -151,8 +151,8 @@ static void write_archive(app *a, export_scr *x, const char *typed)
 		free(path);
 		return;
 	}
-	put_blank(LINES - 2, 0, COLS, A_NORMAL);
-	put_text(LINES - 2, 0, COLS, _("Écriture de l'archive…"), attr_title(), true);
+	draw_blank(LINES - 2, 0, COLS, A_NORMAL);
+	draw_text(LINES - 2, 0, COLS, _("Écriture de l'archive…"), draw_attr_title(), true);
 	term_refresh();
 	wipe(x);
 	secret_generate(x->pass);
@@ -162,11 +162,11 @@ static void write_archive(app *a, export_scr *x, const char *typed)
 	    .passphrase = x->pass,
 	    .accepted_reason = x->reason,
 	    .issues = &x->issues,
-	    .login = a->ctx->login,
+	    .login = a->ses->login,
 	    .progress = NULL,
 	    .today = date_today(),
 	};
-	int rc = export_write(a->ctx->st, a->ctx->fs, &o, &x->res, &why);
+	int rc = export_write(a->ses->db, a->ses->fs, &o, &x->res, &why);
 	if (rc) {
 		wipe(x);
 		/* The core says why, and that nothing was left under the final name. */
@@ -192,19 +192,19 @@ static void draw_issue(void *ctx, size_t i, int y, bool selected)
 	(void)selected;
 	const export_scr *x = ctx;
 	const export_issue *is = &x->issues.v[i];
-	const form *f = formset_form(x->a->ctx->fs, is->m.form);
+	const form *f = formset_form(x->a->ses->fs, is->m.form);
 	int w = COLS - 4, col = 2;
 	char buf[512];
 	/* Columns by display width: "incomplète" is 10 columns and 11 bytes. */
-	put_text(y, col, 12, issue_word(is->kind), A_BOLD, true);
+	draw_text(y, col, 12, issue_word(is->kind), A_BOLD, true);
 	snprintf(buf, sizeof buf, "%s  %s", is->m.pseudonym, is->m.date);
 	col += 13;
-	col += put_text(y, col, w + 2 - col, buf, A_BOLD, true) + 2;
-	put_text(y, col, 18, f ? i18n_get(&f->title, x->a->lang) : is->m.form, A_BOLD, true);
+	col += draw_text(y, col, w + 2 - col, buf, A_BOLD, true) + 2;
+	draw_text(y, col, 18, f ? i18n_get(&f->title, x->a->lang) : is->m.form, A_BOLD, true);
 	col += 19;
 	snprintf(buf, sizeof buf, "%s %.8s", _("entrée"), is->m.uuid);
-	put_text(y, col, w + 2 - col, buf, A_NORMAL, true);
-	put_text(y + 1, 6, w - 4, is->detail ? is->detail : "", A_NORMAL, true);
+	draw_text(y, col, w + 2 - col, buf, A_NORMAL, true);
+	draw_text(y + 1, 6, w - 4, is->detail ? is->detail : "", A_NORMAL, true);
 }
 
 static void draw_check(export_scr *x)
@@ -212,29 +212,29 @@ static void draw_check(export_scr *x)
 	int y = 2, w = COLS - 4;
 	char buf[512], d1[11], d2[11];
 	if (!x->have_period) {
-		put_text(y, 2, w, _("Aucune période choisie : F5 ou ^P pour en choisir une."), attr_title(),
-		         true);
+		draw_text(y, 2, w, _("Aucune période choisie : F5 ou ^P pour en choisir une."),
+		          draw_attr_title(), true);
 		return;
 	}
 	date_format(x->per.first, d1);
 	date_format(x->per.last, d2);
 	snprintf(buf, sizeof buf, _("Période : %s (du %s au %s)"), x->per.label, d1, d2);
-	put_text(y++, 2, w, buf, attr_title(), true);
+	draw_text(y++, 2, w, buf, draw_attr_title(), true);
 	if (x->have_next && period_same(&x->next.covers, &x->per)) {
 		char due[11];
 		date_format(x->next.due, due);
 		snprintf(buf, sizeof buf, _("Celle de la prochaine échéance : le %s (dans %ld jours)"), due,
 		         x->next.due - date_today());
-		put_text(y++, 2, w, buf, A_NORMAL, true);
+		draw_text(y++, 2, w, buf, A_NORMAL, true);
 	}
 	if (x->per.last >= date_today()) {
 		snprintf(buf, sizeof buf, _("Période pas terminée (jusqu'au %s) : l'export sera partiel."),
 		         d2);
-		put_text(y++, 2, w, buf, A_BOLD, true);
+		draw_text(y++, 2, w, buf, A_BOLD, true);
 	}
 	if (!x->checked) {
-		put_text(y + 1, 2, w, _("Vérification avant export impossible (voir le message)."),
-		         attr_error(), true);
+		draw_text(y + 1, 2, w, _("Vérification avant export impossible (voir le message)."),
+		          draw_attr_error(), true);
 		return;
 	}
 	if (!x->issues.n)
@@ -248,12 +248,12 @@ static void draw_check(export_scr *x)
 		           "exportés)"),
 		         x->issues.n, x->issues.drafts);
 	y++;
-	put_text(y++, 2, w, buf, x->issues.n ? attr_title() : A_NORMAL, true);
-	put_text(y++, 2, w,
-	         x->issues.n
-	             ? _("Entrée : exporter malgré ces points (raison demandée) ; F5 : autre période.")
-	             : _("Entrée : exporter ; F5 ou ^P : autre période."),
-	         A_NORMAL, true);
+	draw_text(y++, 2, w, buf, x->issues.n ? draw_attr_title() : A_NORMAL, true);
+	draw_text(y++, 2, w,
+	          x->issues.n
+	              ? _("Entrée : exporter malgré ces points (raison demandée) ; F5 : autre période.")
+	              : _("Entrée : exporter ; F5 ou ^P : autre période."),
+	          A_NORMAL, true);
 	if (!x->issues.n)
 		return;
 	int top = y + 1;
@@ -261,7 +261,7 @@ static void draw_check(export_scr *x)
 	if (x->issues.n > x->lv.page) {
 		snprintf(buf, sizeof buf, _("↑ ↓ : points %zu à %zu sur %zu"), x->lv.first + 1,
 		         x->lv.first + shown, x->issues.n);
-		put_text(top - 1, 2, w, buf, attr_dim(), true);
+		draw_text(top - 1, 2, w, buf, draw_attr_dim(), true);
 	}
 }
 
@@ -270,17 +270,17 @@ static void draw_frame(int y0, int x0, int h, int w)
 {
 	bool u = term_utf8();
 	const char *hz = u ? "─" : "-", *vt = u ? "│" : "|";
-	put_text(y0, x0, 1, u ? "┌" : "+", A_BOLD, false);
-	put_text(y0, x0 + w - 1, 1, u ? "┐" : "+", A_BOLD, false);
-	put_text(y0 + h - 1, x0, 1, u ? "└" : "+", A_BOLD, false);
-	put_text(y0 + h - 1, x0 + w - 1, 1, u ? "┘" : "+", A_BOLD, false);
+	draw_text(y0, x0, 1, u ? "┌" : "+", A_BOLD, false);
+	draw_text(y0, x0 + w - 1, 1, u ? "┐" : "+", A_BOLD, false);
+	draw_text(y0 + h - 1, x0, 1, u ? "└" : "+", A_BOLD, false);
+	draw_text(y0 + h - 1, x0 + w - 1, 1, u ? "┘" : "+", A_BOLD, false);
 	for (int i = 1; i < w - 1; i++) {
-		put_text(y0, x0 + i, 1, hz, A_BOLD, false);
-		put_text(y0 + h - 1, x0 + i, 1, hz, A_BOLD, false);
+		draw_text(y0, x0 + i, 1, hz, A_BOLD, false);
+		draw_text(y0 + h - 1, x0 + i, 1, hz, A_BOLD, false);
 	}
 	for (int j = 1; j < h - 1; j++) {
-		put_text(y0 + j, x0, 1, vt, A_BOLD, false);
-		put_text(y0 + j, x0 + w - 1, 1, vt, A_BOLD, false);
+		draw_text(y0 + j, x0, 1, vt, A_BOLD, false);
+		draw_text(y0 + j, x0 + w - 1, 1, vt, A_BOLD, false);
 	}
 }
 
@@ -293,20 +293,20 @@ static void draw_done(export_scr *x)
 	           "AES-256) :"),
 	         (long long)x->res.sequence, x->per.label, x->res.n_files, (unsigned long long)x->res.rows);
 	char **lines;
-	size_t n = text_wrap(buf, w, &lines);
+	size_t n = draw_wrap(buf, w, &lines);
 	for (size_t i = 0; i < n && i < 2; i++)
-		put_text(y++, 2, w, lines[i], A_NORMAL, true);
+		draw_text(y++, 2, w, lines[i], A_NORMAL, true);
 	lines_free(lines, n);
-	put_text(y++, 4, w - 2, x->out, attr_title(), true);
+	draw_text(y++, 4, w - 2, x->out, draw_attr_title(), true);
 	if (x->res.has_previous_same_period) {
 		snprintf(buf, sizeof buf,
 		         _("Période déjà exportée : %zu correction(s) listée(s) dans le manifeste."),
 		         x->res.n_corrections);
-		put_text(y++, 2, w, buf, A_NORMAL, true);
+		draw_text(y++, 2, w, buf, A_NORMAL, true);
 	}
 	/* The frame: title, blank, the passphrase, blank, the instructions. */
 	int bw = COLS - 4 < 72 ? COLS - 4 : 72, inner = bw - 4;
-	n = text_wrap(_("La transmettre au destinataire par SMS ou par téléphone, jamais dans le même e-mail "
+	n = draw_wrap(_("La transmettre au destinataire par SMS ou par téléphone, jamais dans le même e-mail "
 	                "que l'archive. Elle n'est enregistrée nulle part : la noter avant de quitter cet "
 	                "écran. Le destinataire ouvre l'archive avec 7-Zip et la saisit telle quelle, tirets "
 	                "compris."),
@@ -318,16 +318,16 @@ static void draw_done(export_scr *x)
 	}
 	int y0 = y + 1, x0 = (COLS - bw) / 2;
 	draw_frame(y0, x0, bh, bw);
-	put_text(y0 + 1, x0 + 2, inner, _("Phrase de passe de l'archive (affichée une seule fois) :"),
-	         attr_title(), true);
-	int pw = text_width(x->pass);
-	put_text(y0 + 3, x0 + (bw - pw) / 2, pw, x->pass, A_BOLD | A_REVERSE, false);
+	draw_text(y0 + 1, x0 + 2, inner, _("Phrase de passe de l'archive (affichée une seule fois) :"),
+	          draw_attr_title(), true);
+	int pw = draw_width(x->pass);
+	draw_text(y0 + 3, x0 + (bw - pw) / 2, pw, x->pass, A_BOLD | A_REVERSE, false);
 	for (size_t i = 0; i < n; i++)
-		put_text(y0 + 5 + (int)i, x0 + 2, inner, lines[i], A_NORMAL, true);
+		draw_text(y0 + 5 + (int)i, x0 + 2, inner, lines[i], A_NORMAL, true);
 	lines_free(lines, n);
 	if (y0 + bh < LINES - 2)
-		put_text(y0 + bh, 2, w, _("Échap : quitter cet écran ; la phrase de passe sera effacée."),
-		         attr_dim(), true);
+		draw_text(y0 + bh, 2, w, _("Échap : quitter cet écran ; la phrase de passe sera effacée."),
+		          draw_attr_dim(), true);
 }
 
 static void export_draw(app *a, screen *s)

@@ -682,7 +682,7 @@ static const screen_ops form_ops = {
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
                         const char *uuid, int64_t draft_id, char **why)
 {
-	session *c = a->ctx;
+	session *c = a->ses;
 	if (!session_may(c, PERM_EDIT_ENTRY)) {
 		set_why(why, "%s", _("saisie réservée aux rôles saisie, coordination et admin"));
 		return NULL;
@@ -698,7 +698,7 @@ screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const
 	scr->identity = session_may(c, PERM_SEE_IDENTITY);
 	int code;
 	if (uuid) {
-		scr->r = store_entry_load(c->st, c->fs, uuid, &scr->meta, why, &code);
+		scr->r = store_entry_load(c->db, c->fs, uuid, &scr->meta, why, &code);
 		if (!scr->r) {
 			free(scr);
 			return NULL;
@@ -708,7 +708,7 @@ screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const
 		scr->meta.patient_id = patient_id;
 		snprintf(scr->meta.pseudonym, sizeof scr->meta.pseudonym, "%s", pseudonym ? pseudonym : "");
 		if (patient_id && strcmp(f->id, "patient") != 0) {
-			scr->r->patient = store_patient_record(c->st, c->fs, patient_id);
+			scr->r->patient = store_patient_record(c->db, c->fs, patient_id);
 			scr->r->owns_patient = true;
 		}
 		record_apply_defaults(scr->r);
@@ -722,7 +722,7 @@ screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const
 	if (scr->meta.id) {
 		/* Warnings confirmed when the entry was saved are not asked again. */
 		char *rwhy = NULL;
-		if (store_entry_reasons(c->st, scr->meta.id, form_screen_reason_loaded, scr, &rwhy))
+		if (store_entry_reasons(c->db, scr->meta.id, form_screen_reason_loaded, scr, &rwhy))
 			app_message(a, true, "%s", rwhy);
 		free(rwhy);
 	}
@@ -732,7 +732,7 @@ screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const
 	load_editor(scr);
 	if (draft_id) {
 		store_draft d;
-		if (store_draft_get(c->st, draft_id, &d)) {
+		if (store_draft_get(c->db, draft_id, &d)) {
 			form_screen_restore_draft(scr, &d);
 			draft_done(&d);
 			app_message(a, false, "%s",

@@ -18,7 +18,7 @@ static void help_line(void *ctx, size_t i, int y, bool selected)
 {
 	(void)selected;
 	const char *line = ((const help *)ctx)->lines[i];
-	put_text(y, 1, COLS - 2, line, line[0] == '=' ? attr_title() : A_NORMAL, true);
+	draw_text(y, 1, COLS - 2, line, line[0] == '=' ? draw_attr_title() : A_NORMAL, true);
 }
 
 static void help_draw(app *a, screen *s)

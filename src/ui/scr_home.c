@@ -22,7 +22,7 @@ enum { ITEM_PATIENTS, ITEM_ALERTS, ITEM_DRAFTS, ITEM_REPORT, ITEM_EXPORT, ITEM_H
 static void refresh_counts(app *a, home *h)
 {
 	bool found = false;
-	const reporting *rep = a->ctx->fs->reporting;
+	const reporting *rep = a->ses->fs->reporting;
 	/* The interval is reporting.yaml's: without it, no screening is counted as due. */
 	double months = rep ? reporting_threshold(rep, "depistage_vhc_mois", &found) : 0;
 	h->due_months = found ? (long)months : 0;
@@ -35,14 +35,14 @@ static void refresh_counts(app *a, home *h)
 	}
 	long since = date_from_ymd(y, m, d > 28 ? 28 : d);
 	char *why = NULL;
-	const char *due_form = found && formset_form(a->ctx->fs, "hcv") ? "hcv" : NULL;
-	if (store_counts_get(a->ctx->st, a->ctx->login, due_form, since, &h->counts, &why)) {
+	const char *due_form = found && formset_form(a->ses->fs, "hcv") ? "hcv" : NULL;
+	if (store_counts_get(a->ses->db, a->ses->login, due_form, since, &h->counts, &why)) {
 		app_message(a, true, "%s", why);
 		free(why);
 	}
 	/* Counted, not loaded: a regional database may hold thousands of open alerts. */
 	int64_t urgent = 0;
-	h->alerts = (size_t)store_alert_open_counts(a->ctx->st, 0, &urgent);
+	h->alerts = (size_t)store_alert_open_counts(a->ses->db, 0, &urgent);
 	h->urgent = (size_t)urgent;
 }
 
@@ -65,7 +65,7 @@ static void home_draw(app *a, screen *s)
 {
 	home *h = (home *)s;
 	char code[64] = "", name[256] = "";
-	store_structure(a->ctx->st, code, name);
+	store_structure(a->ses->db, code, name);
 	char title[400];
 	snprintf(title, sizeof title, "recueil — %s %s", code, name);
 	app_draw_frame(a, title, s->ops->ctx);
@@ -73,15 +73,15 @@ static void home_draw(app *a, screen *s)
 	char buf[512], date[11];
 	date_format(date_today(), date);
 	snprintf(buf, sizeof buf, _("Structure : %s — %s"), code, name);
-	put_text(y++, x, w, buf, A_NORMAL, true);
-	snprintf(buf, sizeof buf, _("Utilisateur : %s, rôle %s"), a->ctx->login, a->ctx->role);
-	put_text(y++, x, w, buf, A_NORMAL, true);
+	draw_text(y++, x, w, buf, A_NORMAL, true);
+	snprintf(buf, sizeof buf, _("Utilisateur : %s, rôle %s"), a->ses->login, a->ses->role);
+	draw_text(y++, x, w, buf, A_NORMAL, true);
 	snprintf(buf, sizeof buf, _("Aujourd'hui : %s"), date);
-	put_text(y++, x, w, buf, A_NORMAL, true);
+	draw_text(y++, x, w, buf, A_NORMAL, true);
 	char dl[300];
 	if (next_deadline(a, dl, sizeof dl)) {
 		snprintf(buf, sizeof buf, _("Prochaine échéance : %s"), dl);
-		put_text(y++, x, w, buf, A_BOLD, true);
+		draw_text(y++, x, w, buf, A_BOLD, true);
 	}
 	y += LINES >= 20; /* blank lines only where there is room for them */
 	/* Clinical alerts first: an urgent one stands out in reverse video, even in monochrome. */
@@ -93,25 +93,25 @@ static void home_draw(app *a, screen *s)
 	else
 		snprintf(buf, sizeof buf, _("Alertes cliniques en attente : %zu"), h->alerts);
 	if (h->alerts) {
-		unsigned long at = h->urgent ? attr_alert("urgent") : attr_alert("attention");
-		int used = put_text(y, x, w, buf, at, true);
-		put_text(y++, x + used, w - used, _("  (a : voir)"), A_NORMAL, true);
+		unsigned long at = h->urgent ? draw_attr_alert("urgent") : draw_attr_alert("attention");
+		int used = draw_text(y, x, w, buf, at, true);
+		draw_text(y++, x + used, w - used, _("  (a : voir)"), A_NORMAL, true);
 	} else {
-		put_text(y++, x, w, buf, A_NORMAL, true);
+		draw_text(y++, x, w, buf, A_NORMAL, true);
 	}
 	snprintf(buf, sizeof buf, _("Patients suivis : %ld"), h->counts.patients);
-	put_text(y++, x, w, buf, A_NORMAL, true);
+	draw_text(y++, x, w, buf, A_NORMAL, true);
 	snprintf(buf, sizeof buf, _("Entrées incomplètes ou en brouillon : %ld"), h->counts.incomplete);
-	put_text(y++, x, w, buf, h->counts.incomplete ? A_BOLD : A_NORMAL, true);
+	draw_text(y++, x, w, buf, h->counts.incomplete ? A_BOLD : A_NORMAL, true);
 	if (h->due_months > 0) {
 		snprintf(buf, sizeof buf, _("Dépistages VHC à faire (aucun depuis %ld mois) : %ld"),
 		         h->due_months, h->counts.due);
-		put_text(y++, x, w, buf, h->counts.due ? A_BOLD : A_NORMAL, true);
+		draw_text(y++, x, w, buf, h->counts.due ? A_BOLD : A_NORMAL, true);
 	}
 	snprintf(buf, sizeof buf, _("Saisies interrompues à reprendre : %ld"), h->counts.drafts);
-	put_text(y++, x, w, buf, h->counts.drafts ? A_BOLD : A_NORMAL, true);
+	draw_text(y++, x, w, buf, h->counts.drafts ? A_BOLD : A_NORMAL, true);
 	y += LINES >= 20;
-	bool report = session_may(a->ctx, PERM_REPORT), export = session_may(a->ctx, PERM_EXPORT);
+	bool report = session_may(a->ses, PERM_REPORT), export = session_may(a->ses, PERM_EXPORT);
 	const char *items[ITEM_COUNT] = {_("Patients : chercher, ouvrir un dossier, créer un patient"),
 	                                 _("Alertes cliniques : ouvrir le dossier concerné, acquitter"),
 	                                 _("Brouillons : reprendre une saisie interrompue"),
@@ -122,10 +122,10 @@ static void home_draw(app *a, screen *s)
 	                                 _("Aide et touches"),
 	                                 _("Quitter")};
 	for (int i = 0; i < ITEM_COUNT && y < LINES - 2; i++, y++) {
-		unsigned long at = (size_t)i == h->sel ? attr_focus() : A_NORMAL;
-		put_blank(y, x, w, at);
+		unsigned long at = (size_t)i == h->sel ? draw_attr_focus() : A_NORMAL;
+		draw_blank(y, x, w, at);
 		snprintf(buf, sizeof buf, " %d  %s", i + 1, items[i]);
-		put_text(y, x, w, buf, at, true);
+		draw_text(y, x, w, buf, at, true);
 	}
 }
 

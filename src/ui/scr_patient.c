@@ -55,8 +55,8 @@ static void add_row(void *vctx, const entry_meta *m)
 	char *why = NULL;
 	int code;
 	entry_meta meta;
-	record *r = store_entry_load(a->ctx->st, a->ctx->fs, m->uuid, &meta, &why, &code);
-	char *summary = r ? session_summary(a->ctx, r, a->lang) : xstrdup(why ? why : "?");
+	record *r = store_entry_load(a->ses->db, a->ses->fs, m->uuid, &meta, &why, &code);
+	char *summary = r ? session_summary(a->ses, r, a->lang) : xstrdup(why ? why : "?");
 	pf->rows = xrealloc(pf->rows, (pf->n + 1) * sizeof *pf->rows);
 	trow *t = &pf->rows[pf->n++];
 	snprintf(t->uuid, sizeof t->uuid, "%s", m->uuid);
@@ -98,7 +98,7 @@ static void reload(app *a, pfile *pf)
 	free(pf->summary);
 	alert_rows_free(pf->alerts, pf->n_alerts);
 	pf->n_alerts = alert_rows_load(a, pf->patient_id, &pf->alerts, NULL);
-	record *pr = store_patient_record(a->ctx->st, a->ctx->fs, pf->patient_id);
+	record *pr = store_patient_record(a->ses->db, a->ses->fs, pf->patient_id);
 	strbuf sb = STRBUF_INIT;
 	strbuf_printf(&sb, _("Patient %s"), pf->pseudo);
 	if (pr) {
@@ -115,7 +115,7 @@ static void reload(app *a, pfile *pf)
 				              ch ? i18n_get(&ch->label, a->lang) : pr->vals[k].text);
 		}
 		long nom = form_field_index(pr->f, "nom"), prenom = form_field_index(pr->f, "prenom");
-		if (session_may(a->ctx, PERM_SEE_IDENTITY) && nom >= 0 && prenom >= 0 &&
+		if (session_may(a->ses, PERM_SEE_IDENTITY) && nom >= 0 && prenom >= 0 &&
 		    (pr->vals[nom].text || pr->vals[prenom].text))
 			strbuf_printf(&sb, " · %s %s", pr->vals[prenom].text ? pr->vals[prenom].text : "",
 			              pr->vals[nom].text ? pr->vals[nom].text : "");
@@ -123,7 +123,7 @@ static void reload(app *a, pfile *pf)
 	record_free(pr);
 	pf->summary = strbuf_take(&sb);
 	char *why = NULL;
-	if (store_entry_each(a->ctx->st, pf->patient_id, add_row, pf, &why)) {
+	if (store_entry_each(a->ses->db, pf->patient_id, add_row, pf, &why)) {
 		app_message(a, true, "%s", why);
 		free(why);
 	}
@@ -163,7 +163,7 @@ static void pfile_draw(app *a, screen *s)
 	char title[80];
 	snprintf(title, sizeof title, _("recueil — dossier %s"), pf->pseudo);
 	app_draw_frame(a, title, screen_ctx(s));
-	put_text(2, 1, COLS - 2, pf->summary, attr_title(), true);
+	draw_text(2, 1, COLS - 2, pf->summary, draw_attr_title(), true);
 	int y = 4;
 	size_t shown = alert_room(pf);
 	if (shown) {
@@ -171,16 +171,16 @@ static void pfile_draw(app *a, screen *s)
 		snprintf(head, sizeof head,
 		         _("Alertes cliniques en attente (%zu) : F8 ou ^K acquitte l'alerte choisie"),
 		         pf->n_alerts);
-		put_text(3, 1, COLS - 2, head, attr_title(), true);
+		draw_text(3, 1, COLS - 2, head, draw_attr_title(), true);
 		lv_draw(&pf->alv, 4, (int)shown, pf->in_alerts, pfile_alert, pf);
 		y = 5 + (int)shown;
 	}
 	char head[120];
 	snprintf(head, sizeof head, _("Suivi (%zu entrées) : Entrée ouvre, F5 ou n ajoute"), pf->n);
-	put_text(y, 1, COLS - 2, head, A_NORMAL, true);
+	draw_text(y, 1, COLS - 2, head, A_NORMAL, true);
 	lv_draw(&pf->elv, y + 1, LINES - 4 - y, !pf->in_alerts, pfile_entry, pf);
 	if (!pf->n)
-		put_text(y + 1, 1, COLS - 2, _("Aucune entrée."), A_NORMAL, true);
+		draw_text(y + 1, 1, COLS - 2, _("Aucune entrée."), A_NORMAL, true);
 	dialog_draw(&pf->dlg);
 }
 
@@ -199,7 +199,7 @@ static outcome open_form(app *a, pfile *pf, const char *form_id, const char *uui
 
 static void new_entry_menu(app *a, pfile *pf)
 {
-	const formset *fs = a->ctx->fs;
+	const formset *fs = a->ses->fs;
 	char **items = xcalloc(fs->n_forms ? fs->n_forms : 1, sizeof *items);
 	free(pf->menu_forms);
 	pf->menu_forms = xcalloc(fs->n_forms ? fs->n_forms : 1, sizeof *pf->menu_forms);
@@ -208,7 +208,7 @@ static void new_entry_menu(app *a, pfile *pf)
 		const form *f = fs->forms[i];
 		char uuid[37];
 		bool exists =
-		    f->cardinality == CARD_ONCE && store_once_entry(a->ctx->st, pf->patient_id, f->id, uuid);
+		    f->cardinality == CARD_ONCE && store_once_entry(a->ses->db, pf->patient_id, f->id, uuid);
 		pf->menu_forms[n] = f;
 		items[n] = xasprintf("%zu  %s%s", n + 1, i18n_get(&f->title, a->lang),
 		                     exists ? _(" (déjà rempli : modifier)") : "");
@@ -243,7 +243,7 @@ static outcome erase_answer(app *a, pfile *pf, const char *typed)
 	}
 	patient_erasure done;
 	char *why = NULL;
-	if (store_patient_erase(a->ctx->st, pf->patient_id, a->ctx->login, &done, &why)) {
+	if (store_patient_erase(a->ses->db, pf->patient_id, a->ses->login, &done, &why)) {
 		app_message(a, true, _("Effacement impossible : %s"), why ? why : "?");
 		free(why);
 		return OUT_REDRAW;
@@ -322,7 +322,7 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 			return OUT_REDRAW;
 		const form *f = pf->menu_forms[sel];
 		char uuid[37];
-		if (f->cardinality == CARD_ONCE && store_once_entry(a->ctx->st, pf->patient_id, f->id, uuid))
+		if (f->cardinality == CARD_ONCE && store_once_entry(a->ses->db, pf->patient_id, f->id, uuid))
 			return open_form(a, pf, f->id, uuid);
 		return open_form(a, pf, f->id, NULL);
 	}

@@ -43,7 +43,7 @@ static void fold_into(strbuf *sb, const char *s)
 			continue;
 		}
 		wchar_t c;
-		size_t len = utf8_decode(s, &c);
+		size_t len = draw_utf8_decode(s, &c);
 		wchar_t lc = (wchar_t)towlower((wint_t)c);
 		char out = 0;
 		if (lc < 0x80)
@@ -51,7 +51,7 @@ static void fold_into(strbuf *sb, const char *s)
 		for (size_t i = 0; !out && i < sizeof from / sizeof *from; i++)
 			for (const char *p = from[i]; *p && !out;) {
 				wchar_t fc;
-				p += utf8_decode(p, &fc);
+				p += draw_utf8_decode(p, &fc);
 				if (fc == lc)
 					out = to[i];
 			}
@@ -185,7 +185,7 @@ static void reload(app *a, plist *pl)
 {
 	clear_rows(pl);
 	char *why = NULL;
-	if (store_patient_rows(a->ctx->st, a->ctx->fs, list_fields, pl->identity ? N_LIST_FIELDS : F_NOM,
+	if (store_patient_rows(a->ses->db, a->ses->fs, list_fields, pl->identity ? N_LIST_FIELDS : F_NOM,
 	                       collect, pl, &why)) {
 		app_message(a, true, "%s", why);
 		free(why);
@@ -206,18 +206,18 @@ static void plist_draw(app *a, screen *s)
 	app_draw_frame(a, _("recueil — patients"), screen_ctx(s));
 	char buf[200];
 	snprintf(buf, sizeof buf, _("Chercher (%zu sur %zu) : "), pl->n_shown, pl->n);
-	int x = put_text(2, 1, COLS - 2, buf, attr_title(), false) + 1;
+	int x = draw_text(2, 1, COLS - 2, buf, draw_attr_title(), false) + 1;
 	int cx = le_draw(&pl->lv.search, 2, x, COLS - x - 1, A_UNDERLINE);
-	put_text(4, 1, COLS - 2,
-	         pl->identity ? _("Pseudonyme  Sexe  Naissance  Inclusion   Nom")
-	                      : _("Pseudonyme  Sexe  Naissance  Inclusion"),
-	         attr_title(), true);
+	draw_text(4, 1, COLS - 2,
+	          pl->identity ? _("Pseudonyme  Sexe  Naissance  Inclusion   Nom")
+	                       : _("Pseudonyme  Sexe  Naissance  Inclusion"),
+	          draw_attr_title(), true);
 	lv_draw(&pl->lv, 5, LINES - 8, true, plist_row, pl);
 	if (!pl->n_shown)
-		put_text(5, 1, COLS - 2,
-		         pl->n ? _("Aucun patient ne correspond.")
-		               : _("Aucun patient : F5 ou ^N pour en créer un."),
-		         A_NORMAL, true);
+		draw_text(5, 1, COLS - 2,
+		          pl->n ? _("Aucun patient ne correspond.")
+		                : _("Aucun patient : F5 ou ^N pour en créer un."),
+		          A_NORMAL, true);
 	term_cursor(true);
 	move(2, cx);
 }
@@ -282,7 +282,7 @@ screen *patients_new(app *a)
 {
 	plist *pl = xcalloc(1, sizeof *pl);
 	pl->base.ops = &plist_ops;
-	pl->identity = session_may(a->ctx, PERM_SEE_IDENTITY);
+	pl->identity = session_may(a->ses, PERM_SEE_IDENTITY);
 	lv_init(&pl->lv, LV_CHOOSE, true);
 	reload(a, pl);
 	return &pl->base;

@@ -174,7 +174,7 @@ static void compute(app *a, report_scr *x)
 	if (x->have_period) {
 		char *why = NULL;
 		int code = 0;
-		x->r = report_compute(a->ctx->st, a->ctx->fs, &x->per, &why, &code);
+		x->r = report_compute(a->ses->db, a->ses->fs, &x->per, &why, &code);
 		if (!x->r) {
 			app_message(a, true, _("rapport impossible : %s"), why);
 			free(why);
@@ -208,8 +208,8 @@ enum { VAL_COLS = 7, PCT_COLS = 8 }; /* "  1234" and " 100,0 %" */
 /* Right-align text in cols columns ending at x + cols. */
 static void put_right(int y, int x, int cols, const char *s, unsigned long attr)
 {
-	int w = text_width(s);
-	put_text(y, x + (cols > w ? cols - w : 0), cols, s, attr, false);
+	int w = draw_width(s);
+	draw_text(y, x + (cols > w ? cols - w : 0), cols, s, attr, false);
 }
 
 /* The value and its percentage at the end of a line: columns x .. x + VAL_COLS + PCT_COLS. */
@@ -218,7 +218,7 @@ static void put_figures(const report_scr *x, const line *l, int y, int col, bool
 	const report_indicator *ind = &x->r->ind[l->id];
 	char val[48], pct[48] = "";
 	if (!ind->available) {
-		put_right(y, col, VAL_COLS, _("n.d."), attr_dim());
+		put_right(y, col, VAL_COLS, _("n.d."), draw_attr_dim());
 		return;
 	}
 	const report_category *k = &ind->cats[l->cat];
@@ -226,7 +226,7 @@ static void put_figures(const report_scr *x, const line *l, int y, int col, bool
 	put_right(y, col, VAL_COLS, val, attr);
 	report_cell s = report_cell_share(x->r, l->id, x->row, l->cat, x->mask);
 	if (k->kind == REPORT_PERCENT)
-		put_text(y, col + VAL_COLS + 1, 2, "%", attr, false);
+		draw_text(y, col + VAL_COLS + 1, 2, "%", attr, false);
 	if (s.has_value) { /* as the text report: no share beside a masked count */
 		value_text(x, REPORT_PERCENT, s, fr, pct, sizeof pct);
 		char both[64];
@@ -246,7 +246,7 @@ static void put_bar(int y, int x, int width, double ratio)
 	if (!term_utf8()) {
 		int n = (int)lround(ratio * width);
 		for (int i = 0; i < (n ? n : 1); i++)
-			put_text(y, x + i, 1, "#", A_BOLD, false);
+			draw_text(y, x + i, 1, "#", A_BOLD, false);
 		return;
 	}
 	static const char *const part[8] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
@@ -255,9 +255,9 @@ static void put_bar(int y, int x, int width, double ratio)
 		eighths = 1;
 	int i = 0;
 	for (; i < eighths / 8; i++)
-		put_text(y, x + i, 1, "█", A_NORMAL, false);
+		draw_text(y, x + i, 1, "█", A_NORMAL, false);
 	if (eighths % 8)
-		put_text(y, x + i, 1, part[eighths % 8], A_NORMAL, false);
+		draw_text(y, x + i, 1, part[eighths % 8], A_NORMAL, false);
 }
 
 /* The text of a line in the interface's language: a category label that is a field's choice
@@ -287,20 +287,20 @@ static void draw_line(void *ctx, size_t i, int y, bool selected)
 	case L_BLANK:
 		return;
 	case L_HEAD:
-		put_text(y, left, w, _(l->text), attr_title(), true);
+		draw_text(y, left, w, _(l->text), draw_attr_title(), true);
 		return;
 	case L_NOTE:
 		if (l->text && *l->text)
-			put_text(y, left + 2, w - 2, _(l->text), attr_dim(), true);
+			draw_text(y, left + 2, w - 2, _(l->text), draw_attr_dim(), true);
 		return;
 	case L_VALUE:
-		put_text(y, left + 2, fig_x - left - 3, line_text(a, x, l), A_NORMAL, true);
+		draw_text(y, left + 2, fig_x - left - 3, line_text(a, x, l), A_NORMAL, true);
 		put_figures(x, l, y, fig_x, fr, A_NORMAL);
 		return;
 	case L_BAR: {
 		int label_w = w / 2 - 4 > 40 ? 40 : w / 2 - 4;
 		int bar_x = left + 2 + label_w + 1, bar_w = fig_x - bar_x - 1;
-		put_text(y, left + 2, label_w, line_text(a, x, l), A_NORMAL, true);
+		draw_text(y, left + 2, label_w, line_text(a, x, l), A_NORMAL, true);
 		report_cell c = report_cell_get(x->r, l->id, x->row, l->cat, x->mask);
 		if (c.has_value && l->scale > 0)
 			put_bar(y, bar_x, bar_w, c.value / l->scale);
@@ -317,7 +317,8 @@ static void report_draw(app *a, screen *s)
 	int w = COLS - 4;
 	char buf[400], d1[11], d2[11];
 	if (!x->have_period || !x->r) {
-		put_text(2, 2, w, _("Aucun rapport : F5 ou ^P pour choisir la période."), attr_title(), true);
+		draw_text(2, 2, w, _("Aucun rapport : F5 ou ^P pour choisir la période."), draw_attr_title(),
+		          true);
 		dialog_draw(&x->dlg);
 		return;
 	}
@@ -330,7 +331,7 @@ static void report_draw(app *a, screen *s)
 	else
 		snprintf(buf, sizeof buf, _("Période %s (du %s au %s) — ensemble des %zu structures"),
 		         x->per.label, d1, d2, x->r->n_structures);
-	put_text(2, 2, w, buf, attr_title(), true);
+	draw_text(2, 2, w, buf, draw_attr_title(), true);
 	if (x->r->mask_max < 1)
 		snprintf(buf, sizeof buf, "%s",
 		         _("Aucun masquage des petits effectifs prévu (reporting.yaml)."));
@@ -342,7 +343,7 @@ static void report_draw(app *a, screen *s)
 		snprintf(buf, sizeof buf,
 		         _("Effectifs non masqués : usage local ; F6 ou ^T : masquer ceux de 1 à %d."),
 		         x->r->mask_max);
-	put_text(3, 2, w, buf, A_NORMAL, true);
+	draw_text(3, 2, w, buf, A_NORMAL, true);
 	size_t shown = lv_draw(&x->lv, 5, LINES - 3 - 5, false, draw_line, x);
 	buf[0] = 0;
 	if (report_rows(x->r) > 1)
@@ -352,7 +353,7 @@ static void report_draw(app *a, screen *s)
 		snprintf(buf + len, sizeof buf - len, _("%s↑ ↓ PgUp PgDn : lignes %zu à %zu sur %zu"),
 		         len ? "   " : "", x->lv.first + 1, x->lv.first + shown, x->n);
 	}
-	put_text(4, 2, w, buf, attr_dim(), true);
+	draw_text(4, 2, w, buf, draw_attr_dim(), true);
 	dialog_draw(&x->dlg);
 }
 

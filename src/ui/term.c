@@ -313,7 +313,7 @@ static bool script_key(int *is_code, wint_t *k, bool *resize)
 			}
 		}
 		wchar_t wc;
-		script_pos += utf8_decode(p, &wc);
+		script_pos += draw_utf8_decode(p, &wc);
 		*is_code = OK;
 		*k = (wint_t)wc;
 		return true;

@@ -119,28 +119,28 @@ void term_refresh(void);
 
 /* ---- drawing helpers (draw.c); y/x are screen positions, width in columns */
 /* Decode one UTF-8 character of s (invalid bytes give U+FFFD); returns its length in bytes. */
-size_t utf8_decode(const char *s, wchar_t *out);
+size_t draw_utf8_decode(const char *s, wchar_t *out);
 /* Display width of UTF-8 text (control characters count 1, as they are shown as U+FFFD). */
-int text_width(const char *s);
+int draw_width(const char *s);
 /* Draw UTF-8 text at y,x, cut to at most width columns (with "…" when cut and ellipsis is
  * set); returns the columns used. attr is a curses attribute. */
-int put_text(int y, int x, int width, const char *s, unsigned long attr, bool ellipsis);
+int draw_text(int y, int x, int width, const char *s, unsigned long attr, bool ellipsis);
 /* Draw a wide string (already a line editor's buffer) cut to width columns. */
-int put_wtext(int y, int x, int width, const wchar_t *s, size_t n, unsigned long attr);
+int draw_wtext(int y, int x, int width, const wchar_t *s, size_t n, unsigned long attr);
 /* Blank from x to x+width on row y with attr. */
-void put_blank(int y, int x, int width, unsigned long attr);
+void draw_blank(int y, int x, int width, unsigned long attr);
 /* Cut UTF-8 text into lines of at most width columns as this terminal shows them, on spaces
- * when possible (text_wrap_measured with text_width). Caller frees with lines_free. */
-size_t text_wrap(const char *s, int width, char ***lines);
+ * when possible (text_wrap_measured with draw_width). Caller frees with lines_free. */
+size_t draw_wrap(const char *s, int width, char ***lines);
 /* Attributes: reverse video and bold only, so that monochrome terminals work. */
-unsigned long attr_focus(void);
-unsigned long attr_title(void);
-unsigned long attr_error(void);
-unsigned long attr_dim(void);
+unsigned long draw_attr_focus(void);
+unsigned long draw_attr_title(void);
+unsigned long draw_attr_error(void);
+unsigned long draw_attr_dim(void);
 /* A clinical alert's level ("info", "attention", "urgent"): its attribute (urgent stands out in
  * reverse bold video, even in monochrome), the word shown for it ("URGENT") and its rank (urgent
  * 2, attention 1, info 0). */
-unsigned long attr_alert(const char *level);
+unsigned long draw_attr_alert(const char *level);
 const char *alert_level_word(const char *level);
 int alert_level_rank(const char *level);
 
@@ -197,7 +197,7 @@ struct screen {
 };
 
 struct app {
-	session *ctx;     /* the forms, the database, the login and role (owned by main) */
+	session *ses;     /* the forms, the database, the login and role (owned by main) */
 	const char *lang; /* "fr" or "en": which form labels to show */
 	screen *top;
 	char message[512]; /* one-line status message, shown once on the next draw */

@@ -66,7 +66,7 @@ static char *audit_trail(session *s)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	char *why = NULL;
-	CHECK(store_log_print(s->st, NULL, f, &why) == 0);
+	CHECK(store_log_print(s->db, NULL, f, &why) == 0);
 	free(why);
 	fclose(f);
 	return buf;
@@ -172,9 +172,9 @@ static void test_patient_add(void)
 	CHECK(meta.patient_id > 0 && meta.id > 0);
 	CHECK_STR(meta.status, "complete");
 	char pseudo[16];
-	CHECK(store_patient_find(s.st, meta.pseudonym, pseudo) == meta.patient_id);
+	CHECK(store_patient_find(s.db, meta.pseudonym, pseudo) == meta.patient_id);
 	int entries = 0;
-	CHECK(store_entry_each(s.st, meta.patient_id, count_entry, &entries, &why) == 0);
+	CHECK(store_entry_each(s.db, meta.patient_id, count_entry, &entries, &why) == 0);
 	CHECK(entries == 1);
 	record_free(r);
 	session_done(&s);
