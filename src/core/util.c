@@ -9,10 +9,32 @@
 #include <sys/random.h>
 #include <time.h>
 
+static void (*fatal_hook)(void);
+
+void util_set_fatal_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
+void util_fatal(int code, const char *fmt, ...)
+{
+	/* Taken before the call, so that a failure inside the hook does not run it again. */
+	void (*hook)(void) = fatal_hook;
+	fatal_hook = NULL;
+	if (hook)
+		hook();
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("recueil: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(code);
+}
+
 static void out_of_memory(void)
 {
-	fputs("recueil: mémoire épuisée\n", stderr);
-	exit(EXIT_SOFTWARE);
+	util_fatal(EXIT_SOFTWARE, "mémoire épuisée");
 }
 
 void *xmalloc(size_t n)
@@ -520,8 +542,8 @@ void util_random_bytes(void *buf, size_t n)
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			fputs("recueil: source d'aléa du système indisponible\n", stderr);
-			abort();
+			util_fatal(EXIT_OSERR, "source d'aléa du système indisponible (getrandom : %s)",
+			           strerror(errno));
 		}
 		p += got;
 		n -= (size_t)got;

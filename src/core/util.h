@@ -15,12 +15,20 @@ enum {
 	EXIT_NOUSER = 67,
 	EXIT_UNAVAILABLE = 69,
 	EXIT_SOFTWARE = 70,
+	EXIT_OSERR = 71,
 	EXIT_CANTCREAT = 73,
 	EXIT_IOERR = 74,
 	EXIT_TEMPFAIL = 75,
 	EXIT_NOPERM = 77,
 	EXIT_CONFIG = 78,
 };
+
+/* The fatal path: the program cannot go on. util_fatal calls the fatal hook (once; the terminal
+ * interface sets it to give the terminal back, so that the message is not written onto the
+ * full-screen display and lost), prints "recueil: MESSAGE" on stderr and exits with CODE through
+ * exit(), so atexit handlers run. util_set_fatal_hook(NULL) removes the hook. */
+void util_set_fatal_hook(void (*hook)(void));
+_Noreturn void util_fatal(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Allocation that never returns NULL: on exhaustion the program prints one line and exits 70.
  * The caller frees the result with free(). */
@@ -106,7 +114,8 @@ long date_today(void);
 void time_now_iso(char *buf, size_t size);
 
 /* Fill buf with n bytes from the system's random source (getrandom). Never fails: when the
- * system has no random source, prints one line and aborts (nothing secret may be made without). */
+ * system has no random source, the program ends through util_fatal (exit 71; nothing secret may
+ * be made without). */
 void util_random_bytes(void *buf, size_t n);
 /* A random (version 4) UUID, lower case with dashes, into out. */
 void util_uuid_v4(char out[37]);

@@ -130,6 +130,8 @@ bool term_begin(char **why)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	atexit(term_end);
+	/* A fatal error (memory exhausted) gives the terminal back before its message. */
+	util_set_fatal_hook(term_end);
 	return true;
 }
 
