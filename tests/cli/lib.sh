@@ -3,11 +3,14 @@
 # CTest gives RECUEIL (the binary), SRC (the source tree) and TESTS (the tests directory). Each
 # test gets a private temporary directory ($tmp) holding its database, a fixed clock
 # (RECUEIL_TODAY=2026-11-22) and counts its expectations; `finish` prints "N passed, N failed"
-# and gives the exit status.
+# and gives the exit status: 1 when a check failed, 77 (CTest: skipped) when a group of checks
+# could not run here, 0 otherwise.
 #
 #   run ARGS…            run recueil; sets $rc, $out (stdout) and $err (stderr)
 #   expect_rc DESC N     the last run exited with N
 #   expect_eq DESC GOT WANT, expect_contains DESC TEXT PART, expect_lacks DESC TEXT PART
+#   need TOOL…           the whole test needs TOOL: without it, exit 77 at once
+#   skip WHAT            a group of checks that cannot run here (a tool missing, not root)
 set -u
 : "${RECUEIL:?RECUEIL must name the recueil binary}" "${SRC:?SRC must name the source tree}"
 : "${TESTS:=$SRC/tests}"
@@ -22,6 +25,7 @@ export LC_ALL=C.UTF-8
 
 passed=0
 failed=0
+skipped=0
 rc=0
 out=
 err=
@@ -119,7 +123,26 @@ have_sqlite3() {
 	command -v sqlite3 >/dev/null 2>&1
 }
 
+need() {
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			echo "$tool absent : test non exécuté" >&2
+			exit 77
+		fi
+	done
+}
+
+skip() {
+	skipped=$((skipped + 1))
+	printf 'non vérifié : %s\n' "$1" >&2
+}
+
 finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped groupe(s) de vérifications non faits (voir plus haut)"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" -eq 0 ] || exit 1
+	[ "$skipped" -eq 0 ] || exit 77
 }

@@ -68,6 +68,8 @@ if have_sqlite3; then
 	sqlite3 "$tmp/newer.db" "PRAGMA user_version=99"
 	refused "base d'une version plus récente" 65 "version plus récente de recueil (schéma 99, ce programme connaît" "$tmp/newer.db"
 	expect_contains "version plus récente : que faire" "$err" "mettre recueil à jour"
+else
+	skip "sqlite3 absent : bases d'une autre application ou d'une version plus récente"
 fi
 
 # Read-only file and directory. Root ignores file modes: run as an unprivileged user then.
@@ -103,7 +105,7 @@ if [ -n "$as" ] && have_sqlite3; then
 	run_as $as -- --db "$tmp/rofile/recueil.db" patient list
 	expect_rc "la même base, rendue accessible en écriture, s'ouvre" 0
 else
-	echo "non vérifié : lecture seule (ni utilisateur sans privilège ni sqlite3)" >&2
+	skip "lecture seule (ni utilisateur sans privilège ni sqlite3)"
 fi
 
 # A read-only file system (root only: a tmpfs remounted read-only).
@@ -112,10 +114,12 @@ if [ "$(id -u)" -eq 0 ] && have_sqlite3 && mkdir "$tmp/rofs" && mount -t tmpfs -
 	sqlite3 "$tmp/rofs/recueil.db" "PRAGMA journal_mode=WAL" >/dev/null
 	if mount -o remount,ro "$tmp/rofs"; then
 		refused "disque en lecture seule" 77 "la base est sur un disque monté en lecture seule" "$tmp/rofs/recueil.db"
+	else
+		skip "système de fichiers en lecture seule (remontage refusé)"
 	fi
 	umount "$tmp/rofs"
 else
-	echo "non vérifié : système de fichiers en lecture seule (root et mount nécessaires)" >&2
+	skip "système de fichiers en lecture seule (root et mount nécessaires)"
 fi
 
 # An empty file is not refused as foreign: it says how to create the base.

@@ -213,6 +213,8 @@ if have_sqlite3; then
 	expect_eq "the reason is stored with the entry" "$reason" "bilan social complet"
 	pending=$(sqlite3 "$RECUEIL_DB" "SELECT count(*) FROM entry_confirmations c JOIN entries e ON e.id = c.entry_id WHERE e.uuid = '$ES' AND c.reason IS NULL")
 	expect_eq "the unconfirmed warning is kept as pending" "$pending" 1
+else
+	skip "sqlite3 absent : raisons des confirmations en base"
 fi
 run entry add "$P" contact intervenant=medecin type_contact=cabinet statut=realise duree_min=150 --confirm "duree=x"
 expect_rc "--confirm for an unknown field is refused (65)" 65

@@ -62,6 +62,8 @@ expect_lacks "the masked name is not said to have been empty" "$nom_line" "(vide
 if have_sqlite3; then
 	leaks=$(sqlite3 "$RECUEIL_DB" "SELECT count(*) FROM audit_log WHERE coalesce(old_value, '') || coalesce(new_value, '') GLOB '*[DJ][ue][pra][on]*'")
 	expect_eq "no identity value anywhere in the stored trail" "$leaks" 0
+else
+	skip "sqlite3 absent : identité absente du journal en base"
 fi
 
 # --since keeps what happened that day and later.

@@ -14,11 +14,7 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$TESTS/cli/lib.sh"
 
-if ! have_sqlite3; then
-	echo "sqlite3 absent : test impossible" >&2
-	echo "0 passed, 0 failed"
-	exit 0
-fi
+need sqlite3
 DB=$RECUEIL_DB
 sql() { sqlite3 "$DB" "$1"; }
 # found FILE — how many times the identity marker occurs in FILE's bytes (0 when absent).
@@ -99,7 +95,7 @@ if command -v script >/dev/null 2>&1; then
 	expect_contains "and says nothing was erased" "$out" "rien n'a été effacé"
 	expect_eq "the patient is still here" "$(sql "SELECT count(*) FROM patients WHERE id = $PID")" 1
 else
-	echo "script absent : confirmation sur terminal non vérifiée" >&2
+	skip "script absent : confirmation sur terminal"
 fi
 
 # ---------------------------------------------------------------- erasure while someone reads

@@ -333,7 +333,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
 		      JOIN form_precarite f ON f.entry_id = e.id WHERE e.status <> 'draft'
 		      AND e.date LIKE '2026-%' AND f.epices_score IS NOT NULL) WHERE r = 1")"
 else
-	echo "sqlite3 absent : cas à deux structures et base de démonstration non testés" >&2
+	skip "sqlite3 absent : cas à deux structures et base de démonstration"
 fi
 
 finish

@@ -2,13 +2,12 @@
 # Shared deployment with real Unix users: a group-owned setgid directory, a 0660 database whose
 # -wal and -shm files get the same group and mode, a second user of the group who saves
 # entries, and a user outside the group who gets a clear message. Needs root (to create the
-# users); skipped with a message otherwise.
+# users); otherwise it exits 77, which CTest reports as skipped.
 . "$TESTS/cli/lib.sh"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v useradd >/dev/null || ! command -v runuser >/dev/null; then
-	echo "ignoré : il faut être root (useradd, runuser) pour créer les utilisateurs du test"
-	echo "0 passed, 0 failed"
-	exit 0
+	echo "non exécuté : il faut être root (useradd, runuser) pour créer les utilisateurs du test" >&2
+	exit 77
 fi
 
 suffix=$$
@@ -75,6 +74,8 @@ if command -v sqlite3 >/dev/null; then
 	done
 	exec 3>&-
 	wait "$reader"
+else
+	skip "sqlite3 absent : groupe et droits des fichiers -wal et -shm"
 fi
 expect_eq "the first user reads what the second saved" "$(as "$alice" entry show "$E" | grep statut)" "statut=realise"
 

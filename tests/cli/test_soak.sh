@@ -14,7 +14,7 @@
 # holds (no lost update), integrity_check and foreign_key_check are clean, every export verifies.
 . "$TESTS/cli/lib.sh"
 seconds=${RECUEIL_SOAK_SECONDS:-30}
-have_sqlite3 || { echo "sqlite3 absent : test ignoré"; echo "0 passed, 0 failed"; exit 0; }
+need sqlite3
 q() { sqlite3 -batch -noheader -cmd '.timeout 10000' "$RECUEIL_DB" "$1"; }
 
 $RECUEIL init --structure SOAK01 >/dev/null
@@ -163,7 +163,7 @@ if command -v tmux >/dev/null; then
 	conflicts_in_tmux &
 	p7=$!
 else
-	echo "non vérifié : tmux absent (conflits dans l'interface)" >&2
+	skip "tmux absent : conflits dans l'interface"
 	p7=
 fi
 wait $p1 $p2 $p3 $p4 $p5 $p6 $p7

@@ -16,6 +16,16 @@ fail() {
 	exit 1
 }
 
+# need TOOL…: the test cannot run without TOOL: exit 77, which CTest reports as skipped.
+need() {
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			echo "$tool absent : test non exécuté" >&2
+			exit 77
+		fi
+	done
+}
+
 init_db() {
 	"$RECUEIL" init --structure TEST01 --name "Structure de test" >/dev/null
 }
@@ -64,7 +74,7 @@ wait_pane() {
 
 # A private tmux server per test, killed at the end.
 start_tmux() {
-	command -v tmux >/dev/null || { echo "tmux absent : test ignoré"; exit 0; }
+	need tmux
 	TMUX_SOCK="recueil-test-$$"
 	trap 'tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true; rm -rf "$T"' EXIT
 }

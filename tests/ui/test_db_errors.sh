@@ -5,6 +5,7 @@
 # file, read-only directory): one French line naming the file and what to do, the sysexits code,
 # the terminal untouched and the file unchanged.
 . "$TESTS/ui/lib.sh"
+need sqlite3
 start_tmux
 init_db
 pseudo=$("$RECUEIL" patient add sexe=F annee_naissance=1990)
@@ -84,7 +85,7 @@ start_refused "version plus récente" 65 "version plus récente" "$T/futur.db"
 
 # Read-only cases: root ignores file modes, so they run as an unprivileged user when root.
 if [ "$(id -u)" -eq 0 ]; then
-	command -v setpriv >/dev/null || { echo "setpriv absent : cas en lecture seule ignorés"; exit 0; }
+	command -v setpriv >/dev/null || { echo "setpriv absent : cas en lecture seule non vérifiés" >&2; exit 77; }
 	as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 	owner=65534
 else

@@ -2,6 +2,7 @@
 # in the interface: the reason is read back, the warning is not asked again, and the stored
 # confirmation keeps who gave it and when.
 . "$TESTS/ui/lib.sh"
+need sqlite3
 init_db
 pseudo=$("$RECUEIL" patient add sexe=F annee_naissance=1990)
 RECUEIL_NOW=2026-03-01T09:00:00Z "$RECUEIL" entry add "$pseudo" contact --date 2026-03-01 \

@@ -8,7 +8,7 @@
 # was written is either saved or offered back at the next start, values included.
 # RECUEIL_KILL_TRIALS sets the number of trials (20 here; the slow label runs more).
 . "$TESTS/ui/lib.sh"
-command -v sqlite3 >/dev/null || { echo "sqlite3 absent : test ignoré"; exit 0; }
+need sqlite3 tmux
 trials=${RECUEIL_KILL_TRIALS:-20}
 cycles=40
 init_db
