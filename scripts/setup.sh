@@ -3,7 +3,8 @@
 #
 #   scripts/setup.sh demo   install, build, open the program on a demo database
 #   scripts/setup.sh test   install, build, run every test (normal build, then ASan+UBSan),
-#                           then each libFuzzer harness for RECUEIL_FUZZ_SECONDS (15; 0: skip)
+#                           then each libFuzzer harness for RECUEIL_FUZZ_SECONDS (15; 0: skip);
+#                           in CI (CI set, e.g. CI=true) a test skipped (exit 77) fails the run
 #   scripts/setup.sh deps   install the Debian packages only
 #   scripts/setup.sh build  build only (build/recueil)
 #   scripts/setup.sh long   the long versions of the reliability tests (hours; docs/reliability.md)
@@ -11,8 +12,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential cmake pkg-config libncurses-dev libsqlite3-dev libyaml-dev zlib1g-dev
-libarchive-dev nettle-dev gettext tmux 7zip unzip sqlite3 clang-format python3
-clang libclang-rt-14-dev libsodium-dev age minisign"
+libarchive-dev nettle-dev gettext tmux 7zip unzip zip sqlite3 clang-format clang-tidy cppcheck
+python3 clang libclang-rt-14-dev libsodium-dev age minisign"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -50,10 +51,36 @@ demo() {
 	exec build/recueil --db "$db"
 }
 
+# skipped_tests JUNIT — the names of the tests a ctest JUnit report gives as skipped.
+skipped_tests() {
+	awk '/<testcase / { match($0, /name="[^"]*"/); name = substr($0, RSTART + 6, RLENGTH - 7) }
+		/<skipped/ { print name }' "$1"
+}
+
+# run_tests DIR CTEST-ARGS… — run the tests of build directory DIR. A test that cannot run here
+# (a tool missing, not root) exits 77 and CTest reports it skipped: they are listed, and in CI
+# (CI set and not "false"), where every tool is installed and the run is root's, any of them
+# fails the run, since a test that CI does not run proves nothing.
 run_tests() {
 	dir=$1
 	shift
-	ctest --test-dir "$dir" --output-on-failure --timeout 300 -j "$(jobs)" "$@"
+	junit="$(pwd)/$dir/ctest-junit.xml"
+	rm -f "$junit"
+	status=0
+	ctest --test-dir "$dir" --output-on-failure --timeout 300 -j "$(jobs)" --output-junit "$junit" "$@" ||
+		status=$?
+	skipped=$(skipped_tests "$junit" 2>/dev/null | tr '\n' ' ')
+	if [ -n "$skipped" ]; then
+		echo "Tests non exécutés ici (code 77, voir leur sortie) : $skipped" >&2
+		case ${CI:-false} in
+		false | 0 | "") ;;
+		*)
+			echo "CI : tous les tests doivent s'exécuter ; installer ce qui manque (scripts/setup.sh deps) et lancer en root" >&2
+			status=1
+			;;
+		esac
+	fi
+	return "$status"
 }
 
 test_all() {
