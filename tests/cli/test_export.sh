@@ -426,7 +426,13 @@ tty_run() {
 		kill -0 "$pid" 2>/dev/null || break
 		printf '%s\n' "$line" >&3
 	done
-	sleep 0.2
+	# The input is closed only once the program has ended on its own (script hangs the program
+	# up at the end of its input, which could come before the last line was read).
+	tries=0
+	while kill -0 "$pid" 2>/dev/null && [ $tries -lt 300 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
 	exec 3>&-
 	wait "$pid"
 	rc=$?

@@ -106,11 +106,7 @@ sqlite3 "$DB" <"$tmp/reader.in" >"$tmp/reader.out" 2>&1 &
 reader=$!
 exec 3>"$tmp/reader.in"
 printf 'BEGIN;\nSELECT count(*) FROM patients;\n' >&3
-i=0
-while [ ! -s "$tmp/reader.out" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_until 30 test -s "$tmp/reader.out" || fail "the reader never answered"
 run patient delete "$P" --yes
 expect_rc "erasure with a reader open" 0
 expect_contains "what was erased" "$out" "patient $P effacé : 3 entrée(s), 1 alerte(s), 1 brouillon(s)"
@@ -118,9 +114,10 @@ expect_contains "the purge waits for the reader, and the user is told" "$err" "p
 expect_eq "the purge is owed" "$(sql "SELECT count(*) FROM purge_pending")" 1
 expect_eq "the patient is gone for every connection but the old reader" \
 	"$(sql "SELECT count(*) FROM patients WHERE id = $PID")" 0
-# The reader ends its transaction but stays connected: the WAL is not deleted by its close.
-printf 'COMMIT;\n' >&3
-sleep 0.2
+# The reader ends its transaction but stays connected: the WAL is not deleted by its close. It
+# says when its COMMIT is done.
+printf "COMMIT;\nSELECT 'lecture finie';\n" >&3
+wait_until 30 grep -q "lecture finie" "$tmp/reader.out" || fail "the reader never ended its transaction"
 run patient list
 expect_rc "a later process" 0
 expect_eq "completes the owed purge" "$(sql "SELECT count(*) FROM purge_pending")" 0
