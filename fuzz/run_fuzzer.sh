@@ -20,6 +20,13 @@ case ${RECUEIL_FUZZ_SECONDS:-0} in
 *[!0-9]* | 0 | 00*) ;;
 *) limit="-max_total_time=$RECUEIL_FUZZ_SECONDS" ;;
 esac
+# libFuzzer prints the seed of its run ("INFO: Seed: N"); RECUEIL_TEST_SEED=N runs it again with
+# that seed (an input that failed is also kept in WORKDIR, to replay directly).
+seed=
+case ${RECUEIL_TEST_SEED:-} in
+"" | *[!0-9]*) ;;
+*) seed="-seed=$RECUEIL_TEST_SEED" ;;
+esac
 # -timeout: one input may not take 10 s (a hang); -rss_limit_mb: nor 2 GiB of memory.
 exec "$fuzzer" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-	-artifact_prefix="$work/" ${dict:+"$dict"} "$@" ${limit:+"$limit"} "$work/corpus"
+	-artifact_prefix="$work/" ${dict:+"$dict"} ${seed:+"$seed"} "$@" ${limit:+"$limit"} "$work/corpus"

@@ -7,8 +7,19 @@
 # values typed and its audit row, no entry is half-saved, and a fill interrupted after its draft
 # was written is either saved or offered back at the next start, values included.
 # RECUEIL_KILL_TRIALS sets the number of trials (20 here; the slow label runs more).
+#
+# The random choices (how many screens, how many milliseconds) come from a seed printed first
+# ("graine : N"); to replay a failed run with the same choices:
+#   RECUEIL_TEST_SEED=N ctest --test-dir build -R ui/test_tmux_kill --output-on-failure
+# (where the program is when the signal lands still depends on the machine's speed).
 . "$TESTS/ui/lib.sh"
 need sqlite3 tmux
+seed=${RECUEIL_TEST_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
+case $seed in
+"" | *[!0-9]*) fail "RECUEIL_TEST_SEED=$seed : nombre entier attendu" ;;
+esac
+echo "graine : $seed (rejouer : RECUEIL_TEST_SEED=$seed)"
+seed=$((seed % 2147483648))
 trials=${RECUEIL_KILL_TRIALS:-20}
 cycles=40
 init_db
@@ -16,7 +27,11 @@ pseudo=$("$RECUEIL" patient add sexe=F annee_naissance=1990)
 contact=$(ls "$SRC/forms" | grep '\.yaml$' | grep -v '^reporting' | grep -n '^contact\.yaml' | cut -d: -f1)
 db=$RECUEIL_DB
 q() { sqlite3 -batch -noheader -cmd '.timeout 10000' "$db" "$1"; }
-rand() { od -An -N2 -tu2 /dev/urandom | tr -d ' '; }
+# next_rand: r becomes the next number (0 to 32767) of the seeded sequence (POSIX's example rand).
+next_rand() {
+	seed=$(((seed * 1103515245 + 12345) % 2147483648))
+	r=$((seed / 65536 % 32768))
+}
 
 killed=0 finished=0 acked_total=0 offered=0 taken_back=0 lost=0
 
@@ -95,14 +110,16 @@ while [ $t -le "$trials" ]; do
 	RECUEIL_KEYS="$T/keys" RECUEIL_SCREEN_DUMP="$T/screens" "$RECUEIL" &
 	pid=$!
 	# a random number of screens (1 to 12), then a random 0–39 ms
-	target=$(($(rand) % 12 + 1))
+	next_rand
+	target=$((r % 12 + 1))
 	i=0
 	while [ "$(cat "$T/screens" 2>/dev/null | grep -c '^--- écran')" -lt $target ] && kill -0 $pid 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -lt 1200 ] || fail "essai $t : l'interface n'avance pas"
 		sleep 0.025
 	done
-	sleep "0.0$(($(rand) % 40 / 10))$(($(rand) % 10))"
+	next_rand
+	sleep "0.0$((r % 40 / 10))$((r % 10))"
 	if kill -9 $pid 2>/dev/null; then killed=$((killed + 1)); else finished=$((finished + 1)); fi
 	wait $pid 2>/dev/null || true
 	check_file $t

@@ -1,11 +1,14 @@
-/* harness.h — a minimal unit-test harness: CHECK macros, one main() per file, and the closing
- * line "N passed, N failed" that CTest logs. */
+/* harness.h — a minimal unit-test harness: CHECK macros, one main() per file, the closing line
+ * "N passed, N failed" that CTest logs, and the logged seed of tests that make random choices. */
 #ifndef RECUEIL_HARNESS_H
 #define RECUEIL_HARNESS_H
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static int harness_passed, harness_failed;
 
@@ -50,6 +53,28 @@ static int harness_passed, harness_failed;
 		if (harness_failed != before_)                                                               \
 			fprintf(stderr, "  dans %s\n", #test);                                               \
 	} while (0)
+
+/* The seed of a test's random choices: RECUEIL_TEST_SEED when it is set (a decimal number, to
+ * replay a failed run), else one drawn from the clock and the process id. It is printed first,
+ * with the variable that replays it, so that a failure in CTest's log says how to reproduce it. */
+static inline unsigned harness_seed(void)
+{
+	const char *env = getenv("RECUEIL_TEST_SEED");
+	unsigned seed;
+	if (env && *env) {
+		char *end;
+		seed = (unsigned)strtoul(env, &end, 10);
+		if (*end) {
+			fprintf(stderr, "RECUEIL_TEST_SEED=%s : nombre entier attendu\n", env);
+			exit(2);
+		}
+	} else {
+		seed = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+	}
+	printf("graine : %u (rejouer : RECUEIL_TEST_SEED=%u)\n", seed, seed);
+	fflush(stdout);
+	return seed;
+}
 
 static inline int harness_report(void)
 {

@@ -1,7 +1,12 @@
 /* test_crash.c — a child saves entries in a loop and is killed with SIGKILL at random moments,
  * many times; afterwards the file is whole (integrity_check, foreign_key_check) and every save
  * the child acknowledged is there with its values. RECUEIL_CRASH_TRIALS sets the number of
- * kills (default 25; the "slow" label runs 400). */
+ * kills (default 25; the "slow" label runs 400).
+ *
+ * The random delays come from a seed printed first ("graine : N"); to replay a failed run:
+ *   RECUEIL_TEST_SEED=N ctest --test-dir build -R unit/test_crash --output-on-failure
+ * (the same delays in the same order; where in its saves the child is then still depends on
+ * the machine's speed). */
 #include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -86,7 +91,7 @@ static void test_crashes(void)
 
 	ack *acks = NULL;
 	size_t n_acks = 0;
-	srand((unsigned)time(NULL));
+	srand(harness_seed());
 	for (int t = 0; t < trials; t++) {
 		int pfd[2];
 		if (pipe(pfd) != 0)
