@@ -534,9 +534,41 @@ void time_now_iso(char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+#ifdef RECUEIL_TEST_SEAMS
+/* Test seam: RECUEIL_RANDOM_SEED=N makes the random bytes of this process (pseudonyms, entry ids,
+ * generated passphrases) a fixed sequence drawn from N (splitmix64), so that a demo database is
+ * the same at each run and screens can be compared whole. Each process starts the sequence again:
+ * two commands run with the same seed would draw the same pseudonyms. Returns false when the
+ * seam is not set. */
+static bool seeded_random_bytes(unsigned char *p, size_t n)
+{
+	static int seeded = -1;
+	static uint64_t state;
+	if (seeded < 0) {
+		const char *v = getenv("RECUEIL_RANDOM_SEED");
+		seeded = v && *v;
+		if (seeded)
+			state = strtoull(v, NULL, 10);
+	}
+	if (!seeded)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+		z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+		p[i] = (unsigned char)((z ^ (z >> 31)) >> 56);
+	}
+	return true;
+}
+#endif
+
 void util_random_bytes(void *buf, size_t n)
 {
 	unsigned char *p = buf;
+#ifdef RECUEIL_TEST_SEAMS
+	if (seeded_random_bytes(p, n))
+		return;
+#endif
 	while (n) {
 		ssize_t got = getrandom(p, n, 0);
 		if (got < 0) {

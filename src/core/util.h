@@ -113,7 +113,8 @@ long date_today(void);
  * test seams are on). buf >= 21 bytes. */
 void time_now_iso(char *buf, size_t size);
 
-/* Fill buf with n bytes from the system's random source (getrandom). Never fails: when the
+/* Fill buf with n bytes from the system's random source (getrandom), or from the fixed sequence
+ * of RECUEIL_RANDOM_SEED when test seams are on and it is set. Never fails: when the
  * system has no random source, the program ends through util_fatal (exit 71; nothing secret may
  * be made without). */
 void util_random_bytes(void *buf, size_t n);
