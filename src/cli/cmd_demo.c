@@ -130,7 +130,7 @@ static char *random_value(const field *fd, const profile *p, long entry_day)
 	switch (fd->type) {
 	case FT_YESNO:
 		return xstrdup(rng_chance(0.25 + 0.5 * p->severity) ? "1" : "0");
-	case FT_CHOICE:
+	case FT_CHOICE: {
 		/* Scores (numeric codes) follow the person's severity; categories (word codes) are
 		 * listed most common first in the forms, so they get a decreasing distribution. */
 		const char *known = known_answer(fd);
@@ -139,6 +139,7 @@ static char *random_value(const field *fd, const profile *p, long entry_day)
 		if (fd->choices->numeric)
 			return xstrdup(fd->choices->items[biased_index(fd->choices->n, p->severity)].code);
 		return xstrdup(fd->choices->items[decreasing_index(fd->choices->n)].code);
+	}
 	case FT_MULTI: {
 		strbuf sb = STRBUF_INIT;
 		strbuf_add(&sb, "", 0);
