@@ -60,8 +60,11 @@ static int prepare_shared_dir(const char *db_path, const char *group)
 		slash[1] = '\0';
 	else if (slash)
 		*slash = '\0';
-	else
-		strcpy(dir, ".");
+	else {
+		/* a bare file name: the current directory (dir may be shorter than ".", for --db "") */
+		free(dir);
+		dir = xstrdup(".");
+	}
 	struct stat st;
 	int rc = 0;
 	if (stat(dir, &st) != 0 && mkdir(dir, 02770) != 0) {
