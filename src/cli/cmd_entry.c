@@ -269,7 +269,8 @@ static int batch_line(session *ses, char *text)
 	}
 	char **argv = xmalloc(((size_t)n + 2) * sizeof *argv);
 	argv[0] = "add";
-	memcpy(argv + 1, words, (size_t)n * sizeof *words);
+	if (n > 0) /* words is NULL for a line without words, and memcpy's pointers must be valid */
+		memcpy(argv + 1, words, (size_t)n * sizeof *words);
 	argv[n + 1] = NULL;
 	free(words);
 	entry_opts o = {0};
