@@ -319,7 +319,23 @@ static void test_inline_matrix(void)
 		return;
 	}
 	const form *f = formset_form(fs, "essai");
-	CHECK(f && f->version == 3 && f->cardinality == CARD_ONCE);
+	/* Every field read below exists, or the test stops here instead of crashing on NULL. */
+	static const char *const read_below[] = {
+	    "consigne", "heroine_freq", "heroine_vie",  "heroine_voie", "q_aucun_code", "q_date", "q_decimal",
+	    "q_freq",   "q_nom",        "q_note_libre", "tabac_freq",   "tabac_vie",    "total"};
+	bool all_there = f != NULL;
+	for (size_t i = 0; f && i < sizeof read_below / sizeof *read_below; i++)
+		if (!form_field(f, read_below[i])) {
+			fprintf(stderr, "champ %s absent\n", read_below[i]);
+			all_there = false;
+		}
+	CHECK(all_there);
+	if (!all_there) {
+		formset_free(fs);
+		free(errors);
+		return;
+	}
+	CHECK(f->version == 3 && f->cardinality == CARD_ONCE);
 	CHECK_STR(f->title.en, "Trial");
 	CHECK(f->n_sections == 2);
 	/* tabac asks only vie and freq; heroine all three columns. */
@@ -342,7 +358,7 @@ static void test_inline_matrix(void)
 	CHECK(tf->section == 0);
 	/* choice_sets reused: the matrix columns and q_freq share one list. */
 	const field *qf = form_field(f, "q_freq");
-	CHECK(qf && qf->choices == tf->choices && qf->choices == form_field(f, "heroine_freq")->choices);
+	CHECK(qf->choices == tf->choices && qf->choices == form_field(f, "heroine_freq")->choices);
 	CHECK(qf->choices->numeric && qf->vtype == T_NUM);
 	CHECK(!hv->choices->numeric && hv->vtype == T_STR);
 	CHECK(qf->section == 1);
