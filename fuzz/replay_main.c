@@ -27,8 +27,12 @@ static bool run_file(const char *path)
 	size_t got;
 	while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
 		len += got;
-		if (len == cap)
-			buf = realloc(buf, cap *= 2);
+		if (len == cap) {
+			unsigned char *bigger = realloc(buf, cap *= 2);
+			if (!bigger)
+				free(buf);
+			buf = bigger;
+		}
 	}
 	bool err = !buf || ferror(f);
 	fclose(f);
