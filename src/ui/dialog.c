@@ -113,7 +113,7 @@ dialog_result dialog_key(dialog *d, const ui_key *k, int *answer)
 		return k->act == ACT_OPEN || k->ch == ' ' ? DR_DONE : DR_OPEN;
 	case DLG_CONFIRM:
 		if (k->act == ACT_OPEN) {
-			*answer = d->choices[0];
+			*answer = (unsigned char)d->choices[0];
 			return DR_DONE;
 		}
 		if (k->ch && k->ch < 128 && strchr(d->choices, (int)towlower(k->ch))) {
