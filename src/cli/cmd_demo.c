@@ -60,13 +60,14 @@ static const char *const syllables[] = {"ba",  "lo", "mi",  "ran", "tel", "vo", 
 
 static char *fake_name(bool capital_only)
 {
-	char buf[32] = "";
+	strbuf sb = STRBUF_INIT;
+	strbuf_add(&sb, "", 0);
 	int n = (int)rng_range(2, 3);
 	for (int i = 0; i < n; i++)
-		strcat(buf, syllables[rng_range(0, 19)]);
-	buf[0] = (char)(buf[0] - 'a' + 'A');
+		strbuf_puts(&sb, syllables[rng_range(0, 19)]);
+	sb.s[0] = (char)(sb.s[0] - 'a' + 'A');
 	(void)capital_only;
-	return xstrdup(buf);
+	return strbuf_take(&sb);
 }
 
 /* A choice index biased by the profile's severity: low severity favours the first codes. */
