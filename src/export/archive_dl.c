@@ -71,9 +71,12 @@ static once_flag load_once = ONCE_FLAG_INIT;
 static bool loaded; /* written once under load_once, read after call_once */
 static char load_error[512];
 
-/* The pointers into the loaded library, one per function. */
+/* The pointers into the loaded library, one per function. (A macro argument that is a type or a
+ * parameter list cannot be put in parentheses.) */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define POINTER_R(type, name, params, args, missing) static type(*p_##name) params;
 #define POINTER_V(name, params, args)                static void(*p_##name) params;
+/* NOLINTEND(bugprone-macro-parentheses) */
 ARCHIVE_FUNCTIONS(POINTER_R, POINTER_V)
 
 static void *open_library(void)

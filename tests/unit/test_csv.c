@@ -179,7 +179,7 @@ static void test_reader(void)
 	 * the chunks, instead of a value cut short. */
 #define WITH_LEN(text)                                                                                       \
 	{                                                                                                    \
-		text, sizeof text - 1                                                                        \
+		(text), sizeof(text) - 1                                                                     \
 	}
 	static const struct {
 		const char *s;
