@@ -19,10 +19,8 @@ bool keymem_ready(char **why)
 void *keymem_new(size_t n)
 {
 	void *p = sodium_malloc(n ? n : 1);
-	if (!p) {
-		fputs("recueil: mémoire épuisée\n", stderr);
-		exit(EXIT_SOFTWARE);
-	}
+	if (!p)
+		util_fatal(EXIT_SOFTWARE, "mémoire épuisée");
 	memset(p, 0, n ? n : 1);
 	return p;
 }

@@ -28,7 +28,7 @@ enum {
  * full-screen display and lost), prints "recueil: MESSAGE" on stderr and exits with CODE through
  * exit(), so atexit handlers run. util_set_fatal_hook(NULL) removes the hook. */
 void util_set_fatal_hook(void (*hook)(void));
-_Noreturn void util_fatal(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void util_fatal(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 
 /* Allocation that never returns NULL: on exhaustion the program prints one line and exits 70.
  * The caller frees the result with free(). */
