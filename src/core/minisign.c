@@ -189,7 +189,8 @@ bool minisign_seckey_text(const minisign_seckey *sk, char *buf, size_t size)
 	char *at = buf + sizeof comment - 1;
 	sodium_bin2base64(at, b64, blob, MINISIGN_SECKEY_BLOB_SIZE, sodium_base64_VARIANT_ORIGINAL);
 	keymem_free(blob);
-	strcat(at, "\n");
+	size_t end = strlen(at); /* size was checked above for the line and its "\n" */
+	memcpy(at + end, "\n", 2);
 	return true;
 }
 
