@@ -435,7 +435,7 @@ static bool read_field_attrs(load_ctx *c, form_build *b, field *fd, ymap *m)
 		ok = read_limit(c, fd, hi, "max", &fd->max) && ok;
 		fd->has_max = true;
 	}
-	if (ok && fd->has_min && fd->has_max && fd->min > fd->max) {
+	if (ok && lo && hi && fd->min > fd->max) {
 		YERR(c, lo, "min (%s) est plus grand que max (%s)", lo->str, hi->str);
 		ok = false;
 	}
