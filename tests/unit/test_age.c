@@ -302,7 +302,7 @@ static void test_bech32(void)
 {
 	static const char set[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 	char text[AGE_RECIPIENT_LEN + 1];
-	strcpy(text, KEYGEN_RECIPIENT);
+	snprintf(text, sizeof text, "%s", KEYGEN_RECIPIENT);
 	int caught = 0, tries = 0;
 	for (size_t i = 4; i < AGE_RECIPIENT_LEN; i++) {
 		char was = text[i];
