@@ -9,12 +9,13 @@
 #   run ARGS…            run recueil; sets $rc, $out (stdout) and $err (stderr)
 #   expect_rc DESC N     the last run exited with N
 #   expect_eq DESC GOT WANT, expect_contains DESC TEXT PART, expect_lacks DESC TEXT PART
-#   wait_until SECS CMD… run CMD every 50 ms until it succeeds; false after SECS seconds
-#   need TOOL…           the whole test needs TOOL: without it, exit 77 at once
+#   need TOOL…, wait_until SECS CMD…   from tests/common.sh
 #   skip WHAT            a group of checks that cannot run here (a tool missing, not root)
 set -u
 : "${RECUEIL:?RECUEIL must name the recueil binary}" "${SRC:?SRC must name the source tree}"
 : "${TESTS:=$SRC/tests}"
+# shellcheck source=../common.sh
+. "$TESTS/common.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/recueil-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -122,25 +123,6 @@ field() {
 
 have_sqlite3() {
 	command -v sqlite3 >/dev/null 2>&1
-}
-
-wait_until() {
-	tries=$(($1 * 20))
-	shift
-	until "$@"; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.05
-	done
-}
-
-need() {
-	for tool in "$@"; do
-		if ! command -v "$tool" >/dev/null 2>&1; then
-			echo "$tool absent : test non exécuté" >&2
-			exit 77
-		fi
-	done
 }
 
 skip() {

@@ -16,15 +16,9 @@ fail() {
 	exit 1
 }
 
-# need TOOL…: the test cannot run without TOOL: exit 77, which CTest reports as skipped.
-need() {
-	for tool in "$@"; do
-		if ! command -v "$tool" >/dev/null 2>&1; then
-			echo "$tool absent : test non exécuté" >&2
-			exit 77
-		fi
-	done
-}
+# need TOOL…, wait_until SECS CMD…
+# shellcheck source=../common.sh
+. "${TESTS:-$SRC/tests}/common.sh"
 
 init_db() {
 	"$RECUEIL" init --structure TEST01 --name "Structure de test" >/dev/null
