@@ -2,7 +2,9 @@
 # The #include lines of src/ against the layer table of docs/architecture.md: a file includes
 # headers of its own layer and of the layers its row names, nothing above; a *_internal.h header
 # only from its own directory; curses only in src/ui/; no "../" path. Every problem is printed as
-# FILE:LINE: message; the exit status is 1 if there is any. Needs SRC (CTest sets it).
+# FILE:LINE: message; the exit status is 1 if there is any. The page is kept true the other way
+# too: every source file it names (`core/form_read.c`, `src/main.c`) must exist. Needs SRC (CTest
+# sets it).
 set -eu
 : "${SRC:?SRC must name the source tree}"
 cd "$SRC"
@@ -23,6 +25,15 @@ table=$(awk -F '|' '/^\| *[a-z]+ *\| *`src\// {
 	echo "$doc : pas de table des couches" >&2
 	exit 1
 }
+
+stale=0
+for name in $(grep -oE '`(src/)?(core|store|export|session|ui|cli)/[a-z0-9_]+\.[ch]`|`src/main\.c`' "$doc" | tr -d '`' | sort -u); do
+	case $name in src/*) ;; *) name=src/$name ;; esac
+	if [ ! -f "$name" ]; then
+		echo "$doc : $name n'existe pas (fichier renommé ou supprimé : mettre la page à jour)"
+		stale=1
+	fi
+done
 
 find src -type f \( -name '*.c' -o -name '*.h' \) | sort | awk -v table="$table" -v doc="$doc" '
 BEGIN {
@@ -86,4 +97,5 @@ function problem(file, line, msg) {
 	close(file)
 }
 END { exit bad }
-'
+' || stale=1
+exit $stale
