@@ -146,11 +146,18 @@ void export_readme(strbuf *o, const export_summary *sum)
 	              sum->created_at, sum->export_id);
 	free(name);
 	free(code);
-	strbuf_puts(o,
-	            "Cette archive contient les données de suivi, pseudonymisées, des patients de la\n"
-	            "microstructure pour la période ci-dessus. Pseudonymisées ne veut pas dire anonymes :\n"
-	            "ce sont des données de santé à caractère personnel. Les conserver dans un dossier\n"
-	            "protégé, ne pas les retransmettre, supprimer les copies inutiles.\n\n");
+	strbuf_puts(o, "Cette archive contient les données de suivi, pseudonymisées, des patients de la\n"
+	               "microstructure : un instantané de la base au dernier jour de la période ci-dessus,\n"
+	               "c'est-à-dire tous les patients et toutes leurs saisies datées jusqu'à ce jour (les\n"
+	               "saisies d'avant la période servent aux indicateurs cumulés : cascade VHC, statut\n"
+	               "vaccinal, dépistages à renouveler). Pseudonymisées ne veut pas dire anonymes :\n"
+	               "ce sont des données de santé à caractère personnel. Les conserver dans un dossier\n"
+	               "protégé, ne pas les retransmettre, supprimer les copies inutiles.\n\n");
+	if (sum->regional)
+		strbuf_puts(
+		    o, "Archive d'une base régionale : elle réunit plusieurs structures, chaque ligne porte\n"
+		       "le code de la sienne (colonne structure), et manifest.txt dit de quel export de\n"
+		       "chaque structure viennent ses lignes (lignes « structure_snapshot: »).\n\n");
 	strbuf_puts(o, "OUVRIR L'ARCHIVE\n----------------\n");
 	if (sum->encrypted)
 		strbuf_puts(
@@ -176,6 +183,10 @@ void export_readme(strbuf *o, const export_summary *sum)
 			              f->f->id, f->f->version, (unsigned long long)f->rows);
 	}
 	strbuf_printf(o,
+	              "%-22s alertes cliniques des saisies : structure, entry_id, règle, niveau, date,\n"
+	              "%-22s prise en compte (0/1) et sa date ; jamais leur texte ni qui les a vues\n",
+	              EXPORT_ALERTS, "");
+	strbuf_printf(o,
 	              "%-22s dictionnaire des variables : formulaire, champ, libellé, type, unité,\n"
 	              "%-22s codes et libellés (code=libellé | …), codes manquants, formule de calcul\n",
 	              EXPORT_CODEBOOK, "");
@@ -192,29 +203,35 @@ void export_readme(strbuf *o, const export_summary *sum)
 	            "FORMAT DES FICHIERS CSV\n-----------------------\n"
 	            "UTF-8 sans BOM, séparateur virgule, guillemets doubles si nécessaire, fin de ligne\n"
 	            "CRLF (RFC 4180), point décimal, dates AAAA-MM-JJ, une ligne d'en-tête.\n"
-	            "Colonnes communes : entry_id (identifiant de la saisie), pseudonym (pseudonyme du\n"
-	            "patient), entry_date (date de la saisie), form_version, entry_status (complete ou\n"
-	            "incomplete), row_version (numéro de version de la saisie, augmenté à chaque\n"
-	            "modification), updated_at (date et heure UTC de la dernière modification), puis un\n"
-	            "champ par colonne, nommé comme dans codebook.csv.\n"
+	            "Colonnes communes : structure (code de la structure du patient), entry_id\n"
+	            "(identifiant de la saisie), pseudonym (pseudonyme du patient), entry_date (date de\n"
+	            "la saisie), form_version, entry_status (complete ou incomplete), row_version (numéro\n"
+	            "de version de la saisie, augmenté à chaque modification), updated_at (date et heure\n"
+	            "UTC de la dernière modification), puis un champ par colonne, nommé comme dans\n"
+	            "codebook.csv.\n"
+	            "Un pseudonyme n'est unique qu'au sein de sa structure : un patient est désigné par\n"
+	            "le couple (structure, pseudonym), la clé pour relier les fichiers entre eux.\n"
 	            "Les valeurs sont des codes, pas des libellés (libellés dans codebook.csv). Un choix\n"
 	            "multiple contient ses codes séparés par des espaces. Une réponse manquante expliquée\n"
 	            "est écrite .refus (refus de répondre), .nsp (ne sait pas) ou .non_demande ; une\n"
 	            "cellule vide signifie sans réponse, ou question non posée (filtre).\n"
-	            "Le fichier patient.csv décrit chaque patient ayant au moins une saisie dans la\n"
-	            "période (sexe, année de naissance…). Aucun nom, prénom, téléphone ni note libre\n"
-	            "n'est exporté.\n\n"
+	            "Le fichier patient.csv décrit chaque patient (sexe, année de naissance, date\n"
+	            "d'inclusion…), quelle que soit la date de sa fiche. Aucun nom, prénom, téléphone ni\n"
+	            "note libre n'est exporté.\n\n"
 	            "Excel : ne pas double-cliquer (accents abîmés, codes convertis en dates). Utiliser\n"
 	            "Données > À partir d'un fichier texte/CSV, Origine du fichier : 65001 Unicode (UTF-8),\n"
 	            "Délimiteur : virgule, puis « Transformer les données » pour garder les codes en texte.\n"
 	            "Python : csv.reader(open(f, encoding=\"utf-8\", newline=\"\")).\n\n");
 	strbuf_puts(o, "CONTRÔLES ET CORRECTIONS\n------------------------\n");
+	strbuf_puts(o,
+	            "Chaque export est un instantané complet : il remplace tous les exports précédents de\n"
+	            "la structure, quelle que soit leur période (un export manqué ne fait rien perdre).\n");
 	if (*sum->previous_same_at)
 		strbuf_printf(
 		    o,
-		    "Cette période a déjà été exportée le %s : les %zu saisie(s) modifiée(s), ajoutée(s)\n"
-		    "ou supprimée(s) depuis sont listées dans manifest.txt (lignes « correction: »).\n"
-		    "Cet export remplace le précédent pour la période.\n",
+		    "Cette période a déjà été exportée le %s : les %zu saisie(s) de la période modifiée(s),\n"
+		    "ajoutée(s) ou supprimée(s) depuis sont listées dans manifest.txt (lignes\n"
+		    "« correction: »).\n",
 		    sum->previous_same_at, sum->n_corrections);
 	else
 		strbuf_puts(o, "Premier export de cette période.\n");
@@ -239,7 +256,12 @@ void export_r_script(strbuf *o)
 	    "# lire_recueil.R - lit les fichiers CSV d'un export recueil et applique les libelles du\n"
 	    "# dictionnaire des variables (codebook.csv).\n"
 	    "# Usage : setwd(\"dossier ou l'archive a ete extraite\") ; source(\"lire_recueil.R\")\n"
-	    "# Resultat : la liste `recueil`, un data.frame par formulaire (recueil$audit, ...).\n"
+	    "# Resultat : la liste `recueil`, un data.frame par formulaire (recueil$audit, ...), et\n"
+	    "# recueil$alertes (alerts.csv : alertes cliniques des saisies).\n"
+	    "#  - un pseudonyme n'est unique qu'au sein de sa structure : relier les formulaires par\n"
+	    "#    le couple (structure, pseudonym), par exemple\n"
+	    "#    merge(recueil$audit, recueil$patient[, c(\"structure\", \"pseudonym\", \"sexe\")],\n"
+	    "#          by = c(\"structure\", \"pseudonym\")) ;\n"
 	    "#  - les champs oui/non et a choix deviennent des facteurs aux libelles du codebook,\n"
 	    "#    codes manquants (.refus, .nsp, .non_demande) compris ;\n"
 	    "#  - les nombres deviennent numeriques : un code manquant y devient NA et reste lisible\n"
@@ -299,7 +321,12 @@ void export_r_script(strbuf *o)
 	    "}\n"
 	    "suppressWarnings(rm(formulaire, fichier, d, cb, i, v, x, y, m, manquant, vide, choix))\n"
 	    "message(\"recueil : \", length(recueil), \" formulaire(s) lu(s) : \",\n"
-	    "        paste(names(recueil), sapply(recueil, nrow), sep = \" \", collapse = \", \"))\n");
+	    "        paste(names(recueil), sapply(recueil, nrow), sep = \" \", collapse = \", \"))\n"
+	    "if (file.exists(\"alerts.csv\")) {\n"
+	    "  recueil$alertes <- lire_csv(\"alerts.csv\")\n"
+	    "  recueil$alertes$acknowledged <- as.integer(recueil$alertes$acknowledged)\n"
+	    "  message(\"recueil : \", nrow(recueil$alertes), \" alerte(s) lue(s)\")\n"
+	    "}\n");
 }
 
 /* ------------------------------------------------------------ Stata */
@@ -392,14 +419,17 @@ static void stata_field(strbuf *o, const field *fd)
 void export_stata_do(strbuf *o, const formset *fs, const export_summary *sum)
 {
 	strbuf_puts(
-	    o,
-	    "* lire_recueil.do - lit les fichiers CSV d'un export recueil dans Stata (14 ou plus)\n"
-	    "* et applique les libelles du dictionnaire (codebook.csv) ; ecrit un fichier .dta par\n"
-	    "* formulaire a cote des CSV.\n"
-	    "* Usage : cd \"dossier ou l'archive a ete extraite\" puis : do lire_recueil.do\n"
-	    "* Codes manquants : .a = .refus (refus de repondre), .b = .nsp (ne sait pas),\n"
-	    "* .c = .non_demande. Un choix a codes textuels devient un nombre etiquete (1 = premier\n"
-	    "* code du codebook). Les choix multiples restent du texte (codes separes par des espaces).\n");
+	    o, "* lire_recueil.do - lit les fichiers CSV d'un export recueil dans Stata (14 ou plus)\n"
+	       "* et applique les libelles du dictionnaire (codebook.csv) ; ecrit un fichier .dta par\n"
+	       "* formulaire a cote des CSV.\n"
+	       "* Usage : cd \"dossier ou l'archive a ete extraite\" puis : do lire_recueil.do\n"
+	       "* Codes manquants : .a = .refus (refus de repondre), .b = .nsp (ne sait pas),\n"
+	       "* .c = .non_demande. Un choix a codes textuels devient un nombre etiquete (1 = premier\n"
+	       "* code du codebook). Les choix multiples restent du texte (codes separes par des espaces).\n"
+	       "* Un pseudonyme n'est unique qu'au sein de sa structure : relier les formulaires par\n"
+	       "* structure et pseudonym, par exemple : use audit.dta, clear puis\n"
+	       "* merge m:1 structure pseudonym using patient.dta\n"
+	       "* Les alertes cliniques (alerts.csv) vont dans alerts.dta.\n");
 	strbuf_printf(o, "* Export %s, periode %s.\n\n", sum->export_id, sum->per->label);
 	strbuf_puts(o, "version 14\nset more off\n\n"
 	               "capture program drop recueil_missing\n"
@@ -441,7 +471,8 @@ void export_stata_do(strbuf *o, const formset *fs, const export_summary *sum)
 		    f->id);
 		strbuf_printf(o, "if _N == 0 {\n\tdisplay \"%s.csv : aucune ligne\"\n}\nelse {\n", f->id);
 		strbuf_puts(o, "\trecueil_num form_version row_version\n\trecueil_date entry_date\n");
-		strbuf_puts(o, "\tlabel variable entry_id \"Identifiant de la saisie\"\n"
+		strbuf_puts(o, "\tlabel variable structure \"Structure (code)\"\n"
+		               "\tlabel variable entry_id \"Identifiant de la saisie\"\n"
 		               "\tlabel variable pseudonym \"Pseudonyme du patient\"\n"
 		               "\tlabel variable entry_date \"Date de la saisie\"\n"
 		               "\tlabel variable form_version \"Version du formulaire\"\n"
@@ -465,4 +496,21 @@ void export_stata_do(strbuf *o, const formset *fs, const export_summary *sum)
 		free(title);
 		strbuf_printf(o, "\n\tsave \"%s.dta\", replace\n}\n", f->id);
 	}
+	strbuf_puts(o, "\n* ---- alertes cliniques\n"
+	               "capture confirm file \"" EXPORT_ALERTS "\"\n"
+	               "if _rc == 0 {\n"
+	               "\timport delimited using \"" EXPORT_ALERTS "\", varnames(1) stringcols(_all) "
+	               "encoding(\"utf-8\") bindquote(strict) case(preserve) delimiters(\",\") clear\n"
+	               "\tif _N > 0 {\n"
+	               "\t\tquietly destring acknowledged, replace\n"
+	               "\t}\n"
+	               "\tlabel variable structure \"Structure (code)\"\n"
+	               "\tlabel variable entry_id \"Identifiant de la saisie\"\n"
+	               "\tlabel variable rule \"Regle d'alerte\"\n"
+	               "\tlabel variable level \"Niveau\"\n"
+	               "\tlabel variable raised_at \"Levee le (UTC)\"\n"
+	               "\tlabel variable acknowledged \"Prise en compte (0/1)\"\n"
+	               "\tlabel variable acknowledged_at \"Prise en compte le (UTC)\"\n"
+	               "\tsave \"alerts.dta\", replace\n"
+	               "}\n");
 }

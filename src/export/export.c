@@ -458,31 +458,90 @@ static bool scratch_write(void *ctx, const char *buf, size_t n)
 	return true;
 }
 
-/* ---- one form's CSV */
+/* ---- one form's CSV, and the alerts */
+
+/* A CSV being written to a private scratch file, hashed and counted on the way. */
+typedef struct {
+	FILE *tmp;
+	scratch_sink k;
+	csv_writer w;
+	atomic_bool *stop; /* the writer thread failed: no use going on */
+} scratch_csv;
+
+static int scratch_csv_open(exporter *x, scratch_csv *sc, const char *const *head, size_t n, char **why)
+{
+	memset(sc, 0, sizeof *sc);
+	if (!(sc->tmp = private_tmpfile(why)))
+		return EXIT_CANTCREAT;
+	sc->k.fd = fileno(sc->tmp);
+	sc->stop = &x->pipe.stop;
+	sha256_init(&sc->k.h);
+	csv_init(&sc->w, scratch_write, &sc->k);
+	for (size_t i = 0; i < n; i++)
+		csv_field(&sc->w, head[i]);
+	return 0;
+}
+
+/* The end of a row: EXIT_IOERR when the scratch file or the writer thread failed. */
+static int scratch_csv_row(scratch_csv *sc)
+{
+	csv_end_row(&sc->w);
+	return sc->w.failed || atomic_load_explicit(sc->stop, memory_order_relaxed) ? EXIT_IOERR : 0;
+}
+
+/* Finish the CSV of x->files[slot] (rc: how its rows went): its size, rows and SHA-256 noted,
+ * and the scratch file queued for the archive; on failure, the scratch file is closed. */
+static int scratch_csv_close(exporter *x, size_t slot, scratch_csv *sc, int rc, char **why)
+{
+	if (!rc && !csv_flush(&sc->w))
+		rc = EXIT_IOERR;
+	if (sc->w.failed) { /* the scratch file could not be written */
+		int err = sc->k.err ? sc->k.err : EIO;
+		set_why(why, "fichier de travail de %s : %s", x->files[slot].name, strerror(err));
+		rc = errno_exit_code(err);
+	}
+	if (rc) {
+		fclose(sc->tmp);
+		return rc;
+	}
+	export_file *ef = &x->files[slot];
+	unsigned char d[SHA256_DIGEST_SIZE];
+	sha256_digest(&sc->k.h, sizeof d, d);
+	export_hex(d, sizeof d, ef->sha256);
+	ef->bytes = sc->k.bytes;
+	ef->rows = sc->w.rows - 1;
+	if (x->progress)
+		fprintf(x->progress, "  %-20s %8llu ligne(s)\n", ef->name, (unsigned long long)ef->rows);
+	job *j = xcalloc(1, sizeof *j);
+	snprintf(j->name, sizeof j->name, "%s", ef->name);
+	j->scratch = sc->tmp;
+	j->size = sc->k.bytes;
+	return pipe_push(x, j);
+}
 
 typedef struct {
-	csv_writer w;
+	scratch_csv sc;
 	size_t n_fields;
-	atomic_bool *stop; /* the writer thread failed: no use going on */
 } form_csv;
 
 static int write_row(void *ctx, const export_row *r)
 {
 	form_csv *fc = ctx;
+	csv_writer *w = &fc->sc.w;
 	char version[16], row_version[24];
 	snprintf(version, sizeof version, "%d", r->form_version);
 	snprintf(row_version, sizeof row_version, "%lld", (long long)r->row_version);
-	csv_field(&fc->w, r->uuid);
-	csv_field(&fc->w, r->pseudonym);
-	csv_field(&fc->w, r->date);
-	csv_field(&fc->w, version);
-	csv_field(&fc->w, r->status);
-	csv_field(&fc->w, row_version);
-	csv_field(&fc->w, r->updated_at);
+	csv_field(w, r->structure);
+	csv_field(w, r->uuid);
+	csv_field(w, r->pseudonym);
+	csv_field(w, r->date);
+	csv_field(w, version);
+	csv_field(w, r->status);
+	csv_field(w, row_version);
+	csv_field(w, r->updated_at);
 	for (size_t i = 0; i < fc->n_fields; i++)
-		csv_field(&fc->w, r->values[i]);
-	csv_end_row(&fc->w);
-	return fc->w.failed || atomic_load_explicit(fc->stop, memory_order_relaxed) ? EXIT_IOERR : 0;
+		csv_field(w, r->values[i]);
+	return scratch_csv_row(&fc->sc);
 }
 
 /* An entry name of plain ASCII, whatever the form id holds. */
@@ -504,56 +563,64 @@ static void neutral_name(const char *id, const char *ext, char *out, size_t size
 	snprintf(out + o, size - o, "%s", ext);
 }
 
-/* Write the CSV of the form of x->files[slot] to a scratch file, hashing and counting it on the
- * way, and queue it for the archive. */
-static int export_form(store *s, exporter *x, size_t slot, const char *first, const char *last, char **why)
+/* Write the CSV of the form of x->files[slot] (its entries up to last; all of them for the
+ * patient's own record, a form of cardinality once) to a scratch file and queue it for the
+ * archive. */
+static int export_form(store *s, exporter *x, size_t slot, const char *last, char **why)
 {
 	const form *f = x->files[slot].f;
-	FILE *tmp = private_tmpfile(why);
-	if (!tmp)
-		return EXIT_CANTCREAT;
 	size_t *cols = xcalloc(f->n_fields ? f->n_fields : 1, sizeof *cols);
 	size_t n = 0;
 	for (size_t i = 0; i < f->n_fields; i++)
 		if (export_field_included(&f->fields[i]))
 			cols[n++] = i;
-	form_csv fc = {.n_fields = n, .stop = &x->pipe.stop};
-	scratch_sink k = {.fd = fileno(tmp)};
-	sha256_init(&k.h);
-	csv_init(&fc.w, scratch_write, &k);
+	form_csv fc = {.n_fields = n};
 	static const char *const meta[] = {EXPORT_META_COLUMNS};
-	for (size_t i = 0; i < sizeof meta / sizeof *meta; i++)
-		csv_field(&fc.w, meta[i]);
-	for (size_t i = 0; i < n; i++)
-		csv_field(&fc.w, f->fields[cols[i]].id);
-	csv_end_row(&fc.w);
-	int rc =
-	    store_export_rows(s, f, cols, n, first, last, f->cardinality == CARD_ONCE, write_row, &fc, why);
-	free(cols);
-	if (!rc && !csv_flush(&fc.w))
-		rc = EXIT_IOERR;
-	if (fc.w.failed) { /* the scratch file could not be written */
-		int err = k.err ? k.err : EIO;
-		set_why(why, "fichier de travail de %s : %s", x->files[slot].name, strerror(err));
-		rc = errno_exit_code(err);
-	}
+	int rc = scratch_csv_open(x, &fc.sc, meta, sizeof meta / sizeof *meta, why);
 	if (rc) {
-		fclose(tmp);
+		free(cols);
 		return rc;
 	}
-	export_file *ef = &x->files[slot];
-	unsigned char d[SHA256_DIGEST_SIZE];
-	sha256_digest(&k.h, sizeof d, d);
-	export_hex(d, sizeof d, ef->sha256);
-	ef->bytes = k.bytes;
-	ef->rows = fc.w.rows - 1;
-	if (x->progress)
-		fprintf(x->progress, "  %-20s %8llu ligne(s)\n", ef->name, (unsigned long long)ef->rows);
-	job *j = xcalloc(1, sizeof *j);
-	snprintf(j->name, sizeof j->name, "%s", ef->name);
-	j->scratch = tmp;
-	j->size = k.bytes;
-	return pipe_push(x, j);
+	for (size_t i = 0; i < n; i++)
+		csv_field(&fc.sc.w, f->fields[cols[i]].id);
+	csv_end_row(&fc.sc.w);
+	rc = store_export_rows(s, f, cols, n, last, f->cardinality == CARD_ONCE, write_row, &fc, why);
+	free(cols);
+	return scratch_csv_close(x, slot, &fc.sc, rc, why);
+}
+
+static int write_alert(void *ctx, const export_alert *a)
+{
+	scratch_csv *sc = ctx;
+	csv_field(&sc->w, a->structure);
+	csv_field(&sc->w, a->entry_uuid);
+	csv_field(&sc->w, a->rule);
+	csv_field(&sc->w, a->level);
+	csv_field(&sc->w, a->raised_at);
+	csv_field(&sc->w, a->acknowledged_at ? "1" : "0");
+	csv_field(&sc->w, a->acknowledged_at);
+	return scratch_csv_row(sc);
+}
+
+/* alerts.csv: the alerts of the entries export_form writes, as the report counts them. */
+static int export_alerts(store *s, exporter *x, const formset *fs, const char *last, char **why)
+{
+	export_file *ef = new_file(x, EXPORT_ALERTS);
+	ef->is_csv = true;
+	size_t slot = x->n_files - 1;
+	static const char *const head[] = {EXPORT_ALERT_COLUMNS};
+	scratch_csv sc;
+	int rc = scratch_csv_open(x, &sc, head, sizeof head / sizeof *head, why);
+	if (rc)
+		return rc;
+	csv_end_row(&sc.w);
+	const char **once = xcalloc(fs->n_forms + 1, sizeof *once);
+	for (size_t i = 0, k = 0; i < fs->n_forms; i++)
+		if (fs->forms[i]->cardinality == CARD_ONCE)
+			once[k++] = fs->forms[i]->id;
+	rc = store_export_alerts(s, last, once, write_alert, &sc, why);
+	free(once);
+	return scratch_csv_close(x, slot, &sc, rc, why);
 }
 
 static int export_codebook_file(exporter *x, const formset *fs)
@@ -586,21 +653,21 @@ static void note_size(void *vctx, const char *form_id, int64_t n)
 			c->size[i] = n;
 }
 
-/* The forms from the largest to the smallest (by their entries in the period). Reading and
+/* The forms from the largest to the smallest (by their entries up to the period's end). Reading and
  * formatting a CSV takes longer than deflating and encrypting it (on the 10,000-patient demo,
  * 1.5 s of CPU against 1.2 s), so the export ends when the last CSV is written plus the time
  * the writer thread takes to archive it: the last one should be the smallest. The writer
  * thread waits during the first, largest one (an order by the two-machine flow-shop rule would
  * need the ratio of the two halves per form, which varies by machine). The order of the files
  * in the manifest and in the notes is the forms' order, whatever this one. */
-static size_t *production_order(store *s, const formset *fs, const char *first, const char *last)
+static size_t *production_order(store *s, const formset *fs, const char *last)
 {
 	size_t n = fs->n_forms;
 	size_t *order = xcalloc(n ? n : 1, sizeof *order);
 	int64_t *size = xcalloc(n ? n : 1, sizeof *size);
 	sizes_ctx c = {fs, size};
 	char *why = NULL;
-	if (store_export_form_sizes(s, first, last, note_size, &c, &why)) /* only an estimate */
+	if (store_export_form_sizes(s, "0000-01-01", last, note_size, &c, &why)) /* only an estimate */
 		memset(size, 0, n * sizeof *size);
 	free(why);
 	for (size_t i = 0; i < n; i++) { /* insertion sort, stable: a handful of forms */
@@ -672,6 +739,7 @@ static void manifest_head(strbuf *sb, const export_summary *sum, const formset *
 	manifest_value(sb, "period", sum->per->label);
 	strbuf_printf(sb, "period_first: %s\nperiod_last: %s\n", first, last);
 	strbuf_printf(sb, "period_complete: %s\n", sum->period_complete ? "yes" : "no");
+	strbuf_puts(sb, "content: snapshot\n");
 	manifest_value(sb, "created_at", sum->created_at);
 	strbuf_printf(sb, "program: recueil %s\n", RECUEIL_VERSION);
 	strbuf_printf(sb, "schema_version: %d\n", store_schema_version());
@@ -680,6 +748,67 @@ static void manifest_head(strbuf *sb, const export_summary *sum, const formset *
 	            "csv: utf-8, no BOM, comma, CRLF, RFC 4180; missing codes .refus .nsp .non_demande\n");
 	for (size_t i = 0; i < fs->n_forms; i++)
 		strbuf_printf(sb, "form: %s version=%d\n", fs->forms[i]->id, fs->forms[i]->version);
+}
+
+/* ---- the structures a regional database's export carries */
+
+typedef struct {
+	strbuf *manifest;
+	const export_summary *sum;
+	bool own_done; /* the database's own structure was listed */
+	bool own;      /* it has patients of its own */
+	bool any;      /* a structure it imported was listed: it is a regional database */
+} held_ctx;
+
+static void structure_snapshot_line(strbuf *sb, const char *code, const char *export_id, int64_t sequence,
+                                    const char *label, int complete, const char *created_at, const char *name)
+{
+	char *c = text_sanitize(code, false), *p = text_sanitize(label, false),
+	     *n = text_sanitize(name, false);
+	strbuf_printf(sb,
+	              EXPORT_STRUCTURE_LINE
+	              "%s export_id=%s sequence=%lld period=%s complete=%s created_at=%s name=%s\n",
+	              c, export_id, (long long)sequence, p, complete > 0 ? "yes" : "no", created_at, n);
+	free(c);
+	free(p);
+	free(n);
+}
+
+static void own_line(held_ctx *h)
+{
+	const export_summary *sum = h->sum;
+	if (h->own && !h->own_done)
+		structure_snapshot_line(h->manifest, sum->structure_code, sum->export_id, sum->sequence,
+		                        sum->per->label, sum->period_complete, sum->created_at,
+		                        sum->structure_name);
+	h->own_done = true;
+}
+
+/* In code order, the database's own structure among the others. */
+static void held_line(void *vctx, const import_held *e)
+{
+	held_ctx *h = vctx;
+	if (strcmp(e->structure, h->sum->structure_code) == 0) /* its own patients are its own export */
+		return;
+	if (strcmp(e->structure, h->sum->structure_code) > 0)
+		own_line(h);
+	structure_snapshot_line(h->manifest, e->structure, e->export_id, e->sequence, e->period,
+	                        e->period_complete, e->exported_at, e->structure_name);
+	h->any = true;
+}
+
+/* A regional database (one that imported structures' exports) lists in the manifest, per
+ * structure, the export of it that it holds: each structure's rows keep their own code, and an
+ * import of this archive applies each structure's snapshot by that structure's own sequence.
+ * Its own patients, if any, are the export being made. A structure's database lists nothing. */
+static int manifest_structures(store *s, strbuf *sb, export_summary *sum, char **why)
+{
+	held_ctx h = {.manifest = sb, .sum = sum, .own = store_has_own_patients(s)};
+	int rc = store_import_held_each(s, held_line, &h, why);
+	if (!rc && h.any)
+		own_line(&h);
+	sum->regional = h.any;
+	return rc;
 }
 
 /* ---- the whole export */
@@ -722,13 +851,17 @@ static int open_archive(exporter *x, const char *passphrase, char **why)
 	return 0;
 }
 
-/* Everything read from the database, inside one read transaction (one consistent snapshot). */
+/* Everything read from the database, inside one read transaction (one consistent snapshot):
+ * every form's entries and the alerts up to the period's last day. */
 static int write_contents(store *s, const formset *fs, const export_opts *o, exporter *x, export_summary *sum,
                           strbuf *manifest, char **why)
 {
 	char first[11], last[11];
 	date_format(o->per.first, first);
 	date_format(o->per.last, last);
+	int rc = store_export_marks(s, &sum->entry_mark, &sum->audit_mark, why);
+	if (rc)
+		return rc;
 	size_t base = x->n_files;
 	for (size_t i = 0; i < fs->n_forms; i++) {
 		char name[80];
@@ -737,11 +870,12 @@ static int write_contents(store *s, const formset *fs, const export_opts *o, exp
 		ef->f = fs->forms[i];
 		ef->is_csv = true;
 	}
-	size_t *order = production_order(s, fs, first, last);
-	int rc = 0;
+	size_t *order = production_order(s, fs, last);
 	for (size_t i = 0; !rc && i < fs->n_forms; i++)
-		rc = export_form(s, x, base + order[i], first, last, why);
+		rc = export_form(s, x, base + order[i], last, why);
 	free(order);
+	if (!rc)
+		rc = export_alerts(s, x, fs, last, why);
 	if (rc)
 		return rc;
 	log_scan ls = {.per = &o->per};
@@ -750,13 +884,14 @@ static int write_contents(store *s, const formset *fs, const export_opts *o, exp
 	sum->sequence = ls.any ? ls.last.sequence + 1 : 1;
 	snprintf(sum->previous_id, sizeof sum->previous_id, "%s", ls.any ? ls.last.export_id : "");
 	manifest_head(manifest, sum, fs);
+	if ((rc = manifest_structures(s, manifest, sum, why)))
+		return rc;
 	if (ls.any_same) {
 		snprintf(sum->previous_same_at, sizeof sum->previous_same_at, "%s", ls.last_same.created_at);
 		manifest_value(manifest, "corrections_since_export_id", ls.last_same.export_id);
 		manifest_value(manifest, "corrections_since", ls.last_same.created_at);
 		change_ctx cc = {manifest, 0};
-		if ((rc =
-		         store_changes_since(s, first, last, ls.last_same.created_at, list_change, &cc, why)))
+		if ((rc = store_changes_since(s, first, last, &ls.last_same, list_change, &cc, why)))
 			return rc;
 		sum->n_corrections = cc.n;
 	}
@@ -841,7 +976,8 @@ static int publish(store *s, const export_opts *o, exporter *x, export_summary *
 	int rc = store_write_begin(s, why);
 	if (rc)
 		return rc;
-	export_log_entry e = {.sequence = sum->sequence};
+	export_log_entry e = {
+	    .sequence = sum->sequence, .entry_mark = sum->entry_mark, .audit_mark = sum->audit_mark};
 	snprintf(e.export_id, sizeof e.export_id, "%s", sum->export_id);
 	snprintf(e.period, sizeof e.period, "%s", o->per.label);
 	snprintf(e.created_at, sizeof e.created_at, "%s", sum->created_at);

@@ -25,14 +25,30 @@
 #define EXPORT_README   "LISEZMOI.txt"
 #define EXPORT_R_SCRIPT "lire_recueil.R"
 #define EXPORT_STATA_DO "lire_recueil.do"
+#define EXPORT_ALERTS   "alerts.csv"
 
-/* The columns every form's CSV begins with, before the form's fields. row_version and
- * updated_at let an import keep the newer of two versions of an entry. */
+/* The columns every form's CSV begins with, before the form's fields. structure is the code of
+ * the patient's structure: a pseudonym is unique only within its structure, so (structure,
+ * pseudonym) names a patient. row_version and updated_at say which version of an entry this
+ * is. Archives of older versions lack the structure column. */
 #define EXPORT_META_COLUMNS                                                                                  \
-	"entry_id", "pseudonym", "entry_date", "form_version", "entry_status", "row_version", "updated_at"
-#define EXPORT_N_META_COLUMNS 7
+	"structure", "entry_id", "pseudonym", "entry_date", "form_version", "entry_status", "row_version",   \
+	    "updated_at"
+#define EXPORT_N_META_COLUMNS 8
 
-/* The manifest's "format:" value: what this program writes and reads. */
+/* The columns of alerts.csv: the clinical alerts of the exported entries, as the report counts
+ * them (never their text, a login or a note). */
+#define EXPORT_ALERT_COLUMNS                                                                                 \
+	"structure", "entry_id", "rule", "level", "raised_at", "acknowledged", "acknowledged_at"
+
+/* The manifest line a regional database's archive has for each structure it carries:
+ * "structure_snapshot: CODE export_id=… sequence=N period=P complete=yes|no created_at=… name=…",
+ * the export of that structure that the region held. */
+#define EXPORT_STRUCTURE_LINE "structure_snapshot: "
+
+/* The manifest's "format:" value: what this program writes and reads. Since every export is a
+ * snapshot (all the entries up to the period's last day), the manifest also says "content:
+ * snapshot"; archives without that line are slices of their period, from older versions. */
 #define EXPORT_FORMAT "recueil-export 1"
 
 /* What an archive may hold once decompressed (verify and import refuse more): every entry

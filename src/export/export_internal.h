@@ -22,7 +22,9 @@ typedef struct {
 	char created_at[32];
 	char export_id[37], previous_id[37];
 	int64_t sequence;
+	int64_t entry_mark, audit_mark; /* where the export stands in the database's history */
 	bool encrypted, period_complete;
+	bool regional; /* the database holds other structures' exports: rows keep their own code */
 	const export_file *files;
 	size_t n_files;
 	size_t n_corrections;

@@ -1,4 +1,5 @@
-/* import.c — a structure's export archive merged into a regional database (see import.h).
+/* import.c — a structure's export archive (or a regional database's) written into a regional
+ * (or national) database (see import.h).
  *
  * The archive is read once, by export_verify_ex, exactly as `recueil verify` reads it: it
  * authenticates and checks everything against the manifest, keeps the manifest's and the
@@ -6,8 +7,10 @@
  * private unlinked temporary files (the data loaded is the data checked, and nothing is
  * decrypted twice). Then the manifest, the codebook and the file list are checked against the
  * regional forms, and each form's CSV streams from its spool through the checking CSV reader
- * (csv.h): each value parsed with record_set as if it were typed, each row written, all in one
- * transaction. */
+ * (csv.h): each value parsed with record_set as if it were typed, each row written, then the
+ * alerts, all in one transaction. Which structures the archive carries, and whether this
+ * database already holds a newer export of each, is decided here; what a snapshot replaces is
+ * the store's (store.h). */
 #include "export/import.h"
 
 #include <nettle/sha2.h>
@@ -38,13 +41,32 @@ typedef struct {
 	size_t n_cols;
 } arch_form;
 
+/* A structure the archive carries: the export of it (its own, or for a regional archive the one
+ * the region held), and what becomes of it here. */
+typedef struct {
+	char code[64], name[256], export_id[37], period[64], created_at[32];
+	char first[11], last[11]; /* the period's days, "" when the manifest does not say */
+	int complete;             /* period_complete: 1, 0, -1 when the manifest does not say */
+	int64_t sequence;
+	bool skip;        /* a newer export of it is held here: its rows are checked, not written */
+	import_held held; /* the newest export of it held before, when has_held */
+	bool has_held;
+} arch_structure;
+
 typedef struct {
 	const char *path; /* for messages */
 	char export_id[37], structure[64], structure_name[256], period[64], created_at[32];
 	int64_t sequence;
+	bool snapshot; /* content: snapshot (else an older version's slice) */
+	bool regional; /* structure_snapshot lines: made by a regional database */
+	arch_structure *structs;
+	size_t n_structs;
 	arch_form *forms;
 	size_t n_forms;
-	char (*deleted)[37]; /* entries deleted at the structure ("correction: deleted") */
+	bool has_alerts; /* alerts.csv listed */
+	uint64_t alerts_bytes;
+	char alerts_sha256[65];
+	char (*deleted)[37]; /* entries deleted at the structure ("correction: deleted", slices) */
 	size_t n_deleted;
 	char sha256[65]; /* of the manifest's text */
 } manifest;
@@ -54,6 +76,7 @@ static void manifest_done(manifest *m)
 	for (size_t i = 0; i < m->n_forms; i++)
 		free(m->forms[i].cols);
 	free(m->forms);
+	free(m->structs);
 	free(m->deleted);
 }
 
@@ -148,6 +171,105 @@ static int bad_manifest(const manifest *m, char **why, const char *what)
 	return EXIT_DATAERR;
 }
 
+/* A period's days as a manifest line gives them ("" when absent); false when present but not a
+ * date. */
+static bool manifest_day(const char *text, const char *key, char out[11])
+{
+	char v[64];
+	out[0] = '\0';
+	if (!export_manifest_value(text, key, v, sizeof v))
+		return true;
+	if (!is_date(v))
+		return false;
+	memcpy(out, v, 11);
+	return true;
+}
+
+/* "yes" 1, "no" 0; -1 for anything else. */
+static int yes_no(const char *v)
+{
+	return strcmp(v, "yes") == 0 ? 1 : strcmp(v, "no") == 0 ? 0 : -1;
+}
+
+static arch_structure *structure_add(manifest *m)
+{
+	m->structs = xrealloc(m->structs, (m->n_structs + 1) * sizeof *m->structs);
+	arch_structure *as = &m->structs[m->n_structs++];
+	memset(as, 0, sizeof *as);
+	return as;
+}
+
+/* One "structure_snapshot: CODE export_id=… sequence=N period=P complete=yes|no created_at=…
+ * name=…" line of a regional archive (name last: the rest of the line). */
+static int structure_line(manifest *m, const char *line, char **why)
+{
+	const char *p = line + strlen(EXPORT_STRUCTURE_LINE);
+	size_t k = strcspn(p, " ");
+	char seq[32], complete[8];
+	long long n;
+	period per;
+	arch_structure *as = structure_add(m);
+	if (k == 0 || k >= sizeof as->code)
+		return bad_manifest(m, why, "ligne « structure_snapshot: » illisible");
+	memcpy(as->code, p, k);
+	as->code[k] = '\0';
+	if (!is_structure_code(as->code) ||
+	    !export_manifest_token(line, "export_id", as->export_id, sizeof as->export_id) ||
+	    !is_uuid(as->export_id) || !export_manifest_token(line, "sequence", seq, sizeof seq) ||
+	    !int_in(seq, 1, 1LL << 40, &n) ||
+	    !export_manifest_token(line, "period", as->period, sizeof as->period) ||
+	    !period_parse(as->period, &per, NULL) ||
+	    !export_manifest_token(line, "complete", complete, sizeof complete) || yes_no(complete) < 0 ||
+	    !export_manifest_token(line, "created_at", as->created_at, sizeof as->created_at) ||
+	    !is_timestamp(as->created_at))
+		return bad_manifest(m, why, "ligne « structure_snapshot: » illisible");
+	as->sequence = n;
+	as->complete = yes_no(complete);
+	date_format(per.first, as->first);
+	date_format(per.last, as->last);
+	const char *name = strstr(line, " name=");
+	snprintf(as->name, sizeof as->name, "%s", name ? name + 6 : as->code);
+	for (size_t i = 0; i + 1 < m->n_structs; i++)
+		if (strcmp(m->structs[i].code, as->code) == 0)
+			return bad_manifest(m, why, "structure listée deux fois (structure_snapshot:)");
+	return 0;
+}
+
+/* The structures the archive carries: the lines "structure_snapshot:" of a regional archive, or
+ * the archive's own structure and export. */
+static int manifest_structures(manifest *m, const char *text, char **why)
+{
+	char line[1024];
+	for (const char *p = text; next_line(&p, line, sizeof line);) {
+		if (strncmp(line, EXPORT_STRUCTURE_LINE, strlen(EXPORT_STRUCTURE_LINE)) != 0)
+			continue;
+		if (!m->snapshot)
+			return bad_manifest(
+			    m, why, "structure_snapshot: dans une archive qui n'est pas un instantané");
+		m->regional = true;
+		int rc = structure_line(m, line, why);
+		if (rc)
+			return rc;
+	}
+	char v[64];
+	if (m->regional)
+		return 0;
+	arch_structure *as = structure_add(m);
+	snprintf(as->code, sizeof as->code, "%s", m->structure);
+	snprintf(as->name, sizeof as->name, "%s", m->structure_name);
+	snprintf(as->export_id, sizeof as->export_id, "%s", m->export_id);
+	snprintf(as->period, sizeof as->period, "%s", m->period);
+	snprintf(as->created_at, sizeof as->created_at, "%s", m->created_at);
+	as->sequence = m->sequence;
+	if (!manifest_day(text, "period_first", as->first) || !manifest_day(text, "period_last", as->last))
+		return bad_manifest(m, why, "premier ou dernier jour de la période illisible");
+	as->complete = export_manifest_value(text, "period_complete", v, sizeof v) ? yes_no(v) : -1;
+	if (m->snapshot && (as->complete < 0 || !*as->first || !*as->last))
+		return bad_manifest(m, why,
+		                    "période (premier et dernier jours, period_complete: yes|no) incomplète");
+	return 0;
+}
+
 /* Scalars, forms, files and deletions of the manifest; checked against the regional forms. */
 static int parse_manifest(manifest *m, const char *text, const formset *fs, char **why)
 {
@@ -178,7 +300,14 @@ static int parse_manifest(manifest *m, const char *text, const formset *fs, char
 	if (!export_manifest_value(text, "created_at", m->created_at, sizeof m->created_at) ||
 	    !is_timestamp(m->created_at))
 		return bad_manifest(m, why, "date de création absente ou illisible");
-
+	if (export_manifest_value(text, "content", v, sizeof v)) {
+		if (strcmp(v, "snapshot") != 0)
+			return bad_manifest(m, why, "contenu (content:) autre que « snapshot »");
+		m->snapshot = true;
+	}
+	int rc = manifest_structures(m, text, why);
+	if (rc)
+		return rc;
 	char line[1024];
 	/* Forms first: the files are named after them. */
 	for (const char *p = text; next_line(&p, line, sizeof line);) {
@@ -233,6 +362,10 @@ static int parse_manifest(manifest *m, const char *text, const formset *fs, char
 				af->listed = true;
 				af->bytes = strtoull(bytes, NULL, 10);
 				memcpy(af->sha256, sha, 65);
+			} else if (strcmp(name, EXPORT_ALERTS) == 0 && m->snapshot) {
+				m->has_alerts = true;
+				m->alerts_bytes = strtoull(bytes, NULL, 10);
+				memcpy(m->alerts_sha256, sha, 65);
 			} else if (strcmp(name, EXPORT_CODEBOOK) != 0 && strcmp(name, EXPORT_README) != 0 &&
 			           strcmp(name, EXPORT_R_SCRIPT) != 0 && strcmp(name, EXPORT_STATA_DO) != 0) {
 				set_why(
@@ -242,7 +375,7 @@ static int parse_manifest(manifest *m, const char *text, const formset *fs, char
 				    m->path, name);
 				return EXIT_DATAERR;
 			}
-		} else if (strncmp(line, "correction: deleted ", 20) == 0) {
+		} else if (strncmp(line, "correction: deleted ", 20) == 0 && !m->snapshot) {
 			char uuid[64];
 			if (!export_manifest_token(line, "entry", uuid, sizeof uuid) || !is_uuid(uuid))
 				return bad_manifest(m, why, "ligne « correction: deleted » illisible");
@@ -506,14 +639,26 @@ static size_t spool_next(const spooled *e, char *buf, size_t size, size_t *at, c
 
 /* ------------------------------------------------------------ the rows */
 
+/* The structure of code among those the archive carries; NULL if none. */
+static arch_structure *structure_of(const manifest *m, const char *code)
+{
+	for (size_t i = 0; i < m->n_structs; i++)
+		if (strcmp(m->structs[i].code, code) == 0)
+			return &m->structs[i];
+	return NULL;
+}
+
 typedef struct {
 	const manifest *m;
 	store_import *im;
 	const arch_form *af;
+	const char *csv;       /* the CSV's name, for messages */
+	bool has_structure;    /* its first column is structure (every snapshot's CSV) */
 	record *scratch;       /* record_set parses each value into it */
 	const char **values;   /* per column */
 	missing_code *missing; /* per column */
 	char (*last)[32];      /* per column: the text record_set last accepted, "" if none or long */
+	const formset *fs;
 	int rc;
 	char **why;
 } rows_ctx;
@@ -526,7 +671,7 @@ static bool row_fail(rows_ctx *c, uint64_t rec, const char *fmt, ...)
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	char *clean = text_sanitize(msg, false);
-	set_why(c->why, "%s : %s, ligne %llu : %s : archive refusée", c->m->path, c->af->csv,
+	set_why(c->why, "%s : %s, ligne %llu : %s : archive refusée", c->m->path, c->csv,
 	        (unsigned long long)rec + 1, clean);
 	free(clean);
 	free(msg);
@@ -534,27 +679,45 @@ static bool row_fail(rows_ctx *c, uint64_t rec, const char *fmt, ...)
 	return false;
 }
 
+/* The header: the columns wanted (want[0..nw), then those of the codebook when af is given). */
+static bool header_is(rows_ctx *c, char **fields, size_t n, const char *const *want, size_t nw,
+                      const arch_form *af)
+{
+	size_t nc = af ? af->n_cols : 0;
+	for (size_t i = 0; i < n || i < nw + nc; i++) {
+		const char *w = i < nw ? want[i] : i < nw + nc ? af->f->fields[af->cols[i - nw]].id : NULL;
+		const char *have = i < n ? fields[i] : NULL;
+		if (str_eq(w, have))
+			continue;
+		if (!have)
+			return row_fail(c, 0, "en-tête : colonne « %s » attendue, absente", w);
+		if (!w)
+			return row_fail(c, 0, "en-tête : colonne « %.64s » inconnue du codebook", have);
+		return row_fail(c, 0, "en-tête : colonne « %.64s » là où « %s » est attendue", have, w);
+	}
+	return true;
+}
+
 static bool header_ok(rows_ctx *c, char **fields, size_t n)
 {
 	static const char *const meta[] = {EXPORT_META_COLUMNS};
 	const size_t nm = sizeof meta / sizeof *meta;
-	const arch_form *af = c->af;
-	for (size_t i = 0; i < n || i < nm + af->n_cols; i++) {
-		const char *want = i < nm                ? meta[i]
-		                   : i < nm + af->n_cols ? af->f->fields[af->cols[i - nm]].id
-		                                         : NULL;
-		const char *have = i < n ? fields[i] : NULL;
-		if (str_eq(want, have))
-			continue;
-		if (!have)
-			return row_fail(
-			    c, 0, "en-tête : colonne « %s » attendue d'après le codebook, absente", want);
-		if (!want)
-			return row_fail(c, 0, "en-tête : colonne « %.64s » inconnue du codebook", have);
-		return row_fail(c, 0, "en-tête : colonne « %.64s » là où le codebook annonce « %s »", have,
-		                want);
-	}
-	return true;
+	/* Archives of older versions (slices) have no structure column. */
+	c->has_structure = n > 0 && strcmp(fields[0], meta[0]) == 0;
+	if (c->m->snapshot && !c->has_structure)
+		return row_fail(c, 0, "en-tête : la colonne « structure » doit venir en premier");
+	return c->has_structure ? header_is(c, fields, n, meta, nm, c->af)
+	                        : header_is(c, fields, n, meta + 1, nm - 1, c->af);
+}
+
+/* The structure of a row (its column, or the archive's own for an older archive), among those
+ * the archive carries; NULL with the row refused otherwise. */
+static const arch_structure *row_structure(rows_ctx *c, uint64_t rec, const char *code)
+{
+	const arch_structure *as = c->has_structure ? structure_of(c->m, code) : &c->m->structs[0];
+	if (!as)
+		row_fail(c, rec, "structure « %.40s » absente du manifeste", code);
+	return as;
 }
 
 /* A calculated value as the export writes it: checked against the field's value type. */
@@ -590,29 +753,33 @@ static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
 	const arch_form *af = c->af;
 	if (rec == 0)
 		return header_ok(c, fields, n);
-	enum { ID, PSEUDO, DATE, VERSION, STATUS, ROW_VERSION, UPDATED };
+	/* The meta columns, after the structure column when there is one. */
+	char **meta = c->has_structure ? fields + 1 : fields;
+	enum { ID, PSEUDO, DATE, VERSION, STATUS, ROW_VERSION, UPDATED, N_META };
+	const arch_structure *as = row_structure(c, rec, fields[0]);
+	if (!as)
+		return false;
 	long long form_version, row_version;
-	if (!is_uuid(fields[ID]))
-		return row_fail(c, rec, "entry_id « %.40s » n'est pas un identifiant d'entrée", fields[ID]);
-	if (!pseudonym_valid(fields[PSEUDO]))
-		return row_fail(c, rec, "pseudonym « %.20s » invalide (clé de contrôle)", fields[PSEUDO]);
-	if (!is_date(fields[DATE]))
-		return row_fail(c, rec, "entry_date « %.20s » n'est pas une date AAAA-MM-JJ", fields[DATE]);
-	if (!int_in(fields[VERSION], 1, af->version, &form_version))
-		return row_fail(c, rec, "form_version « %.20s » : version 1 à %d attendue", fields[VERSION],
+	if (!is_uuid(meta[ID]))
+		return row_fail(c, rec, "entry_id « %.40s » n'est pas un identifiant d'entrée", meta[ID]);
+	if (!pseudonym_valid(meta[PSEUDO]))
+		return row_fail(c, rec, "pseudonym « %.20s » invalide (clé de contrôle)", meta[PSEUDO]);
+	if (!is_date(meta[DATE]))
+		return row_fail(c, rec, "entry_date « %.20s » n'est pas une date AAAA-MM-JJ", meta[DATE]);
+	if (!int_in(meta[VERSION], 1, af->version, &form_version))
+		return row_fail(c, rec, "form_version « %.20s » : version 1 à %d attendue", meta[VERSION],
 		                af->version);
-	if (strcmp(fields[STATUS], "complete") != 0 && strcmp(fields[STATUS], "incomplete") != 0)
+	if (strcmp(meta[STATUS], "complete") != 0 && strcmp(meta[STATUS], "incomplete") != 0)
 		return row_fail(c, rec, "entry_status « %.20s » : complete ou incomplete attendu",
-		                fields[STATUS]);
-	if (!int_in(fields[ROW_VERSION], 1, 1LL << 53, &row_version))
-		return row_fail(c, rec, "row_version « %.20s » : entier positif attendu",
-		                fields[ROW_VERSION]);
-	if (!is_timestamp(fields[UPDATED]))
-		return row_fail(c, rec, "updated_at « %.32s » n'est pas une date et heure", fields[UPDATED]);
+		                meta[STATUS]);
+	if (!int_in(meta[ROW_VERSION], 1, 1LL << 53, &row_version))
+		return row_fail(c, rec, "row_version « %.20s » : entier positif attendu", meta[ROW_VERSION]);
+	if (!is_timestamp(meta[UPDATED]))
+		return row_fail(c, rec, "updated_at « %.32s » n'est pas une date et heure", meta[UPDATED]);
 	for (size_t i = 0; i < af->n_cols; i++) {
 		size_t idx = af->cols[i];
 		const field *fd = &af->f->fields[idx];
-		const char *text = fields[EXPORT_N_META_COLUMNS + i];
+		const char *text = meta[N_META + i];
 		char *why = NULL;
 		if (fd->type == FT_CALCULATED) {
 			c->missing[i] = MISS_NONE;
@@ -640,12 +807,15 @@ static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
 		free(why);
 		return false;
 	}
+	if (as->skip) /* a newer export of this structure is held here */
+		return true;
 	import_row row = {
-	    .uuid = fields[ID],
-	    .pseudonym = fields[PSEUDO],
-	    .date = fields[DATE],
-	    .status = fields[STATUS],
-	    .updated_at = fields[UPDATED],
+	    .structure = as->code,
+	    .uuid = meta[ID],
+	    .pseudonym = meta[PSEUDO],
+	    .date = meta[DATE],
+	    .status = meta[STATUS],
+	    .updated_at = meta[UPDATED],
 	    .form_version = (int)form_version,
 	    .row_version = row_version,
 	    .values = c->values,
@@ -662,23 +832,86 @@ static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
 	return true;
 }
 
-/* Stream one form's CSV from its spool into the database. One spilled to a file is hashed again
- * on the way (the file could have been changed since it was checked); one held in memory never
- * left the process. */
-static int import_csv(const spooled *in, const manifest *m, const arch_form *af, store_import *im,
-                      const formset *fs, char **why)
+/* The French text of an alert rule in the forms, "" when no form has it. */
+static const char *rule_message(const formset *fs, const char *rule)
 {
-	int rc = store_import_form(im, af->f, af->cols, af->n_cols, why);
-	if (rc)
-		return rc;
-	rows_ctx c = {.m = m, .im = im, .af = af, .why = why};
-	c.scratch = record_new(fs, af->f, 0);
-	c.values = xcalloc(af->n_cols ? af->n_cols : 1, sizeof *c.values);
-	c.missing = xcalloc(af->n_cols ? af->n_cols : 1, sizeof *c.missing);
-	c.last = xcalloc(af->n_cols ? af->n_cols : 1, sizeof *c.last);
+	for (size_t k = 0; k < fs->n_forms; k++)
+		for (size_t i = 0; i < fs->forms[k]->n_alerts; i++)
+			if (strcmp(fs->forms[k]->alerts[i].id, rule) == 0)
+				return fs->forms[k]->alerts[i].message.fr ? fs->forms[k]->alerts[i].message.fr
+				                                          : "";
+	return "";
+}
+
+/* A rule id as forms give them: 1 to 63 ASCII letters, digits, _ or -. */
+static bool is_rule_id(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n < 64 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+/* One row of alerts.csv. */
+static bool alert_record(void *vctx, uint64_t rec, char **fields, size_t n)
+{
+	rows_ctx *c = vctx;
+	static const char *const cols[] = {EXPORT_ALERT_COLUMNS};
+	if (rec == 0)
+		return header_is(c, fields, n, cols, sizeof cols / sizeof *cols, NULL);
+	enum { STRUCTURE, ENTRY, RULE, LEVEL, RAISED, ACK, ACK_AT };
+	const arch_structure *as = structure_of(c->m, fields[STRUCTURE]);
+	if (!as)
+		return row_fail(c, rec, "structure « %.40s » absente du manifeste", fields[STRUCTURE]);
+	if (!is_uuid(fields[ENTRY]))
+		return row_fail(c, rec, "entry_id « %.40s » n'est pas un identifiant d'entrée",
+		                fields[ENTRY]);
+	if (!is_rule_id(fields[RULE]))
+		return row_fail(c, rec, "rule « %.40s » n'est pas un identifiant de règle", fields[RULE]);
+	if (strcmp(fields[LEVEL], "info") != 0 && strcmp(fields[LEVEL], "attention") != 0 &&
+	    strcmp(fields[LEVEL], "urgent") != 0)
+		return row_fail(c, rec, "level « %.20s » : info, attention ou urgent attendu", fields[LEVEL]);
+	if (!is_timestamp(fields[RAISED]))
+		return row_fail(c, rec, "raised_at « %.32s » n'est pas une date et heure", fields[RAISED]);
+	bool acked = strcmp(fields[ACK], "1") == 0;
+	if (!acked && strcmp(fields[ACK], "0") != 0)
+		return row_fail(c, rec, "acknowledged « %.20s » : 0 ou 1 attendu", fields[ACK]);
+	if (acked ? !is_timestamp(fields[ACK_AT]) : *fields[ACK_AT] != '\0')
+		return row_fail(c, rec,
+		                "acknowledged_at « %.32s » : une date et heure si et seulement si "
+		                "acknowledged vaut 1",
+		                fields[ACK_AT]);
+	if (as->skip)
+		return true;
+	import_alert a = {
+	    .structure = as->code,
+	    .entry_uuid = fields[ENTRY],
+	    .rule = fields[RULE],
+	    .level = fields[LEVEL],
+	    .raised_at = fields[RAISED],
+	    .acknowledged_at = acked ? fields[ACK_AT] : NULL,
+	    .message = rule_message(c->fs, fields[RULE]),
+	};
+	char *why = NULL;
+	int rc = store_import_alert(c->im, &a, &why);
+	if (rc) {
+		row_fail(c, rec, "%s", why ? why : "écriture impossible");
+		c->rc = rc;
+		free(why);
+		return false;
+	}
+	return true;
+}
+
+/* Stream one CSV from its spool through on_record (c->rc set by it on a refusal). One spilled
+ * to a file is hashed again on the way (the file could have been changed since it was checked);
+ * one held in memory never left the process. bytes and sha256 are the manifest's. */
+static int stream_csv(const spooled *in, rows_ctx *c, uint64_t want_bytes, const char *want_sha256,
+                      csv_record_fn on_record, char **why)
+{
+	const manifest *m = c->m;
 	csv_reader r;
 	csv_reader_init(&r);
-	csv_reader_on_record(&r, data_record, &c, MAX_RECORD);
+	csv_reader_on_record(&r, on_record, c, MAX_RECORD);
 	struct sha256_ctx h;
 	sha256_init(&h);
 	uint64_t bytes = 0;
@@ -687,12 +920,12 @@ static int import_csv(const spooled *in, const manifest *m, const arch_form *af,
 	size_t got = 0, at = 0;
 	if (in->f)
 		rewind(in->f);
-	while (!c.rc && (got = spool_next(in, buf, sizeof buf, &at, &chunk)) > 0) {
+	while (!c->rc && (got = spool_next(in, buf, sizeof buf, &at, &chunk)) > 0) {
 		bytes += (uint64_t)got;
-		if (bytes > af->bytes) {
+		if (bytes > want_bytes) {
 			set_why(why, "%s : %s plus long que le manifeste ne l'annonce : archive refusée",
-			        m->path, af->csv);
-			c.rc = EXIT_DATAERR;
+			        m->path, c->csv);
+			c->rc = EXIT_DATAERR;
 			break;
 		}
 		if (in->f)
@@ -701,61 +934,116 @@ static int import_csv(const spooled *in, const manifest *m, const arch_form *af,
 		if (r.bad)
 			break;
 	}
-	if (!c.rc && in->f && ferror(in->f)) {
-		set_why(why, "%s : fichier de travail de %s illisible", m->path, af->csv);
-		c.rc = EXIT_IOERR;
+	if (!c->rc && in->f && ferror(in->f)) {
+		set_why(why, "%s : fichier de travail de %s illisible", m->path, c->csv);
+		c->rc = EXIT_IOERR;
 	}
-	if (!c.rc && !csv_reader_finish(&r) && !c.rc) {
-		set_why(why, "%s : %s n'est pas un CSV valide (enregistrement %llu : %s)", m->path, af->csv,
+	if (!c->rc && !csv_reader_finish(&r) && !c->rc) {
+		set_why(why, "%s : %s n'est pas un CSV valide (enregistrement %llu : %s)", m->path, c->csv,
 		        (unsigned long long)r.bad_record, r.problem ? r.problem : "?");
-		c.rc = EXIT_DATAERR;
+		c->rc = EXIT_DATAERR;
 	}
-	if (!c.rc && r.records == 0) {
-		set_why(why, "%s : %s vide (sans en-tête) : archive refusée", m->path, af->csv);
-		c.rc = EXIT_DATAERR;
+	if (!c->rc && r.records == 0) {
+		set_why(why, "%s : %s vide (sans en-tête) : archive refusée", m->path, c->csv);
+		c->rc = EXIT_DATAERR;
 	}
-	if (!c.rc) {
+	if (!c->rc) {
 		unsigned char d[SHA256_DIGEST_SIZE];
 		char hex[65];
 		sha256_digest(&h, sizeof d, d);
 		export_hex(d, sizeof d, hex);
-		if (bytes != af->bytes || (in->f && strcmp(hex, af->sha256) != 0)) {
+		if (bytes != want_bytes || (in->f && strcmp(hex, want_sha256) != 0)) {
 			set_why(why, "%s : fichier de travail de %s modifié pendant l'import : rien importé",
-			        m->path, af->csv);
-			c.rc = EXIT_DATAERR;
+			        m->path, c->csv);
+			c->rc = EXIT_DATAERR;
 		}
 	}
 	csv_reader_done(&r);
+	return c->rc;
+}
+
+/* Stream one form's CSV from its spool into the database. */
+static int import_csv(const spooled *in, const manifest *m, const arch_form *af, store_import *im,
+                      const formset *fs, char **why)
+{
+	int rc = store_import_form(im, af->f, af->cols, af->n_cols, why);
+	if (rc)
+		return rc;
+	rows_ctx c = {.m = m, .im = im, .af = af, .csv = af->csv, .fs = fs, .why = why};
+	c.scratch = record_new(fs, af->f, 0);
+	c.values = xcalloc(af->n_cols ? af->n_cols : 1, sizeof *c.values);
+	c.missing = xcalloc(af->n_cols ? af->n_cols : 1, sizeof *c.missing);
+	c.last = xcalloc(af->n_cols ? af->n_cols : 1, sizeof *c.last);
+	rc = stream_csv(in, &c, af->bytes, af->sha256, data_record, why);
 	record_free(c.scratch);
 	free(c.values);
 	free(c.missing);
 	free(c.last);
-	return c.rc;
+	return rc;
 }
 
-/* Every form's CSV from the spool, in one transaction with the deletions. */
-static int import_rows(store *s, const formset *fs, const manifest *m, const spool *sp, const import_opts *o,
-                       import_counts *counts, char **why)
+static const spooled *spooled_file(const spool *sp, const char *name)
+{
+	for (size_t k = 0; k < sp->n; k++)
+		if (strcmp(sp->v[k].name, name) == 0)
+			return &sp->v[k];
+	return NULL;
+}
+
+/* Which structures of the archive this database already holds a newer export of (skipped),
+ * and announce the others to the store. Returns how many are written into *n_written. */
+static int choose_structures(store *s, manifest *m, store_import *im, size_t *n_written, char **why)
+{
+	*n_written = 0;
+	for (size_t i = 0; i < m->n_structs; i++) {
+		arch_structure *as = &m->structs[i];
+		as->has_held = store_import_held(s, as->code, &as->held);
+		as->skip = as->has_held && as->held.sequence > as->sequence;
+		if (as->skip)
+			continue;
+		import_structure info = {
+		    .structure = as->code,
+		    .structure_name = as->name,
+		    .export_id = as->export_id,
+		    .period = as->period,
+		    .exported_at = as->created_at,
+		    .period_first = *as->first ? as->first : NULL,
+		    .period_last = *as->last ? as->last : NULL,
+		    .period_complete = as->complete,
+		    .sequence = as->sequence,
+		};
+		char *w = NULL;
+		int rc = store_import_structure(im, &info, &w);
+		if (rc) {
+			set_why(why, "%s : %s : archive refusée", m->path, w ? w : "structure");
+			free(w);
+			return rc;
+		}
+		(*n_written)++;
+	}
+	return 0;
+}
+
+/* Every form's CSV and the alerts from the spool, in one transaction with the deletions. res
+ * gets what became of each structure. */
+static int import_rows(store *s, const formset *fs, manifest *m, const spool *sp, const import_opts *o,
+                       import_result *res, char **why)
 {
 	const char *base = strrchr(o->path, '/') ? strrchr(o->path, '/') + 1 : o->path;
 	import_source src = {
-	    .structure = m->structure,
-	    .structure_name = m->structure_name,
-	    .export_id = m->export_id,
-	    .period = m->period,
-	    .exported_at = m->created_at,
 	    .manifest_sha256 = m->sha256,
 	    .file_name = base,
-	    .sequence = m->sequence,
+	    .source = m->regional ? m->structure : NULL,
+	    .snapshot = m->snapshot,
 	};
 	store_import *im = NULL;
+	size_t written = 0;
 	int rc = store_import_begin(s, &src, o->login, &im, why);
-	for (size_t i = 0; !rc && i < m->n_forms; i++) {
+	if (!rc)
+		rc = choose_structures(s, m, im, &written, why);
+	for (size_t i = 0; !rc && written && i < m->n_forms; i++) {
 		const arch_form *af = &m->forms[i];
-		const spooled *e = NULL;
-		for (size_t k = 0; k < sp->n && !e; k++)
-			if (strcmp(sp->v[k].name, af->csv) == 0)
-				e = &sp->v[k];
+		const spooled *e = spooled_file(sp, af->csv);
 		if (!e) { /* export_verify saw every listed file: cannot happen */
 			set_why(why, "%s : %s introuvable après vérification", o->path, af->csv);
 			rc = EXIT_SOFTWARE;
@@ -763,20 +1051,48 @@ static int import_rows(store *s, const formset *fs, const manifest *m, const spo
 		}
 		rc = import_csv(e, m, af, im, fs, why);
 	}
-	for (size_t i = 0; !rc && i < m->n_deleted; i++) {
+	if (!rc && written && m->has_alerts) {
+		const spooled *e = spooled_file(sp, EXPORT_ALERTS);
+		rows_ctx c = {.m = m, .im = im, .csv = EXPORT_ALERTS, .fs = fs, .why = why};
+		if (!e) {
+			set_why(why, "%s : %s introuvable après vérification", o->path, EXPORT_ALERTS);
+			rc = EXIT_SOFTWARE;
+		} else {
+			rc = stream_csv(e, &c, m->alerts_bytes, m->alerts_sha256, alert_record, why);
+		}
+	}
+	for (size_t i = 0; !rc && written && i < m->n_deleted; i++) {
 		char *w = NULL;
 		if ((rc = store_import_delete(im, m->deleted[i], &w))) {
 			set_why(why, "%s : %s : archive refusée", o->path, w ? w : "suppression impossible");
 			free(w);
 		}
 	}
+	import_counts *counts = xcalloc(written ? written : 1, sizeof *counts);
 	char *end_why = NULL;
-	int end = store_import_end(im, rc == 0, counts, &end_why);
+	int end = store_import_end(im, rc == 0 && written, counts, &end_why);
 	if (!rc && end) {
 		set_why(why, "%s : %s ; rien n'a été importé", o->path, end_why);
 		rc = end;
 	}
 	free(end_why);
+	res->parts = xcalloc(m->n_structs ? m->n_structs : 1, sizeof *res->parts);
+	res->n_parts = m->n_structs;
+	for (size_t i = 0, k = 0; i < m->n_structs; i++) {
+		const arch_structure *as = &m->structs[i];
+		import_part_result *p = &res->parts[i];
+		snprintf(p->structure, sizeof p->structure, "%s", as->code);
+		snprintf(p->period, sizeof p->period, "%s", as->period);
+		p->sequence = as->sequence;
+		p->older = as->skip;
+		if (as->has_held) {
+			p->held_sequence = as->held.sequence;
+			snprintf(p->held_at, sizeof p->held_at, "%s", as->held.exported_at);
+		}
+		if (!as->skip && k < written)
+			p->counts = counts[k++];
+	}
+	free(counts);
 	return rc;
 }
 
@@ -808,6 +1124,13 @@ void import_checked_free(import_checked *c)
 	free(c);
 }
 
+void import_result_done(import_result *res)
+{
+	free(res->parts);
+	res->parts = NULL;
+	res->n_parts = 0;
+}
+
 int import_load(store *s, const formset *fs, import_checked *c, const import_opts *o, import_result *res,
                 char **why)
 {
@@ -827,8 +1150,13 @@ int import_load(store *s, const formset *fs, import_checked *c, const import_opt
 		snprintf(res->export_id, sizeof res->export_id, "%s", m.export_id);
 		snprintf(res->period, sizeof res->period, "%s", m.period);
 		res->sequence = m.sequence;
+		res->snapshot = m.snapshot;
+		res->regional = m.regional;
+		/* A structure's own archive imported before is not read again. A regional archive
+		 * always is: what it carries of each structure decides. */
 		char file[256];
-		int seen = store_import_seen(s, m.export_id, m.sha256, res->already_at, file);
+		int seen =
+		    m.regional ? 0 : store_import_seen(s, m.export_id, m.sha256, res->already_at, file);
 		if (seen == 2) {
 			set_why(why,
 			        "%s : l'export %s a déjà été importé le %s (fichier %s) avec un autre "
@@ -842,7 +1170,7 @@ int import_load(store *s, const formset *fs, import_checked *c, const import_opt
 	if (!rc && !res->already)
 		rc = check_codebook(&m, &c->rep.codebook, why);
 	if (!rc && !res->already)
-		rc = import_rows(s, fs, &m, &c->sp, o, &res->counts, why);
+		rc = import_rows(s, fs, &m, &c->sp, o, res, why);
 	manifest_done(&m);
 	return rc;
 }

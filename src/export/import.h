@@ -1,10 +1,19 @@
-/* import.h — recueil import: a structure's export archive merged into a regional database.
+/* import.h — recueil import: a structure's export archive, or a regional database's, written
+ * into a regional (or national) database.
  *
  * An archive is first checked exactly as `recueil verify` checks it (export_verify: passphrase,
  * AES authentication or CRC, completeness, SHA-256, sizes and row counts against the manifest,
  * entry names, decompression bombs). Then its manifest, codebook and CSV headers are checked
  * against the regional forms, and its rows are read a second time, streamed, every value parsed
  * as the form's field type says, and written in one transaction: the whole archive or nothing.
+ *
+ * Every export is a snapshot of its structure up to the end of its period: for each structure
+ * an archive carries (one for a structure's own archive, each structure_snapshot line of a
+ * regional one), the database comes to hold exactly that snapshot (what it replaces is said in
+ * store.h), unless it already holds a newer export of that structure (a higher sequence): then
+ * nothing of that structure changes. Skipping an archive is therefore harmless; the sequences
+ * skipped are reported. Archives of older versions (slices of their period, without content:
+ * snapshot) still import, merged by row version as they always were.
  * Nothing here prints: the caller reports. */
 #ifndef RECUEIL_IMPORT_H
 #define RECUEIL_IMPORT_H
@@ -25,17 +34,34 @@ typedef struct {
 	const char *login; /* recorded in the import log and the audit trail */
 } import_opts;
 
+/* What became of one structure of an archive. */
 typedef struct {
 	char structure[64];
+	char period[64];
+	int64_t sequence;      /* of the structure's export the archive carries */
+	bool older;            /* a newer export of it is held here: nothing of it changed */
+	int64_t held_sequence; /* the newest export of it held before the import, 0 if none */
+	char held_at[32];      /* when that one was made */
+	import_counts counts;  /* when not older */
+} import_part_result;
+
+typedef struct {
+	char structure[64]; /* the manifest's: the structure, or the regional database that made it */
 	char structure_name[256];
 	char export_id[37];
 	char period[64];
 	int64_t sequence;
 	bool encrypted;
-	bool already;        /* this export was imported before: nothing was done */
-	char already_at[32]; /* when, if already */
-	import_counts counts;
+	bool snapshot;             /* content: snapshot (else an older version's slice) */
+	bool regional;             /* made by a regional database: parts are the structures it carries */
+	bool already;              /* this export was imported before: nothing was done */
+	char already_at[32];       /* when, if already */
+	import_part_result *parts; /* one per structure of the archive; owned (import_result_done) */
+	size_t n_parts;
 } import_result;
+
+/* Release what res owns (NULL parts are fine). */
+void import_result_done(import_result *res);
 
 /* Import one archive. Returns 0 (res filled; res->already when it had been imported before),
  * or a sysexits code with a one-line *why that names the file (caller frees): EXIT_DATAERR for
@@ -89,7 +115,8 @@ typedef struct {
  * totals. n gets the counts. Returns n->first_failure. */
 int import_batch(store *s, const formset *fs, const import_batch_opts *o, import_batch_counts *n);
 
-/* Write the line that says what an archive brought, or that it had been imported before. */
+/* Write the lines that say what an archive brought (one per structure of a regional archive),
+ * or that it had been imported before, or that a newer export is held. */
 void import_result_write(FILE *out, const char *path, const import_result *r);
 
 /* The checks import_load makes on an archive's manifest and codebook, from buffers, without an

@@ -104,6 +104,43 @@ typedef struct {
 	import_result res;
 } outcome;
 
+/* A structure's part of an archive: "structure S, export n° q (P) : counts", or why nothing
+ * changed. */
+static void part_write(FILE *out, const import_part_result *p, bool encrypted, bool note_plain)
+{
+	fputs("structure ", out);
+	fputs_safe(p->structure, out);
+	if (p->older) {
+		fprintf(out,
+		        " : export n° %lld du %.10s déjà importé ; celui-ci (n° %lld) est plus ancien : rien "
+		        "n'a changé\n",
+		        (long long)p->held_sequence, p->held_at, (long long)p->sequence);
+		return;
+	}
+	const import_counts *c = &p->counts;
+	fprintf(out, ", export n° %lld (", (long long)p->sequence);
+	fputs_safe(p->period, out);
+	fprintf(
+	    out,
+	    ") : %llu ligne(s) ; %llu ajoutée(s), %llu mise(s) à jour, %llu supprimée(s), %llu inchangée(s)",
+	    (unsigned long long)c->rows, (unsigned long long)c->added, (unsigned long long)c->updated,
+	    (unsigned long long)(c->deleted + c->removed), (unsigned long long)c->unchanged);
+	if (c->older)
+		fprintf(out, ", %llu ignorée(s) (plus anciennes, ou effacées ici)",
+		        (unsigned long long)c->older);
+	if (c->alerts)
+		fprintf(out, ", %llu alerte(s)", (unsigned long long)c->alerts);
+	if (p->held_sequence && p->sequence > p->held_sequence + 1) {
+		if (p->sequence == p->held_sequence + 2)
+			fprintf(out, " ; export n° %lld jamais importé", (long long)p->held_sequence + 1);
+		else
+			fprintf(out, " ; exports n° %lld à %lld jamais importés",
+			        (long long)p->held_sequence + 1, (long long)p->sequence - 1);
+		fputs(" (sans conséquence : celui-ci les remplace)", out);
+	}
+	fprintf(out, "%s\n", note_plain && !encrypted ? " (archive NON chiffrée)" : "");
+}
+
 void import_result_write(FILE *out, const char *path, const import_result *r)
 {
 	fputs_safe(path, out);
@@ -113,17 +150,21 @@ void import_result_write(FILE *out, const char *path, const import_result *r)
 		fprintf(out, " déjà importé le %s : rien à faire\n", r->already_at);
 		return;
 	}
-	const import_counts *c = &r->counts;
-	fputs(" : structure ", out);
+	if (!r->regional) {
+		fputs(" : ", out);
+		for (size_t i = 0; i < r->n_parts; i++)
+			part_write(out, &r->parts[i], r->encrypted, true);
+		return;
+	}
+	fputs(" : base ", out);
 	fputs_safe(r->structure, out);
 	fprintf(out, ", export n° %lld (", (long long)r->sequence);
 	fputs_safe(r->period, out);
-	fprintf(out,
-	        ") : %llu ligne(s) ; %llu ajoutée(s), %llu mise(s) à jour, %llu supprimée(s), %llu "
-	        "inchangée(s), %llu plus ancienne(s) ignorée(s)%s\n",
-	        (unsigned long long)c->rows, (unsigned long long)c->added, (unsigned long long)c->updated,
-	        (unsigned long long)c->deleted, (unsigned long long)c->unchanged,
-	        (unsigned long long)c->older, r->encrypted ? "" : " (archive NON chiffrée)");
+	fprintf(out, "), %zu structure(s)%s\n", r->n_parts, r->encrypted ? "" : " (archive NON chiffrée)");
+	for (size_t i = 0; i < r->n_parts; i++) {
+		fputs("  ", out);
+		part_write(out, &r->parts[i], r->encrypted, false);
+	}
 }
 
 /* Commit the batch of archives [from, to] (they were loaded into it), then report each one:
@@ -149,6 +190,7 @@ static void batch_end(store *s, const import_batch_opts *o, outcome *done, size_
 			import_result_write(o->out, o->paths[k], &e->res);
 			n->imported++;
 		}
+		import_result_done(&e->res);
 		free(e->why);
 	}
 	free(commit_why);

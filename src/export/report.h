@@ -6,12 +6,18 @@
  * No curses and no printing policy here beyond the two writers (text and CSV): a screen reads
  * the model through report_cell_get and draws it as it likes.
  *
- * Definitions (P = the period, E = its last day; only entries that are not drafts count; the
- * "last" entry of a patient is the latest by entry date, then by creation order; a patient
- * counts in the structure of patients.structure):
+ * Definitions (P = the period, E = its last day; only entries that are not drafts count, those
+ * dated up to E, and the patient's own record whatever its date: exactly what an export of P
+ * holds, a snapshot of the structure at E, so that a regional database's figures for a
+ * structure equal the structure's own; the "last"
+ * entry of a patient is the latest by entry date, then by creation order; a patient counts in
+ * the structure of patients.structure):
  *  - patients_suivis: patients with at least one contact entry dated in P whose statut is
  *    'realise' (the per-patient package: "followed in year N" when P is year N);
- *  - inclusions: patients whose patient.date_inclusion lies in P;
+ *  - inclusions: patients whose patient.date_inclusion lies in P, whatever the date of their
+ *    record: a patient entered after E with an inclusion date in P (records typed late, at the
+ *    deadline) counts in P, and every export carries each patient's record (a form of
+ *    cardinality once) whatever its date;
  *  - sorties: exit entries dated in P, by motif, and their total (any motif);
  *  - contacts_statut: contact entries dated in P by statut, and their total; contacts_intervenant
  *    and contacts_type: the contacts 'realise' dated in P by profession and by kind;
@@ -38,7 +44,7 @@
  *    severity computed; number assessed and bands (the choices of the calculated field in the
  *    YAML: a band field without choices makes its indicator not available);
  *  - alertes: clinical alerts raised on entries dated in P, in total and by level (a count,
- *    never their text).
+ *    never their text; exports carry them in alerts.csv).
  * An indicator whose form, field, code or threshold is absent is marked not available (with
  * the reason) instead of failing the whole report.
  *

@@ -1,6 +1,7 @@
-/* export_data.c — what export and backup read from the database (a period's rows, what is not
- * ready for export, the changes since an earlier export, consistent snapshots) and the export
- * log. The writes of an import are in import_write.c. */
+/* export_data.c — what export and backup read from the database (a snapshot's rows and alerts,
+ * what is not ready for export, the changes since an earlier export, the structures' exports a
+ * regional database holds, consistent copies) and the export log. The writes of an import are
+ * in import_write.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,14 +48,14 @@ void store_write_rollback(store *s)
  * the table, then SQLite's sorter) instead of through the (form, date) index, whose date order
  * sends every row to a random page of the table: for a form with many rows, a page miss per row
  * in a small cache costs several times the sequential pass. */
-static char *export_sql(const form *f, const size_t *fields, size_t n, bool by_patient, bool scan)
+static char *export_sql(const form *f, const size_t *fields, size_t n, bool any_date, bool scan)
 {
 	strbuf sql = STRBUF_INIT;
 	/* The typed missing codes of a row come as one "field=code field=code" text: one index
 	 * probe per row, whatever the number of empty columns. */
 	strbuf_puts(&sql, "SELECT e.uuid, p.pseudonym, e.date, e.form_version, e.status, "
 	                  "(SELECT group_concat(m.field || '=' || m.code, ' ') FROM entry_missing m "
-	                  "WHERE m.entry_id = e.id), e.row_version, e.updated_at");
+	                  "WHERE m.entry_id = e.id), e.row_version, e.updated_at, p.structure");
 	for (size_t i = 0; i < n; i++) {
 		strbuf_puts(&sql, ", f.");
 		st_sql_quoted(&sql, f->fields[fields[i]].id, '"');
@@ -64,13 +65,8 @@ static char *export_sql(const form *f, const size_t *fields, size_t n, bool by_p
 	char *table = xasprintf("form_%s", f->id);
 	st_sql_quoted(&sql, table, '"');
 	free(table);
-	strbuf_puts(&sql, " f ON f.entry_id = e.id WHERE e.form = ?1 AND e.status <> 'draft' AND ");
-	if (by_patient)
-		strbuf_puts(
-		    &sql, "e.patient_id IN (SELECT patient_id FROM entries WHERE status <> 'draft' AND date "
-		          "BETWEEN ?2 AND ?3) ORDER BY p.pseudonym, e.date, e.id");
-	else
-		strbuf_puts(&sql, "e.date BETWEEN ?2 AND ?3 ORDER BY e.date, e.id");
+	strbuf_puts(&sql, " f ON f.entry_id = e.id WHERE e.form = ?1 AND e.status <> 'draft'");
+	strbuf_puts(&sql, any_date ? " ORDER BY e.date, e.id" : " AND e.date <= ?2 ORDER BY e.date, e.id");
 	return strbuf_take(&sql);
 }
 
@@ -113,11 +109,10 @@ static bool export_by_scan(store *s, const char *form_id)
 	return scan;
 }
 
-int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fields, const char *first,
-                      const char *last, bool by_active_patient, int (*fn)(void *ctx, const export_row *row),
-                      void *ctx, char **why)
+int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fields, const char *last,
+                      bool any_date, int (*fn)(void *ctx, const export_row *row), void *ctx, char **why)
 {
-	char *sql = export_sql(f, fields, n_fields, by_active_patient, export_by_scan(s, f->id));
+	char *sql = export_sql(f, fields, n_fields, any_date, export_by_scan(s, f->id));
 	sqlite3_stmt *stmt = NULL;
 	int rc = 0;
 	if (sqlite3_prepare_v2(st_db_handle(s), sql, -1, &stmt, NULL) != SQLITE_OK) {
@@ -126,15 +121,15 @@ int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fi
 	}
 	free(sql);
 	sqlite3_bind_text(stmt, 1, f->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, first, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, last, -1, SQLITE_STATIC);
+	if (!any_date)
+		sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
 	const char **vals = xcalloc(n_fields ? n_fields : 1, sizeof *vals);
 	char(*num)[48] = xcalloc(n_fields ? n_fields : 1, sizeof *num);
 	int step;
 	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *missing = (const char *)sqlite3_column_text(stmt, 5);
 		for (size_t i = 0; i < n_fields; i++) {
-			int col = (int)i + 8;
+			int col = (int)i + 9;
 			switch (sqlite3_column_type(stmt, col)) {
 			case SQLITE_NULL:
 				vals[i] = missing && missing_of(missing, f->fields[fields[i]].id, num[i],
@@ -165,6 +160,7 @@ int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fi
 		    .values = vals,
 		    .row_version = sqlite3_column_int64(stmt, 6),
 		    .updated_at = (const char *)sqlite3_column_text(stmt, 7),
+		    .structure = (const char *)sqlite3_column_text(stmt, 8),
 		};
 		rc = fn(ctx, &row);
 	}
@@ -267,13 +263,37 @@ int store_export_issues(store *s, const char *first, const char *last,
 	return rc;
 }
 
-int store_changes_since(store *s, const char *first, const char *last, const char *since,
+static void read_held(sqlite3_stmt *stmt, import_held *h)
+{
+	memset(h, 0, sizeof *h);
+	snprintf(h->structure, sizeof h->structure, "%s", st_col_text(stmt, 0));
+	snprintf(h->structure_name, sizeof h->structure_name, "%s", st_col_text(stmt, 1));
+	snprintf(h->export_id, sizeof h->export_id, "%s", st_col_text(stmt, 2));
+	h->sequence = sqlite3_column_int64(stmt, 3);
+	snprintf(h->period, sizeof h->period, "%s", st_col_text(stmt, 4));
+	snprintf(h->exported_at, sizeof h->exported_at, "%s", st_col_text(stmt, 5));
+	h->period_complete = sqlite3_column_type(stmt, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(stmt, 6);
+}
+
+/* The corrections since an export whose marks are known: the entries of the period created
+ * after its snapshot (an id above its entry mark), and the older ones that an audit line after
+ * its audit mark says were edited (an alert's acknowledgement aside), or whose stored scores
+ * were recomputed since (a recomputation writes no audit line: its last change time is strictly
+ * after the export's). */
+static const char changes_by_marks[] =
+    "WHERE e.date BETWEEN ?1 AND ?2 AND e.status <> 'draft' AND (e.id > ?4 OR e.updated_at > ?3 OR "
+    "e.uuid IN (SELECT entry_uuid FROM audit_log WHERE id > ?5 AND action = 'update' "
+    "AND entry_uuid IS NOT NULL AND field IS NOT 'alerte')) ORDER BY e.date, e.id";
+/* Without marks (an export made before they were kept): by the clock, to the second. */
+static const char changes_by_time[] =
+    "WHERE e.date BETWEEN ?1 AND ?2 AND e.status <> 'draft' AND e.updated_at >= ?3 ORDER BY e.date, e.id";
+
+int store_changes_since(store *s, const char *first, const char *last, const export_log_entry *since,
                         void (*fn)(void *ctx, int kind, const entry_meta *m), void *ctx, char **why)
 {
-	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
-	                      "WHERE e.date BETWEEN ?1 AND ?2 AND e.status <> 'draft' AND e.updated_at >= ?3 "
-	                      "ORDER BY e.date, e.id",
-	                      meta_columns);
+	bool marks = since->entry_mark >= 0 && since->audit_mark >= 0;
+	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id %s",
+	                      meta_columns, marks ? changes_by_marks : changes_by_time);
 	sqlite3_stmt *stmt = NULL;
 	int rc = 0, step;
 	if (sqlite3_prepare_v2(st_db_handle(s), sql, -1, &stmt, NULL) != SQLITE_OK) {
@@ -283,11 +303,16 @@ int store_changes_since(store *s, const char *first, const char *last, const cha
 	free(sql);
 	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, since, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, since->created_at, -1, SQLITE_STATIC);
+	if (marks) {
+		sqlite3_bind_int64(stmt, 4, since->entry_mark);
+		sqlite3_bind_int64(stmt, 5, since->audit_mark);
+	}
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		entry_meta m;
 		read_meta(stmt, &m);
-		fn(ctx, strcmp(m.created_at, since) >= 0 ? STORE_CHANGE_ADDED : STORE_CHANGE_EDITED, &m);
+		bool added = marks ? m.id > since->entry_mark : strcmp(m.created_at, since->created_at) >= 0;
+		fn(ctx, added ? STORE_CHANGE_ADDED : STORE_CHANGE_EDITED, &m);
 	}
 	if (step != SQLITE_DONE)
 		rc = st_fail(s, why, "corrections depuis l'export précédent");
@@ -295,15 +320,21 @@ int store_changes_since(store *s, const char *first, const char *last, const cha
 	if (rc)
 		return rc;
 	/* Deletions: the audit trail keeps the deleted entry's date as the old value. */
-	if (sqlite3_prepare_v2(
-	        st_db_handle(s),
-	        "SELECT entry_uuid, pseudonym, form, old_value FROM audit_log WHERE action = 'delete' "
-	        "AND field IS NULL AND at >= ?3 AND old_value BETWEEN ?1 AND ?2 ORDER BY id",
-	        -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st_db_handle(s),
+	                       marks ? "SELECT entry_uuid, pseudonym, form, old_value FROM audit_log WHERE "
+	                               "action = 'delete' AND field IS NULL AND id > ?3 AND old_value "
+	                               "BETWEEN ?1 AND ?2 ORDER BY id"
+	                             : "SELECT entry_uuid, pseudonym, form, old_value FROM audit_log WHERE "
+	                               "action = 'delete' AND field IS NULL AND at >= ?3 AND old_value "
+	                               "BETWEEN ?1 AND ?2 ORDER BY id",
+	                       -1, &stmt, NULL) != SQLITE_OK)
 		return st_fail(s, why, "suppressions depuis l'export précédent");
 	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, since, -1, SQLITE_STATIC);
+	if (marks)
+		sqlite3_bind_int64(stmt, 3, since->audit_mark);
+	else
+		sqlite3_bind_text(stmt, 3, since->created_at, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		entry_meta m;
 		memset(&m, 0, sizeof m);
@@ -319,11 +350,111 @@ int store_changes_since(store *s, const char *first, const char *last, const cha
 	return rc;
 }
 
+int store_export_marks(store *s, int64_t *entry_mark, int64_t *audit_mark, char **why)
+{
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT (SELECT coalesce(max(id), 0) FROM entries), "
+	                                   "(SELECT coalesce(max(id), 0) FROM audit_log)");
+	if (!stmt || sqlite3_step(stmt) != SQLITE_ROW) {
+		if (stmt)
+			sqlite3_reset(stmt);
+		return st_fail(s, why, "repères de l'export");
+	}
+	*entry_mark = sqlite3_column_int64(stmt, 0);
+	*audit_mark = sqlite3_column_int64(stmt, 1);
+	sqlite3_reset(stmt);
+	return 0;
+}
+
+int store_export_alerts(store *s, const char *last, const char *const *any_date,
+                        int (*fn)(void *ctx, const export_alert *a), void *ctx, char **why)
+{
+	strbuf sql = STRBUF_INIT;
+	strbuf_puts(&sql,
+	            "SELECT p.structure, e.uuid, a.rule, a.level, a.raised_at, a.acknowledged_at FROM "
+	            "alerts a JOIN entries e ON e.id = a.entry_id JOIN patients p ON p.id = e.patient_id "
+	            "WHERE e.status <> 'draft' AND (e.date <= ?1");
+	for (size_t i = 0; any_date && any_date[i]; i++) {
+		strbuf_puts(&sql, " OR e.form = ");
+		st_sql_quoted(&sql, any_date[i], '\'');
+	}
+	strbuf_puts(&sql, ") ORDER BY e.date, e.id, a.rule");
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(st_db_handle(s), strbuf_str(&sql), -1, &stmt, NULL) != SQLITE_OK) {
+		strbuf_done(&sql);
+		return st_fail(s, why, "lecture des alertes à exporter");
+	}
+	strbuf_done(&sql);
+	sqlite3_bind_text(stmt, 1, last, -1, SQLITE_STATIC);
+	int rc = 0, step;
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		export_alert a = {
+		    .structure = st_col_text(stmt, 0),
+		    .entry_uuid = st_col_text(stmt, 1),
+		    .rule = st_col_text(stmt, 2),
+		    .level = st_col_text(stmt, 3),
+		    .raised_at = st_col_text(stmt, 4),
+		    .acknowledged_at =
+		        sqlite3_column_type(stmt, 5) == SQLITE_NULL ? NULL : st_col_text(stmt, 5),
+		};
+		rc = fn(ctx, &a);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = st_fail(s, why, "lecture des alertes à exporter");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int store_import_held_each(store *s, void (*fn)(void *ctx, const import_held *h), void *ctx, char **why)
+{
+	/* The newest export of each structure: its highest sequence, the last imported on a tie. */
+	sqlite3_stmt *stmt = st_prepare(
+	    s, "SELECT structure, structure_name, export_id, sequence, period, exported_at, period_complete "
+	       "FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY structure ORDER BY sequence DESC, id DESC) "
+	       "AS rang FROM import_log) WHERE rang = 1 ORDER BY structure");
+	if (!stmt)
+		return st_fail(s, why, "journal des imports");
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		import_held h;
+		read_held(stmt, &h);
+		fn(ctx, &h);
+	}
+	int rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "journal des imports");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+bool store_import_held(store *s, const char *structure, import_held *out)
+{
+	sqlite3_stmt *stmt = st_prepare(
+	    s, "SELECT structure, structure_name, export_id, sequence, period, exported_at, period_complete "
+	       "FROM import_log WHERE structure = ? ORDER BY sequence DESC, id DESC LIMIT 1");
+	if (!stmt)
+		return false;
+	sqlite3_bind_text(stmt, 1, structure, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
+	if (found)
+		read_held(stmt, out);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return found;
+}
+
+bool store_has_own_patients(store *s)
+{
+	sqlite3_stmt *stmt = st_prepare(
+	    s, "SELECT EXISTS (SELECT 1 FROM patients WHERE structure = (SELECT code FROM structure))");
+	bool own = stmt && sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0);
+	if (stmt)
+		sqlite3_reset(stmt);
+	return own;
+}
+
 int store_export_log_each(store *s, void (*fn)(void *ctx, const export_log_entry *e), void *ctx, char **why)
 {
 	sqlite3_stmt *stmt =
-	    st_prepare(s, "SELECT sequence, export_id, period, created_at FROM export_log ORDER BY "
-	                  "sequence, id");
+	    st_prepare(s, "SELECT sequence, export_id, period, created_at, coalesce(entry_mark, -1), "
+	                  "coalesce(audit_mark, -1) FROM export_log ORDER BY sequence, id");
 	if (!stmt)
 		return st_fail(s, why, "journal des exports");
 	int step;
@@ -333,6 +464,8 @@ int store_export_log_each(store *s, void (*fn)(void *ctx, const export_log_entry
 		snprintf(e.export_id, sizeof e.export_id, "%s", st_col_text(stmt, 1));
 		snprintf(e.period, sizeof e.period, "%s", st_col_text(stmt, 2));
 		snprintf(e.created_at, sizeof e.created_at, "%s", st_col_text(stmt, 3));
+		e.entry_mark = sqlite3_column_int64(stmt, 4);
+		e.audit_mark = sqlite3_column_int64(stmt, 5);
 		fn(ctx, &e);
 	}
 	int rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "journal des exports");
@@ -345,7 +478,8 @@ int store_export_log_add(store *s, const export_log_entry *e, const char *login,
 {
 	sqlite3_stmt *stmt =
 	    st_prepare(s, "INSERT INTO export_log(sequence, export_id, period, created_at, login, "
-	                  "file_name, encrypted, rows, accepted_issues) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	                  "file_name, encrypted, rows, accepted_issues, entry_mark, audit_mark) "
+	                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!stmt)
 		return st_fail(s, why, "journal des exports");
 	sqlite3_bind_int64(stmt, 1, e->sequence);
@@ -358,6 +492,10 @@ int store_export_log_add(store *s, const export_log_entry *e, const char *login,
 	sqlite3_bind_int64(stmt, 8, rows);
 	if (accepted)
 		sqlite3_bind_text(stmt, 9, accepted, -1, SQLITE_STATIC);
+	if (e->entry_mark >= 0 && e->audit_mark >= 0) {
+		sqlite3_bind_int64(stmt, 10, e->entry_mark);
+		sqlite3_bind_int64(stmt, 11, e->audit_mark);
+	}
 	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "journal des exports");
 	sqlite3_reset(stmt);
 	return rc;

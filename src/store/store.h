@@ -166,6 +166,7 @@ void store_write_rollback(store *s);
 
 /* One row of a form's export. Every pointer is borrowed for the duration of the callback. */
 typedef struct {
+	const char *structure; /* the code of the patient's structure (patients.structure) */
 	const char *uuid, *pseudonym, *date, *status;
 	int form_version;
 	const char *const *values; /* one per requested field: stored code, missing code, or NULL */
@@ -173,15 +174,30 @@ typedef struct {
 	const char *updated_at;
 } export_row;
 
-/* Call fn for each entry of form f that is not a draft and is dated in [first, last]
- * (YYYY-MM-DD), by date then creation. With by_active_patient, the period selects patients
- * instead: every entry of f of a patient who has a non-draft entry dated in the period (for
- * the patient's own form). fields are indexes into f->fields (no notes). Values come as stored:
- * integers in decimal, reals with the field's decimals, missing codes as ".refus"…. fn returns
- * 0 to go on; any other value stops the walk and is returned. Streams: memory stays flat. */
-int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fields, const char *first,
-                      const char *last, bool by_active_patient, int (*fn)(void *ctx, const export_row *row),
-                      void *ctx, char **why);
+/* Call fn for each entry of form f that is not a draft and is dated on or before last
+ * (YYYY-MM-DD), or whatever its date with any_date (the patient's own record, a form of
+ * cardinality once, describes the patient rather than an event), by date then creation: the
+ * form's part of a snapshot of the database at the end of a period, every structure's patients
+ * included. fields are indexes into f->fields (no notes). Values come as stored: integers in decimal, reals
+ * with the field's decimals, missing codes as ".refus"…. fn returns 0 to go on; any other value stops the
+ * walk and is returned. Streams: memory stays flat. */
+int store_export_rows(store *s, const form *f, const size_t *fields, size_t n_fields, const char *last,
+                      bool any_date, int (*fn)(void *ctx, const export_row *row), void *ctx, char **why);
+
+/* One clinical alert of an export: what the report counts, never its text, a login or a note.
+ * Every pointer is borrowed for the duration of the callback. */
+typedef struct {
+	const char *structure, *entry_uuid, *rule, *level, *raised_at;
+	const char *acknowledged_at; /* NULL while open */
+} export_alert;
+
+/* Call fn for each alert raised on an entry that is not a draft and is dated on or before last
+ * or is of one of the forms any_date lists (NULL-terminated, may be NULL), by the entry's date,
+ * then creation, then rule: the alerts of the entries store_export_rows gives. fn returns 0 to
+ * go on; any other value stops the walk and is returned. Returns 0, or an exit code with *why
+ * set (caller frees). */
+int store_export_alerts(store *s, const char *last, const char *const *any_date,
+                        int (*fn)(void *ctx, const export_alert *a), void *ctx, char **why);
 
 /* How many entries of each form are dated in [first, last] (drafts included), as fn(ctx, form
  * id, count): an estimate read from the (form, date) index alone, to order the export's work.
@@ -197,24 +213,37 @@ int store_export_issues(store *s, const char *first, const char *last,
                                    const char *rule),
                         void *ctx, char **why);
 
-/* Changes to the entries dated in [first, last] since a time (ISO-8601 UTC, included): entries
- * edited (created before), added (created since) and deleted (from the audit trail; m then has
- * uuid, pseudonym, form and date only). */
-enum { STORE_CHANGE_EDITED, STORE_CHANGE_ADDED, STORE_CHANGE_DELETED };
-int store_changes_since(store *s, const char *first, const char *last, const char *since,
-                        void (*fn)(void *ctx, int kind, const entry_meta *m), void *ctx, char **why);
-
 typedef struct {
 	int64_t sequence;
 	char export_id[37];
 	char period[64];
 	char created_at[32];
+	/* Where the export stood in the database's history (store_export_marks); -1 for an export
+	 * logged before they were kept. */
+	int64_t entry_mark, audit_mark;
 } export_log_entry;
+
+/* The marks of the database's history that a read snapshot sees: the largest entry id and the
+ * largest audit line id (0 when none). Inside store_read_begin … store_read_end, they say
+ * exactly what an export read. Returns 0, or an exit code with *why. */
+int store_export_marks(store *s, int64_t *entry_mark, int64_t *audit_mark, char **why);
+
+/* Changes to the entries dated in [first, last] since the export since: entries edited (there
+ * before it), added (created after it) and deleted (from the audit trail; m then has uuid,
+ * pseudonym, form and date only). With the export's marks, an edit is an audit line after its
+ * audit mark (an alert's acknowledgement aside) or a recomputation of scores after its time, and
+ * an addition an entry id above its entry mark: two changes in the same second as the export are
+ * told apart. Without marks (an export logged before they were kept), by the clock, to the
+ * second: changed at or after the export's time. */
+enum { STORE_CHANGE_EDITED, STORE_CHANGE_ADDED, STORE_CHANGE_DELETED };
+int store_changes_since(store *s, const char *first, const char *last, const export_log_entry *since,
+                        void (*fn)(void *ctx, int kind, const entry_meta *m), void *ctx, char **why);
 
 /* Call fn for each logged export, oldest first. */
 int store_export_log_each(store *s, void (*fn)(void *ctx, const export_log_entry *e), void *ctx, char **why);
-/* Record an export (inside the caller's write transaction or alone). accepted: NULL when the
- * pre-export check found nothing, else what was accepted and why. */
+/* Record an export (inside the caller's write transaction or alone), with its marks when they
+ * are not -1. accepted: NULL when the pre-export check found nothing, else what was accepted
+ * and why. */
 int store_export_log_add(store *s, const export_log_entry *e, const char *login, const char *file_name,
                          bool encrypted, int64_t rows, const char *accepted, char **why);
 
@@ -296,25 +325,55 @@ int store_counts_get(store *s, const char *login, const char *due_form, long due
  *
  * One archive is imported in one write transaction (store_import_begin … store_import_end):
  * all of it or nothing. Inside store_batch_begin … store_batch_end, that transaction is a
- * savepoint of the batch's: several archives then share one commit (and its page writes). Patients are found
- * or created by (pseudonym, structure): the same pseudonym from two structures names two people. Entries keep
- * their uuid and row version; of two versions of an entry, the higher row version wins. */
+ * savepoint of the batch's: several archives then share one commit (and its page writes).
+ * Patients are found or created by (pseudonym, structure): the same pseudonym from two
+ * structures names two people. An archive holds the rows of one structure (a structure's own
+ * export) or of several (a regional database's export): each structure whose rows are to be
+ * written is announced first (store_import_structure).
+ *
+ * A snapshot (every export since the snapshot format: all the structure's entries up to the
+ * end of its period) replaces what this database holds of each structure it carries: the
+ * entries it holds are inserted or overwritten (the archive's row wins whatever its row
+ * version: only the version, last change, date, status, form version and patient being all
+ * the same leaves an entry as it is), the structure's entries it no longer holds are deleted
+ * with their values, missing codes, confirmations and alerts, then its patients left without
+ * an entry, and the structure's alerts become the archive's. Entries erased here with their
+ * patient (store_patient_erase) are never brought back. A slice (an archive of an older
+ * version: only the entries dated in its period) is merged as it always was: of two versions of
+ * an entry the higher row version wins, and the deletions its manifest lists are applied and
+ * remembered. Whether an archive is newer than what is held is the caller's decision
+ * (store_import_held). */
 typedef struct {
-	const char *structure, *structure_name; /* from the manifest */
-	const char *export_id, *period, *exported_at, *manifest_sha256, *file_name;
-	int64_t sequence;
+	const char *manifest_sha256, *file_name; /* of the archive */
+	/* NULL for a structure's own archive; for an archive made by a regional database, the
+	 * code of that database (import_log.source). */
+	const char *source;
+	bool snapshot; /* content: snapshot; false for a slice */
 } import_source;
+
+/* A structure of the archive and the export of it that the archive carries (for a regional
+ * archive: the export of the structure that the region held). Strings are copied. */
+typedef struct {
+	const char *structure, *structure_name;
+	const char *export_id, *period, *exported_at;
+	const char *period_first, *period_last; /* YYYY-MM-DD, or NULL when unknown */
+	int period_complete;                    /* 1, 0, or -1 when unknown */
+	int64_t sequence;
+} import_structure;
 
 typedef struct {
 	uint64_t rows;      /* data rows read */
 	uint64_t added;     /* entries new to this database */
-	uint64_t updated;   /* replaced by a newer row version */
-	uint64_t unchanged; /* same row version as here */
-	uint64_t older;     /* older than here, or deleted since: ignored */
-	uint64_t deleted;   /* removed as the manifest's corrections say */
+	uint64_t updated;   /* replaced by the archive's version */
+	uint64_t unchanged; /* the same as here */
+	uint64_t older;     /* ignored: older than here (slice), or erased here with their patient */
+	uint64_t deleted;   /* removed as a slice's manifest corrections say */
+	uint64_t removed;   /* held here, no longer in the snapshot: deleted */
+	uint64_t alerts;    /* clinical alerts of the snapshot */
 } import_counts;
 
 typedef struct {
+	const char *structure; /* a structure announced by store_import_structure */
 	const char *uuid, *pseudonym, *date, *status, *updated_at;
 	int form_version;
 	int64_t row_version;
@@ -322,24 +381,57 @@ typedef struct {
 	const missing_code *missing; /* one per column: a typed missing code or MISS_NONE */
 } import_row;
 
+/* A clinical alert of a snapshot, on an entry of the same archive. */
+typedef struct {
+	const char *structure, *entry_uuid, *rule, *level, *raised_at;
+	const char *acknowledged_at; /* NULL while open */
+	const char *message;         /* the rule's text in this database's forms, "" if unknown */
+} import_alert;
+
+/* The newest export of a structure that this database holds (import_log: highest sequence,
+ * the last imported on a tie). Strings are copied. */
+typedef struct {
+	char structure[64], structure_name[256], export_id[37], period[64], exported_at[32];
+	int64_t sequence;
+	int period_complete; /* 1, 0, or -1 when unknown */
+} import_held;
+
+/* The newest export of structure held here into *out; false when none (or unreadable). */
+bool store_import_held(store *s, const char *structure, import_held *out);
+/* Call fn for the newest export held of each structure, by structure code. Returns 0, or an
+ * exit code with *why (caller frees). */
+int store_import_held_each(store *s, void (*fn)(void *ctx, const import_held *h), void *ctx, char **why);
+/* Whether patients of this database's own structure code are here (a regional database that
+ * also records patients of its own). */
+bool store_has_own_patients(store *s);
+
 typedef struct store_import store_import;
 
-/* Whether an export was imported already: 0 never, 1 yes (the same manifest), 2 yes but with
- * another manifest (forged or damaged). *at gets when, file the archive's name then. */
+/* Whether a structure's own archive was imported already (an archive carried by a regional
+ * one does not count): 0 never, 1 yes (the same manifest), 2 yes but with another manifest
+ * (forged or damaged). *at gets when, file the archive's name then. */
 int store_import_seen(store *s, const char *export_id, const char *manifest_sha256, char at[32],
                       char file[256]);
 /* Open the archive's write transaction (BEGIN IMMEDIATE). *out is released by store_import_end. */
 int store_import_begin(store *s, const import_source *src, const char *login, store_import **out, char **why);
+/* Announce a structure whose rows follow (a structure announced twice is refused with
+ * EXIT_DATAERR). For a snapshot, its alerts here are dropped at once (the archive's replace them). */
+int store_import_structure(store_import *im, const import_structure *in, char **why);
 /* The rows that follow are of form f, with these columns (indexes into f->fields, no notes). */
 int store_import_form(store_import *im, const form *f, const size_t *fields, size_t n, char **why);
-/* Insert the entry, replace an older version of it, or leave a newer or equal one. An entry of
- * another structure or of another form under the same uuid is refused (EXIT_DATAERR). */
+/* Write one entry as the archive's kind says (above). An entry of another structure or of
+ * another form under the same uuid is refused (EXIT_DATAERR). */
 int store_import_row(store_import *im, const import_row *row, char **why);
-/* Delete an entry the structure deleted (its manifest says so) and remember it, so that an older
- * archive imported later does not bring it back. */
+/* Write one alert of a snapshot, after the rows: its entry must be one of the archive's
+ * (EXIT_DATAERR otherwise); the level is one of info, attention, urgent (checked by the caller). */
+int store_import_alert(store_import *im, const import_alert *a, char **why);
+/* Slice only: delete an entry the structure deleted (its manifest says so) and remember it, so
+ * that an older archive imported later does not bring it back. */
 int store_import_delete(store_import *im, const char *uuid, char **why);
-/* With keep: log the import (import_log, one 'import' line in the audit trail) and commit;
- * otherwise roll everything back. counts (may be NULL) gets what the archive changed. */
+/* With keep: remove what each snapshot no longer holds (one audit line per entry removed, with
+ * its uuid, pseudonym, form and date, never a value), log each structure's import (import_log,
+ * one 'import' line in the audit trail each) and commit; otherwise roll everything back. counts
+ * (may be NULL) gets what the archive changed, one element per structure announced, in order. */
 int store_import_end(store_import *im, bool keep, import_counts *counts, char **why);
 /* Before the first archive (outside any transaction) and after the last one: settings for many
  * savepoints; then checkpoint the WAL into the database and empty it. */

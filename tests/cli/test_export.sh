@@ -183,8 +183,9 @@ for r in codebook:
     cb_fields.setdefault(r["form"], []).append(r["field"])
     if r["type"] in ("choice", "yesno") and " | " not in r["choices"] and "=" not in r["choices"]:
         problems.append("codebook: choix sans libellés pour %s.%s" % (r["form"], r["field"]))
-meta = ["entry_id", "pseudonym", "entry_date", "form_version", "entry_status", "row_version", "updated_at"]
+meta = ["structure", "entry_id", "pseudonym", "entry_date", "form_version", "entry_status", "row_version", "updated_at"]
 seen_ids = {}
+before_period = 0
 for name in sorted(os.listdir(d)):
     if not name.endswith(".csv"):
         continue
@@ -201,6 +202,14 @@ for name in sorted(os.listdir(d)):
         problems.append("%s: %d lignes, le manifeste en annonce %s" % (name, len(body), manifest.get(name, {}).get("rows")))
     if name == "codebook.csv":
         continue
+    if name == "alerts.csv":
+        if header != ["structure", "entry_id", "rule", "level", "raised_at", "acknowledged", "acknowledged_at"]:
+            problems.append("alerts.csv: colonnes " + ",".join(header))
+        for r in body:
+            rec = dict(zip(header, r))
+            if rec["structure"] != "DEMO" or rec["level"] not in ("info", "attention", "urgent") or rec["acknowledged"] not in ("0", "1"):
+                problems.append("alerts.csv: ligne " + ",".join(r))
+        continue
     form = name[:-4]
     if header[:len(meta)] != meta:
         problems.append(name + ": colonnes communes " + ",".join(header[:len(meta)]))
@@ -212,8 +221,11 @@ for name in sorted(os.listdir(d)):
     for r in body:
         rec = dict(zip(header, r))
         seen_ids[rec["entry_id"]] = (form, rec)
-        if form != "patient" and not ("2026-07-01" <= rec["entry_date"] <= "2026-09-30"):
-            problems.append("%s: date %s hors de 2026-T3" % (name, rec["entry_date"]))
+        if rec["structure"] != "DEMO":
+            problems.append("%s: structure %s" % (name, rec["structure"]))
+        if form != "patient" and rec["entry_date"] > "2026-09-30":
+            problems.append("%s: date %s après la fin de 2026-T3" % (name, rec["entry_date"]))
+        before_period += rec["entry_date"] < "2026-07-01"
         if rec["entry_status"] not in ("complete", "incomplete"):
             problems.append("%s: statut %s" % (name, rec["entry_status"]))
         if not rec["row_version"].isdigit() or int(rec["row_version"]) < 1:
@@ -232,9 +244,16 @@ else:
         problems.append("audit: le code manquant .refus de q10 est écrit « %s »" % a["q10"])
     if a["q1"] != "2" or a["audit_c"] != "4":
         problems.append("audit: codes ou score calculé inattendus q1=%s audit_c=%s" % (a["q1"], a["audit_c"]))
+if not before_period:
+    problems.append("aucune saisie d'avant la période : l'export n'est pas un instantané")
+if "alerts.csv" not in os.listdir(d):
+    problems.append("alerts.csv absent")
 print("\n".join(problems) if problems else "ok")
 PYEOF
-		expect_eq "CSV lus par Python : en-têtes, lignes, codebook, codes manquants, période" "$(cat "$tmp/py.out")" "ok"
+		expect_eq "CSV lus par Python : structure en premier, lignes, codebook, codes manquants, instantané jusqu'à la fin de la période, alertes" "$(cat "$tmp/py.out")" "ok"
+		expect_eq "manifeste : un instantané" "$(manifest_value "$M" content)" "snapshot"
+		expect_eq "manifeste : premier jour de la période" "$(manifest_value "$M" period_first)" "2026-07-01"
+		expect_eq "manifeste : dernier jour de la période" "$(manifest_value "$M" period_last)" "2026-09-30"
 	fi
 fi
 
@@ -322,6 +341,15 @@ if have unzip; then
 	expect_in "le LISEZMOI le dit aussi" "$(cat "$tmp/plain/LISEZMOI.txt")" "PAS chiffrée"
 	run verify "$tmp/out/plain.zip"
 	expect_rc "verify d'une archive non chiffrée" 0
+	# The R loader: every AUDIT finds its patient by (structure, pseudonym); the alerts are read.
+	if have Rscript; then
+		r=$(cd "$tmp/plain" && Rscript -e 'source("lire_recueil.R")
+m <- merge(recueil$audit, recueil$patient[, c("structure", "pseudonym", "sexe")], by = c("structure", "pseudonym"))
+cat(nrow(m) == nrow(recueil$audit), nrow(m) > 0, all(m$structure == "DEMO"), nrow(recueil$alertes) > 0, "\n")' 2>/dev/null)
+		expect_eq "R : chaque AUDIT relié à son patient par (structure, pseudonym), alertes lues" "$r" "TRUE TRUE TRUE TRUE "
+	else
+		skip "Rscript absent : chargement dans R"
+	fi
 	if have zip; then
 		cp "$tmp/out/plain.zip" "$tmp/added.zip"
 		echo "intrus" >"$tmp/intrus.csv"
@@ -383,11 +411,31 @@ expect_not_in "manifeste : une saisie inchangée n'est pas une correction" "$out
 if have unzip; then
 	run export --period 2026-T3 --out "$tmp/out/corr-plain.zip" --no-encrypt --accept-issues "idem"
 	expect_in "la saisie corrigée porte sa version 2 et sa date de modification (row_version, updated_at)" \
-		"$(unzip -p "$tmp/out/corr-plain.zip" contact.csv | grep "^$E1,")" ",complete,2,20"
+		"$(unzip -p "$tmp/out/corr-plain.zip" contact.csv | grep "^DEMO,$E1,")" ",complete,2,20"
 	expect_in "une saisie jamais modifiée est en version 1" \
-		"$(unzip -p "$tmp/out/corr-plain.zip" audit.csv | grep "^$E2,")" ",complete,1,20"
+		"$(unzip -p "$tmp/out/corr-plain.zip" audit.csv | grep "^DEMO,$E2,")" ",complete,1,20"
 else
 	skip "unzip absent : versions des saisies corrigées"
+fi
+
+# Corrections are told by the database's history, not by the clock: with the clock stopped on
+# one second, an entry saved before an export is no correction of the next one, an entry edited
+# or added after it is.
+if have unzip; then
+	T=2026-11-22T10:00:00Z
+	E3=$(RECUEIL_NOW=$T "$RECUEIL" entry add "$P" contact --date 2026-09-03 intervenant=medecin \
+		type_contact=cabinet duree_min=20 statut=realise 2>/dev/null)
+	RECUEIL_NOW=$T run export --period 2026-T3 --out "$tmp/out/same1.zip" --no-encrypt --accept-issues "idem"
+	expect_rc "export à l'horloge arrêtée" 0
+	RECUEIL_NOW=$T "$RECUEIL" entry edit "$E1" duree_min=55 >/dev/null 2>&1
+	E4=$(RECUEIL_NOW=$T "$RECUEIL" entry add "$P" contact --date 2026-09-04 intervenant=medecin \
+		type_contact=cabinet duree_min=25 statut=realise 2>/dev/null)
+	RECUEIL_NOW=$T run export --period 2026-T3 --out "$tmp/out/same2.zip" --no-encrypt --accept-issues "idem"
+	expect_rc "second export dans la même seconde" 0
+	m=$(unzip -p "$tmp/out/same2.zip" manifest.txt)
+	expect_in "même seconde : la saisie modifiée après l'export est une correction" "$m" "correction: edited entry=$E1"
+	expect_in "même seconde : la saisie ajoutée après l'export est une correction" "$m" "correction: added entry=$E4"
+	expect_not_in "même seconde : la saisie enregistrée avant l'export n'en est pas une" "$m" "entry=$E3"
 fi
 
 # ---------------------------------------------------------------- periods and roles

@@ -105,13 +105,13 @@ for s in 1 2; do
 		"$(sqlite3 "$src" "SELECT e.uuid, m.field, m.code FROM entry_missing m JOIN entries e ON e.id = m.entry_id WHERE e.status <> 'draft' AND m.field NOT IN $identity ORDER BY 1, 2" | md5sum)"
 	expect_eq "$code : aucune donnée d'identité dans la région" \
 		"$(count "SELECT count(*) FROM form_patient f JOIN entries e ON e.id = f.entry_id JOIN patients p ON p.id = e.patient_id WHERE p.structure = '$code' AND (f.nom IS NOT NULL OR f.prenom IS NOT NULL OR f.telephone IS NOT NULL)")" 0
-	# The report of the region, structure by structure, is the structure's own report (clinical
-	# alerts aside: they are not exported).
+	# The report of the region, structure by structure, is the structure's own report, clinical
+	# alerts included.
 	for p in 2025 2026; do
 		RECUEIL_DB="$src" "$R" report --period "$p" --format csv --no-mask 2>/dev/null |
-			tail -n +2 | grep -v ',alertes,' >"$tmp/own.csv"
+			tail -n +2 >"$tmp/own.csv"
 		RECUEIL_DB="$REG" "$R" report --period "$p" --format csv --no-mask 2>/dev/null |
-			grep "^$code," | grep -v ',alertes,' >"$tmp/reg.csv"
+			grep "^$code," >"$tmp/reg.csv"
 		expect_eq "$code : le rapport $p de la structure a des chiffres" "$(($(grep -c . "$tmp/own.csv") > 20))" 1
 		if cmp -s "$tmp/reg.csv" "$tmp/own.csv"; then ok; else
 			fail "$code : le rapport régional de $p diffère de celui de la structure" \
@@ -157,6 +157,7 @@ run "$S1" entry delete "$D"
 expect_rc "suppression d'un AUDIT à MS-NORD" 0
 run "$S1" export --period "$PERIOD" --out "$A/nord2.zip" --passphrase-file "$tmp/pass" --accept-issues test
 expect_rc "nouvel export de MS-NORD" 0
+Did=$(count "SELECT id FROM entries WHERE uuid = '$D'")
 dump "$REG" >"$tmp/before.sql"
 run "$REG" import "$A/nord2.zip" --passphrase-file "$tmp/pass"
 expect_rc "import de l'export corrigé" 0
@@ -168,21 +169,30 @@ expect_eq "l'AUDIT supprimé à la source l'est dans la région" "$(count "SELEC
 dump "$REG" >"$tmp/after.sql"
 # Only that entry, the deleted one and the logs changed: compare the dumps line by line.
 changed=$(diff "$tmp/before.sql" "$tmp/after.sql" | grep '^[<>]' |
-	grep -v -e 'INTO import_log ' -e 'INTO audit_log ' -e 'INTO import_deleted ' -e "'$E'" -e "'$D'" |
+	grep -v -e 'INTO import_log ' -e 'INTO audit_log ' -e "'$E'" -e "'$D'" |
 	grep -v -e "^[<>] INSERT INTO form_contact VALUES($(count "SELECT id FROM entries WHERE uuid = '$E'")," |
+	grep -v -e "^< INSERT INTO alerts VALUES([0-9]*,$Did," |
 	grep -v -e '^[<>] INSERT INTO form_audit VALUES(' -e '^[<>] INSERT INTO entry_missing VALUES(' || true)
 expect_eq "rien d'autre n'a changé dans la base régionale" "$changed" ""
 expect_eq "le form_audit retiré est bien celui de l'entrée supprimée" \
 	"$(diff "$tmp/before.sql" "$tmp/after.sql" | grep -c '^[<>] INSERT INTO form_audit VALUES(')" 1
 expect_eq "l'audit garde la mise à jour et la suppression" \
 	"$(count "SELECT count(*) FROM audit_log WHERE action = 'import' AND entry_uuid IN ('$E', '$D')")" 2
-# An older archive imported after a newer one changes nothing: the newer version stays, and
-# the deleted entry does not come back.
+# An older archive imported after a newer one changes nothing, and says which newer export is
+# held: the newer version stays, and the deleted entry does not come back.
 R2="$tmp/region2.db"
 run "$R2" init --structure REGION2
-run "$R2" import "$A/nord2.zip" "$A/nord1.zip" --passphrase-file "$tmp/pass"
-expect_rc "archives importées dans le désordre" 0
-expect_contains "l'archive plus ancienne ne remplace rien" "$out" "0 ajoutée(s), 0 mise(s) à jour, 0 supprimée(s)"
+run "$R2" import "$A/nord2.zip" --passphrase-file "$tmp/pass"
+dump "$R2" >"$tmp/before.sql"
+run "$R2" import "$A/nord1.zip" --passphrase-file "$tmp/pass"
+expect_rc "archive plus ancienne importée après la plus récente : rien à faire (0)" 0
+expect_contains "l'archive plus ancienne ne remplace rien, et le dit" "$out" \
+	"nord1.zip : structure MS-NORD : export n° 2 du "
+expect_contains "l'archive plus ancienne : son numéro" "$out" "celui-ci (n° 1) est plus ancien : rien n'a changé"
+dump "$R2" >"$tmp/after.sql"
+if cmp -s "$tmp/before.sql" "$tmp/after.sql"; then ok; else
+	fail "l'archive plus ancienne a changé la base" "$(diff "$tmp/before.sql" "$tmp/after.sql" | head -5)"
+fi
 expect_eq "dans le désordre : la version la plus récente reste" \
 	"$(sqlite3 "$R2" "SELECT f.duree_min FROM form_contact f JOIN entries e ON e.id = f.entry_id WHERE e.uuid = '$E'")" "$new"
 expect_eq "dans le désordre : l'entrée supprimée ne revient pas" \
@@ -302,6 +312,15 @@ def craft(src, dst, action, args):
         add_manifest("form: %s version=1" % args[0])
         data[args[0] + ".csv"] = b"entry_id,pseudonym,entry_date,form_version,entry_status,row_version,updated_at\r\n"
         names.insert(0, args[0] + ".csv")
+    elif action == "old":                 # an archive of an older version: a slice, no structure
+        for n in names:                   # column, no alerts.csv, no content: line
+            if n.endswith(".csv") and n not in ("codebook.csv", "alerts.csv"):
+                data[n] = write_rows([r[1:] for r in rows(data[n])])
+        names.remove("alerts.csv")
+        lines = data["manifest.txt"].decode().split("\n")
+        data["manifest.txt"] = "\n".join(l for l in lines if not l.startswith("content: ")).encode()
+    elif action == "drop-first":          # FORM: the CSV without its first column (structure)
+        data[args[0] + ".csv"] = write_rows([r[1:] for r in rows(data[args[0] + ".csv"])])
     elif action == "bomb":                # NAME MIB: megabytes of zeros
         extra.append((args[0], b"0" * (int(args[1]) << 20)))
     elif action == "many":                # N tiny entries
@@ -370,7 +389,11 @@ PYEOF
 	job format.zip manifest format "recueil-export 2"
 	job structure.zip manifest structure_code "../REGION"
 	job usurpation.zip value contact entry_id "$other"
-	job faux.zip manifest period_complete no-really
+	job faux.zip manifest structure_name "Microstructure contrefaite"
+	job ancienne.zip old
+	job sans-structure.zip drop-first contact
+	job autre-structure.zip value contact structure MS-AUTRE
+	job alerte.zip value alerts level grave
 	"$PY" "$tmp/craft.py" "$A/nord-clair.zip" "$tmp/jobs" 2>"$tmp/craft.err" ||
 		fail "fabrication des archives hostiles" "$(cat "$tmp/craft.err")"
 
@@ -404,6 +427,21 @@ PYEOF
 	refused "code de structure invalide" "$A/structure.zip" "$tmp/pass" "structure"
 	# An entry of MS-SUD presented as MS-NORD's: it keeps its structure, the archive is refused.
 	refused "entrée d'une autre structure" "$A/usurpation.zip" "$tmp/pass" "MS-SUD"
+	refused "CSV sans la colonne structure" "$A/sans-structure.zip" "$tmp/pass" "structure"
+	refused "ligne d'une structure absente du manifeste" "$A/autre-structure.zip" "$tmp/pass" "MS-AUTRE"
+	refused "niveau d'alerte inconnu" "$A/alerte.zip" "$tmp/pass" "grave"
+	# An archive of an older version (a slice of its period, without the structure column nor
+	# alerts.csv) still imports: merged by row version, its rows under its manifest's structure.
+	R4="$tmp/region4.db"
+	run "$R4" init --structure REGION4
+	run "$R4" import "$A/ancienne.zip"
+	expect_rc "archive d'une version antérieure importée" 0
+	expect_contains "archive antérieure : compte rendu" "$out" "ancienne.zip : structure MS-NORD, export n°"
+	expect_eq "archive antérieure : toutes ses saisies, sous sa structure" \
+		"$(sqlite3 "$R4" "SELECT count(*) FROM entries e JOIN patients p ON p.id = e.patient_id WHERE p.structure = 'MS-NORD'")" \
+		"$(sqlite3 "$S1" "SELECT count(*) FROM entries WHERE status <> 'draft'")"
+	expect_eq "archive antérieure : notée comme une tranche, sans alertes" \
+		"$(sqlite3 "$R4" "SELECT content || ' ' || (SELECT count(*) FROM alerts) FROM import_log")" "slice 0"
 	# An export already imported, presented again with another manifest.
 	run "$REG" import "$A/nord-clair.zip"
 	expect_rc "import de l'archive non chiffrée" 0
