@@ -548,30 +548,45 @@ int store_import_alert(store_import *im, const import_alert *a, char **why)
 		return EXIT_DATAERR;
 	}
 	/* Who raised and acknowledged it is the structure: logins never leave it. An alert held
-	 * already keeps its row (the structure's other alerts are removed at the end). */
-	stmt =
-	    st_prepare(s, "INSERT INTO alerts(entry_id, rule, level, message, raised_at, raised_by, "
-	                  "acknowledged_at, acknowledged_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	                  "CASE WHEN ?7 IS NULL THEN NULL ELSE ?6 END) ON CONFLICT(entry_id, rule) DO UPDATE "
-	                  "SET level = excluded.level, raised_at = excluded.raised_at, "
-	                  "raised_by = excluded.raised_by, acknowledged_at = excluded.acknowledged_at, "
-	                  "acknowledged_by = excluded.acknowledged_by RETURNING id");
+	 * already keeps its row (the structure's other alerts are removed at the end). A lookup,
+	 * then an update or an insert: an upsert with RETURNING would open a statement journal whose
+	 * release walks the whole page cache of the batch, for every alert. */
+	stmt = st_prepare(s, "SELECT id FROM alerts WHERE entry_id = ? AND rule = ?");
 	if (!stmt)
 		return st_fail(s, why, "import, alertes");
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_text(stmt, 2, a->rule, -1, SQLITE_STATIC);
+	step = sqlite3_step(stmt);
+	int64_t alert_id = step == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return st_fail(s, why, "import, alertes");
+	stmt = st_prepare(
+	    s, alert_id ? "UPDATE alerts SET level = ?3, message = ?4, raised_at = ?5, raised_by = ?6, "
+	                  "acknowledged_at = ?7, acknowledged_by = CASE WHEN ?7 IS NULL THEN NULL "
+	                  "ELSE ?6 END WHERE id = ?1"
+	                : "INSERT INTO alerts(entry_id, rule, level, message, raised_at, raised_by, "
+	                  "acknowledged_at, acknowledged_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	                  "CASE WHEN ?7 IS NULL THEN NULL ELSE ?6 END)");
+	if (!stmt)
+		return st_fail(s, why, "import, alertes");
+	sqlite3_bind_int64(stmt, 1, alert_id ? alert_id : id);
+	if (!alert_id)
+		sqlite3_bind_text(stmt, 2, a->rule, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, a->level, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 4, a->message ? a->message : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 5, a->raised_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 6, pt->info.structure, -1, SQLITE_STATIC);
 	if (a->acknowledged_at)
 		sqlite3_bind_text(stmt, 7, a->acknowledged_at, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(stmt) == SQLITE_ROW ? 0 : st_fail(s, why, "import, alertes");
-	if (!rc)
-		ids_add(&pt->alert_ids, &pt->n_alerts, &pt->cap_alerts, sqlite3_column_int64(stmt, 0));
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "import, alertes");
 	sqlite3_reset(stmt);
-	if (!rc)
+	if (!rc) {
+		if (!alert_id)
+			alert_id = sqlite3_last_insert_rowid(st_db_handle(s));
+		ids_add(&pt->alert_ids, &pt->n_alerts, &pt->cap_alerts, alert_id);
 		pt->counts.alerts++;
+	}
 	return rc;
 }
 
