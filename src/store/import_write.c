@@ -891,10 +891,12 @@ void store_import_open(store *s)
 	 * Types (STRICT), NOT NULL, UNIQUE and foreign keys stay enforced. store_import_close turns
 	 * them back on. */
 	sqlite3_exec(st_db_handle(s), "PRAGMA ignore_check_constraints = ON", NULL, NULL, NULL);
+	st_import_mode(s, true);
 }
 
 void store_import_close(store *s)
 {
+	st_import_mode(s, false);
 	/* What the archives wrote goes into the database file now, and the WAL is emptied. */
 	sqlite3_exec(st_db_handle(s),
 	             "PRAGMA ignore_check_constraints = OFF; PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,

@@ -26,8 +26,9 @@ struct store {
 	char *path;
 	cached_stmt *cache;
 	size_t n_cache;
-	int batch;  /* inside store_batch_begin: each save is a savepoint of one transaction */
-	bool ready; /* opened and migrated: closing may finish an owed purge */
+	int batch;      /* inside store_batch_begin: each save is a savepoint of one transaction */
+	bool importing; /* between store_import_open and store_import_close (st_import_mode) */
+	bool ready;     /* opened and migrated: closing may finish an owed purge */
 };
 
 sqlite3 *store_db(store *s)
@@ -212,7 +213,9 @@ int store_batch_begin(store *s, char **why)
 	 * again and again; the usual small cache comes back at the end. */
 	int rc = still_there(s, why);
 	if (!rc)
-		rc = st_exec(s, "PRAGMA cache_size=-65536; BEGIN IMMEDIATE", why, "début de transaction");
+		rc =
+		    st_exec(s, s->importing ? "BEGIN IMMEDIATE" : "PRAGMA cache_size=-65536; BEGIN IMMEDIATE",
+		            why, "début de transaction");
 	if (!rc)
 		s->batch = 1;
 	return rc;
@@ -226,8 +229,24 @@ int store_batch_end(store *s, bool keep, char **why)
 		rc = st_commit(s, why);
 	else
 		st_rollback(s);
-	sqlite3_exec(s->db, "PRAGMA cache_size=-2000", NULL, NULL, NULL);
+	if (!s->importing)
+		sqlite3_exec(s->db, "PRAGMA cache_size=-2000", NULL, NULL, NULL);
 	return rc;
+}
+
+void st_import_mode(store *s, bool on)
+{
+	/* An import's batches follow one another: the cache keeps the indexes' pages from one to the
+	 * next (the uuid and date indexes take random pages, and a regional database of 45,000
+	 * patients holds some 100 MiB of them), and the WAL is copied into the database once per
+	 * 100 MiB of pages rather than after every batch (the same index pages were written again
+	 * and again). Measured on 150 archives of 300 patients: system time halved
+	 * (docs/performance.md). */
+	s->importing = on;
+	sqlite3_exec(s->db,
+	             on ? "PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=25000"
+	                : "PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint=1000",
+	             NULL, NULL, NULL);
 }
 
 static int64_t pragma_int(store *s, const char *sql, bool *ok)

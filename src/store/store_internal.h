@@ -35,6 +35,9 @@ int st_sync_alerts(store *s, const record *r, const entry_meta *meta, const char
  * caller's transaction. */
 int st_recompute(store *s, const formset *fs, const form *f, int64_t patient_id, const record *patient,
                  const char *login, char **why);
+/* Between an import's first and last archive (store_import_open … store_import_close): a large
+ * cache kept from one batch to the next, and fewer WAL checkpoints; on false, the usual ones. */
+void st_import_mode(store *s, bool on);
 /* The SQL storage type of a field, or NULL for notes. */
 const char *st_field_sql_type(const field *fd);
 
