@@ -679,6 +679,18 @@ static bool row_fail(rows_ctx *c, uint64_t rec, const char *fmt, ...)
 	return false;
 }
 
+/* Whether the store wrote record rec (rc 0); otherwise the archive is refused with the store's
+ * code and message why (freed here). */
+static bool written(rows_ctx *c, uint64_t rec, int rc, char *why)
+{
+	if (rc) {
+		row_fail(c, rec, "%s", why ? why : "écriture impossible");
+		c->rc = rc;
+	}
+	free(why);
+	return rc == 0;
+}
+
 /* The header: the columns wanted (want[0..nw), then those of the codebook when af is given). */
 static bool header_is(rows_ctx *c, char **fields, size_t n, const char *const *want, size_t nw,
                       const arch_form *af)
@@ -822,14 +834,7 @@ static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
 	    .missing = c->missing,
 	};
 	char *why = NULL;
-	int rc = store_import_row(c->im, &row, &why);
-	if (rc) {
-		row_fail(c, rec, "%s", why ? why : "écriture impossible");
-		c->rc = rc;
-		free(why);
-		return false;
-	}
-	return true;
+	return written(c, rec, store_import_row(c->im, &row, &why), why);
 }
 
 /* The French text of an alert rule in the forms, "" when no form has it. */
@@ -892,14 +897,7 @@ static bool alert_record(void *vctx, uint64_t rec, char **fields, size_t n)
 	    .message = rule_message(c->fs, fields[RULE]),
 	};
 	char *why = NULL;
-	int rc = store_import_alert(c->im, &a, &why);
-	if (rc) {
-		row_fail(c, rec, "%s", why ? why : "écriture impossible");
-		c->rc = rc;
-		free(why);
-		return false;
-	}
-	return true;
+	return written(c, rec, store_import_alert(c->im, &a, &why), why);
 }
 
 /* Stream one CSV from its spool through on_record (c->rc set by it on a refusal). One spilled

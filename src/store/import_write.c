@@ -23,7 +23,7 @@ typedef struct {
 
 /* A structure of the archive (store_import_structure): its export, counts and patients. */
 typedef struct {
-	char *text[9]; /* the strings of stmt, copied */
+	char *text[7]; /* the strings of info, copied */
 	import_structure info;
 	char seq_text[32];
 	import_counts counts;
@@ -237,9 +237,8 @@ int store_import_structure(store_import *im, const import_structure *in, char **
 	im->last = NULL;
 	import_part *pt = &im->parts[im->n_parts++];
 	memset(pt, 0, sizeof *pt);
-	const char *texts[9] = {
-	    in->structure,    in->structure_name, in->export_id, in->period, in->exported_at,
-	    in->period_first, in->period_last,    NULL,          NULL};
+	const char *texts[7] = {in->structure,   in->structure_name, in->export_id,  in->period,
+	                        in->exported_at, in->period_first,   in->period_last};
 	for (int i = 0; i < 7; i++)
 		pt->text[i] = texts[i] ? xstrdup(texts[i]) : NULL;
 	pt->info = *in;
@@ -784,7 +783,7 @@ static void import_free(store_import *im)
 {
 	for (size_t k = 0; k < im->n_parts; k++) {
 		import_part *pt = &im->parts[k];
-		for (int i = 0; i < 9; i++)
+		for (int i = 0; i < 7; i++)
 			free(pt->text[i]);
 		free(pt->matched);
 		free(pt->alert_ids);
