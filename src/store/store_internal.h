@@ -35,6 +35,12 @@ int st_sync_alerts(store *s, const record *r, const entry_meta *meta, const char
  * caller's transaction. */
 int st_recompute(store *s, const formset *fs, const form *f, int64_t patient_id, const record *patient,
                  const char *login, char **why);
+/* A new signing key pair for the database, stored with its audit line; inside the caller's
+ * transaction (trust.c). */
+int st_signing_key_create(store *s, const char *login, char **why);
+/* Give a database that has a structure and no signing key one, under the write lock: a database
+ * made by an older version, at its first opening after the migration. */
+int st_signing_key_ensure(store *s, char **why);
 /* The SQL storage type of a field, or NULL for notes. */
 const char *st_field_sql_type(const field *fd);
 
