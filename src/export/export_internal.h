@@ -23,6 +23,7 @@ typedef struct {
 	char export_id[37], previous_id[37];
 	int64_t sequence;
 	bool encrypted, period_complete;
+	size_t age_recipients; /* the zip is inside an age file for this many public keys; 0: not */
 	const export_file *files;
 	size_t n_files;
 	size_t n_corrections;
