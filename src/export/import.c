@@ -780,6 +780,61 @@ static int import_rows(store *s, const formset *fs, const manifest *m, const spo
 	return rc;
 }
 
+/* ------------------------------------------------------------ where it comes from */
+
+int import_target_check(store *s, char **why)
+{
+	if (store_is_region(s))
+		return 0;
+	char code[64] = "";
+	store_structure(s, code, NULL);
+	set_why(why,
+	        "cette base est celle de la structure %s, pas une base régionale : elle ne reçoit pas les "
+	        "archives d'autres structures ; les importer dans la base de la coordination (créée par "
+	        "« recueil init --region CODE ») ; rien n'a été importé",
+	        code);
+	return EXIT_USAGE;
+}
+
+/* Before anything the archive says is believed: it was sent encrypted (or is accepted plain on
+ * purpose), and its manifest is signed with the key the region enrolled for the structure it
+ * names. Every file's checksum is in the manifest, so the signature covers the whole archive. */
+static int check_origin(store *s, const verify_report *rep, const import_opts *o, char **why)
+{
+	if (!rep->encrypted && !rep->age && !o->allow_plain) {
+		set_why(why,
+		        "%s : archive NON chiffrée : refusée (une archive remise en main propre s'importe "
+		        "avec --allow-plain ; elle doit alors être signée par une structure inscrite)",
+		        o->path);
+		return EXIT_DATAERR;
+	}
+	char code[64];
+	if (!export_manifest_value(strbuf_str(&rep->manifest), "structure_code", code, sizeof code) ||
+	    !is_structure_code(code)) {
+		set_why(why, "%s : manifeste : code de structure absent ou invalide : archive refusée",
+		        o->path);
+		return EXIT_DATAERR;
+	}
+	minisign_pubkey pk;
+	if (!store_enrolled_key(s, code, &pk)) {
+		set_why(why,
+		        "%s : structure %s non inscrite dans cette base régionale : archive refusée ; pour "
+		        "l'inscrire, obtenir sa clé publique (« recueil structure key » sur sa machine), "
+		        "comparer l'empreinte par téléphone, puis « recueil structure enrol %s CLÉ »",
+		        o->path, code, code);
+		return EXIT_DATAERR;
+	}
+	char *whose = xasprintf("celle inscrite pour %s", code);
+	char *hint = xasprintf("si %s a changé de machine, comparer par téléphone l'empreinte de sa "
+	                       "nouvelle clé puis l'inscrire de nouveau (« recueil structure enrol %s CLÉ "
+	                       "--replace »)",
+	                       code, code);
+	int rc = export_signature_check(rep, o->path, &pk, whose, hint, why);
+	free(whose);
+	free(hint);
+	return rc;
+}
+
 /* ------------------------------------------------------------ one archive */
 
 struct import_checked {
@@ -794,7 +849,13 @@ import_checked *import_check(const import_opts *o)
 	import_checked *c = xcalloc(1, sizeof *c);
 	c->sp.path = o->path;
 	verify_hooks hooks = {spool_want, spool_data, &c->sp};
-	c->rc = export_verify_ex(o->path, o->passphrase, o->ask, o->ask_ctx, &hooks, &c->rep, &c->why);
+	verify_opts vo = {.passphrase = o->passphrase,
+	                  .ask = o->ask,
+	                  .ask_ctx = o->ask_ctx,
+	                  .hooks = &hooks,
+	                  .identities = o->identities,
+	                  .n_identities = o->n_identities};
+	c->rc = export_verify_opts(o->path, &vo, &c->rep, &c->why);
 	return c;
 }
 
@@ -812,15 +873,20 @@ int import_load(store *s, const formset *fs, import_checked *c, const import_opt
                 char **why)
 {
 	memset(res, 0, sizeof *res);
-	res->encrypted = c->rep.encrypted;
+	res->encrypted = c->rep.encrypted || c->rep.age;
 	if (c->rc) {
 		set_why(why, "%s", c->why ? c->why : "archive refusée");
 		return c->rc;
 	}
+	int rc = import_target_check(s, why);
+	if (!rc)
+		rc = check_origin(s, &c->rep, o, why);
+	if (rc)
+		return rc;
 	manifest m;
 	memset(&m, 0, sizeof m);
 	m.path = o->path;
-	int rc = parse_manifest(&m, strbuf_str(&c->rep.manifest), fs, why);
+	rc = parse_manifest(&m, strbuf_str(&c->rep.manifest), fs, why);
 	if (!rc) {
 		snprintf(res->structure, sizeof res->structure, "%s", m.structure);
 		snprintf(res->structure_name, sizeof res->structure_name, "%s", m.structure_name);
