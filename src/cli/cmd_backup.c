@@ -23,7 +23,7 @@ int cmd_backup(session *ses, int argc, char **argv)
 	};
 	const char *out = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		if (c == 'o')
 			out = optarg;
 		else if (c == 'h')
@@ -71,7 +71,7 @@ int cmd_restore(session *ses, int argc, char **argv)
 	};
 	const char *out = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		if (c == 'o')
 			out = optarg;
 		else if (c == 'h')
