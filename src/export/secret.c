@@ -75,9 +75,13 @@ double secret_strength_bits(const char *pass)
 		other |= !is_letter(*p) && !(*p >= '0' && *p <= '9');
 		other |= *p >= 0x80;
 	}
-	if (words >= 2 && only_letters)
+	/* Words are written in lowercase (or capitalised); groups of capitals are symbols drawn
+	 * one by one, as in the passphrases recueil generates. */
+	if (words >= 2 && only_letters && lower)
 		return 12.9 * (double)words;
-	int pool = 26 * lower + 26 * upper + 10 * digit + 33 * other;
+	/* Digits are counted with letters even when none was drawn: a passphrase generated from
+	 * letters and digits that happens to hold no digit had the same chance as any other. */
+	int pool = 26 * lower + 26 * upper + 10 * (digit || lower || upper) + 33 * other;
 	return pool > 1 ? (double)chars * log2(pool) : 0;
 }
 

@@ -36,11 +36,12 @@ int secret_read_private(const char *path, const char *what, char *buf, size_t si
 #define SECRET_MIN_BITS 80
 
 /* An estimate, from its form alone, of the strength of a passphrase a person chose (an upper
- * bound: it cannot see that "Azerty123" is common). Words of letters separated by spaces or
- * dashes count as diceware words, 12.9 bits each (one of 7,776); otherwise each character,
+ * bound: it cannot see that "Azerty123" is common). Words of letters, not all capitals,
+ * separated by spaces or dashes count as diceware words, 12.9 bits each (one of 7,776);
+ * otherwise each character,
  * separators aside, is worth log2 of the size of the classes used (26 lowercase, 26 uppercase,
- * 10 digits, 33 others): 16 random base32 symbols, "7K2M-QX4T-0PZR-9CWD", make 16 × log2(36) =
- * 82.7 bits. */
+ * 10 digits, counted with any letters, 33 others): 16 random base32 symbols,
+ * "7K2M-QX4T-0PZR-9CWD", make 16 × log2(36) = 82.7 bits, with or without a digit. */
 double secret_strength_bits(const char *pass);
 
 /* Erase n bytes in a way the compiler cannot drop. */

@@ -179,6 +179,14 @@ expect_lacks "import : elle n'est pas dite non chiffrée" "$out" "NON chiffrée"
 expect_eq "la région a les saisies de la structure" \
 	"$(sqlite3 "$REG" "SELECT count(*) FROM entries")" "$(sqlite3 "$S" "SELECT count(*) FROM entries WHERE status <> 'draft'")"
 
+# A regional database's export (to the national level) is signed by the region's key.
+on "$REG" export --period "$PERIOD" --out "$tmp/region.zip" --no-encrypt --accept-issues test
+expect_rc "export de la base régionale" 0
+unzip -p "$tmp/region.zip" manifest.txt >"$tmp/region-manifest.txt"
+unzip -p "$tmp/region.zip" manifest.txt.minisig >"$tmp/region-manifest.txt.minisig"
+minisign -Vm "$tmp/region-manifest.txt" -P "$REGKEY" >/dev/null 2>&1
+expect_eq "minisign vérifie l'export régional avec la clé de la région" "$?" 0
+
 # A zip re-encrypted with the real age -r (by the structure, or by anyone it went through)
 # imports into another region that enrolled the structure.
 age -r "$PUB" -o "$tmp/refait.age" "$tmp/est.zip"
