@@ -371,6 +371,7 @@ expect_not_in "le refus ne répète pas la phrase de passe" "$err" "motdepasse20
 expect_in "le refus dit ce qu'il faut" "$err" "80 bits"
 run export --period 2026-T3 --out "$tmp/out/p.zip" --passphrase-file "$tmp/pass"
 expect_rc "export avec --passphrase-file" 0
+expect_true "la phrase de passe du fichier n'est pas dans la sortie d'erreur" sh -c "! grep -q -- '$PASS' '$tmp/.err'"
 expect_not_in "pas de phrase de passe affichée quand elle vient d'un fichier" "$err" "Phrase de passe de l'archive"
 run verify "$tmp/out/p.zip" --passphrase-file "$tmp/pass"
 expect_rc "verify de l'archive chiffrée avec le fichier" 0
