@@ -33,6 +33,12 @@ int cli_run(session *s, int argc, char **argv);
  * opterr off. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
+/* The options of a command that takes --out FILE and --help only, then n_operands operands
+ * (from optind): *out gets FILE. Returns 0; -1 after printing usage on stdout (--help);
+ * EXIT_USAGE after printing it on stderr (a wrong option, FILE missing or empty, another number
+ * of operands). */
+int cli_out_option(int argc, char **argv, const char *usage, int n_operands, const char **out);
+
 /* Print "recueil: message" on stderr (one line), "recueil: ligne N : message" while a batch
  * line is processed (cli_error_line). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

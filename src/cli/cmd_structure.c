@@ -148,25 +148,12 @@ static int write_key_file(const char *path, const char *text, size_t len)
 int cmd_keygen(session *ses, int argc, char **argv)
 {
 	(void)ses;
-	static const struct option opts[] = {
-	    {"out", required_argument, NULL, 'o'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
-	};
-	const char *out = NULL;
-	int c;
-	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
-		if (c == 'o')
-			out = optarg;
-		else if (c == 'h')
-			return fputs(keygen_usage, stdout), 0;
-		else
-			return fputs(keygen_usage, stderr), EXIT_USAGE;
-	}
-	if (!out || !*out || optind != argc)
-		return fputs(keygen_usage, stderr), EXIT_USAGE;
+	const char *out;
+	int rc = cli_out_option(argc, argv, keygen_usage, 0, &out);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	char *why = NULL;
-	int rc = atomic_check_target(out, &why);
+	rc = atomic_check_target(out, &why);
 	if (rc)
 		return cli_fail(rc, why);
 	if (!keymem_ready(&why))

@@ -138,6 +138,28 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 	return getopt_long(argc, argv, shortopts, longopts, NULL);
 }
 
+int cli_out_option(int argc, char **argv, const char *usage, int n_operands, const char **out)
+{
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
+	};
+	*out = NULL;
+	int c;
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+		if (c == 'o')
+			*out = optarg;
+		else if (c == 'h')
+			return fputs(usage, stdout), -1;
+		else
+			return fputs(usage, stderr), EXIT_USAGE;
+	}
+	if (argc - optind != n_operands || !*out || !**out)
+		return fputs(usage, stderr), EXIT_USAGE;
+	return 0;
+}
+
 int cli_fail(int rc, char *why)
 {
 	if (why)

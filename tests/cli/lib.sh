@@ -7,6 +7,9 @@
 # could not run here, 0 otherwise.
 #
 #   run ARGS…            run recueil; sets $rc, $out (stdout) and $err (stderr)
+#   on DB ARGS…          the same on database DB
+#   need TOOL…           exit 77 (test skipped) when a tool is missing
+#   one_line TEXT        TEXT is exactly one non-empty line
 #   expect_rc DESC N     the last run exited with N
 #   expect_eq DESC GOT WANT, expect_contains DESC TEXT PART, expect_lacks DESC TEXT PART
 #   need TOOL…, wait_until SECS CMD…   from tests/common.sh
@@ -56,6 +59,29 @@ run() {
 		fail "rapport de sanitizer pour « recueil $* »" "$err"
 		;;
 	esac
+}
+
+# on DB ARGS… — run ARGS on database DB (RECUEIL_DB for that command only).
+on() {
+	_db=$1
+	shift
+	_saved=$RECUEIL_DB
+	RECUEIL_DB=$_db
+	run "$@"
+	RECUEIL_DB=$_saved
+}
+
+need() {
+	for _tool in "$@"; do
+		if ! command -v "$_tool" >/dev/null 2>&1; then
+			echo "$_tool absent : test ignoré"
+			exit 77
+		fi
+	done
+}
+
+one_line() {
+	[ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]
 }
 
 expect_rc() {

@@ -16,26 +16,12 @@
 # Environment (from CTest): RECUEIL, SRC, TESTS. Needs age, age-keygen, 7zz (or 7z), minisign,
 # python3, sqlite3 and unzip: exits 77 (skipped) without them.
 . "$TESTS/cli/lib.sh"
-for tool in age age-keygen minisign python3 sqlite3 unzip; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "$tool absent : test ignoré"
-		exit 77
-	fi
-done
+need age age-keygen minisign python3 sqlite3 unzip
 SEVENZ=$(command -v 7zz || command -v 7z || true)
 [ -n "$SEVENZ" ] || { echo "7-Zip absent : test ignoré"; exit 77; }
 umask 077
 cd "$tmp" || exit 1
 
-on() {
-	_db=$1
-	shift
-	_saved=$RECUEIL_DB
-	RECUEIL_DB=$_db
-	run "$@"
-	RECUEIL_DB=$_saved
-}
-one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
 PERIOD=2000-01-01..2026-12-31
 NORD="$tmp/nord.db"
 SUD="$tmp/sud.db"

@@ -32,7 +32,6 @@ run() {
 	*Sanitizer* | *"runtime error:"*) fail "rapport de sanitizer pour « recueil $* »" "$err" ;;
 	esac
 }
-one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
 
 need sqlite3
 PY=$(command -v python3 || true)

@@ -12,25 +12,10 @@
 # Environment (from CTest): RECUEIL, SRC, TESTS. Needs age, age-keygen, minisign, sqlite3 and
 # unzip: exits 77 (skipped) without them.
 . "$TESTS/cli/lib.sh"
-for tool in age age-keygen minisign sqlite3 unzip; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "$tool absent : test ignoré"
-		exit 77
-	fi
-done
+need age age-keygen minisign sqlite3 unzip
 umask 077
 cd "$tmp" || exit 1
 
-# on DB ARGS… — recueil on database DB (run: rc, out, err).
-on() {
-	_db=$1
-	shift
-	_saved=$RECUEIL_DB
-	RECUEIL_DB=$_db
-	run "$@"
-	RECUEIL_DB=$_saved
-}
-one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
 S="$tmp/est.db"
 REG="$tmp/region.db"
 PERIOD=2000-01-01..2026-12-31
