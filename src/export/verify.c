@@ -664,8 +664,8 @@ int export_signature_check(const verify_report *rep, const char *path, const min
 {
 	if (!rep->signature.len) {
 		set_why(why,
-		        "%s : archive non signée (pas de %s) : refusée ; elle ne vient pas d'un export de "
-		        "recueil, ou elle a été modifiée",
+		        "%s : archive non signée (pas de %s) : refusée ; elle a été modifiée, ou faite par "
+		        "une version de recueil antérieure aux signatures : demander un nouvel export",
 		        path, EXPORT_SIGNATURE);
 		return EXIT_DATAERR;
 	}
