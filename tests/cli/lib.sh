@@ -8,7 +8,6 @@
 #
 #   run ARGS…            run recueil; sets $rc, $out (stdout) and $err (stderr)
 #   on DB ARGS…          the same on database DB
-#   need TOOL…           exit 77 (test skipped) when a tool is missing
 #   one_line TEXT        TEXT is exactly one non-empty line
 #   expect_rc DESC N     the last run exited with N
 #   expect_eq DESC GOT WANT, expect_contains DESC TEXT PART, expect_lacks DESC TEXT PART
@@ -69,15 +68,6 @@ on() {
 	RECUEIL_DB=$_db
 	run "$@"
 	RECUEIL_DB=$_saved
-}
-
-need() {
-	for _tool in "$@"; do
-		if ! command -v "$_tool" >/dev/null 2>&1; then
-			echo "$_tool absent : test ignoré"
-			exit 77
-		fi
-	done
 }
 
 one_line() {
