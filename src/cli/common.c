@@ -127,7 +127,7 @@ static bool options_ok(int argc, char **argv, const char *shortopts, const struc
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
 	static char **checked; /* the argv whose options were checked */
-	if (optind == 0 || argv != checked) {
+	if (optind == 0 || !checked || argv != checked) {
 		checked = argv;
 		if (!options_ok(argc, argv, shortopts, longopts)) {
 			optind = argc; /* nothing more to read */
