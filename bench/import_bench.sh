@@ -12,7 +12,9 @@
 #       default: build/recueil, 150 structures, 40 patients each
 #
 # The structures are made with `recueil demo` (a seed per structure, so that their data
-# differ), in parallel, then exported twice with one shared passphrase (--passphrase-file).
+# differ), in parallel, then exported twice with one shared passphrase (--passphrase-file); each
+# archive is signed with its structure's key, which the regional database (init --region)
+# enrols before the measure: the import checks every signature, as in the field.
 # IMPORT_BENCH_DIR=DIR keeps the archives (and the passphrase) in DIR and reuses them when DIR
 # already holds as many, made by a program of the same version and schema: profiling runs then
 # skip the preparation (2 to 3 minutes here for 40 patients each, about 15 for 300).
@@ -32,18 +34,19 @@ umask 077
 printf 'Banc-Import-Regional-0000\n' >"$tmp/pass"
 mkdir "$tmp/src"
 if [ -n "$keep" ]; then
-	mkdir -p "$keep/zip" "$keep/next"
+	mkdir -p "$keep/zip" "$keep/next" "$keep/keys"
 	cp "$tmp/pass" "$keep/pass"
 	ln -s "$(cd "$keep" && pwd)/zip" "$tmp/zip"
 	ln -s "$(cd "$keep" && pwd)/next" "$tmp/next"
+	ln -s "$(cd "$keep" && pwd)/keys" "$tmp/keys"
 else
-	mkdir "$tmp/zip" "$tmp/next"
+	mkdir "$tmp/zip" "$tmp/next" "$tmp/keys"
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # one structure: database, demo patients, an export of the deadline's period (2026-T4: a
 # snapshot of everything), then five entries edited, one moved to another day, one deleted, and
-# the next export
+# the next export; its public key
 cat >"$tmp/one.sh" <<'EOF'
 i=$1
 db="$tmp/src/ms$i.db"
@@ -63,15 +66,17 @@ edit() {
 "$bin" --db "$db" init --structure "MS-$i" --name "Microstructure $i" >/dev/null 2>&1 &&
 	"$bin" --db "$db" demo --patients "$each" --seed "$i" >/dev/null 2>&1 &&
 	ex "$tmp/zip/ms$i.zip" && edit && ex "$tmp/next/ms$i.zip" &&
+	"$bin" --db "$db" structure key 2>/dev/null | tail -n 1 >"$tmp/keys/MS-$i" &&
 	rm -f "$db" "$db-wal" "$db-shm" || echo "structure $i : échec" >&2
 EOF
 export bin tmp each
 stamp="$("$bin" --version 2>&1) / $each patients"
 if [ -n "$keep" ] && [ "$(ls "$tmp/zip" | wc -l)" -eq "$structures" ] &&
-	[ "$(ls "$tmp/next" | wc -l)" -eq "$structures" ] && [ "$(cat "$keep/stamp" 2>/dev/null)" = "$stamp" ]; then
+	[ "$(ls "$tmp/next" | wc -l)" -eq "$structures" ] && [ "$(ls "$tmp/keys" | wc -l)" -eq "$structures" ] &&
+	[ "$(cat "$keep/stamp" 2>/dev/null)" = "$stamp" ]; then
 	echo "Préparation : archives reprises de $keep" >&2
 else
-	rm -f "$tmp/zip"/*.zip "$tmp/next"/*.zip "${keep:-$tmp}/stamp"
+	rm -f "$tmp/zip"/*.zip "$tmp/next"/*.zip "$tmp/keys"/* "${keep:-$tmp}/stamp"
 	echo "Préparation : $structures structures de $each patients, exportées ($jobs à la fois)…" >&2
 	t0=$(date +%s.%N)
 	seq 1 "$structures" | xargs -P "$jobs" -n 1 sh "$tmp/one.sh"
@@ -84,10 +89,13 @@ bytes=$(cat "$tmp/zip"/*.zip | wc -c)
 printf 'Archives : %d (%d Kio en tout)\n' "$n" $((bytes / 1024)) >&2
 
 reg="$tmp/region.db"
-"$bin" --db "$reg" init --structure REGION --name "Coordination régionale" >/dev/null 2>&1
-# The forms' tables are created once, outside the measure (the first command on a new
-# database does it, whatever the command).
-"$bin" --db "$reg" check >/dev/null 2>&1 || true
+"$bin" --db "$reg" init --region REGION --name "Coordination régionale" >/dev/null 2>&1
+# The structures are enrolled with their public keys, once, outside the measure (the forms'
+# tables are created by the first of these commands too).
+for key in "$tmp/keys"/*; do
+	"$bin" --db "$reg" structure enrol "$(basename "$key")" "$(cat "$key")" >/dev/null 2>&1 ||
+		{ echo "inscription de $(basename "$key") : échec" >&2; exit 1; }
+done
 
 measure() { # label, then the command: wall-clock and CPU seconds, peak resident memory
 	label=$1

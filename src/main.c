@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 	    {0, 0, 0, 0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+hV", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;

@@ -4,10 +4,13 @@
 #ifndef RECUEIL_CLI_H
 #define RECUEIL_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/age.h"
 #include "core/form.h"
+#include "core/minisign.h"
 #include "core/util.h"
 #include "export/secret.h"
 #include "session/session.h"
@@ -19,6 +22,22 @@ void cli_usage(FILE *f);
 /* Run the subcommand argv[0] with its arguments for the session s (opened by the command as it
  * needs). Returns its exit code; an unknown command is EXIT_USAGE with a message. */
 int cli_run(session *s, int argc, char **argv);
+
+/* getopt_long for every command, with two differences: an option is matched only when written
+ * in full ("--passphrase" is not taken for "--passphrase-file"), and what it prints about a wrong
+ * option never quotes a value, only the option's name (a secret typed after an option must not
+ * reach a message). On the first call for an argv (optind 0, or another argv), every option of
+ * it is checked (up to the first non-option when shortopts starts with '+', as getopt does):
+ * an unknown or abbreviated name, a missing value, a value given to an option that takes none is
+ * printed as one line with cli_error and the call returns '?'. Otherwise as getopt_long, with
+ * opterr off. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* The options of a command that takes --out FILE and --help only, then n_operands operands
+ * (from optind): *out gets FILE. Returns 0; -1 after printing usage on stdout (--help);
+ * EXIT_USAGE after printing it on stderr (a wrong option, FILE missing or empty, another number
+ * of operands). */
+int cli_out_option(int argc, char **argv, const char *usage, int n_operands, const char **out);
 
 /* Print "recueil: message" on stderr (one line), "recueil: ligne N : message" while a batch
  * line is processed (cli_error_line). */
@@ -51,9 +70,12 @@ int cli_report_issues(const record *r, const confirmation *conf, size_t n_conf, 
  * check character). */
 void cli_patient_not_found(const char *typed);
 
-/* Create the database file (and its directories) and register the structure with the caller as
- * admin; leaves ses->db open. */
-int cli_create_database(session *ses, const char *code, const char *name);
+/* Create the database file (and its directories) and register the structure (a region when
+ * region is true) with the caller as admin; leaves ses->db open. */
+int cli_create_database(session *ses, const char *code, const char *name, bool region);
+
+/* Whether code is a structure code as init accepts it: 2 to 32 ASCII letters, digits, - or _. */
+bool cli_valid_code(const char *code);
 
 /* Subcommands: each gets argv[0] = its own name. */
 int cmd_init(session *ses, int argc, char **argv);
@@ -93,6 +115,32 @@ typedef struct {
 	char pass[SECRET_MAX];
 } cli_prompt;
 const char *cli_prompt_passphrase(void *prompt);
+
+/* ---- keys (keys.c) */
+/* Parse n age recipients ("age1…", --recipient or reporting.yaml) into out. Prints what failed
+ * and returns EXIT_USAGE. */
+int cli_recipients(const char *const *texts, size_t n, age_recipient *out);
+
+/* Identity files a command takes (--identity), at most. */
+#define CLI_MAX_IDENTITIES 8
+
+/* Read the n age identity files at paths (age-keygen's format, private files of the caller:
+ * they hold secret keys) into out[0..n), each freed with cli_identities_free. Prints what failed
+ * (never a key) and returns its exit code; nothing is left in out then. */
+int cli_identities(const char *const *paths, size_t n, age_identity **out);
+void cli_identities_free(age_identity **ids, size_t n);
+
+/* A structure's public signing key from arg: its base64 line, or a file holding minisign's
+ * two-line public key or what `recueil structure key` printed. Prints what failed. */
+int cli_pubkey(const char *arg, minisign_pubkey *out);
+
+/* "Empreinte à comparer par téléphone : XXXX-… (clé KEYID)" and a newline, on f. */
+void cli_print_pubkey_facts(FILE *f, const minisign_pubkey *pk);
+
+/* The keys of a structure and of a region (cmd_structure.c): structure key, structure enrol,
+ * and the region's age key pair (keygen). */
+int cmd_structure(session *ses, int argc, char **argv);
+int cmd_keygen(session *ses, int argc, char **argv);
 
 /* The activity report of a period (cmd_report.c). */
 int cmd_report(session *ses, int argc, char **argv);

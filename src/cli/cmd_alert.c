@@ -34,7 +34,7 @@ static int alert_list(session *ses, int argc, char **argv)
 	};
 	bool all = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		if (c == 'a')
 			all = true;
 		else if (c == 'h')
@@ -69,7 +69,7 @@ static int alert_ack(session *ses, int argc, char **argv)
 	};
 	const char *note = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		if (c == 'n')
 			note = optarg;
 		else if (c == 'h')

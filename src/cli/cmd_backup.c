@@ -16,26 +16,13 @@ static const char usage[] =
 
 int cmd_backup(session *ses, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"out", required_argument, NULL, 'o'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
-	};
-	const char *out = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'o')
-			out = optarg;
-		else if (c == 'h')
-			return fputs(usage, stdout), 0;
-		else
-			return fputs(usage, stderr), EXIT_USAGE;
-	}
-	if (optind != argc || !out || !*out)
-		return fputs(usage, stderr), EXIT_USAGE;
+	const char *out;
+	int rc = cli_out_option(argc, argv, usage, 0, &out);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	/* Not cli_open: a backup must work even when the forms of the day do not load. */
 	char *why = NULL;
-	int rc = session_open_store(ses, PERM_BACKUP, &why);
+	rc = session_open_store(ses, PERM_BACKUP, &why);
 	if (rc)
 		return cli_fail(rc, why);
 	if ((rc = export_check_target(out, &why))) {
@@ -64,25 +51,12 @@ static const char restore_usage[] =
 int cmd_restore(session *ses, int argc, char **argv)
 {
 	(void)ses;
-	static const struct option opts[] = {
-	    {"out", required_argument, NULL, 'o'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
-	};
-	const char *out = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'o')
-			out = optarg;
-		else if (c == 'h')
-			return fputs(restore_usage, stdout), 0;
-		else
-			return fputs(restore_usage, stderr), EXIT_USAGE;
-	}
-	if (optind + 1 != argc || !out || !*out)
-		return fputs(restore_usage, stderr), EXIT_USAGE;
+	const char *out;
+	int rc = cli_out_option(argc, argv, restore_usage, 1, &out);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	char *why = NULL;
-	int rc = backup_restore(argv[optind], out, &why);
+	rc = backup_restore(argv[optind], out, &why);
 	if (rc) {
 		cli_error("%s", why);
 		free(why);

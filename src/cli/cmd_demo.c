@@ -289,7 +289,7 @@ int cmd_demo(session *ses, int argc, char **argv)
 	};
 	long long patients = 60, seed = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		if (c == 'p' && parse_integer(optarg, &patients) && patients >= 0 && patients <= 1000000)
 			continue;
 		if (c == 's' && parse_integer(optarg, &seed))
@@ -306,7 +306,7 @@ int cmd_demo(session *ses, int argc, char **argv)
 	struct stat st;
 	int rc = stat(ses->db_path, &st) == 0
 	             ? cli_open(ses, PERM_EDIT_ENTRY)
-	             : cli_create_database(ses, "DEMO", "Microstructure de démonstration");
+	             : cli_create_database(ses, "DEMO", "Microstructure de démonstration", false);
 	if (rc)
 		return rc;
 	if (!formset_form(ses->fs, "patient")) {

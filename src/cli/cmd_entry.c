@@ -53,8 +53,7 @@ static int parse_opts(int argc, char **argv, entry_opts *o, opts_kind kind)
 	bool line = kind == OPTS_BATCH_LINE;
 	int c;
 	optind = 0; /* glibc: restart the scan, so that every batch line is parsed afresh */
-	opterr = !line;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			o->date = optarg;
@@ -88,15 +87,9 @@ static int parse_opts(int argc, char **argv, entry_opts *o, opts_kind kind)
 			}
 			fputs(usage, stdout);
 			return -1;
-		default:
-			if (line) {
-				cli_error(
-				    "option inconnue ou sans sa valeur « %s » (voir « recueil entry add "
-				    "--help »)",
-				    optind > 0 && optind <= argc ? argv[optind - 1] : "?");
-				return EXIT_USAGE;
-			}
-			fputs(usage, stderr);
+		default: /* cli_getopt said what is wrong, in one line */
+			if (!line)
+				fputs(usage, stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -367,8 +360,10 @@ static int entry_add(session *ses, int argc, char **argv)
 		return fputs(usage, stderr), EXIT_USAGE;
 	}
 	long day = date_today();
-	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ses, PERM_EDIT_ENTRY)))
-		return opts_done(&o), rc;
+	char *why = NULL;
+	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ses, PERM_EDIT_ENTRY)) ||
+	    (rc = store_refuse_in_region(ses->db, "recueil entry add", &why)))
+		return opts_done(&o), cli_fail(rc, why);
 	rc = add_parsed(ses, &o, day);
 	opts_done(&o);
 	return rc;

@@ -10,9 +10,15 @@
 #include "cli/cli.h"
 
 static const char usage[] =
-    "Usage : recueil init --structure CODE [--name NOM]\n"
+    "Usage : recueil init --structure CODE [--name NOM] [--shared GROUPE]\n"
+    "        recueil init --region CODE [--name NOM] [--shared GROUPE]\n"
     "Crée la base (fichier privé, ou partagé avec le groupe dans un dossier setgid),\n"
-    "enregistre la structure et inscrit l'utilisateur courant comme administrateur.\n";
+    "enregistre la structure et inscrit l'utilisateur courant comme administrateur.\n"
+    "La base reçoit sa paire de clés de signature (voir « recueil structure key »).\n"
+    "  --structure CODE  la base d'une structure : ses patients, leurs saisies, ses exports\n"
+    "  --region CODE     une base régionale (ou nationale) : elle n'a pas de patients à elle,\n"
+    "                    elle importe les archives des structures qu'elle inscrit\n"
+    "                    (« recueil structure enrol »)\n";
 
 /* mkdir -p for the directory that will hold path (mode 0700 for what it creates). */
 static int make_parent_dirs(const char *path)
@@ -33,7 +39,7 @@ static int make_parent_dirs(const char *path)
 	return 0;
 }
 
-static bool valid_code(const char *code)
+bool cli_valid_code(const char *code)
 {
 	size_t n = strlen(code);
 	if (n < 2 || n > 32)
@@ -84,7 +90,7 @@ static int prepare_shared_dir(const char *db_path, const char *group)
 }
 
 /* Create the database file if needed and register the structure; shared by init and demo. */
-int cli_create_database(session *ses, const char *code, const char *name)
+int cli_create_database(session *ses, const char *code, const char *name, bool region)
 {
 	int rc = cli_load_forms(ses);
 	if (rc || (rc = make_parent_dirs(ses->db_path)))
@@ -96,7 +102,8 @@ int cli_create_database(session *ses, const char *code, const char *name)
 		free(why);
 		return rc;
 	}
-	if ((rc = store_init_structure(ses->db, code, name, ses->login, &why)) ||
+	if ((rc = region ? store_init_region(ses->db, code, name, ses->login, &why)
+	                 : store_init_structure(ses->db, code, name, ses->login, &why)) ||
 	    (rc = store_sync_forms(ses->db, ses->fs, ses->login, &why))) {
 		cli_error("%s : %s", ses->db_path, why);
 		free(why);
@@ -110,16 +117,19 @@ int cmd_init(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"structure", required_argument, NULL, 's'},
+	    {"region", required_argument, NULL, 'r'},
 	    {"name", required_argument, NULL, 'n'},
 	    {"shared", required_argument, NULL, 'g'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0, 0, 0, 0},
 	};
-	const char *code = NULL, *name = NULL, *group = NULL;
+	const char *code = NULL, *region = NULL, *name = NULL, *group = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		if (c == 's')
 			code = optarg;
+		else if (c == 'r')
+			region = optarg;
 		else if (c == 'n')
 			name = optarg;
 		else if (c == 'g')
@@ -129,23 +139,31 @@ int cmd_init(session *ses, int argc, char **argv)
 		else
 			return fputs(usage, stderr), EXIT_USAGE;
 	}
-	if (!code || optind < argc) {
+	if (!code == !region || optind < argc) {
+		if (code && region)
+			cli_error("--structure ou --region, pas les deux");
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (!valid_code(code)) {
+	if (region)
+		code = region;
+	if (!cli_valid_code(code)) {
 		cli_error("code de structure « %s » invalide : 2 à 32 lettres sans accent, chiffres, - ou _",
 		          code);
 		return EXIT_USAGE;
 	}
 	int rc = group ? prepare_shared_dir(ses->db_path, group) : 0;
 	if (!rc)
-		rc = cli_create_database(ses, code, name ? name : code);
+		rc = cli_create_database(ses, code, name ? name : code, region != NULL);
 	if (!rc && group)
 		printf("Base partagée créée : %s (groupe %s, mode 0660)\n", ses->db_path, group);
 	else if (!rc)
 		printf("Base créée : %s\n", ses->db_path);
-	if (!rc)
+	if (!rc && region)
+		printf("Région : %s (base régionale : elle importe les archives des structures inscrites)\n"
+		       "Administrateur : %s\n",
+		       code, ses->login);
+	else if (!rc)
 		printf("Structure : %s\nAdministrateur : %s\n", code, ses->login);
 	return rc;
 }

@@ -18,7 +18,7 @@ int cmd_log(session *ses, int argc, char **argv)
 	};
 	const char *since = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		if (c == 's')
 			since = optarg;
 		else if (c == 'h')

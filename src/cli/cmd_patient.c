@@ -22,8 +22,9 @@ static const char usage[] =
 static int patient_add(session *ses, int argc, char **argv)
 {
 	int rc = cli_open(ses, PERM_EDIT_ENTRY);
-	if (rc)
-		return rc;
+	char *why = NULL;
+	if (rc || (rc = store_refuse_in_region(ses->db, "recueil patient add", &why)))
+		return cli_fail(rc, why);
 	const form *pf = formset_form(ses->fs, "patient");
 	if (!pf) {
 		cli_error("le dossier des formulaires n'a pas de formulaire « patient »");
@@ -36,7 +37,6 @@ static int patient_add(session *ses, int argc, char **argv)
 		record_compute(r);
 		rc = cli_report_issues(r, NULL, 0, NULL, argc - 1, argv + 1);
 	}
-	char *why = NULL;
 	entry_meta meta = {0};
 	if (!rc && (rc = session_patient_add(ses, r, NULL, 0, &meta, &why)))
 		cli_fail(rc, why);
@@ -106,7 +106,7 @@ static int patient_list(session *ses, int argc, char **argv)
 	};
 	list_ctx lc = {0};
 	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		if (c == 's')
 			lc.search = optarg;
 		else if (c == 'h')
@@ -174,7 +174,7 @@ static int patient_delete(session *ses, int argc, char **argv)
 	};
 	bool yes = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "hy", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "hy", opts)) != -1) {
 		if (c == 'y')
 			yes = true;
 		else if (c == 'h')

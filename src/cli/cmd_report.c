@@ -39,7 +39,7 @@ int cmd_report(session *ses, int argc, char **argv)
 	const char *period_text = NULL, *format = "text";
 	int mask = -1; /* -1: the format's default */
 	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'p':
 			period_text = optarg;

@@ -18,7 +18,7 @@ static int user_add(session *ses, int argc, char **argv)
 	};
 	const char *role = NULL, *name = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		if (c == 'r')
 			role = optarg;
 		else if (c == 'n')

@@ -14,6 +14,7 @@ static const char usage[] =
     "\n"
     "Commandes :\n"
     "  init --structure CODE [--name NOM]      créer la base et s'y inscrire comme administrateur\n"
+    "  init --region CODE [--name NOM]         créer une base régionale (elle importe seulement)\n"
     "  demo [--patients N] [--seed S]          remplir une base de démonstration (données fictives)\n"
     "  forms check [FICHIER…]                  vérifier les formulaires YAML\n"
     "  forms list                              lister les formulaires et leurs champs\n"
@@ -31,11 +32,15 @@ static const char usage[] =
     "  alert list [--all] [PATIENT]            alertes cliniques en attente\n"
     "  alert ack ID [--note TEXTE]             prendre en compte une alerte (qui, quand)\n"
     "  check                                   vérifier l'intégrité de la base\n"
-    "  export [--period P] --out F.zip [--passphrase-file F | --ask-passphrase | --no-encrypt]\n"
-    "         [--accept-issues RAISON]         archive chiffrée d'une période, à envoyer\n"
-    "  verify ARCHIVE [--passphrase-file F]    vérifier une archive d'export, afficher son manifeste\n"
-    "  import ARCHIVE… [--passphrase-file F | --ask-passphrase]\n"
+    "  export [--period P] --out F [--recipient age1… | --passphrase-file F | --ask-passphrase |\n"
+    "         --no-encrypt] [--accept-issues RAISON]  archive chiffrée et signée d'une période\n"
+    "  verify ARCHIVE [--passphrase-file F] [--identity CLÉ] [--pubkey CLÉ]\n"
+    "                                          vérifier une archive d'export, afficher son manifeste\n"
+    "  import ARCHIVE… [--passphrase-file F | --ask-passphrase] [--identity CLÉ] [--allow-plain]\n"
     "                                          importer les archives des structures (base régionale)\n"
+    "  structure key                           clé publique de signature de cette base\n"
+    "  structure enrol CODE CLÉ [--replace]    inscrire une structure et sa clé (base régionale)\n"
+    "  keygen --out FICHIER                    paire de clés age de la région (comme age-keygen)\n"
     "  backup --out FICHIER.gz                 sauvegarde vérifiée et compressée de la base\n"
     "  restore FICHIER.gz --out NOUVELLE.db    restaurer une sauvegarde dans une nouvelle base\n"
     "  report [--period P] [--format text|csv] [--mask|--no-mask]\n"
@@ -63,7 +68,8 @@ static const struct {
     {"init", cmd_init},       {"demo", cmd_demo},     {"forms", cmd_forms},   {"patient", cmd_patient},
     {"entry", cmd_entry},     {"user", cmd_user},     {"log", cmd_log},       {"alert", cmd_alert},
     {"check", cmd_check},     {"export", cmd_export}, {"verify", cmd_verify}, {"backup", cmd_backup},
-    {"restore", cmd_restore}, {"report", cmd_report}, {"import", cmd_import},
+    {"restore", cmd_restore}, {"report", cmd_report}, {"import", cmd_import}, {"structure", cmd_structure},
+    {"keygen", cmd_keygen},
 };
 
 int cli_run(session *s, int argc, char **argv)

@@ -29,6 +29,137 @@ void cli_error(const char *fmt, ...)
 	free(msg);
 }
 
+/* The long option named exactly name (n bytes), or NULL. */
+static const struct option *long_option(const struct option *longopts, const char *name, size_t n)
+{
+	for (const struct option *o = longopts; o->name; o++)
+		if (strlen(o->name) == n && strncmp(o->name, name, n) == 0)
+			return o;
+	return NULL;
+}
+
+/* A long option that starts with name (n bytes): what the person may have meant. */
+static const struct option *long_option_prefixed(const struct option *longopts, const char *name, size_t n)
+{
+	for (const struct option *o = longopts; o->name; o++)
+		if (strncmp(o->name, name, n) == 0)
+			return o;
+	return NULL;
+}
+
+/* Check one "--name[=value]" argument; *skip set when its value is the next argument. */
+static bool long_ok(const struct option *longopts, const char *arg, bool last, bool *skip)
+{
+	const char *name = arg + 2;
+	size_t n = strcspn(name, "=");
+	bool has_value = name[n] == '=';
+	const struct option *o = long_option(longopts, name, n);
+	if (!o) {
+		const struct option *near = n ? long_option_prefixed(longopts, name, n) : NULL;
+		if (near)
+			cli_error("option « --%.*s » inconnue : les options s'écrivent en entier (--%s ?)",
+			          (int)n, name, near->name);
+		else
+			cli_error("option « --%.*s » inconnue", (int)n, name);
+		return false;
+	}
+	if (o->has_arg == no_argument && has_value) {
+		cli_error("l'option --%s ne prend pas de valeur", o->name);
+		return false;
+	}
+	if (o->has_arg == required_argument && !has_value) {
+		if (last) {
+			cli_error("l'option --%s attend une valeur", o->name);
+			return false;
+		}
+		*skip = true;
+	}
+	return true;
+}
+
+/* Check one cluster of short options "-xyz"; *skip set when its last option's value is the next
+ * argument. */
+static bool short_ok(const char *shortopts, const char *arg, bool last, bool *skip)
+{
+	for (const char *p = arg + 1; *p; p++) {
+		const char *spec = *p != ':' && *p != '+' ? strchr(shortopts, *p) : NULL;
+		if (!spec) {
+			cli_error("option « -%c » inconnue", (unsigned char)*p >= 0x20 ? *p : '?');
+			return false;
+		}
+		if (spec[1] == ':') { /* the rest of the cluster, or the next argument, is its value */
+			if (!p[1] && last) {
+				cli_error("l'option -%c attend une valeur", *p);
+				return false;
+			}
+			*skip = !p[1];
+			return true;
+		}
+	}
+	return true;
+}
+
+/* Every option of argv, as cli_getopt says. */
+static bool options_ok(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	bool stop_at_operand = shortopts[0] == '+';
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		bool skip = false, ok = true;
+		if (strcmp(arg, "--") == 0)
+			break;
+		if (arg[0] != '-' || arg[1] == '\0') {
+			if (stop_at_operand)
+				break;
+			continue;
+		}
+		if (arg[1] == '-')
+			ok = long_ok(longopts, arg, i + 1 == argc, &skip);
+		else
+			ok = short_ok(shortopts, arg, i + 1 == argc, &skip);
+		if (!ok)
+			return false;
+		i += skip;
+	}
+	return true;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	static char **checked; /* the argv whose options were checked */
+	if (optind == 0 || !checked || argv != checked) {
+		checked = argv;
+		if (!options_ok(argc, argv, shortopts, longopts)) {
+			optind = argc; /* nothing more to read */
+			return '?';
+		}
+	}
+	opterr = 0;
+	return getopt_long(argc, argv, shortopts, longopts, NULL);
+}
+
+int cli_out_option(int argc, char **argv, const char *usage, int n_operands, const char **out)
+{
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
+	};
+	*out = NULL;
+	int c;
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+		if (c == 'o')
+			*out = optarg;
+		else if (c == 'h')
+			return fputs(usage, stdout), -1;
+		else
+			return fputs(usage, stderr), EXIT_USAGE;
+	}
+	if (argc - optind != n_operands || !*out || !**out)
+		return fputs(usage, stderr), EXIT_USAGE;
+	return 0;
+}
+
 int cli_fail(int rc, char *why)
 {
 	if (why)

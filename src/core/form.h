@@ -159,6 +159,8 @@ typedef struct {
 	threshold *thresholds;
 	size_t n_thresholds;
 	int small_count_mask; /* counts from 1 to this are masked in aggregates that leave */
+	char **recipients;    /* age public keys ("age1…") the exports are encrypted to by default */
+	size_t n_recipients;
 } reporting;
 
 typedef struct {

@@ -400,6 +400,20 @@ char *minisign_sign_file(const minisign_seckey *sk, const char *path, const char
 
 /* ------------------------------------------------------------------ verifying */
 
+bool minisign_sig_keyid(const char *sig, unsigned char keyid[MINISIGN_KEYID_SIZE])
+{
+	char *copy = xstrdup(sig);
+	char *lines[5];
+	int n = split_lines(copy, lines, 4);
+	unsigned char s[SIG_SIZE];
+	bool ok = n >= 2 && n <= 4 && starts(lines[0], UNTRUSTED) &&
+	          b64_exact(lines[1], strlen(lines[1]), s, sizeof s);
+	if (ok)
+		memcpy(keyid, s + 2, MINISIGN_KEYID_SIZE);
+	free(copy);
+	return ok;
+}
+
 /* Check the .minisig text sig against a BLAKE2b-512 hash. */
 static bool verify_hash(const minisign_pubkey *pk, const unsigned char hash[HASH_SIZE], const char *sig,
                         char **trusted_comment, char **why)

@@ -114,6 +114,11 @@ char *minisign_sign_file(const minisign_seckey *sk, const char *path, const char
 bool minisign_verify(const minisign_pubkey *pk, const void *data, size_t n, const char *sig,
                      char **trusted_comment, char **why);
 
+/* The key id a .minisig text names (its signature line), without verifying anything: to say
+ * which key made a signature when no public key is at hand, or to tell "another key" from "a
+ * signature that does not verify". Returns false when sig is not a minisign signature. */
+bool minisign_sig_keyid(const char *sig, unsigned char keyid[MINISIGN_KEYID_SIZE]);
+
 /* The same for the content of the file at path. */
 bool minisign_verify_file(const minisign_pubkey *pk, const char *path, const char *sig,
                           char **trusted_comment, char **why);

@@ -6,15 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/age.h"
 #include "core/form_internal.h"
 
-enum { RPK_REPORTING, RPK_DEADLINES, RPK_THRESHOLDS, RPK_MASK };
+enum { RPK_REPORTING, RPK_DEADLINES, RPK_THRESHOLDS, RPK_MASK, RPK_RECIPIENTS };
 static const ykey reporting_keys[] = {
     [RPK_REPORTING] = {"reporting", YK_OTHER, .required = true},
     [RPK_DEADLINES] = {"deadlines", YK_OTHER},
     [RPK_THRESHOLDS] = {"thresholds", YK_OTHER},
     [RPK_MASK] = {"small_count_mask", YK_INT, .at = offsetof(reporting, small_count_mask), .lo = 0,
                   .hi = 100},
+    [RPK_RECIPIENTS] = {"recipients", YK_OTHER},
 };
 const ykey_table ykeys_reporting = YKEY_TABLE("reporting.yaml", reporting_keys, NULL);
 
@@ -100,6 +102,29 @@ static bool read_threshold(load_ctx *c, reporting *r, const ynode *t)
 	return true;
 }
 
+/* recipients: the public keys of the coordination (age), each checked here so that a typo is
+ * found when the forms load, not at the deadline. */
+static bool read_recipients(load_ctx *c, reporting *r, const ynode *v)
+{
+	if (!yread_kind(c, v, Y_SEQ, "recipients"))
+		return false;
+	r->recipients = xcalloc(v->n ? v->n : 1, sizeof *r->recipients);
+	for (size_t i = 0; i < v->n; i++) {
+		const ynode *k = v->items[i];
+		if (!yread_kind(c, k, Y_SCALAR, "un destinataire"))
+			return false;
+		char *why = NULL;
+		age_recipient parsed;
+		if (!age_recipient_parse(k->str, &parsed, &why)) {
+			YERR(c, k, "recipients : %s", why);
+			free(why);
+			return false;
+		}
+		r->recipients[r->n_recipients++] = xstrdup(k->str);
+	}
+	return true;
+}
+
 /* Reading stops at the first problem. */
 static bool read_reporting_keys(load_ctx *c, reporting *r, ymap *m)
 {
@@ -120,6 +145,8 @@ static bool read_reporting_keys(load_ctx *c, reporting *r, ymap *m)
 			if (!read_deadline(c, r, v->items[i]))
 				return false;
 	}
+	if ((v = m->v[RPK_RECIPIENTS]) && !read_recipients(c, r, v))
+		return false;
 	if ((v = m->v[RPK_THRESHOLDS])) {
 		if (!yread_kind(c, v, Y_SEQ, "thresholds"))
 			return false;
@@ -161,6 +188,9 @@ void reporting_free(reporting *r)
 		free(r->thresholds[i].reference);
 	}
 	free(r->thresholds);
+	for (size_t i = 0; i < r->n_recipients; i++)
+		free(r->recipients[i]);
+	free(r->recipients);
 	free(r->path);
 	free(r);
 }

@@ -47,8 +47,8 @@
 	R(struct archive *, archive_read_new, (void), (), NULL)                                              \
 	R(int, archive_read_next_header, (struct archive * a, struct archive_entry * *e), (a, e),            \
 	  ARCHIVE_FATAL)                                                                                     \
-	R(int, archive_read_open_filename, (struct archive * a, const char *path, size_t block),             \
-	  (a, path, block), ARCHIVE_FATAL)                                                                   \
+	R(int, archive_read_open_fd, (struct archive * a, int fd, size_t block), (a, fd, block),             \
+	  ARCHIVE_FATAL)                                                                                     \
 	R(int, archive_read_set_passphrase_callback,                                                         \
 	  (struct archive * a, void *ctx, archive_passphrase_callback *cb), (a, ctx, cb), ARCHIVE_FATAL)     \
 	R(int, archive_read_support_format_zip, (struct archive * a), (a), ARCHIVE_FATAL)                    \

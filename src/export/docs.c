@@ -131,6 +131,41 @@ void export_codebook(strbuf *out, const formset *fs)
 
 /* ------------------------------------------------------------ LISEZMOI.txt */
 
+/* How an archive sent inside an age file was opened, and what that means for the zip. */
+static void readme_age(strbuf *o)
+{
+	strbuf_puts(o, "L'archive a été chiffrée pour la clé publique de la coordination (format age) :\n"
+	               "seule sa clé privée l'ouvre, l'expéditeur lui-même ne peut plus la relire. Pour\n"
+	               "l'ouvrir : « age -d -i cle-region.txt -o archive.zip archive.zip.age », puis\n"
+	               "n'importe quel outil zip ; ou directement « recueil import --identity\n"
+	               "cle-region.txt archive.zip.age ». Le zip obtenu n'est pas chiffré : le garder dans\n"
+	               "un dossier protégé et ne pas le retransmettre tel quel.\n\n");
+}
+
+/* What the signature is, and the coordination's one-time set-up of keys and enrolments. */
+static void readme_trust(strbuf *o)
+{
+	strbuf_puts(o,
+	            "SIGNATURE ET CLÉS (pour la coordination)\n----------------------------------------\n"
+	            "manifest.txt.minisig est la signature de manifest.txt par la structure (clé Ed25519,\n"
+	            "format minisign) ; le manifeste donne l'empreinte SHA-256 de chaque fichier : la\n"
+	            "signature garantit donc toute l'archive. Vérifier : « recueil verify --pubkey CLÉ\n"
+	            "archive.zip », ou « minisign -Vm manifest.txt -P CLÉ ». « recueil import » vérifie\n"
+	            "la signature avec la clé inscrite pour la structure et refuse toute archive non\n"
+	            "signée, modifiée, ou d'une structure non inscrite.\n"
+	            "Mise en place, une seule fois :\n"
+	            "1. La coordination crée sa base (« recueil init --region CODE ») et sa paire de clés\n"
+	            "   de chiffrement (« recueil keygen --out cle-region.txt » ou « age-keygen -o\n"
+	            "   cle-region.txt ») ; elle garde la clé privée et envoie aux structures la clé\n"
+	            "   publique (age1…), que chacune inscrit dans forms/reporting.yaml (recipients:).\n"
+	            "2. Chaque structure lit sa clé publique de signature avec « recueil structure key » ;\n"
+	            "   la coordination l'inscrit avec « recueil structure enrol CODE CLÉ » et compare au\n"
+	            "   téléphone l'empreinte affichée des deux côtés (quatre groupes de caractères).\n"
+	            "Une structure qui change de machine a une nouvelle clé : après comparaison de la\n"
+	            "nouvelle empreinte au téléphone, l'inscrire de nouveau avec « recueil structure enrol\n"
+	            "CODE CLÉ --replace » (le remplacement est noté dans le journal).\n\n");
+}
+
 void export_readme(strbuf *o, const export_summary *sum)
 {
 	char first[11], last[11];
@@ -159,7 +194,9 @@ void export_readme(strbuf *o, const export_summary *sum)
 		       "le code de la sienne (colonne structure), et manifest.txt dit de quel export de\n"
 		       "chaque structure viennent ses lignes (lignes « structure_snapshot: »).\n\n");
 	strbuf_puts(o, "OUVRIR L'ARCHIVE\n----------------\n");
-	if (sum->encrypted)
+	if (sum->age_recipients)
+		readme_age(o);
+	else if (sum->encrypted)
 		strbuf_puts(
 		    o, "L'archive est chiffrée (AES-256). L'ouvrir avec 7-Zip (https://www.7-zip.org) :\n"
 		       "clic droit > 7-Zip > Extraire, ou en ligne de commande « 7z x archive.zip ».\n"
@@ -199,6 +236,7 @@ void export_readme(strbuf *o, const export_summary *sum)
 	              "%-22s manifeste : structure, période, versions, nombre de lignes et empreinte\n"
 	              "%-22s SHA-256 de chaque fichier, corrections depuis l'export précédent\n\n",
 	              EXPORT_MANIFEST, "");
+	readme_trust(o);
 	strbuf_puts(o,
 	            "FORMAT DES FICHIERS CSV\n-----------------------\n"
 	            "UTF-8 sans BOM, séparateur virgule, guillemets doubles si nécessaire, fin de ligne\n"

@@ -157,6 +157,7 @@ typedef struct {
 	struct archive *a;
 	atomic_file out;
 	int fd;
+	age_writer *age;  /* the age file around the zip (export_opts.recipients), or NULL */
 	int write_errno;  /* errno of the first failed write to the archive file */
 	long long budget; /* test seam: bytes before a simulated full disk, -1 for none */
 	export_file *files;
@@ -166,13 +167,10 @@ typedef struct {
 	archive_pipe pipe;
 } exporter;
 
-/* libarchive's write callback: everything to the temporary file. A failed write is recorded
- * and the rest discarded, without telling libarchive: a writer put in its fatal state leaks
- * the compressor of the current entry (libarchive 3.6), so the caller checks write_errno after
- * each call instead and abandons the archive. */
-static la_ssize_t archive_out(struct archive *a, void *ctx, const void *buf, size_t n)
+/* Write n bytes to the temporary file; after a failed write, recorded in write_errno, the rest
+ * is discarded. Returns 0, or -1 once a write has failed (the age writer's callback). */
+static int file_out(void *ctx, const void *buf, size_t n)
 {
-	(void)a;
 	exporter *x = ctx;
 	const char *p = buf;
 	size_t left = n;
@@ -195,6 +193,21 @@ static la_ssize_t archive_out(struct archive *a, void *ctx, const void *buf, siz
 		p += w;
 		left -= (size_t)w;
 	}
+	return x->write_errno ? -1 : 0;
+}
+
+/* libarchive's write callback: everything to the temporary file, through the age writer when
+ * there is one. A failed write is recorded and the rest discarded, without telling libarchive:
+ * a writer put in its fatal state leaks the compressor of the current entry (libarchive 3.6),
+ * so the caller checks write_errno after each call instead and abandons the archive. */
+static la_ssize_t archive_out(struct archive *a, void *ctx, const void *buf, size_t n)
+{
+	(void)a;
+	exporter *x = ctx;
+	if (!x->age)
+		file_out(x, buf, n);
+	else if (!x->write_errno && age_writer_write(x->age, buf, n, NULL) != 0 && !x->write_errno)
+		x->write_errno = EIO;
 	return (la_ssize_t)n;
 }
 
@@ -743,7 +756,10 @@ static void manifest_head(strbuf *sb, const export_summary *sum, const formset *
 	manifest_value(sb, "created_at", sum->created_at);
 	strbuf_printf(sb, "program: recueil %s\n", RECUEIL_VERSION);
 	strbuf_printf(sb, "schema_version: %d\n", store_schema_version());
-	strbuf_printf(sb, "encryption: %s\n", sum->encrypted ? "aes256" : "none (--no-encrypt)");
+	if (sum->age_recipients)
+		strbuf_printf(sb, "encryption: age (%zu recipient(s), X25519)\n", sum->age_recipients);
+	else
+		strbuf_printf(sb, "encryption: %s\n", sum->encrypted ? "aes256" : "none (--no-encrypt)");
 	strbuf_puts(sb,
 	            "csv: utf-8, no BOM, comma, CRLF, RFC 4180; missing codes .refus .nsp .non_demande\n");
 	for (size_t i = 0; i < fs->n_forms; i++)
@@ -968,6 +984,55 @@ static char *accepted_text(const export_opts *o)
 	return xasprintf("%zu problème(s) accepté(s) : %s", o->issues->n, o->accepted_reason);
 }
 
+/* The signature of the manifest by the database's key, as the archive's last entry. Its trusted
+ * comment names the structure, the export and its number: the region checks them against the
+ * manifest, so that a signature cannot be moved to another export's manifest. */
+static int sign_manifest(exporter *x, const minisign_seckey *sk, const export_summary *sum,
+                         const strbuf *manifest, char **why)
+{
+	char *comment =
+	    xasprintf("timestamp:%lld\t" EXPORT_SIG_STRUCTURE ":%s\t" EXPORT_SIG_EXPORT_ID
+	              ":%s\t" EXPORT_SIG_SEQUENCE ":%lld",
+	              (long long)x->mtime, sum->structure_code, sum->export_id, (long long)sum->sequence);
+	char *sig = minisign_sign(sk, manifest->s, manifest->len, comment, why);
+	free(comment);
+	if (!sig)
+		return EXIT_SOFTWARE;
+	int rc = add_buffer(x, EXPORT_SIGNATURE, sig, strlen(sig));
+	free(sig);
+	return rc;
+}
+
+/* The age file around the zip, its header written at once. */
+static int open_age(exporter *x, const export_opts *o, char **why)
+{
+	if (!o->n_recipients)
+		return 0;
+	char *inner = NULL;
+	x->age = age_writer_new(file_out, x, o->recipients, o->n_recipients, &inner);
+	if (x->age)
+		return 0;
+	int rc = x->write_errno ? errno_exit_code(x->write_errno) : EXIT_DATAERR;
+	set_why(why, "%s : chiffrement age impossible : %s ; aucun fichier n'a été laissé", x->out.final_path,
+	        x->write_errno ? strerror(x->write_errno) : inner);
+	free(inner);
+	return rc;
+}
+
+/* The end of the age file (its last chunk), after the zip's end. */
+static int close_age(exporter *x, char **why)
+{
+	age_writer *w = x->age;
+	x->age = NULL;
+	if (!w)
+		return 0;
+	char *inner = NULL;
+	if (age_writer_close(w, &inner) == 0 && !x->write_errno)
+		return 0;
+	free(inner);
+	return archive_fail(x, "la fin du fichier age", why);
+}
+
 /* Log the export and rename the archive into place as one step: if either fails, neither
  * stays. */
 static int publish(store *s, const export_opts *o, exporter *x, export_summary *sum, export_result *res,
@@ -1015,7 +1080,9 @@ int export_write(store *s, const formset *fs, const export_opts *o, export_resul
 	              .progress = o->progress,
 	              .mtime = time(NULL),
 	              .pipe = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER}};
-	export_summary sum = {.per = &o->per, .encrypted = o->passphrase != NULL};
+	export_summary sum = {.per = &o->per,
+	                      .encrypted = o->passphrase != NULL || o->n_recipients,
+	                      .age_recipients = o->n_recipients};
 	sum.period_complete = o->per.last < o->today;
 	sum.n_issues = o->issues ? o->issues->n : 0;
 	sum.drafts = o->issues ? o->issues->drafts : 0;
@@ -1023,12 +1090,19 @@ int export_write(store *s, const formset *fs, const export_opts *o, export_resul
 	store_structure(s, sum.structure_code, sum.structure_name);
 	time_now_iso(sum.created_at, sizeof sum.created_at);
 	util_uuid_v4(sum.export_id);
+	minisign_seckey *sk = store_signing_key(s, why);
+	if (!sk)
+		return EXIT_SOFTWARE;
 	int rc = atomic_open(&x.out, o->out_path, why);
-	if (rc)
+	if (rc) {
+		minisign_seckey_free(sk);
 		return rc;
+	}
 	x.fd = x.out.fd;
 	strbuf manifest = STRBUF_INIT;
-	rc = open_archive(&x, o->passphrase, why);
+	rc = open_age(&x, o, why);
+	if (!rc)
+		rc = open_archive(&x, o->n_recipients ? NULL : o->passphrase, why);
 	if (!rc)
 		rc = pipe_start(&x, why);
 	if (!rc && !(rc = store_read_begin(s, why))) {
@@ -1044,9 +1118,15 @@ int export_write(store *s, const formset *fs, const export_opts *o, export_resul
 		manifest_files(&manifest, &x);
 		rc = add_buffer(&x, EXPORT_MANIFEST, strbuf_str(&manifest), manifest.len);
 	}
+	if (!rc)
+		rc = sign_manifest(&x, sk, &sum, &manifest, why);
+	minisign_seckey_free(sk);
 	rc = pipe_finish(&x, rc, why); /* from here on, this thread alone uses the archive */
 	if (!rc && (archive_write_close(x.a) != ARCHIVE_OK || x.write_errno))
 		rc = archive_fail(&x, "la fin de l'archive", why);
+	if (!rc)
+		rc = close_age(&x, why);
+	age_writer_free(x.age); /* after a failure: the age file is abandoned with the rest */
 	if (x.a) {
 		if (rc) /* finish the open entry so that libarchive releases it; the output is discarded */
 			archive_write_close(x.a);

@@ -2,8 +2,11 @@
  * by the recipient, and backups of the database.
  *
  * An export is one zip file: one CSV per form (csv.h), codebook.csv, manifest.txt,
- * LISEZMOI.txt, lire_recueil.R and lire_recueil.do. Entries are AES-256 (WinZip AE-2)
- * encrypted unless the caller asked for a plain archive. Memory stays flat: each CSV streams
+ * LISEZMOI.txt, lire_recueil.R and lire_recueil.do, and manifest.txt.minisig: the signature of
+ * the manifest by the database's key (store_signing_key), which the manifest's checksums extend
+ * to every file. Entries are AES-256 (WinZip AE-2) encrypted with a passphrase, or the whole zip
+ * is written inside an age file encrypted to the recipients' public keys (core/age.h; its entries
+ * then plain), or, when the caller asked for it, nothing is encrypted. Memory stays flat: each CSV streams
  * from SQLite into a private scratch file, then into the archive with its size known. The
  * archive appears under its final name only once complete and on disk. Nothing here prints to
  * the terminal or knows curses: progress goes to a stream the caller gives. */
@@ -14,7 +17,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/age.h"
 #include "core/form.h"
+#include "core/minisign.h"
 #include "core/util.h"
 #include "export/period.h"
 #include "store/store.h"
@@ -26,6 +31,13 @@
 #define EXPORT_R_SCRIPT "lire_recueil.R"
 #define EXPORT_STATA_DO "lire_recueil.do"
 #define EXPORT_ALERTS   "alerts.csv"
+/* The signature of manifest.txt (minisign, prehashed): the one entry the manifest does not list. */
+#define EXPORT_SIGNATURE "manifest.txt.minisig"
+/* The fields of the signature's trusted comment after "timestamp:…": each "key:value", separated
+ * by tabs, as minisign's own comment is. */
+#define EXPORT_SIG_STRUCTURE "structure"
+#define EXPORT_SIG_EXPORT_ID "export_id"
+#define EXPORT_SIG_SEQUENCE  "sequence"
 
 /* The columns every form's CSV begins with, before the form's fields. structure is the code of
  * the patient's structure: a pseudonym is unique only within its structure, so (structure,
@@ -81,7 +93,11 @@ char *export_issue_line(const export_issue *is);
 typedef struct {
 	period per;
 	const char *out_path;
-	const char *passphrase;      /* NULL: plain archive (--no-encrypt); borrowed, not copied by us */
+	const char *passphrase; /* NULL: plain archive (--no-encrypt); borrowed, not copied by us */
+	/* With n_recipients > 0 (and no passphrase): the zip, its entries plain, written inside an age
+	 * file encrypted to these public keys; nothing decrypted ever reaches the disk. Borrowed. */
+	const age_recipient *recipients;
+	size_t n_recipients;
 	const char *accepted_reason; /* why issues were accepted; required when issues->n > 0 */
 	const export_issues *issues; /* from export_check, written to the manifest when accepted */
 	const char *login;           /* recorded in the export log only */
@@ -103,18 +119,22 @@ typedef struct {
  * is missing or not writable), before any work is done. Returns 0 or a sysexits code. */
 int export_check_target(const char *out_path, char **why);
 
-/* Write the archive and record it in the export log. Returns 0, or a sysexits code with *why
- * (caller frees); on failure no file exists under o->out_path and nothing is logged. */
+/* Write the archive, signed with the database's key, and record it in the export log. Returns
+ * 0, or a sysexits code with *why (caller frees); on failure no file exists under o->out_path
+ * and nothing is logged. */
 int export_write(store *s, const formset *fs, const export_opts *o, export_result *res, char **why);
 
 /* ---- verification (needs no database: the recipient runs it too) */
 typedef struct {
-	strbuf manifest; /* the manifest's text */
-	strbuf codebook; /* codebook.csv's text ("" when absent) */
-	size_t n_files;  /* files checked against the manifest */
-	uint64_t rows;   /* CSV data rows checked */
-	bool encrypted;
-} verify_report; /* release with verify_report_done */
+	strbuf manifest;  /* the manifest's text */
+	strbuf codebook;  /* codebook.csv's text ("" when absent) */
+	size_t n_files;   /* files checked against the manifest */
+	uint64_t rows;    /* CSV data rows checked */
+	bool encrypted;   /* every entry of the zip is encrypted (AES-256) */
+	bool age;         /* the zip came inside an age file, decrypted with one of the identities */
+	strbuf signature; /* manifest.txt.minisig's text ("" when absent): export_signature_check */
+	char signer[MINISIGN_KEYID_HEX_LEN + 1]; /* the key id the signature names, "" if none */
+} verify_report;                                 /* release with verify_report_done */
 
 /* Asked by export_verify when an entry is encrypted and no passphrase was given: return a
  * passphrase (borrowed until the next call) or NULL. Called at most once. */
@@ -145,6 +165,32 @@ typedef struct {
 } verify_hooks;
 int export_verify_ex(const char *path, const char *passphrase, verify_ask_fn ask, void *ask_ctx,
                      const verify_hooks *hooks, verify_report *rep, char **why);
+
+/* Everything export_verify can be given. */
+typedef struct {
+	const char *passphrase; /* of AES-256 entries, or NULL */
+	verify_ask_fn ask;      /* asked for it when needed and passphrase is NULL; may be NULL */
+	void *ask_ctx;
+	const verify_hooks *hooks; /* may be NULL */
+	/* Secret keys that may open an age file (borrowed); none: an age file is EXIT_USAGE. */
+	const age_identity *const *identities;
+	size_t n_identities;
+} verify_opts;
+
+/* export_verify_ex, and more: a file that starts as an age file is decrypted with one of the
+ * identities (into a private, unlinked temporary file: only authenticated bytes, and the file
+ * must be complete) and the zip inside checked; an archive whose entries are not all encrypted
+ * or all plain (an entry added or replaced after the export) is refused, EXIT_DATAERR; the
+ * signature's text is kept in rep->signature, unchecked (export_signature_check checks it). */
+int export_verify_opts(const char *path, const verify_opts *vo, verify_report *rep, char **why);
+
+/* Check the signature kept by export_verify_opts against pk: present, made with pk's key,
+ * valid over the manifest's text, and its trusted comment naming the manifest's structure and
+ * export. Returns 0, or EXIT_DATAERR with a one-line *why that names path; whose says whose key
+ * pk is ("la clé donnée par --pubkey") and hint (may be NULL) what to do when the signature was
+ * made with another key. */
+int export_signature_check(const verify_report *rep, const char *path, const minisign_pubkey *pk,
+                           const char *whose, const char *hint, char **why);
 
 /* ---- backup */
 /* A consistent, checked, gzip-compressed snapshot of the database at out_path (mode 0600,

@@ -24,7 +24,8 @@ typedef struct {
 	int64_t sequence;
 	int64_t entry_mark, audit_mark; /* where the export stands in the database's history */
 	bool encrypted, period_complete;
-	bool regional; /* the database holds other structures' exports: rows keep their own code */
+	bool regional;         /* the database holds other structures' exports: rows keep their own code */
+	size_t age_recipients; /* the zip is inside an age file for this many public keys; 0: not */
 	const export_file *files;
 	size_t n_files;
 	size_t n_corrections;

@@ -680,7 +680,8 @@ static bool row_fail(rows_ctx *c, uint64_t rec, const char *fmt, ...)
 }
 
 /* Whether the store wrote record rec (rc 0); otherwise the archive is refused with the store's
- * code and message why (freed here). */
+ * code and message why (freed here). The caller calls the store first: the order in which a
+ * call's arguments are evaluated is unspecified, so why must not be read in the same call. */
 static bool written(rows_ctx *c, uint64_t rec, int rc, char *why)
 {
 	if (rc) {
@@ -697,7 +698,9 @@ static bool header_is(rows_ctx *c, char **fields, size_t n, const char *const *w
 {
 	size_t nc = af ? af->n_cols : 0;
 	for (size_t i = 0; i < n || i < nw + nc; i++) {
-		const char *w = i < nw ? want[i] : i < nw + nc ? af->f->fields[af->cols[i - nw]].id : NULL;
+		const char *w = i < nw              ? want[i]
+		                : af && i < nw + nc ? af->f->fields[af->cols[i - nw]].id
+		                                    : NULL;
 		const char *have = i < n ? fields[i] : NULL;
 		if (str_eq(w, have))
 			continue;
@@ -834,7 +837,8 @@ static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
 	    .missing = c->missing,
 	};
 	char *why = NULL;
-	return written(c, rec, store_import_row(c->im, &row, &why), why);
+	int rc = store_import_row(c->im, &row, &why);
+	return written(c, rec, rc, why);
 }
 
 /* The French text of an alert rule in the forms, "" when no form has it. */
@@ -897,7 +901,8 @@ static bool alert_record(void *vctx, uint64_t rec, char **fields, size_t n)
 	    .message = rule_message(c->fs, fields[RULE]),
 	};
 	char *why = NULL;
-	return written(c, rec, store_import_alert(c->im, &a, &why), why);
+	int rc = store_import_alert(c->im, &a, &why);
+	return written(c, rec, rc, why);
 }
 
 /* Stream one CSV from its spool through on_record (c->rc set by it on a refusal). One spilled
@@ -1094,6 +1099,61 @@ static int import_rows(store *s, const formset *fs, manifest *m, const spool *sp
 	return rc;
 }
 
+/* ------------------------------------------------------------ where it comes from */
+
+int import_target_check(store *s, char **why)
+{
+	if (store_is_region(s))
+		return 0;
+	char code[64] = "";
+	store_structure(s, code, NULL);
+	set_why(why,
+	        "cette base est celle de la structure %s, pas une base régionale : elle ne reçoit pas les "
+	        "archives d'autres structures ; les importer dans la base de la coordination (créée par "
+	        "« recueil init --region CODE ») ; rien n'a été importé",
+	        code);
+	return EXIT_USAGE;
+}
+
+/* Before anything the archive says is believed: it was sent encrypted (or is accepted plain on
+ * purpose), and its manifest is signed with the key the region enrolled for the structure it
+ * names. Every file's checksum is in the manifest, so the signature covers the whole archive. */
+static int check_origin(store *s, const verify_report *rep, const import_opts *o, char **why)
+{
+	if (!rep->encrypted && !rep->age && !o->allow_plain) {
+		set_why(why,
+		        "%s : archive NON chiffrée : refusée (une archive remise en main propre s'importe "
+		        "avec --allow-plain ; elle doit alors être signée par une structure inscrite)",
+		        o->path);
+		return EXIT_DATAERR;
+	}
+	char code[64];
+	if (!export_manifest_value(strbuf_str(&rep->manifest), "structure_code", code, sizeof code) ||
+	    !is_structure_code(code)) {
+		set_why(why, "%s : manifeste : code de structure absent ou invalide : archive refusée",
+		        o->path);
+		return EXIT_DATAERR;
+	}
+	minisign_pubkey pk;
+	if (!store_enrolled_key(s, code, &pk)) {
+		set_why(why,
+		        "%s : structure %s non inscrite dans cette base régionale : archive refusée ; pour "
+		        "l'inscrire, obtenir sa clé publique (« recueil structure key » sur sa machine), "
+		        "comparer l'empreinte par téléphone, puis « recueil structure enrol %s CLÉ »",
+		        o->path, code, code);
+		return EXIT_DATAERR;
+	}
+	char *whose = xasprintf("celle inscrite pour %s", code);
+	char *hint = xasprintf("si %s a changé de machine, comparer par téléphone l'empreinte de sa "
+	                       "nouvelle clé puis l'inscrire de nouveau (« recueil structure enrol %s CLÉ "
+	                       "--replace »)",
+	                       code, code);
+	int rc = export_signature_check(rep, o->path, &pk, whose, hint, why);
+	free(whose);
+	free(hint);
+	return rc;
+}
+
 /* ------------------------------------------------------------ one archive */
 
 struct import_checked {
@@ -1108,7 +1168,13 @@ import_checked *import_check(const import_opts *o)
 	import_checked *c = xcalloc(1, sizeof *c);
 	c->sp.path = o->path;
 	verify_hooks hooks = {spool_want, spool_data, &c->sp};
-	c->rc = export_verify_ex(o->path, o->passphrase, o->ask, o->ask_ctx, &hooks, &c->rep, &c->why);
+	verify_opts vo = {.passphrase = o->passphrase,
+	                  .ask = o->ask,
+	                  .ask_ctx = o->ask_ctx,
+	                  .hooks = &hooks,
+	                  .identities = o->identities,
+	                  .n_identities = o->n_identities};
+	c->rc = export_verify_opts(o->path, &vo, &c->rep, &c->why);
 	return c;
 }
 
@@ -1133,15 +1199,20 @@ int import_load(store *s, const formset *fs, import_checked *c, const import_opt
                 char **why)
 {
 	memset(res, 0, sizeof *res);
-	res->encrypted = c->rep.encrypted;
+	res->encrypted = c->rep.encrypted || c->rep.age;
 	if (c->rc) {
 		set_why(why, "%s", c->why ? c->why : "archive refusée");
 		return c->rc;
 	}
+	int rc = import_target_check(s, why);
+	if (!rc)
+		rc = check_origin(s, &c->rep, o, why);
+	if (rc)
+		return rc;
 	manifest m;
 	memset(&m, 0, sizeof m);
 	m.path = o->path;
-	int rc = parse_manifest(&m, strbuf_str(&c->rep.manifest), fs, why);
+	rc = parse_manifest(&m, strbuf_str(&c->rep.manifest), fs, why);
 	if (!rc) {
 		snprintf(res->structure, sizeof res->structure, "%s", m.structure);
 		snprintf(res->structure_name, sizeof res->structure_name, "%s", m.structure_name);

@@ -1,11 +1,15 @@
 /* import.h — recueil import: a structure's export archive, or a regional database's, written
  * into a regional (or national) database.
  *
- * An archive is first checked exactly as `recueil verify` checks it (export_verify: passphrase,
- * AES authentication or CRC, completeness, SHA-256, sizes and row counts against the manifest,
- * entry names, decompression bombs). Then its manifest, codebook and CSV headers are checked
- * against the regional forms, and its rows are read a second time, streamed, every value parsed
- * as the form's field type says, and written in one transaction: the whole archive or nothing.
+ * An archive is first checked exactly as `recueil verify` checks it (export_verify_opts: age
+ * decryption, passphrase, AES authentication or CRC, entries all encrypted or all plain,
+ * completeness, SHA-256, sizes and row counts against the manifest, entry names, decompression
+ * bombs). Then where it comes from: only a regional database imports (store_is_region); the
+ * archive must have been sent encrypted (or be accepted plain explicitly), come from a structure
+ * (or a regional database) the region enrolled, and carry a signature of its manifest by the key
+ * enrolled for it. Then its manifest, codebook and CSV headers are checked against the regional
+ * forms, and its rows are read a second time, streamed, every value parsed as the form's field
+ * type says, and written in one transaction: the whole archive or nothing.
  *
  * Every export is a snapshot of its structure up to the end of its period: for each structure
  * an archive carries (one for a structure's own archive, each structure_snapshot line of a
@@ -13,7 +17,7 @@
  * store.h), unless it already holds a newer export of that structure (a higher sequence): then
  * nothing of that structure changes. Skipping an archive is therefore harmless; the sequences
  * skipped are reported. Archives of older versions (slices of their period, without content:
- * snapshot) still import, merged by row version as they always were.
+ * snapshot) still import when signed, merged by row version as they always were.
  * Nothing here prints: the caller reports. */
 #ifndef RECUEIL_IMPORT_H
 #define RECUEIL_IMPORT_H
@@ -32,6 +36,10 @@ typedef struct {
 	verify_ask_fn ask;      /* may be NULL */
 	void *ask_ctx;
 	const char *login; /* recorded in the import log and the audit trail */
+	/* Secret keys that open archives sent as age files (borrowed). */
+	const age_identity *const *identities;
+	size_t n_identities;
+	bool allow_plain; /* accept an archive sent without encryption (still signed and enrolled) */
 } import_opts;
 
 /* What became of one structure of an archive. */
@@ -70,6 +78,10 @@ void import_result_done(import_result *res);
  * could be had; the database is then unchanged. */
 int import_archive(store *s, const formset *fs, const import_opts *o, import_result *res, char **why);
 
+/* Whether s may import archives at all: 0 for a regional database, else EXIT_USAGE with *why (a
+ * structure's own database never takes another structure's data). */
+int import_target_check(store *s, char **why);
+
 /* import_archive in two steps, so that the next archive can be checked (in another thread)
  * while this one is written. import_check needs no database and shares nothing: it runs
  * export_verify_ex and keeps the CSVs it read in private temporary files; it never fails (the
@@ -93,8 +105,11 @@ typedef struct {
 	verify_ask_fn ask;
 	void *ask_ctx;
 	size_t ask_ctx_size;
-	const char *login; /* recorded in the import log and the audit trail */
-	FILE *out;         /* what each archive brought, one line each (import_result_write) */
+	const char *login;                     /* recorded in the import log and the audit trail */
+	const age_identity *const *identities; /* as in import_opts */
+	size_t n_identities;
+	bool allow_plain;
+	FILE *out; /* what each archive brought, one line each (import_result_write) */
 	/* Called with the one-line message of each archive refused, or of a batch that cannot
 	 * begin (the archives after it are not imported). */
 	void (*refused)(void *ctx, const char *why);
@@ -107,12 +122,13 @@ typedef struct {
 } import_batch_counts;
 
 /* Import archives one after the other, each all or nothing; a refused archive does not stop
- * the others. With a passphrase for all, archives are loaded in batches committed about every
- * second (each archive a savepoint of its batch) while a second thread verifies the next ones;
- * without, each archive is verified, then loaded and committed alone, so that no transaction
- * waits for someone typing. Each archive is reported once its batch is committed: its line on
- * o->out, or its refusal through o->refused; with several archives, a last line gives the
- * totals. n gets the counts. Returns n->first_failure. */
+ * the others, and its refusal is written to the audit trail. A database that may not import
+ * (import_target_check) refuses them all at once. With a passphrase for all, archives are loaded in batches
+ * committed about every second (each archive a savepoint of its batch) while a second thread verifies the
+ * next ones; without, each archive is verified, then loaded and committed alone, so that no transaction waits
+ * for someone typing. Each archive is reported once its batch is committed: its line on o->out, or its
+ * refusal through o->refused; with several archives, a last line gives the totals. n gets the counts. Returns
+ * n->first_failure. */
 int import_batch(store *s, const formset *fs, const import_batch_opts *o, import_batch_counts *n);
 
 /* Write the lines that say what an archive brought (one per structure of a regional archive),

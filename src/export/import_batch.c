@@ -20,6 +20,8 @@ typedef struct {
 	const char *const *paths;
 	size_t n;
 	const char *pass;
+	const age_identity *const *identities;
+	size_t n_identities;
 	import_checked **ready; /* one per archive, NULL until checked or once taken */
 	size_t produced, consumed;
 	bool stop;
@@ -39,7 +41,10 @@ static void *checker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		if (stop)
 			break;
-		import_opts o = {.path = p->paths[i], .passphrase = p->pass};
+		import_opts o = {.path = p->paths[i],
+		                 .passphrase = p->pass,
+		                 .identities = p->identities,
+		                 .n_identities = p->n_identities};
 		import_checked *c = import_check(&o);
 		pthread_mutex_lock(&p->mu);
 		p->ready[i] = c;
@@ -183,6 +188,7 @@ static void batch_end(store *s, const import_batch_opts *o, outcome *done, size_
 		}
 		if (e->rc) {
 			o->refused(o->ctx, e->why);
+			store_log_refusal(s, o->login, e->why);
 			n->refused++;
 			if (!n->first_failure)
 				n->first_failure = e->rc;
@@ -207,8 +213,22 @@ int import_batch(store *s, const formset *fs, const import_batch_opts *o, import
 	 * it, each archive is verified (and its passphrase asked) outside any transaction and
 	 * committed alone, so that no transaction waits for someone typing. */
 	*n = (import_batch_counts){0};
-	bool fixed = o->passphrase != NULL;
-	pipeline pl = {.paths = o->paths, .n = o->n, .pass = o->passphrase};
+	char *refusal = NULL;
+	if ((n->first_failure = import_target_check(s, &refusal))) {
+		o->refused(o->ctx, refusal);
+		store_log_refusal(s, o->login, refusal);
+		free(refusal);
+		n->refused = (int)o->n;
+		return n->first_failure;
+	}
+	/* Archives sent as age files need no passphrase: with the identities given, nobody is asked
+	 * for anything, and the second thread can verify ahead. */
+	bool fixed = o->passphrase != NULL || o->n_identities > 0;
+	pipeline pl = {.paths = o->paths,
+	               .n = o->n,
+	               .pass = o->passphrase,
+	               .identities = o->identities,
+	               .n_identities = o->n_identities};
 	bool threaded = fixed && o->n > 1 && pipeline_start(&pl);
 	store_import_open(s);
 	outcome *done = xcalloc(o->n, sizeof *done);
@@ -222,6 +242,9 @@ int import_batch(store *s, const formset *fs, const import_batch_opts *o, import
 		    .ask = o->ask,
 		    .ask_ctx = o->ask_ctx,
 		    .login = o->login,
+		    .identities = o->identities,
+		    .n_identities = o->n_identities,
+		    .allow_plain = o->allow_plain,
 		};
 		import_checked *checked = threaded ? pipeline_take(&pl, i) : import_check(&io);
 		secret_wipe(o->ask_ctx, o->ask_ctx_size);

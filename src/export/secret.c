@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -43,6 +44,47 @@ bool secret_protect(void *buf, size_t size)
 	return mlock(buf, size) == 0;
 }
 
+static bool is_separator(char c)
+{
+	return c == ' ' || c == '-';
+}
+
+static bool is_letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80; /* accents */
+}
+
+double secret_strength_bits(const char *pass)
+{
+	size_t words = 0, chars = 0;
+	bool only_letters = true, in_word = false, lower = false, upper = false, digit = false, other = false;
+	for (const unsigned char *p = (const unsigned char *)pass; *p; p++) {
+		if (is_separator((char)*p)) {
+			in_word = false;
+			continue;
+		}
+		if (!in_word)
+			words++;
+		in_word = true;
+		only_letters &= is_letter(*p);
+		if ((*p & 0xC0) != 0x80) /* characters, not UTF-8 continuation bytes */
+			chars++;
+		lower |= *p >= 'a' && *p <= 'z';
+		upper |= *p >= 'A' && *p <= 'Z';
+		digit |= *p >= '0' && *p <= '9';
+		other |= !is_letter(*p) && !(*p >= '0' && *p <= '9');
+		other |= *p >= 0x80;
+	}
+	/* Words are written in lowercase (or capitalised); groups of capitals are symbols drawn
+	 * one by one, as in the passphrases recueil generates. */
+	if (words >= 2 && only_letters && lower)
+		return 12.9 * (double)words;
+	/* Digits are counted with letters even when none was drawn: a passphrase generated from
+	 * letters and digits that happens to hold no digit had the same chance as any other. */
+	int pool = 26 * lower + 26 * upper + 10 * (digit || lower || upper) + 33 * other;
+	return pool > 1 ? (double)chars * log2(pool) : 0;
+}
+
 void secret_generate(char *out)
 {
 	secret_protect(out, SECRET_GENERATED_LEN + 1);
@@ -69,50 +111,60 @@ void secret_generate(char *out)
 	secret_wipe(&acc, sizeof acc); /* its last bits are the passphrase's */
 }
 
-int secret_from_file(const char *path, char *buf, size_t size, char **why)
+int secret_read_private(const char *path, const char *what, char *buf, size_t size, size_t *len, char **why)
 {
 	buf[0] = '\0';
-	secret_protect(buf, size);
+	*len = 0;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		int err = errno;
-		set_why(why, "%s : fichier de phrase de passe illisible : %s", path, strerror(err));
+		set_why(why, "%s : %s illisible : %s", path, what, strerror(err));
 		return err == ENOENT ? EXIT_NOINPUT : EXIT_NOPERM;
 	}
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		set_why(why, "%s : la phrase de passe doit être dans un fichier ordinaire", path);
+		set_why(why, "%s : ce n'est pas un fichier ordinaire (%s attendu)", path, what);
 		close(fd);
 		return EXIT_NOPERM;
 	}
 	if (st.st_uid != geteuid() || (st.st_mode & 077)) {
 		set_why(why,
-		        "%s : fichier de phrase de passe accessible à d'autres que vous (mode %04o) : refusé "
-		        "; le "
-		        "protéger avec « chmod 600 %s »%s",
-		        path, (unsigned)(st.st_mode & 07777), path,
+		        "%s : %s accessible à d'autres que vous (mode %04o) : refusé ; le protéger avec "
+		        "« chmod 600 %s »%s",
+		        path, what, (unsigned)(st.st_mode & 07777), path,
 		        st.st_uid != geteuid() ? " et en être propriétaire" : "");
 		close(fd);
 		return EXIT_NOPERM;
 	}
-	size_t len = 0;
-	for (;;) {
-		if (len + 1 >= size)
-			break;
-		ssize_t got = read(fd, buf + len, size - 1 - len);
+	size_t n = 0;
+	while (n + 1 < size) {
+		ssize_t got = read(fd, buf + n, size - 1 - n);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
 			break;
-		len += (size_t)got;
+		n += (size_t)got;
 	}
 	close(fd);
-	buf[len] = '\0';
-	if (memchr(buf, '\0', len)) {
+	buf[n] = '\0';
+	*len = n;
+	if (memchr(buf, '\0', n)) {
 		secret_wipe(buf, size);
-		set_why(why, "%s : la phrase de passe contient un octet nul", path);
+		*len = 0;
+		set_why(why, "%s : %s : octet nul inattendu", path, what);
 		return EXIT_DATAERR;
 	}
+	return 0;
+}
+
+int secret_from_file(const char *path, char *buf, size_t size, char **why)
+{
+	buf[0] = '\0';
+	secret_protect(buf, size);
+	size_t len;
+	int rc = secret_read_private(path, "fichier de phrase de passe", buf, size, &len, why);
+	if (rc)
+		return rc;
 	size_t line = strcspn(buf, "\r\n");
 	if (line == len && len + 1 >= size) {
 		secret_wipe(buf, size);

@@ -25,6 +25,25 @@ void secret_generate(char *out);
  * code with *why (caller frees). */
 int secret_from_file(const char *path, char *buf, size_t size, char **why);
 
+/* Read a private file whole into buf (at most size - 1 bytes, NUL-terminated; *len its length):
+ * a regular file owned by the caller without group or other permission bits, else EXIT_NOPERM
+ * with the chmod to run; what names the file in messages ("fichier de clé privée"), which never
+ * quote its content. A NUL byte in it is EXIT_DATAERR (buf wiped). The caller protects and wipes
+ * buf. Returns 0 or a sysexits code with *why. */
+int secret_read_private(const char *path, const char *what, char *buf, size_t size, size_t *len, char **why);
+
+/* The strength a passphrase must have to protect an archive alone, in bits. */
+#define SECRET_MIN_BITS 80
+
+/* An estimate, from its form alone, of the strength of a passphrase a person chose (an upper
+ * bound: it cannot see that "Azerty123" is common). Words of letters, not all capitals,
+ * separated by spaces or dashes count as diceware words, 12.9 bits each (one of 7,776);
+ * otherwise each character,
+ * separators aside, is worth log2 of the size of the classes used (26 lowercase, 26 uppercase,
+ * 10 digits, counted with any letters, 33 others): 16 random base32 symbols,
+ * "7K2M-QX4T-0PZR-9CWD", make 16 × log2(36) = 82.7 bits, with or without a digit. */
+double secret_strength_bits(const char *pass);
+
 /* Erase n bytes in a way the compiler cannot drop. */
 void secret_wipe(void *p, size_t n);
 

@@ -1,22 +1,27 @@
-/* verify.c — checking an export archive as its recipient would: every entry read in full (which
- * checks the passphrase, the AES authentication codes or CRCs and that nothing is cut), then
- * every file compared with the manifest. Needs no database. */
+/* verify.c — checking an export archive as its recipient would: an age file decrypted first,
+ * every entry read in full (which checks the passphrase, the AES authentication codes or CRCs
+ * and that nothing is cut), then every file compared with the manifest, and the manifest's
+ * signature against a public key. Needs no database. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <nettle/sha2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "export/archive_dl.h"
 #include "export/csv.h"
 #include "export/export_internal.h"
+#include "export/safefile.h"
 
 enum {
 	MAX_ENTRIES = 256,       /* an export has a dozen files, one per form and five more */
 	MAX_MANIFEST = 16 << 20, /* bytes, of the manifest and of the codebook */
 	MAX_NAME = 79,           /* bytes of an entry name */
+	MAX_SIGNATURE = 4096,    /* bytes of manifest.txt.minisig (about 300 in a real one) */
 };
 /* Decompression bombs: the whole archive decompresses to at most this many bytes, and an entry
  * past RATIO_FLOOR bytes to at most MAX_RATIO times what it takes in the zip. A real export
@@ -137,9 +142,11 @@ static int read_entry(struct archive *a, const char *path, seen_file *f, bool en
 	sha256_init(&h);
 	csv_reader cr;
 	csv_reader_init(&cr);
-	strbuf *keep = strcmp(f->name, EXPORT_MANIFEST) == 0   ? &rep->manifest
-	               : strcmp(f->name, EXPORT_CODEBOOK) == 0 ? &rep->codebook
-	                                                       : NULL;
+	strbuf *keep = strcmp(f->name, EXPORT_MANIFEST) == 0    ? &rep->manifest
+	               : strcmp(f->name, EXPORT_CODEBOOK) == 0  ? &rep->codebook
+	               : strcmp(f->name, EXPORT_SIGNATURE) == 0 ? &rep->signature
+	                                                        : NULL;
+	size_t keep_max = keep == &rep->signature ? MAX_SIGNATURE : MAX_MANIFEST;
 	int64_t start = archive_filter_bytes(a, -1);
 	char buf[65536];
 	la_ssize_t got;
@@ -154,7 +161,7 @@ static int read_entry(struct archive *a, const char *path, seen_file *f, bool en
 		if (hand && (rc = hooks->data(hooks->ctx, f->name, buf, (size_t)got, why)))
 			return rc;
 		if (keep) {
-			if (keep->len + (size_t)got > MAX_MANIFEST) {
+			if (keep->len + (size_t)got > keep_max) {
 				set_why(why, "%s : %s démesuré : ce n'est pas un export recueil", path,
 				        f->name);
 				return EXIT_DATAERR;
@@ -275,7 +282,8 @@ static int check_manifest(const char *path, const strbuf *manifest, seen_file *s
 		}
 	}
 	for (size_t i = 0; i < n_seen; i++)
-		if (!seen[i].listed && strcmp(seen[i].name, EXPORT_MANIFEST) != 0) {
+		if (!seen[i].listed && strcmp(seen[i].name, EXPORT_MANIFEST) != 0 &&
+		    strcmp(seen[i].name, EXPORT_SIGNATURE) != 0) {
 			set_why(why, "%s : %s n'est pas dans le manifeste : fichier ajouté après l'export",
 			        path, seen[i].name);
 			return EXIT_DATAERR;
@@ -333,19 +341,23 @@ static uint32_t get32(const unsigned char *p)
 /* The end of the zip file: its end-of-central-directory record, in the last bytes of the file,
  * counting n_entries. libarchive can read a zip whose central directory is cut off (it then
  * walks the local headers): an archive cut short must still be refused. */
-static int check_tail(const char *path, size_t n_entries, char **why)
+static int check_tail(const char *path, int fd, size_t n_entries, char **why)
 {
-	FILE *f = fopen(path, "rb");
 	unsigned char buf[22 + 65535 + 20];
 	size_t got = 0;
-	long size = -1;
-	if (f && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0) {
+	struct stat st;
+	long size = fstat(fd, &st) == 0 ? (long)st.st_size : -1;
+	if (size >= 0) {
 		long from = size > (long)sizeof buf ? size - (long)sizeof buf : 0;
-		if (fseek(f, from, SEEK_SET) == 0)
-			got = fread(buf, 1, sizeof buf, f);
+		while (got < sizeof buf) {
+			ssize_t n = pread(fd, buf + got, sizeof buf - got, (off_t)from + (off_t)got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
 	}
-	if (f)
-		fclose(f);
 	/* The last record whose comment ends exactly at the end of the file. */
 	for (size_t i = got >= 22 ? got - 22 + 1 : 0; i-- > 0;) {
 		const unsigned char *e = buf + i;
@@ -367,37 +379,106 @@ static int check_tail(const char *path, size_t n_entries, char **why)
 	return EXIT_DATAERR;
 }
 
-int export_verify(const char *path, const char *passphrase, verify_ask_fn ask, void *ask_ctx,
-                  verify_report *rep, char **why)
+/* ------------------------------------------------------------ an age file around the zip */
+
+static const char age_magic[] = "age-encryption.org/v1\n";
+
+static bool is_age_file(int fd)
 {
-	return export_verify_ex(path, passphrase, ask, ask_ctx, NULL, rep, why);
+	char head[sizeof age_magic - 1];
+	return pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+	       memcmp(head, age_magic, sizeof head) == 0;
 }
 
-int export_verify_ex(const char *path, const char *passphrase, verify_ask_fn ask, void *ask_ctx,
-                     const verify_hooks *hooks, verify_report *rep, char **why)
+static ssize_t fd_read(void *ctx, void *buf, size_t n)
 {
-	memset(rep, 0, sizeof *rep);
-	struct stat st;
-	if (stat(path, &st) != 0) {
-		set_why(why, "%s : archive illisible : %s", path, strerror(errno));
-		return EXIT_NOINPUT;
+	int fd = *(int *)ctx;
+	for (;;) {
+		ssize_t got = read(fd, buf, n);
+		if (got >= 0 || errno != EINTR)
+			return got;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		set_why(why, "%s : ce n'est pas un fichier", path);
-		return EXIT_NOINPUT;
+}
+
+/* Decrypt the age file open on fd into a private, unlinked temporary file (*out, caller
+ * fcloses): every chunk authenticated, the file complete. */
+static int age_decrypt(const char *path, int fd, const verify_opts *vo, FILE **out, char **why)
+{
+	if (!vo->n_identities) {
+		set_why(
+		    why,
+		    "%s : archive chiffrée pour la clé publique de son destinataire (age) : donner sa clé "
+		    "privée avec --identity FICHIER",
+		    path);
+		return EXIT_USAGE;
 	}
+	char *inner = NULL;
+	age_reader *r = age_reader_new(fd_read, &fd, vo->identities, vo->n_identities, &inner);
+	if (!r) {
+		set_why(why, "%s : archive age refusée : %s", path, inner);
+		free(inner);
+		return EXIT_DATAERR;
+	}
+	FILE *tmp = private_tmpfile(&inner);
+	int rc = tmp ? 0 : EXIT_CANTCREAT;
+	if (!tmp) {
+		set_why(why, "%s : %s", path, inner);
+		free(inner);
+	}
+	char *buf = rc ? NULL : xmalloc(AGE_CHUNK_SIZE);
+	ssize_t got = 0;
+	while (!rc && (got = age_reader_read(r, buf, AGE_CHUNK_SIZE, &inner)) > 0)
+		if (fwrite(buf, 1, (size_t)got, tmp) != (size_t)got) {
+			set_why(why, "%s : fichier de travail : écriture impossible (disque plein ?)", path);
+			rc = EXIT_IOERR;
+		}
+	if (!rc && got < 0) {
+		set_why(why, "%s : archive age refusée : %s", path, inner);
+		free(inner);
+		rc = EXIT_DATAERR;
+	}
+	if (!rc && fflush(tmp) != 0) {
+		set_why(why, "%s : fichier de travail : écriture impossible (disque plein ?)", path);
+		rc = EXIT_IOERR;
+	}
+	free(buf);
+	age_reader_free(r);
+	if (rc && tmp)
+		fclose(tmp);
+	else
+		*out = tmp;
+	return rc;
+}
+
+/* ------------------------------------------------------------ the zip */
+
+/* An entry encrypted among plain ones, or the reverse: the entries of an export are all
+ * encrypted or all plain, so one of them was replaced or added after the export. */
+static int mixed_entries(const char *path, const char *name, bool encrypted, char **why)
+{
+	set_why(why,
+	        "%s : entrées chiffrées et en clair mêlées (%.60s est %s, pas les autres) : archive modifiée "
+	        "après l'export, refusée",
+	        path, name_ok(name) ? name : "une entrée", encrypted ? "chiffrée" : "en clair");
+	return EXIT_DATAERR;
+}
+
+/* Check the zip open on fd (path names it in messages). */
+static int verify_zip(const char *path, int fd, const verify_opts *vo, verify_report *rep, char **why)
+{
 	struct archive *a = archive_read_new();
 	if (!a) { /* libarchive is loaded on first use (archive_dl.h) */
 		set_why(why, "%s : %s", path, archive_dl_error());
 		return EXIT_UNAVAILABLE;
 	}
 	archive_read_support_format_zip(a);
-	ask_state as = {ask, ask_ctx, 0, false};
+	ask_state as = {vo->ask, vo->ask_ctx, 0, false};
+	const char *passphrase = vo->passphrase;
 	if (passphrase)
 		archive_read_add_passphrase(a, passphrase);
 	archive_read_set_passphrase_callback(a, &as, ask_once);
 	int rc = 0;
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+	if (lseek(fd, 0, SEEK_SET) != 0 || archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
 		set_why(why, "%s : ce n'est pas une archive zip lisible (%s)", path, archive_error_string(a));
 		archive_read_free(a);
 		return EXIT_DATAERR;
@@ -450,13 +531,17 @@ int export_verify_ex(const char *path, const char *passphrase, verify_ask_fn ask
 			break;
 		}
 		bool encrypted = archive_entry_is_encrypted(e);
-		rep->encrypted |= encrypted;
+		if (n_seen && encrypted != rep->encrypted) {
+			rc = mixed_entries(path, name, encrypted, why);
+			break;
+		}
+		rep->encrypted = encrypted;
 		seen = xrealloc(seen, (n_seen + 1) * sizeof *seen);
 		seen_file *f = &seen[n_seen++];
 		memset(f, 0, sizeof *f);
 		snprintf(f->name, sizeof f->name, "%s", name);
 		f->is_csv = ends_with(name, ".csv");
-		rc = read_entry(a, path, f, encrypted, &as, passphrase != NULL, total, hooks, rep, why);
+		rc = read_entry(a, path, f, encrypted, &as, passphrase != NULL, total, vo->hooks, rep, why);
 		total += f->bytes;
 	}
 	if (!rc && r != ARCHIVE_EOF)
@@ -469,10 +554,60 @@ int export_verify_ex(const char *path, const char *passphrase, verify_ask_fn ask
 		rc = EXIT_DATAERR;
 	}
 	if (!rc)
-		rc = check_tail(path, n_seen, why);
+		rc = check_tail(path, fd, n_seen, why);
 	if (!rc)
 		rc = check_manifest(path, &rep->manifest, seen, n_seen, rep, why);
 	free(seen);
+	return rc;
+}
+
+int export_verify(const char *path, const char *passphrase, verify_ask_fn ask, void *ask_ctx,
+                  verify_report *rep, char **why)
+{
+	return export_verify_ex(path, passphrase, ask, ask_ctx, NULL, rep, why);
+}
+
+int export_verify_ex(const char *path, const char *passphrase, verify_ask_fn ask, void *ask_ctx,
+                     const verify_hooks *hooks, verify_report *rep, char **why)
+{
+	verify_opts vo = {.passphrase = passphrase, .ask = ask, .ask_ctx = ask_ctx, .hooks = hooks};
+	return export_verify_opts(path, &vo, rep, why);
+}
+
+int export_verify_opts(const char *path, const verify_opts *vo, verify_report *rep, char **why)
+{
+	memset(rep, 0, sizeof *rep);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		set_why(why, "%s : archive illisible : %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return EXIT_NOINPUT;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_why(why, "%s : ce n'est pas un fichier", path);
+		close(fd);
+		return EXIT_NOINPUT;
+	}
+	FILE *plain = NULL;
+	int rc = 0;
+	if (is_age_file(fd)) {
+		rep->age = true;
+		rc = age_decrypt(path, fd, vo, &plain, why);
+		close(fd);
+		if (rc)
+			return rc;
+		fd = fileno(plain);
+	}
+	rc = verify_zip(path, fd, vo, rep, why);
+	if (plain)
+		fclose(plain);
+	else
+		close(fd);
+	unsigned char keyid[MINISIGN_KEYID_SIZE];
+	if (rep->signature.len && minisign_sig_keyid(strbuf_str(&rep->signature), keyid))
+		minisign_keyid_hex(keyid, rep->signer);
 	return rc;
 }
 
@@ -480,4 +615,81 @@ void verify_report_done(verify_report *rep)
 {
 	strbuf_done(&rep->manifest);
 	strbuf_done(&rep->codebook);
+	strbuf_done(&rep->signature);
+}
+
+/* ------------------------------------------------------------ the signature */
+
+/* The value of "key:value" in a trusted comment of tab-separated fields, into out; false when
+ * absent or too long. */
+static bool comment_field(const char *comment, const char *key, char *out, size_t size)
+{
+	size_t k = strlen(key);
+	for (const char *p = comment; p && *p; p = strchr(p, '\t') ? strchr(p, '\t') + 1 : NULL) {
+		if (strncmp(p, key, k) != 0 || p[k] != ':')
+			continue;
+		size_t n = strcspn(p + k + 1, "\t");
+		if (n >= size)
+			return false;
+		memcpy(out, p + k + 1, n);
+		out[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* The trusted comment names the manifest's structure and export. */
+static int comment_matches(const char *path, const char *comment, const char *manifest, char **why)
+{
+	static const char *const keys[][2] = {{EXPORT_SIG_STRUCTURE, "structure_code"},
+	                                      {EXPORT_SIG_EXPORT_ID, "export_id"},
+	                                      {EXPORT_SIG_SEQUENCE, "export_sequence"}};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		char signed_value[128], listed[128];
+		if (!comment_field(comment, keys[i][0], signed_value, sizeof signed_value) ||
+		    !export_manifest_value(manifest, keys[i][1], listed, sizeof listed) ||
+		    strcmp(signed_value, listed) != 0) {
+			set_why(why,
+			        "%s : la signature ne porte pas sur cet export (%s du commentaire signé "
+			        "absent ou différent du manifeste) : archive refusée",
+			        path, keys[i][0]);
+			return EXIT_DATAERR;
+		}
+	}
+	return 0;
+}
+
+int export_signature_check(const verify_report *rep, const char *path, const minisign_pubkey *pk,
+                           const char *whose, const char *hint, char **why)
+{
+	if (!rep->signature.len) {
+		set_why(why,
+		        "%s : archive non signée (pas de %s) : refusée ; elle a été modifiée, ou faite par "
+		        "une version de recueil antérieure aux signatures : demander un nouvel export",
+		        path, EXPORT_SIGNATURE);
+		return EXIT_DATAERR;
+	}
+	char want[MINISIGN_KEYID_HEX_LEN + 1];
+	minisign_keyid_hex(pk->keyid, want);
+	if (!*rep->signer) {
+		set_why(why, "%s : %s illisible : archive refusée", path, EXPORT_SIGNATURE);
+		return EXIT_DATAERR;
+	}
+	if (strcmp(rep->signer, want) != 0) {
+		set_why(why, "%s : archive signée par une autre clé (%s) que %s (%s) : refusée%s%s", path,
+		        rep->signer, whose, want, hint ? " ; " : "", hint ? hint : "");
+		return EXIT_DATAERR;
+	}
+	char *comment = NULL, *inner = NULL;
+	int rc = 0;
+	if (!minisign_verify(pk, rep->manifest.s, rep->manifest.len, strbuf_str(&rep->signature), &comment,
+	                     &inner)) {
+		set_why(why, "%s : %s : manifeste modifié après l'export, archive refusée", path, inner);
+		rc = EXIT_DATAERR;
+	} else {
+		rc = comment_matches(path, comment, strbuf_str(&rep->manifest), why);
+	}
+	free(comment);
+	free(inner);
+	return rc;
 }

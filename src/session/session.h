@@ -40,6 +40,7 @@ typedef enum {
 	PERM_REPORT,         /* the activity report */
 	PERM_BACKUP,         /* a copy of the whole database, identities included */
 	PERM_ADMIN_USERS,    /* register users and their role */
+	PERM_ENROL,          /* in a regional database, enrol a structure and its public key */
 	PERM_COUNT
 } perm;
 

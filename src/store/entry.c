@@ -508,13 +508,18 @@ int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draf
 			issues_free(iss, n_iss);
 			return EXIT_DATAERR;
 		}
+	int rc = meta->id == 0 ? store_refuse_in_region(s, "nouvelle saisie", why) : 0;
+	if (rc) {
+		issues_free(iss, n_iss);
+		return rc;
+	}
 	const char *status = status_for(iss, n_iss, want_draft);
 	char now[32];
 	time_now_iso(now, sizeof now);
 	date_format(r->date, meta->date);
 	snprintf(meta->form, sizeof meta->form, "%s", r->f->id);
 	meta->form_version = r->f->version;
-	int rc = st_begin(s, why);
+	rc = st_begin(s, why);
 	if (!rc) {
 		bool insert = meta->id == 0;
 		rc = insert ? insert_entry(s, r, meta, status, now, login, why)

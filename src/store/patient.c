@@ -56,6 +56,9 @@ static void pseudonym_new(char out[16])
 
 int store_patient_create(store *s, const char *login, char pseudo[16], int64_t *id, char **why)
 {
+	int refused = store_refuse_in_region(s, "création d'un patient", why);
+	if (refused)
+		return refused;
 	char code[64] = "";
 	char now[32];
 	store_structure(s, code, NULL);

@@ -27,6 +27,7 @@ struct store {
 	cached_stmt *cache;
 	size_t n_cache;
 	int batch;      /* inside store_batch_begin: each save is a savepoint of one transaction */
+	int region;     /* store_is_region: -1 until read (the kind never changes once initialised) */
 	bool importing; /* between store_import_open and store_import_close (st_import_mode) */
 	bool ready;     /* opened and migrated: closing may finish an owed purge */
 };
@@ -39,6 +40,18 @@ sqlite3 *store_db(store *s)
 sqlite3 *st_db_handle(store *s)
 {
 	return s->db;
+}
+
+bool store_is_region(store *s)
+{
+	if (s->region < 0) {
+		sqlite3_stmt *stmt = st_prepare(s, "SELECT kind = 'region' FROM structure WHERE id = 1");
+		if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+			s->region = sqlite3_column_int(stmt, 0);
+		if (stmt)
+			sqlite3_reset(stmt);
+	}
+	return s->region > 0;
 }
 
 int store_schema_version(void)
@@ -453,6 +466,7 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 		return NULL;
 	store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	s->region = -1;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		if (access(path, R_OK | W_OK) != 0)
@@ -498,7 +512,8 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 		        path, (long long)version, store_schema_version());
 		*code = EXIT_DATAERR;
 	}
-	if (*code || (*code = configure(s, why)) || (*code = migrate(s, version, why))) {
+	if (*code || (*code = configure(s, why)) || (*code = migrate(s, version, why)) ||
+	    (*code = st_signing_key_ensure(s, why))) {
 		store_close(s);
 		return NULL;
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "core/form.h"
+#include "core/minisign.h"
 #include "core/util.h"
 #include "core/record.h"
 
@@ -44,6 +45,9 @@ int store_batch_end(store *s, bool keep, char **why);
 
 /* ---- structure and users */
 int store_init_structure(store *s, const char *code, const char *name, const char *login, char **why);
+/* The same for a regional (or national) database: it imports the archives of the structures it
+ * enrols and has no patients of its own (store_is_region). */
+int store_init_region(store *s, const char *code, const char *name, const char *login, char **why);
 /* Copies the structure code and name (either may be NULL); returns false if not initialised. */
 bool store_structure(store *s, char code[64], char name[256]);
 /* Role of login ("saisie", "coordination", "admin") into role; false if not registered. */
@@ -54,6 +58,45 @@ int store_user_add(store *s, const char *login, const char *role, const char *di
 int store_user_list(store *s, FILE *out, char **why);
 /* Logins of the admins, comma-separated, for "ask X to add you" messages; caller frees. */
 char *store_admins(store *s);
+
+/* ---- trust (trust.c): the database's signing key, its kind, the structures a region enrols
+ *
+ * Every database has an Ed25519 key pair in minisign's formats (core/minisign.h): made by init,
+ * or by store_open for a database of an older version. Its exports' manifests are signed with
+ * it; a regional database checks each archive against the public key it enrolled for the
+ * archive's structure. */
+
+/* Whether this is a regional database (store_init_region); false before init. */
+bool store_is_region(store *s);
+
+/* EXIT_USAGE with *why ("what : refusé dans une base régionale …") in a regional database, which
+ * has no patients of its own (creating a patient or an entry there is refused); 0 elsewhere. */
+int store_refuse_in_region(store *s, const char *what, char **why);
+
+/* The database's key pair, or NULL with *why when it has none or the stored one is damaged.
+ * Caller frees with minisign_seckey_free (the key lives in locked memory). */
+minisign_seckey *store_signing_key(store *s, char **why);
+
+/* The public half of the database's key into out. Returns 0, or an exit code with *why. */
+int store_signing_pubkey(store *s, minisign_pubkey *out, char **why);
+
+/* What store_enrol did. */
+typedef struct {
+	bool added;          /* the structure was not enrolled */
+	bool replaced;       /* it was, with another key, now replaced */
+	bool unchanged;      /* it was, with this very key: nothing done */
+	char old_key_id[17]; /* the key id enrolled before, when there was one */
+} enrol_result;
+
+/* In a regional database, enrol structure code with public key pk (a new structure, or a new
+ * key for one enrolled before when replace is true: a structure that changed machine). The
+ * enrolment and a replacement are written to the audit trail. Refused: a database that is not
+ * regional (EXIT_USAGE), a code enrolled with another key without replace (EXIT_DATAERR). */
+int store_enrol(store *s, const char *code, const minisign_pubkey *pk, bool replace, const char *login,
+                enrol_result *res, char **why);
+
+/* The public key enrolled for code into out; false when code is not enrolled. */
+bool store_enrolled_key(store *s, const char *code, minisign_pubkey *out);
 
 /* ---- patients */
 /* Create a patient with a fresh random pseudonym (written into pseudo). */

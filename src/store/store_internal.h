@@ -38,6 +38,12 @@ int st_recompute(store *s, const formset *fs, const form *f, int64_t patient_id,
 /* Between an import's first and last archive (store_import_open … store_import_close): a large
  * cache kept from one batch to the next, and fewer WAL checkpoints; on false, the usual ones. */
 void st_import_mode(store *s, bool on);
+/* A new signing key pair for the database, stored with its audit line; inside the caller's
+ * transaction (trust.c). */
+int st_signing_key_create(store *s, const char *login, char **why);
+/* Give a database that has a structure and no signing key one, under the write lock: a database
+ * made by an older version, at its first opening after the migration. */
+int st_signing_key_ensure(store *s, char **why);
 /* The SQL storage type of a field, or NULL for notes. */
 const char *st_field_sql_type(const field *fd);
 

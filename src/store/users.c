@@ -23,7 +23,9 @@ int st_audit(store *s, const char *login, const char *action, const char *uuid, 
 	return rc;
 }
 
-int store_init_structure(store *s, const char *code, const char *name, const char *login, char **why)
+/* Register the structure or region, its first admin and its signing key, all at once. */
+static int init_database(store *s, const char *code, const char *name, const char *kind, const char *login,
+                         char **why)
 {
 	char now[32];
 	time_now_iso(now, sizeof now);
@@ -39,10 +41,12 @@ int store_init_structure(store *s, const char *code, const char *name, const cha
 		return EXIT_CANTCREAT;
 	}
 	sqlite3_reset(stmt);
-	stmt = st_prepare(s, "INSERT INTO structure(id, code, name, created_at) VALUES (1, ?, ?, ?)");
+	stmt =
+	    st_prepare(s, "INSERT INTO structure(id, code, name, created_at, kind) VALUES (1, ?, ?, ?, ?)");
 	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, kind, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "structure");
 	sqlite3_reset(stmt);
 	if (!rc) {
@@ -56,12 +60,25 @@ int store_init_structure(store *s, const char *code, const char *name, const cha
 		sqlite3_reset(stmt);
 	}
 	if (!rc)
-		rc = st_audit(s, login, "init", NULL, NULL, NULL, NULL, NULL, code, why);
+		rc = st_audit(s, login, "init", NULL, NULL, NULL,
+		              strcmp(kind, "region") == 0 ? "région" : NULL, NULL, code, why);
+	if (!rc)
+		rc = st_signing_key_create(s, login, why);
 	if (rc) {
 		st_rollback(s);
 		return rc;
 	}
 	return st_commit(s, why);
+}
+
+int store_init_structure(store *s, const char *code, const char *name, const char *login, char **why)
+{
+	return init_database(s, code, name, "structure", login, why);
+}
+
+int store_init_region(store *s, const char *code, const char *name, const char *login, char **why)
+{
+	return init_database(s, code, name, "region", login, why);
 }
 
 bool store_structure(store *s, char code[64], char name[256])

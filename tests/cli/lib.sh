@@ -7,6 +7,8 @@
 # could not run here, 0 otherwise.
 #
 #   run ARGS…            run recueil; sets $rc, $out (stdout) and $err (stderr)
+#   on DB ARGS…          the same on database DB
+#   one_line TEXT        TEXT is exactly one non-empty line
 #   expect_rc DESC N     the last run exited with N
 #   expect_eq DESC GOT WANT, expect_contains DESC TEXT PART, expect_lacks DESC TEXT PART
 #   need TOOL…, wait_until SECS CMD…   from tests/common.sh
@@ -56,6 +58,20 @@ run() {
 		fail "rapport de sanitizer pour « recueil $* »" "$err"
 		;;
 	esac
+}
+
+# on DB ARGS… — run ARGS on database DB (RECUEIL_DB for that command only).
+on() {
+	_db=$1
+	shift
+	_saved=$RECUEIL_DB
+	RECUEIL_DB=$_db
+	run "$@"
+	RECUEIL_DB=$_saved
+}
+
+one_line() {
+	[ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]
 }
 
 expect_rc() {

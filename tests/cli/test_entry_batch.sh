@@ -129,7 +129,7 @@ expect_contains "unclosed quote" "$err" 'recueil: ligne 1 : guillemet " non ferm
 expect_contains "no form" "$err" "recueil: ligne 2 : PATIENT FORMULAIRE"
 expect_contains "unknown patient" "$err" "recueil: ligne 3 : « ZZZZZZZZ »"
 expect_contains "unknown form" "$err" "recueil: ligne 4 : formulaire inconnu « inconnu »"
-expect_contains "unknown option" "$err" "recueil: ligne 5 : option inconnue ou sans sa valeur « --bogus »"
+expect_contains "unknown option" "$err" "recueil: ligne 5 : option « --bogus » inconnue"
 expect_contains "no batch in a batch" "$err" "recueil: ligne 6 : --batch"
 expect_contains "a date in the future" "$err" "recueil: ligne 7 : --date : 2030-01-01 est dans le futur"
 expect_contains "a once-only form" "$err" "recueil: ligne 8 : le formulaire patient se remplit une seule fois"

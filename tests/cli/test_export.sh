@@ -75,6 +75,46 @@ passphrase_of() {
 }
 manifest_value() { sed -n "s/^$2: //p" "$1" | tr -d '\r'; }
 
+# ---------------------------------------------------------------- a terminal (script gives a pty)
+# tty CMD INPUT-LINES… — run CMD on a pseudo-terminal (script), typing each line once the
+# program has asked its next question (no fixed delays: a slow sanitizer build waits longer).
+prompts='passe de l.archive :|seconde fois :|\[O/n\]|pour confirmer :'
+tty_run() {
+	cmd=$1
+	shift
+	rm -f "$tmp/tty.in" "$tmp/tty.out"
+	mkfifo "$tmp/tty.in"
+	script -qec "$cmd" /dev/null <"$tmp/tty.in" >"$tmp/tty.out" 2>&1 &
+	pid=$!
+	exec 3>"$tmp/tty.in"
+	i=0
+	for line in "$@"; do
+		i=$((i + 1))
+		tries=0
+		while [ "$(grep -c -E "$prompts" "$tmp/tty.out" 2>/dev/null || true)" -lt "$i" ] && [ $tries -lt 300 ] &&
+			kill -0 "$pid" 2>/dev/null; do
+			sleep 0.1
+			tries=$((tries + 1))
+		done
+		kill -0 "$pid" 2>/dev/null || break
+		printf '%s\n' "$line" >&3
+	done
+	# The input is closed only once the program has ended on its own (script hangs the program
+	# up at the end of its input, which could come before the last line was read).
+	tries=0
+	while kill -0 "$pid" 2>/dev/null && [ $tries -lt 300 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	exec 3>&-
+	wait "$pid"
+	rc=$?
+	out=$(tr -d '\r' <"$tmp/tty.out")
+	case "$out" in
+	*Sanitizer* | *"runtime error:"*) ko "rapport de sanitizer pour « $cmd »" "$out" ;;
+	esac
+}
+
 # ---------------------------------------------------------------- data
 "$RECUEIL" demo --patients 20 --seed 3 >/dev/null 2>&1 || { echo "demo a échoué" >&2; exit 1; }
 P=$("$RECUEIL" patient add sexe=F annee_naissance=1979 nom=Quenouillard prenom=Albertine telephone=0612345678 2>/dev/null)
@@ -84,9 +124,20 @@ E2=$("$RECUEIL" entry add "$P" audit --date 2026-08-14 q1=2 q2=1 q3=1 q4=0 q5=0 
 [ -n "$P" ] && [ -n "$E1" ] && [ -n "$E2" ] || { echo "création des données de test impossible" >&2; exit 1; }
 
 # ---------------------------------------------------------------- export, encrypted by default
+# The generated passphrase is shown once, on a terminal only: never into a file or a pipe.
 mkdir "$tmp/out"
 run export --period 2026-T3 --out "$tmp/out/t3.zip"
-expect_rc "export chiffré de 2026-T3" 0
+expect_rc "phrase de passe générée sans terminal : refusé (64)" 64
+expect_in "sans terminal : le message dit de donner --passphrase-file" "$err" "--passphrase-file"
+expect_eq "sans terminal : aucune phrase de passe dans la sortie d'erreur redirigée" "$(passphrase_of "$err")" ""
+expect_true "sans terminal : aucune archive" no_file "$tmp/out/t3.zip"
+if ! have script; then
+	echo "script (util-linux) absent : test impossible" >&2
+	exit 77
+fi
+tty_run "'$RECUEIL' export --period 2026-T3 --out '$tmp/out/t3.zip'"
+expect_rc "export chiffré de 2026-T3, sur un terminal" 0
+err=$out
 PASS=$(passphrase_of "$err")
 expect_true "phrase de passe affichée (16 caractères Crockford en 4 groupes)" test -n "$PASS"
 expect_in "consigne d'envoi par SMS ou téléphone" "$err" "SMS ou par téléphone"
@@ -312,8 +363,34 @@ expect_true "aucune archive après le refus" no_file "$tmp/out/p.zip"
 chmod 600 "$tmp/pass"
 run export --period 2026-T3 --out "$tmp/out/p.zip" "$PASS"
 expect_rc "phrase de passe sur la ligne de commande refusée" 64
+expect_not_in "la phrase de passe tapée sur la ligne de commande n'est pas répétée" "$err" "$PASS"
+# An option is matched only when written in full: "--passphrase X" is not "--passphrase-file X",
+# and the message never repeats X.
+run export --period 2026-T3 --out "$tmp/out/p.zip" --passphrase Secret-Tape-Ici-9
+expect_rc "--passphrase (abréviation) refusé" 64
+expect_not_in "--passphrase : la valeur n'est pas répétée" "$err$out" "Secret-Tape-Ici-9"
+expect_in "--passphrase : l'option entière est proposée" "$err" "--passphrase-file"
+run export --period 2026-T3 --out "$tmp/out/p.zip" --passphrase=Secret-Tape-Ici-9
+expect_rc "--passphrase=X refusé" 64
+expect_not_in "--passphrase=X : la valeur n'est pas répétée" "$err$out" "Secret-Tape-Ici-9"
+run export --peri 2026-T3 --out "$tmp/out/p.zip" --passphrase-file "$tmp/pass"
+expect_rc "abréviation d'une option quelconque refusée (--peri)" 64
+expect_true "aucune archive après les refus d'options" no_file "$tmp/out/p.zip"
+# A passphrase file must hold at least 80 bits, and the refusal does not print it.
+printf 'Q\n' >"$tmp/weak1"
+printf 'correct horse battery staple\n' >"$tmp/weak2"
+printf 'motdepasse2026\n' >"$tmp/weak3"
+chmod 600 "$tmp/weak1" "$tmp/weak2" "$tmp/weak3"
+for w in 1 2 3; do
+	run export --period 2026-T3 --out "$tmp/out/weak.zip" --passphrase-file "$tmp/weak$w" --accept-issues idem
+	expect_rc "phrase de passe trop faible refusée (fichier $w)" 65
+	expect_true "phrase de passe trop faible : aucune archive (fichier $w)" no_file "$tmp/out/weak.zip"
+done
+expect_not_in "le refus ne répète pas la phrase de passe" "$err" "motdepasse2026"
+expect_in "le refus dit ce qu'il faut" "$err" "80 bits"
 run export --period 2026-T3 --out "$tmp/out/p.zip" --passphrase-file "$tmp/pass"
 expect_rc "export avec --passphrase-file" 0
+expect_true "la phrase de passe du fichier n'est pas dans la sortie d'erreur" sh -c "! grep -q -- '$PASS' '$tmp/.err'"
 expect_not_in "pas de phrase de passe affichée quand elle vient d'un fichier" "$err" "Phrase de passe de l'archive"
 run verify "$tmp/out/p.zip" --passphrase-file "$tmp/pass"
 expect_rc "verify de l'archive chiffrée avec le fichier" 0
@@ -450,45 +527,6 @@ RECUEIL_AS_USER=saisie1 run export --period 2026-T3 --out "$tmp/out/role.zip" --
 expect_rc "export réservé à la coordination" 77
 expect_true "aucune archive pour un rôle saisie" no_file "$tmp/out/role.zip"
 
-# ---------------------------------------------------------------- at a terminal (script gives a pty)
-# tty CMD INPUT-LINES… — run CMD on a pseudo-terminal (script), typing each line once the
-# program has asked its next question (no fixed delays: a slow sanitizer build waits longer).
-prompts='passe de l.archive :|seconde fois :|\[O/n\]|pour confirmer :'
-tty_run() {
-	cmd=$1
-	shift
-	rm -f "$tmp/tty.in" "$tmp/tty.out"
-	mkfifo "$tmp/tty.in"
-	script -qec "$cmd" /dev/null <"$tmp/tty.in" >"$tmp/tty.out" 2>&1 &
-	pid=$!
-	exec 3>"$tmp/tty.in"
-	i=0
-	for line in "$@"; do
-		i=$((i + 1))
-		tries=0
-		while [ "$(grep -c -E "$prompts" "$tmp/tty.out" 2>/dev/null || true)" -lt "$i" ] && [ $tries -lt 300 ] &&
-			kill -0 "$pid" 2>/dev/null; do
-			sleep 0.1
-			tries=$((tries + 1))
-		done
-		kill -0 "$pid" 2>/dev/null || break
-		printf '%s\n' "$line" >&3
-	done
-	# The input is closed only once the program has ended on its own (script hangs the program
-	# up at the end of its input, which could come before the last line was read).
-	tries=0
-	while kill -0 "$pid" 2>/dev/null && [ $tries -lt 300 ]; do
-		sleep 0.1
-		tries=$((tries + 1))
-	done
-	exec 3>&-
-	wait "$pid"
-	rc=$?
-	out=$(tr -d '\r' <"$tmp/tty.out")
-	case "$out" in
-	*Sanitizer* | *"runtime error:"*) ko "rapport de sanitizer pour « $cmd »" "$out" ;;
-	esac
-}
 if have script; then
 	SECRET='Tres-Longue-Phrase-De-Test-42'
 	tty_run "'$RECUEIL' export --period 2026-T3 --out '$tmp/out/tty1.zip' --ask-passphrase --accept-issues idem" \

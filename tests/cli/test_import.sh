@@ -5,11 +5,14 @@
 # every hostile archive (wrong passphrase, truncated, tampered, path traversal, absolute name,
 # decompression bomb, too many entries, unexpected file, unknown column, invalid code, unknown
 # form, newer schema or format, forged manifest, an entry of another structure) is refused with
-# exit 65, one line naming the file, and the regional database unchanged.
+# exit 65, one line naming the file, the refusal in the audit trail and the regional data
+# unchanged. The region enrols both structures' keys; the crafted archives are re-signed with
+# the structure's own key, so that only the import's checks of their content can refuse them
+# (signatures, keys and encryption: test_forgery.sh).
 #
-# Environment (from CTest): RECUEIL, SRC, TESTS. POSIX sh; needs sqlite3 (exit 77 without it) and
-# uses python3 (zipfile, csv) to craft archives: without it those checks are skipped and said
-# so, and the test exits 77 (CTest: skipped) if nothing failed.
+# Environment (from CTest): RECUEIL, SRC, TESTS, CRYPTOTOOL. POSIX sh; needs sqlite3 (exit 77
+# without it) and uses python3 (zipfile, csv) to craft archives: without it those checks are
+# skipped and said so, and the test exits 77 (CTest: skipped) if nothing failed.
 . "$TESTS/cli/lib.sh"
 R=$RECUEIL
 umask 077
@@ -29,7 +32,6 @@ run() {
 	*Sanitizer* | *"runtime error:"*) fail "rapport de sanitizer pour « recueil $* »" "$err" ;;
 	esac
 }
-one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
 
 need sqlite3
 PY=$(command -v python3 || true)
@@ -44,8 +46,18 @@ printf 'AAAA-BBBB-CCCC-DDDD\n' >"$tmp/badpass"
 chmod 600 "$tmp/pass" "$tmp/badpass"
 PERIOD=2000-01-01..2026-12-31
 
-# dump DB — the whole database as SQL text, to compare before and after.
-dump() { sqlite3 "$1" .dump; }
+# dump DB — the whole database as SQL text, to compare before and after; the audit trail
+# aside (a refusal is written there).
+dump() { sqlite3 "$1" .dump | grep -v '^INSERT INTO audit_log '; }
+refusals() { sqlite3 "$1" "SELECT count(*) FROM audit_log WHERE action = 'refused'"; }
+# enrol DB — the region DB enrols both structures with their public keys.
+enrol() {
+	for s in "$S1" "$S2"; do
+		RECUEIL_DB="$s" "$R" structure key >"$tmp/key.txt" 2>/dev/null
+		run "$1" structure enrol "$(sqlite3 "$s" "SELECT code FROM structure")" "$tmp/key.txt"
+		expect_rc "$(basename "$1") inscrit $(sqlite3 "$s" "SELECT code FROM structure")" 0
+	done
+}
 count() { sqlite3 "$REG" "$1"; }
 
 # ---------------------------------------------------------------- two structures
@@ -69,8 +81,9 @@ run "$S2" export --period "$PERIOD" --out "$A/sud1.zip" --passphrase-file "$tmp/
 expect_rc "export de MS-SUD" 0
 
 # ---------------------------------------------------------------- the region imports both
-run "$REG" init --structure REGION --name "Coordination régionale"
+run "$REG" init --region REGION --name "Coordination régionale"
 expect_rc "init de la base régionale" 0
+enrol "$REG"
 run "$REG" import "$A/nord1.zip" "$A/sud1.zip" --passphrase-file "$tmp/pass"
 expect_rc "import des deux archives" 0
 expect_contains "compte rendu de MS-NORD" "$out" "nord1.zip : structure MS-NORD, export n° 1"
@@ -181,7 +194,8 @@ expect_eq "l'audit garde la mise à jour et la suppression" \
 # An older archive imported after a newer one changes nothing, and says which newer export is
 # held: the newer version stays, and the deleted entry does not come back.
 R2="$tmp/region2.db"
-run "$R2" init --structure REGION2
+run "$R2" init --region REGION2
+enrol "$R2"
 run "$R2" import "$A/nord2.zip" --passphrase-file "$tmp/pass"
 dump "$R2" >"$tmp/before.sql"
 run "$R2" import "$A/nord1.zip" --passphrase-file "$tmp/pass"
@@ -214,8 +228,10 @@ expect_rc "sans archive" 64
 refused() {
 	desc=$1 file=$2 pf=${3:-$tmp/pass} word=${4:-}
 	dump "$REG" >"$tmp/before.sql"
-	run "$REG" import "$file" --passphrase-file "$pf"
+	n_refusals=$(refusals "$REG")
+	run "$REG" import "$file" --passphrase-file "$pf" --allow-plain
 	expect_rc "$desc : refusée (65)" 65
+	expect_eq "$desc : le refus est noté au journal" "$(refusals "$REG")" $((n_refusals + 1))
 	if one_line "$err"; then ok; else fail "$desc : une seule ligne d'erreur" "$err"; fi
 	expect_contains "$desc : le message nomme l'archive" "$err" "$(basename "$file")"
 	[ -n "$word" ] && expect_contains "$desc : la raison" "$err" "$word"
@@ -242,7 +258,8 @@ refused "fichier vide" "$A/vide.zip"
 
 # A multi-archive run: the bad one is refused, the good one still goes in, exit code non-zero.
 R3="$tmp/region3.db"
-run "$R3" init --structure REGION3
+run "$R3" init --region REGION3
+enrol "$R3"
 run "$R3" import "$A/tronquee.zip" "$A/sud1.zip" --passphrase-file "$tmp/pass"
 expect_rc "une archive refusée parmi deux : code non nul" 65
 expect_contains "l'archive valide est importée malgré tout" "$out" "sud1.zip : structure MS-SUD"
@@ -254,12 +271,31 @@ expect_eq "rien de l'archive refusée, tout de la bonne" \
 if [ -z "$PY" ]; then
 	skip "python3 absent : archives fabriquées (chemins, bombe, en-têtes, codes)"
 else
-	# Plain archives (python's zipfile cannot write AES), rebuilt with a consistent manifest so
-	# that only the import's own checks can refuse them.
+	# Plain archives (python's zipfile cannot write AES), rebuilt with a consistent manifest and
+	# signed again with MS-NORD's key (taken from its database, signed by tests/tools/cryptotool)
+	# so that only the import's own checks can refuse them.
+	sqlite3 "$S1" "SELECT hex(secret_key) FROM signing_key" >"$tmp/nord.hex"
 	run "$S1" export --period "$PERIOD" --out "$A/nord-clair.zip" --no-encrypt --accept-issues test
 	run "$S2" export --period "$PERIOD" --out "$A/sud-clair.zip" --no-encrypt --accept-issues test
 	cat >"$tmp/craft.py" <<'PYEOF'
-import csv, hashlib, io, sys, zipfile
+import base64, csv, hashlib, io, os, subprocess, sys, zipfile
+
+def sign(manifest):
+    """The .minisig of manifest (bytes) by the structure's key, as recueil writes it."""
+    tmp = os.path.dirname(sys.argv[2])
+    key = os.path.join(tmp, "nord.key")
+    if not os.path.exists(key):
+        blob = bytes.fromhex(open(os.path.join(tmp, "nord.hex")).read().strip())
+        with open(key, "w") as k:
+            k.write("untrusted comment: test\n" + base64.b64encode(blob).decode() + "\n")
+    text = manifest.decode()
+    val = lambda k: next((l.split(": ", 1)[1] for l in text.split("\n") if l.startswith(k + ": ")), "")
+    comment = "timestamp:0\tstructure:%s\texport_id:%s\tsequence:%s" % (
+        val("structure_code"), val("export_id"), val("export_sequence"))
+    path = os.path.join(tmp, "craft-manifest.txt")
+    open(path, "wb").write(manifest)
+    subprocess.run([os.environ["CRYPTOTOOL"], "sign", "-s", key, "-t", comment, path], check=True)
+    return open(path + ".minisig", "rb").read()
 
 def craft(src, dst, action, args):
     zin = zipfile.ZipFile(src)
@@ -338,12 +374,13 @@ def craft(src, dst, action, args):
     while out and out[-1] == "":
         out.pop()
     for n in names:
-        if n == "manifest.txt":
+        if n in ("manifest.txt", "manifest.txt.minisig"):
             continue
         b = data[n]
         r = str(len(rows(b)) - 1) if n.endswith(".csv") else "-"
         out.append("file: %s rows=%s bytes=%d sha256=%s" % (n, r, len(b), hashlib.sha256(b).hexdigest()))
     data["manifest.txt"] = ("\n".join(out) + "\n").encode()
+    data["manifest.txt.minisig"] = sign(data["manifest.txt"])
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
         for name, b in extra:
             z.writestr(zipfile.ZipInfo(name), b, zipfile.ZIP_DEFLATED)
@@ -433,8 +470,9 @@ PYEOF
 	# An archive of an older version (a slice of its period, without the structure column nor
 	# alerts.csv) still imports: merged by row version, its rows under its manifest's structure.
 	R4="$tmp/region4.db"
-	run "$R4" init --structure REGION4
-	run "$R4" import "$A/ancienne.zip"
+	run "$R4" init --region REGION4
+	enrol "$R4"
+	run "$R4" import "$A/ancienne.zip" --allow-plain
 	expect_rc "archive d'une version antérieure importée" 0
 	expect_contains "archive antérieure : compte rendu" "$out" "ancienne.zip : structure MS-NORD, export n°"
 	expect_eq "archive antérieure : toutes ses saisies, sous sa structure" \
@@ -444,7 +482,9 @@ PYEOF
 		"$(sqlite3 "$R4" "SELECT content || ' ' || (SELECT count(*) FROM alerts) FROM import_log")" "slice 0"
 	# An export already imported, presented again with another manifest.
 	run "$REG" import "$A/nord-clair.zip"
-	expect_rc "import de l'archive non chiffrée" 0
+	expect_rc "archive non chiffrée refusée sans --allow-plain" 65
+	run "$REG" import "$A/nord-clair.zip" --allow-plain
+	expect_rc "import de l'archive non chiffrée avec --allow-plain" 0
 	expect_contains "l'archive non chiffrée est signalée" "$out" "NON chiffrée"
 	refused "même export, autre manifeste" "$A/faux.zip" "$tmp/pass" "autre manifeste"
 	expect_true() { if "$@"; then ok; else fail "fichier créé hors du dossier : $*"; fi; }

@@ -179,7 +179,8 @@ expect_eq "the identity is gone from both files at once" "$(in_files)" 0
 # ---------------------------------------------------------------- a regional database
 # The structure exports a patient; the region imports them, erases them, then imports a newer
 # archive that still holds them: they do not come back. A structure's own erasure reaches a
-# region at its next export (the manifest's deletions).
+# region at its next export (the manifest's deletions). The archives are plain (--no-encrypt,
+# then --allow-plain) and signed by the structure, which both regions enrol.
 REG="$tmp/region.db"
 REG2="$tmp/region2.db"
 PERIOD=2000-01-01..2026-12-31
@@ -189,11 +190,15 @@ run entry add "$R1" audit --date 2026-10-06 q1=2 q2=1 q3=1 q9=0 q10=0
 RE=$out
 run export --period "$PERIOD" --out "$tmp/a1.zip" --no-encrypt --accept-issues test
 expect_rc "export 1 of the structure" 0
-RECUEIL_DB=$REG run init --structure REGION
-RECUEIL_DB=$REG run import "$tmp/a1.zip"
+KEY=$("$RECUEIL" structure key 2>/dev/null | tail -n 1)
+RECUEIL_DB=$REG run init --region REGION
+RECUEIL_DB=$REG run structure enrol MS-TEST-01 "$KEY"
+expect_rc "the region enrols the structure" 0
+RECUEIL_DB=$REG run import "$tmp/a1.zip" --allow-plain
 expect_rc "region imports export 1" 0
-RECUEIL_DB=$REG2 run init --structure REGION2
-RECUEIL_DB=$REG2 run import "$tmp/a1.zip"
+RECUEIL_DB=$REG2 run init --region REGION2
+RECUEIL_DB=$REG2 run structure enrol MS-TEST-01 "$KEY"
+RECUEIL_DB=$REG2 run import "$tmp/a1.zip" --allow-plain
 expect_rc "second region imports export 1" 0
 expect_eq "the patient is in the region" \
 	"$(sqlite3 "$REG" "SELECT count(*) FROM patients WHERE pseudonym = '$R1'")" 1
@@ -204,7 +209,7 @@ expect_eq "their entries are remembered as deleted" \
 run entry edit "$RE" q10=4
 run export --period "$PERIOD" --out "$tmp/a2.zip" --no-encrypt --accept-issues test
 expect_rc "export 2 of the structure, still with the patient" 0
-RECUEIL_DB=$REG run import "$tmp/a2.zip"
+RECUEIL_DB=$REG run import "$tmp/a2.zip" --allow-plain
 expect_rc "region imports export 2" 0
 expect_eq "the erased patient does not come back" \
 	"$(sqlite3 "$REG" "SELECT count(*) FROM patients WHERE pseudonym = '$R1'")" 0
@@ -213,7 +218,7 @@ run patient delete "$R1" --yes
 expect_rc "the structure erases the patient too" 0
 run export --period "$PERIOD" --out "$tmp/a3.zip" --no-encrypt --accept-issues test
 expect_rc "export 3 of the structure" 0
-RECUEIL_DB=$REG2 run import "$tmp/a2.zip" "$tmp/a3.zip"
+RECUEIL_DB=$REG2 run import "$tmp/a2.zip" "$tmp/a3.zip" --allow-plain
 expect_rc "second region imports exports 2 and 3" 0
 expect_eq "the structure's erasure removed the entries from the region" \
 	"$(sqlite3 "$REG2" "SELECT count(*) FROM entries e JOIN patients p ON p.id = e.patient_id WHERE p.pseudonym = '$R1'")" 0

@@ -88,8 +88,17 @@ expect_rc "40 patients fictifs à MS-A" 0
 on "$SB" init --structure MS-B --name "Microstructure B"
 on "$SB" demo --patients 40 --seed 2
 expect_rc "40 patients fictifs à MS-B" 0
-on "$REG" init --structure REG-EST --name "Coordination régionale Est"
-on "$NAT" init --structure NATIONAL --name "Coordination nationale"
+on "$REG" init --region REG-EST --name "Coordination régionale Est"
+on "$NAT" init --region NATIONAL --name "Coordination nationale"
+# enrol DB SOURCE — DB registers the signing key of the database SOURCE under its code.
+enrol() {
+	RECUEIL_DB="$2" "$R" structure key >"$tmp/key.txt" 2>/dev/null
+	on "$1" structure enrol "$(sqlite3 "$2" "SELECT code FROM structure")" "$tmp/key.txt"
+	expect_rc "$(basename "$1") inscrit la clé de $(basename "$2")" 0
+}
+enrol "$REG" "$SA"
+enrol "$REG" "$SB"
+enrol "$NAT" "$REG"
 
 export_as "$SA" a1
 export_as "$SB" b1

@@ -135,7 +135,7 @@ static void test_unknown_key_each_mapping(void)
 	           "message)");
 	CHECK_EDIT(base_reporting, "small_count_mask: 4\n", "small_count_mask: 4\nmasque: 5\n",
 	           "t.yaml:3:1: clé inconnue « masque » dans reporting.yaml (clés possibles : reporting, "
-	           "deadlines, thresholds, small_count_mask)");
+	           "deadlines, thresholds, small_count_mask, recipients)");
 	CHECK_EDIT(base_reporting, "label: T1}", "label: T1, jour: 30}",
 	           "t.yaml:4:41: clé inconnue « jour » dans une échéance (clés possibles : period, due, "
 	           "year_offset, label)");

@@ -2,7 +2,8 @@
  * announced form (four groups of four Crockford symbols) and uses its 80 bits evenly; a
  * passphrase file is read only when it is a private regular file of its owner, its first line
  * only, and whatever else was read is wiped; the process that holds a passphrase no longer
- * dumps core. */
+ * dumps core; the strength a passphrase chosen by a person must have is estimated as the export
+ * promises (a generated one passes, a word, a date or four diceware words do not). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -209,6 +210,35 @@ static void remove_dir(void)
 	rmdir(dir);
 }
 
+static void test_strength(void)
+{
+	char generated[SECRET_GENERATED_LEN + 1];
+	for (int i = 0; i < 50; i++) {
+		secret_generate(generated);
+		CHECK(secret_strength_bits(generated) >= SECRET_MIN_BITS);
+	}
+	/* 16 base32 symbols: 16 × log2(36), the dashes aside. */
+	CHECK(fabs(secret_strength_bits("7K2M-QX4T-0PZR-9CWD") - 16 * log2(36)) < 1e-9);
+	CHECK(secret_strength_bits("7K2MQX4T0PZR9CWD") >= SECRET_MIN_BITS);
+	/* One drawn without a digit, or without a letter in a group, is as strong. */
+	CHECK(secret_strength_bits("QXKT-ABCD-EFGH-JKMN") >= SECRET_MIN_BITS);
+	CHECK(secret_strength_bits("QXKT-1234-EFGH-JKMN") >= SECRET_MIN_BITS);
+	/* Words of letters count as diceware words: 12.9 bits each. */
+	CHECK(fabs(secret_strength_bits("correct horse battery staple") - 4 * 12.9) < 1e-9);
+	CHECK(secret_strength_bits("correct horse battery staple") < SECRET_MIN_BITS);
+	CHECK(secret_strength_bits("abaque-zèbre-ortie-ponton-lilas-cigale-moufle") >= SECRET_MIN_BITS);
+	CHECK(secret_strength_bits("abaque zèbre ortie ponton lilas cigale") < SECRET_MIN_BITS);
+	/* Short, or from few classes: refused. */
+	const char *weak[] = {"", "Q", "motdepasse", "motdepasse2026", "2026-11-22", "AAAAAAAAAAAA"};
+	for (size_t i = 0; i < sizeof weak / sizeof *weak; i++) {
+		if (secret_strength_bits(weak[i]) >= SECRET_MIN_BITS)
+			fprintf(stderr, "trop fort : « %s »\n", weak[i]);
+		CHECK(secret_strength_bits(weak[i]) < SECRET_MIN_BITS);
+	}
+	/* A long mix of classes passes. */
+	CHECK(secret_strength_bits("Phrase-De-Passe-Regionale-2026") >= SECRET_MIN_BITS);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -220,6 +250,7 @@ int main(void)
 	RUN(test_generate);         /* first: it checks that generating alone stops core dumps */
 	RUN(test_from_file);
 	RUN(test_wipe_and_protect);
+	RUN(test_strength);
 	remove_dir();
 	return harness_report();
 }
