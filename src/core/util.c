@@ -1,5 +1,6 @@
 /* util.c — memory, strings, numbers and dates without locale surprises; random bytes. */
 #include "core/util.h"
+#include "core/privilege.h"
 
 #include <errno.h>
 #include <math.h>
@@ -507,12 +508,10 @@ void date_format(long days, char buf[11])
 
 long date_today(void)
 {
-#ifdef RECUEIL_TEST_SEAMS
-	const char *fixed = getenv("RECUEIL_TODAY");
+	const char *fixed = test_seam("RECUEIL_TODAY");
 	long days;
 	if (fixed && date_parse(fixed, &days))
 		return days;
-#endif
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
@@ -521,13 +520,11 @@ long date_today(void)
 
 void time_now_iso(char *buf, size_t size)
 {
-#ifdef RECUEIL_TEST_SEAMS
-	const char *fixed = getenv("RECUEIL_NOW");
-	if (fixed && *fixed) {
+	const char *fixed = test_seam("RECUEIL_NOW");
+	if (fixed) {
 		snprintf(buf, size, "%s", fixed);
 		return;
 	}
-#endif
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
