@@ -114,11 +114,12 @@ int cmd_forms(session *ses, int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
 	if (strcmp(argv[1], "check") == 0) {
+		const char *forms_dir = session_forms_dir(ses);
 		if (argc == 2) {
-			char *dir[] = {(char *)ses->forms_dir};
-			return check_paths(1, dir, ses->forms_dir);
+			char *dir[] = {(char *)forms_dir};
+			return check_paths(1, dir, forms_dir);
 		}
-		return check_paths(argc - 2, argv + 2, ses->forms_dir);
+		return check_paths(argc - 2, argv + 2, forms_dir);
 	}
 	if (strcmp(argv[1], "list") == 0) {
 		int rc = cli_load_forms(ses);

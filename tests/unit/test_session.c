@@ -55,7 +55,9 @@ static void test_table(void)
 /* A session of login on the test database, forms of the source tree. */
 static void open_as(session *s, const char *login)
 {
-	session_init(s, db_path, TEST_FORMS_DIR);
+	char *why = NULL;
+	CHECK(session_init(s, db_path, TEST_FORMS_DIR, &why) == 0);
+	free(why);
 	snprintf(s->login, sizeof s->login, "%s", login);
 }
 
