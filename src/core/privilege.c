@@ -2,11 +2,13 @@
  * database only, dropped for good before any other work; the environment trusted only once no
  * privilege can come back; the test seams. */
 #define _GNU_SOURCE /* getresgid, setresgid */
+#include <pwd.h>
 #include <stdlib.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 
 #include "core/privilege.h"
+#include "core/util.h"
 
 static bool secure_start; /* started setgid, or with AT_SECURE for another reason */
 static bool held;         /* the program's group is the saved group and can be raised */
@@ -82,6 +84,15 @@ const char *env_get(const char *name)
 	 * the process can do nothing its caller could not). */
 	bool trusted = !secure_start || dropped;
 	return trusted ? getenv(name) : NULL;
+}
+
+char *home_dir(void)
+{
+	const char *home = env_get("HOME");
+	if (home && *home)
+		return xstrdup(home);
+	struct passwd *pw = getpwuid(getuid());
+	return pw && pw->pw_dir && *pw->pw_dir ? xstrdup(pw->pw_dir) : NULL;
 }
 
 void test_seams_enable(void)

@@ -43,6 +43,10 @@ bool priv_drop(void);
  * start whose privilege has not been dropped. The string belongs to the environment. */
 const char *env_get(const char *name);
 
+/* The caller's home directory: $HOME when the environment is trusted, else the one the password
+ * database gives for the real user id; NULL when neither says. Caller frees. */
+char *home_dir(void);
+
 /* Turn the test seams on for this process (recueil-test, the unit tests, the fuzz harnesses).
  * The program a user runs never calls it. */
 void test_seams_enable(void);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/privilege.h"
 #include "core/util.h"
 
 int errno_exit_code(int err)
@@ -174,7 +175,7 @@ void atomic_done(atomic_file *af)
 
 FILE *private_tmpfile(char **why)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = env_get("TMPDIR");
 	if (!dir || !*dir)
 		dir = "/tmp";
 	int fd = -1;

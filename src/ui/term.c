@@ -69,8 +69,20 @@ static bool load_script(const char *path, char **why)
 	return true;
 }
 
+/* ncurses reads terminal descriptions from the places these name ($HOME/.terminfo too), and its
+ * parser is no place for a file of the caller's in a setgid run: that uses the system's only.
+ * TERM stays, a name that ncurses looks up in the system's directories. */
+static void forget_terminfo_paths(void)
+{
+	static const char *const names[] = {"TERMINFO", "TERMINFO_DIRS", "TERMCAP", "TERMPATH", "HOME"};
+	if (priv_held())
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+			unsetenv(names[i]);
+}
+
 bool term_begin(char **why)
 {
+	forget_terminfo_paths();
 	const char *keys = test_seam("RECUEIL_KEYS");
 	const char *term = getenv("TERM");
 	if (keys) {
