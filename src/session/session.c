@@ -35,6 +35,7 @@ static const unsigned may[PERM_COUNT] = {
     [PERM_REPORT] = R_COORDINATION | R_ADMIN,
     [PERM_BACKUP] = R_ADMIN,
     [PERM_ADMIN_USERS] = R_ADMIN,
+    [PERM_CHOOSE_FORMS] = R_ADMIN,
 };
 
 static unsigned role_bit(const char *role)
@@ -169,15 +170,19 @@ const char *session_forms_dir(session *s)
 {
 	if (s->forms_dir)
 		return s->forms_dir;
-	if (!s->db) {
-		char *why = NULL;
-		open_store(s, STORE_OPEN_EXISTING, &why); /* no database yet: the built-in forms */
-		free(why);
-	}
-	if (s->db)
+	if (session_peek_store(s)) /* no database yet: the built-in forms */
 		s->recorded_forms = store_setting(s->db, "forms_dir");
 	s->forms_dir = s->recorded_forms ? s->recorded_forms : RECUEIL_FORMS_DIR;
 	return s->forms_dir;
+}
+
+bool session_peek_store(session *s)
+{
+	char *why = NULL;
+	if (!s->db)
+		open_store(s, STORE_OPEN_EXISTING, &why);
+	free(why);
+	return s->db != NULL;
 }
 
 int session_load_forms(session *s, char **why)
@@ -268,7 +273,7 @@ int session_create_store(session *s, char **why)
 int session_sync_forms(session *s, char **loosened, char **why)
 {
 	int rc = store_sync_forms(s->db, s->fs, s->login, why);
-	return rc ? rc : store_identity_flags(s->db, s->fs, s->login, loosened, why);
+	return rc ? rc : store_identity_flags(s->db, s->fs, s->login, true, loosened, why);
 }
 
 bool session_shows_field(const session *s, const field *fd)

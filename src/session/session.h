@@ -46,6 +46,7 @@ typedef enum {
 	PERM_REPORT,         /* the activity report */
 	PERM_BACKUP,         /* a copy of the whole database, identities included */
 	PERM_ADMIN_USERS,    /* register users and their role */
+	PERM_CHOOSE_FORMS,   /* choose the forms directory of the database (forms use) */
 	PERM_COUNT
 } perm;
 
@@ -71,7 +72,12 @@ const char *session_forms_dir(session *s);
 /* Close the database and free the forms; safe to call twice. */
 void session_done(session *s);
 
-/* Load the forms of s->forms_dir if not yet loaded. On failure returns EXIT_DATAERR and *why
+/* Open the database of s if it can be opened, without the forms and without checking who asks:
+ * for what the database says of the forms (forms check). Returns whether it is open; on failure
+ * nothing is said. */
+bool session_peek_store(session *s);
+
+/* Load the forms of session_forms_dir if not yet loaded. On failure returns EXIT_DATAERR and *why
  * holds every problem, one per line ("FILE:LINE:COL: message"). */
 int session_load_forms(session *s, char **why);
 

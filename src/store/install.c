@@ -83,21 +83,22 @@ static void note_loosened(strbuf *sb, const form *f, const field *fd, const char
 	              f->path, fd->line, fd->col, fd->id, flag);
 }
 
-int store_identity_flags(store *s, formset *fs, const char *login, char **loosened, char **why)
+int store_identity_flags(store *s, formset *fs, const char *login, bool keep, char **loosened, char **why)
 {
 	if (loosened)
 		*loosened = NULL;
 	recorded_flags *v = NULL;
 	size_t n = load_flags(s, &v);
 	strbuf notes = STRBUF_INIT;
-	bool write = false;
+	bool write = false; /* something to record */
 	/* First pass, no transaction: most runs find nothing to record. */
 	for (size_t i = 0; i < fs->n_forms; i++) {
 		const form *f = fs->forms[i];
 		for (size_t k = 0; k < f->n_fields; k++) {
 			const recorded_flags *r = find_flags(v, n, f->id, f->fields[k].id);
-			if (r && (r->identifier < f->fields[k].identifier || r->exported < 0 ||
-			          r->exported > f->fields[k].exported))
+			if (keep && r &&
+			    (r->identifier < f->fields[k].identifier || r->exported < 0 ||
+			     r->exported > f->fields[k].exported))
 				write = true;
 		}
 	}

@@ -29,7 +29,7 @@ static void test_table(void)
 	    {PERM_DELETE_ENTRY, {false, false, true}}, {PERM_DELETE_PATIENT, {false, false, true}},
 	    {PERM_EXPORT, {false, true, true}},        {PERM_IMPORT, {false, true, true}},
 	    {PERM_REPORT, {false, true, true}},        {PERM_BACKUP, {false, false, true}},
-	    {PERM_ADMIN_USERS, {false, false, true}},
+	    {PERM_ADMIN_USERS, {false, false, true}},  {PERM_CHOOSE_FORMS, {false, false, true}},
 	};
 	CHECK(sizeof want / sizeof *want == PERM_COUNT);
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
