@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/privilege.h"
 #include "core/util.h"
 #include "store/schema.h"
 #include "store/store_internal.h"
@@ -174,7 +175,13 @@ int st_exec(store *s, const char *sql, char **why, const char *what)
 static int still_there(store *s, char **why)
 {
 	int moved = 0;
-	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || !moved)
+	/* SQLite looks the path up again: the shared database's directory is searchable with the
+	 * program's group only (core/privilege.h), which is parked between opening and closing. */
+	bool raised = priv_raise();
+	int rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved);
+	if (raised)
+		priv_lower();
+	if (rc != SQLITE_OK || !moved)
 		return 0;
 	set_why(why,
 	        "%s : la base a été supprimée, déplacée ou remplacée pendant que recueil l'avait "
@@ -414,6 +421,20 @@ static int unreadable(store *s, char **why)
 	}
 }
 
+/* fsync the directory of path, so that the -wal file SQLite has just created beside it survives
+ * a power cut. SQLite does it itself at the first commit, when the directory of the shared
+ * database may no longer be searchable (the program's group is parked: core/privilege.h). */
+static void wal_entry_durable(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 store *store_open(const char *path, enum store_open_mode mode, char **why, int *code)
 {
 	struct stat stmt;
@@ -450,6 +471,10 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 		return NULL;
 	if (exists && (*code = check_writable(path, &stmt, why)))
 		return NULL;
+	char *wal = xasprintf("%s-wal", path);
+	struct stat wal_st;
+	bool wal_existed = stat(wal, &wal_st) == 0;
+	free(wal);
 	store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
@@ -497,7 +522,9 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 		        path, (long long)version, store_schema_version());
 		*code = EXIT_DATAERR;
 	}
-	if (*code || (*code = configure(s, why)) || (*code = migrate(s, version, why))) {
+	if (!*code && !(*code = configure(s, why)) && !wal_existed && priv_held())
+		wal_entry_durable(path);
+	if (*code || (*code = migrate(s, version, why))) {
 		store_close(s);
 		return NULL;
 	}
