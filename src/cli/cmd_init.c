@@ -88,7 +88,7 @@ static int prepare_shared_dir(const char *db_path, const char *group)
 int cli_create_database(session *ses, const char *code, const char *name)
 {
 	int rc = cli_load_forms(ses);
-	if (rc || (!ses->shared && (rc = make_parent_dirs(ses->db_path))))
+	if (rc || (!priv_held() && (rc = make_parent_dirs(ses->db_path))))
 		return rc;
 	char *why = NULL;
 	if ((rc = session_create_store(ses, &why)))
@@ -141,7 +141,7 @@ int cmd_init(session *ses, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	int rc = 0;
-	if (ses->shared) {
+	if (priv_held()) {
 		/* The installed program: the shared database, in the directory of its own group. */
 		struct group *gr = getgrgid(priv_group());
 		if (!gr || (group && strcmp(group, gr->gr_name) != 0)) {

@@ -86,7 +86,8 @@ int atomic_check_target(const char *path, char **why)
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		set_why(why, "%s : le dossier %s n'existe pas", path, dir);
 		rc = EXIT_CANTCREAT;
-	} else if (access(dir, W_OK | X_OK) != 0) {
+	} else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
+		/* The effective group: the one a setgid recueil writes its nightly backups with. */
 		int err = errno;
 		set_why(why, "%s : impossible de créer un fichier dans %s : %s", path, dir,
 		        errno_reason(err));

@@ -18,7 +18,7 @@
 typedef struct {
 	const char *db_path;   /* the shared database (shared), else --db, $RECUEIL_DB or the XDG default */
 	const char *forms_dir; /* --forms or $RECUEIL_FORMS; NULL until session_forms_dir decides */
-	bool shared;           /* db_path is the shared database of a setgid recueil (core/privilege.h) */
+	bool shared;           /* db_path is the shared database (SESSION_SHARED_DB, core/privilege.h) */
 	char login[64];        /* the Unix login running the program (the real user id) */
 	char role[16];         /* their role once the database is open, "" before */
 	formset *fs;           /* the forms, once loaded */
@@ -82,7 +82,8 @@ bool session_peek_store(session *s);
 int session_load_forms(session *s, char **why);
 
 /* Open the existing database without the forms (a backup must work when they do not load) and
- * check that the login is registered and that its role may p. An unregistered login or a
+ * check that the login is registered and that its role may p (root, unregistered, is an admin
+ * of the shared database: it can read the file anyway). An unregistered login or a
  * refusal is written to the audit trail and returns EXIT_NOPERM with a message naming who can
  * help. s->db stays open on refusal (the caller's session_done closes it). */
 int session_open_store(session *s, perm p, char **why);
