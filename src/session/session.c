@@ -173,7 +173,8 @@ const char *session_forms_dir(session *s)
 {
 	if (s->forms_dir)
 		return s->forms_dir;
-	if (session_peek_store(s)) /* no database yet: the built-in forms */
+	/* The directory an admin recorded (forms use); none, or no database yet: the built-in one. */
+	if (session_peek_store(s))
 		s->recorded_forms = store_setting(s->db, "forms_dir");
 	s->forms_dir = s->recorded_forms ? s->recorded_forms : RECUEIL_FORMS_DIR;
 	return s->forms_dir;

@@ -234,6 +234,11 @@ screens() {
 	tmux_as "$who" new-session -d -s t -x 80 -y 24 \
 		"env HOME=$tmp/home/$who LANG=C.UTF-8 TERM=xterm $2 $RECUEIL; sleep 60"
 	wait_for "$who" "Patients suivis" || return
+	# The interface holds the database open: its -wal and -shm files are there.
+	for f in /var/lib/recueil/recueil.db-wal /var/lib/recueil/recueil.db-shm; do
+		expect_eq "$(basename "$f") is the group's, 0660, while $who works" "$(stat -c '%a %G' "$f" 2>&1)" \
+			"660 recueil"
+	done
 	step() {
 		tmux_as "$who" send-keys -t t "$@"
 	}
