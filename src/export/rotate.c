@@ -57,7 +57,8 @@ static size_t list_backups(const char *dir, long **days)
 	}
 	if (d)
 		closedir(d);
-	qsort(*days, n, sizeof **days, newest_first);
+	if (n)
+		qsort(*days, n, sizeof **days, newest_first);
 	return n;
 }
 

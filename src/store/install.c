@@ -51,6 +51,13 @@ static const recorded_flags *find_flags(const recorded_flags *v, size_t n, const
 	return NULL;
 }
 
+/* Whether the database has yet to record fd's flags: never seen, or tightened by the file. */
+static bool to_record(const recorded_flags *r, const field *fd)
+{
+	return r->identifier < 0 || r->exported < 0 || (r->identifier == 0 && fd->identifier) ||
+	       (r->exported == 1 && !fd->exported);
+}
+
 /* Record fd's flags, tightened over what is recorded, and a line in the audit trail for each
  * flag that a form file tightened. Inside the caller's transaction. */
 static int record_one(store *s, const form *f, const field *fd, const recorded_flags *r, const char *login,
@@ -96,9 +103,7 @@ int store_identity_flags(store *s, formset *fs, const char *login, bool keep, ch
 		const form *f = fs->forms[i];
 		for (size_t k = 0; k < f->n_fields; k++) {
 			const recorded_flags *r = find_flags(v, n, f->id, f->fields[k].id);
-			if (keep && r &&
-			    (r->identifier < f->fields[k].identifier || r->exported < 0 ||
-			     r->exported > f->fields[k].exported))
+			if (keep && r && to_record(r, &f->fields[k]))
 				write = true;
 		}
 	}
