@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/privilege.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A property the code under test must hold. abort() makes libFuzzer keep the input as a crash;
@@ -44,6 +46,7 @@ static inline void fuzz_fixed_clock(void)
 {
 	static int done;
 	if (!done) {
+		test_seams_enable();
 		setenv("RECUEIL_TODAY", "2026-01-15", 1);
 		done = 1;
 	}

@@ -2,18 +2,23 @@
 # setup.sh — install what recueil needs on Debian 12, build it, and run it or test it.
 #
 #   scripts/setup.sh demo   install, build, open the program on a demo database
-#   scripts/setup.sh test   install, build, run every test (normal build, then ASan+UBSan),
-#                           then each libFuzzer harness for RECUEIL_FUZZ_SECONDS (15; 0: skip);
-#                           in CI (CI set, e.g. CI=true) a test skipped (exit 77) fails the run
+#   scripts/setup.sh test   install, build, run every test (normal build, then ASan+UBSan), build
+#                           the Debian package and, as root, install it and run the shared-install
+#                           test (tests/pkg/test_installed.sh), then each libFuzzer harness for
+#                           RECUEIL_FUZZ_SECONDS (15; 0: skip); in CI (CI set, e.g. CI=true) a
+#                           test skipped (exit 77) fails the run
 #   scripts/setup.sh deps   install the Debian packages only
 #   scripts/setup.sh build  build only (build/recueil)
+#   scripts/setup.sh package  build the Debian package into build-deb/ and check it with
+#                           lintian; the last line printed is the path of the .deb
 #   scripts/setup.sh long   the long versions of the reliability tests (hours; docs/reliability.md)
 set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential cmake pkg-config libncurses-dev libsqlite3-dev libyaml-dev zlib1g-dev
 libarchive-dev nettle-dev gettext tmux 7zip unzip zip sqlite3 clang-format clang-tidy cppcheck
-python3 clang libclang-rt-14-dev libsodium-dev age minisign"
+python3 clang libclang-rt-14-dev libsodium-dev age minisign
+dpkg-dev debhelper fakeroot lintian systemd man-db"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -36,7 +41,7 @@ jobs() {
 }
 
 build() {
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRECUEIL_WERROR=ON >/dev/null
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRECUEIL_WERROR=ON -DRECUEIL_TEST_SEAMS=OFF >/dev/null
 	cmake --build build -j "$(jobs)"
 }
 
@@ -87,6 +92,7 @@ test_all() {
 	deps
 	build
 	run_tests build -LE 'slow|fuzz'
+	package_test
 	echo "== ASan + UBSan ==" >&2
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRECUEIL_WERROR=ON -DRECUEIL_SANITIZE=ON >/dev/null
 	cmake --build build-asan -j "$(jobs)"
@@ -127,14 +133,60 @@ long_tests() {
 	sh fuzz/run_long.sh build-fuzz "${RECUEIL_FUZZ_RUNS:-1000000}"
 }
 
+# The Debian package (debian/): built with dpkg-buildpackage from a copy of the source files in
+# build-deb/src (its outputs go to the parent directory, build-deb/), then checked with lintian,
+# which must report no error. The program is built once, without tests or test seams.
+package() {
+	deps
+	rm -rf build-deb
+	mkdir -p build-deb/src
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -z --cached --others --exclude-standard |
+			tar --null -T - --ignore-failed-read -c 2>/dev/null | tar -x -C build-deb/src
+	else
+		tar -c --exclude='./build*' --exclude=./bench/out . | tar -x -C build-deb/src
+	fi
+	(cd build-deb/src && DEB_BUILD_OPTIONS="parallel=$(jobs) nocheck" \
+		dpkg-buildpackage -b -us -uc >../dpkg-buildpackage.log 2>&1) || {
+		tail -30 build-deb/dpkg-buildpackage.log >&2
+		echo "construction du paquet impossible : voir build-deb/dpkg-buildpackage.log" >&2
+		return 1
+	}
+	rm -rf build-deb/src
+	deb=$(ls build-deb/recueil_*.deb)
+	lintian --fail-on error --suppress-tags-from-file /dev/null "$deb" >&2
+	echo "$(pwd)/$deb"
+}
+
+# The package built, then installed and tried with three real users (tests/pkg/test_installed.sh,
+# which removes it afterwards): as root only, since it installs a package and creates users.
+package_test() {
+	echo "== paquet Debian ==" >&2
+	deb=$(package)
+	rc=77
+	if [ "$(id -u)" -eq 0 ]; then
+		set +e
+		RECUEIL_TEST_BINARY="$(pwd)/build/recueil-test" sh tests/pkg/test_installed.sh "$deb"
+		rc=$?
+		set -e
+	fi
+	[ "$rc" -eq 77 ] || return "$rc"
+	echo "test du paquet installé non exécuté : il faut être root, sur une machine sans recueil installé" >&2
+	case ${CI:-false} in
+	false | 0 | "") ;;
+	*) return 1 ;; # in CI every test runs (see run_tests)
+	esac
+}
+
 case "${1:-}" in
 demo) demo ;;
 test) test_all ;;
 long) long_tests ;;
 deps) deps ;;
 build) deps && build ;;
+package) package ;;
 *)
-	echo "usage : scripts/setup.sh demo|test|long|deps|build" >&2
+	echo "usage : scripts/setup.sh demo|test|long|deps|build|package" >&2
 	exit 64
 	;;
 esac

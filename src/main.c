@@ -7,12 +7,21 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/privilege.h"
 #include "session/session.h"
 #include "store/store.h"
 #include "ui/ui.h"
 
 int main(int argc, char **argv)
 {
+	/* First of all: a setgid run parks its group privilege before it reads anything. */
+	if (!priv_init()) {
+		fputs("recueil: changement de groupe refusé par le système : arrêt\n", stderr);
+		return EXIT_SOFTWARE;
+	}
+#ifdef RECUEIL_TEST_BINARY
+	test_seams_enable(); /* recueil-test: the tests' clock, login and key scripts */
+#endif
 	if (!setlocale(LC_CTYPE, ""))
 		setlocale(LC_CTYPE, "C.UTF-8");
 	umask(077);
@@ -45,8 +54,13 @@ int main(int argc, char **argv)
 		}
 	}
 	session s;
-	session_init(&s, db, forms);
-	int rc = optind < argc ? cli_run(&s, argc - optind, argv + optind) : ui_main(&s);
+	char *why = NULL;
+	int rc = session_init(&s, db, forms, &why);
+	if (rc) {
+		session_done(&s);
+		return cli_fail(rc, why);
+	}
+	rc = optind < argc ? cli_run(&s, argc - optind, argv + optind) : ui_main(&s);
 	session_done(&s);
 	if (fflush(stdout) != 0 && rc == 0) {
 		cli_error("écriture de la sortie impossible");

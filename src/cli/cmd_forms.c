@@ -1,15 +1,22 @@
-/* cmd_forms.c — recueil forms check|list: validate the YAML, describe the forms. */
+/* cmd_forms.c — recueil forms check|list|use: validate the YAML, describe the forms, choose the
+ * forms directory of a database. */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/privilege.h"
 
 static const char usage[] =
     "Usage : recueil forms check [FICHIER|DOSSIER…]\n"
     "        recueil forms list [FORMULAIRE]\n"
+    "        recueil forms use DOSSIER|--installed\n"
     "check vérifie les formulaires (par défaut le dossier des formulaires) et signale\n"
-    "chaque problème sous la forme FICHIER:LIGNE:COLONNE: message (code 65).\n";
+    "chaque problème sous la forme FICHIER:LIGNE:COLONNE: message (code 65), et chaque\n"
+    "drapeau d'identité que la base a enregistré et que les fichiers retireraient (sans effet).\n"
+    "use (administrateur) fait de DOSSIER les formulaires de la base, pour tous ses\n"
+    "utilisateurs ; --installed revient aux formulaires installés.\n";
 
 static void print_errors(char *errors)
 {
@@ -29,7 +36,18 @@ static void print_summary(const char *what, const formset *fs)
 	printf(")%s\n", fs->reporting ? ", calendrier et seuils valides" : "");
 }
 
-static int check_paths(int argc, char **argv, const char *default_dir)
+/* The identity flags the database recorded and fs would loosen, as warnings (they have no
+ * effect). Nothing when no database is open. */
+static void say_loosened(session *ses, formset *fs)
+{
+	char *loosened = NULL, *why = NULL;
+	if (ses->db && store_identity_flags(ses->db, fs, ses->login, false, &loosened, &why) == 0 && loosened)
+		print_errors(loosened);
+	free(loosened);
+	free(why);
+}
+
+static int check_paths(session *ses, int argc, char **argv, const char *default_dir)
 {
 	int rc = 0;
 	const char **files = NULL;
@@ -44,9 +62,10 @@ static int check_paths(int argc, char **argv, const char *default_dir)
 		if (S_ISDIR(st.st_mode)) {
 			char *errors = NULL;
 			formset *fs = formset_load_dir(argv[i], &errors);
-			if (fs)
+			if (fs) {
 				print_summary(argv[i], fs);
-			else
+				say_loosened(ses, fs);
+			} else
 				print_errors(errors), rc = rc ? rc : EXIT_DATAERR;
 			free(errors);
 			formset_free(fs);
@@ -69,6 +88,7 @@ static int check_paths(int argc, char **argv, const char *default_dir)
 		if (fs) {
 			printf("%zu fichier%s valide%s\n", nfiles, nfiles > 1 ? "s" : "",
 			       nfiles > 1 ? "s" : "");
+			say_loosened(ses, fs);
 		} else {
 			print_errors(errors);
 			rc = rc ? rc : EXIT_DATAERR;
@@ -107,6 +127,73 @@ static void list_form_fields(const form *f)
 	}
 }
 
+/* Whether the forms directory dir may serve every user of a database: readable by all, and
+ * changed by its owner alone. Prints what is wrong. */
+static bool dir_fit_for_all(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		cli_error("%s : dossier introuvable", dir);
+		return false;
+	}
+	bool ok = (st.st_mode & 0022) == 0 && (st.st_mode & 0005) == 0005;
+	DIR *d = ok ? opendir(dir) : NULL;
+	for (struct dirent *e; d && ok && (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		if (n < 5 || strcmp(e->d_name + n - 5, ".yaml") != 0)
+			continue;
+		char *path = xasprintf("%s/%s", dir, e->d_name);
+		ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0022) == 0 &&
+		     (st.st_mode & 0004);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	if (!ok)
+		cli_error("%s : les formulaires de la base doivent être lisibles par tous et modifiables par "
+		          "leur seul propriétaire (chmod -R go-w,a+rX %s)",
+		          dir, dir);
+	return ok;
+}
+
+/* recueil forms use DIR|--installed: the forms directory of the database, for all its users. */
+static int forms_use(session *ses, const char *arg)
+{
+	char *why = NULL;
+	int rc = session_open_store(ses, PERM_CHOOSE_FORMS, &why);
+	if (rc)
+		return cli_fail(rc, why);
+	if (strcmp(arg, "--installed") == 0) {
+		if ((rc = store_setting_set(ses->db, "forms_dir", NULL, ses->login, &why)))
+			return cli_fail(rc, why);
+		printf("Formulaires de la base : les formulaires installés (%s)\n", RECUEIL_FORMS_DIR);
+		return 0;
+	}
+	char *dir = realpath(arg, NULL);
+	if (!dir) {
+		cli_error("%s : dossier introuvable", arg);
+		return EXIT_NOINPUT;
+	}
+	char *errors = NULL;
+	if (!dir_fit_for_all(dir))
+		rc = EXIT_NOPERM;
+	else if (!(ses->fs = formset_load_dir(dir, &errors))) {
+		rc = EXIT_DATAERR;
+		if (errors)
+			print_errors(errors);
+	}
+	char *loosened = NULL;
+	if (!rc && !(rc = session_sync_forms(ses, &loosened, &why)) &&
+	    !(rc = store_setting_set(ses->db, "forms_dir", dir, ses->login, &why)))
+		printf("Formulaires de la base : %s\n", dir);
+	if (loosened)
+		print_errors(loosened);
+	free(loosened);
+	free(errors);
+	free(dir);
+	return cli_fail(rc, why);
+}
+
 int cmd_forms(session *ses, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -114,12 +201,22 @@ int cmd_forms(session *ses, int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
 	if (strcmp(argv[1], "check") == 0) {
-		if (argc == 2) {
-			char *dir[] = {(char *)ses->forms_dir};
-			return check_paths(1, dir, ses->forms_dir);
+		if (argc > 2 && priv_held() && !priv_drop()) {
+			/* Files of the caller's: checked with the caller's rights alone, and so without the
+			 * shared database. */
+			cli_error("abandon des droits du groupe refusé par le système");
+			return EXIT_SOFTWARE;
 		}
-		return check_paths(argc - 2, argv + 2, ses->forms_dir);
+		const char *forms_dir = session_forms_dir(ses);
+		session_peek_store(ses);
+		if (argc == 2) {
+			char *dir[] = {(char *)forms_dir};
+			return check_paths(ses, 1, dir, forms_dir);
+		}
+		return check_paths(ses, argc - 2, argv + 2, forms_dir);
 	}
+	if (strcmp(argv[1], "use") == 0)
+		return argc == 3 ? forms_use(ses, argv[2]) : (fputs(usage, stderr), EXIT_USAGE);
 	if (strcmp(argv[1], "list") == 0) {
 		int rc = cli_load_forms(ses);
 		if (rc)

@@ -8,10 +8,11 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/privilege.h"
 
 static const char usage[] =
-    "Usage : recueil init --structure CODE [--name NOM] [--shared GROUPE]\n"
-    "        recueil init --region CODE [--name NOM] [--shared GROUPE]\n"
+    "Usage : recueil init --structure CODE [--name NOM] [--shared [GROUPE]]\n"
+    "        recueil init --region CODE [--name NOM] [--shared [GROUPE]]\n"
     "Crée la base (fichier privé, ou partagé avec le groupe dans un dossier setgid),\n"
     "enregistre la structure et inscrit l'utilisateur courant comme administrateur.\n"
     "La base reçoit sa paire de clés de signature (voir « recueil structure key »).\n"
@@ -93,18 +94,14 @@ static int prepare_shared_dir(const char *db_path, const char *group)
 int cli_create_database(session *ses, const char *code, const char *name, bool region)
 {
 	int rc = cli_load_forms(ses);
-	if (rc || (rc = make_parent_dirs(ses->db_path)))
+	if (rc || (!priv_held() && (rc = make_parent_dirs(ses->db_path))))
 		return rc;
 	char *why = NULL;
-	ses->db = store_open(ses->db_path, STORE_OPEN_CREATE, &why, &rc);
-	if (!ses->db) {
-		cli_error("%s", why);
-		free(why);
-		return rc;
-	}
+	if ((rc = session_create_store(ses, &why)))
+		return cli_fail(rc, why);
 	if ((rc = region ? store_init_region(ses->db, code, name, ses->login, &why)
 	                 : store_init_structure(ses->db, code, name, ses->login, &why)) ||
-	    (rc = store_sync_forms(ses->db, ses->fs, ses->login, &why))) {
+	    (rc = session_sync_forms(ses, NULL, &why))) {
 		cli_error("%s : %s", ses->db_path, why);
 		free(why);
 		return rc;
@@ -119,11 +116,12 @@ int cmd_init(session *ses, int argc, char **argv)
 	    {"structure", required_argument, NULL, 's'},
 	    {"region", required_argument, NULL, 'r'},
 	    {"name", required_argument, NULL, 'n'},
-	    {"shared", required_argument, NULL, 'g'},
+	    {"shared", optional_argument, NULL, 'g'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0, 0, 0, 0},
 	};
 	const char *code = NULL, *region = NULL, *name = NULL, *group = NULL;
+	bool shared = false;
 	int c;
 	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		if (c == 's')
@@ -132,9 +130,13 @@ int cmd_init(session *ses, int argc, char **argv)
 			region = optarg;
 		else if (c == 'n')
 			name = optarg;
-		else if (c == 'g')
-			group = optarg;
-		else if (c == 'h')
+		else if (c == 'g') {
+			shared = true;
+			/* --shared GROUP as well as --shared=GROUP; the installed program needs none. */
+			group = optarg                                    ? optarg
+			        : optind < argc && argv[optind][0] != '-' ? argv[optind++]
+			                                                  : NULL;
+		} else if (c == 'h')
 			return fputs(usage, stdout), 0;
 		else
 			return fputs(usage, stderr), EXIT_USAGE;
@@ -152,7 +154,26 @@ int cmd_init(session *ses, int argc, char **argv)
 		          code);
 		return EXIT_USAGE;
 	}
-	int rc = group ? prepare_shared_dir(ses->db_path, group) : 0;
+	int rc = 0;
+	if (priv_held()) {
+		/* The installed program: the shared database, in the directory of its own group. */
+		struct group *gr = getgrgid(priv_group());
+		if (!gr || (group && strcmp(group, gr->gr_name) != 0)) {
+			cli_error("base partagée : le groupe est celui du programme installé (%s)",
+			          gr ? gr->gr_name : "?");
+			return EXIT_USAGE;
+		}
+		group = gr->gr_name;
+		session_login_from_sudo(ses);
+		priv_raise();
+		rc = prepare_shared_dir(ses->db_path, group);
+		priv_lower();
+	} else if (shared && !group) {
+		cli_error("--shared GROUPE : le groupe propriétaire du dossier partagé");
+		return EXIT_USAGE;
+	} else if (group) {
+		rc = prepare_shared_dir(ses->db_path, group);
+	}
 	if (!rc)
 		rc = cli_create_database(ses, code, name ? name : code, region != NULL);
 	if (!rc && group)

@@ -186,6 +186,11 @@ formset *formset_load_files(const char *const *paths, size_t n, const char *cont
 
 void formset_free(formset *fs);
 
+/* Mark identifier every calculated field computed, directly or through other calculated fields,
+ * from an identifier field of its form or of the patient form (patient.<field>). The loaders
+ * call it; call it again after marking more fields identifier. */
+void formset_identity_closure(formset *fs);
+
 const form *formset_form(const formset *fs, const char *id);   /* NULL if none; borrowed */
 const field *form_field(const form *f, const char *id);        /* NULL if none; borrowed */
 long form_field_index(const form *f, const char *id);          /* -1 if none */

@@ -138,6 +138,7 @@ static formset *load_list(const file_list *fl, char **errors)
 		return NULL;
 	}
 	strbuf_done(&s.errs);
+	formset_identity_closure(fs);
 	return fs;
 }
 

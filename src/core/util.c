@@ -1,5 +1,6 @@
 /* util.c — memory, strings, numbers and dates without locale surprises; random bytes. */
 #include "core/util.h"
+#include "core/privilege.h"
 
 #include <errno.h>
 #include <math.h>
@@ -507,12 +508,10 @@ void date_format(long days, char buf[11])
 
 long date_today(void)
 {
-#ifdef RECUEIL_TEST_SEAMS
-	const char *fixed = getenv("RECUEIL_TODAY");
+	const char *fixed = test_seam("RECUEIL_TODAY");
 	long days;
 	if (fixed && date_parse(fixed, &days))
 		return days;
-#endif
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
@@ -521,20 +520,17 @@ long date_today(void)
 
 void time_now_iso(char *buf, size_t size)
 {
-#ifdef RECUEIL_TEST_SEAMS
-	const char *fixed = getenv("RECUEIL_NOW");
-	if (fixed && *fixed) {
+	const char *fixed = test_seam("RECUEIL_NOW");
+	if (fixed) {
 		snprintf(buf, size, "%s", fixed);
 		return;
 	}
-#endif
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-#ifdef RECUEIL_TEST_SEAMS
 /* Test seam: RECUEIL_RANDOM_SEED=N makes the random bytes of this process (pseudonyms, entry ids,
  * generated passphrases) a fixed sequence drawn from N (splitmix64), so that a demo database is
  * the same at each run and screens can be compared whole. Each process starts the sequence again:
@@ -545,8 +541,8 @@ static bool seeded_random_bytes(unsigned char *p, size_t n)
 	static int seeded = -1;
 	static uint64_t state;
 	if (seeded < 0) {
-		const char *v = getenv("RECUEIL_RANDOM_SEED");
-		seeded = v && *v;
+		const char *v = test_seam("RECUEIL_RANDOM_SEED"); /* never in what users run */
+		seeded = v != NULL;
 		if (seeded)
 			state = strtoull(v, NULL, 10);
 	}
@@ -560,15 +556,12 @@ static bool seeded_random_bytes(unsigned char *p, size_t n)
 	}
 	return true;
 }
-#endif
 
 void util_random_bytes(void *buf, size_t n)
 {
 	unsigned char *p = buf;
-#ifdef RECUEIL_TEST_SEAMS
 	if (seeded_random_bytes(p, n))
 		return;
-#endif
 	while (n) {
 		ssize_t got = getrandom(p, n, 0);
 		if (got < 0) {

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <threads.h>
 
+#include "core/privilege.h"
+
 /* The file dlopen loads: the SONAME of the libarchive found at configure time (CMakeLists.txt),
  * else the one libarchive 3 has kept for more than a decade. */
 #define LIBARCHIVE_FALLBACK_SONAME "libarchive.so.13"
@@ -82,14 +84,11 @@ ARCHIVE_FUNCTIONS(POINTER_R, POINTER_V)
 static void *open_library(void)
 {
 	const char *name = RECUEIL_LIBARCHIVE_SONAME;
-#ifdef RECUEIL_TEST_SEAMS
 	/* Test seam: load another file (a missing one tests the error path). */
-	const char *forced = getenv("RECUEIL_LIBARCHIVE");
-	if (forced && *forced)
+	const char *forced = test_seam("RECUEIL_LIBARCHIVE");
+	if (forced)
 		name = forced;
-	else
-#endif
-	{
+	else {
 		void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
 		if (h || strcmp(name, LIBARCHIVE_FALLBACK_SONAME) == 0)
 			return h;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/privilege.h"
 #include "core/record.h"
 #include "export/archive_dl.h"
 #include "export/csv.h"
@@ -831,13 +832,11 @@ static int manifest_structures(store *s, strbuf *sb, export_summary *sum, char *
 
 static long long fault_budget(void)
 {
-#ifdef RECUEIL_TEST_SEAMS
 	/* Test seam: pretend the disk fills up after this many bytes of archive. */
-	const char *v = getenv("RECUEIL_FAULT_DISK_FULL_AFTER");
+	const char *v = test_seam("RECUEIL_FAULT_DISK_FULL_AFTER");
 	long long n;
 	if (v && parse_integer(v, &n) && n >= 0)
 		return n;
-#endif
 	return -1;
 }
 

@@ -197,6 +197,23 @@ int export_signature_check(const verify_report *rep, const char *path, const min
  * temporary name then rename; refuses an existing file). *bytes gets the compressed size. */
 int backup_write(store *s, const char *out_path, uint64_t *bytes, char **why);
 
+/* What backup_rotate did: the backup written (path, caller frees; its compressed size) and how
+ * many backups the directory keeps and lost. */
+typedef struct {
+	char *path;
+	uint64_t bytes;
+	size_t kept, removed;
+} backup_rotation;
+
+/* The nightly backup: backup_write into dir/recueil-YYYY-MM-DD.db.gz for today (dir created
+ * 0700 if missing; a backup made earlier the same day is replaced once the new one is whole and
+ * checked), then the rotation: of the files of dir named so, the newest of each of the last
+ * `daily` days that have one and of each of the last `weekly` weeks (Monday to Sunday) that
+ * have one are kept, the others removed; no other file is touched. Returns 0 with *out filled,
+ * or an exit code with *why (nothing removed then). */
+int backup_rotate(store *s, const char *dir, long today, int daily, int weekly, backup_rotation *out,
+                  char **why);
+
 /* Restore a backup into a new database file at db_path (refused if it exists): decompressed
  * into a temporary file beside it, checked (gzip CRC, recueil database no newer than this
  * program, quick_check, foreign keys), fsync'ed, then renamed. Nothing appears under db_path

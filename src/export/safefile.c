@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/privilege.h"
 #include "core/util.h"
 
 int errno_exit_code(int err)
@@ -85,7 +86,8 @@ int atomic_check_target(const char *path, char **why)
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		set_why(why, "%s : le dossier %s n'existe pas", path, dir);
 		rc = EXIT_CANTCREAT;
-	} else if (access(dir, W_OK | X_OK) != 0) {
+	} else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
+		/* The effective group: the one a setgid recueil writes its nightly backups with. */
 		int err = errno;
 		set_why(why, "%s : impossible de créer un fichier dans %s : %s", path, dir,
 		        errno_reason(err));
@@ -174,7 +176,7 @@ void atomic_done(atomic_file *af)
 
 FILE *private_tmpfile(char **why)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = env_get("TMPDIR");
 	if (!dir || !*dir)
 		dir = "/tmp";
 	int fd = -1;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/privilege.h"
 #include "core/util.h"
 #include "store/store_internal.h"
 
@@ -221,11 +222,12 @@ static FILE *rescue_open(const char *db_path, const char *login, char **rescue)
 	time_t now = time(NULL);
 	struct tm tm;
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
-	const char *home = getenv("HOME");
+	char *home = home_dir();
 	char *paths[2] = {
 	    xasprintf("%s.sauvetage-%s-%s-%ld.txt", db_path, login, stamp, (long)getpid()),
-	    home && *home ? xasprintf("%s/recueil-sauvetage-%s-%ld.txt", home, stamp, (long)getpid()) : NULL,
+	    home ? xasprintf("%s/recueil-sauvetage-%s-%ld.txt", home, stamp, (long)getpid()) : NULL,
 	};
+	free(home);
 	FILE *f = NULL;
 	for (int i = 0; i < 2 && !f; i++) {
 		int fd = paths[i] ? open(paths[i], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/privilege.h"
 #include "core/util.h"
 #include "store/schema.h"
 #include "store/store_internal.h"
@@ -161,6 +162,13 @@ void store_close(store *s)
 		sqlite3_busy_timeout(s->db, 500);
 		store_purge_finish(s);
 	}
+	if (s->ready) {
+		/* The last connection to leave copies the WAL into the file and removes it, so that
+		 * the .db file alone holds every save after a clean exit (a copy made with cp, a
+		 * backup tool that ignores -wal). SQLite does it only when no other connection is
+		 * open: the others go on in WAL mode, and the last one out checkpoints. */
+		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
+	}
 	st_forget_statements(s);
 	sqlite3_close_v2(s->db);
 	free(s->path);
@@ -181,7 +189,13 @@ int st_exec(store *s, const char *sql, char **why, const char *what)
 static int still_there(store *s, char **why)
 {
 	int moved = 0;
-	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || !moved)
+	/* SQLite looks the path up again: the shared database's directory is searchable with the
+	 * program's group only (core/privilege.h), which is parked between opening and closing. */
+	bool raised = priv_raise();
+	int rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved);
+	if (raised)
+		priv_lower();
+	if (rc != SQLITE_OK || !moved)
 		return 0;
 	set_why(why,
 	        "%s : la base a été supprimée, déplacée ou remplacée pendant que recueil l'avait "
@@ -331,12 +345,16 @@ static int configure(store *s, char **why)
 	int on = 1;
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on);
-	/* A command-line save is a whole process: checkpointing the WAL at every close would add
-	 * fsyncs to each save. The WAL is checkpointed automatically as it grows instead. */
+	/* No checkpoint when a file refused here is closed; an opened one is checkpointed by the
+	 * last connection to close it (store_close) and, while several stay open, whenever the WAL
+	 * passes 1000 pages (SQLite's automatic checkpoint, about 4 MiB). The temporary tables of
+	 * a query stay in memory: nothing of the data lands in a directory another user may read. */
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &on);
 	sqlite3_busy_timeout(s->db, 10000);
-	int rc =
-	    st_exec(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", why, "configuration de la base");
+	int rc = st_exec(s,
+	                 "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=1000; "
+	                 "PRAGMA temp_store=MEMORY",
+	                 why, "configuration de la base");
 	if (rc)
 		return rc;
 	sqlite3_stmt *stmt = NULL;
@@ -351,15 +369,22 @@ static int configure(store *s, char **why)
 	return 0;
 }
 
+/* Whether this process may access path in mode: with its effective group, which is what opens
+ * the shared database of a setgid recueil (access() would answer for the caller's own group). */
+static bool may_access(const char *path, int mode)
+{
+	return faccessat(AT_FDCWD, path, mode, AT_EACCESS) == 0;
+}
+
 /* An existing database must be writable, and so must its directory, where SQLite creates the
  * -wal and -shm files: found here, before SQLite opens the file read-only behind our back (and
  * leaves -wal and -shm files no one can use), or fails on the first read with a message about
  * "a readonly database". Returns 0 or EXIT_NOPERM with *why. */
 static int check_writable(const char *path, const struct stat *stmt, char **why)
 {
-	if (access(path, R_OK) != 0)
+	if (!may_access(path, R_OK))
 		return 0; /* unreadable: the open below says what to do */
-	if (access(path, W_OK) != 0) {
+	if (!may_access(path, W_OK)) {
 		if (errno == EROFS)
 			set_why(
 			    why,
@@ -378,7 +403,7 @@ static int check_writable(const char *path, const struct stat *stmt, char **why)
 	char *copy = xstrdup(path);
 	const char *dir = dirname(copy);
 	int rc = 0;
-	if (access(dir, W_OK | X_OK) != 0) {
+	if (!may_access(dir, W_OK | X_OK)) {
 		set_why(why,
 		        "%s : le dossier %s est en lecture seule%s : SQLite doit pouvoir y créer les "
 		        "fichiers -wal et -shm de la base ; demander à l'administrateur le droit d'écrire "
@@ -428,6 +453,20 @@ static int unreadable(store *s, char **why)
 	}
 }
 
+/* fsync the directory of path, so that the -wal file SQLite has just created beside it survives
+ * a power cut. SQLite does it itself at the first commit, when the directory of the shared
+ * database may no longer be searchable (the program's group is parked: core/privilege.h). */
+static void wal_entry_durable(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 store *store_open(const char *path, enum store_open_mode mode, char **why, int *code)
 {
 	struct stat stmt;
@@ -464,12 +503,16 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 		return NULL;
 	if (exists && (*code = check_writable(path, &stmt, why)))
 		return NULL;
+	char *wal = xasprintf("%s-wal", path);
+	struct stat wal_st;
+	bool wal_existed = stat(wal, &wal_st) == 0;
+	free(wal);
 	store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	s->region = -1;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		if (access(path, R_OK | W_OK) != 0)
+		if (!may_access(path, R_OK | W_OK))
 			set_why(why,
 			        "%s : accès refusé : il faut appartenir au groupe du dossier partagé et "
 			        "pouvoir y "
@@ -512,8 +555,9 @@ store *store_open(const char *path, enum store_open_mode mode, char **why, int *
 		        path, (long long)version, store_schema_version());
 		*code = EXIT_DATAERR;
 	}
-	if (*code || (*code = configure(s, why)) || (*code = migrate(s, version, why)) ||
-	    (*code = st_signing_key_ensure(s, why))) {
+	if (!*code && !(*code = configure(s, why)) && !wal_existed && priv_held())
+		wal_entry_durable(path);
+	if (*code || (*code = migrate(s, version, why)) || (*code = st_signing_key_ensure(s, why))) {
 		store_close(s);
 		return NULL;
 	}

@@ -195,6 +195,24 @@ void store_log_refusal(store *s, const char *login, const char *what);
 /* Print the audit trail since a day (YYYY-MM-DD, or NULL for all) in reading order. */
 int store_log_print(store *s, const char *since, FILE *out, char **why);
 
+/* ---- what the database keeps about its installation (install.c, schema/011_install.sql) */
+/* Bring the identity flags of fs (identifier: true, export: false) in line with those the
+ * database recorded for each stored field, after store_sync_forms. With keep: a field seen
+ * for the first time has its flags recorded, and a flag the forms tighten is recorded too, with
+ * a line in the audit trail by login (without keep, nothing is written: forms check). A flag
+ * the forms loosen is ignored: the field of fs gets the recorded one, and *loosened (when not
+ * NULL; caller frees) gets a line "FILE:LINE:COL: message" for it (NULL when there is none).
+ * Then calculated fields computed from identity become identity too
+ * (formset_identity_closure). Returns 0, or an exit code with *why. */
+int store_identity_flags(store *s, formset *fs, const char *login, bool keep, char **loosened, char **why);
+
+/* The value of a setting of the database (the "settings" table), or NULL when it has none.
+ * Caller frees. */
+char *store_setting(store *s, const char *key);
+
+/* Set (value not NULL) or remove a setting, with a line in the audit trail by login. */
+int store_setting_set(store *s, const char *key, const char *val, const char *login, char **why);
+
 /* ---- export, backup (export_data.c) */
 /* A read transaction: every read until store_read_end sees one snapshot of the database, even
  * while others save entries (WAL). Never held while a person types. */

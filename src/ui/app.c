@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/privilege.h"
 #include "core/util.h"
 #include "ui/ui.h"
 
@@ -27,10 +28,11 @@ const char *ui_language_init(void)
 	const char *lm = setlocale(LC_MESSAGES, "");
 	if (!lm || strcmp(lm, "C") == 0 || strcmp(lm, "POSIX") == 0)
 		setlocale(LC_MESSAGES, "C.UTF-8");
-	const char *dir = getenv("RECUEIL_LOCALEDIR");
+	/* A translation is a list of format strings: a setgid run reads only the installed ones. */
+	const char *dir = env_get("RECUEIL_LOCALEDIR");
 	if (!dir || !*dir) {
 		char *probe = xasprintf("%s/en/LC_MESSAGES/recueil.mo", RECUEIL_LOCALEDIR);
-		dir = access(probe, R_OK) == 0 ? RECUEIL_LOCALEDIR : RECUEIL_BUILD_LOCALEDIR;
+		dir = access(probe, R_OK) == 0 || priv_held() ? RECUEIL_LOCALEDIR : RECUEIL_BUILD_LOCALEDIR;
 		free(probe);
 	}
 	bindtextdomain("recueil", dir);

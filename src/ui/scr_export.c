@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/privilege.h"
 #include "core/util.h"
 #include "export/export.h"
 #include "export/secret.h"
@@ -100,13 +101,13 @@ static void ask_path(app *a, export_scr *x, const char *typed, const char *error
 	free(dflt);
 }
 
-/* "~/x" as $HOME/x; other paths as typed. Caller frees. */
+/* "~/x" as HOME/x (home_dir); other paths as typed. Caller frees. */
 static char *expand_home(const char *path)
 {
-	const char *home = getenv("HOME");
-	if (path[0] == '~' && (path[1] == '/' || !path[1]) && home && *home)
-		return xasprintf("%s%s", home, path + 1);
-	return xstrdup(path);
+	char *home = path[0] == '~' && (path[1] == '/' || !path[1]) ? home_dir() : NULL;
+	char *full = home ? xasprintf("%s%s", home, path + 1) : xstrdup(path);
+	free(home);
+	return full;
 }
 
 static const char *issue_word(int kind)

@@ -1,7 +1,7 @@
 /* term.c — the one owner of the terminal: starting and ending curses, reading keys (from the
  * keyboard or from a key script), resize, the screen dump and the stop signals.
  *
- * Test seams (style.md §10), honoured in builds with RECUEIL_TEST_SEAMS:
+ * Test seams (style.md §10), honoured by recueil-test only (core/privilege.h):
  *   RECUEIL_KEYS=FILE           read keys from FILE instead of the keyboard (see below);
  *   RECUEIL_SCREEN_OUTPUT=FILE  where curses writes in script mode (default /dev/null);
  *   RECUEIL_SCREEN_DUMP=FILE    append the screen as text at each <Dump> and at the end.
@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/privilege.h"
 #include "core/util.h"
 #include "ui/ui.h"
 
@@ -49,17 +50,6 @@ bool term_utf8(void)
 	return utf8_terminal;
 }
 
-static const char *seam(const char *name)
-{
-#ifdef RECUEIL_TEST_SEAMS
-	const char *v = getenv(name);
-	return v && *v ? v : NULL;
-#else
-	(void)name;
-	return NULL;
-#endif
-}
-
 static bool load_script(const char *path, char **why)
 {
 	FILE *f = fopen(path, "r");
@@ -79,14 +69,26 @@ static bool load_script(const char *path, char **why)
 	return true;
 }
 
+/* ncurses reads terminal descriptions from the places these name ($HOME/.terminfo too), and its
+ * parser is no place for a file of the caller's in a setgid run: that uses the system's only.
+ * TERM stays, a name that ncurses looks up in the system's directories. */
+static void forget_terminfo_paths(void)
+{
+	static const char *const names[] = {"TERMINFO", "TERMINFO_DIRS", "TERMCAP", "TERMPATH", "HOME"};
+	if (priv_held())
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+			unsetenv(names[i]);
+}
+
 bool term_begin(char **why)
 {
-	const char *keys = seam("RECUEIL_KEYS");
+	forget_terminfo_paths();
+	const char *keys = test_seam("RECUEIL_KEYS");
 	const char *term = getenv("TERM");
 	if (keys) {
 		if (!load_script(keys, why))
 			return false;
-		const char *out = seam("RECUEIL_SCREEN_OUTPUT");
+		const char *out = test_seam("RECUEIL_SCREEN_OUTPUT");
 		term_out = fopen(out ? out : "/dev/null", "w");
 		term_in = fopen("/dev/null", "r");
 		if (!term || !*term || strcmp(term, "dumb") == 0)
@@ -199,7 +201,7 @@ static void put_utf8(FILE *f, wchar_t c)
 
 void term_dump(const char *why)
 {
-	const char *path = seam("RECUEIL_SCREEN_DUMP");
+	const char *path = test_seam("RECUEIL_SCREEN_DUMP");
 	if (!path || !term_active)
 		return;
 	FILE *f = fopen(path, "a");

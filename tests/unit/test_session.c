@@ -30,6 +30,7 @@ static void test_table(void)
 	    {PERM_EXPORT, {false, true, true}},        {PERM_IMPORT, {false, true, true}},
 	    {PERM_REPORT, {false, true, true}},        {PERM_BACKUP, {false, false, true}},
 	    {PERM_ADMIN_USERS, {false, false, true}},  {PERM_ENROL, {false, false, true}},
+	    {PERM_CHOOSE_FORMS, {false, false, true}},
 	};
 	CHECK(sizeof want / sizeof *want == PERM_COUNT);
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
@@ -55,7 +56,9 @@ static void test_table(void)
 /* A session of login on the test database, forms of the source tree. */
 static void open_as(session *s, const char *login)
 {
-	session_init(s, db_path, TEST_FORMS_DIR);
+	char *why = NULL;
+	CHECK(session_init(s, db_path, TEST_FORMS_DIR, &why) == 0);
+	free(why);
 	snprintf(s->login, sizeof s->login, "%s", login);
 }
 
