@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/form_internal.h"
+#include "core/reserved.h"
 
 /* ---------------------------------------------------------------- names */
 
@@ -582,6 +583,12 @@ bool form_read_field(load_ctx *c, form_build *b, const ynode *n, const char *row
 			return false;
 		}
 	} else if (!ymap_read(&m, FK_ID)) {
+		return false;
+	}
+	const reserved_name *r = reserved_lookup(fd->id, RESERVED_FIELD);
+	if (r) {
+		YERR(c, idn, "champ « %s » : nom réservé (%s) ; choisir un autre identifiant", fd->id,
+		     r->why);
 		return false;
 	}
 	if (!read_type(c, m.v[FK_TYPE], &fd->type) || !read_label(c, fd, m.v[FK_LABEL], label_prefix) ||

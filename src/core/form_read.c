@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/form_internal.h"
+#include "core/reserved.h"
 
 /* ---------------------------------------------------------------- matrices */
 
@@ -379,12 +380,51 @@ static bool check_unique_ids(load_ctx *c, const form *f)
 	return true;
 }
 
+/* "___" in a field id is the separator of the 0/1 columns of a multiple choice in exports
+ * (field___code): refused, naming the multiple choice whose column it would be. */
+static bool check_multi_columns(load_ctx *c, const form *f)
+{
+	for (size_t i = 0; i < f->n_fields; i++) {
+		const field *a = &f->fields[i];
+		const char *sep = strstr(a->id, RESERVED_MULTI_SEP);
+		if (!sep)
+			continue;
+		for (size_t j = 0; j < f->n_fields; j++) {
+			const field *m = &f->fields[j];
+			size_t len = strlen(m->id);
+			if (m->type != FT_MULTI || strncmp(a->id, m->id, len) != 0 ||
+			    strncmp(a->id + len, RESERVED_MULTI_SEP, 3) != 0 ||
+			    !field_choice(m, a->id + len + 3))
+				continue;
+			load_error(
+			    c, a->line, a->col,
+			    "champ « %s » : nom réservé à la colonne 0/1 du choix « %s » de %s dans les "
+			    "exports ; choisir un autre identifiant",
+			    a->id, a->id + len + 3, m->id);
+			return false;
+		}
+		load_error(c, a->line, a->col,
+		           "champ « %s » : « ___ » est réservé aux colonnes 0/1 des choix multiples dans les "
+		           "exports (champ___code) ; choisir un autre identifiant",
+		           a->id);
+		return false;
+	}
+	return true;
+}
+
 /* Everything after the required keys are known to be there; stops at the first problem of the
  * form's own keys, reads all the sections. */
 static bool read_form_keys(load_ctx *c, form_build *b, ymap *m)
 {
 	form *f = b->f;
-	bool ok = ymap_read(m, FORMK_FORM) && ymap_read(m, FORMK_VERSION) && ymap_read(m, FORMK_TITLE);
+	bool ok = ymap_read(m, FORMK_FORM);
+	const reserved_name *r = ok ? reserved_lookup(f->id, RESERVED_FORM) : NULL;
+	if (r) {
+		YERR(c, m->v[FORMK_FORM],
+		     "formulaire « %s » : nom réservé (%s) ; choisir un autre identifiant", f->id, r->why);
+		return false;
+	}
+	ok = ok && ymap_read(m, FORMK_VERSION) && ymap_read(m, FORMK_TITLE);
 	f->cardinality = CARD_REPEATED;
 	if (ok && m->v[FORMK_CARD])
 		ok = read_cardinality(c, m->v[FORMK_CARD], &f->cardinality);
@@ -398,7 +438,7 @@ static bool read_form_keys(load_ctx *c, form_build *b, ymap *m)
 		ok = read_sections(c, b, m->v[FORMK_SECTIONS]);
 	if (ok && m->v[FORMK_ALERTS])
 		ok = read_alerts(c, f, b->src, m->v[FORMK_ALERTS]);
-	return ok && check_unique_ids(c, f);
+	return ok && check_unique_ids(c, f) && check_multi_columns(c, f);
 }
 
 form *form_read(load_ctx *c, const ynode *root, form_src *src)
