@@ -8,8 +8,9 @@
 static const char usage[] =
     "Usage : recueil forms check [FICHIER|DOSSIER…]\n"
     "        recueil forms list [FORMULAIRE]\n"
-    "check vérifie les formulaires (par défaut le dossier des formulaires) et signale\n"
-    "chaque problème sous la forme FICHIER:LIGNE:COLONNE: message (code 65).\n";
+    "check vérifie les formulaires (par défaut le dossier des formulaires) et leurs exemples\n"
+    "(examples:), et signale chaque problème sous la forme FICHIER:LIGNE:COLONNE: message\n"
+    "(code 65).\n";
 
 static void print_errors(char *errors)
 {
@@ -20,13 +21,44 @@ static void print_errors(char *errors)
 	}
 }
 
-static void print_summary(const char *what, const formset *fs)
+/* Whether f was loaded from one of the n files given (the others are context). */
+static bool form_checked(const form *f, const char *const *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f->path, files[i]) == 0)
+			return true;
+	return n == 0;
+}
+
+/* Run the examples of the forms of fs that were asked for (every form when nfiles is 0); print
+ * each problem. Returns how many examples ran into *ran, and EXIT_DATAERR when one failed. */
+static int run_examples(const formset *fs, const char *const *files, size_t nfiles, size_t *ran)
+{
+	strbuf errs = STRBUF_INIT;
+	size_t failed = 0;
+	*ran = 0;
+	for (size_t i = 0; i < fs->n_forms; i++)
+		if (form_checked(fs->forms[i], files, nfiles)) {
+			failed += form_run_examples(fs, fs->forms[i], &errs);
+			*ran += fs->forms[i]->n_examples;
+		}
+	if (errs.len)
+		print_errors(errs.s);
+	strbuf_done(&errs);
+	return failed ? EXIT_DATAERR : 0;
+}
+
+static void print_summary(const char *what, const formset *fs, size_t examples)
 {
 	printf("%s : %zu formulaire%s valide%s (", what, fs->n_forms, fs->n_forms > 1 ? "s" : "",
 	       fs->n_forms > 1 ? "s" : "");
 	for (size_t i = 0; i < fs->n_forms; i++)
 		printf("%s%s", i ? ", " : "", fs->forms[i]->id);
-	printf(")%s\n", fs->reporting ? ", calendrier et seuils valides" : "");
+	printf(")%s", fs->reporting ? ", calendrier et seuils valides" : "");
+	if (examples)
+		printf(", %zu exemple%s vérifié%s", examples, examples > 1 ? "s" : "",
+		       examples > 1 ? "s" : "");
+	putchar('\n');
 }
 
 static int check_paths(int argc, char **argv, const char *default_dir)
@@ -44,10 +76,14 @@ static int check_paths(int argc, char **argv, const char *default_dir)
 		if (S_ISDIR(st.st_mode)) {
 			char *errors = NULL;
 			formset *fs = formset_load_dir(argv[i], &errors);
-			if (fs)
-				print_summary(argv[i], fs);
-			else
-				print_errors(errors), rc = rc ? rc : EXIT_DATAERR;
+			size_t ran = 0;
+			int erc = fs ? run_examples(fs, NULL, 0, &ran) : 0;
+			if (fs && !erc)
+				print_summary(argv[i], fs, ran);
+			else if (!fs)
+				print_errors(errors);
+			if (!fs || erc)
+				rc = rc ? rc : EXIT_DATAERR;
 			free(errors);
 			formset_free(fs);
 		} else {
@@ -66,9 +102,16 @@ static int check_paths(int argc, char **argv, const char *default_dir)
 		}
 		char *errors = NULL;
 		formset *fs = formset_load_files(files, nfiles, context, &errors);
-		if (fs) {
-			printf("%zu fichier%s valide%s\n", nfiles, nfiles > 1 ? "s" : "",
+		size_t ran = 0;
+		if (fs && run_examples(fs, files, nfiles, &ran)) {
+			rc = rc ? rc : EXIT_DATAERR;
+		} else if (fs) {
+			printf("%zu fichier%s valide%s", nfiles, nfiles > 1 ? "s" : "",
 			       nfiles > 1 ? "s" : "");
+			if (ran)
+				printf(", %zu exemple%s vérifié%s", ran, ran > 1 ? "s" : "",
+				       ran > 1 ? "s" : "");
+			putchar('\n');
 		} else {
 			print_errors(errors);
 			rc = rc ? rc : EXIT_DATAERR;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "core/expr.h"
+#include "core/util.h"
 #include "core/value.h"
 
 /* A text in French (always present) and English (may be NULL). */
@@ -115,6 +116,23 @@ typedef struct {
 	int line, col;
 } alert_rule;
 
+/* One value written in an example (examples: of a form): a field and its text. */
+typedef struct {
+	char *field; /* the field's id */
+	char *text;  /* as written; a list of codes is joined by spaces; "" expects a missing value */
+	int line, col;
+} example_value;
+
+/* A worked example of a form: answers (and the patient's own values, the entry's date) with
+ * the values its calculated fields must give. form_run_examples runs them. */
+typedef struct {
+	int line, col; /* where the example begins */
+	bool has_date; /* date: given; otherwise the entry is dated today */
+	long date;     /* day number */
+	example_value *patient, *answers, *expect;
+	size_t n_patient, n_answers, n_expect;
+} form_example;
+
 typedef enum { CARD_ONCE, CARD_REPEATED } cardinality;
 
 typedef struct form {
@@ -135,6 +153,8 @@ typedef struct form {
 	size_t n_calc;
 	alert_rule *alerts;
 	size_t n_alerts;
+	form_example *examples;
+	size_t n_examples;
 } form;
 
 /* A reporting deadline that recurs every year: the period "YYYY-<period>" is due on the date
@@ -183,6 +203,15 @@ formset *formset_load_dir(const char *dir, char **errors);
 formset *formset_load_files(const char *const *paths, size_t n, const char *context_dir, char **errors);
 
 void formset_free(formset *fs);
+
+/* Run the examples of form f (a form of fs): each example's answers are typed as on the command
+ * line into a new entry dated as the example says (today() is that date too), with a patient
+ * record made of its patient: values, then every expected value is compared with what the entry
+ * would store (a hidden field stores nothing; numbers compared as numbers). Each problem is
+ * appended to out as "FILE:LINE:COL: exemple N : message\n", at the value concerned:
+ * "exemple 2 : epices_score vaut 90.53, attendu 90.52". Returns the number of examples that
+ * failed. */
+size_t form_run_examples(const formset *fs, const form *f, strbuf *out);
 
 const form *formset_form(const formset *fs, const char *id);   /* NULL if none; borrowed */
 const field *form_field(const form *f, const char *id);        /* NULL if none; borrowed */

@@ -1,7 +1,8 @@
 /* form_read.c — a form file's tree read into the model: the form's own keys, its shared choice
  * lists, its sections, their fields (form_field.c) and matrices expanded into fields named
- * row_column, and its alert rules; every problem reported at its place, and a form with any
- * problem refused whole. Expressions are kept as sources here: form_check.c parses them. */
+ * row_column, its alert rules and its examples (form_examples.c); every problem reported at its
+ * place, and a form with any problem refused whole. Expressions are kept as sources here: form_check.c parses
+ * them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -331,7 +332,8 @@ enum {
 	FORMK_SUMMARY,
 	FORMK_SETS,
 	FORMK_SECTIONS,
-	FORMK_ALERTS
+	FORMK_ALERTS,
+	FORMK_EXAMPLES
 };
 #define AT(member) .at = offsetof(form, member)
 static const ykey form_keys[] = {
@@ -344,6 +346,7 @@ static const ykey form_keys[] = {
     [FORMK_SETS] = {"choice_sets", YK_OTHER},
     [FORMK_SECTIONS] = {"sections", YK_OTHER, .required = true},
     [FORMK_ALERTS] = {"alerts", YK_OTHER},
+    [FORMK_EXAMPLES] = {"examples", YK_OTHER},
 };
 #undef AT
 const ykey_table ykeys_form = YKEY_TABLE("un formulaire", form_keys, NULL);
@@ -438,7 +441,8 @@ static bool read_form_keys(load_ctx *c, form_build *b, ymap *m)
 		ok = read_sections(c, b, m->v[FORMK_SECTIONS]);
 	if (ok && m->v[FORMK_ALERTS])
 		ok = read_alerts(c, f, b->src, m->v[FORMK_ALERTS]);
-	return ok && check_unique_ids(c, f) && check_multi_columns(c, f);
+	ok = ok && check_unique_ids(c, f) && check_multi_columns(c, f);
+	return ok && (!m->v[FORMK_EXAMPLES] || form_read_examples(c, f, m->v[FORMK_EXAMPLES]));
 }
 
 form *form_read(load_ctx *c, const ynode *root, form_src *src)
@@ -491,6 +495,7 @@ void form_free(form *f)
 		i18n_done(&f->alerts[i].message);
 	}
 	free(f->alerts);
+	form_examples_free(f);
 	free(f->calc_order);
 	free(f->id);
 	free(f->path);
