@@ -1,4 +1,5 @@
-/* cmd_forms.c — recueil forms check|list: validate the YAML, describe the forms. */
+/* cmd_forms.c — recueil forms check|list|diff: validate the YAML and run the examples, describe
+ * the forms, compare two forms directories; the network's bundles are in cmd_forms_bundle.c. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,18 +9,16 @@
 static const char usage[] =
     "Usage : recueil forms check [FICHIER|DOSSIER…]\n"
     "        recueil forms list [FORMULAIRE]\n"
+    "        recueil forms diff ANCIEN_DOSSIER NOUVEAU_DOSSIER\n"
+    "        recueil forms publish --out PAQUET.zip --key CLÉ_SECRÈTE [--version N]\n"
+    "        recueil forms trust CLÉ_PUBLIQUE\n"
+    "        recueil forms install PAQUET.zip [--yes]\n"
+    "        recueil forms rollback [--yes]\n"
     "check vérifie les formulaires (par défaut le dossier des formulaires) et leurs exemples\n"
     "(examples:), et signale chaque problème sous la forme FICHIER:LIGNE:COLONNE: message\n"
-    "(code 65).\n";
-
-static void print_errors(char *errors)
-{
-	char *save = NULL;
-	for (char *line = strtok_r(errors, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		fputs_safe(line, stderr);
-		fputc('\n', stderr);
-	}
-}
+    "(code 65). diff montre ce que changerait le remplacement des formulaires d'un dossier par\n"
+    "ceux d'un autre. publish, trust, install et rollback : une version des formulaires pour tout\n"
+    "le réseau (« recueil forms COMMANDE --help »).\n";
 
 /* Whether f was loaded from one of the n files given (the others are context). */
 static bool form_checked(const form *f, const char *const *files, size_t n)
@@ -43,7 +42,7 @@ static int run_examples(const formset *fs, const char *const *files, size_t nfil
 			*ran += fs->forms[i]->n_examples;
 		}
 	if (errs.len)
-		print_errors(errs.s);
+		cli_print_lines(errs.s, stderr);
 	strbuf_done(&errs);
 	return failed ? EXIT_DATAERR : 0;
 }
@@ -81,7 +80,7 @@ static int check_paths(int argc, char **argv, const char *default_dir)
 			if (fs && !erc)
 				print_summary(argv[i], fs, ran);
 			else if (!fs)
-				print_errors(errors);
+				cli_print_lines(errors, stderr);
 			if (!fs || erc)
 				rc = rc ? rc : EXIT_DATAERR;
 			free(errors);
@@ -113,7 +112,7 @@ static int check_paths(int argc, char **argv, const char *default_dir)
 				       ran > 1 ? "s" : "");
 			putchar('\n');
 		} else {
-			print_errors(errors);
+			cli_print_lines(errors, stderr);
 			rc = rc ? rc : EXIT_DATAERR;
 		}
 		free(errors);
@@ -150,6 +149,46 @@ static void list_form_fields(const form *f)
 	}
 }
 
+/* Load the forms of dir, printing its problems; NULL when they do not load. */
+static formset *load_dir(const char *dir)
+{
+	char *errors = NULL;
+	formset *fs = formset_load_dir(dir, &errors);
+	if (!fs && errors)
+		cli_print_lines(errors, stderr);
+	free(errors);
+	return fs;
+}
+
+/* forms diff OLD NEW: what installing the forms of NEW over those of OLD would change. Exit 0,
+ * or 65 when a set does not load or a change could not keep the stored values. */
+static int forms_diff(int argc, char **argv)
+{
+	if (argc != 2) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	formset *a = load_dir(argv[0]), *b = a ? load_dir(argv[1]) : NULL;
+	int rc = b ? 0 : EXIT_DATAERR;
+	if (b) {
+		strbuf out = STRBUF_INIT;
+		forms_diff_counts n;
+		formset_diff(a, b, &out, &n);
+		cli_print_lines(out.s, stdout);
+		strbuf_done(&out);
+		if (n.refused) {
+			cli_error("%zu changement%s de type refusé%s : les valeurs déjà enregistrées ne "
+			          "pourraient pas "
+			          "être gardées",
+			          n.refused, n.refused > 1 ? "s" : "", n.refused > 1 ? "s" : "");
+			rc = EXIT_DATAERR;
+		}
+	}
+	formset_free(a);
+	formset_free(b);
+	return rc;
+}
+
 int cmd_forms(session *ses, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -163,6 +202,11 @@ int cmd_forms(session *ses, int argc, char **argv)
 		}
 		return check_paths(argc - 2, argv + 2, ses->forms_dir);
 	}
+	if (strcmp(argv[1], "publish") == 0 || strcmp(argv[1], "trust") == 0 ||
+	    strcmp(argv[1], "install") == 0 || strcmp(argv[1], "rollback") == 0)
+		return cmd_forms_bundle(ses, argv[1], argc - 1, argv + 1);
+	if (strcmp(argv[1], "diff") == 0)
+		return forms_diff(argc - 2, argv + 2);
 	if (strcmp(argv[1], "list") == 0) {
 		int rc = cli_load_forms(ses);
 		if (rc)

@@ -204,6 +204,11 @@ formset *formset_load_files(const char *const *paths, size_t n, const char *cont
 
 void formset_free(formset *fs);
 
+/* The names of the files of dir that a formset is loaded from (*.yaml, not hidden), sorted by
+ * byte value, into *names (n of them; caller frees each and the array). False with *why
+ * ("DIR:1:1: dossier de formulaires introuvable") when dir cannot be read. */
+bool formset_dir_files(const char *dir, char ***names, size_t *n, char **why);
+
 /* Run the examples of form f (a form of fs): each example's answers are typed as on the command
  * line into a new entry dated as the example says (today() is that date too), with a patient
  * record made of its patient: values, then every expected value is compared with what the entry
@@ -213,10 +218,26 @@ void formset_free(formset *fs);
  * failed. */
 size_t form_run_examples(const formset *fs, const form *f, strbuf *out);
 
+/* What formset_diff found. */
+typedef struct {
+	size_t changes; /* lines of changes written */
+	size_t refused; /* changes the stored data cannot take: a field whose storage type changes */
+} forms_diff_counts;
+
+/* Append to out, in French, what changes when the forms old_fs (NULL: none yet) are replaced by
+ * new_fs, for the data already stored and for the exports: forms and fields added ("+") or
+ * removed ("-", their data kept), type changes that cannot keep the values ("!", counted in
+ * n->refused), labels, rules, answers, calculations, alerts ("~"), then the thresholds, calendar
+ * and masking of reporting.yaml; "Aucun changement." when nothing differs. */
+void formset_diff(const formset *old_fs, const formset *new_fs, strbuf *out, forms_diff_counts *n);
+
 const form *formset_form(const formset *fs, const char *id);   /* NULL if none; borrowed */
 const field *form_field(const form *f, const char *id);        /* NULL if none; borrowed */
 long form_field_index(const form *f, const char *id);          /* -1 if none */
 const choice *field_choice(const field *fd, const char *code); /* NULL if not a code */
+/* How the database stores the field's value: "INTEGER", "REAL" or "TEXT"; NULL for a note,
+ * which stores nothing. A field whose storage type changes cannot keep its values. */
+const char *field_storage_type(const field *fd);
 double reporting_threshold(const reporting *r, const char *id, bool *found);
 
 #endif

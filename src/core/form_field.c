@@ -1,7 +1,7 @@
 /* form_field.c — one field of a form file read into the model through the field key table: its
  * type, labels, limits, pattern, choice list, missing codes, default and expression sources,
- * each checked against the type; and the names of field types and missing codes as written in
- * YAML. */
+ * each checked against the type; the names of field types and missing codes as written in
+ * YAML, and how the database stores each type. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +49,27 @@ missing_code missing_code_parse(const char *s)
 		if (strcmp(s, missing_table[i].name) == 0)
 			return missing_table[i].code;
 	return MISS_NONE;
+}
+
+const char *field_storage_type(const field *fd)
+{
+	switch (fd->type) {
+	case FT_INTEGER:
+	case FT_YESNO:
+		return "INTEGER";
+	case FT_DECIMAL:
+		return "REAL";
+	case FT_CHOICE:
+		return fd->choices && fd->choices->numeric ? "INTEGER" : "TEXT";
+	case FT_CALCULATED:
+		if (fd->vtype == T_BOOL || (fd->vtype == T_NUM && fd->decimals == 0))
+			return "INTEGER";
+		return fd->vtype == T_NUM ? "REAL" : "TEXT";
+	case FT_NOTE:
+		return NULL;
+	default:
+		return "TEXT";
+	}
 }
 
 /* ---------------------------------------------------------------- choices */

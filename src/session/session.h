@@ -40,6 +40,8 @@ typedef enum {
 	PERM_REPORT,         /* the activity report */
 	PERM_BACKUP,         /* a copy of the whole database, identities included */
 	PERM_ADMIN_USERS,    /* register users and their role */
+	PERM_PUBLISH_FORMS,  /* sign and publish the forms as the network's bundle */
+	PERM_INSTALL_FORMS,  /* trust the coordination's key, install a bundle of forms, roll it back */
 	PERM_COUNT
 } perm;
 
