@@ -46,7 +46,8 @@ typedef struct {
 	size_t n_forms;
 	char (*deleted)[37]; /* entries deleted at the structure ("correction: deleted") */
 	size_t n_deleted;
-	char sha256[65]; /* of the manifest's text */
+	char sha256[65];        /* of the manifest's text */
+	char forms_bundle[112]; /* "version=N digest=HEX" (forms_bundle:), "" in older archives */
 } manifest;
 
 static void manifest_done(manifest *m)
@@ -148,6 +149,38 @@ static int bad_manifest(const manifest *m, char **why, const char *what)
 	return EXIT_DATAERR;
 }
 
+/* "version=N digest=HEX" or "version=none digest=HEX" (export.c, forms_bundle_of). */
+static bool forms_bundle_valid(const char *v)
+{
+	char version[24], digest[80];
+	long long n;
+	if (!export_manifest_token(v, "version", version, sizeof version) ||
+	    !export_manifest_token(v, "digest", digest, sizeof digest) || strlen(digest) != 64 ||
+	    strspn(digest, "0123456789abcdef") != 64)
+		return false;
+	return strcmp(version, "none") == 0 || int_in(version, 1, 1000000000, &n);
+}
+
+/* When the archive was made with forms other than those the region published or installed
+ * (the latest bundle recorded here), say which into note. */
+static void forms_bundle_note(store *s, const manifest *m, char *note, size_t size)
+{
+	long version;
+	char digest[65], theirs[80];
+	if (!*m->forms_bundle || !store_forms_reference(s, &version, digest) ||
+	    !export_manifest_token(m->forms_bundle, "digest", theirs, sizeof theirs) ||
+	    strcmp(theirs, digest) == 0)
+		return;
+	char v[24];
+	export_manifest_token(m->forms_bundle, "version", v, sizeof v);
+	if (strcmp(v, "none") == 0)
+		snprintf(note, size, "formulaires modifiés sur place, autres que la version %ld publiée",
+		         version);
+	else
+		snprintf(note, size, "formulaires de la version %s, pas de la version %ld publiée", v,
+		         version);
+}
+
 /* Scalars, forms, files and deletions of the manifest; checked against the regional forms. */
 static int parse_manifest(manifest *m, const char *text, const formset *fs, char **why)
 {
@@ -178,6 +211,10 @@ static int parse_manifest(manifest *m, const char *text, const formset *fs, char
 	if (!export_manifest_value(text, "created_at", m->created_at, sizeof m->created_at) ||
 	    !is_timestamp(m->created_at))
 		return bad_manifest(m, why, "date de création absente ou illisible");
+
+	if (export_manifest_value(text, "forms_bundle", m->forms_bundle, sizeof m->forms_bundle) &&
+	    !forms_bundle_valid(m->forms_bundle))
+		return bad_manifest(m, why, "ligne « forms_bundle: » illisible");
 
 	char line[1024];
 	/* Forms first: the files are named after them. */
@@ -747,6 +784,7 @@ static int import_rows(store *s, const formset *fs, const manifest *m, const spo
 	    .manifest_sha256 = m->sha256,
 	    .file_name = base,
 	    .sequence = m->sequence,
+	    .forms_bundle = *m->forms_bundle ? m->forms_bundle : NULL,
 	};
 	store_import *im = NULL;
 	int rc = store_import_begin(s, &src, o->login, &im, why);
@@ -843,6 +881,8 @@ int import_load(store *s, const formset *fs, import_checked *c, const import_opt
 		rc = check_codebook(&m, &c->rep.codebook, why);
 	if (!rc && !res->already)
 		rc = import_rows(s, fs, &m, &c->sp, o, &res->counts, why);
+	if (!rc)
+		forms_bundle_note(s, &m, res->forms_note, sizeof res->forms_note);
 	manifest_done(&m);
 	return rc;
 }

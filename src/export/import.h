@@ -35,6 +35,9 @@ typedef struct {
 	bool already;        /* this export was imported before: nothing was done */
 	char already_at[32]; /* when, if already */
 	import_counts counts;
+	/* Made with forms other than those published (the latest bundle published or installed
+	 * here): which, in French; "" when the same, or when either side does not say. */
+	char forms_note[160];
 } import_result;
 
 /* Import one archive. Returns 0 (res filled; res->already when it had been imported before),

@@ -124,6 +124,8 @@ void import_result_write(FILE *out, const char *path, const import_result *r)
 	        (unsigned long long)c->rows, (unsigned long long)c->added, (unsigned long long)c->updated,
 	        (unsigned long long)c->deleted, (unsigned long long)c->unchanged,
 	        (unsigned long long)c->older, r->encrypted ? "" : " (archive NON chiffrée)");
+	if (*r->forms_note)
+		fprintf(out, "  attention : structure %s : %s\n", r->structure, r->forms_note);
 }
 
 /* Commit the batch of archives [from, to] (they were loaded into it), then report each one:

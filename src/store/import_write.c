@@ -48,7 +48,7 @@ struct store_import {
 	store *s;
 	sqlite3_stmt *q[Q_COUNT];
 	import_source src; /* strings copied into text */
-	char *text[7];
+	char *text[8];
 	char login[64];
 	char now[32];
 	char seq_text[32];
@@ -167,8 +167,9 @@ int store_import_begin(store *s, const import_source *src, const char *login, st
 	                        src->exported_at, src->manifest_sha256, src->file_name};
 	for (int i = 0; i < 7; i++)
 		im->text[i] = xstrdup(texts[i] ? texts[i] : "");
-	im->src = (import_source){im->text[0], im->text[1], im->text[2], im->text[3],
-	                          im->text[4], im->text[5], im->text[6], src->sequence};
+	im->text[7] = xstrdup(src->forms_bundle);
+	im->src = (import_source){im->text[0], im->text[1], im->text[2],   im->text[3], im->text[4],
+	                          im->text[5], im->text[6], src->sequence, im->text[7]};
 	snprintf(im->login, sizeof im->login, "%s", login);
 	snprintf(im->seq_text, sizeof im->seq_text, "%lld", (long long)src->sequence);
 	time_now_iso(im->now, sizeof im->now);
@@ -444,7 +445,7 @@ int store_import_delete(store_import *im, const char *uuid, char **why)
 
 static void import_free(store_import *im)
 {
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 8; i++)
 		free(im->text[i]);
 	free(im->col_type);
 	free(im->col_id);
@@ -458,7 +459,7 @@ static int import_log_add(store_import *im, char **why)
 	sqlite3_stmt *stmt = st_prepare(
 	    s, "INSERT INTO import_log(structure, structure_name, export_id, sequence, period, exported_at, "
 	       "manifest_sha256, file_name, imported_at, login, rows, added, updated, unchanged, older, "
-	       "deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	       "deleted, forms_bundle) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!stmt)
 		return st_fail(s, why, "journal des imports");
 	const import_source *src = &im->src;
@@ -476,6 +477,7 @@ static int import_log_add(store_import *im, char **why)
 	const uint64_t n[] = {c->rows, c->added, c->updated, c->unchanged, c->older, c->deleted};
 	for (int i = 0; i < 6; i++)
 		sqlite3_bind_int64(stmt, 11 + i, (sqlite3_int64)n[i]);
+	sqlite3_bind_text(stmt, 17, src->forms_bundle, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "journal des imports");
 	sqlite3_reset(stmt);
 	if (rc)

@@ -362,6 +362,7 @@ typedef struct {
 	const char *structure, *structure_name; /* from the manifest */
 	const char *export_id, *period, *exported_at, *manifest_sha256, *file_name;
 	int64_t sequence;
+	const char *forms_bundle; /* the forms it was made with, "version=N digest=HEX"; NULL if unsaid */
 } import_source;
 
 typedef struct {
