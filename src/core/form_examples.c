@@ -22,41 +22,41 @@ static const ykey example_keys[] = {
 const ykey_table ykeys_example =
     YKEY_TABLE("un exemple", example_keys, "un exemple a besoin de answers: et de expect:");
 
-/* Reading one example: its problems are reported as "exemple N : …". */
+/* One example being read or run: its problems are reported as "FILE:LINE:COL: exemple N : …". */
 typedef struct {
 	load_ctx *c;
 	const form *f;
 	size_t number; /* 1-based, in file order */
-} example_read;
+} example_ctx;
 
-static void read_error(example_read *x, const ynode *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void read_error(example_read *x, const ynode *at, const char *fmt, ...)
+static void example_error(example_ctx *x, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void example_error(example_ctx *x, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	load_error(x->c, at->line, at->col, "exemple %zu : %s", x->number, msg);
+	load_error(x->c, line, col, "exemple %zu : %s", x->number, msg);
 	free(msg);
 }
 
 /* The text of an answer: a scalar, or a list of codes (a multiple choice) joined by spaces. */
-static bool value_text(example_read *x, const ynode *v, const char *id, char **out)
+static bool value_text(example_ctx *x, const ynode *v, const char *id, char **out)
 {
 	if (v->kind == Y_SCALAR) {
 		*out = xstrdup(v->str);
 		return true;
 	}
 	if (v->kind != Y_SEQ) {
-		read_error(x, v, "%s : une valeur ou une liste de codes attendue", id);
+		example_error(x, v->line, v->col, "%s : une valeur ou une liste de codes attendue", id);
 		return false;
 	}
 	strbuf sb = STRBUF_INIT;
 	strbuf_add(&sb, "", 0);
 	for (size_t i = 0; i < v->n; i++) {
 		if (v->items[i]->kind != Y_SCALAR) {
-			read_error(x, v->items[i], "%s : un code attendu", id);
+			example_error(x, v->items[i]->line, v->items[i]->col, "%s : un code attendu", id);
 			strbuf_done(&sb);
 			return false;
 		}
@@ -68,19 +68,20 @@ static bool value_text(example_read *x, const ynode *v, const char *id, char **o
 
 /* Whether the field key names may be given there (an answer, or an expected value); reports
  * why not. */
-static bool example_field(example_read *x, const ynode *key, bool expected)
+static bool example_field(example_ctx *x, const ynode *key, bool expected)
 {
 	const field *fd = form_field(x->f, key->str);
 	if (!fd)
-		read_error(x, key, "champ inconnu « %s » dans le formulaire %s", key->str, x->f->id);
+		example_error(x, key->line, key->col, "champ inconnu « %s » dans le formulaire %s", key->str,
+		              x->f->id);
 	else if (expected && fd->type != FT_CALCULATED)
-		read_error(x, key,
-		           "expect: « %s » n'est pas un champ calculé (ses réponses vont sous answers:)",
-		           key->str);
+		example_error(x, key->line, key->col,
+		              "expect: « %s » n'est pas un champ calculé (ses réponses vont sous answers:)",
+		              key->str);
 	else if (!expected && (fd->type == FT_CALCULATED || fd->type == FT_NOTE))
-		read_error(x, key,
-		           "« %s » est %s : rien à répondre (les valeurs attendues vont sous expect:)",
-		           key->str, fd->type == FT_NOTE ? "une note" : "un champ calculé");
+		example_error(x, key->line, key->col,
+		              "« %s » est %s : rien à répondre (les valeurs attendues vont sous expect:)",
+		              key->str, fd->type == FT_NOTE ? "une note" : "un champ calculé");
 	else
 		return true;
 	return false;
@@ -88,7 +89,7 @@ static bool example_field(example_read *x, const ynode *key, bool expected)
 
 /* A mapping of field: value into *out (n values). The patient's values (form_fields false) are
  * checked against the patient form when the examples run. */
-static bool read_values(example_read *x, const ynode *map, const char *what, bool form_fields, bool expected,
+static bool read_values(example_ctx *x, const ynode *map, const char *what, bool form_fields, bool expected,
                         example_value **out, size_t *n)
 {
 	if (!yread_kind(x->c, map, Y_MAP, what))
@@ -109,7 +110,7 @@ static bool read_values(example_read *x, const ynode *map, const char *what, boo
 	return true;
 }
 
-static bool read_example(example_read *x, const ynode *n, form_example *ex)
+static bool read_example(example_ctx *x, const ynode *n, form_example *ex)
 {
 	ymap m;
 	if (!ymap_open_entry(&m, x->c, n, "exemple", &ykeys_example, NULL))
@@ -121,8 +122,9 @@ static bool read_example(example_read *x, const ynode *n, form_example *ex)
 		if (!yread_kind(x->c, date, Y_SCALAR, "date"))
 			return false;
 		if (!date_parse(date->str, &ex->date)) {
-			read_error(x, date, "date « %s » invalide (AAAA-MM-JJ, jour réel du calendrier)",
-			           date->str);
+			example_error(x, date->line, date->col,
+			              "date « %s » invalide (AAAA-MM-JJ, jour réel du calendrier)",
+			              date->str);
 			return false;
 		}
 		ex->has_date = true;
@@ -139,7 +141,7 @@ bool form_read_examples(load_ctx *c, form *f, const ynode *n)
 		return false;
 	f->examples = xcalloc(n->n ? n->n : 1, sizeof *f->examples);
 	for (size_t i = 0; i < n->n; i++) {
-		example_read x = {c, f, i + 1};
+		example_ctx x = {c, f, i + 1};
 		bool ok = read_example(&x, n->items[i], &f->examples[f->n_examples]);
 		f->n_examples++;
 		if (!ok)
@@ -172,39 +174,18 @@ void form_examples_free(form *f)
 
 /* ---------------------------------------------------------------- running */
 
-/* Running one example: where its problems go. */
-typedef struct {
-	const form *f;
-	strbuf *out;
-	size_t number; /* 1-based, in file order */
-	bool failed;
-} example_run;
-
-static void fail(example_run *x, const example_value *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fail(example_run *x, const example_value *at, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	strbuf_printf(x->out, "%s:%d:%d: exemple %zu : %s\n", x->f->path, at->line, at->col, x->number, msg);
-	free(msg);
-	x->failed = true;
-}
-
 /* Type the values into r as the command line would; false after reporting the first refusal. */
-static bool type_values(example_run *x, record *r, const example_value *v, size_t n, const char *prefix)
+static bool type_values(example_ctx *x, record *r, const example_value *v, size_t n, const char *prefix)
 {
 	for (size_t i = 0; i < n; i++) {
 		long idx = form_field_index(r->f, v[i].field);
 		if (idx < 0) {
-			fail(x, &v[i], "champ inconnu « %s%s »", prefix, v[i].field);
+			example_error(x, v[i].line, v[i].col, "champ inconnu « %s%s »", prefix, v[i].field);
 			return false;
 		}
 		char *why = NULL;
 		if (!record_set(r, (size_t)idx, v[i].text, &why)) {
-			fail(x, &v[i], "%s%s", prefix, why ? why : "valeur refusée");
+			example_error(x, v[i].line, v[i].col, "%s%s", prefix, why ? why : "valeur refusée");
 			free(why);
 			return false;
 		}
@@ -229,16 +210,17 @@ static bool same_value(const field *fd, const char *got, const char *want)
 	return strcmp(got, want) == 0;
 }
 
-static void run_example(example_run *x, const formset *fs, const form_example *ex)
+static void run_example(example_ctx *x, const formset *fs, const form_example *ex)
 {
 	long date = ex->has_date ? ex->date : date_today();
 	const form *pf = formset_form(fs, "patient");
 	record *patient = NULL;
 	if (ex->n_patient) {
 		if (!pf || pf == x->f) {
-			fail(x, &ex->patient[0], "patient: %s",
-			     pf ? "inutile dans le formulaire patient (ses réponses vont sous answers:)"
-			        : "pas de formulaire patient (patient.yaml) à côté de ce fichier");
+			example_error(
+			    x, ex->patient[0].line, ex->patient[0].col, "patient: %s",
+			    pf ? "inutile dans le formulaire patient (ses réponses vont sous answers:)"
+			       : "pas de formulaire patient (patient.yaml) à côté de ce fichier");
 			return;
 		}
 		patient = record_new(fs, pf, date);
@@ -263,11 +245,14 @@ static void run_example(example_run *x, const formset *fs, const form_example *e
 			if (same_value(&x->f->fields[idx], got, e->text))
 				continue;
 			if (!got)
-				fail(x, e, "%s est manquant, attendu %s", e->field, e->text);
+				example_error(x, e->line, e->col, "%s est manquant, attendu %s", e->field,
+				              e->text);
 			else if (!*e->text)
-				fail(x, e, "%s vaut %s, attendu manquant", e->field, got);
+				example_error(x, e->line, e->col, "%s vaut %s, attendu manquant", e->field,
+				              got);
 			else
-				fail(x, e, "%s vaut %s, attendu %s", e->field, got, e->text);
+				example_error(x, e->line, e->col, "%s vaut %s, attendu %s", e->field, got,
+				              e->text);
 		}
 	}
 	record_free(r);
@@ -276,10 +261,12 @@ static void run_example(example_run *x, const formset *fs, const form_example *e
 size_t form_run_examples(const formset *fs, const form *f, strbuf *out)
 {
 	size_t failed = 0;
+	load_ctx c = {.path = f->path, .errors = out};
 	for (size_t i = 0; i < f->n_examples; i++) {
-		example_run x = {f, out, i + 1, false};
+		int before = c.count;
+		example_ctx x = {&c, f, i + 1};
 		run_example(&x, fs, &f->examples[i]);
-		failed += x.failed;
+		failed += c.count > before;
 	}
 	return failed;
 }

@@ -8,6 +8,28 @@
 
 #include "store/store_internal.h"
 
+/* End the transaction of a change: commit when rc is 0, else roll back and return rc. */
+static int finish(store *db, int rc, char **why)
+{
+	if (rc) {
+		st_rollback(db);
+		return rc;
+	}
+	return st_commit(db, why);
+}
+
+/* The number the query sql (one text parameter, NULL allowed) gives; 0 when none. */
+static long query_long(store *db, const char *sql, const char *param)
+{
+	sqlite3_stmt *stmt = st_prepare(db, sql);
+	if (!stmt)
+		return 0;
+	sqlite3_bind_text(stmt, 1, param, -1, SQLITE_STATIC);
+	long v = sqlite3_step(stmt) == SQLITE_ROW ? (long)sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	return v;
+}
+
 int store_forms_trust_set(store *db, const char *public_key, const char *fingerprint, const char *login,
                           char **why)
 {
@@ -28,11 +50,7 @@ int store_forms_trust_set(store *db, const char *public_key, const char *fingerp
 	if (!rc)
 		rc = st_audit(db, login, "schema", NULL, NULL, NULL, NULL, NULL, what, why);
 	free(what);
-	if (rc) {
-		st_rollback(db);
-		return rc;
-	}
-	return st_commit(db, why);
+	return finish(db, rc, why);
 }
 
 bool store_forms_trust_get(store *db, char public_key[STORE_PUBKEY_MAX],
@@ -51,15 +69,10 @@ bool store_forms_trust_get(store *db, char public_key[STORE_PUBKEY_MAX],
 
 long store_forms_version_of(store *db, const char *digest)
 {
-	sqlite3_stmt *stmt =
-	    st_prepare(db, "SELECT version FROM forms_bundles WHERE digest = ? AND undone = 0 AND "
-	                   "action IN ('publish', 'install') ORDER BY id DESC LIMIT 1");
-	if (!stmt)
-		return 0;
-	sqlite3_bind_text(stmt, 1, digest, -1, SQLITE_STATIC);
-	long v = sqlite3_step(stmt) == SQLITE_ROW ? (long)sqlite3_column_int64(stmt, 0) : 0;
-	sqlite3_reset(stmt);
-	return v;
+	return query_long(db,
+	                  "SELECT version FROM forms_bundles WHERE digest = ? AND undone = 0 AND "
+	                  "action IN ('publish', 'install') ORDER BY id DESC LIMIT 1",
+	                  digest);
 }
 
 bool store_forms_reference(store *db, long *version, char digest[65])
@@ -78,15 +91,10 @@ bool store_forms_reference(store *db, long *version, char digest[65])
 
 long store_forms_latest_version(store *db, const char *action)
 {
-	sqlite3_stmt *stmt =
-	    st_prepare(db, "SELECT coalesce(max(version), 0) FROM forms_bundles WHERE undone = 0 "
-	                   "AND (?1 IS NULL AND action IN ('publish', 'install') OR action = ?1)");
-	if (!stmt)
-		return 0;
-	sqlite3_bind_text(stmt, 1, action, -1, SQLITE_STATIC);
-	long v = sqlite3_step(stmt) == SQLITE_ROW ? (long)sqlite3_column_int64(stmt, 0) : 0;
-	sqlite3_reset(stmt);
-	return v;
+	return query_long(db,
+	                  "SELECT coalesce(max(version), 0) FROM forms_bundles WHERE undone = 0 "
+	                  "AND (?1 IS NULL AND action IN ('publish', 'install') OR action = ?1)",
+	                  action);
 }
 
 /* Insert a row of the log (inside the caller's transaction); its id into *id. */
@@ -128,24 +136,21 @@ int store_forms_published(store *db, long version, const char *digest, const cha
                           const char *login, char **why)
 {
 	int rc = st_begin(db, why);
-	if (!rc)
-		rc = log_row(db, "publish", version, digest, forms_dir, login, NULL, why);
-	if (rc) {
-		st_rollback(db);
+	if (rc)
 		return rc;
-	}
-	return st_commit(db, why);
+	rc = log_row(db, "publish", version, digest, forms_dir, login, NULL, why);
+	return finish(db, rc, why);
 }
 
 int store_forms_installed(store *db, long version, const char *digest, const char *forms_dir,
                           const bundle_files *previous, const char *login, int64_t *id, char **why)
 {
 	int rc = st_begin(db, why);
-	if (!rc)
-		rc = log_row(db, "install", version, digest, forms_dir, login, id, why);
+	if (rc)
+		return rc;
+	rc = log_row(db, "install", version, digest, forms_dir, login, id, why);
 	sqlite3_stmt *stmt =
-	    rc ? NULL
-	       : st_prepare(db, "INSERT INTO forms_previous(bundle_id, name, content) VALUES (?, ?, ?)");
+	    st_prepare(db, "INSERT INTO forms_previous(bundle_id, name, content) VALUES (?, ?, ?)");
 	for (size_t i = 0; !rc && i < previous->n; i++) {
 		sqlite3_bind_int64(stmt, 1, *id);
 		sqlite3_bind_text(stmt, 2, previous->v[i].name, -1, SQLITE_STATIC);
@@ -153,11 +158,7 @@ int store_forms_installed(store *db, long version, const char *digest, const cha
 		rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(db, why, "formulaires remplacés");
 		sqlite3_reset(stmt);
 	}
-	if (rc) {
-		st_rollback(db);
-		return rc;
-	}
-	return st_commit(db, why);
+	return finish(db, rc, why);
 }
 
 int store_forms_install_forget(store *db, int64_t id, char **why)
@@ -169,11 +170,7 @@ int store_forms_install_forget(store *db, int64_t id, char **why)
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(db, why, "journal des formulaires");
 	sqlite3_reset(stmt);
-	if (rc) {
-		st_rollback(db);
-		return rc;
-	}
-	return st_commit(db, why);
+	return finish(db, rc, why);
 }
 
 int store_forms_last_install(store *db, forms_bundle_row *row, bundle_files *previous, char **why)
@@ -254,9 +251,5 @@ int store_forms_rolled_back(store *db, int64_t install_id, long version, const c
 	}
 	if (!rc)
 		rc = log_row(db, "rollback", version, digest, forms_dir, login, NULL, why);
-	if (rc) {
-		st_rollback(db);
-		return rc;
-	}
-	return st_commit(db, why);
+	return finish(db, rc, why);
 }
