@@ -455,9 +455,13 @@ static int forms_install(session *ses, int argc, char **argv)
 	char *tmp = NULL;
 	formset *next = NULL;
 	if (forms_dir_digest(ses->forms_dir, current, NULL) == 0 && strcmp(current, m.digest) == 0) {
+		/* Forms copied by hand: once the signature is checked, exports may name the version. */
+		bool known = store_forms_version_of(ses->db, m.digest) != 0;
+		if (!known)
+			rc = install_files(ses, &m, &files, ses->forms_dir);
 		printf("Les formulaires de la version %ld sont déjà ceux de ", m.version);
 		fputs_safe(ses->forms_dir, stdout);
-		putchar('\n');
+		printf("%s\n", known ? "" : " : enregistrés comme cette version");
 	} else if (!(tmp = temp_forms(&files))) {
 		rc = EXIT_CANTCREAT;
 	} else if (!(next = load_checked(tmp, path))) {

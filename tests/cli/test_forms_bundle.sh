@@ -176,6 +176,20 @@ expect_eq "the exported data are those from before the install" "$(csv_of "$tmp/
 run forms rollback --yes
 expect_rc "nothing more to roll back" 66
 
+# A structure whose forms were copied by hand from the coordination: the signed bundle says
+# which version they are, and its exports then name it.
+mkdir -p "$tmp/copy/forms"
+cp "$tmp/v1"/*.yaml "$tmp/copy/forms/" 2>/dev/null || cp "$coord/forms"/*.yaml "$tmp/copy/forms/"
+export RECUEIL_DB="$tmp/copy/recueil.db" RECUEIL_FORMS="$tmp/copy/forms"
+"$RECUEIL" init --structure MS-GE-02 >/dev/null
+"$RECUEIL" forms trust "$tmp/coord.pub" >/dev/null
+run forms install "$tmp/out/v1.zip" --yes
+expect_rc "a bundle already in place by hand" 0
+expect_contains "is recorded as its version" "$out" "enregistrés comme cette version"
+"$RECUEIL" export --period 2026 --out "$tmp/out/copy.zip" --no-encrypt >/dev/null 2>&1
+run verify "$tmp/out/copy.zip"
+expect_contains "and its export names that version" "$out" "forms_bundle: version=1 digest="
+
 # ---------------------------------------------------------------- versions
 
 as_coord
