@@ -1,6 +1,6 @@
 /* fuzz_forms.c — libFuzzer harness: bytes → form files → the form loader, then, when the set
  * loads, one record per form run through defaults, skip logic, calculated fields, checks,
- * alerts and the summary.
+ * alerts and the summary, and its worked examples run as `forms check` runs them.
  *
  * The input is cut at NUL bytes into up to FUZZ_MAX_FILES files (a form file has no use for
  * NUL, so nothing is lost; the last piece keeps any further NUL, which the loader must refuse).
@@ -48,6 +48,11 @@ static void run_form(const formset *fs, const form *f, const record *patient)
 	free(record_summary(r, "fr"));
 	free(record_summary(r, "en"));
 	record_free(r);
+	/* And what `forms check` does with its examples: a failure always says where. */
+	strbuf out = STRBUF_INIT;
+	size_t failed = form_run_examples(fs, f, &out);
+	FUZZ_CHECK(failed <= f->n_examples && (failed == 0) == (out.len == 0));
+	strbuf_done(&out);
 }
 
 static const char CONTEXT_PATIENT[] =

@@ -46,6 +46,9 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The line of a batch (entry add --batch) that the next messages are about; 0: none. */
 void cli_error_line(unsigned long lineno);
 
+/* Print text on f line by line, each line cleaned of terminal control characters. */
+void cli_print_lines(const char *text, FILE *f);
+
 /* Load the forms of ses->forms_dir; on failure print every problem and return EXIT_DATAERR. */
 int cli_load_forms(session *ses);
 
@@ -81,6 +84,8 @@ bool cli_valid_code(const char *code);
 int cmd_init(session *ses, int argc, char **argv);
 int cmd_demo(session *ses, int argc, char **argv);
 int cmd_forms(session *ses, int argc, char **argv);
+/* forms publish | trust | install | rollback (cmd_forms_bundle.c): argv[0] is what. */
+int cmd_forms_bundle(session *ses, const char *what, int argc, char **argv);
 int cmd_patient(session *ses, int argc, char **argv);
 int cmd_entry(session *ses, int argc, char **argv);
 int cmd_user(session *ses, int argc, char **argv);

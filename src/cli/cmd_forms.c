@@ -1,5 +1,6 @@
-/* cmd_forms.c — recueil forms check|list|use: validate the YAML, describe the forms, choose the
- * forms directory of a database. */
+/* cmd_forms.c — recueil forms check|list|diff|use: validate the YAML and run the examples,
+ * describe the forms, compare two forms directories, choose the forms directory of a database;
+ * the network's bundles are in cmd_forms_bundle.c. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,29 +12,59 @@
 static const char usage[] =
     "Usage : recueil forms check [FICHIER|DOSSIER…]\n"
     "        recueil forms list [FORMULAIRE]\n"
+    "        recueil forms diff ANCIEN_DOSSIER NOUVEAU_DOSSIER\n"
     "        recueil forms use DOSSIER|--installed\n"
-    "check vérifie les formulaires (par défaut le dossier des formulaires) et signale\n"
-    "chaque problème sous la forme FICHIER:LIGNE:COLONNE: message (code 65), et chaque\n"
-    "drapeau d'identité que la base a enregistré et que les fichiers retireraient (sans effet).\n"
-    "use (administrateur) fait de DOSSIER les formulaires de la base, pour tous ses\n"
-    "utilisateurs ; --installed revient aux formulaires installés.\n";
+    "        recueil forms publish --out PAQUET.zip --key CLÉ_SECRÈTE [--version N]\n"
+    "        recueil forms trust CLÉ_PUBLIQUE\n"
+    "        recueil forms install PAQUET.zip [--yes]\n"
+    "        recueil forms rollback [--yes]\n"
+    "check vérifie les formulaires (par défaut le dossier des formulaires) et leurs exemples\n"
+    "(examples:), et signale chaque problème sous la forme FICHIER:LIGNE:COLONNE: message\n"
+    "(code 65), et chaque drapeau d'identité que la base a enregistré et que les fichiers\n"
+    "retireraient (sans effet). diff montre ce que changerait le remplacement des formulaires\n"
+    "d'un dossier par ceux d'un autre. use (administrateur) fait de DOSSIER les formulaires de\n"
+    "la base, pour tous ses utilisateurs ; --installed revient aux formulaires installés.\n"
+    "publish, trust, install et rollback : une version des formulaires pour tout le réseau\n"
+    "(« recueil forms COMMANDE --help »).\n";
 
-static void print_errors(char *errors)
+/* Whether f was loaded from one of the n files given (the others are context). */
+static bool form_checked(const form *f, const char *const *files, size_t n)
 {
-	char *save = NULL;
-	for (char *line = strtok_r(errors, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		fputs_safe(line, stderr);
-		fputc('\n', stderr);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f->path, files[i]) == 0)
+			return true;
+	return n == 0;
 }
 
-static void print_summary(const char *what, const formset *fs)
+/* Run the examples of the forms of fs that were asked for (every form when nfiles is 0); print
+ * each problem. Returns how many examples ran into *ran, and EXIT_DATAERR when one failed. */
+static int run_examples(const formset *fs, const char *const *files, size_t nfiles, size_t *ran)
+{
+	strbuf errs = STRBUF_INIT;
+	size_t failed = 0;
+	*ran = 0;
+	for (size_t i = 0; i < fs->n_forms; i++)
+		if (form_checked(fs->forms[i], files, nfiles)) {
+			failed += form_run_examples(fs, fs->forms[i], &errs);
+			*ran += fs->forms[i]->n_examples;
+		}
+	if (errs.len)
+		cli_print_lines(errs.s, stderr);
+	strbuf_done(&errs);
+	return failed ? EXIT_DATAERR : 0;
+}
+
+static void print_summary(const char *what, const formset *fs, size_t examples)
 {
 	printf("%s : %zu formulaire%s valide%s (", what, fs->n_forms, fs->n_forms > 1 ? "s" : "",
 	       fs->n_forms > 1 ? "s" : "");
 	for (size_t i = 0; i < fs->n_forms; i++)
 		printf("%s%s", i ? ", " : "", fs->forms[i]->id);
-	printf(")%s\n", fs->reporting ? ", calendrier et seuils valides" : "");
+	printf(")%s", fs->reporting ? ", calendrier et seuils valides" : "");
+	if (examples)
+		printf(", %zu exemple%s vérifié%s", examples, examples > 1 ? "s" : "",
+		       examples > 1 ? "s" : "");
+	putchar('\n');
 }
 
 /* The identity flags the database recorded and fs would loosen, as warnings (they have no
@@ -42,7 +73,7 @@ static void say_loosened(session *ses, formset *fs)
 {
 	char *loosened = NULL, *why = NULL;
 	if (ses->db && store_identity_flags(ses->db, fs, ses->login, false, &loosened, &why) == 0 && loosened)
-		print_errors(loosened);
+		cli_print_lines(loosened, stderr);
 	free(loosened);
 	free(why);
 }
@@ -62,11 +93,15 @@ static int check_paths(session *ses, int argc, char **argv, const char *default_
 		if (S_ISDIR(st.st_mode)) {
 			char *errors = NULL;
 			formset *fs = formset_load_dir(argv[i], &errors);
-			if (fs) {
-				print_summary(argv[i], fs);
+			size_t ran = 0;
+			int erc = fs ? run_examples(fs, NULL, 0, &ran) : 0;
+			if (fs && !erc) {
+				print_summary(argv[i], fs, ran);
 				say_loosened(ses, fs);
-			} else
-				print_errors(errors), rc = rc ? rc : EXIT_DATAERR;
+			} else if (!fs)
+				cli_print_lines(errors, stderr);
+			if (!fs || erc)
+				rc = rc ? rc : EXIT_DATAERR;
 			free(errors);
 			formset_free(fs);
 		} else {
@@ -85,12 +120,19 @@ static int check_paths(session *ses, int argc, char **argv, const char *default_
 		}
 		char *errors = NULL;
 		formset *fs = formset_load_files(files, nfiles, context, &errors);
-		if (fs) {
-			printf("%zu fichier%s valide%s\n", nfiles, nfiles > 1 ? "s" : "",
+		size_t ran = 0;
+		if (fs && run_examples(fs, files, nfiles, &ran)) {
+			rc = rc ? rc : EXIT_DATAERR;
+		} else if (fs) {
+			printf("%zu fichier%s valide%s", nfiles, nfiles > 1 ? "s" : "",
 			       nfiles > 1 ? "s" : "");
+			if (ran)
+				printf(", %zu exemple%s vérifié%s", ran, ran > 1 ? "s" : "",
+				       ran > 1 ? "s" : "");
+			putchar('\n');
 			say_loosened(ses, fs);
 		} else {
-			print_errors(errors);
+			cli_print_lines(errors, stderr);
 			rc = rc ? rc : EXIT_DATAERR;
 		}
 		free(errors);
@@ -180,18 +222,58 @@ static int forms_use(session *ses, const char *arg)
 	else if (!(ses->fs = formset_load_dir(dir, &errors))) {
 		rc = EXIT_DATAERR;
 		if (errors)
-			print_errors(errors);
+			cli_print_lines(errors, stderr);
 	}
 	char *loosened = NULL;
 	if (!rc && !(rc = session_sync_forms(ses, &loosened, &why)) &&
 	    !(rc = store_setting_set(ses->db, "forms_dir", dir, ses->login, &why)))
 		printf("Formulaires de la base : %s\n", dir);
 	if (loosened)
-		print_errors(loosened);
+		cli_print_lines(loosened, stderr);
 	free(loosened);
 	free(errors);
 	free(dir);
 	return cli_fail(rc, why);
+}
+
+/* Load the forms of dir, printing its problems; NULL when they do not load. */
+static formset *load_dir(const char *dir)
+{
+	char *errors = NULL;
+	formset *fs = formset_load_dir(dir, &errors);
+	if (!fs && errors)
+		cli_print_lines(errors, stderr);
+	free(errors);
+	return fs;
+}
+
+/* forms diff OLD NEW: what installing the forms of NEW over those of OLD would change. Exit 0,
+ * or 65 when a set does not load or a change could not keep the stored values. */
+static int forms_diff(int argc, char **argv)
+{
+	if (argc != 2) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	formset *a = load_dir(argv[0]), *b = a ? load_dir(argv[1]) : NULL;
+	int rc = b ? 0 : EXIT_DATAERR;
+	if (b) {
+		strbuf out = STRBUF_INIT;
+		forms_diff_counts n;
+		formset_diff(a, b, &out, &n);
+		cli_print_lines(out.s, stdout);
+		strbuf_done(&out);
+		if (n.refused) {
+			cli_error("%zu changement%s de type refusé%s : les valeurs déjà enregistrées ne "
+			          "pourraient pas "
+			          "être gardées",
+			          n.refused, n.refused > 1 ? "s" : "", n.refused > 1 ? "s" : "");
+			rc = EXIT_DATAERR;
+		}
+	}
+	formset_free(a);
+	formset_free(b);
+	return rc;
 }
 
 int cmd_forms(session *ses, int argc, char **argv)
@@ -202,8 +284,8 @@ int cmd_forms(session *ses, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0) {
 		if (argc > 2 && priv_held() && !priv_drop()) {
-			/* Files of the caller's: checked with the caller's rights alone, and so without the
-			 * shared database. */
+			/* Files of the caller's: checked with the caller's rights alone, and so
+			 * without the shared database. */
 			cli_error("abandon des droits du groupe refusé par le système");
 			return EXIT_SOFTWARE;
 		}
@@ -217,6 +299,11 @@ int cmd_forms(session *ses, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "use") == 0)
 		return argc == 3 ? forms_use(ses, argv[2]) : (fputs(usage, stderr), EXIT_USAGE);
+	if (strcmp(argv[1], "publish") == 0 || strcmp(argv[1], "trust") == 0 ||
+	    strcmp(argv[1], "install") == 0 || strcmp(argv[1], "rollback") == 0)
+		return cmd_forms_bundle(ses, argv[1], argc - 1, argv + 1);
+	if (strcmp(argv[1], "diff") == 0)
+		return forms_diff(argc - 2, argv + 2);
 	if (strcmp(argv[1], "list") == 0) {
 		int rc = cli_load_forms(ses);
 		if (rc)

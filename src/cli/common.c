@@ -168,19 +168,24 @@ int cli_fail(int rc, char *why)
 	return rc;
 }
 
+void cli_print_lines(const char *text, FILE *f)
+{
+	char *copy = xstrdup(text ? text : "");
+	char *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		fputs_safe(line, f);
+		fputc('\n', f);
+	}
+	free(copy);
+}
+
 int cli_load_forms(session *ses)
 {
 	char *errors = NULL;
 	int rc = session_load_forms(ses, &errors);
-	if (rc) {
-		/* One problem per line; each line is cleaned of control characters. */
-		char *save = NULL;
-		for (char *line = strtok_r(errors, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			fputs_safe(line, stderr);
-			fputc('\n', stderr);
-		}
-		free(errors);
-	}
+	if (rc) /* one problem per line */
+		cli_print_lines(errors, stderr);
+	free(errors);
 	return rc;
 }
 

@@ -81,6 +81,25 @@ value expr_eval(const expr *e, const expr_env *env);
  * cycle detection. */
 void expr_foreach_ref(const expr *e, void (*fn)(void *ctx, int slot), void *ctx);
 
+/* A literal that an expression sets against the codes of an answer list (after expr_check):
+ *   EXPR_CODE_COMPARED  `field = 'code'` or `field != 'code'` (either side), a number too;
+ *   EXPR_CODE_SELECTED  `selected(field, 'code')`;
+ *   EXPR_CODE_RESULT    a literal the expression can give as its value: the whole expression,
+ *                       a branch of if() or an argument of coalesce(), recursively. */
+typedef enum { EXPR_CODE_COMPARED, EXPR_CODE_SELECTED, EXPR_CODE_RESULT } expr_code_kind;
+
+typedef struct {
+	expr_code_kind kind;
+	int slot;         /* the field's slot (COMPARED, SELECTED); -1 for RESULT */
+	const char *text; /* a text literal, borrowed from the expression; NULL for a number */
+	double num;       /* a number literal */
+	int pos;          /* 0-based byte offset of the literal in the source (its quote) */
+} expr_code_use;
+
+/* Call fn(ctx, use) for each such literal of e (checked), in source order: first the
+ * comparisons and selected() calls anywhere in e, then the literals e can give. */
+void expr_foreach_code(const expr *e, void (*fn)(void *ctx, const expr_code_use *use), void *ctx);
+
 void expr_free(expr *e); /* NULL is fine */
 
 #endif

@@ -1,6 +1,7 @@
 /* expr_eval.c — evaluation of a checked expression tree: references through the caller's
  * lookup, arithmetic, three-valued logic and comparisons. It never fails and never allocates:
- * a problem at run time gives a missing value. */
+ * a problem at run time gives a missing value. And the walks over a checked tree: its
+ * references, and the literals it sets against answer codes. */
 #include <string.h>
 
 #include "core/expr_internal.h"
@@ -190,4 +191,60 @@ void expr_foreach_ref(const expr *e, void (*fn)(void *ctx, int slot), void *ctx)
 {
 	if (e && fn)
 		foreach_ref(e->root, fn, ctx);
+}
+
+/* A literal as a code: a text or a number. */
+static bool code_literal(const node *n, expr_code_use *u)
+{
+	if (n->kind == N_STR)
+		u->text = n->str;
+	else if (n->kind == N_NUM)
+		u->num = n->num;
+	else
+		return false;
+	u->pos = n->oppos;
+	return true;
+}
+
+static void foreach_compared(const node *n, void (*fn)(void *ctx, const expr_code_use *use), void *ctx)
+{
+	expr_code_use u = {.kind = EXPR_CODE_COMPARED, .slot = -1};
+	if (n->kind == N_EQ || n->kind == N_NE) {
+		const node *a = n->kids[0], *b = n->kids[1];
+		if (a->kind == N_REF && code_literal(b, &u))
+			u.slot = a->slot;
+		else if (b->kind == N_REF && code_literal(a, &u))
+			u.slot = b->slot;
+	} else if (n->kind == N_CALL && strcmp(n->fn->name, "selected") == 0 && n->kids[0]->kind == N_REF &&
+	           code_literal(n->kids[1], &u)) {
+		u.kind = EXPR_CODE_SELECTED;
+		u.slot = n->kids[0]->slot;
+	}
+	if (u.slot >= 0)
+		fn(ctx, &u);
+	for (size_t i = 0; i < n->n_kids; i++)
+		foreach_compared(n->kids[i], fn, ctx);
+}
+
+static void foreach_result(const node *n, void (*fn)(void *ctx, const expr_code_use *use), void *ctx)
+{
+	expr_code_use u = {.kind = EXPR_CODE_RESULT, .slot = -1};
+	if (code_literal(n, &u)) {
+		fn(ctx, &u);
+	} else if (n->kind == N_CALL && strcmp(n->fn->name, "if") == 0) {
+		foreach_result(n->kids[1], fn, ctx);
+		foreach_result(n->kids[2], fn, ctx);
+	} else if (n->kind == N_CALL && strcmp(n->fn->name, "coalesce") == 0) {
+		for (size_t i = 0; i < n->n_kids; i++)
+			foreach_result(n->kids[i], fn, ctx);
+	}
+}
+
+/* See expr.h. */
+void expr_foreach_code(const expr *e, void (*fn)(void *ctx, const expr_code_use *use), void *ctx)
+{
+	if (!e || !e->checked || !fn)
+		return;
+	foreach_compared(e->root, fn, ctx);
+	foreach_result(e->root, fn, ctx);
 }

@@ -4,7 +4,7 @@
  *
  *   expr_parse.c  tokenizer and recursive-descent parser, freeing
  *   expr_check.c  name resolution and type checking
- *   expr_eval.c   evaluation, and walking the references
+ *   expr_eval.c   evaluation, and walking the references and the code literals
  *   expr_func.c   the built-in functions and their table */
 #ifndef RECUEIL_EXPR_INTERNAL_H
 #define RECUEIL_EXPR_INTERNAL_H

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "core/expr.h"
+#include "core/util.h"
 #include "core/value.h"
 
 /* A text in French (always present) and English (may be NULL). */
@@ -115,6 +116,23 @@ typedef struct {
 	int line, col;
 } alert_rule;
 
+/* One value written in an example (examples: of a form): a field and its text. */
+typedef struct {
+	char *field; /* the field's id */
+	char *text;  /* as written; a list of codes is joined by spaces; "" expects a missing value */
+	int line, col;
+} example_value;
+
+/* A worked example of a form: answers (and the patient's own values, the entry's date) with
+ * the values its calculated fields must give. form_run_examples runs them. */
+typedef struct {
+	int line, col; /* where the example begins */
+	bool has_date; /* date: given; otherwise the entry is dated today */
+	long date;     /* day number */
+	example_value *patient, *answers, *expect;
+	size_t n_patient, n_answers, n_expect;
+} form_example;
+
 typedef enum { CARD_ONCE, CARD_REPEATED } cardinality;
 
 typedef struct form {
@@ -135,6 +153,8 @@ typedef struct form {
 	size_t n_calc;
 	alert_rule *alerts;
 	size_t n_alerts;
+	form_example *examples;
+	size_t n_examples;
 } form;
 
 /* A reporting deadline that recurs every year: the period "YYYY-<period>" is due on the date
@@ -190,11 +210,40 @@ void formset_free(formset *fs);
  * from an identifier field of its form or of the patient form (patient.<field>). The loaders
  * call it; call it again after marking more fields identifier. */
 void formset_identity_closure(formset *fs);
+/* The names of the files of dir that a formset is loaded from (*.yaml, not hidden), sorted by
+ * byte value, into *names (n of them; caller frees each and the array). False with *why
+ * ("DIR:1:1: dossier de formulaires introuvable") when dir cannot be read. */
+bool formset_dir_files(const char *dir, char ***names, size_t *n, char **why);
+
+/* Run the examples of form f (a form of fs): each example's answers are typed as on the command
+ * line into a new entry dated as the example says (today() is that date too), with a patient
+ * record made of its patient: values, then every expected value is compared with what the entry
+ * would store (a hidden field stores nothing; numbers compared as numbers). Each problem is
+ * appended to out as "FILE:LINE:COL: exemple N : message\n", at the value concerned:
+ * "exemple 2 : epices_score vaut 90.53, attendu 90.52". Returns the number of examples that
+ * failed. */
+size_t form_run_examples(const formset *fs, const form *f, strbuf *out);
+
+/* What formset_diff found. */
+typedef struct {
+	size_t changes; /* lines of changes written */
+	size_t refused; /* changes the stored data cannot take: a field whose storage type changes */
+} forms_diff_counts;
+
+/* Append to out, in French, what changes when the forms old_fs (NULL: none yet) are replaced by
+ * new_fs, for the data already stored and for the exports: forms and fields added ("+") or
+ * removed ("-", their data kept), type changes that cannot keep the values ("!", counted in
+ * n->refused), labels, rules, answers, calculations, alerts ("~"), then the thresholds, calendar
+ * and masking of reporting.yaml; "Aucun changement." when nothing differs. */
+void formset_diff(const formset *old_fs, const formset *new_fs, strbuf *out, forms_diff_counts *n);
 
 const form *formset_form(const formset *fs, const char *id);   /* NULL if none; borrowed */
 const field *form_field(const form *f, const char *id);        /* NULL if none; borrowed */
 long form_field_index(const form *f, const char *id);          /* -1 if none */
 const choice *field_choice(const field *fd, const char *code); /* NULL if not a code */
+/* How the database stores the field's value: "INTEGER", "REAL" or "TEXT"; NULL for a note,
+ * which stores nothing. A field whose storage type changes cannot keep its values. */
+const char *field_storage_type(const field *fd);
 double reporting_threshold(const reporting *r, const char *id, bool *found);
 
 #endif

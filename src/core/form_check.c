@@ -3,10 +3,12 @@
  * entry.date), calculated fields in dependency order with cycles refused, conditions that must
  * be oui/non, and the placeholders of the summary template; each problem reported at its
  * column in the YAML file. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/form_internal.h"
+#include "core/nearest.h"
 
 /* The state of checking one form. */
 typedef struct {
@@ -155,8 +157,86 @@ static int source_column(const ynode *at, const char *src, int off)
 	return col;
 }
 
-/* Parse and check one expression source; reports at the YAML scalar's position plus offset. */
-static expr *compile(checker *k, const char *src, const ynode *at, const char *what, vtype want, vtype *got)
+/* The field behind a slot of a same-form or patient.<field> reference, with the name it is
+ * written under into name (size bytes); NULL for other slots. */
+static const field *slot_field(const checker *k, int slot, char *name, size_t size)
+{
+	if (slot >= 0 && slot < SLOT_PATIENT_BASE && (size_t)slot < k->f->n_fields) {
+		snprintf(name, size, "%s", k->f->fields[slot].id);
+		return &k->f->fields[slot];
+	}
+	if (slot >= SLOT_PATIENT_BASE && slot < SLOT_SEUIL_BASE && k->patient &&
+	    (size_t)(slot - SLOT_PATIENT_BASE) < k->patient->n_fields) {
+		const field *fd = &k->patient->fields[slot - SLOT_PATIENT_BASE];
+		snprintf(name, size, "patient.%s", fd->id);
+		return fd;
+	}
+	return NULL;
+}
+
+/* Whether the literal of u is one of the codes of fd. */
+static bool code_known(const field *fd, const expr_code_use *u)
+{
+	for (size_t i = 0; i < fd->choices->n; i++) {
+		const choice *ch = &fd->choices->items[i];
+		if (u->text ? strcmp(ch->code, u->text) == 0 : fd->choices->numeric && ch->num == u->num)
+			return true;
+	}
+	return false;
+}
+
+/* Checking the code literals of one expression. */
+typedef struct {
+	checker *k;
+	const char *src;
+	const ynode *at;
+	const field *result; /* the calculated field whose value the expression is, or NULL */
+	bool ok;
+} code_check;
+
+/* "« realisé » : code inconnu de statut ; vouliez-vous dire « realise » ?", or the list of the
+ * codes when none is close (and the list is short). */
+static void code_use(void *ctx, const expr_code_use *u)
+{
+	code_check *cc = ctx;
+	char name[FORM_MAX_ID_LEN + 16], num[48];
+	const field *fd =
+	    u->kind == EXPR_CODE_RESULT ? cc->result : slot_field(cc->k, u->slot, name, sizeof name);
+	if (!fd || !fd->choices || code_known(fd, u))
+		return;
+	if (u->kind == EXPR_CODE_RESULT)
+		snprintf(name, sizeof name, "%s", fd->id);
+	const char *lit = u->text;
+	if (!lit) {
+		format_number(u->num, -1, num, sizeof num);
+		lit = num;
+	}
+	const char **codes = xcalloc(fd->choices->n, sizeof *codes);
+	strbuf list = STRBUF_INIT;
+	for (size_t i = 0; i < fd->choices->n; i++) {
+		codes[i] = fd->choices->items[i].code;
+		strbuf_printf(&list, "%s%s", i ? ", " : "", codes[i]);
+	}
+	long near = fd->choices->numeric ? -1 : nearest_word(lit, codes, fd->choices->n);
+	int line = cc->at ? cc->at->line : 1, col = source_column(cc->at, cc->src, u->pos);
+	if (near >= 0)
+		load_error(cc->k->c, line, col, "« %s » : code inconnu de %s ; vouliez-vous dire « %s » ?",
+		           lit, name, codes[near]);
+	else if (fd->choices->n <= 12)
+		load_error(cc->k->c, line, col, "« %s » : code inconnu de %s (codes : %s)", lit, name,
+		           strbuf_str(&list));
+	else
+		load_error(cc->k->c, line, col, "« %s » : code inconnu de %s", lit, name);
+	strbuf_done(&list);
+	free(codes);
+	cc->ok = false;
+}
+
+/* Parse and check one expression source; reports at the YAML scalar's position plus offset.
+ * The literals compared with an answer list must be among its codes, and so must those that a
+ * calculated field with choices (result, or NULL) can give. */
+static expr *compile(checker *k, const char *src, const ynode *at, const char *what, vtype want, vtype *got,
+                     const field *result)
 {
 	char *why = NULL;
 	int col = 0;
@@ -198,6 +278,12 @@ static expr *compile(checker *k, const char *src, const ynode *at, const char *w
 		expr_free(e);
 		return NULL;
 	}
+	code_check cc = {k, src, at, result, true};
+	expr_foreach_code(e, code_use, &cc);
+	if (!cc.ok) {
+		expr_free(e);
+		return NULL;
+	}
 	if (got)
 		*got = t;
 	return e;
@@ -210,7 +296,8 @@ static bool check_calculated(checker *k, size_t i)
 	k->stack[k->depth++] = i;
 	vtype t = T_ERROR;
 	char *what = xasprintf("expr de « %s »", fd->id);
-	fd->calc = compile(k, fd->expr_src, k->src->fields[i].expr, what, T_ERROR, &t);
+	fd->calc =
+	    compile(k, fd->expr_src, k->src->fields[i].expr, what, T_ERROR, &t, fd->choices ? fd : NULL);
 	free(what);
 	k->depth--;
 	if (fd->calc && t == T_SET) {
@@ -247,19 +334,19 @@ static bool check_form_exprs(checker *k)
 		else if (fd->type != FT_CALCULATED)
 			fd->vtype = field_value_type(fd);
 		if (fd->show_if_src &&
-		    !(fd->show_if = compile(k, fd->show_if_src, src->show_if, "show_if", T_BOOL, NULL)))
+		    !(fd->show_if = compile(k, fd->show_if_src, src->show_if, "show_if", T_BOOL, NULL, NULL)))
 			ok = false;
 		if (fd->constraint_src && !(fd->constraint = compile(k, fd->constraint_src, src->constraint,
-		                                                     "constraint", T_BOOL, NULL)))
+		                                                     "constraint", T_BOOL, NULL, NULL)))
 			ok = false;
 		if (fd->soft_src &&
-		    !(fd->soft = compile(k, fd->soft_src, src->soft, "soft_constraint", T_BOOL, NULL)))
+		    !(fd->soft = compile(k, fd->soft_src, src->soft, "soft_constraint", T_BOOL, NULL, NULL)))
 			ok = false;
 	}
 	for (size_t i = 0; ok && i < f->n_alerts; i++) {
 		alert_rule *a = &f->alerts[i];
 		char *what = xasprintf("alerte « %s »", a->id);
-		if (!(a->cond = compile(k, a->if_src, k->src->alert_if[i], what, T_BOOL, NULL)))
+		if (!(a->cond = compile(k, a->if_src, k->src->alert_if[i], what, T_BOOL, NULL, NULL)))
 			ok = false;
 		free(what);
 	}

@@ -1,11 +1,12 @@
 /* form_field.c — one field of a form file read into the model through the field key table: its
  * type, labels, limits, pattern, choice list, missing codes, default and expression sources,
- * each checked against the type; and the names of field types and missing codes as written in
- * YAML. */
+ * each checked against the type; the names of field types and missing codes as written in
+ * YAML, and how the database stores each type. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/form_internal.h"
+#include "core/reserved.h"
 
 /* ---------------------------------------------------------------- names */
 
@@ -48,6 +49,27 @@ missing_code missing_code_parse(const char *s)
 		if (strcmp(s, missing_table[i].name) == 0)
 			return missing_table[i].code;
 	return MISS_NONE;
+}
+
+const char *field_storage_type(const field *fd)
+{
+	switch (fd->type) {
+	case FT_INTEGER:
+	case FT_YESNO:
+		return "INTEGER";
+	case FT_DECIMAL:
+		return "REAL";
+	case FT_CHOICE:
+		return fd->choices && fd->choices->numeric ? "INTEGER" : "TEXT";
+	case FT_CALCULATED:
+		if (fd->vtype == T_BOOL || (fd->vtype == T_NUM && fd->decimals == 0))
+			return "INTEGER";
+		return fd->vtype == T_NUM ? "REAL" : "TEXT";
+	case FT_NOTE:
+		return NULL;
+	default:
+		return "TEXT";
+	}
 }
 
 /* ---------------------------------------------------------------- choices */
@@ -582,6 +604,12 @@ bool form_read_field(load_ctx *c, form_build *b, const ynode *n, const char *row
 			return false;
 		}
 	} else if (!ymap_read(&m, FK_ID)) {
+		return false;
+	}
+	const reserved_name *r = reserved_lookup(fd->id, RESERVED_FIELD);
+	if (r) {
+		YERR(c, idn, "champ « %s » : nom réservé (%s) ; choisir un autre identifiant", fd->id,
+		     r->why);
 		return false;
 	}
 	if (!read_type(c, m.v[FK_TYPE], &fd->type) || !read_label(c, fd, m.v[FK_LABEL], label_prefix) ||

@@ -136,7 +136,7 @@ bool ymap_read(ymap *m, int k);
 
 /* The tables, one per kind of mapping (the unit tests go through each of them). */
 extern const ykey_table ykeys_i18n, ykeys_form, ykeys_field, ykeys_matrix, ykeys_matrix_row, ykeys_section,
-    ykeys_choice, ykeys_alert, ykeys_reporting, ykeys_deadline, ykeys_threshold;
+    ykeys_choice, ykeys_alert, ykeys_reporting, ykeys_deadline, ykeys_threshold, ykeys_example;
 
 /* ---------------------------------------------------------------- reading a form */
 
@@ -184,6 +184,13 @@ void field_done(field *fd);
  * kept as sources: form_check parses them. */
 form *form_read(load_ctx *c, const ynode *root, form_src *src);
 void form_free(form *f); /* NULL is fine */
+
+/* Read the examples: list of a form whose fields are read (form_examples.c) into f->examples:
+ * answers name fields that take an answer, expect names calculated fields, date is a real day.
+ * The patient: values are checked when the examples run (the patient form is known then).
+ * Returns false after reporting; f keeps what was read either way (form_free frees it). */
+bool form_read_examples(load_ctx *c, form *f, const ynode *n);
+void form_examples_free(form *f);
 
 /* Read a reporting.yaml tree (root, a Y_MAP that has reporting:). Returns the calendar and
  * thresholds (caller frees with reporting_free; path is left NULL) or NULL after reporting. */

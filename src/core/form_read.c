@@ -1,11 +1,13 @@
 /* form_read.c — a form file's tree read into the model: the form's own keys, its shared choice
  * lists, its sections, their fields (form_field.c) and matrices expanded into fields named
- * row_column, and its alert rules; every problem reported at its place, and a form with any
- * problem refused whole. Expressions are kept as sources here: form_check.c parses them. */
+ * row_column, its alert rules and its examples (form_examples.c); every problem reported at its
+ * place, and a form with any problem refused whole. Expressions are kept as sources here: form_check.c parses
+ * them. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/form_internal.h"
+#include "core/reserved.h"
 
 /* ---------------------------------------------------------------- matrices */
 
@@ -330,7 +332,8 @@ enum {
 	FORMK_SUMMARY,
 	FORMK_SETS,
 	FORMK_SECTIONS,
-	FORMK_ALERTS
+	FORMK_ALERTS,
+	FORMK_EXAMPLES
 };
 #define AT(member) .at = offsetof(form, member)
 static const ykey form_keys[] = {
@@ -343,6 +346,7 @@ static const ykey form_keys[] = {
     [FORMK_SETS] = {"choice_sets", YK_OTHER},
     [FORMK_SECTIONS] = {"sections", YK_OTHER, .required = true},
     [FORMK_ALERTS] = {"alerts", YK_OTHER},
+    [FORMK_EXAMPLES] = {"examples", YK_OTHER},
 };
 #undef AT
 const ykey_table ykeys_form = YKEY_TABLE("un formulaire", form_keys, NULL);
@@ -379,12 +383,51 @@ static bool check_unique_ids(load_ctx *c, const form *f)
 	return true;
 }
 
+/* "___" in a field id is the separator of the 0/1 columns of a multiple choice in exports
+ * (field___code): refused, naming the multiple choice whose column it would be. */
+static bool check_multi_columns(load_ctx *c, const form *f)
+{
+	for (size_t i = 0; i < f->n_fields; i++) {
+		const field *a = &f->fields[i];
+		const char *sep = strstr(a->id, RESERVED_MULTI_SEP);
+		if (!sep)
+			continue;
+		for (size_t j = 0; j < f->n_fields; j++) {
+			const field *m = &f->fields[j];
+			size_t len = strlen(m->id);
+			if (m->type != FT_MULTI || strncmp(a->id, m->id, len) != 0 ||
+			    strncmp(a->id + len, RESERVED_MULTI_SEP, 3) != 0 ||
+			    !field_choice(m, a->id + len + 3))
+				continue;
+			load_error(
+			    c, a->line, a->col,
+			    "champ « %s » : nom réservé à la colonne 0/1 du choix « %s » de %s dans les "
+			    "exports ; choisir un autre identifiant",
+			    a->id, a->id + len + 3, m->id);
+			return false;
+		}
+		load_error(c, a->line, a->col,
+		           "champ « %s » : « ___ » est réservé aux colonnes 0/1 des choix multiples dans les "
+		           "exports (champ___code) ; choisir un autre identifiant",
+		           a->id);
+		return false;
+	}
+	return true;
+}
+
 /* Everything after the required keys are known to be there; stops at the first problem of the
  * form's own keys, reads all the sections. */
 static bool read_form_keys(load_ctx *c, form_build *b, ymap *m)
 {
 	form *f = b->f;
-	bool ok = ymap_read(m, FORMK_FORM) && ymap_read(m, FORMK_VERSION) && ymap_read(m, FORMK_TITLE);
+	bool ok = ymap_read(m, FORMK_FORM);
+	const reserved_name *r = ok ? reserved_lookup(f->id, RESERVED_FORM) : NULL;
+	if (r) {
+		YERR(c, m->v[FORMK_FORM],
+		     "formulaire « %s » : nom réservé (%s) ; choisir un autre identifiant", f->id, r->why);
+		return false;
+	}
+	ok = ok && ymap_read(m, FORMK_VERSION) && ymap_read(m, FORMK_TITLE);
 	f->cardinality = CARD_REPEATED;
 	if (ok && m->v[FORMK_CARD])
 		ok = read_cardinality(c, m->v[FORMK_CARD], &f->cardinality);
@@ -398,7 +441,8 @@ static bool read_form_keys(load_ctx *c, form_build *b, ymap *m)
 		ok = read_sections(c, b, m->v[FORMK_SECTIONS]);
 	if (ok && m->v[FORMK_ALERTS])
 		ok = read_alerts(c, f, b->src, m->v[FORMK_ALERTS]);
-	return ok && check_unique_ids(c, f);
+	ok = ok && check_unique_ids(c, f) && check_multi_columns(c, f);
+	return ok && (!m->v[FORMK_EXAMPLES] || form_read_examples(c, f, m->v[FORMK_EXAMPLES]));
 }
 
 form *form_read(load_ctx *c, const ynode *root, form_src *src)
@@ -451,6 +495,7 @@ void form_free(form *f)
 		i18n_done(&f->alerts[i].message);
 	}
 	free(f->alerts);
+	form_examples_free(f);
 	free(f->calc_order);
 	free(f->id);
 	free(f->path);

@@ -147,9 +147,10 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The *.yaml files of dir, sorted. Returns false with *why set if the directory is unreadable. */
-static bool list_yaml(const char *dir, file_list *fl, bool context, char **why)
+bool formset_dir_files(const char *dir, char ***names, size_t *n, char **why)
 {
+	*names = NULL;
+	*n = 0;
 	DIR *d = opendir(dir);
 	if (!d) {
 		set_why(why, "%s:1:1: dossier de formulaires %s", dir,
@@ -160,19 +161,35 @@ static bool list_yaml(const char *dir, file_list *fl, bool context, char **why)
 		return false;
 	}
 	struct dirent *de;
-	size_t first = fl->n;
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0)
 			continue;
-		fl->paths = xrealloc(fl->paths, (fl->n + 1) * sizeof *fl->paths);
-		fl->context = xrealloc(fl->context, (fl->n + 1) * sizeof *fl->context);
-		fl->paths[fl->n] = xasprintf("%s/%s", dir, de->d_name);
-		fl->context[fl->n++] = context;
+		*names = xrealloc(*names, (*n + 1) * sizeof **names);
+		(*names)[(*n)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	if (fl->n > first)
-		qsort(fl->paths + first, fl->n - first, sizeof *fl->paths, cmp_str);
+	if (*n)
+		qsort(*names, *n, sizeof **names, cmp_str);
+	return true;
+}
+
+/* The *.yaml files of dir, sorted, added to fl. Returns false with *why set if the directory is
+ * unreadable. */
+static bool list_yaml(const char *dir, file_list *fl, bool context, char **why)
+{
+	char **names;
+	size_t n;
+	if (!formset_dir_files(dir, &names, &n, why))
+		return false;
+	fl->paths = xrealloc(fl->paths, (fl->n + n + 1) * sizeof *fl->paths);
+	fl->context = xrealloc(fl->context, (fl->n + n + 1) * sizeof *fl->context);
+	for (size_t i = 0; i < n; i++) {
+		fl->paths[fl->n] = xasprintf("%s/%s", dir, names[i]);
+		fl->context[fl->n++] = context;
+		free(names[i]);
+	}
+	free(names);
 	return true;
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/privilege.h"
+#include "core/forms_bundle.h"
 #include "core/record.h"
 #include "export/archive_dl.h"
 #include "export/csv.h"
@@ -765,6 +766,23 @@ static void manifest_head(strbuf *sb, const export_summary *sum, const formset *
 	            "csv: utf-8, no BOM, comma, CRLF, RFC 4180; missing codes .refus .nsp .non_demande\n");
 	for (size_t i = 0; i < fs->n_forms; i++)
 		strbuf_printf(sb, "form: %s version=%d\n", fs->forms[i]->id, fs->forms[i]->version);
+	if (*sum->forms_bundle)
+		strbuf_printf(sb, "forms_bundle: %s\n", sum->forms_bundle);
+}
+
+/* Which forms the export is made with: the digest of the forms directory's files, and the
+ * version of the network's bundle that has them (recueil forms install), "none" for forms
+ * edited here. Left empty when the forms were not loaded from a directory. */
+static void forms_bundle_of(store *s, const formset *fs, export_summary *sum)
+{
+	char digest[65];
+	if (!fs->dir || forms_dir_digest(fs->dir, digest, NULL) != 0)
+		return;
+	long v = store_forms_version_of(s, digest);
+	char version[24];
+	snprintf(version, sizeof version, "%ld", v);
+	snprintf(sum->forms_bundle, sizeof sum->forms_bundle, "version=%s digest=%s", v ? version : "none",
+	         digest);
 }
 
 /* ---- the structures a regional database's export carries */
@@ -1087,6 +1105,7 @@ int export_write(store *s, const formset *fs, const export_opts *o, export_resul
 	sum.drafts = o->issues ? o->issues->drafts : 0;
 	sum.accepted_reason = o->accepted_reason;
 	store_structure(s, sum.structure_code, sum.structure_name);
+	forms_bundle_of(s, fs, &sum);
 	time_now_iso(sum.created_at, sizeof sum.created_at);
 	util_uuid_v4(sum.export_id);
 	minisign_seckey *sk = store_signing_key(s, why);

@@ -32,6 +32,7 @@ typedef struct {
 	char previous_same_at[32]; /* creation of the previous export of this period, "" if none */
 	size_t n_issues, drafts;
 	const char *accepted_reason;
+	char forms_bundle[112]; /* "version=N digest=HEX" of the forms used ("version=none …"), or "" */
 } export_summary;
 
 /* Whether a field is a column of the export: not a note, not an identifier, not export: false. */

@@ -68,7 +68,8 @@ typedef struct {
 	char alerts_sha256[65];
 	char (*deleted)[37]; /* entries deleted at the structure ("correction: deleted", slices) */
 	size_t n_deleted;
-	char sha256[65]; /* of the manifest's text */
+	char sha256[65];        /* of the manifest's text */
+	char forms_bundle[112]; /* "version=N digest=HEX" (forms_bundle:), "" in older archives */
 } manifest;
 
 static void manifest_done(manifest *m)
@@ -270,6 +271,38 @@ static int manifest_structures(manifest *m, const char *text, char **why)
 	return 0;
 }
 
+/* "version=N digest=HEX" or "version=none digest=HEX" (export.c, forms_bundle_of). */
+static bool forms_bundle_valid(const char *v)
+{
+	char version[24], digest[80];
+	long long n;
+	if (!export_manifest_token(v, "version", version, sizeof version) ||
+	    !export_manifest_token(v, "digest", digest, sizeof digest) || strlen(digest) != 64 ||
+	    strspn(digest, "0123456789abcdef") != 64)
+		return false;
+	return strcmp(version, "none") == 0 || int_in(version, 1, 1000000000, &n);
+}
+
+/* When the archive was made with forms other than those the region published or installed
+ * (the latest bundle recorded here), say which into note. */
+static void forms_bundle_note(store *s, const manifest *m, char *note, size_t size)
+{
+	long version;
+	char digest[65], theirs[80];
+	if (!*m->forms_bundle || !store_forms_reference(s, &version, digest) ||
+	    !export_manifest_token(m->forms_bundle, "digest", theirs, sizeof theirs) ||
+	    strcmp(theirs, digest) == 0)
+		return;
+	char v[24];
+	export_manifest_token(m->forms_bundle, "version", v, sizeof v);
+	if (strcmp(v, "none") == 0)
+		snprintf(note, size, "formulaires modifiés sur place, autres que la version %ld publiée",
+		         version);
+	else
+		snprintf(note, size, "formulaires de la version %s, pas de la version %ld publiée", v,
+		         version);
+}
+
 /* Scalars, forms, files and deletions of the manifest; checked against the regional forms. */
 static int parse_manifest(manifest *m, const char *text, const formset *fs, char **why)
 {
@@ -305,6 +338,9 @@ static int parse_manifest(manifest *m, const char *text, const formset *fs, char
 			return bad_manifest(m, why, "contenu (content:) autre que « snapshot »");
 		m->snapshot = true;
 	}
+	if (export_manifest_value(text, "forms_bundle", m->forms_bundle, sizeof m->forms_bundle) &&
+	    !forms_bundle_valid(m->forms_bundle))
+		return bad_manifest(m, why, "ligne « forms_bundle: » illisible");
 	int rc = manifest_structures(m, text, why);
 	if (rc)
 		return rc;
@@ -324,7 +360,8 @@ static int parse_manifest(manifest *m, const char *text, const formset *fs, char
 		if (!f) {
 			char *clean = text_sanitize(id, false);
 			set_why(why,
-			        "%s : formulaire « %s » inconnu des formulaires régionaux : archive refusée "
+			        "%s : formulaire « %s » inconnu des formulaires régionaux : archive "
+			        "refusée "
 			        "(ajouter ce formulaire au dossier des formulaires)",
 			        m->path, clean);
 			free(clean);
@@ -334,7 +371,8 @@ static int parse_manifest(manifest *m, const char *text, const formset *fs, char
 			return bad_manifest(m, why, "formulaire listé deux fois");
 		if (n > f->version) {
 			set_why(why,
-			        "%s : formulaire %s en version %lld dans l'archive, %d dans les formulaires "
+			        "%s : formulaire %s en version %lld dans l'archive, %d dans les "
+			        "formulaires "
 			        "régionaux : mettre à jour les formulaires avant d'importer",
 			        m->path, id, n, f->version);
 			return EXIT_DATAERR;
@@ -350,7 +388,8 @@ static int parse_manifest(manifest *m, const char *text, const formset *fs, char
 		if (strncmp(line, "file: ", 6) == 0) {
 			char name[80], bytes[32], sha[80];
 			size_t k = strcspn(line + 6, " ");
-			/* export_verify matched each line with the archive: only the set is checked. */
+			/* export_verify matched each line with the archive: only the set is checked.
+			 */
 			if (k == 0 || k >= sizeof name ||
 			    !export_manifest_token(line, "bytes", bytes, sizeof bytes) ||
 			    !export_manifest_token(line, "sha256", sha, sizeof sha) || strlen(sha) != 64)
@@ -368,11 +407,11 @@ static int parse_manifest(manifest *m, const char *text, const formset *fs, char
 				memcpy(m->alerts_sha256, sha, 65);
 			} else if (strcmp(name, EXPORT_CODEBOOK) != 0 && strcmp(name, EXPORT_README) != 0 &&
 			           strcmp(name, EXPORT_R_SCRIPT) != 0 && strcmp(name, EXPORT_STATA_DO) != 0) {
-				set_why(
-				    why,
-				    "%s : fichier « %s » inattendu dans une archive d'export (ni un "
-				    "formulaire du manifeste ni un document de l'export) : archive refusée",
-				    m->path, name);
+				set_why(why,
+				        "%s : fichier « %s » inattendu dans une archive d'export (ni un "
+				        "formulaire du manifeste ni un document de l'export) : archive "
+				        "refusée",
+				        m->path, name);
 				return EXIT_DATAERR;
 			}
 		} else if (strncmp(line, "correction: deleted ", 20) == 0 && !m->snapshot) {
@@ -1038,6 +1077,7 @@ static int import_rows(store *s, const formset *fs, manifest *m, const spool *sp
 	    .file_name = base,
 	    .source = m->regional ? m->structure : NULL,
 	    .snapshot = m->snapshot,
+	    .forms_bundle = *m->forms_bundle ? m->forms_bundle : NULL,
 	};
 	store_import *im = NULL;
 	size_t written = 0;
@@ -1108,7 +1148,8 @@ int import_target_check(store *s, char **why)
 	char code[64] = "";
 	store_structure(s, code, NULL);
 	set_why(why,
-	        "cette base est celle de la structure %s, pas une base régionale : elle ne reçoit pas les "
+	        "cette base est celle de la structure %s, pas une base régionale : elle ne reçoit pas "
+	        "les "
 	        "archives d'autres structures ; les importer dans la base de la coordination (créée par "
 	        "« recueil init --region CODE ») ; rien n'a été importé",
 	        code);
@@ -1122,7 +1163,8 @@ static int check_origin(store *s, const verify_report *rep, const import_opts *o
 {
 	if (!rep->encrypted && !rep->age && !o->allow_plain) {
 		set_why(why,
-		        "%s : archive NON chiffrée : refusée (une archive remise en main propre s'importe "
+		        "%s : archive NON chiffrée : refusée (une archive remise en main propre "
+		        "s'importe "
 		        "avec --allow-plain ; elle doit alors être signée par une structure inscrite)",
 		        o->path);
 		return EXIT_DATAERR;
@@ -1137,7 +1179,8 @@ static int check_origin(store *s, const verify_report *rep, const import_opts *o
 	minisign_pubkey pk;
 	if (!store_enrolled_key(s, code, &pk)) {
 		set_why(why,
-		        "%s : structure %s non inscrite dans cette base régionale : archive refusée ; pour "
+		        "%s : structure %s non inscrite dans cette base régionale : archive refusée ; "
+		        "pour "
 		        "l'inscrire, obtenir sa clé publique (« recueil structure key » sur sa machine), "
 		        "comparer l'empreinte par téléphone, puis « recueil structure enrol %s CLÉ »",
 		        o->path, code, code);
@@ -1240,6 +1283,8 @@ int import_load(store *s, const formset *fs, import_checked *c, const import_opt
 		rc = check_codebook(&m, &c->rep.codebook, why);
 	if (!rc && !res->already)
 		rc = import_rows(s, fs, &m, &c->sp, o, res, why);
+	if (!rc)
+		forms_bundle_note(s, &m, res->forms_note, sizeof res->forms_note);
 	manifest_done(&m);
 	return rc;
 }

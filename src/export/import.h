@@ -66,6 +66,9 @@ typedef struct {
 	char already_at[32];       /* when, if already */
 	import_part_result *parts; /* one per structure of the archive; owned (import_result_done) */
 	size_t n_parts;
+	/* Made with forms other than those published (the latest bundle published or installed
+	 * here): which, in French; "" when the same, or when either side does not say. */
+	char forms_note[160];
 } import_result;
 
 /* Release what res owns (NULL parts are fine). */

@@ -155,20 +155,30 @@ void import_result_write(FILE *out, const char *path, const import_result *r)
 		fprintf(out, " déjà importé le %s : rien à faire\n", r->already_at);
 		return;
 	}
+	bool changed = false;
+	for (size_t i = 0; i < r->n_parts; i++)
+		changed |= !r->parts[i].older;
 	if (!r->regional) {
 		fputs(" : ", out);
 		for (size_t i = 0; i < r->n_parts; i++)
 			part_write(out, &r->parts[i], r->encrypted, true);
-		return;
+	} else {
+		fputs(" : base ", out);
+		fputs_safe(r->structure, out);
+		fprintf(out, ", export n° %lld (", (long long)r->sequence);
+		fputs_safe(r->period, out);
+		fprintf(out, "), %zu structure(s)%s\n", r->n_parts,
+		        r->encrypted ? "" : " (archive NON chiffrée)");
+		for (size_t i = 0; i < r->n_parts; i++) {
+			fputs("  ", out);
+			part_write(out, &r->parts[i], r->encrypted, false);
+		}
 	}
-	fputs(" : base ", out);
-	fputs_safe(r->structure, out);
-	fprintf(out, ", export n° %lld (", (long long)r->sequence);
-	fputs_safe(r->period, out);
-	fprintf(out, "), %zu structure(s)%s\n", r->n_parts, r->encrypted ? "" : " (archive NON chiffrée)");
-	for (size_t i = 0; i < r->n_parts; i++) {
-		fputs("  ", out);
-		part_write(out, &r->parts[i], r->encrypted, false);
+	/* Which forms the archive was made with matters only when it changed something here. */
+	if (*r->forms_note && changed) {
+		fputs("  attention : structure ", out);
+		fputs_safe(r->structure, out);
+		fprintf(out, " : %s\n", r->forms_note);
 	}
 }
 

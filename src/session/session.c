@@ -37,6 +37,8 @@ static const unsigned may[PERM_COUNT] = {
     [PERM_ADMIN_USERS] = R_ADMIN,
     [PERM_ENROL] = R_ADMIN,
     [PERM_CHOOSE_FORMS] = R_ADMIN,
+    [PERM_PUBLISH_FORMS] = R_COORDINATION | R_ADMIN,
+    [PERM_INSTALL_FORMS] = R_ADMIN,
 };
 
 static unsigned role_bit(const char *role)

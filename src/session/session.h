@@ -48,6 +48,8 @@ typedef enum {
 	PERM_ADMIN_USERS,    /* register users and their role */
 	PERM_ENROL,          /* in a regional database, enrol a structure and its public key */
 	PERM_CHOOSE_FORMS,   /* choose the forms directory of the database (forms use) */
+	PERM_PUBLISH_FORMS,  /* sign and publish the forms as the network's bundle */
+	PERM_INSTALL_FORMS,  /* trust the coordination's key, install a bundle of forms, roll it back */
 	PERM_COUNT
 } perm;
 

@@ -9,23 +9,7 @@
 
 const char *st_field_sql_type(const field *fd)
 {
-	switch (fd->type) {
-	case FT_INTEGER:
-	case FT_YESNO:
-		return "INTEGER";
-	case FT_DECIMAL:
-		return "REAL";
-	case FT_CHOICE:
-		return fd->choices && fd->choices->numeric ? "INTEGER" : "TEXT";
-	case FT_CALCULATED:
-		if (fd->vtype == T_BOOL || (fd->vtype == T_NUM && fd->decimals == 0))
-			return "INTEGER";
-		return fd->vtype == T_NUM ? "REAL" : "TEXT";
-	case FT_NOTE:
-		return NULL;
-	default:
-		return "TEXT";
-	}
+	return field_storage_type(fd);
 }
 
 typedef struct {
@@ -218,6 +202,14 @@ static int sync_one(store *s, const formset *fs, const form *f, bool apply, int 
 		sqlite3_reset(stmt);
 	}
 	known_free(known, nk);
+	return rc;
+}
+
+int store_check_forms(store *s, const formset *fs, char **why)
+{
+	int changes = 0, rc = 0;
+	for (size_t i = 0; i < fs->n_forms && !rc; i++)
+		rc = sync_one(s, fs, fs->forms[i], false, &changes, why);
 	return rc;
 }
 

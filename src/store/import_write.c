@@ -74,6 +74,7 @@ struct store_import {
 	store *s;
 	sqlite3_stmt *q[Q_COUNT];
 	char *manifest_sha256, *file_name, *source; /* copied; source NULL for a structure's archive */
+	char *forms_bundle;                         /* copied; NULL when the archive does not say */
 	bool snapshot;
 	char login[64];
 	char now[32];
@@ -190,6 +191,7 @@ int store_import_begin(store *s, const import_source *src, const char *login, st
 	im->manifest_sha256 = xstrdup(src->manifest_sha256 ? src->manifest_sha256 : "");
 	im->file_name = xstrdup(src->file_name ? src->file_name : "");
 	im->source = src->source ? xstrdup(src->source) : NULL;
+	im->forms_bundle = src->forms_bundle ? xstrdup(src->forms_bundle) : NULL;
 	im->snapshot = src->snapshot;
 	snprintf(im->login, sizeof im->login, "%s", login);
 	time_now_iso(im->now, sizeof im->now);
@@ -793,6 +795,7 @@ static void import_free(store_import *im)
 	free(im->manifest_sha256);
 	free(im->file_name);
 	free(im->source);
+	free(im->forms_bundle);
 	free(im->col_type);
 	free(im->col_id);
 	free(im);
@@ -803,13 +806,13 @@ static void import_free(store_import *im)
 static const char import_log_sql[] =
     "INSERT INTO import_log(structure, structure_name, export_id, sequence, period, exported_at, "
     "manifest_sha256, file_name, imported_at, login, rows, added, updated, unchanged, older, deleted, "
-    "period_first, period_last, period_complete, content, removed, source) "
+    "period_first, period_last, period_complete, content, removed, source, forms_bundle) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-    "?21, ?22) ON CONFLICT(export_id) DO UPDATE SET structure = ?1, structure_name = ?2, sequence = ?4, "
+    "?21, ?22, ?23) ON CONFLICT(export_id) DO UPDATE SET structure = ?1, structure_name = ?2, sequence = ?4, "
     "period = ?5, exported_at = ?6, manifest_sha256 = ?7, file_name = ?8, imported_at = ?9, login = ?10, "
     "rows = ?11, added = ?12, updated = ?13, unchanged = ?14, older = ?15, deleted = ?16, "
     "period_first = ?17, period_last = ?18, period_complete = ?19, content = ?20, removed = ?21, "
-    "source = ?22";
+    "source = ?22, forms_bundle = ?23";
 
 static int import_log_add(store_import *im, const import_part *pt, char **why)
 {
@@ -838,6 +841,8 @@ static int import_log_add(store_import *im, const import_part *pt, char **why)
 	sqlite3_bind_int64(stmt, 21, (sqlite3_int64)c->removed);
 	if (im->source)
 		sqlite3_bind_text(stmt, 22, im->source, -1, SQLITE_STATIC);
+	if (im->forms_bundle)
+		sqlite3_bind_text(stmt, 23, im->forms_bundle, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "journal des imports");
 	sqlite3_reset(stmt);
 	if (rc)

@@ -13,6 +13,7 @@
 
 #include "core/form.h"
 #include "core/minisign.h"
+#include "core/forms_bundle.h"
 #include "core/util.h"
 #include "core/record.h"
 
@@ -36,6 +37,9 @@ int store_schema_version(void); /* the newest migration this program knows */
 /* Create or extend the per-form tables so that they match the forms: new fields get a column,
  * removed fields keep theirs, an incompatible type change is refused (naming FILE:LINE:COL). */
 int store_sync_forms(store *s, const formset *fs, const char *login, char **why);
+/* The checks of store_sync_forms without changing anything: whether the tables could take the
+ * forms fs (no field whose storage type changes, no form older than the entries stored). */
+int store_check_forms(store *s, const formset *fs, char **why);
 
 /* Group many saves into one transaction (the demo generator, imports): each save inside is a
  * savepoint, so one failed save leaves the others. store_batch_end commits when keep is true,
@@ -97,6 +101,60 @@ int store_enrol(store *s, const char *code, const minisign_pubkey *pk, bool repl
 
 /* The public key enrolled for code into out; false when code is not enrolled. */
 bool store_enrolled_key(store *s, const char *code, minisign_pubkey *out);
+/* ---- the forms of the network (forms_log.c): recueil forms trust, publish, install, rollback */
+
+#define STORE_PUBKEY_MAX      64 /* room for the base64 line of a minisign public key */
+#define STORE_FINGERPRINT_MAX 32
+
+/* Record the coordination's public key (the base64 line of a minisign public key) and its
+ * fingerprint, replacing the one recorded before; one line in the audit trail. */
+int store_forms_trust_set(store *db, const char *public_key, const char *fingerprint, const char *login,
+                          char **why);
+/* The coordination's public key and fingerprint, copied; false when none is recorded. */
+bool store_forms_trust_get(store *db, char public_key[STORE_PUBKEY_MAX],
+                           char fingerprint[STORE_FINGERPRINT_MAX]);
+
+/* The version of the bundle published or installed here (and not rolled back) whose forms have
+ * this digest, the latest one; 0 when none (forms made or edited here). */
+long store_forms_version_of(store *db, const char *digest);
+/* The forms the network should be using, as this database knows them: the version and digest of
+ * the latest bundle published or installed here and not rolled back. false when none. */
+bool store_forms_reference(store *db, long *version, char digest[65]);
+/* The highest version recorded for action ("publish", "install"; NULL: either), not rolled
+ * back; 0 when none. */
+long store_forms_latest_version(store *db, const char *action);
+
+/* Record that the bundle (version, digest of its forms) was published from forms_dir. */
+int store_forms_published(store *db, long version, const char *digest, const char *forms_dir,
+                          const char *login, char **why);
+/* Record that the bundle (version, digest) is being installed into forms_dir, with previous,
+ * the forms files it replaces, kept byte for byte for rollback; *id gets the record. Recorded
+ * before the files are written, so that what they replace is never lost. */
+int store_forms_installed(store *db, long version, const char *digest, const char *forms_dir,
+                          const bundle_files *previous, const char *login, int64_t *id, char **why);
+/* Remove the record of install id, whose files could not be written (they were put back). */
+int store_forms_install_forget(store *db, int64_t id, char **why);
+
+/* A row of the log of bundles. */
+typedef struct {
+	int64_t id;
+	long version;
+	char digest[65];
+	char forms_dir[4096];
+	char at[32];
+	char login[64];
+} forms_bundle_row;
+
+/* The latest install not rolled back into *row, and the forms files it replaced into previous
+ * (appended; the caller frees with bundle_files_done). EXIT_NOINPUT with *why when there is
+ * none. */
+int store_forms_last_install(store *db, forms_bundle_row *row, bundle_files *previous, char **why);
+/* Record that install install_id was rolled back: the forms put back into forms_dir (fs, whose
+ * files have this digest and are those of bundle version, 0 when none) become those the tables
+ * know, the database's form versions brought down to theirs. Refused with EXIT_DATAERR, nothing
+ * changed, when entries were saved with a newer version of a form than fs has. */
+int store_forms_rolled_back(store *db, int64_t install_id, long version, const char *digest,
+                            const char *forms_dir, const formset *fs, const char *login, char **why);
 
 /* ---- patients */
 /* Create a patient with a fresh random pseudonym (written into pseudo). */
@@ -409,7 +467,8 @@ typedef struct {
 	/* NULL for a structure's own archive; for an archive made by a regional database, the
 	 * code of that database (import_log.source). */
 	const char *source;
-	bool snapshot; /* content: snapshot; false for a slice */
+	bool snapshot;            /* content: snapshot; false for a slice */
+	const char *forms_bundle; /* the forms it was made with, "version=N digest=HEX"; NULL if unsaid */
 } import_source;
 
 /* A structure of the archive and the export of it that the archive carries (for a regional

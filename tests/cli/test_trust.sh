@@ -45,7 +45,8 @@ expect_eq "la secrète n'est jamais affichée" "$(printf '%s\n' "$key_out" | gre
 # A database of an older version (before 010_trust) gets its key at its first opening.
 # What the migrations after 010 add is removed too, so that the copy is a database of version 9.
 after_trust="ALTER TABLE form_columns DROP COLUMN identifier; ALTER TABLE form_columns DROP COLUMN exported;
-	DROP TABLE settings;"
+	DROP TABLE settings; DROP TABLE forms_previous; DROP TABLE forms_bundles; DROP TABLE forms_trust;
+	ALTER TABLE import_log DROP COLUMN forms_bundle;"
 on "$S" check
 sqlite3 "$S" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp "$S" "$tmp/old.db"

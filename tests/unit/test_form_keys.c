@@ -107,7 +107,7 @@ static void test_unknown_key_each_mapping(void)
 {
 	CHECK_EDIT(base_form, "version: 1\n", "version: 1\nauteur: moi\n",
 	           "t.yaml:3:1: clé inconnue « auteur » dans un formulaire (clés possibles : form, version, "
-	           "title, cardinality, reference, summary, choice_sets, sections, alerts)");
+	           "title, cardinality, reference, summary, choice_sets, sections, alerts, examples)");
 	CHECK_EDIT(base_form, "{fr: Essai}", "{fr: Essai, de: Versuch}",
 	           "t.yaml:3:20: clé inconnue « de » dans title (clés possibles : fr, en)");
 	CHECK_EDIT(base_form, "{value: 1, label: Oui}", "{value: 1, label: Oui, score: 2}",
@@ -247,6 +247,7 @@ static const struct {
     {&ykeys_reporting, "reporting", "reporting"},
     {&ykeys_deadline, "deadline", "period"},
     {&ykeys_threshold, "threshold", "id"},
+    {&ykeys_example, "example", "answers"},
 };
 
 /* A mapping built by hand, as no YAML file can hold it: keys[i] at line i + 2, column 5. */

@@ -24,13 +24,21 @@ static void test_table(void)
 		perm p;
 		bool may[3];
 	} want[] = {
-	    {PERM_READ, {true, true, true}},           {PERM_SEE_IDENTITY, {true, false, true}},
-	    {PERM_EDIT_ENTRY, {true, true, true}},     {PERM_ACK_ALERT, {true, true, true}},
-	    {PERM_DELETE_ENTRY, {false, false, true}}, {PERM_DELETE_PATIENT, {false, false, true}},
-	    {PERM_EXPORT, {false, true, true}},        {PERM_IMPORT, {false, true, true}},
-	    {PERM_REPORT, {false, true, true}},        {PERM_BACKUP, {false, false, true}},
-	    {PERM_ADMIN_USERS, {false, false, true}},  {PERM_ENROL, {false, false, true}},
+	    {PERM_READ, {true, true, true}},
+	    {PERM_SEE_IDENTITY, {true, false, true}},
+	    {PERM_EDIT_ENTRY, {true, true, true}},
+	    {PERM_ACK_ALERT, {true, true, true}},
+	    {PERM_DELETE_ENTRY, {false, false, true}},
+	    {PERM_DELETE_PATIENT, {false, false, true}},
+	    {PERM_EXPORT, {false, true, true}},
+	    {PERM_IMPORT, {false, true, true}},
+	    {PERM_REPORT, {false, true, true}},
+	    {PERM_BACKUP, {false, false, true}},
+	    {PERM_ADMIN_USERS, {false, false, true}},
+	    {PERM_ENROL, {false, false, true}},
 	    {PERM_CHOOSE_FORMS, {false, false, true}},
+	    {PERM_PUBLISH_FORMS, {false, true, true}},
+	    {PERM_INSTALL_FORMS, {false, false, true}},
 	};
 	CHECK(sizeof want / sizeof *want == PERM_COUNT);
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
