@@ -19,3 +19,13 @@ ALTER TABLE import_log ADD COLUMN content TEXT CHECK (content IN ('snapshot', 's
 ALTER TABLE import_log ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE import_log ADD COLUMN source TEXT;
 UPDATE import_log SET content = 'slice';
+
+-- The patients of one structure, for the import that replaces them (and the report by structure).
+CREATE INDEX patients_by_structure ON patients(structure);
+
+-- Where an export stood in the database's history: the largest entry id and audit line id its
+-- read snapshot saw. The next export of the same period lists as corrections what came after
+-- them (entries created, audit lines of edits and deletions), whatever the clock says: two
+-- changes in the same second as the export are told apart. NULL for exports made before.
+ALTER TABLE export_log ADD COLUMN entry_mark INTEGER;
+ALTER TABLE export_log ADD COLUMN audit_mark INTEGER;
