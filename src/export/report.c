@@ -450,7 +450,7 @@ report *report_compute(store *s, const formset *fs, const period *p, char **why,
 	rctx c = {.s = s, .fs = fs, .r = r, .why = why};
 	date_format(p->first, c.first);
 	date_format(p->last, c.last);
-	int rc = store_read_begin(s, why);
+	int rc = store_report_begin(s, why);
 	if (!rc)
 		rc = load_structures(&c);
 	for (int i = 0; !rc && i < REPORT_N; i++) {
@@ -461,7 +461,7 @@ report *report_compute(store *s, const formset *fs, const period *p, char **why,
 		rc = indicators[i].fn(&c, ind);
 		values_alloc(r, ind); /* an indicator that ran no query */
 	}
-	store_read_end(s);
+	store_report_end(s);
 	if (rc) {
 		*code = rc;
 		report_free(r);
