@@ -100,4 +100,8 @@ int cmd_report(session *ses, int argc, char **argv);
 /* Import of structures' export archives into a regional database (cmd_import.c). */
 int cmd_import(session *ses, int argc, char **argv);
 
+/* The ledger of a regional database: each structure's last export, who has not sent
+ * (cmd_structures.c). */
+int cmd_structures(session *ctx, int argc, char **argv);
+
 #endif

@@ -36,6 +36,8 @@ static const char usage[] =
     "  verify ARCHIVE [--passphrase-file F]    vérifier une archive d'export, afficher son manifeste\n"
     "  import ARCHIVE… [--passphrase-file F | --ask-passphrase]\n"
     "                                          importer les archives des structures (base régionale)\n"
+    "  structures [--period P] [--format text|csv]\n"
+    "                                          dernier export reçu de chaque structure, qui n'a pas envoyé\n"
     "  backup --out FICHIER.gz                 sauvegarde vérifiée et compressée de la base\n"
     "  restore FICHIER.gz --out NOUVELLE.db    restaurer une sauvegarde dans une nouvelle base\n"
     "  report [--period P] [--format text|csv] [--mask|--no-mask]\n"
@@ -63,7 +65,7 @@ static const struct {
     {"init", cmd_init},       {"demo", cmd_demo},     {"forms", cmd_forms},   {"patient", cmd_patient},
     {"entry", cmd_entry},     {"user", cmd_user},     {"log", cmd_log},       {"alert", cmd_alert},
     {"check", cmd_check},     {"export", cmd_export}, {"verify", cmd_verify}, {"backup", cmd_backup},
-    {"restore", cmd_restore}, {"report", cmd_report}, {"import", cmd_import},
+    {"restore", cmd_restore}, {"report", cmd_report}, {"import", cmd_import}, {"structures", cmd_structures},
 };
 
 int cli_run(session *s, int argc, char **argv)
