@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "store/ledger.h"
 #include "store/report_data.h"
 
 /* ------------------------------------------------------------ the model */
@@ -108,11 +109,25 @@ static double *cell(const report_indicator *ind, size_t row)
 	return ind->values + row * ind->n_cats;
 }
 
-/* Add v to category cat of a structure's row and of the total row. */
+/* Add v to category cat of a structure's row (the total row is summed at the end, from the
+ * structures it counts). */
 static void add(report *r, report_indicator *ind, size_t row, size_t cat, double v)
 {
+	(void)r;
 	cell(ind, row)[cat] += v;
-	cell(ind, r->n_structures)[cat] += v;
+}
+
+/* The total row of every indicator: the sum of the structures counted in the total. Every
+ * category adds up (a mean's category holds the sum of its values). */
+static void totals(report *r)
+{
+	for (int i = 0; i < REPORT_N; i++) {
+		report_indicator *ind = &r->ind[i];
+		double *t = cell(ind, r->n_structures);
+		for (size_t row = 0; row < r->n_structures; row++)
+			for (size_t k = 0; r->sources[row].in_total && k < ind->n_cats; k++)
+				t[k] += cell(ind, row)[k];
+	}
 }
 
 /* Allocate the values once the categories are known (before the first query). */
@@ -426,19 +441,59 @@ static const struct {
 static void structure_add(void *vctx, const char *code)
 {
 	report *r = vctx;
+	for (size_t i = 0; i < r->n_structures; i++)
+		if (strcmp(r->structures[i], code) == 0)
+			return;
 	r->structures = xrealloc(r->structures, (r->n_structures + 1) * sizeof *r->structures);
 	r->structures[r->n_structures++] = xstrdup(code);
 }
 
-/* The structure codes of the patients, sorted; the database's own when it has no patient. */
+static int by_code(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Where each structure's figures come from, at a regional database. */
+static void source_set(report *r, report_source *src, const ledger_structure *st)
+{
+	src->cover = ledger_cover_of(st, &r->period);
+	src->in_total = src->cover == LEDGER_FULL;
+	src->text = ledger_source_text(st);
+	src->why = ledger_cover_why(st, &r->period);
+	if (st && st->sequence) {
+		src->sequence = st->sequence;
+		snprintf(src->period, sizeof src->period, "%s", st->period);
+		if (st->made)
+			date_format(st->made, src->made);
+	}
+}
+
+/* The structures: those of the patients, sorted; at a regional database with those it knows
+ * (ledger.h) and where each one's figures come from; the database's own when it has no patient. */
 static int load_structures(rctx *c)
 {
 	report *r = c->r;
 	int rc = store_report_structures(c->s, structure_add, r, c->why);
+	ledger *l = NULL;
+	r->regional = !rc && store_is_regional(c->s);
+	if (r->regional && (l = ledger_load(c->s, c->why, &rc)))
+		for (size_t i = 0; i < l->n; i++)
+			structure_add(r, l->v[i].code);
 	if (!rc && r->n_structures == 0) {
 		char code[64], name[256];
 		structure_add(r, store_structure(c->s, code, name) ? code : "?");
 	}
+	if (r->n_structures)
+		qsort(r->structures, r->n_structures, sizeof *r->structures, by_code);
+	r->sources = xcalloc(r->n_structures ? r->n_structures : 1, sizeof *r->sources);
+	for (size_t i = 0; i < r->n_structures; i++) {
+		if (r->regional)
+			source_set(r, &r->sources[i], ledger_find(l, r->structures[i]));
+		else
+			r->sources[i] = (report_source){.cover = LEDGER_FULL, .in_total = true};
+		r->n_in_total += r->sources[i].in_total;
+	}
+	ledger_free(l);
 	return rc;
 }
 
@@ -462,6 +517,8 @@ report *report_compute(store *s, const formset *fs, const period *p, char **why,
 		values_alloc(r, ind); /* an indicator that ran no query */
 	}
 	store_report_end(s);
+	if (!rc)
+		totals(r);
 	if (rc) {
 		*code = rc;
 		report_free(r);
@@ -484,9 +541,15 @@ void report_free(report *r)
 		free(ind->values);
 		free(ind->unavailable);
 	}
-	for (size_t i = 0; i < r->n_structures; i++)
+	for (size_t i = 0; i < r->n_structures; i++) {
 		free(r->structures[i]);
+		if (r->sources) {
+			free(r->sources[i].text);
+			free(r->sources[i].why);
+		}
+	}
 	free(r->structures);
+	free(r->sources);
 	free(r);
 }
 
@@ -495,6 +558,15 @@ void report_free(report *r)
 size_t report_rows(const report *r)
 {
 	return r->n_structures + (r->n_structures > 1);
+}
+
+bool report_no_data(const report *r, size_t row)
+{
+	if (!r->regional)
+		return false;
+	if (row < r->n_structures)
+		return r->sources[row].cover == LEDGER_NONE || r->sources[row].cover == LEDGER_BEFORE;
+	return r->n_in_total == 0;
 }
 
 const char *report_row_name(const report *r, size_t row)
@@ -514,7 +586,7 @@ static report_cell share(const report *r, double num, double base, bool mask)
 	if (small(r, num, mask) || small(r, base, mask))
 		c.masked = true;
 	else if (base > 0)
-		c = (report_cell){true, false, round_to(100.0 * num / base, 1)};
+		c = (report_cell){true, false, false, round_to(100.0 * num / base, 1)};
 	return c;
 }
 
@@ -522,7 +594,11 @@ report_cell report_cell_get(const report *r, enum report_id id, size_t row, size
 {
 	report_cell c = {0};
 	const report_indicator *ind = &r->ind[id];
-	if (!ind->available || row > r->n_structures || cat >= ind->n_cats)
+	if (row > r->n_structures)
+		return c;
+	if (report_no_data(r, row))
+		return (report_cell){false, false, true, 0};
+	if (!ind->available || cat >= ind->n_cats)
 		return c;
 	const double *v = cell(ind, row);
 	const report_category *k = &ind->cats[cat];
@@ -531,13 +607,13 @@ report_cell report_cell_get(const report *r, enum report_id id, size_t row, size
 		if (small(r, v[cat], mask))
 			c.masked = true;
 		else
-			c = (report_cell){true, false, v[cat]};
+			c = (report_cell){true, false, false, v[cat]};
 		break;
 	case REPORT_MEAN:
 		if (small(r, v[k->base], mask))
 			c.masked = true;
 		else if (v[k->base] > 0)
-			c = (report_cell){true, false, round_to(v[cat] / v[k->base], 2)};
+			c = (report_cell){true, false, false, round_to(v[cat] / v[k->base], 2)};
 		break;
 	case REPORT_PERCENT:
 		c = share(r, v[k->num], v[k->base], mask);
@@ -550,8 +626,12 @@ report_cell report_cell_share(const report *r, enum report_id id, size_t row, si
 {
 	report_cell c = {0};
 	const report_indicator *ind = &r->ind[id];
-	if (!ind->available || row > r->n_structures || cat >= ind->n_cats ||
-	    ind->cats[cat].kind != REPORT_COUNT || ind->cats[cat].base < 0)
+	if (row > r->n_structures)
+		return c;
+	if (report_no_data(r, row))
+		return (report_cell){false, false, true, 0};
+	if (!ind->available || cat >= ind->n_cats || ind->cats[cat].kind != REPORT_COUNT ||
+	    ind->cats[cat].base < 0)
 		return c;
 	const double *v = cell(ind, row);
 	return share(r, v[cat], v[ind->cats[cat].base], mask);
@@ -581,6 +661,11 @@ static size_t utf8_chars(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		k += ((unsigned char)s[i] & 0xC0) != 0x80;
 	return k;
+}
+
+static int text_chars(const char *s)
+{
+	return (int)utf8_chars(s, strlen(s));
 }
 
 /* Print indent and label padded (or cut with "…") to cols characters. */
@@ -664,6 +749,57 @@ static void french_date(long day, char buf[11])
 	buf[10] = 0;
 }
 
+/* Print text wrapped to 80 columns, the lines after the first indented by indent spaces. */
+static void put_wrapped(FILE *out, const char *text, int indent)
+{
+	char *clean = text_sanitize(text, false);
+	char **lines = NULL;
+	size_t n = text_wrap_measured(clean, LABEL_COLS + 2 + VALUE_COLS + 14 - indent, text_chars, &lines);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%*s%s\n", i ? indent : 0, "", lines[i]);
+	lines_free(lines, n);
+	free(clean);
+}
+
+/* A structure's heading at a regional database: where its figures come from, and when they are
+ * not complete, why and that the total leaves it out. */
+static void text_source(const report *r, FILE *out, size_t row)
+{
+	const report_source *src = &r->sources[row];
+	char *line;
+	if (report_no_data(r, row))
+		line = xasprintf("Pas de données pour la période : %s. Hors de l'ensemble.", src->why);
+	else if (src->why)
+		line = xasprintf("Données : %s.\nPARTIEL : %s. Hors de l'ensemble.", src->text, src->why);
+	else
+		line = xasprintf("Données : %s.", src->text);
+	char *cut = line;
+	for (char *nl; (nl = strchr(cut, '\n')); cut = nl + 1) {
+		*nl = 0;
+		put_wrapped(out, cut, 2);
+	}
+	put_wrapped(out, cut, 2);
+	free(line);
+}
+
+/* The total's heading at a regional database: which structures it leaves out, and why. */
+static void text_total(const report *r, FILE *out)
+{
+	if (r->n_in_total == r->n_structures)
+		return;
+	for (size_t row = 0; row < r->n_structures; row++) {
+		const report_source *src = &r->sources[row];
+		if (src->in_total)
+			continue;
+		char *line = xasprintf("Hors de l'ensemble : %s (%s : %s)", r->structures[row],
+		                       report_no_data(r, row) ? "pas de données" : "partiel", src->why);
+		put_wrapped(out, line, 2);
+		free(line);
+	}
+	if (!r->n_in_total)
+		fputs("Pas de données : aucune structure n'a de données couvrant toute la période.\n", out);
+}
+
 bool report_write_text(const report *r, FILE *out, bool mask)
 {
 	char a[11], b[11];
@@ -682,10 +818,19 @@ bool report_write_text(const report *r, FILE *out, bool mask)
 		if (row < r->n_structures) {
 			fputs("Structure ", out);
 			fputs_safe(r->structures[row], out);
+		} else if (r->n_in_total < r->n_structures) {
+			fprintf(out, "Ensemble des %zu structures aux données complètes (sur %zu)",
+			        r->n_in_total, r->n_structures);
 		} else {
 			fprintf(out, "Ensemble des %zu structures", r->n_structures);
 		}
 		fputs(" ====\n", out);
+		if (r->regional && row < r->n_structures)
+			text_source(r, out, row);
+		else if (r->regional)
+			text_total(r, out);
+		if (report_no_data(r, row))
+			continue;
 		for (int i = 0; i < REPORT_N; i++) {
 			/* The two single-value indicators go together, the others each in a paragraph. */
 			if (i != REPORT_INCLUSIONS)
@@ -698,11 +843,31 @@ bool report_write_text(const report *r, FILE *out, bool mask)
 
 /* ------------------------------------------------------------ CSV */
 
+/* The regional columns of a row: statut, export_sequence, export_periode, export_fait_le. */
+static void csv_source(const report *r, csv_writer *w, size_t row)
+{
+	if (row >= r->n_structures) {
+		csv_field(w, r->n_in_total ? "" : "pas_de_donnees");
+		for (int i = 0; i < 3; i++)
+			csv_field(w, "");
+		return;
+	}
+	const report_source *src = &r->sources[row];
+	char seq[24] = "";
+	if (src->sequence)
+		snprintf(seq, sizeof seq, "%lld", (long long)src->sequence);
+	csv_field(w, report_no_data(r, row) ? "pas_de_donnees" : src->in_total ? "complet" : "partiel");
+	csv_field(w, seq);
+	csv_field(w, src->period);
+	csv_field(w, src->made);
+}
+
 bool report_write_csv(const report *r, csv_writer *w, bool mask)
 {
-	static const char *const header[] = {"structure", "periode", "indicateur",
-	                                     "categorie", "valeur",  "masque"};
-	for (size_t i = 0; i < sizeof header / sizeof *header; i++)
+	static const char *const header[] = {
+	    "structure", "periode", "indicateur",      "categorie",      "valeur",
+	    "masque",    "statut",  "export_sequence", "export_periode", "export_fait_le"};
+	for (size_t i = 0; i < (r->regional ? 10 : 6); i++)
 		csv_field(w, header[i]);
 	csv_end_row(w);
 	for (size_t row = 0; row < report_rows(r); row++) {
@@ -721,6 +886,8 @@ bool report_write_csv(const report *r, csv_writer *w, bool mask)
 				csv_field(w, ind->available ? ind->cats[k].code : NULL);
 				csv_field(w, val);
 				csv_field(w, c.masked ? "1" : "0");
+				if (r->regional)
+					csv_source(r, w, row);
 				csv_end_row(w);
 			}
 		}

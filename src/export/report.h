@@ -42,6 +42,13 @@
  * An indicator whose form, field, code or threshold is absent is marked not available (with
  * the reason) instead of failing the whole report.
  *
+ * At a regional database (store_is_regional: it imports structures' exports), the rows are
+ * the structures it knows (export/ledger.h) and each says which export its figures come from:
+ * a structure whose data does not reach the period has no figure at all ("pas de données",
+ * never 0), one whose data stops inside the period (or comes from an archive of an older
+ * version) is partial; both are left out of the total, which is the sum of the structures whose
+ * data covers the whole period. At a structure's own database every structure counts.
+ *
  * The small-count rule is primary suppression only: a masked cell can sometimes be recovered
  * by subtraction from a total that is shown (a total of 9 with 7 shown and two masked cells). */
 #ifndef RECUEIL_REPORT_H
@@ -53,6 +60,7 @@
 
 #include "core/form.h"
 #include "export/csv.h"
+#include "export/ledger.h"
 #include "export/period.h"
 #include "store/store.h"
 
@@ -107,11 +115,26 @@ typedef struct {
 	double *values;
 } report_indicator;
 
+/* Where a structure's figures come from (a regional database). */
+typedef struct {
+	ledger_cover cover; /* LEDGER_FULL at a structure's own database */
+	bool in_total;      /* counted in the total: its data covers the whole period */
+	int64_t sequence;   /* the export its data comes from, 0 when none (or not regional) */
+	char period[32];    /* that export's period, "" when none */
+	char made[11];      /* the day it was made, YYYY-MM-DD, "" when none */
+	char *text;         /* "export n° 5, 2026-T3, fait le 05/10/2026" or "aucun export reçu"; NULL
+	                     * when not regional; owned */
+	char *why;          /* why not complete (ledger_cover_why), NULL when complete; owned */
+} report_source;
+
 typedef struct {
 	period period;
-	int mask_max;        /* counts 1..mask_max are masked when masking is asked for */
-	char **structures;   /* structure codes, sorted; owned */
-	size_t n_structures; /* at least 1 */
+	int mask_max;           /* counts 1..mask_max are masked when masking is asked for */
+	char **structures;      /* structure codes, sorted; owned */
+	size_t n_structures;    /* at least 1 */
+	bool regional;          /* a regional database: sources below say where figures come from */
+	report_source *sources; /* one per structure */
+	size_t n_in_total;      /* structures counted in the total */
 	report_indicator ind[REPORT_N];
 } report;
 
@@ -126,10 +149,14 @@ void report_free(report *r); /* NULL is fine */
  * n_structures is the total. */
 size_t report_rows(const report *r);
 const char *report_row_name(const report *r, size_t row); /* a structure code or "ensemble" */
+/* Whether a row has no figure at all: a structure whose data does not reach the period (a
+ * regional database), or a total that counts no structure. */
+bool report_no_data(const report *r, size_t row);
 
 typedef struct {
-	bool has_value; /* false: masked, no denominator, or indicator not available */
+	bool has_value; /* false: masked, no data, no denominator, or indicator not available */
 	bool masked;    /* hidden by the small-count rule */
+	bool no_data;   /* a structure with no data for the period, or a total of none */
 	double value;   /* count, mean rounded to 2 decimals, or percentage rounded to 1 */
 } report_cell;
 
@@ -145,7 +172,10 @@ bool report_write_text(const report *r, FILE *out, bool mask);
 
 /* Write the report as CSV rows structure,periode,indicateur,categorie,valeur,masque (header
  * included): a masked value is empty with masque 1; an empty value with masque 0 has no value
- * (indicator not available, or a mean or share of nobody). Returns false on a write error. */
+ * (indicator not available, or a mean or share of nobody). At a regional database, four more
+ * columns end each row: statut (complet, partiel or pas_de_donnees, whose values are all empty;
+ * empty for the total), export_sequence, export_periode and export_fait_le (the export the
+ * structure's figures come from). Returns false on a write error. */
 bool report_write_csv(const report *r, csv_writer *w, bool mask);
 
 #endif
