@@ -14,6 +14,7 @@
 
 static const char usage[] =
     "Usage : recueil report [--period PÉRIODE] [--format text|csv] [--mask|--no-mask]\n"
+    "        recueil report --definitions [--format text|csv]\n"
     "Les indicateurs d'activité de la période, par structure et au total : patients\n"
     "suivis, inclusions, sorties, contacts, AUDIT, EPICES, cascade VHC, vaccination\n"
     "VHB, dépistages à renouveler, PHQ-9 et GAD-7, nombre d'alertes.\n"
@@ -26,18 +27,47 @@ static const char usage[] =
     "  --mask            effectifs de 1 à 4 remplacés par « <5 » (texte) ou par une\n"
     "                    valeur vide avec masque=1 (CSV)\n"
     "  --no-mask         tout afficher\n"
+    "  --definitions     seulement la définition de chaque indicateur (comment il est\n"
+    "                    calculé) ; en CSV : indicateur,titre,definition. Le texte du\n"
+    "                    rapport les donne à la fin ; l'archive d'export, dans LISEZMOI.txt\n"
     "Par défaut, le texte, lu sur place, n'est pas masqué ; le CSV, fait pour être\n"
     "transmis, l'est.\n";
+
+/* recueil report --definitions: how each indicator is computed, as text or CSV. */
+static int write_definitions(session *ses, bool csv)
+{
+	bool ok;
+	if (csv) {
+		csv_writer w;
+		csv_init_file(&w, stdout);
+		ok = report_definitions_csv(ses->fs->reporting, &w);
+	} else {
+		strbuf sb = STRBUF_INIT;
+		report_definitions_text(&sb, ses->fs->reporting);
+		ok = fputs(strbuf_str(&sb), stdout) >= 0 && fflush(stdout) == 0;
+		strbuf_done(&sb);
+	}
+	if (!ok) {
+		cli_error("écriture des définitions impossible");
+		return EXIT_IOERR;
+	}
+	return 0;
+}
 
 int cmd_report(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"period", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
-	    {"mask", no_argument, NULL, 'm'},         {"no-mask", no_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0},
+	    {"period", required_argument, NULL, 'p'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"mask", no_argument, NULL, 'm'},
+	    {"no-mask", no_argument, NULL, 'n'},
+	    {"definitions", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	const char *period_text = NULL, *format = "text";
 	int mask = -1; /* -1: the format's default */
+	bool definitions = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -52,6 +82,9 @@ int cmd_report(session *ses, int argc, char **argv)
 			break;
 		case 'n':
 			mask = 0;
+			break;
+		case 'd':
+			definitions = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -80,6 +113,8 @@ int cmd_report(session *ses, int argc, char **argv)
 	int rc = cli_open(ses, PERM_REPORT);
 	if (rc)
 		return rc;
+	if (definitions)
+		return write_definitions(ses, csv);
 	if (!period_text) {
 		deadline d;
 		if (!deadline_next(ses->fs->reporting, date_today(), &d)) {

@@ -414,28 +414,87 @@ static int ind_alertes(rctx *c, report_indicator *ind)
 	return run_long(c, ind, n, STORE_REPORT_ALERTS);
 }
 
+/* Each indicator: its CSV code, its French heading, how it is computed in plain French for
+ * the coordinator and the recipient of the archive (report_definition writes the thresholds of
+ * reporting.yaml in place of {id}), and the function that fills it. */
 static const struct {
-	const char *id, *title;
+	const char *id, *title, *definition;
 	int (*fn)(rctx *, report_indicator *);
 } indicators[REPORT_N] = {
-    [REPORT_SUIVIS] = {"patients_suivis", "Patients suivis (au moins un contact réalisé)", ind_suivis},
-    [REPORT_INCLUSIONS] = {"inclusions", "Nouvelles inclusions", ind_inclusions},
-    [REPORT_SORTIES] = {"sorties", "Sorties par motif", ind_sorties},
-    [REPORT_CONTACTS_STATUT] = {"contacts_statut", "Contacts par statut", ind_contacts_statut},
+    [REPORT_SUIVIS] = {"patients_suivis", "Patients suivis (au moins un contact réalisé)",
+                       "les patients qui ont au moins un contact réalisé (statut « réalisé ») daté dans "
+                       "la période : la file active, qui fonde le forfait annuel quand la période est "
+                       "une année.",
+                       ind_suivis},
+    [REPORT_INCLUSIONS] = {"inclusions", "Nouvelles inclusions",
+                           "les patients dont la date d'inclusion (questionnaire patient) est dans la "
+                           "période.",
+                           ind_inclusions},
+    [REPORT_SORTIES] = {"sorties", "Sorties par motif",
+                        "les questionnaires de sortie datés dans la période, par motif, et leur total.",
+                        ind_sorties},
+    [REPORT_CONTACTS_STATUT] = {"contacts_statut", "Contacts par statut",
+                                "les contacts datés dans la période, par statut (réalisé, non honoré, "
+                                "annulé…), et leur total.",
+                                ind_contacts_statut},
     [REPORT_CONTACTS_INTERVENANT] = {"contacts_intervenant", "Contacts réalisés par profession",
+                                     "les contacts réalisés datés dans la période, par profession de "
+                                     "l'intervenant, et leur total.",
                                      ind_contacts_intervenant},
-    [REPORT_CONTACTS_TYPE] = {"contacts_type", "Contacts réalisés par type", ind_contacts_type},
-    [REPORT_AUDIT_ZONE] = {"audit_zone_oms", "AUDIT : zones de risque de l'OMS", ind_audit_zone},
-    [REPORT_AUDIT_CLASSE] = {"audit_classe_fr", "AUDIT : lecture française (Gache 2005)", ind_audit_classe},
-    [REPORT_EPICES] = {"epices", "Précarité : score EPICES", ind_epices},
+    [REPORT_CONTACTS_TYPE] = {"contacts_type", "Contacts réalisés par type",
+                              "les contacts réalisés datés dans la période, par type de contact, et leur "
+                              "total.",
+                              ind_contacts_type},
+    [REPORT_AUDIT_ZONE] = {"audit_zone_oms", "AUDIT : zones de risque de l'OMS",
+                           "pour chaque patient, suivi ou non, le dernier AUDIT de la période dont le "
+                           "score est calculé : le nombre de patients évalués, puis la zone de risque de "
+                           "l'OMS (I à IV) de ce dernier AUDIT.",
+                           ind_audit_zone},
+    [REPORT_AUDIT_CLASSE] = {"audit_classe_fr", "AUDIT : lecture française (Gache 2005)",
+                             "les mêmes patients et le même dernier AUDIT de la période, lus selon les "
+                             "seuils français (Gache 2005, selon le sexe : mésusage à partir de "
+                             "{audit_mesusage_h} pour un homme et {audit_mesusage_f} pour une femme, "
+                             "dépendance probable à partir de {audit_dependance}) ; un patient dont la "
+                             "classe ne peut être calculée (sexe non renseigné) ne compte que parmi les "
+                             "évalués.",
+                             ind_audit_classe},
+    [REPORT_EPICES] = {"epices", "Précarité : score EPICES",
+                       "pour chaque patient, le dernier score EPICES de la période : le nombre de "
+                       "patients évalués, leur score moyen, le nombre et la part de patients précaires "
+                       "(score supérieur ou égal à {epices_precarite}).",
+                       ind_epices},
     [REPORT_CASCADE_VHC] = {"cascade_vhc", "Cascade VHC (examens cumulés jusqu'à la fin de la période)",
+                            "parmi les patients suivis dans la période, avec tous leurs examens VHC datés "
+                            "jusqu'à la fin de la période, même avant elle. La cascade compte chaque étape "
+                            "parmi les patients de l'étape précédente : dépistés (TROD ou sérologie VHC "
+                            "réalisé), dont anticorps positifs, dont ARN recherché (résultat rendu), dont "
+                            "ARN détectable, dont traités, dont guéris (RVS12).",
                             ind_cascade},
-    [REPORT_VACCINATION_VHB] = {"vaccination_vhb", "Vaccination VHB (dernier statut connu)", ind_vhb},
+    [REPORT_VACCINATION_VHB] = {"vaccination_vhb", "Vaccination VHB (dernier statut connu)",
+                                "parmi les patients suivis dans la période, le dernier statut vaccinal "
+                                "VHB noté jusqu'à la fin de la période (« inconnu » seulement quand rien "
+                                "de mieux n'a jamais été noté) ; « non renseigné » quand aucun.",
+                                ind_vhb},
     [REPORT_DEPISTAGE_VHC] = {"depistage_vhc", "Dépistage VHC à renouveler (à la fin de la période)",
+                              "parmi les patients suivis dans la période, au dernier jour de la période : "
+                              "les injecteurs actifs (dernier questionnaire substances : injection dans les "
+                              "30 jours), et les patients dont le dépistage VHC est à faire, sans aucun "
+                              "test VHC réalisé depuis {depistage_vhc_injecteur_mois} mois pour un "
+                              "injecteur actif, {depistage_vhc_mois} mois pour les autres (jamais testés "
+                              "compris).",
                               ind_depistage},
-    [REPORT_PHQ9] = {"phq9_severite", "Santé mentale : PHQ-9 (dépression)", ind_phq9},
-    [REPORT_GAD7] = {"gad7_severite", "Santé mentale : GAD-7 (anxiété)", ind_gad7},
-    [REPORT_ALERTES] = {"alertes", "Alertes cliniques (nombre, sans texte)", ind_alertes},
+    [REPORT_PHQ9] = {"phq9_severite", "Santé mentale : PHQ-9 (dépression)",
+                     "pour chaque patient, le dernier questionnaire de santé mentale de la période dont "
+                     "le PHQ-9 est calculé : le nombre de patients évalués, puis leur degré de sévérité.",
+                     ind_phq9},
+    [REPORT_GAD7] = {"gad7_severite", "Santé mentale : GAD-7 (anxiété)",
+                     "pour chaque patient, le dernier questionnaire de santé mentale de la période dont "
+                     "le GAD-7 est calculé : le nombre de patients évalués, puis leur degré de sévérité.",
+                     ind_gad7},
+    [REPORT_ALERTES] = {"alertes", "Alertes cliniques (nombre, sans texte)",
+                        "les alertes cliniques levées sur des saisies datées dans la période, au total et "
+                        "par niveau : un nombre, jamais leur texte.",
+                        ind_alertes},
 };
 
 static void structure_add(void *vctx, const char *code)
@@ -502,6 +561,7 @@ report *report_compute(store *s, const formset *fs, const period *p, char **why,
 	report *r = xcalloc(1, sizeof *r);
 	r->period = *p;
 	r->mask_max = fs->reporting ? fs->reporting->small_count_mask : 4;
+	r->reporting = fs->reporting;
 	rctx c = {.s = s, .fs = fs, .r = r, .why = why};
 	date_format(p->first, c.first);
 	date_format(p->last, c.last);
@@ -512,6 +572,7 @@ report *report_compute(store *s, const formset *fs, const period *p, char **why,
 		report_indicator *ind = &r->ind[i];
 		ind->id = indicators[i].id;
 		ind->title = indicators[i].title;
+		ind->definition = report_definition((enum report_id)i, fs->reporting);
 		ind->available = true;
 		rc = indicators[i].fn(&c, ind);
 		values_alloc(r, ind); /* an indicator that ran no query */
@@ -540,6 +601,7 @@ void report_free(report *r)
 		free(ind->cats);
 		free(ind->values);
 		free(ind->unavailable);
+		free(ind->definition);
 	}
 	for (size_t i = 0; i < r->n_structures; i++) {
 		free(r->structures[i]);
@@ -551,6 +613,133 @@ void report_free(report *r)
 	free(r->structures);
 	free(r->sources);
 	free(r);
+}
+
+/* ------------------------------------------------------------ definitions */
+
+/* Characters (not bytes) of UTF-8 text: every label here is one column per character. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
+static int text_chars(const char *s)
+{
+	return (int)utf8_chars(s, strlen(s));
+}
+
+const char report_conventions[] =
+    "les saisies en brouillon ne comptent jamais ; la « dernière » saisie d'un patient est la plus "
+    "récente par date, puis par ordre de création ; un patient compte dans la structure qui l'a inclus "
+    "(colonne structure) ; « ensemble » est la somme des structures dont les données couvrent toute la "
+    "période.";
+
+const char *report_indicator_id(enum report_id id)
+{
+	return indicators[id].id;
+}
+
+const char *report_indicator_title(enum report_id id)
+{
+	return indicators[id].title;
+}
+
+char *report_definition(enum report_id id, const reporting *rep)
+{
+	strbuf sb = STRBUF_INIT;
+	for (const char *p = indicators[id].definition; *p;) {
+		const char *close = *p == '{' ? strchr(p, '}') : NULL;
+		if (!close) {
+			strbuf_putc(&sb, *p++);
+			continue;
+		}
+		char *name = xstrndup(p + 1, (size_t)(close - p - 1));
+		bool found = false;
+		double v = rep ? reporting_threshold(rep, name, &found) : 0;
+		char num[48];
+		format_number(v, -1, num, sizeof num);
+		char *dot = strchr(num, '.');
+		if (dot)
+			*dot = ',';
+		if (found)
+			strbuf_puts(&sb, num);
+		else
+			strbuf_printf(&sb, "(seuil %s de reporting.yaml)", name);
+		free(name);
+		p = close + 1;
+	}
+	return strbuf_take(&sb);
+}
+
+/* Append text wrapped at 80 columns, the lines after the first indented by two spaces. The
+ * space before a French ":" or ";" and inside « » never starts a line: it is held as a no-break
+ * space while the text is cut, then written as a plain one. */
+static void wrap_into(strbuf *o, const char *text)
+{
+	static const char nbsp[] = "\xC2\xA0";
+	strbuf held = STRBUF_INIT;
+	for (const char *p = text; *p; p++) {
+		if (*p == ' ' && (p[1] == ':' || p[1] == ';' || str_starts(p + 1, "»")))
+			strbuf_puts(&held, nbsp);
+		else if (str_starts(p, "« "))
+			strbuf_puts(&held, "«\xC2\xA0"), p += strlen("« ") - 1;
+		else
+			strbuf_putc(&held, *p);
+	}
+	char **lines = NULL;
+	size_t n = text_wrap_measured(strbuf_str(&held), 80 - 2, text_chars, &lines);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_puts(o, i ? "  " : "");
+		for (const char *p = lines[i]; *p; p++) {
+			if (str_starts(p, nbsp))
+				strbuf_putc(o, ' '), p++;
+			else
+				strbuf_putc(o, *p);
+		}
+		strbuf_putc(o, '\n');
+	}
+	lines_free(lines, n);
+	strbuf_done(&held);
+}
+
+void report_definitions_text(strbuf *o, const reporting *rep)
+{
+	strbuf_puts(o, "DÉFINITIONS DES INDICATEURS\n---------------------------\n");
+	char *line = xasprintf("Règles communes : %s", report_conventions);
+	wrap_into(o, line);
+	free(line);
+	for (int i = 0; i < REPORT_N; i++) {
+		char *def = report_definition((enum report_id)i, rep);
+		line = xasprintf("%s — %s : %s", indicators[i].id, indicators[i].title, def);
+		strbuf_putc(o, '\n');
+		wrap_into(o, line);
+		free(line);
+		free(def);
+	}
+}
+
+bool report_definitions_csv(const reporting *rep, csv_writer *w)
+{
+	csv_field(w, "indicateur");
+	csv_field(w, "titre");
+	csv_field(w, "definition");
+	csv_end_row(w);
+	csv_field(w, "regles_communes");
+	csv_field(w, "Règles communes");
+	csv_field(w, report_conventions);
+	csv_end_row(w);
+	for (int i = 0; i < REPORT_N; i++) {
+		char *def = report_definition((enum report_id)i, rep);
+		csv_field(w, indicators[i].id);
+		csv_field(w, indicators[i].title);
+		csv_field(w, def);
+		csv_end_row(w);
+		free(def);
+	}
+	return csv_flush(w);
 }
 
 /* ------------------------------------------------------------ reading the model */
@@ -653,20 +842,6 @@ static void cell_text(const report_category *k, report_cell c, char sep, char *b
 /* ------------------------------------------------------------ text */
 
 enum { LABEL_COLS = 56, VALUE_COLS = 8 };
-
-/* Characters (not bytes) of UTF-8 text: every label here is one column per character. */
-static size_t utf8_chars(const char *s, size_t n)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return k;
-}
-
-static int text_chars(const char *s)
-{
-	return (int)utf8_chars(s, strlen(s));
-}
 
 /* Print indent and label padded (or cut with "…") to cols characters. */
 static void put_label(FILE *out, const char *indent, const char *label, size_t cols)
@@ -838,6 +1013,11 @@ bool report_write_text(const report *r, FILE *out, bool mask)
 			text_indicator(r, out, &r->ind[i], row, mask);
 		}
 	}
+	strbuf defs = STRBUF_INIT;
+	report_definitions_text(&defs, r->reporting);
+	fputc('\n', out);
+	fputs(strbuf_str(&defs), out);
+	strbuf_done(&defs);
 	return !ferror(out);
 }
 

@@ -103,6 +103,7 @@ typedef struct {
 	const char *title; /* French heading; static */
 	bool available;
 	char *unavailable; /* why not (French, one line), owned; NULL when available */
+	char *definition;  /* how it is computed, in French, thresholds written in; owned */
 	bool hide_zero;    /* text: long lists of codes skip their zero lines */
 	/* The field whose choices gave categories their codes and labels (borrowed from the
 	 * formset the report was computed with), NULL if none: a screen finds there the label of
@@ -129,12 +130,13 @@ typedef struct {
 
 typedef struct {
 	period period;
-	int mask_max;           /* counts 1..mask_max are masked when masking is asked for */
-	char **structures;      /* structure codes, sorted; owned */
-	size_t n_structures;    /* at least 1 */
-	bool regional;          /* a regional database: sources below say where figures come from */
-	report_source *sources; /* one per structure */
-	size_t n_in_total;      /* structures counted in the total */
+	int mask_max;               /* counts 1..mask_max are masked when masking is asked for */
+	char **structures;          /* structure codes, sorted; owned */
+	size_t n_structures;        /* at least 1 */
+	bool regional;              /* a regional database: sources below say where figures come from */
+	report_source *sources;     /* one per structure */
+	size_t n_in_total;          /* structures counted in the total */
+	const reporting *reporting; /* the thresholds the report was computed with; borrowed */
 	report_indicator ind[REPORT_N];
 } report;
 
@@ -167,7 +169,24 @@ report_cell report_cell_get(const report *r, enum report_id id, size_t row, size
 /* The percentage that text shows beside a count (100 × cat / its base), masked when either is. */
 report_cell report_cell_share(const report *r, enum report_id id, size_t row, size_t cat, bool mask);
 
-/* Write the report as French text readable at 80 columns. Returns false on a write error. */
+/* ---- definitions: how each indicator is computed, for the coordinator and the recipient */
+
+/* The conventions every indicator follows, in French (drafts, "last" entry, structure, total). */
+extern const char report_conventions[];
+const char *report_indicator_id(enum report_id id);    /* "cascade_vhc"; static */
+const char *report_indicator_title(enum report_id id); /* its French heading; static */
+/* How indicator id is computed, in plain French, with the thresholds of rep (may be NULL: the
+ * threshold is then named instead of given). Caller frees. */
+char *report_definition(enum report_id id, const reporting *rep);
+/* Append the definitions as French text wrapped at 80 columns: a heading, the conventions, then
+ * "Title (id) : definition" for each indicator (the text report, LISEZMOI.txt). */
+void report_definitions_text(strbuf *out, const reporting *rep);
+/* Write the definitions as CSV rows indicateur,titre,definition (header included; a first row
+ * regles_communes holds the conventions). Returns false on a write error. */
+bool report_definitions_csv(const reporting *rep, csv_writer *w);
+
+/* Write the report as French text readable at 80 columns, its definitions in a final section.
+ * Returns false on a write error. */
 bool report_write_text(const report *r, FILE *out, bool mask);
 
 /* Write the report as CSV rows structure,periode,indicateur,categorie,valeur,masque (header

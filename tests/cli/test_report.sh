@@ -261,6 +261,35 @@ expect_eq "a count of 5 is shown, its share too" "$(line 'Anticorps anti-VHC')" 
 	" Anticorps anti-VHC positifs 5 83,3 %"
 expect_eq "a zero is shown" "$(line 'Zone III')" " Zone III (16 à 19) : consommation nocive 0"
 
+# ---------------------------------------------------------------- definitions
+txt=$($R report --period 2026-T3)
+expect_contains "the text ends with the definitions" "$txt" "DÉFINITIONS DES INDICATEURS"
+flat=$(printf '%s\n' "$txt" | sed -n '/^DÉFINITIONS DES INDICATEURS/,$p' | tr '\n' ' ' | tr -s ' ')
+expect_contains "the cascade's definition" "$flat" \
+	"La cascade compte chaque étape parmi les patients de l'étape précédente"
+expect_contains "the AUDIT's: the last of the period" "$flat" "le dernier AUDIT de la période"
+expect_contains "the threshold of reporting.yaml written in" "$flat" \
+	"nombre et la part de patients précaires (score supérieur ou égal à 30,17)"
+expect_contains "the screening intervals too" "$flat" "depuis 6 mois pour un injecteur actif, 12 mois pour les autres"
+$R report --definitions --format csv >"$tmp/out"
+expect_eq "--definitions --format csv exits 0" "$?" 0
+defs=$(tr -d '\r' <"$tmp/out")
+expect_eq "definitions CSV header" "$(printf '%s\n' "$defs" | head -1)" "indicateur,titre,definition"
+expect_eq "one row per indicator, the conventions and the header" "$(printf '%s\n' "$defs" | wc -l | tr -d ' ')" 17
+expect_contains "the conventions row" "$defs" "regles_communes,Règles communes,\"les saisies en brouillon ne comptent jamais"
+expect_contains "an indicator's row" "$defs" "alertes,\"Alertes cliniques (nombre, sans texte)\",\"les alertes cliniques levées"
+out=$($R report --definitions)
+expect_contains "--definitions as text" "$out" "epices — Précarité : score EPICES : pour chaque patient"
+expect_lacks "… and nothing else" "$out" "Rapport d'activité"
+if command -v unzip >/dev/null 2>&1; then
+	$R export --period 2026-T3 --out "$tmp/plain.zip" --no-encrypt --accept-issues test </dev/null >/dev/null 2>&1
+	readme=$(unzip -p "$tmp/plain.zip" LISEZMOI.txt | tr -d '\r' | tr '\n' ' ' | tr -s ' ')
+	expect_contains "LISEZMOI.txt lists the definitions" "$readme" "DÉFINITIONS DES INDICATEURS"
+	expect_contains "… the cascade's among them" "$readme" "cascade_vhc — Cascade VHC"
+else
+	echo "unzip absent : LISEZMOI.txt non vérifié" >&2
+fi
+
 # ---------------------------------------------------------------- defaults and errors
 $R report >/dev/null 2>"$tmp/err"
 expect_eq "report without --period exits 0" "$?" 0
