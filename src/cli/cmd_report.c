@@ -140,6 +140,11 @@ int cmd_report(session *ses, int argc, char **argv)
 		csv_writer w;
 		csv_init_file(&w, stdout);
 		ok = report_write_csv(r, &w, mask != 0);
+		if (mask != 0 && r->mask_max >= 1) {
+			char *rule = report_mask_rule(r->mask_max);
+			fprintf(stderr, "recueil: masquage : %s\n", rule);
+			free(rule);
+		}
 	} else {
 		ok = report_write_text(r, stdout, mask == 1);
 	}

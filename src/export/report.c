@@ -34,13 +34,21 @@ static int cat_add(report_indicator *ind, const char *code, const char *label, r
                    int num)
 {
 	ind->cats = xrealloc(ind->cats, (ind->n_cats + 1) * sizeof *ind->cats);
-	ind->cats[ind->n_cats] = (report_category){xstrdup(code), xstrdup(label), kind, base, num};
+	ind->cats[ind->n_cats] = (report_category){xstrdup(code), xstrdup(label), kind, base, num, -1};
 	return (int)ind->n_cats++;
 }
 
 static int count_add(report_indicator *ind, const char *code, const char *label, int base)
 {
 	return cat_add(ind, code, label, REPORT_COUNT, base, -1);
+}
+
+/* Categories first .. last - 1 add up to category total (their part_of): the small-count rule
+ * sees that sum (report_mask.c). */
+static void parts_of(report_indicator *ind, size_t first, size_t last, int total)
+{
+	for (size_t k = first; k < last && k < ind->n_cats; k++)
+		ind->cats[k].part_of = total;
 }
 
 /* One category per choice of fd, in the order of the form, each a count (base as given). */
@@ -243,6 +251,7 @@ static int by_codes(rctx *c, report_indicator *ind, const char *form_id, const c
 		return 0;
 	cats_from_choices(ind, fd, -1);
 	int total = count_add(ind, "total", total_label, -1);
+	parts_of(ind, 0, (size_t)total, total);
 	ind->hide_zero = hide_zero;
 	return run_long(c, ind, total, q);
 }
@@ -284,6 +293,7 @@ static int by_band(rctx *c, report_indicator *ind, const char *assessed, const c
 		return 0;
 	}
 	cats_from_choices(ind, fd, n);
+	parts_of(ind, (size_t)n + 1, ind->n_cats, n);
 	return run_long(c, ind, n, q);
 }
 
@@ -352,6 +362,7 @@ static int ind_vhb(rctx *c, report_indicator *ind)
 		return 0;
 	cats_from_choices(ind, fd, n);
 	count_add(ind, "non_renseigne", "Non renseigné", n);
+	parts_of(ind, (size_t)n + 1, ind->n_cats, n);
 	return run_long(c, ind, n, STORE_REPORT_HBV_STATUS);
 }
 
@@ -383,6 +394,7 @@ static int ind_depistage(rctx *c, report_indicator *ind)
 	int due = count_add(ind, "a_faire", "Dépistage VHC à faire", n);
 	count_add(ind, "a_faire_injecteurs", l_inj, due);
 	count_add(ind, "a_faire_autres", l_aut, due);
+	parts_of(ind, (size_t)due + 1, ind->n_cats, due);
 	if (!have)
 		return 0;
 	long end = c->r->period.last;
@@ -411,6 +423,7 @@ static int ind_alertes(rctx *c, report_indicator *ind)
 	count_add(ind, "urgent", "dont urgentes", n);
 	count_add(ind, "attention", "dont à surveiller", n);
 	count_add(ind, "info", "dont pour information", n);
+	parts_of(ind, (size_t)n + 1, ind->n_cats, n);
 	return run_long(c, ind, n, STORE_REPORT_ALERTS);
 }
 
@@ -578,8 +591,10 @@ report *report_compute(store *s, const formset *fs, const period *p, char **why,
 		values_alloc(r, ind); /* an indicator that ran no query */
 	}
 	store_report_end(s);
-	if (!rc)
+	if (!rc) {
 		totals(r);
+		report_mask_apply(r);
+	}
 	if (rc) {
 		*code = rc;
 		report_free(r);
@@ -600,6 +615,7 @@ void report_free(report *r)
 		}
 		free(ind->cats);
 		free(ind->values);
+		free(ind->mask);
 		free(ind->unavailable);
 		free(ind->definition);
 	}
@@ -636,6 +652,21 @@ const char report_conventions[] =
     "récente par date, puis par ordre de création ; un patient compte dans la structure qui l'a inclus "
     "(colonne structure) ; « ensemble » est la somme des structures dont les données couvrent toute la "
     "période.";
+
+char *report_mask_rule(int mask_max)
+{
+	if (mask_max < 1)
+		return xstrdup("aucun masquage des petits effectifs (small_count_mask de reporting.yaml).");
+	return xasprintf(
+	    "dans ce qui quitte la structure, les effectifs de 1 à %d sont masqués (« <%d » ; en "
+	    "CSV, valeur vide et masque 1), et d'autres cases le sont en complément (« s », valeur "
+	    "quelconque ; en CSV, masque 1 aussi) pour qu'aucun effectif masqué ne puisse se recalculer à "
+	    "partir "
+	    "de ceux qui sont affichés : ni par les totaux de catégories, ni par l'ensemble des "
+	    "structures, ni par un même effectif donné par deux indicateurs (secret secondaire). "
+	    "Une moyenne ou une part calculée sur un effectif masqué est masquée.",
+	    mask_max, mask_max + 1);
+}
 
 const char *report_indicator_id(enum report_id id)
 {
@@ -711,6 +742,12 @@ void report_definitions_text(strbuf *o, const reporting *rep)
 	char *line = xasprintf("Règles communes : %s", report_conventions);
 	wrap_into(o, line);
 	free(line);
+	char *rule = report_mask_rule(rep ? rep->small_count_mask : 4);
+	line = xasprintf("Petits effectifs : %s", rule);
+	strbuf_putc(o, '\n');
+	wrap_into(o, line);
+	free(line);
+	free(rule);
 	for (int i = 0; i < REPORT_N; i++) {
 		char *def = report_definition((enum report_id)i, rep);
 		line = xasprintf("%s — %s : %s", indicators[i].id, indicators[i].title, def);
@@ -731,6 +768,12 @@ bool report_definitions_csv(const reporting *rep, csv_writer *w)
 	csv_field(w, "Règles communes");
 	csv_field(w, report_conventions);
 	csv_end_row(w);
+	char *rule = report_mask_rule(rep ? rep->small_count_mask : 4);
+	csv_field(w, "masque");
+	csv_field(w, "Petits effectifs");
+	csv_field(w, rule);
+	csv_end_row(w);
+	free(rule);
 	for (int i = 0; i < REPORT_N; i++) {
 		char *def = report_definition((enum report_id)i, rep);
 		csv_field(w, indicators[i].id);
@@ -763,19 +806,36 @@ const char *report_row_name(const report *r, size_t row)
 	return row < r->n_structures ? r->structures[row] : "ensemble";
 }
 
-static bool small(const report *r, double v, bool mask)
+/* What the small-count rule does to category cat of a row: REPORT_SHOWN, REPORT_SMALL or
+ * REPORT_COMPLEMENT (without report_mask_apply, the small counts alone). */
+static int hidden(const report *r, const report_indicator *ind, size_t row, size_t cat, bool mask)
 {
-	return mask && v >= 1 && v <= r->mask_max;
+	if (!mask || r->mask_max < 1)
+		return REPORT_SHOWN;
+	if (ind->mask)
+		return ind->mask[row * ind->n_cats + cat];
+	double v = cell(ind, row)[cat];
+	return v >= 1 && v <= r->mask_max ? REPORT_SMALL : REPORT_SHOWN;
 }
 
-/* 100 × num / base, masked when either count is small, no value without a denominator. */
-static report_cell share(const report *r, double num, double base, bool mask)
+static report_cell masked_cell(int how)
 {
+	return (report_cell){false, true, how == REPORT_COMPLEMENT, false, 0};
+}
+
+/* 100 × num / base, masked when either count is, no value without a denominator. */
+static report_cell share(const report *r, const report_indicator *ind, size_t row, int num, int base,
+                         bool mask)
+{
+	const double *v = cell(ind, row);
+	int how = hidden(r, ind, row, (size_t)num, mask);
+	if (!how)
+		how = hidden(r, ind, row, (size_t)base, mask);
+	if (how)
+		return masked_cell(how);
 	report_cell c = {0};
-	if (small(r, num, mask) || small(r, base, mask))
-		c.masked = true;
-	else if (base > 0)
-		c = (report_cell){true, false, false, round_to(100.0 * num / base, 1)};
+	if (v[base] > 0)
+		c = (report_cell){true, false, false, false, round_to(100.0 * v[num] / v[base], 1)};
 	return c;
 }
 
@@ -786,26 +846,27 @@ report_cell report_cell_get(const report *r, enum report_id id, size_t row, size
 	if (row > r->n_structures)
 		return c;
 	if (report_no_data(r, row))
-		return (report_cell){false, false, true, 0};
+		return (report_cell){false, false, false, true, 0};
 	if (!ind->available || cat >= ind->n_cats)
 		return c;
 	const double *v = cell(ind, row);
 	const report_category *k = &ind->cats[cat];
+	int how;
 	switch (k->kind) {
 	case REPORT_COUNT:
-		if (small(r, v[cat], mask))
-			c.masked = true;
+		if ((how = hidden(r, ind, row, cat, mask)))
+			c = masked_cell(how);
 		else
-			c = (report_cell){true, false, false, v[cat]};
+			c = (report_cell){true, false, false, false, v[cat]};
 		break;
 	case REPORT_MEAN:
-		if (small(r, v[k->base], mask))
-			c.masked = true;
+		if ((how = hidden(r, ind, row, (size_t)k->base, mask)))
+			c = masked_cell(how);
 		else if (v[k->base] > 0)
-			c = (report_cell){true, false, false, round_to(v[cat] / v[k->base], 2)};
+			c = (report_cell){true, false, false, false, round_to(v[cat] / v[k->base], 2)};
 		break;
 	case REPORT_PERCENT:
-		c = share(r, v[k->num], v[k->base], mask);
+		c = share(r, ind, row, k->num, k->base, mask);
 		break;
 	}
 	return c;
@@ -818,12 +879,11 @@ report_cell report_cell_share(const report *r, enum report_id id, size_t row, si
 	if (row > r->n_structures)
 		return c;
 	if (report_no_data(r, row))
-		return (report_cell){false, false, true, 0};
+		return (report_cell){false, false, false, true, 0};
 	if (!ind->available || cat >= ind->n_cats || ind->cats[cat].kind != REPORT_COUNT ||
 	    ind->cats[cat].base < 0)
 		return c;
-	const double *v = cell(ind, row);
-	return share(r, v[cat], v[ind->cats[cat].base], mask);
+	return share(r, ind, row, (int)cat, ind->cats[cat].base, mask);
 }
 
 /* The value of a cell as text: counts as integers, means with 2 decimals, percentages with 1;
@@ -871,7 +931,9 @@ static void text_line(const report *r, FILE *out, const report_indicator *ind, s
 	enum report_id id = (enum report_id)(ind - r->ind);
 	report_cell c = report_cell_get(r, id, row, cat, mask);
 	char val[48], pct[48] = "";
-	if (c.masked)
+	if (c.complement)
+		snprintf(val, sizeof val, "s");
+	else if (c.masked)
 		snprintf(val, sizeof val, "<%d", r->mask_max + 1);
 	else if (c.has_value)
 		cell_text(&ind->cats[cat], c, ',', val, sizeof val);
@@ -1014,6 +1076,14 @@ bool report_write_text(const report *r, FILE *out, bool mask)
 		}
 	}
 	strbuf defs = STRBUF_INIT;
+	if (mask && r->mask_max >= 1) {
+		char *rule = report_mask_rule(r->mask_max);
+		char *line = xasprintf("Masquage : %s", rule);
+		fputc('\n', out);
+		put_wrapped(out, line, 2);
+		free(line);
+		free(rule);
+	}
 	report_definitions_text(&defs, r->reporting);
 	fputc('\n', out);
 	fputs(strbuf_str(&defs), out);

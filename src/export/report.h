@@ -49,8 +49,11 @@
  * version) is partial; both are left out of the total, which is the sum of the structures whose
  * data covers the whole period. At a structure's own database every structure counts.
  *
- * The small-count rule is primary suppression only: a masked cell can sometimes be recovered
- * by subtraction from a total that is shown (a total of 9 with 7 shown and two masked cells). */
+ * The small-count rule holds (report_mask.c): counts from 1 to small_count_mask are masked,
+ * and so are other cells chosen so that no masked count can be recomputed from the cells shown
+ * by the sums the report states (categories and their total, structures and the total row, the
+ * same count under several indicators). A mean or a share computed from a masked count is
+ * masked too. */
 #ifndef RECUEIL_REPORT_H
 #define RECUEIL_REPORT_H
 
@@ -93,9 +96,11 @@ typedef struct {
 	char *code;  /* the CSV "categorie" ("medecin", "I", "evalues"); owned */
 	char *label; /* French label; owned */
 	report_kind kind;
-	int base; /* MEAN, PERCENT: the denominator category; COUNT: the category a percentage
-	           * shown beside it in text refers to; -1 for none */
-	int num;  /* PERCENT: the numerator category */
+	int base;    /* MEAN, PERCENT: the denominator category; COUNT: the category a percentage
+	              * shown beside it in text refers to; -1 for none */
+	int num;     /* PERCENT: the numerator category */
+	int part_of; /* COUNT: the category that is the sum of this one and its siblings (a total,
+	              * "evalues", "suivis"…), -1 for none */
 } report_category;
 
 typedef struct {
@@ -114,7 +119,16 @@ typedef struct {
 	/* Raw sums, (n_structures + 1) rows of n_cats: row k is structure k, row n_structures the
 	 * total. MEAN categories hold the sum of the values until report_cell_get divides it. */
 	double *values;
+	/* What the small-count rule hides, per value as above (report_rows rows): REPORT_SHOWN,
+	 * REPORT_SMALL or REPORT_COMPLEMENT; NULL until report_mask_apply. */
+	unsigned char *mask;
 } report_indicator;
+
+enum {
+	REPORT_SHOWN = 0,
+	REPORT_SMALL = 1,      /* a count from 1 to mask_max */
+	REPORT_COMPLEMENT = 2, /* masked so that no small count can be recomputed from the others */
+};
 
 /* Where a structure's figures come from (a regional database). */
 typedef struct {
@@ -156,14 +170,24 @@ const char *report_row_name(const report *r, size_t row); /* a structure code or
 bool report_no_data(const report *r, size_t row);
 
 typedef struct {
-	bool has_value; /* false: masked, no data, no denominator, or indicator not available */
-	bool masked;    /* hidden by the small-count rule */
-	bool no_data;   /* a structure with no data for the period, or a total of none */
-	double value;   /* count, mean rounded to 2 decimals, or percentage rounded to 1 */
+	bool has_value;  /* false: masked, no data, no denominator, or indicator not available */
+	bool masked;     /* hidden by the small-count rule */
+	bool complement; /* masked, not as a small count but so that none can be recomputed */
+	bool no_data;    /* a structure with no data for the period, or a total of none */
+	double value;    /* count, mean rounded to 2 decimals, or percentage rounded to 1 */
 } report_cell;
 
-/* The value of category cat of indicator id for a row; with mask, a count from 1 to
- * r->mask_max is masked, and so is a mean or a percentage computed from a masked count. */
+/* Compute what the small-count rule hides (each indicator's mask): report_compute calls it;
+ * call it again after changing values by hand. */
+void report_mask_apply(report *r);
+
+/* The French sentence that says which small-count rule the report applies for counts 1 to
+ * mask_max (text footer, CSV note, definitions). Caller frees. */
+char *report_mask_rule(int mask_max);
+
+/* The value of category cat of indicator id for a row; with mask, a count that the small-count
+ * rule hides (report_mask_apply; without it, a count from 1 to r->mask_max) is masked, and so is
+ * a mean or a percentage computed from a masked count. */
 report_cell report_cell_get(const report *r, enum report_id id, size_t row, size_t cat, bool mask);
 
 /* The percentage that text shows beside a count (100 × cat / its base), masked when either is. */
@@ -181,8 +205,9 @@ char *report_definition(enum report_id id, const reporting *rep);
 /* Append the definitions as French text wrapped at 80 columns: a heading, the conventions, then
  * "Title (id) : definition" for each indicator (the text report, LISEZMOI.txt). */
 void report_definitions_text(strbuf *out, const reporting *rep);
-/* Write the definitions as CSV rows indicateur,titre,definition (header included; a first row
- * regles_communes holds the conventions). Returns false on a write error. */
+/* Write the definitions as CSV rows indicateur,titre,definition (header included; the first
+ * rows, regles_communes and masque, hold the conventions and the small-count rule). Returns
+ * false on a write error. */
 bool report_definitions_csv(const reporting *rep, csv_writer *w);
 
 /* Write the report as French text readable at 80 columns, its definitions in a final section.

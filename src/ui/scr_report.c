@@ -187,10 +187,13 @@ static void compute(app *a, report_scr *x)
 }
 
 /* A value as text: a count, a mean with 2 decimals or a percentage with 1, with the decimal
- * separator of the language; "<5" when masked, "–" when there is none. */
+ * separator of the language; "<5" when masked as a small count, "s" when masked in complement
+ * (report_mask_rule), "–" when there is none. */
 static void value_text(const report_scr *x, report_kind kind, report_cell c, bool fr, char *buf, size_t size)
 {
-	if (c.masked)
+	if (c.complement)
+		snprintf(buf, size, "s");
+	else if (c.masked)
 		snprintf(buf, size, "<%d", x->r->mask_max + 1);
 	else if (!c.has_value)
 		snprintf(buf, size, "–");

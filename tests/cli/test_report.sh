@@ -228,7 +228,13 @@ check vaccination_vhb en_cours 0,0          # 0: shown
 check epices evalues ,1
 check epices score_moyen ,1                 # a mean of 4 patients is masked with its count
 check epices part_precaires ,1
-check contacts_statut realise 7,0
+# 9 contacts, 2 of them masked (1 and 1): with 7 shown, both would be known to be 1 (two
+# counts from 1 to 4 adding up to 2), so 7 is masked in complement, and with it the same count
+# given as the total of the contacts done by profession and by kind.
+check contacts_statut realise ,1
+check contacts_statut total 9,0
+check contacts_intervenant total ,1
+check contacts_type total ,1
 check contacts_statut non_honore ,1
 csv=$($R report --period 2026-T3 --format csv --mask | tr -d '\r')
 check cascade_vhc arn_positifs ,1
@@ -260,6 +266,11 @@ expect_eq "a masked count" "$(line 'Guéris (RVS12)')" " Guéris (RVS12) <5"
 expect_eq "a count of 5 is shown, its share too" "$(line 'Anticorps anti-VHC')" \
 	" Anticorps anti-VHC positifs 5 83,3 %"
 expect_eq "a zero is shown" "$(line 'Zone III')" " Zone III (16 à 19) : consommation nocive 0"
+expect_eq "a count masked in complement" "$(line 'Réalisé')" " Réalisé s"
+expect_contains "the footer says which rule" "$(printf '%s\n' "$txt" | tr '\n' ' ' | tr -s ' ')" \
+	"Masquage : dans ce qui quitte la structure, les effectifs de 1 à 4 sont masqués"
+csv_err=$($R report --period 2026-T3 --format csv 2>&1 >/dev/null)
+expect_contains "the masked CSV says which rule, on stderr" "$csv_err" "recueil: masquage : dans ce qui quitte la structure"
 
 # ---------------------------------------------------------------- definitions
 txt=$($R report --period 2026-T3)
@@ -275,7 +286,9 @@ $R report --definitions --format csv >"$tmp/out"
 expect_eq "--definitions --format csv exits 0" "$?" 0
 defs=$(tr -d '\r' <"$tmp/out")
 expect_eq "definitions CSV header" "$(printf '%s\n' "$defs" | head -1)" "indicateur,titre,definition"
-expect_eq "one row per indicator, the conventions and the header" "$(printf '%s\n' "$defs" | wc -l | tr -d ' ')" 17
+expect_eq "one row per indicator, the conventions, the masking rule and the header" \
+	"$(printf '%s\n' "$defs" | wc -l | tr -d ' ')" 18
+expect_contains "the masking rule's row" "$defs" "masque,Petits effectifs,\"dans ce qui quitte la structure, les effectifs de 1 à 4 sont masqués"
 expect_contains "the conventions row" "$defs" "regles_communes,Règles communes,\"les saisies en brouillon ne comptent jamais"
 expect_contains "an indicator's row" "$defs" "alertes,\"Alertes cliniques (nombre, sans texte)\",\"les alertes cliniques levées"
 out=$($R report --definitions)
