@@ -102,6 +102,6 @@ int cmd_import(session *ses, int argc, char **argv);
 
 /* The ledger of a regional database: each structure's last export, who has not sent
  * (cmd_structures.c). */
-int cmd_structures(session *ctx, int argc, char **argv);
+int cmd_structures(session *ses, int argc, char **argv);
 
 #endif

@@ -23,7 +23,7 @@ static const char usage[] =
     "                    échéance (reporting.yaml), comme pour l'export\n"
     "  --format FORMAT   text (défaut) ou csv : une ligne par structure\n";
 
-int cmd_structures(session *ctx, int argc, char **argv)
+int cmd_structures(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"period", required_argument, NULL, 'p'},
@@ -65,20 +65,20 @@ int cmd_structures(session *ctx, int argc, char **argv)
 		free(why);
 		return EXIT_USAGE;
 	}
-	int rc = cli_open(ctx, PERM_REPORT);
+	int rc = cli_open(ses, PERM_REPORT);
 	if (rc)
 		return rc;
 	long due = 0;
 	if (!period_text) {
 		deadline d;
-		if (!deadline_next(ctx->fs->reporting, date_today(), &d)) {
+		if (!deadline_next(ses->fs->reporting, date_today(), &d)) {
 			cli_error("aucune échéance dans reporting.yaml : préciser la période avec --period");
 			return EXIT_USAGE;
 		}
 		p = d.covers;
 		due = d.due;
 	}
-	ledger *l = ledger_load(ctx->st, &why, &rc);
+	ledger *l = ledger_load(ses->db, &why, &rc);
 	if (!l) {
 		cli_error("%s", why);
 		free(why);

@@ -571,6 +571,13 @@ static int load_structures(rctx *c)
 
 report *report_compute(store *s, const formset *fs, const period *p, char **why, int *code)
 {
+	return report_compute_progress(s, fs, p, NULL, NULL, why, code);
+}
+
+report *report_compute_progress(store *s, const formset *fs, const period *p,
+                                void (*progress)(void *ctx, int step, int steps), void *ctx, char **why,
+                                int *code)
+{
 	report *r = xcalloc(1, sizeof *r);
 	r->period = *p;
 	r->mask_max = fs->reporting ? fs->reporting->small_count_mask : 4;
@@ -583,6 +590,8 @@ report *report_compute(store *s, const formset *fs, const period *p, char **why,
 		rc = load_structures(&c);
 	for (int i = 0; !rc && i < REPORT_N; i++) {
 		report_indicator *ind = &r->ind[i];
+		if (progress)
+			progress(ctx, i + 1, REPORT_N);
 		ind->id = indicators[i].id;
 		ind->title = indicators[i].title;
 		ind->definition = report_definition((enum report_id)i, fs->reporting);

@@ -159,6 +159,11 @@ typedef struct {
  * *code (a sysexits code) when the database cannot be read. A missing form or field does not
  * fail: the indicator is marked not available. */
 report *report_compute(store *s, const formset *fs, const period *p, char **why, int *code);
+/* The same, calling progress(ctx, step, steps) before each of its steps (one per indicator,
+ * the last one also masking), so that a screen can say how far it is. */
+report *report_compute_progress(store *s, const formset *fs, const period *p,
+                                void (*progress)(void *ctx, int step, int steps), void *ctx, char **why,
+                                int *code);
 void report_free(report *r); /* NULL is fine */
 
 /* The number of rows to show: the structures, plus the total when there are several. Row

@@ -17,7 +17,17 @@ typedef struct {
 	size_t alerts, urgent; /* open clinical alerts, and how many of them are urgent */
 } home;
 
-enum { ITEM_PATIENTS, ITEM_ALERTS, ITEM_DRAFTS, ITEM_REPORT, ITEM_EXPORT, ITEM_HELP, ITEM_QUIT, ITEM_COUNT };
+enum {
+	ITEM_PATIENTS,
+	ITEM_ALERTS,
+	ITEM_DRAFTS,
+	ITEM_REPORT,
+	ITEM_EXPORT,
+	ITEM_STRUCTURES,
+	ITEM_HELP,
+	ITEM_QUIT,
+	ITEM_COUNT
+};
 
 static void refresh_counts(app *a, home *h)
 {
@@ -119,6 +129,8 @@ static void home_draw(app *a, screen *s)
 	                                        : _("Rapport d'activité (réservé à la coordination)"),
 	                                 export ? _("Export de la période à envoyer (e, F4 ou ^E)")
 	                                        : _("Export de la période (réservé à la coordination)"),
+	                                 report ? _("Structures de la région : exports reçus (s, F2 ou ^T)")
+	                                        : _("Structures de la région (réservé à la coordination)"),
 	                                 _("Aide et touches"),
 	                                 _("Quitter")};
 	for (int i = 0; i < ITEM_COUNT && y < LINES - 2; i++, y++) {
@@ -153,6 +165,10 @@ static outcome open_item(app *a, home *h, size_t item)
 		if (app_allowed(a, PERM_EXPORT, "interface : export", _("Export")))
 			app_push(a, export_new(a));
 		return OUT_REDRAW;
+	case ITEM_STRUCTURES:
+		if (app_allowed(a, PERM_REPORT, "interface : structures", _("Structures de la région")))
+			app_push(a, structures_new(a));
+		return OUT_REDRAW;
 	case ITEM_HELP:
 		app_push(a, help_new(a));
 		return OUT_REDRAW;
@@ -183,6 +199,8 @@ static outcome home_key(app *a, screen *s, const ui_key *k)
 		return open_item(a, h, ITEM_REPORT);
 	case ACT_EXPORT:
 		return open_item(a, h, ITEM_EXPORT);
+	case ACT_LEDGER:
+		return open_item(a, h, ITEM_STRUCTURES);
 	case ACT_HELP:
 		return open_item(a, h, ITEM_HELP);
 	case ACT_QUIT:

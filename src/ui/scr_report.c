@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/util.h"
 #include "export/report.h"
@@ -166,6 +167,29 @@ static void build(report_scr *x)
 	lv_set_count(&x->lv, x->n);
 }
 
+/* The progress of a report being computed: once it has taken longer than after_ms (half a
+ * second; RECUEIL_REPORT_PROGRESS_MS, a test seam, sets another delay), a line at the bottom
+ * of the screen says which step it is at, so that a long report shows a sign of life. */
+typedef struct {
+	struct timespec start;
+	long after_ms;
+} progress;
+
+static void on_progress(void *ctx, int step, int steps)
+{
+	progress *p = ctx;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (now.tv_sec - p->start.tv_sec) * 1000 + (now.tv_nsec - p->start.tv_nsec) / 1000000;
+	if (ms < p->after_ms)
+		return;
+	char buf[120];
+	snprintf(buf, sizeof buf, _("Calcul du rapport… (%d/%d)"), step, steps);
+	draw_blank(LINES - 2, 0, COLS, A_NORMAL);
+	draw_text(LINES - 2, 2, COLS - 4, buf, draw_attr_title(), true);
+	term_refresh();
+}
+
 static void compute(app *a, report_scr *x)
 {
 	report_free(x->r);
@@ -174,7 +198,14 @@ static void compute(app *a, report_scr *x)
 	if (x->have_period) {
 		char *why = NULL;
 		int code = 0;
-		x->r = report_compute(a->ses->db, a->ses->fs, &x->per, &why, &code);
+		progress p = {.after_ms = 500};
+#ifdef RECUEIL_TEST_SEAMS
+		const char *seam = getenv("RECUEIL_REPORT_PROGRESS_MS");
+		if (seam && *seam)
+			p.after_ms = atol(seam);
+#endif
+		clock_gettime(CLOCK_MONOTONIC, &p.start);
+		x->r = report_compute_progress(a->ses->db, a->ses->fs, &x->per, on_progress, &p, &why, &code);
 		if (!x->r) {
 			app_message(a, true, _("rapport impossible : %s"), why);
 			free(why);

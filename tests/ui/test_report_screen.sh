@@ -113,3 +113,15 @@ expect 2 "Rapport d'activité : réservé au rôle coordination ou plus (vous : 
 LANGUAGE=en RECUEIL_AS_USER=coord tui "$T/keys2"
 expect 1 "recueil — activity report"
 line_ends "Screened" 1 " 3  75.0 %"
+
+# A report that takes longer than half a second says how far it is: a line at the bottom,
+# written to the terminal while the report is computed (the delay set to 0 by a test seam).
+: > "$T/screens"
+printf 'r<F10>' > "$T/keys4"
+RECUEIL_REPORT_PROGRESS_MS=0 RECUEIL_SCREEN_OUTPUT="$T/out" RECUEIL_AS_USER=coord tui "$T/keys4"
+grep -q "Calcul du rapport… (1/15)" "$T/out" || fail "ligne de progression du rapport (1/15)"
+# then each step (curses writes only what changed: "2/15)", "3/15)"…)
+[ "$(grep -o '/15)' "$T/out" | wc -l)" -eq 15 ] || fail "ligne de progression : 15 étapes"
+: > "$T/out"
+RECUEIL_SCREEN_OUTPUT="$T/out" RECUEIL_AS_USER=coord tui "$T/keys4"
+if grep -q "Calcul du rapport" "$T/out"; then fail "pas de ligne de progression pour un rapport rapide"; fi
