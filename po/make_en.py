@@ -219,6 +219,12 @@ EN = {
 "%zu structure(s) connue(s) ; sans export couvrant toute la période : %zu": "%zu structure(s) known; without an export covering the whole period: %zu",
 "structure": "structure", "n°": "no.", "période": "period", "fait le": "made", "importé le": "imported",
 "close": "over", "couverture": "coverage",
+"Pas de données pour la période : %s.": "No data for the period: %s.",
+"Données : %s. PARTIEL : %s ; hors de l'ensemble.": "Data: %s. PARTIAL: %s; left out of the total.",
+"Données : %s.": "Data: %s.",
+"Pas de données : aucune structure n'a de données couvrant toute la période.": "No data: no structure has data covering the whole period.",
+"L'ensemble compte les %zu structures aux données complètes ; hors de l'ensemble :": "The total counts the %zu structures with complete data; left out of it:",
+"pas de données": "no data", "partiel": "partial",
 }
 
 def unq(s):

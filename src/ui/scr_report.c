@@ -49,13 +49,14 @@ static const char *const model_texts[] __attribute__((unused)) = {
     N_("Alertes levées sur des entrées de la période"),
 };
 
-typedef enum { L_HEAD, L_VALUE, L_BAR, L_NOTE, L_BLANK } line_kind;
+typedef enum { L_HEAD, L_VALUE, L_BAR, L_NOTE, L_SOURCE, L_BLANK } line_kind;
 
 typedef struct {
 	line_kind kind;
 	enum report_id id;
 	size_t cat;
-	const char *text; /* L_HEAD, L_NOTE: borrowed from the model or the catalogue */
+	const char *text; /* L_HEAD, L_NOTE: borrowed from the model or the catalogue; L_SOURCE:
+	                   * from the screen's notes */
 	double scale;     /* L_BAR: the value a full bar stands for */
 } line;
 
@@ -68,6 +69,8 @@ typedef struct {
 	bool mask;
 	line *v;
 	size_t n;
+	char **notes; /* regional: where the figures shown come from, wrapped; owned */
+	size_t n_notes;
 	listview lv; /* over the lines v */
 	dialog dlg;
 	app *a;
@@ -132,6 +135,50 @@ static void add_chart(report_scr *x, enum report_id id, size_t first, size_t sca
 		add(x, (line){L_NOTE, id, 0, note, 0});
 }
 
+/* At a regional database, the lines that say where the figures shown come from: the export of
+ * the structure, or why it is partial or has no data; for the total, which structures it
+ * leaves out. The model's texts are French, as `recueil report` prints them. */
+static void add_sources(report_scr *x)
+{
+	lines_free(x->notes, x->n_notes);
+	x->notes = NULL;
+	x->n_notes = 0;
+	const report *r = x->r;
+	if (!r->regional)
+		return;
+	strbuf sb = STRBUF_INIT;
+	if (x->row < r->n_structures) {
+		const report_source *src = &r->sources[x->row];
+		if (report_no_data(r, x->row))
+			strbuf_printf(&sb, _("Pas de données pour la période : %s."), src->why);
+		else if (src->why)
+			strbuf_printf(&sb, _("Données : %s. PARTIEL : %s ; hors de l'ensemble."), src->text,
+			              src->why);
+		else
+			strbuf_printf(&sb, _("Données : %s."), src->text);
+	} else if (!r->n_in_total) {
+		strbuf_puts(&sb,
+		            _("Pas de données : aucune structure n'a de données couvrant toute la période."));
+	} else if (r->n_in_total < r->n_structures) {
+		strbuf_printf(
+		    &sb,
+		    _("L'ensemble compte les %zu structures aux données complètes ; hors de l'ensemble :"),
+		    r->n_in_total);
+		for (size_t i = 0; i < r->n_structures; i++)
+			if (!r->sources[i].in_total)
+				strbuf_printf(&sb, " %s (%s)%s", r->structures[i],
+				              report_no_data(r, i) ? _("pas de données") : _("partiel"),
+				              i + 1 < r->n_structures ? "," : ".");
+	}
+	if (sb.len) {
+		x->n_notes = draw_wrap(strbuf_str(&sb), COLS - 6, &x->notes);
+		for (size_t i = 0; i < x->n_notes; i++)
+			add(x, (line){L_SOURCE, REPORT_SUIVIS, 0, x->notes[i], 0});
+		add(x, (line){L_BLANK, REPORT_SUIVIS, 0, NULL, 0});
+	}
+	strbuf_done(&sb);
+}
+
 static void build(report_scr *x)
 {
 	free(x->v);
@@ -140,6 +187,11 @@ static void build(report_scr *x)
 	lv_set_count(&x->lv, 0);
 	if (!x->r)
 		return;
+	add_sources(x);
+	if (report_no_data(x->r, x->row)) {
+		lv_set_count(&x->lv, x->n);
+		return;
+	}
 	add(x, (line){L_HEAD, REPORT_SUIVIS, 0, N_("Indicateurs principaux"), 0});
 	add_value(x, REPORT_SUIVIS, NULL, true);
 	add_value(x, REPORT_INCLUSIONS, NULL, true);
@@ -327,6 +379,9 @@ static void draw_line(void *ctx, size_t i, int y, bool selected)
 		if (l->text && *l->text)
 			draw_text(y, left + 2, w - 2, _(l->text), draw_attr_dim(), true);
 		return;
+	case L_SOURCE:
+		draw_text(y, left + 2, w - 2, l->text, A_BOLD, true);
+		return;
 	case L_VALUE:
 		draw_text(y, left + 2, fig_x - left - 3, line_text(a, x, l), A_NORMAL, true);
 		put_figures(x, l, y, fig_x, fr, A_NORMAL);
@@ -454,6 +509,7 @@ static void report_done(screen *s)
 	report_scr *x = (report_scr *)s;
 	dialog_close(&x->dlg);
 	report_free(x->r);
+	lines_free(x->notes, x->n_notes);
 	free(x->v);
 	lv_done(&x->lv);
 	free(x);

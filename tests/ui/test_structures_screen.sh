@@ -64,3 +64,25 @@ printf 's<Dump><F10>' >"$T/keys2"
 RECUEIL_AS_USER=infirmiere tui "$T/keys2"
 expect 1 "Structures de la région : réservé au rôle coordination ou plus (vous : saisie)."
 "$RECUEIL" log | grep "infirmiere" | grep -q "interface : structures" || fail "refus des structures au journal"
+
+# The report screen of this regional database says where each structure's figures come from:
+# the total of 2026-T1 counts nobody (MS01 partial, MS02's data stop before the period).
+: >"$T/screens"
+printf 'r<Dump><Right><Dump><Right><Dump><Esc><F10>' >"$T/keys3"
+RECUEIL_AS_USER=coord tui "$T/keys3"
+flat() { screen "$1" | tr '\n' ' ' | tr -s ' '; }
+case $(flat 1) in
+*"Pas de données : aucune structure n'a de données couvrant toute la période."*) ;;
+*) fail "rapport, ensemble sans données : $(flat 1)" ;;
+esac
+case $(flat 2) in
+*"structure MS01"*"Données : export n° 3, 2026-T1, fait le 20/02/2026. PARTIEL : l'export n° 3 (2026-T1) a été fait le 20/02/2026, avant la fin de sa période : données jusqu'au 19/02/2026 ; hors de l'ensemble."*"Patients suivis"*) ;;
+*) fail "rapport, MS01 partielle : $(flat 2)" ;;
+esac
+case $(flat 3) in
+*"structure MS02"*"Pas de données pour la période : le dernier export reçu, n° 1 (2025-T4), s'arrête au 31/12/2025."*) ;;
+*) fail "rapport, MS02 sans données : $(flat 3)" ;;
+esac
+case $(flat 3) in
+*"Patients suivis"*) fail "rapport, MS02 : aucun chiffre attendu" ;;
+esac
