@@ -88,7 +88,6 @@ EN = {
 "Structure : %s — %s": "Structure: %s — %s", "Utilisateur : %s, rôle %s": "User: %s, role %s", "Aujourd'hui : %s": "Today: %s",
 "Prochaine échéance : %s": "Next deadline: %s", "Patients suivis : %ld": "Patients followed: %ld",
 "Entrées incomplètes ou en brouillon : %ld": "Incomplete or draft entries: %ld",
-"Dépistages VHC à faire (aucun depuis %ld mois) : %ld": "HCV screenings due (none for %ld months): %ld",
 "Saisies interrompues à reprendre : %ld": "Interrupted entries to resume: %ld",
 "Patients : chercher, ouvrir un dossier, créer un patient": "Patients: search, open a file, create a patient",
 "Brouillons : reprendre une saisie interrompue": "Drafts: resume an interrupted entry", "Aide et touches": "Help and keys",
@@ -225,6 +224,7 @@ EN = {
 "Pas de données : aucune structure n'a de données couvrant toute la période.": "No data: no structure has data covering the whole period.",
 "L'ensemble compte les %zu structures aux données complètes ; hors de l'ensemble :": "The total counts the %zu structures with complete data; left out of it:",
 "pas de données": "no data", "partiel": "partial",
+"Dépistages VHC à faire (patients suivis ces 12 derniers mois) : %ld": "HCV screenings due (patients followed in the last 12 months): %ld",
 }
 
 def unq(s):

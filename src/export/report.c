@@ -379,6 +379,49 @@ static long months_before(long day, int months)
 	return date_from_ymd(y, m, d < last ? d : last);
 }
 
+/* The cut-off days of the screenings due at day end (on or before them, a last test is too
+ * old): for active injectors, and for the others. */
+static void due_cutoffs(long end, double mois_inj, double mois, char cut_inj[11], char cut[11])
+{
+	date_format(months_before(end, (int)mois_inj), cut_inj);
+	date_format(months_before(end, (int)mois), cut);
+}
+
+static void add_due(void *ctx, const store_report_row *row)
+{
+	if (row->n_values >= 3)
+		*(long *)ctx += (long)row->values[2];
+}
+
+int report_hcv_due(store *s, const formset *fs, long today, long *due, char **why)
+{
+	*due = -1;
+	bool found_inj = false, found = false;
+	const reporting *rep = fs->reporting;
+	double mois_inj = rep ? reporting_threshold(rep, "depistage_vhc_injecteur_mois", &found_inj) : 0;
+	double mois = rep ? reporting_threshold(rep, "depistage_vhc_mois", &found) : 0;
+	if (!found_inj || !found)
+		return 0;
+	char first[11], last[11], cut_inj[11], cut[11];
+	date_format(months_before(today, 12) + 1, first);
+	date_format(today, last);
+	due_cutoffs(today, mois_inj, mois, cut_inj, cut);
+	store_report_args a = {.first = first, .last = last, .due_injector = cut_inj, .due_other = cut};
+	long n = 0;
+	char *err = NULL;
+	int rc = store_report_rows(s, STORE_REPORT_HCV_DUE, &a, add_due, &n, &err);
+	if (rc == STORE_REPORT_MISSING) {
+		free(err); /* a form or field the database lacks: nothing to count */
+		return 0;
+	}
+	if (rc) {
+		*why = err;
+		return rc;
+	}
+	*due = n;
+	return 0;
+}
+
 static int ind_depistage(rctx *c, report_indicator *ind)
 {
 	double mois = 0, mois_inj = 0;
@@ -397,10 +440,8 @@ static int ind_depistage(rctx *c, report_indicator *ind)
 	parts_of(ind, (size_t)due + 1, ind->n_cats, due);
 	if (!have)
 		return 0;
-	long end = c->r->period.last;
 	char cut_inj[11], cut[11];
-	date_format(months_before(end, (int)mois_inj), cut_inj);
-	date_format(months_before(end, (int)mois), cut);
+	due_cutoffs(c->r->period.last, mois_inj, mois, cut_inj, cut);
 	store_report_args a = {.due_injector = cut_inj, .due_other = cut};
 	return run_wide(c, ind, STORE_REPORT_HCV_DUE, &a);
 }

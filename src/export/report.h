@@ -166,6 +166,13 @@ report *report_compute_progress(store *s, const formset *fs, const period *p,
                                 int *code);
 void report_free(report *r); /* NULL is fine */
 
+/* The screenings due today, as the report counts them (depistage_vhc, "a_faire") for the
+ * patients followed in the 12 months up to today (their last contact done in that time), at
+ * today: the home screen's figure. *due gets the count, or -1 when the forms or thresholds it
+ * needs are absent. Returns 0, or a sysexits code with *why (caller frees). Not inside a read
+ * transaction of the caller's. */
+int report_hcv_due(store *s, const formset *fs, long today, long *due, char **why);
+
 /* The number of rows to show: the structures, plus the total when there are several. Row
  * n_structures is the total. */
 size_t report_rows(const report *r);

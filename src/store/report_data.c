@@ -64,6 +64,14 @@ static const char suivis_fill_sql[] =
 	"INSERT OR IGNORE INTO temp.report_suivis SELECT pid, structure FROM temp.report_contacts"
 	" WHERE statut = 'realise'";
 
+/* The same patients straight from the contact form, when the period's contacts are not wanted
+ * in their table (a query alone, outside a report: the home screen's screenings due). */
+static const char suivis_direct_sql[] =
+	"INSERT INTO temp.report_suivis SELECT pid, (SELECT structure FROM patients WHERE id = pid)"
+	" FROM (SELECT DISTINCT e.patient_id AS pid"
+	" FROM entries e INDEXED BY entries_by_form_patient JOIN form_contact f ON f.entry_id = e.id"
+	" WHERE e.form = 'contact' AND " NOT_DRAFT " AND e.date BETWEEN ?1 AND ?2 AND f.statut = 'realise')";
+
 /* Each patient's last AUDIT of the period whose zone is computed. */
 static const char audit_fill_sql[] =
 	"INSERT INTO temp.report_audit SELECT p.structure, z, k FROM"
@@ -257,10 +265,18 @@ static int contacts_fill(store *s, const char *first, const char *last, char **w
 /* Fill the temporary tables of mask `want` (and those they start from) that `have` lacks, for
  * [first, last]; *have gets those filled. */
 static int temps_fill(store *s, unsigned want, unsigned *have, const char *first, const char *last,
-                      char **why)
+                      bool alone, char **why)
 {
+	/* A query alone that needs the patients followed and not the contacts reads them straight
+	 * from the form; a report fills the contacts once and finds them there. */
+	if (alone && (want & T_SUIVIS) && !(want & T_CONTACTS) && !(*have & T_SUIVIS)) {
+		int rc = fill(s, suivis_direct_sql, first, last, why);
+		if (rc)
+			return rc;
+		*have |= T_SUIVIS;
+	}
 	for (size_t i = 0; i < sizeof temps / sizeof *temps; i++)
-		if (want & temps[i].bit)
+		if ((want & temps[i].bit) && !(*have & temps[i].bit))
 			want |= temps[i].needs;
 	int rc = 0;
 	for (size_t i = 0; !rc && i < sizeof temps / sizeof *temps; i++) {
@@ -297,7 +313,7 @@ static int temps_for(store *s, unsigned want, const char *first, const char *las
 		return 0;
 	if (!same && sqlite3_exec(db, temp_clear_sql, NULL, NULL, NULL) != SQLITE_OK)
 		return st_fail(s, why, "rapport, tables temporaires");
-	int rc = temps_fill(s, want, &have, first, last, why);
+	int rc = temps_fill(s, want, &have, first, last, !running, why);
 	if (running) {
 		/* What is filled stays usable even when a later table could not be. */
 		st = st_prepare(s, "UPDATE temp.report_period SET first = ?1, last = ?2, filled = ?3");
