@@ -19,20 +19,20 @@ static const char known_fmt[] =
 
 static bool has_table(store *s, const char *name)
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1");
-	if (!st)
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1");
+	if (!stmt)
 		return false;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	return found;
 }
 
-static const char *col_or_null(sqlite3_stmt *st, int col)
+static const char *col_or_null(sqlite3_stmt *stmt, int col)
 {
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? NULL
-	                                                   : (const char *)sqlite3_column_text(st, col);
+	return sqlite3_column_type(stmt, col) == SQLITE_NULL ? NULL
+	                                                     : (const char *)sqlite3_column_text(stmt, col);
 }
 
 /* The sequence numbers of code's exports imported from source (NULL: the structure itself),
@@ -40,20 +40,20 @@ static const char *col_or_null(sqlite3_stmt *st, int col)
 static long sequences(store *s, const char *code, const char *source, int64_t **out)
 {
 	*out = NULL;
-	sqlite3_stmt *st = st_prepare(s, "SELECT DISTINCT sequence FROM import_log WHERE structure = ?1"
-	                                 " AND source IS ?2 ORDER BY sequence");
-	if (!st)
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT DISTINCT sequence FROM import_log WHERE structure = ?1"
+	                                   " AND source IS ?2 ORDER BY sequence");
+	if (!stmt)
 		return -1;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, source, -1, SQLITE_STATIC);
 	long n = 0;
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		*out = xrealloc(*out, (size_t)(n + 1) * sizeof **out);
-		(*out)[n++] = sqlite3_column_int64(st, 0);
+		(*out)[n++] = sqlite3_column_int64(stmt, 0);
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	return step == SQLITE_DONE ? n : -1;
 }
 
@@ -65,26 +65,27 @@ int store_ledger_each(store *s, void (*fn)(void *ctx, const store_ledger_row *ro
 		*enrolment = enrol;
 	char *sql = xasprintf(known_fmt, enrol ? " UNION SELECT code FROM enrolled_structures" : "",
 	                      enrol ? "EXISTS (SELECT 1 FROM enrolled_structures WHERE code = k.code)" : "0");
-	sqlite3_stmt *st = st_prepare(s, sql);
+	sqlite3_stmt *stmt = st_prepare(s, sql);
 	free(sql);
-	if (!st)
+	if (!stmt)
 		return st_fail(s, why, "structures de la région");
 	int step, rc = 0;
-	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		bool imported = sqlite3_column_type(st, 3) != SQLITE_NULL;
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		bool imported = sqlite3_column_type(stmt, 3) != SQLITE_NULL;
 		store_ledger_row row = {
-		    .code = st_col_text(st, 0),
-		    .name = st_col_text(st, 1),
-		    .enrolled = sqlite3_column_int(st, 2) != 0,
-		    .sequence = imported ? sqlite3_column_int64(st, 3) : 0,
-		    .period = col_or_null(st, 4),
-		    .period_first = col_or_null(st, 5),
-		    .period_last = col_or_null(st, 6),
-		    .complete = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7),
-		    .content = col_or_null(st, 8),
-		    .source = col_or_null(st, 9),
-		    .exported_at = col_or_null(st, 10),
-		    .imported_at = col_or_null(st, 11),
+		    .code = st_col_text(stmt, 0),
+		    .name = st_col_text(stmt, 1),
+		    .enrolled = sqlite3_column_int(stmt, 2) != 0,
+		    .sequence = imported ? sqlite3_column_int64(stmt, 3) : 0,
+		    .period = col_or_null(stmt, 4),
+		    .period_first = col_or_null(stmt, 5),
+		    .period_last = col_or_null(stmt, 6),
+		    .complete =
+		        sqlite3_column_type(stmt, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(stmt, 7),
+		    .content = col_or_null(stmt, 8),
+		    .source = col_or_null(stmt, 9),
+		    .exported_at = col_or_null(stmt, 10),
+		    .imported_at = col_or_null(stmt, 11),
 		};
 		int64_t *seq = NULL;
 		long n = imported ? sequences(s, row.code, row.source, &seq) : 0;
@@ -97,7 +98,7 @@ int store_ledger_each(store *s, void (*fn)(void *ctx, const store_ledger_row *ro
 		}
 		free(seq);
 	}
-	sqlite3_reset(st);
+	sqlite3_reset(stmt);
 	if (!rc && step != SQLITE_DONE)
 		rc = st_fail(s, why, "structures de la région");
 	return rc;
@@ -105,15 +106,15 @@ int store_ledger_each(store *s, void (*fn)(void *ctx, const store_ledger_row *ro
 
 bool store_is_regional(store *s)
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT EXISTS (SELECT 1 FROM import_log)");
-	bool yes = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	if (st)
-		sqlite3_reset(st);
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT EXISTS (SELECT 1 FROM import_log)");
+	bool yes = stmt && sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0);
+	if (stmt)
+		sqlite3_reset(stmt);
 	if (!yes && has_table(s, "enrolled_structures")) {
-		st = st_prepare(s, "SELECT EXISTS (SELECT 1 FROM enrolled_structures)");
-		yes = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-		if (st)
-			sqlite3_reset(st);
+		stmt = st_prepare(s, "SELECT EXISTS (SELECT 1 FROM enrolled_structures)");
+		yes = stmt && sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0);
+		if (stmt)
+			sqlite3_reset(stmt);
 	}
 	return yes;
 }

@@ -222,14 +222,14 @@ enum { MAX_VALUES = 8 };
 /* Whether table has column col (PRAGMA table_info). */
 static bool has_column(store *s, const char *table, const char *col)
 {
-	sqlite3_stmt *st = st_prepare(s, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
-	if (!st)
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+	if (!stmt)
 		return false;
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, col, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	return found;
 }
 
@@ -237,16 +237,16 @@ static bool has_column(store *s, const char *table, const char *col)
  * the database lacks) gives STORE_REPORT_MISSING with SQLite's message. */
 static int fill(store *s, const char *sql, const char *first, const char *last, char **why)
 {
-	sqlite3_stmt *st = st_prepare(s, sql);
-	if (!st) {
+	sqlite3_stmt *stmt = st_prepare(s, sql);
+	if (!stmt) {
 		set_why(why, "%s", sqlite3_errmsg(st_db_handle(s)));
 		return STORE_REPORT_MISSING;
 	}
-	sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
-	int step = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
+	int step = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	return step == SQLITE_DONE ? 0 : st_fail(s, why, "rapport, tables temporaires");
 }
 
@@ -299,15 +299,16 @@ static int temps_for(store *s, unsigned want, const char *first, const char *las
 	sqlite3 *db = st_db_handle(s);
 	if (sqlite3_exec(db, temp_sql, NULL, NULL, NULL) != SQLITE_OK)
 		return st_fail(s, why, "rapport, tables temporaires");
-	sqlite3_stmt *st = st_prepare(s, "SELECT first IS ?1 AND last IS ?2, filled FROM temp.report_period");
-	if (!st)
+	sqlite3_stmt *stmt =
+	    st_prepare(s, "SELECT first IS ?1 AND last IS ?2, filled FROM temp.report_period");
+	if (!stmt)
 		return st_fail(s, why, "rapport, tables temporaires");
-	sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
-	bool running = sqlite3_step(st) == SQLITE_ROW, same = running && sqlite3_column_int(st, 0);
-	unsigned have = same ? (unsigned)sqlite3_column_int(st, 1) : 0;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
+	bool running = sqlite3_step(stmt) == SQLITE_ROW, same = running && sqlite3_column_int(stmt, 0);
+	unsigned have = same ? (unsigned)sqlite3_column_int(stmt, 1) : 0;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 	*adhoc = !running;
 	if ((want & have) == want && same)
 		return 0;
@@ -316,15 +317,15 @@ static int temps_for(store *s, unsigned want, const char *first, const char *las
 	int rc = temps_fill(s, want, &have, first, last, !running, why);
 	if (running) {
 		/* What is filled stays usable even when a later table could not be. */
-		st = st_prepare(s, "UPDATE temp.report_period SET first = ?1, last = ?2, filled = ?3");
-		if (!st)
+		stmt = st_prepare(s, "UPDATE temp.report_period SET first = ?1, last = ?2, filled = ?3");
+		if (!stmt)
 			return rc ? rc : st_fail(s, why, "rapport, tables temporaires");
-		sqlite3_bind_text(st, 1, first, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, last, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, (int)have);
-		int step = sqlite3_step(st);
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
+		sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 3, (int)have);
+		int step = sqlite3_step(stmt);
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
 		if (!rc && step != SQLITE_DONE)
 			rc = st_fail(s, why, "rapport, tables temporaires");
 	}
