@@ -453,17 +453,10 @@ static outcome report_key(app *a, screen *s, const ui_key *k)
 {
 	report_scr *x = (report_scr *)s;
 	if (x->dlg.kind) {
-		int answer = 0;
-		dialog_result r = dialog_key(&x->dlg, k, &answer);
-		if (r == DR_OPEN)
-			return OUT_REDRAW;
-		char *text = r == DR_DONE ? le_text(&x->dlg.edit) : NULL;
-		dialog_close(&x->dlg);
-		if (text && period_answer(&x->dlg, TAG_PERIOD, _(period_question), text, &x->per)) {
+		if (period_key(&x->dlg, TAG_PERIOD, _(period_question), k, &x->per)) {
 			x->have_period = true;
 			compute(a, x);
 		}
-		free(text);
 		return OUT_REDRAW;
 	}
 	switch (k->act) {

@@ -276,6 +276,10 @@ void period_ask(dialog *d, int tag, const char *question, const period *current,
  * when it is a period; otherwise the dialog is opened again, saying why, with the text as typed,
  * *out untouched, and false. */
 bool period_answer(dialog *d, int tag, const char *question, const char *typed, period *out);
+/* Give a key to the open period dialog (a screen with no other dialog): true with *out set when
+ * a period was chosen; the dialog stays open while typing, opens again on a bad period
+ * (period_answer), closes on Esc. */
+bool period_key(dialog *d, int tag, const char *question, const ui_key *k, period *out);
 /* The period a screen opens on: the one the next reporting deadline covers, true (*next, if not
  * NULL, gets that deadline); when the calendar has none, the period dialog is opened saying so,
  * and false. */
