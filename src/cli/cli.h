@@ -9,6 +9,7 @@
 
 #include "core/form.h"
 #include "core/util.h"
+#include "export/period.h"
 #include "export/secret.h"
 #include "session/session.h"
 #include "store/store.h"
@@ -93,6 +94,13 @@ typedef struct {
 	char pass[SECRET_MAX];
 } cli_prompt;
 const char *cli_prompt_passphrase(void *prompt);
+
+/* The --format (text or csv: *csv) and --period (NULL: none; else parsed into *p) of report and
+ * structures, checked before the database opens. Returns 0, or EXIT_USAGE after saying why. */
+int cli_format_and_period(const char *format, const char *period_text, bool *csv, period *p);
+/* Without --period: the period the next deadline of reporting.yaml covers into *p, the day it is
+ * due into *due. After cli_open. Returns 0, or EXIT_USAGE after saying there is none. */
+int cli_deadline_period(session *ses, period *p, long *due);
 
 /* The activity report of a period (cmd_report.c). */
 int cmd_report(session *ses, int argc, char **argv);

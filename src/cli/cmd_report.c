@@ -98,37 +98,27 @@ int cmd_report(session *ses, int argc, char **argv)
 		cli_error("argument inattendu « %s » (voir « recueil report --help »)", argv[optind]);
 		return EXIT_USAGE;
 	}
-	bool csv = strcmp(format, "csv") == 0;
-	if (!csv && strcmp(format, "text") != 0) {
-		cli_error("format « %s » inconnu : text ou csv", format);
-		return EXIT_USAGE;
-	}
-	char *why = NULL;
+	bool csv;
 	period p;
-	if (period_text && !period_parse(period_text, &p, &why)) {
-		cli_error("%s", why);
-		free(why);
-		return EXIT_USAGE;
-	}
-	int rc = cli_open(ses, PERM_REPORT);
+	int rc = cli_format_and_period(format, period_text, &csv, &p);
+	if (!rc)
+		rc = cli_open(ses, PERM_REPORT);
 	if (rc)
 		return rc;
 	if (definitions)
 		return write_definitions(ses, csv);
 	if (!period_text) {
-		deadline d;
-		if (!deadline_next(ses->fs->reporting, date_today(), &d)) {
-			cli_error("aucune échéance dans reporting.yaml : préciser la période avec --period");
-			return EXIT_USAGE;
-		}
-		p = d.covers;
+		long due_day = 0;
+		if ((rc = cli_deadline_period(ses, &p, &due_day)))
+			return rc;
 		char due[11];
-		date_format(d.due, due);
+		date_format(due_day, due);
 		fprintf(
 		    stderr,
 		    "recueil: période %s, celle de la prochaine échéance (le %s) ; --period pour une autre\n",
 		    p.label, due);
 	}
+	char *why = NULL;
 	report *r = report_compute(ses->db, ses->fs, &p, &why, &rc);
 	if (!r) {
 		cli_error("%s", why);

@@ -53,31 +53,17 @@ int cmd_structures(session *ses, int argc, char **argv)
 		cli_error("argument inattendu « %s » (voir « recueil structures --help »)", argv[optind]);
 		return EXIT_USAGE;
 	}
-	bool csv = strcmp(format, "csv") == 0;
-	if (!csv && strcmp(format, "text") != 0) {
-		cli_error("format « %s » inconnu : text ou csv", format);
-		return EXIT_USAGE;
-	}
-	char *why = NULL;
+	bool csv;
 	period p;
-	if (period_text && !period_parse(period_text, &p, &why)) {
-		cli_error("--period : %s", why);
-		free(why);
-		return EXIT_USAGE;
-	}
-	int rc = cli_open(ses, PERM_REPORT);
+	int rc = cli_format_and_period(format, period_text, &csv, &p);
+	if (!rc)
+		rc = cli_open(ses, PERM_REPORT);
+	long due = 0;
+	if (!rc && !period_text)
+		rc = cli_deadline_period(ses, &p, &due);
 	if (rc)
 		return rc;
-	long due = 0;
-	if (!period_text) {
-		deadline d;
-		if (!deadline_next(ses->fs->reporting, date_today(), &d)) {
-			cli_error("aucune échéance dans reporting.yaml : préciser la période avec --period");
-			return EXIT_USAGE;
-		}
-		p = d.covers;
-		due = d.due;
-	}
+	char *why = NULL;
 	ledger *l = ledger_load(ses->db, &why, &rc);
 	if (!l) {
 		cli_error("%s", why);
