@@ -52,10 +52,10 @@
 
 /* ---- the temporary tables, each filled from the period (?1, ?2) by one statement */
 
-/* The contact entries of the period (%s, %s: the columns intervenant and type_contact, or NULL
+/* The contact entries of the period (%1$s, %2$s: the columns intervenant and type_contact, or NULL
  * when the form lacks them). */
 static const char contacts_fill_fmt[] =
-	"INSERT INTO temp.report_contacts SELECT p.structure, e.patient_id, f.statut, %s, %s"
+	"INSERT INTO temp.report_contacts SELECT p.structure, e.patient_id, f.statut, %1$s, %2$s"
 	FROM_FORM("contact", "f") " AND e.date BETWEEN ?1 AND ?2";
 
 /* The patients followed in the period: at least one contact done (the primary key keeps one
@@ -112,50 +112,60 @@ static const char epices_sql[] =
 	"SELECT p.structure, COUNT(*), SUM(v), SUM(v >= ?3) FROM"
 	LAST_OF("f.epices_score AS v", "precarite", "f", "f.epices_score IS NOT NULL") " GROUP BY 1";
 
-/* Every step is counted among the patients of the step before it. */
-static const char cascade_sql[] =
-	"WITH ev AS (SELECT suivis.structure AS s, "
-	FLAG(AC_TEST) " AS ac, "
-	FLAG(AC_TEST " AND h.resultat = 'positif'") " AS acpos, "
-	FLAG(ARN_TEST " AND h.arn_resultat IN ('detectable', 'indetectable')") " AS arn, "
-	FLAG(ARN_TEST " AND h.arn_resultat = 'detectable'") " AS arnpos, "
-	FLAG("h.evenement = 'traitement'") " AS trt, "
-	FLAG("h.evenement = 'traitement' AND h.rvs12 = 'guerison'") " AS gueri "
+/* Each followed patient's HCV history up to the end of the period, read once for the cascade,
+ * the HBV status and the screenings due: the cascade's steps, the day of the last HCV test
+ * done, and the last HBV status ('inconnu' only when nothing better was ever recorded). The last
+ * of several entries is the largest "date, id" key written before its value (LAST_TEXT); %1$s
+ * is h.statut_vhb, or NULL when the form lacks it. */
+#define LAST_TEXT(cond, value) \
+	"substr(MAX(CASE WHEN " cond " THEN printf('%%s%%010d|%%s', e.date, e.id, " value ") END), 22)"
+static const char hcv_fill_fmt[] =
+	"INSERT INTO temp.report_hcv SELECT suivis.pid, suivis.structure, "
+	FLAG(AC_TEST) ", "
+	FLAG(AC_TEST " AND h.resultat = 'positif'") ", "
+	FLAG(ARN_TEST " AND h.arn_resultat IN ('detectable', 'indetectable')") ", "
+	FLAG(ARN_TEST " AND h.arn_resultat = 'detectable'") ", "
+	FLAG("h.evenement = 'traitement'") ", "
+	FLAG("h.evenement = 'traitement' AND h.rvs12 = 'guerison'") ", "
+	"MAX(CASE WHEN " VHC_TEST " THEN e.date END), "
+	"COALESCE(" LAST_TEXT("h.evenement = 'vaccination_vhb' AND %1$s <> 'inconnu'", "%1$s") ","
+	" MAX(CASE WHEN h.evenement = 'vaccination_vhb' AND %1$s = 'inconnu' THEN 'inconnu' END)) "
 	"FROM temp.report_suivis suivis LEFT JOIN entries e INDEXED BY entries_by_form_patient"
 	" ON e.form = 'hcv' AND e.patient_id = suivis.pid AND e.date <= ?2 AND " NOT_DRAFT " "
-	"LEFT JOIN form_hcv h ON h.entry_id = e.id GROUP BY suivis.pid) "
-	"SELECT s, COUNT(*), SUM(ac), SUM(ac * acpos), SUM(ac * acpos * arn), "
-	"SUM(ac * acpos * arn * arnpos), SUM(ac * acpos * arn * arnpos * trt), "
-	"SUM(ac * acpos * arn * arnpos * trt * gueri) FROM ev GROUP BY s";
+	"LEFT JOIN form_hcv h ON h.entry_id = e.id GROUP BY suivis.pid";
 
-/* The last status recorded up to the end of the period; 'inconnu' only when nothing better
- * was ever recorded. */
+/* Every step is counted among the patients of the step before it. */
+static const char cascade_sql[] =
+	"SELECT structure, COUNT(*), SUM(ac), SUM(ac * acpos), SUM(ac * acpos * arn), "
+	"SUM(ac * acpos * arn * arnpos), SUM(ac * acpos * arn * arnpos * trt), "
+	"SUM(ac * acpos * arn * arnpos * trt * gueri) FROM temp.report_hcv GROUP BY structure";
+
 static const char vhb_sql[] =
-	"SELECT suivis.structure, COALESCE((SELECT h.statut_vhb FROM" HISTORY("hcv", "h")
-	" AND h.evenement = 'vaccination_vhb' AND h.statut_vhb IS NOT NULL"
-	" ORDER BY h.statut_vhb = 'inconnu', e.date DESC, e.id DESC LIMIT 1), 'non_renseigne'), COUNT(*) "
-	"FROM temp.report_suivis suivis GROUP BY 1, 2";
+	"SELECT structure, COALESCE(vhb, 'non_renseigne'), COUNT(*) FROM temp.report_hcv GROUP BY 1, 2";
 
 /* ?3 and ?4: the days on or before which the last HCV test is too old, for active injectors
- * and for the others. c is materialised so that its subqueries run once per patient. */
+ * and for the others. c is materialised so that its subquery runs once per patient. */
 static const char depistage_sql[] =
 	"WITH c AS MATERIALIZED (SELECT suivis.structure AS s, "
 	"(SELECT f.injecteur_actif FROM" HISTORY("substances", "f")
 	" AND f.injecteur_actif IS NOT NULL ORDER BY e.date DESC, e.id DESC LIMIT 1) IS 1 AS ia, "
-	"(SELECT MAX(e.date) FROM" HISTORY("hcv", "h") " AND " VHC_TEST ") AS d "
-	"FROM temp.report_suivis suivis), "
+	"suivis.last_test AS d FROM temp.report_hcv suivis), "
 	"du AS (SELECT s, ia, (ia AND (d IS NULL OR d <= ?3)) AS du_inj,"
 	" (NOT ia AND (d IS NULL OR d <= ?4)) AS du_aut FROM c) "
 	"SELECT s, COUNT(*), SUM(ia), SUM(du_inj) + SUM(du_aut), SUM(du_inj), SUM(du_aut) "
 	"FROM du GROUP BY s";
 
-/* Each patient's last mental health entry of the period with the band computed. */
-#define BANDS_SQL(band) \
-	"SELECT p.structure, b, COUNT(*) FROM" \
-	LAST_OF("f." band " AS b", "sante_mentale", "f", "f." band " IS NOT NULL") " GROUP BY 1, 2"
+/* Each patient's last mental health entry of the period with the PHQ-9 band computed, and the
+ * last with the GAD-7 band, in one pass (%1$s, %2$s: the two columns, or NULL). */
+static const char bands_fill_fmt[] =
+	"INSERT INTO temp.report_bands SELECT p.structure, "
+	LAST_TEXT("%1$s IS NOT NULL", "%1$s") ", " LAST_TEXT("%2$s IS NOT NULL", "%2$s")
+	FROM_FORM("sante_mentale", "f") " AND e.date BETWEEN ?1 AND ?2 GROUP BY e.patient_id";
 
-static const char phq9_sql[] = BANDS_SQL("phq9_severite");
-static const char gad7_sql[] = BANDS_SQL("gad7_severite");
+static const char phq9_sql[] =
+	"SELECT structure, phq9, COUNT(*) FROM temp.report_bands WHERE phq9 IS NOT NULL GROUP BY 1, 2";
+static const char gad7_sql[] =
+	"SELECT structure, gad7, COUNT(*) FROM temp.report_bands WHERE gad7 IS NOT NULL GROUP BY 1, 2";
 
 static const char alertes_sql[] =
 	"SELECT p.structure, a.level, COUNT(*) FROM alerts a JOIN entries e ON e.id = a.entry_id"
@@ -165,17 +175,23 @@ static const char alertes_sql[] =
 // clang-format on
 
 /* The temporary tables, in the order they are filled (a table may start from the ones
- * before it). */
-enum { T_CONTACTS = 1, T_SUIVIS = 2, T_AUDIT = 4 };
+ * before it). A table's statement may name columns of a form that a database can lack (a field
+ * the forms never had): each %n$s is such a column, or NULL when its table does not have it. */
+enum { T_CONTACTS = 1, T_SUIVIS = 2, T_AUDIT = 4, T_HCV = 8, T_BANDS = 16 };
 
 static const struct {
 	unsigned bit;
-	const char *name, *sql; /* sql NULL: built by contacts_fill */
+	const char *sql;
 	unsigned needs;
+	const char *table;      /* of the optional columns */
+	char alias;             /* of that table in the statement */
+	const char *columns[2]; /* their names, NULL when fewer */
 } temps[] = {
-    {T_CONTACTS, "report_contacts", NULL, 0},
-    {T_SUIVIS, "report_suivis", suivis_fill_sql, T_CONTACTS},
-    {T_AUDIT, "report_audit", audit_fill_sql, 0},
+    {T_CONTACTS, contacts_fill_fmt, 0, "form_contact", 'f', {"intervenant", "type_contact"}},
+    {T_SUIVIS, suivis_fill_sql, T_CONTACTS, NULL, 0, {NULL, NULL}},
+    {T_AUDIT, audit_fill_sql, 0, NULL, 0, {NULL, NULL}},
+    {T_HCV, hcv_fill_fmt, T_SUIVIS, "form_hcv", 'h', {"statut_vhb", NULL}},
+    {T_BANDS, bands_fill_fmt, 0, "form_sante_mentale", 'f', {"phq9_severite", "gad7_severite"}},
 };
 
 static const char temp_sql[] = "CREATE TEMP TABLE IF NOT EXISTS report_contacts(structure TEXT, pid INTEGER,"
@@ -184,11 +200,17 @@ static const char temp_sql[] = "CREATE TEMP TABLE IF NOT EXISTS report_contacts(
                                " structure TEXT);"
                                "CREATE TEMP TABLE IF NOT EXISTS report_audit(structure TEXT, zone_oms TEXT,"
                                " classe_fr TEXT);"
+                               "CREATE TEMP TABLE IF NOT EXISTS report_hcv(pid INTEGER PRIMARY KEY,"
+                               " structure TEXT, ac INTEGER, acpos INTEGER, arn INTEGER, arnpos INTEGER,"
+                               " trt INTEGER, gueri INTEGER, last_test TEXT, vhb TEXT);"
+                               "CREATE TEMP TABLE IF NOT EXISTS report_bands(structure TEXT, phq9 TEXT,"
+                               " gad7 TEXT);"
                                "CREATE TEMP TABLE IF NOT EXISTS report_period(first TEXT, last TEXT,"
                                " filled INTEGER NOT NULL DEFAULT 0)";
 
 static const char temp_clear_sql[] = "DELETE FROM temp.report_contacts; DELETE FROM temp.report_suivis;"
-                                     " DELETE FROM temp.report_audit";
+                                     " DELETE FROM temp.report_audit; DELETE FROM temp.report_hcv;"
+                                     " DELETE FROM temp.report_bands";
 
 /* Each query, the temporary tables it starts from, whether its rows have a code (column 1)
  * before their values, and what a failure to read it is called in messages. */
@@ -208,11 +230,11 @@ static const struct {
     [STORE_REPORT_AUDIT_ZONE] = {audit_zone_sql, T_AUDIT, true, "zones AUDIT"},
     [STORE_REPORT_AUDIT_CLASS] = {audit_classe_sql, T_AUDIT, true, "classes AUDIT"},
     [STORE_REPORT_EPICES] = {epices_sql, 0, false, "scores EPICES"},
-    [STORE_REPORT_HCV_CASCADE] = {cascade_sql, T_SUIVIS, false, "cascade VHC"},
-    [STORE_REPORT_HBV_STATUS] = {vhb_sql, T_SUIVIS, true, "vaccination VHB"},
-    [STORE_REPORT_HCV_DUE] = {depistage_sql, T_SUIVIS, false, "dépistages VHC à renouveler"},
-    [STORE_REPORT_PHQ9_BAND] = {phq9_sql, 0, true, "PHQ-9"},
-    [STORE_REPORT_GAD7_BAND] = {gad7_sql, 0, true, "GAD-7"},
+    [STORE_REPORT_HCV_CASCADE] = {cascade_sql, T_HCV, false, "cascade VHC"},
+    [STORE_REPORT_HBV_STATUS] = {vhb_sql, T_HCV, true, "vaccination VHB"},
+    [STORE_REPORT_HCV_DUE] = {depistage_sql, T_HCV, false, "dépistages VHC à renouveler"},
+    [STORE_REPORT_PHQ9_BAND] = {phq9_sql, T_BANDS, true, "PHQ-9"},
+    [STORE_REPORT_GAD7_BAND] = {gad7_sql, T_BANDS, true, "GAD-7"},
     [STORE_REPORT_ALERTS] = {alertes_sql, 0, true, "alertes"},
 };
 
@@ -250,15 +272,23 @@ static int fill(store *s, const char *sql, const char *first, const char *last, 
 	return step == SQLITE_DONE ? 0 : st_fail(s, why, "rapport, tables temporaires");
 }
 
-/* The contacts of the period: a form without intervenant or type_contact still gives the
- * patients followed (those two indicators are then not available, report.c says why). */
-static int contacts_fill(store *s, const char *first, const char *last, char **why)
+/* Fill temporary table i for the period: its optional columns written in, "f.column" or NULL
+ * (a form without intervenant still gives the patients followed; the indicators that need a
+ * missing column are not available, report.c says why). */
+static int temp_fill(store *s, size_t i, const char *first, const char *last, char **why)
 {
-	const char *iv = has_column(s, "form_contact", "intervenant") ? "f.intervenant" : "NULL";
-	const char *ty = has_column(s, "form_contact", "type_contact") ? "f.type_contact" : "NULL";
-	char *sql = xasprintf(contacts_fill_fmt, iv, ty);
+	char *cols[2] = {NULL, NULL};
+	for (size_t k = 0; k < 2; k++) {
+		const char *c = temps[i].columns[k];
+		cols[k] = c && has_column(s, temps[i].table, c) ? xasprintf("%c.%s", temps[i].alias, c)
+		                                                : xstrdup("NULL");
+	}
+	/* The statements are constants of this file; only the columns come from the database. */
+	char *sql = xasprintf(temps[i].sql, cols[0], cols[1]);
 	int rc = fill(s, sql, first, last, why);
 	free(sql);
+	free(cols[0]);
+	free(cols[1]);
 	return rc;
 }
 
@@ -267,23 +297,25 @@ static int contacts_fill(store *s, const char *first, const char *last, char **w
 static int temps_fill(store *s, unsigned want, unsigned *have, const char *first, const char *last,
                       bool alone, char **why)
 {
+	/* What the tables wanted start from (a table needs only tables listed before it). */
+	unsigned asked = want;
+	for (size_t i = sizeof temps / sizeof *temps; i-- > 0;)
+		if ((want & temps[i].bit) && !(*have & temps[i].bit))
+			want |= temps[i].needs;
 	/* A query alone that needs the patients followed and not the contacts reads them straight
 	 * from the form; a report fills the contacts once and finds them there. */
-	if (alone && (want & T_SUIVIS) && !(want & T_CONTACTS) && !(*have & T_SUIVIS)) {
+	if (alone && (want & T_SUIVIS) && !(asked & T_CONTACTS) && !(*have & T_SUIVIS)) {
 		int rc = fill(s, suivis_direct_sql, first, last, why);
 		if (rc)
 			return rc;
 		*have |= T_SUIVIS;
+		want &= ~(unsigned)T_CONTACTS;
 	}
-	for (size_t i = 0; i < sizeof temps / sizeof *temps; i++)
-		if ((want & temps[i].bit) && !(*have & temps[i].bit))
-			want |= temps[i].needs;
 	int rc = 0;
 	for (size_t i = 0; !rc && i < sizeof temps / sizeof *temps; i++) {
 		if (!(want & temps[i].bit) || (*have & temps[i].bit))
 			continue;
-		rc = temps[i].sql ? fill(s, temps[i].sql, first, last, why)
-		                  : contacts_fill(s, first, last, why);
+		rc = temp_fill(s, i, first, last, why);
 		if (!rc)
 			*have |= temps[i].bit;
 	}
