@@ -106,6 +106,14 @@ int store_ledger_each(store *s, void (*fn)(void *ctx, const store_ledger_row *ro
 
 bool store_is_regional(store *s)
 {
+	/* A database made by init --region says so (structure.kind, when it has that column). */
+	sqlite3_stmt *kind = st_prepare(s, "SELECT 1 FROM structure WHERE kind = 'region'");
+	if (kind) {
+		bool region = sqlite3_step(kind) == SQLITE_ROW;
+		sqlite3_reset(kind);
+		if (region)
+			return true;
+	}
 	sqlite3_stmt *stmt = st_prepare(s, "SELECT EXISTS (SELECT 1 FROM import_log)");
 	bool yes = stmt && sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0);
 	if (stmt)

@@ -39,8 +39,9 @@ typedef struct {
 int store_ledger_each(store *s, void (*fn)(void *ctx, const store_ledger_row *row), void *ctx,
                       bool *enrolment, char **why);
 
-/* Whether the database receives structures' exports: it has imported one, or enrolled a
- * structure. A structure's own database answers false. */
+/* Whether the database receives structures' exports: made as a regional one (structure.kind,
+ * when the database has that column), or it has imported an export or enrolled a structure. A
+ * structure's own database answers false. */
 bool store_is_regional(store *s);
 
 #endif

@@ -29,13 +29,33 @@ for s in "$S1" "$S2"; do
 	RECUEIL_DB="$s" RECUEIL_NOW=2026-11-22T10:00:00Z $R export --period 2000-01-01..2026-09-30 --out "$s.zip" --passphrase-file "$tmp/pass" \
 		--accept-issues test >/dev/null 2>&1 || ok=0
 done
-RECUEIL_DB="$REG" $R init --structure REGION >/dev/null || ok=0
+# A regional database (init --region where the program has it), which enrols the structures'
+# keys where it checks them.
+RECUEIL_DB="$REG" $R init --region REGION >/dev/null 2>&1 || RECUEIL_DB="$REG" $R init --structure REGION >/dev/null || ok=0
+for s in "$S1" "$S2"; do
+	key=$(RECUEIL_DB="$s" $R structure key 2>/dev/null) || continue
+	key=$(printf '%s\n' "$key" | tail -1)
+	RECUEIL_DB="$REG" $R structure enrol "$(sqlite3 "$s" "SELECT code FROM structure")" "$key" >/dev/null || ok=0
+done
 RECUEIL_DB="$REG" $R import "$S1.zip" "$S2.zip" --passphrase-file "$tmp/pass" >/dev/null 2>&1 || ok=0
 expect_eq "two structures exported, the region imported both" "$ok" 1
 # Both archives are snapshots up to 2026-09-30, made after that day (RECUEIL_TODAY).
 sqlite3 "$REG" "UPDATE import_log SET content = 'snapshot', period_first = '2000-01-01',
 	period_last = '2026-09-30', period_complete = 1"
 export RECUEIL_DB="$REG"
+# enrolled CODE…: the region has enrolled these structures (by hand, as `recueil structure enrol`
+# records them where the program has it, else in a table of codes alone).
+enrolled() {
+	if [ "$(sqlite3 "$RECUEIL_DB" "SELECT count(*) FROM sqlite_schema WHERE name = 'enrolled_structures'")" = 1 ]; then
+		for c; do
+			sqlite3 "$RECUEIL_DB" "INSERT INTO enrolled_structures(code, public_key, key_id, enrolled_at, enrolled_by)
+				VALUES ('$c', 'cle', '0000000000000000', '2026-11-01T00:00:00Z', 'coord')"
+		done
+	else
+		sqlite3 "$RECUEIL_DB" "CREATE TABLE enrolled_structures(code TEXT PRIMARY KEY)"
+		for c; do sqlite3 "$RECUEIL_DB" "INSERT INTO enrolled_structures(code) VALUES ('$c')"; done
+	fi
+}
 
 # ---------------------------------------------------------------- both complete
 run report --period 2026-T3 --format csv --no-mask
@@ -74,8 +94,7 @@ expect_contains "text: the total of both" "$out" "==== Ensemble des 2 structures
 sqlite3 "$REG" "UPDATE import_log SET period_complete = 0, exported_at = '2026-09-15T08:00:00Z'
 	WHERE structure = 'MS-SUD'"
 # MS-EST is enrolled and never sent anything.
-sqlite3 "$REG" "CREATE TABLE IF NOT EXISTS enrolled_structures(code TEXT PRIMARY KEY);
-	INSERT INTO enrolled_structures(code) VALUES ('MS-EST')"
+enrolled MS-EST
 run report --period 2026-T3 --format csv --no-mask
 csv=$(printf '%s\n' "$out" | tr -d '\r')
 expect_eq "MS-SUD: partial, its figures still shown" \

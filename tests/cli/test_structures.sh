@@ -30,6 +30,19 @@ imported() {
 		VALUES ('$1', 'Maison $1', '$1-$2', $2, '$3', '${4}T10:00:00Z', 'x', '$1-$2.zip', '${5}T09:00:00Z',
 		'coord', 0, 0, 0, 0, 0, 0, '$6', '$7', $8, 'snapshot')"
 }
+# enrolled CODE…: the region has enrolled these structures (by hand, as `recueil structure enrol`
+# records them where the program has it, else in a table of codes alone).
+enrolled() {
+	if [ "$(sqlite3 "$RECUEIL_DB" "SELECT count(*) FROM sqlite_schema WHERE name = 'enrolled_structures'")" = 1 ]; then
+		for c; do
+			sqlite3 "$RECUEIL_DB" "INSERT INTO enrolled_structures(code, public_key, key_id, enrolled_at, enrolled_by)
+				VALUES ('$c', 'cle', '0000000000000000', '2026-11-01T00:00:00Z', 'coord')"
+		done
+	else
+		sqlite3 "$RECUEIL_DB" "CREATE TABLE enrolled_structures(code TEXT PRIMARY KEY)"
+		for c; do sqlite3 "$RECUEIL_DB" "INSERT INTO enrolled_structures(code) VALUES ('$c')"; done
+	fi
+}
 # MS01 sent 1, 2 and 4 (3 never arrived); 4 is 2026-T4, made on 15/11 before the end of T4.
 imported MS01 1 2026-T2 2026-07-05 2026-07-06 2026-04-01 2026-06-30 1
 imported MS01 2 2026-T3 2026-10-05 2026-10-06 2026-07-01 2026-09-30 1
@@ -38,8 +51,7 @@ imported MS01 4 2026-T4 2026-11-15 2026-11-16 2026-10-01 2026-12-31 0
 imported MS02 1 2026-T3 2026-10-02 2026-10-03 2026-07-01 2026-09-30 1
 imported MS03 1 2026 2027-01-10 2027-01-11 2026-01-01 2026-12-31 1
 # MS04 is enrolled and never sent anything.
-sqlite3 "$RECUEIL_DB" "CREATE TABLE IF NOT EXISTS enrolled_structures(code TEXT PRIMARY KEY);
-	INSERT INTO enrolled_structures(code) VALUES ('MS01'), ('MS04')"
+enrolled MS01 MS04
 
 run structures
 expect_rc "regional: exit 0" 0
