@@ -575,6 +575,35 @@ else
 	row "import of 150 snapshot archives" "≤ 3 s, ≤ 15 s" "non mesuré" "—" "—"
 fi
 
+# ------------------------------------------------------------------ 9c. the report
+
+# bench/report_bench.sh: a year's report on a regional database of 150 structures (made once,
+# kept in bench/out), and in the interface on the 10,000-patient database; each line is
+# "label<TAB>wall<TAB>CPU<TAB>baseline", the baseline being sqlite3 reading once the index and
+# the form tables the report reads.
+if [ -f bench/report_bench.sh ]; then
+	say "rapport (bench/report_bench.sh)…"
+	if sh bench/report_bench.sh "$bin" "$db10k" >"$tmp/report.out" 2>"$tmp/report.err"; then
+		while IFS='	' read -r label wall cpu base; do
+			case $label in
+			*regional*text*) target="≤ 1 s" v=$wall ;;
+			*interface*) target="≤ 0.5 s" v=$wall ;;
+			*) target="—" v= ;;
+			esac
+			cpu_text=
+			[ "$cpu" = "—" ] || cpu_text="; $cpu s CPU"
+			verdict_text="—"
+			[ -z "$v" ] || verdict_text=$(verdict "$v" le "${target#≤ }")
+			base_text="—"
+			[ "$base" = "—" ] || base_text="sqlite3, one pass over what it reads: $base s"
+			row "$label (wall$cpu_text)" "$target" "$wall s$cpu_text" "$base_text" "$verdict_text"
+		done <"$tmp/report.out"
+	else
+		cat "$tmp/report.err" >&2
+		row "a year's report (bench/report_bench.sh)" "≤ 1 s / ≤ 0.5 s" "échec" "—" "—"
+	fi
+fi
+
 # ------------------------------------------------------------------ 9b. age encryption
 
 # The format of the public-key exports (src/core/age.c), alone: 64 MiB encrypted and decrypted in

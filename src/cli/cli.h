@@ -12,6 +12,7 @@
 #include "core/form.h"
 #include "core/minisign.h"
 #include "core/util.h"
+#include "export/period.h"
 #include "export/secret.h"
 #include "session/session.h"
 #include "store/store.h"
@@ -146,11 +147,21 @@ void cli_print_pubkey_facts(FILE *f, const minisign_pubkey *pk);
  * and the region's age key pair (keygen). */
 int cmd_structure(session *ses, int argc, char **argv);
 int cmd_keygen(session *ses, int argc, char **argv);
+/* The --format (text or csv: *csv) and --period (NULL: none; else parsed into *p) of report and
+ * structures, checked before the database opens. Returns 0, or EXIT_USAGE after saying why. */
+int cli_format_and_period(const char *format, const char *period_text, bool *csv, period *p);
+/* Without --period: the period the next deadline of reporting.yaml covers into *p, the day it is
+ * due into *due. After cli_open. Returns 0, or EXIT_USAGE after saying there is none. */
+int cli_deadline_period(session *ses, period *p, long *due);
 
 /* The activity report of a period (cmd_report.c). */
 int cmd_report(session *ses, int argc, char **argv);
 
 /* Import of structures' export archives into a regional database (cmd_import.c). */
 int cmd_import(session *ses, int argc, char **argv);
+
+/* The ledger of a regional database: each structure's last export, who has not sent
+ * (cmd_structures.c). */
+int cmd_structures(session *ses, int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 
 static const char usage[] =
     "Usage : recueil report [--period PÉRIODE] [--format text|csv] [--mask|--no-mask]\n"
+    "        recueil report --definitions [--format text|csv]\n"
     "Les indicateurs d'activité de la période, par structure et au total : patients\n"
     "suivis, inclusions, sorties, contacts, AUDIT, EPICES, cascade VHC, vaccination\n"
     "VHB, dépistages à renouveler, PHQ-9 et GAD-7, nombre d'alertes.\n"
@@ -26,18 +27,47 @@ static const char usage[] =
     "  --mask            effectifs de 1 à 4 remplacés par « <5 » (texte) ou par une\n"
     "                    valeur vide avec masque=1 (CSV)\n"
     "  --no-mask         tout afficher\n"
+    "  --definitions     seulement la définition de chaque indicateur (comment il est\n"
+    "                    calculé) ; en CSV : indicateur,titre,definition. Le texte du\n"
+    "                    rapport les donne à la fin ; l'archive d'export, dans LISEZMOI.txt\n"
     "Par défaut, le texte, lu sur place, n'est pas masqué ; le CSV, fait pour être\n"
     "transmis, l'est.\n";
+
+/* recueil report --definitions: how each indicator is computed, as text or CSV. */
+static int write_definitions(session *ses, bool csv)
+{
+	bool ok;
+	if (csv) {
+		csv_writer w;
+		csv_init_file(&w, stdout);
+		ok = report_definitions_csv(ses->fs->reporting, &w);
+	} else {
+		strbuf sb = STRBUF_INIT;
+		report_definitions_text(&sb, ses->fs->reporting);
+		ok = fputs(strbuf_str(&sb), stdout) >= 0 && fflush(stdout) == 0;
+		strbuf_done(&sb);
+	}
+	if (!ok) {
+		cli_error("écriture des définitions impossible");
+		return EXIT_IOERR;
+	}
+	return 0;
+}
 
 int cmd_report(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"period", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
-	    {"mask", no_argument, NULL, 'm'},         {"no-mask", no_argument, NULL, 'n'},
-	    {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0},
+	    {"period", required_argument, NULL, 'p'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"mask", no_argument, NULL, 'm'},
+	    {"no-mask", no_argument, NULL, 'n'},
+	    {"definitions", no_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	const char *period_text = NULL, *format = "text";
 	int mask = -1; /* -1: the format's default */
+	bool definitions = false;
 	int c;
 	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
@@ -53,6 +83,9 @@ int cmd_report(session *ses, int argc, char **argv)
 		case 'n':
 			mask = 0;
 			break;
+		case 'd':
+			definitions = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -65,35 +98,27 @@ int cmd_report(session *ses, int argc, char **argv)
 		cli_error("argument inattendu « %s » (voir « recueil report --help »)", argv[optind]);
 		return EXIT_USAGE;
 	}
-	bool csv = strcmp(format, "csv") == 0;
-	if (!csv && strcmp(format, "text") != 0) {
-		cli_error("format « %s » inconnu : text ou csv", format);
-		return EXIT_USAGE;
-	}
-	char *why = NULL;
+	bool csv;
 	period p;
-	if (period_text && !period_parse(period_text, &p, &why)) {
-		cli_error("%s", why);
-		free(why);
-		return EXIT_USAGE;
-	}
-	int rc = cli_open(ses, PERM_REPORT);
+	int rc = cli_format_and_period(format, period_text, &csv, &p);
+	if (!rc)
+		rc = cli_open(ses, PERM_REPORT);
 	if (rc)
 		return rc;
+	if (definitions)
+		return write_definitions(ses, csv);
 	if (!period_text) {
-		deadline d;
-		if (!deadline_next(ses->fs->reporting, date_today(), &d)) {
-			cli_error("aucune échéance dans reporting.yaml : préciser la période avec --period");
-			return EXIT_USAGE;
-		}
-		p = d.covers;
+		long due_day = 0;
+		if ((rc = cli_deadline_period(ses, &p, &due_day)))
+			return rc;
 		char due[11];
-		date_format(d.due, due);
+		date_format(due_day, due);
 		fprintf(
 		    stderr,
 		    "recueil: période %s, celle de la prochaine échéance (le %s) ; --period pour une autre\n",
 		    p.label, due);
 	}
+	char *why = NULL;
 	report *r = report_compute(ses->db, ses->fs, &p, &why, &rc);
 	if (!r) {
 		cli_error("%s", why);
@@ -105,6 +130,11 @@ int cmd_report(session *ses, int argc, char **argv)
 		csv_writer w;
 		csv_init_file(&w, stdout);
 		ok = report_write_csv(r, &w, mask != 0);
+		if (mask != 0 && r->mask_max >= 1) {
+			char *rule = report_mask_rule(r->mask_max);
+			fprintf(stderr, "recueil: masquage : %s\n", rule);
+			free(rule);
+		}
 	} else {
 		ok = report_write_text(r, stdout, mask == 1);
 	}

@@ -46,6 +46,8 @@ static const char usage[] =
     "  structure key                           clé publique de signature de cette base\n"
     "  structure enrol CODE CLÉ [--replace]    inscrire une structure et sa clé (base régionale)\n"
     "  keygen --out FICHIER                    paire de clés age de la région (comme age-keygen)\n"
+    "  structures [--period P] [--format text|csv]\n"
+    "                                          dernier export reçu de chaque structure, qui n'a pas envoyé\n"
     "  backup --out FICHIER.gz                 sauvegarde vérifiée et compressée de la base\n"
     "  restore FICHIER.gz --out NOUVELLE.db    restaurer une sauvegarde dans une nouvelle base\n"
     "  report [--period P] [--format text|csv] [--mask|--no-mask]\n"
@@ -70,11 +72,15 @@ static const struct {
 	const char *name;
 	int (*fn)(session *, int, char **);
 } commands[] = {
-    {"init", cmd_init},       {"demo", cmd_demo},     {"forms", cmd_forms},   {"patient", cmd_patient},
-    {"entry", cmd_entry},     {"user", cmd_user},     {"log", cmd_log},       {"alert", cmd_alert},
-    {"check", cmd_check},     {"export", cmd_export}, {"verify", cmd_verify}, {"backup", cmd_backup},
-    {"restore", cmd_restore}, {"report", cmd_report}, {"import", cmd_import}, {"structure", cmd_structure},
-    {"keygen", cmd_keygen},
+    {"init", cmd_init},       {"demo", cmd_demo},
+    {"forms", cmd_forms},     {"patient", cmd_patient},
+    {"entry", cmd_entry},     {"user", cmd_user},
+    {"log", cmd_log},         {"alert", cmd_alert},
+    {"check", cmd_check},     {"export", cmd_export},
+    {"verify", cmd_verify},   {"backup", cmd_backup},
+    {"restore", cmd_restore}, {"report", cmd_report},
+    {"import", cmd_import},   {"structure", cmd_structure},
+    {"keygen", cmd_keygen},   {"structures", cmd_structures},
 };
 
 int cli_run(session *s, int argc, char **argv)

@@ -283,3 +283,31 @@ void cli_patient_not_found(const char *typed)
 	else
 		cli_error("patient « %s » introuvable (voir « recueil patient list »)", typed);
 }
+
+int cli_format_and_period(const char *format, const char *period_text, bool *csv, period *p)
+{
+	*csv = strcmp(format, "csv") == 0;
+	if (!*csv && strcmp(format, "text") != 0) {
+		cli_error("format « %s » inconnu : text ou csv", format);
+		return EXIT_USAGE;
+	}
+	char *why = NULL;
+	if (period_text && !period_parse(period_text, p, &why)) {
+		cli_error("--period : %s", why);
+		free(why);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cli_deadline_period(session *ses, period *p, long *due)
+{
+	deadline d;
+	if (!deadline_next(ses->fs->reporting, date_today(), &d)) {
+		cli_error("aucune échéance dans reporting.yaml : préciser la période avec --period");
+		return EXIT_USAGE;
+	}
+	*p = d.covers;
+	*due = d.due;
+	return 0;
+}

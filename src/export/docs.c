@@ -7,6 +7,7 @@
 #include "core/util.h"
 #include "export/csv.h"
 #include "export/export_internal.h"
+#include "export/report.h"
 
 static bool strbuf_sink(void *ctx, const char *buf, size_t n)
 {
@@ -166,7 +167,7 @@ static void readme_trust(strbuf *o)
 	            "CODE CLÉ --replace » (le remplacement est noté dans le journal).\n\n");
 }
 
-void export_readme(strbuf *o, const export_summary *sum)
+void export_readme(strbuf *o, const export_summary *sum, const formset *fs)
 {
 	char first[11], last[11];
 	date_format(sum->per->first, first);
@@ -282,7 +283,8 @@ void export_readme(strbuf *o, const export_summary *sum)
 		    sum->n_issues, sum->drafts);
 	strbuf_puts(o, "Pour contrôler l'archive : « recueil verify archive.zip », ou comparer l'empreinte\n"
 	               "SHA-256 de chaque fichier extrait (sha256sum, certutil -hashfile F SHA256) avec\n"
-	               "manifest.txt.\n");
+	               "manifest.txt.\n\n");
+	report_definitions_text(o, fs->reporting); /* how the figures made from these data are counted */
 }
 
 /* ------------------------------------------------------------ R */

@@ -963,7 +963,7 @@ static int write_notes(const formset *fs, exporter *x, export_summary *sum)
 	strbuf text = STRBUF_INIT, crlf = STRBUF_INIT;
 	sum->files = x->files;
 	sum->n_files = x->n_files;
-	export_readme(&text, sum);
+	export_readme(&text, sum, fs);
 	to_crlf(&crlf, &text);
 	int rc = add_buffer(x, EXPORT_README, strbuf_str(&crlf), crlf.len);
 	strbuf_reset(&text);

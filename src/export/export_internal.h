@@ -40,8 +40,9 @@ bool export_field_included(const field *fd);
 
 /* The codebook as CSV text: one row per exported field. */
 void export_codebook(strbuf *out, const formset *fs);
-/* LISEZMOI.txt (French, CRLF line ends for the Windows Notepad). */
-void export_readme(strbuf *out, const export_summary *sum);
+/* LISEZMOI.txt (French, CRLF line ends for the Windows Notepad), ending with the definitions of
+ * the report's indicators (thresholds of fs). */
+void export_readme(strbuf *out, const export_summary *sum, const formset *fs);
 /* The R script: generic, reads codebook.csv at run time. */
 void export_r_script(strbuf *out);
 /* The Stata do-file, generated from the forms: labels, value labels, dates, missing codes. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "store/ledger.h"
 #include "store/report_data.h"
 
 /* ------------------------------------------------------------ the model */
@@ -33,13 +34,21 @@ static int cat_add(report_indicator *ind, const char *code, const char *label, r
                    int num)
 {
 	ind->cats = xrealloc(ind->cats, (ind->n_cats + 1) * sizeof *ind->cats);
-	ind->cats[ind->n_cats] = (report_category){xstrdup(code), xstrdup(label), kind, base, num};
+	ind->cats[ind->n_cats] = (report_category){xstrdup(code), xstrdup(label), kind, base, num, -1};
 	return (int)ind->n_cats++;
 }
 
 static int count_add(report_indicator *ind, const char *code, const char *label, int base)
 {
 	return cat_add(ind, code, label, REPORT_COUNT, base, -1);
+}
+
+/* Categories first .. last - 1 add up to category total (their part_of): the small-count rule
+ * sees that sum (report_mask.c). */
+static void parts_of(report_indicator *ind, size_t first, size_t last, int total)
+{
+	for (size_t k = first; k < last && k < ind->n_cats; k++)
+		ind->cats[k].part_of = total;
 }
 
 /* One category per choice of fd, in the order of the form, each a count (base as given). */
@@ -108,11 +117,25 @@ static double *cell(const report_indicator *ind, size_t row)
 	return ind->values + row * ind->n_cats;
 }
 
-/* Add v to category cat of a structure's row and of the total row. */
+/* Add v to category cat of a structure's row (the total row is summed at the end, from the
+ * structures it counts). */
 static void add(report *r, report_indicator *ind, size_t row, size_t cat, double v)
 {
+	(void)r;
 	cell(ind, row)[cat] += v;
-	cell(ind, r->n_structures)[cat] += v;
+}
+
+/* The total row of every indicator: the sum of the structures counted in the total. Every
+ * category adds up (a mean's category holds the sum of its values). */
+static void totals(report *r)
+{
+	for (int i = 0; i < REPORT_N; i++) {
+		report_indicator *ind = &r->ind[i];
+		double *t = cell(ind, r->n_structures);
+		for (size_t row = 0; row < r->n_structures; row++)
+			for (size_t k = 0; r->sources[row].in_total && k < ind->n_cats; k++)
+				t[k] += cell(ind, row)[k];
+	}
 }
 
 /* Allocate the values once the categories are known (before the first query). */
@@ -228,6 +251,7 @@ static int by_codes(rctx *c, report_indicator *ind, const char *form_id, const c
 		return 0;
 	cats_from_choices(ind, fd, -1);
 	int total = count_add(ind, "total", total_label, -1);
+	parts_of(ind, 0, (size_t)total, total);
 	ind->hide_zero = hide_zero;
 	return run_long(c, ind, total, q);
 }
@@ -269,6 +293,7 @@ static int by_band(rctx *c, report_indicator *ind, const char *assessed, const c
 		return 0;
 	}
 	cats_from_choices(ind, fd, n);
+	parts_of(ind, (size_t)n + 1, ind->n_cats, n);
 	return run_long(c, ind, n, q);
 }
 
@@ -337,6 +362,7 @@ static int ind_vhb(rctx *c, report_indicator *ind)
 		return 0;
 	cats_from_choices(ind, fd, n);
 	count_add(ind, "non_renseigne", "Non renseigné", n);
+	parts_of(ind, (size_t)n + 1, ind->n_cats, n);
 	return run_long(c, ind, n, STORE_REPORT_HBV_STATUS);
 }
 
@@ -351,6 +377,49 @@ static long months_before(long day, int months)
 	long next_month = m == 12 ? date_from_ymd(y + 1, 1, 1) : date_from_ymd(y, m + 1, 1);
 	int last = (int)(next_month - date_from_ymd(y, m, 1));
 	return date_from_ymd(y, m, d < last ? d : last);
+}
+
+/* The cut-off days of the screenings due at day end (on or before them, a last test is too
+ * old): for active injectors, and for the others. */
+static void due_cutoffs(long end, double mois_inj, double mois, char cut_inj[11], char cut[11])
+{
+	date_format(months_before(end, (int)mois_inj), cut_inj);
+	date_format(months_before(end, (int)mois), cut);
+}
+
+static void add_due(void *ctx, const store_report_row *row)
+{
+	if (row->n_values >= 3)
+		*(long *)ctx += (long)row->values[2];
+}
+
+int report_hcv_due(store *s, const formset *fs, long today, long *due, char **why)
+{
+	*due = -1;
+	bool found_inj = false, found = false;
+	const reporting *rep = fs->reporting;
+	double mois_inj = rep ? reporting_threshold(rep, "depistage_vhc_injecteur_mois", &found_inj) : 0;
+	double mois = rep ? reporting_threshold(rep, "depistage_vhc_mois", &found) : 0;
+	if (!found_inj || !found)
+		return 0;
+	char first[11], last[11], cut_inj[11], cut[11];
+	date_format(months_before(today, 12) + 1, first);
+	date_format(today, last);
+	due_cutoffs(today, mois_inj, mois, cut_inj, cut);
+	store_report_args a = {.first = first, .last = last, .due_injector = cut_inj, .due_other = cut};
+	long n = 0;
+	char *err = NULL;
+	int rc = store_report_rows(s, STORE_REPORT_HCV_DUE, &a, add_due, &n, &err);
+	if (rc == STORE_REPORT_MISSING) {
+		free(err); /* a form or field the database lacks: nothing to count */
+		return 0;
+	}
+	if (rc) {
+		*why = err;
+		return rc;
+	}
+	*due = n;
+	return 0;
 }
 
 static int ind_depistage(rctx *c, report_indicator *ind)
@@ -368,12 +437,11 @@ static int ind_depistage(rctx *c, report_indicator *ind)
 	int due = count_add(ind, "a_faire", "Dépistage VHC à faire", n);
 	count_add(ind, "a_faire_injecteurs", l_inj, due);
 	count_add(ind, "a_faire_autres", l_aut, due);
+	parts_of(ind, (size_t)due + 1, ind->n_cats, due);
 	if (!have)
 		return 0;
-	long end = c->r->period.last;
 	char cut_inj[11], cut[11];
-	date_format(months_before(end, (int)mois_inj), cut_inj);
-	date_format(months_before(end, (int)mois), cut);
+	due_cutoffs(c->r->period.last, mois_inj, mois, cut_inj, cut);
 	store_report_args a = {.due_injector = cut_inj, .due_other = cut};
 	return run_wide(c, ind, STORE_REPORT_HCV_DUE, &a);
 }
@@ -396,72 +464,187 @@ static int ind_alertes(rctx *c, report_indicator *ind)
 	count_add(ind, "urgent", "dont urgentes", n);
 	count_add(ind, "attention", "dont à surveiller", n);
 	count_add(ind, "info", "dont pour information", n);
+	parts_of(ind, (size_t)n + 1, ind->n_cats, n);
 	return run_long(c, ind, n, STORE_REPORT_ALERTS);
 }
 
+/* Each indicator: its CSV code, its French heading, how it is computed in plain French for
+ * the coordinator and the recipient of the archive (report_definition writes the thresholds of
+ * reporting.yaml in place of {id}), and the function that fills it. */
 static const struct {
-	const char *id, *title;
+	const char *id, *title, *definition;
 	int (*fn)(rctx *, report_indicator *);
 } indicators[REPORT_N] = {
-    [REPORT_SUIVIS] = {"patients_suivis", "Patients suivis (au moins un contact réalisé)", ind_suivis},
-    [REPORT_INCLUSIONS] = {"inclusions", "Nouvelles inclusions", ind_inclusions},
-    [REPORT_SORTIES] = {"sorties", "Sorties par motif", ind_sorties},
-    [REPORT_CONTACTS_STATUT] = {"contacts_statut", "Contacts par statut", ind_contacts_statut},
+    [REPORT_SUIVIS] = {"patients_suivis", "Patients suivis (au moins un contact réalisé)",
+                       "les patients qui ont au moins un contact réalisé (statut « réalisé ») daté dans "
+                       "la période : la file active, qui fonde le forfait annuel quand la période est "
+                       "une année.",
+                       ind_suivis},
+    [REPORT_INCLUSIONS] = {"inclusions", "Nouvelles inclusions",
+                           "les patients dont la date d'inclusion (questionnaire patient) est dans la "
+                           "période.",
+                           ind_inclusions},
+    [REPORT_SORTIES] = {"sorties", "Sorties par motif",
+                        "les questionnaires de sortie datés dans la période, par motif, et leur total.",
+                        ind_sorties},
+    [REPORT_CONTACTS_STATUT] = {"contacts_statut", "Contacts par statut",
+                                "les contacts datés dans la période, par statut (réalisé, non honoré, "
+                                "annulé…), et leur total.",
+                                ind_contacts_statut},
     [REPORT_CONTACTS_INTERVENANT] = {"contacts_intervenant", "Contacts réalisés par profession",
+                                     "les contacts réalisés datés dans la période, par profession de "
+                                     "l'intervenant, et leur total.",
                                      ind_contacts_intervenant},
-    [REPORT_CONTACTS_TYPE] = {"contacts_type", "Contacts réalisés par type", ind_contacts_type},
-    [REPORT_AUDIT_ZONE] = {"audit_zone_oms", "AUDIT : zones de risque de l'OMS", ind_audit_zone},
-    [REPORT_AUDIT_CLASSE] = {"audit_classe_fr", "AUDIT : lecture française (Gache 2005)", ind_audit_classe},
-    [REPORT_EPICES] = {"epices", "Précarité : score EPICES", ind_epices},
+    [REPORT_CONTACTS_TYPE] = {"contacts_type", "Contacts réalisés par type",
+                              "les contacts réalisés datés dans la période, par type de contact, et leur "
+                              "total.",
+                              ind_contacts_type},
+    [REPORT_AUDIT_ZONE] = {"audit_zone_oms", "AUDIT : zones de risque de l'OMS",
+                           "pour chaque patient, suivi ou non, le dernier AUDIT de la période dont le "
+                           "score est calculé : le nombre de patients évalués, puis la zone de risque de "
+                           "l'OMS (I à IV) de ce dernier AUDIT.",
+                           ind_audit_zone},
+    [REPORT_AUDIT_CLASSE] = {"audit_classe_fr", "AUDIT : lecture française (Gache 2005)",
+                             "les mêmes patients et le même dernier AUDIT de la période, lus selon les "
+                             "seuils français (Gache 2005, selon le sexe : mésusage à partir de "
+                             "{audit_mesusage_h} pour un homme et {audit_mesusage_f} pour une femme, "
+                             "dépendance probable à partir de {audit_dependance}) ; un patient dont la "
+                             "classe ne peut être calculée (sexe non renseigné) ne compte que parmi les "
+                             "évalués.",
+                             ind_audit_classe},
+    [REPORT_EPICES] = {"epices", "Précarité : score EPICES",
+                       "pour chaque patient, le dernier score EPICES de la période : le nombre de "
+                       "patients évalués, leur score moyen, le nombre et la part de patients précaires "
+                       "(score supérieur ou égal à {epices_precarite}).",
+                       ind_epices},
     [REPORT_CASCADE_VHC] = {"cascade_vhc", "Cascade VHC (examens cumulés jusqu'à la fin de la période)",
+                            "parmi les patients suivis dans la période, avec tous leurs examens VHC datés "
+                            "jusqu'à la fin de la période, même avant elle. La cascade compte chaque étape "
+                            "parmi les patients de l'étape précédente : dépistés (TROD ou sérologie VHC "
+                            "réalisé), dont anticorps positifs, dont ARN recherché (résultat rendu), dont "
+                            "ARN détectable, dont traités, dont guéris (RVS12).",
                             ind_cascade},
-    [REPORT_VACCINATION_VHB] = {"vaccination_vhb", "Vaccination VHB (dernier statut connu)", ind_vhb},
+    [REPORT_VACCINATION_VHB] = {"vaccination_vhb", "Vaccination VHB (dernier statut connu)",
+                                "parmi les patients suivis dans la période, le dernier statut vaccinal "
+                                "VHB noté jusqu'à la fin de la période (« inconnu » seulement quand rien "
+                                "de mieux n'a jamais été noté) ; « non renseigné » quand aucun.",
+                                ind_vhb},
     [REPORT_DEPISTAGE_VHC] = {"depistage_vhc", "Dépistage VHC à renouveler (à la fin de la période)",
+                              "parmi les patients suivis dans la période, au dernier jour de la période : "
+                              "les injecteurs actifs (dernier questionnaire substances : injection dans les "
+                              "30 jours), et les patients dont le dépistage VHC est à faire, sans aucun "
+                              "test VHC réalisé depuis {depistage_vhc_injecteur_mois} mois pour un "
+                              "injecteur actif, {depistage_vhc_mois} mois pour les autres (jamais testés "
+                              "compris).",
                               ind_depistage},
-    [REPORT_PHQ9] = {"phq9_severite", "Santé mentale : PHQ-9 (dépression)", ind_phq9},
-    [REPORT_GAD7] = {"gad7_severite", "Santé mentale : GAD-7 (anxiété)", ind_gad7},
-    [REPORT_ALERTES] = {"alertes", "Alertes cliniques (nombre, sans texte)", ind_alertes},
+    [REPORT_PHQ9] = {"phq9_severite", "Santé mentale : PHQ-9 (dépression)",
+                     "pour chaque patient, le dernier questionnaire de santé mentale de la période dont "
+                     "le PHQ-9 est calculé : le nombre de patients évalués, puis leur degré de sévérité.",
+                     ind_phq9},
+    [REPORT_GAD7] = {"gad7_severite", "Santé mentale : GAD-7 (anxiété)",
+                     "pour chaque patient, le dernier questionnaire de santé mentale de la période dont "
+                     "le GAD-7 est calculé : le nombre de patients évalués, puis leur degré de sévérité.",
+                     ind_gad7},
+    [REPORT_ALERTES] = {"alertes", "Alertes cliniques (nombre, sans texte)",
+                        "les alertes cliniques levées sur des saisies datées dans la période, au total et "
+                        "par niveau : un nombre, jamais leur texte.",
+                        ind_alertes},
 };
 
 static void structure_add(void *vctx, const char *code)
 {
 	report *r = vctx;
+	for (size_t i = 0; i < r->n_structures; i++)
+		if (strcmp(r->structures[i], code) == 0)
+			return;
 	r->structures = xrealloc(r->structures, (r->n_structures + 1) * sizeof *r->structures);
 	r->structures[r->n_structures++] = xstrdup(code);
 }
 
-/* The structure codes of the patients, sorted; the database's own when it has no patient. */
+static int by_code(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Where each structure's figures come from, at a regional database. */
+static void source_set(report *r, report_source *src, const ledger_structure *st)
+{
+	src->cover = ledger_cover_of(st, &r->period);
+	src->in_total = src->cover == LEDGER_FULL;
+	src->text = ledger_source_text(st);
+	src->why = ledger_cover_why(st, &r->period);
+	if (st && st->sequence) {
+		src->sequence = st->sequence;
+		snprintf(src->period, sizeof src->period, "%s", st->period);
+		if (st->made)
+			date_format(st->made, src->made);
+	}
+}
+
+/* The structures: those of the patients, sorted; at a regional database with those it knows
+ * (ledger.h) and where each one's figures come from; the database's own when it has no patient. */
 static int load_structures(rctx *c)
 {
 	report *r = c->r;
 	int rc = store_report_structures(c->s, structure_add, r, c->why);
+	ledger *l = NULL;
+	r->regional = !rc && store_is_regional(c->s);
+	if (r->regional && (l = ledger_load(c->s, c->why, &rc)))
+		for (size_t i = 0; i < l->n; i++)
+			structure_add(r, l->v[i].code);
 	if (!rc && r->n_structures == 0) {
 		char code[64], name[256];
 		structure_add(r, store_structure(c->s, code, name) ? code : "?");
 	}
+	if (r->n_structures)
+		qsort(r->structures, r->n_structures, sizeof *r->structures, by_code);
+	r->sources = xcalloc(r->n_structures ? r->n_structures : 1, sizeof *r->sources);
+	for (size_t i = 0; i < r->n_structures; i++) {
+		if (r->regional)
+			source_set(r, &r->sources[i], ledger_find(l, r->structures[i]));
+		else
+			r->sources[i] = (report_source){.cover = LEDGER_FULL, .in_total = true};
+		r->n_in_total += r->sources[i].in_total;
+	}
+	ledger_free(l);
 	return rc;
 }
 
 report *report_compute(store *s, const formset *fs, const period *p, char **why, int *code)
 {
+	return report_compute_progress(s, fs, p, NULL, NULL, why, code);
+}
+
+report *report_compute_progress(store *s, const formset *fs, const period *p,
+                                void (*progress)(void *ctx, int step, int steps), void *ctx, char **why,
+                                int *code)
+{
 	report *r = xcalloc(1, sizeof *r);
 	r->period = *p;
 	r->mask_max = fs->reporting ? fs->reporting->small_count_mask : 4;
+	r->reporting = fs->reporting;
 	rctx c = {.s = s, .fs = fs, .r = r, .why = why};
 	date_format(p->first, c.first);
 	date_format(p->last, c.last);
-	int rc = store_read_begin(s, why);
+	int rc = store_report_begin(s, why);
 	if (!rc)
 		rc = load_structures(&c);
 	for (int i = 0; !rc && i < REPORT_N; i++) {
 		report_indicator *ind = &r->ind[i];
+		if (progress)
+			progress(ctx, i + 1, REPORT_N);
 		ind->id = indicators[i].id;
 		ind->title = indicators[i].title;
+		ind->definition = report_definition((enum report_id)i, fs->reporting);
 		ind->available = true;
 		rc = indicators[i].fn(&c, ind);
 		values_alloc(r, ind); /* an indicator that ran no query */
 	}
-	store_read_end(s);
+	store_report_end(s);
+	if (!rc) {
+		totals(r);
+		report_mask_apply(r);
+	}
 	if (rc) {
 		*code = rc;
 		report_free(r);
@@ -482,12 +665,174 @@ void report_free(report *r)
 		}
 		free(ind->cats);
 		free(ind->values);
+		free(ind->mask);
 		free(ind->unavailable);
+		free(ind->definition);
 	}
-	for (size_t i = 0; i < r->n_structures; i++)
+	for (size_t i = 0; i < r->n_structures; i++) {
 		free(r->structures[i]);
+		if (r->sources) {
+			free(r->sources[i].text);
+			free(r->sources[i].why);
+		}
+	}
 	free(r->structures);
+	free(r->sources);
 	free(r);
+}
+
+/* ------------------------------------------------------------ definitions */
+
+/* Characters (not bytes) of UTF-8 text: every label here is one column per character. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
+static int text_chars(const char *s)
+{
+	return (int)utf8_chars(s, strlen(s));
+}
+
+const char report_conventions[] =
+    "les saisies en brouillon ne comptent jamais ; la « dernière » saisie d'un patient est la plus "
+    "récente par date, puis par ordre de création ; un patient compte dans la structure qui l'a inclus "
+    "(colonne structure) ; « ensemble » est la somme des structures dont les données couvrent toute la "
+    "période.";
+
+char *report_mask_rule(int mask_max)
+{
+	if (mask_max < 1)
+		return xstrdup("aucun masquage des petits effectifs (small_count_mask de reporting.yaml).");
+	return xasprintf(
+	    "dans ce qui quitte la structure, les effectifs de 1 à %d sont masqués (« <%d » ; en "
+	    "CSV, valeur vide et masque 1), et d'autres cases le sont en complément (« s », valeur "
+	    "quelconque ; en CSV, masque 1 aussi) pour qu'aucun effectif masqué ne puisse se recalculer à "
+	    "partir "
+	    "de ceux qui sont affichés : ni par les totaux de catégories, ni par l'ensemble des "
+	    "structures, ni par un même effectif donné par deux indicateurs (secret secondaire). "
+	    "Une moyenne ou une part calculée sur un effectif masqué est masquée.",
+	    mask_max, mask_max + 1);
+}
+
+const char *report_indicator_id(enum report_id id)
+{
+	return indicators[id].id;
+}
+
+const char *report_indicator_title(enum report_id id)
+{
+	return indicators[id].title;
+}
+
+char *report_definition(enum report_id id, const reporting *rep)
+{
+	strbuf sb = STRBUF_INIT;
+	for (const char *p = indicators[id].definition; *p;) {
+		const char *close = *p == '{' ? strchr(p, '}') : NULL;
+		if (!close) {
+			strbuf_putc(&sb, *p++);
+			continue;
+		}
+		char *name = xstrndup(p + 1, (size_t)(close - p - 1));
+		bool found = false;
+		double v = rep ? reporting_threshold(rep, name, &found) : 0;
+		char num[48];
+		format_number(v, -1, num, sizeof num);
+		char *dot = strchr(num, '.');
+		if (dot)
+			*dot = ',';
+		if (found)
+			strbuf_puts(&sb, num);
+		else
+			strbuf_printf(&sb, "(seuil %s de reporting.yaml)", name);
+		free(name);
+		p = close + 1;
+	}
+	return strbuf_take(&sb);
+}
+
+/* Append text wrapped at 80 columns, the lines after the first indented by two spaces. The
+ * space before a French ":" or ";" and inside « » never starts a line: it is held as a no-break
+ * space while the text is cut, then written as a plain one. */
+static void wrap_into(strbuf *o, const char *text)
+{
+	static const char nbsp[] = "\xC2\xA0";
+	strbuf held = STRBUF_INIT;
+	for (const char *p = text; *p; p++) {
+		if (*p == ' ' && (p[1] == ':' || p[1] == ';' || str_starts(p + 1, "»")))
+			strbuf_puts(&held, nbsp);
+		else if (str_starts(p, "« "))
+			strbuf_puts(&held, "«\xC2\xA0"), p += strlen("« ") - 1;
+		else
+			strbuf_putc(&held, *p);
+	}
+	char **lines = NULL;
+	size_t n = text_wrap_measured(strbuf_str(&held), 80 - 2, text_chars, &lines);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_puts(o, i ? "  " : "");
+		for (const char *p = lines[i]; *p; p++) {
+			if (str_starts(p, nbsp))
+				strbuf_putc(o, ' '), p++;
+			else
+				strbuf_putc(o, *p);
+		}
+		strbuf_putc(o, '\n');
+	}
+	lines_free(lines, n);
+	strbuf_done(&held);
+}
+
+void report_definitions_text(strbuf *o, const reporting *rep)
+{
+	strbuf_puts(o, "DÉFINITIONS DES INDICATEURS\n---------------------------\n");
+	char *line = xasprintf("Règles communes : %s", report_conventions);
+	wrap_into(o, line);
+	free(line);
+	char *rule = report_mask_rule(rep ? rep->small_count_mask : 4);
+	line = xasprintf("Petits effectifs : %s", rule);
+	strbuf_putc(o, '\n');
+	wrap_into(o, line);
+	free(line);
+	free(rule);
+	for (int i = 0; i < REPORT_N; i++) {
+		char *def = report_definition((enum report_id)i, rep);
+		line = xasprintf("%s — %s : %s", indicators[i].id, indicators[i].title, def);
+		strbuf_putc(o, '\n');
+		wrap_into(o, line);
+		free(line);
+		free(def);
+	}
+}
+
+bool report_definitions_csv(const reporting *rep, csv_writer *w)
+{
+	csv_field(w, "indicateur");
+	csv_field(w, "titre");
+	csv_field(w, "definition");
+	csv_end_row(w);
+	csv_field(w, "regles_communes");
+	csv_field(w, "Règles communes");
+	csv_field(w, report_conventions);
+	csv_end_row(w);
+	char *rule = report_mask_rule(rep ? rep->small_count_mask : 4);
+	csv_field(w, "masque");
+	csv_field(w, "Petits effectifs");
+	csv_field(w, rule);
+	csv_end_row(w);
+	free(rule);
+	for (int i = 0; i < REPORT_N; i++) {
+		char *def = report_definition((enum report_id)i, rep);
+		csv_field(w, indicators[i].id);
+		csv_field(w, indicators[i].title);
+		csv_field(w, def);
+		csv_end_row(w);
+		free(def);
+	}
+	return csv_flush(w);
 }
 
 /* ------------------------------------------------------------ reading the model */
@@ -497,24 +842,50 @@ size_t report_rows(const report *r)
 	return r->n_structures + (r->n_structures > 1);
 }
 
+bool report_no_data(const report *r, size_t row)
+{
+	if (!r->regional)
+		return false;
+	if (row < r->n_structures)
+		return r->sources[row].cover == LEDGER_NONE || r->sources[row].cover == LEDGER_BEFORE;
+	return r->n_in_total == 0;
+}
+
 const char *report_row_name(const report *r, size_t row)
 {
 	return row < r->n_structures ? r->structures[row] : "ensemble";
 }
 
-static bool small(const report *r, double v, bool mask)
+/* What the small-count rule does to category cat of a row: REPORT_SHOWN, REPORT_SMALL or
+ * REPORT_COMPLEMENT (without report_mask_apply, the small counts alone). */
+static int hidden(const report *r, const report_indicator *ind, size_t row, size_t cat, bool mask)
 {
-	return mask && v >= 1 && v <= r->mask_max;
+	if (!mask || r->mask_max < 1)
+		return REPORT_SHOWN;
+	if (ind->mask)
+		return ind->mask[row * ind->n_cats + cat];
+	double v = cell(ind, row)[cat];
+	return v >= 1 && v <= r->mask_max ? REPORT_SMALL : REPORT_SHOWN;
 }
 
-/* 100 × num / base, masked when either count is small, no value without a denominator. */
-static report_cell share(const report *r, double num, double base, bool mask)
+static report_cell masked_cell(int how)
 {
+	return (report_cell){false, true, how == REPORT_COMPLEMENT, false, 0};
+}
+
+/* 100 × num / base, masked when either count is, no value without a denominator. */
+static report_cell share(const report *r, const report_indicator *ind, size_t row, int num, int base,
+                         bool mask)
+{
+	const double *v = cell(ind, row);
+	int how = hidden(r, ind, row, (size_t)num, mask);
+	if (!how)
+		how = hidden(r, ind, row, (size_t)base, mask);
+	if (how)
+		return masked_cell(how);
 	report_cell c = {0};
-	if (small(r, num, mask) || small(r, base, mask))
-		c.masked = true;
-	else if (base > 0)
-		c = (report_cell){true, false, round_to(100.0 * num / base, 1)};
+	if (v[base] > 0)
+		c = (report_cell){true, false, false, false, round_to(100.0 * v[num] / v[base], 1)};
 	return c;
 }
 
@@ -522,25 +893,30 @@ report_cell report_cell_get(const report *r, enum report_id id, size_t row, size
 {
 	report_cell c = {0};
 	const report_indicator *ind = &r->ind[id];
-	if (!ind->available || row > r->n_structures || cat >= ind->n_cats)
+	if (row > r->n_structures)
+		return c;
+	if (report_no_data(r, row))
+		return (report_cell){false, false, false, true, 0};
+	if (!ind->available || cat >= ind->n_cats)
 		return c;
 	const double *v = cell(ind, row);
 	const report_category *k = &ind->cats[cat];
+	int how;
 	switch (k->kind) {
 	case REPORT_COUNT:
-		if (small(r, v[cat], mask))
-			c.masked = true;
+		if ((how = hidden(r, ind, row, cat, mask)))
+			c = masked_cell(how);
 		else
-			c = (report_cell){true, false, v[cat]};
+			c = (report_cell){true, false, false, false, v[cat]};
 		break;
 	case REPORT_MEAN:
-		if (small(r, v[k->base], mask))
-			c.masked = true;
+		if ((how = hidden(r, ind, row, (size_t)k->base, mask)))
+			c = masked_cell(how);
 		else if (v[k->base] > 0)
-			c = (report_cell){true, false, round_to(v[cat] / v[k->base], 2)};
+			c = (report_cell){true, false, false, false, round_to(v[cat] / v[k->base], 2)};
 		break;
 	case REPORT_PERCENT:
-		c = share(r, v[k->num], v[k->base], mask);
+		c = share(r, ind, row, k->num, k->base, mask);
 		break;
 	}
 	return c;
@@ -550,11 +926,14 @@ report_cell report_cell_share(const report *r, enum report_id id, size_t row, si
 {
 	report_cell c = {0};
 	const report_indicator *ind = &r->ind[id];
-	if (!ind->available || row > r->n_structures || cat >= ind->n_cats ||
-	    ind->cats[cat].kind != REPORT_COUNT || ind->cats[cat].base < 0)
+	if (row > r->n_structures)
 		return c;
-	const double *v = cell(ind, row);
-	return share(r, v[cat], v[ind->cats[cat].base], mask);
+	if (report_no_data(r, row))
+		return (report_cell){false, false, false, true, 0};
+	if (!ind->available || cat >= ind->n_cats || ind->cats[cat].kind != REPORT_COUNT ||
+	    ind->cats[cat].base < 0)
+		return c;
+	return share(r, ind, row, (int)cat, ind->cats[cat].base, mask);
 }
 
 /* The value of a cell as text: counts as integers, means with 2 decimals, percentages with 1;
@@ -573,15 +952,6 @@ static void cell_text(const report_category *k, report_cell c, char sep, char *b
 /* ------------------------------------------------------------ text */
 
 enum { LABEL_COLS = 56, VALUE_COLS = 8 };
-
-/* Characters (not bytes) of UTF-8 text: every label here is one column per character. */
-static size_t utf8_chars(const char *s, size_t n)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return k;
-}
 
 /* Print indent and label padded (or cut with "…") to cols characters. */
 static void put_label(FILE *out, const char *indent, const char *label, size_t cols)
@@ -611,7 +981,9 @@ static void text_line(const report *r, FILE *out, const report_indicator *ind, s
 	enum report_id id = (enum report_id)(ind - r->ind);
 	report_cell c = report_cell_get(r, id, row, cat, mask);
 	char val[48], pct[48] = "";
-	if (c.masked)
+	if (c.complement)
+		snprintf(val, sizeof val, "s");
+	else if (c.masked)
 		snprintf(val, sizeof val, "<%d", r->mask_max + 1);
 	else if (c.has_value)
 		cell_text(&ind->cats[cat], c, ',', val, sizeof val);
@@ -664,6 +1036,57 @@ static void french_date(long day, char buf[11])
 	buf[10] = 0;
 }
 
+/* Print text wrapped to 80 columns, the lines after the first indented by indent spaces. */
+static void put_wrapped(FILE *out, const char *text, int indent)
+{
+	char *clean = text_sanitize(text, false);
+	char **lines = NULL;
+	size_t n = text_wrap_measured(clean, LABEL_COLS + 2 + VALUE_COLS + 14 - indent, text_chars, &lines);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%*s%s\n", i ? indent : 0, "", lines[i]);
+	lines_free(lines, n);
+	free(clean);
+}
+
+/* A structure's heading at a regional database: where its figures come from, and when they are
+ * not complete, why and that the total leaves it out. */
+static void text_source(const report *r, FILE *out, size_t row)
+{
+	const report_source *src = &r->sources[row];
+	char *line;
+	if (report_no_data(r, row))
+		line = xasprintf("Pas de données pour la période : %s. Hors de l'ensemble.", src->why);
+	else if (src->why)
+		line = xasprintf("Données : %s.\nPARTIEL : %s. Hors de l'ensemble.", src->text, src->why);
+	else
+		line = xasprintf("Données : %s.", src->text);
+	char *cut = line;
+	for (char *nl; (nl = strchr(cut, '\n')); cut = nl + 1) {
+		*nl = 0;
+		put_wrapped(out, cut, 2);
+	}
+	put_wrapped(out, cut, 2);
+	free(line);
+}
+
+/* The total's heading at a regional database: which structures it leaves out, and why. */
+static void text_total(const report *r, FILE *out)
+{
+	if (r->n_in_total == r->n_structures)
+		return;
+	for (size_t row = 0; row < r->n_structures; row++) {
+		const report_source *src = &r->sources[row];
+		if (src->in_total)
+			continue;
+		char *line = xasprintf("Hors de l'ensemble : %s (%s : %s)", r->structures[row],
+		                       report_no_data(r, row) ? "pas de données" : "partiel", src->why);
+		put_wrapped(out, line, 2);
+		free(line);
+	}
+	if (!r->n_in_total)
+		fputs("Pas de données : aucune structure n'a de données couvrant toute la période.\n", out);
+}
+
 bool report_write_text(const report *r, FILE *out, bool mask)
 {
 	char a[11], b[11];
@@ -682,10 +1105,19 @@ bool report_write_text(const report *r, FILE *out, bool mask)
 		if (row < r->n_structures) {
 			fputs("Structure ", out);
 			fputs_safe(r->structures[row], out);
+		} else if (r->n_in_total < r->n_structures) {
+			fprintf(out, "Ensemble des %zu structures aux données complètes (sur %zu)",
+			        r->n_in_total, r->n_structures);
 		} else {
 			fprintf(out, "Ensemble des %zu structures", r->n_structures);
 		}
 		fputs(" ====\n", out);
+		if (r->regional && row < r->n_structures)
+			text_source(r, out, row);
+		else if (r->regional)
+			text_total(r, out);
+		if (report_no_data(r, row))
+			continue;
 		for (int i = 0; i < REPORT_N; i++) {
 			/* The two single-value indicators go together, the others each in a paragraph. */
 			if (i != REPORT_INCLUSIONS)
@@ -693,16 +1125,49 @@ bool report_write_text(const report *r, FILE *out, bool mask)
 			text_indicator(r, out, &r->ind[i], row, mask);
 		}
 	}
+	strbuf defs = STRBUF_INIT;
+	if (mask && r->mask_max >= 1) {
+		char *rule = report_mask_rule(r->mask_max);
+		char *line = xasprintf("Masquage : %s", rule);
+		fputc('\n', out);
+		put_wrapped(out, line, 2);
+		free(line);
+		free(rule);
+	}
+	report_definitions_text(&defs, r->reporting);
+	fputc('\n', out);
+	fputs(strbuf_str(&defs), out);
+	strbuf_done(&defs);
 	return !ferror(out);
 }
 
 /* ------------------------------------------------------------ CSV */
 
+/* The regional columns of a row: statut, export_sequence, export_periode, export_fait_le. */
+static void csv_source(const report *r, csv_writer *w, size_t row)
+{
+	if (row >= r->n_structures) {
+		csv_field(w, r->n_in_total ? "" : "pas_de_donnees");
+		for (int i = 0; i < 3; i++)
+			csv_field(w, "");
+		return;
+	}
+	const report_source *src = &r->sources[row];
+	char seq[24] = "";
+	if (src->sequence)
+		snprintf(seq, sizeof seq, "%lld", (long long)src->sequence);
+	csv_field(w, report_no_data(r, row) ? "pas_de_donnees" : src->in_total ? "complet" : "partiel");
+	csv_field(w, seq);
+	csv_field(w, src->period);
+	csv_field(w, src->made);
+}
+
 bool report_write_csv(const report *r, csv_writer *w, bool mask)
 {
-	static const char *const header[] = {"structure", "periode", "indicateur",
-	                                     "categorie", "valeur",  "masque"};
-	for (size_t i = 0; i < sizeof header / sizeof *header; i++)
+	static const char *const header[] = {
+	    "structure", "periode", "indicateur",      "categorie",      "valeur",
+	    "masque",    "statut",  "export_sequence", "export_periode", "export_fait_le"};
+	for (size_t i = 0; i < (r->regional ? 10 : 6); i++)
 		csv_field(w, header[i]);
 	csv_end_row(w);
 	for (size_t row = 0; row < report_rows(r); row++) {
@@ -721,6 +1186,8 @@ bool report_write_csv(const report *r, csv_writer *w, bool mask)
 				csv_field(w, ind->available ? ind->cats[k].code : NULL);
 				csv_field(w, val);
 				csv_field(w, c.masked ? "1" : "0");
+				if (r->regional)
+					csv_source(r, w, row);
 				csv_end_row(w);
 			}
 		}

@@ -48,8 +48,18 @@
  * An indicator whose form, field, code or threshold is absent is marked not available (with
  * the reason) instead of failing the whole report.
  *
- * The small-count rule is primary suppression only: a masked cell can sometimes be recovered
- * by subtraction from a total that is shown (a total of 9 with 7 shown and two masked cells). */
+ * At a regional database (store_is_regional: it imports structures' exports), the rows are
+ * the structures it knows (export/ledger.h) and each says which export its figures come from:
+ * a structure whose data does not reach the period has no figure at all ("pas de données",
+ * never 0), one whose data stops inside the period (or comes from an archive of an older
+ * version) is partial; both are left out of the total, which is the sum of the structures whose
+ * data covers the whole period. At a structure's own database every structure counts.
+ *
+ * The small-count rule holds (report_mask.c): counts from 1 to small_count_mask are masked,
+ * and so are other cells chosen so that no masked count can be recomputed from the cells shown
+ * by the sums the report states (categories and their total, structures and the total row, the
+ * same count under several indicators). A mean or a share computed from a masked count is
+ * masked too. */
 #ifndef RECUEIL_REPORT_H
 #define RECUEIL_REPORT_H
 
@@ -59,6 +69,7 @@
 
 #include "core/form.h"
 #include "export/csv.h"
+#include "export/ledger.h"
 #include "export/period.h"
 #include "store/store.h"
 
@@ -91,9 +102,11 @@ typedef struct {
 	char *code;  /* the CSV "categorie" ("medecin", "I", "evalues"); owned */
 	char *label; /* French label; owned */
 	report_kind kind;
-	int base; /* MEAN, PERCENT: the denominator category; COUNT: the category a percentage
-	           * shown beside it in text refers to; -1 for none */
-	int num;  /* PERCENT: the numerator category */
+	int base;    /* MEAN, PERCENT: the denominator category; COUNT: the category a percentage
+	              * shown beside it in text refers to; -1 for none */
+	int num;     /* PERCENT: the numerator category */
+	int part_of; /* COUNT: the category that is the sum of this one and its siblings (a total,
+	              * "evalues", "suivis"…), -1 for none */
 } report_category;
 
 typedef struct {
@@ -101,6 +114,7 @@ typedef struct {
 	const char *title; /* French heading; static */
 	bool available;
 	char *unavailable; /* why not (French, one line), owned; NULL when available */
+	char *definition;  /* how it is computed, in French, thresholds written in; owned */
 	bool hide_zero;    /* text: long lists of codes skip their zero lines */
 	/* The field whose choices gave categories their codes and labels (borrowed from the
 	 * formset the report was computed with), NULL if none: a screen finds there the label of
@@ -111,13 +125,38 @@ typedef struct {
 	/* Raw sums, (n_structures + 1) rows of n_cats: row k is structure k, row n_structures the
 	 * total. MEAN categories hold the sum of the values until report_cell_get divides it. */
 	double *values;
+	/* What the small-count rule hides, per value as above (report_rows rows): REPORT_SHOWN,
+	 * REPORT_SMALL or REPORT_COMPLEMENT; NULL until report_mask_apply. */
+	unsigned char *mask;
 } report_indicator;
+
+enum {
+	REPORT_SHOWN = 0,
+	REPORT_SMALL = 1,      /* a count from 1 to mask_max */
+	REPORT_COMPLEMENT = 2, /* masked so that no small count can be recomputed from the others */
+};
+
+/* Where a structure's figures come from (a regional database). */
+typedef struct {
+	ledger_cover cover; /* LEDGER_FULL at a structure's own database */
+	bool in_total;      /* counted in the total: its data covers the whole period */
+	int64_t sequence;   /* the export its data comes from, 0 when none (or not regional) */
+	char period[32];    /* that export's period, "" when none */
+	char made[11];      /* the day it was made, YYYY-MM-DD, "" when none */
+	char *text;         /* "export n° 5, 2026-T3, fait le 05/10/2026" or "aucun export reçu"; NULL
+	                     * when not regional; owned */
+	char *why;          /* why not complete (ledger_cover_why), NULL when complete; owned */
+} report_source;
 
 typedef struct {
 	period period;
-	int mask_max;        /* counts 1..mask_max are masked when masking is asked for */
-	char **structures;   /* structure codes, sorted; owned */
-	size_t n_structures; /* at least 1 */
+	int mask_max;               /* counts 1..mask_max are masked when masking is asked for */
+	char **structures;          /* structure codes, sorted; owned */
+	size_t n_structures;        /* at least 1 */
+	bool regional;              /* a regional database: sources below say where figures come from */
+	report_source *sources;     /* one per structure */
+	size_t n_in_total;          /* structures counted in the total */
+	const reporting *reporting; /* the thresholds the report was computed with; borrowed */
 	report_indicator ind[REPORT_N];
 } report;
 
@@ -126,32 +165,79 @@ typedef struct {
  * *code (a sysexits code) when the database cannot be read. A missing form or field does not
  * fail: the indicator is marked not available. */
 report *report_compute(store *s, const formset *fs, const period *p, char **why, int *code);
+/* The same, calling progress(ctx, step, steps) before each of its steps (one per indicator,
+ * the last one also masking), so that a screen can say how far it is. */
+report *report_compute_progress(store *s, const formset *fs, const period *p,
+                                void (*progress)(void *ctx, int step, int steps), void *ctx, char **why,
+                                int *code);
 void report_free(report *r); /* NULL is fine */
+
+/* The screenings due today, as the report counts them (depistage_vhc, "a_faire") for the
+ * patients followed in the 12 months up to today (their last contact done in that time), at
+ * today: the home screen's figure. *due gets the count, or -1 when the forms or thresholds it
+ * needs are absent. Returns 0, or a sysexits code with *why (caller frees). Not inside a read
+ * transaction of the caller's. */
+int report_hcv_due(store *s, const formset *fs, long today, long *due, char **why);
 
 /* The number of rows to show: the structures, plus the total when there are several. Row
  * n_structures is the total. */
 size_t report_rows(const report *r);
 const char *report_row_name(const report *r, size_t row); /* a structure code or "ensemble" */
+/* Whether a row has no figure at all: a structure whose data does not reach the period (a
+ * regional database), or a total that counts no structure. */
+bool report_no_data(const report *r, size_t row);
 
 typedef struct {
-	bool has_value; /* false: masked, no denominator, or indicator not available */
-	bool masked;    /* hidden by the small-count rule */
-	double value;   /* count, mean rounded to 2 decimals, or percentage rounded to 1 */
+	bool has_value;  /* false: masked, no data, no denominator, or indicator not available */
+	bool masked;     /* hidden by the small-count rule */
+	bool complement; /* masked, not as a small count but so that none can be recomputed */
+	bool no_data;    /* a structure with no data for the period, or a total of none */
+	double value;    /* count, mean rounded to 2 decimals, or percentage rounded to 1 */
 } report_cell;
 
-/* The value of category cat of indicator id for a row; with mask, a count from 1 to
- * r->mask_max is masked, and so is a mean or a percentage computed from a masked count. */
+/* Compute what the small-count rule hides (each indicator's mask): report_compute calls it;
+ * call it again after changing values by hand. */
+void report_mask_apply(report *r);
+
+/* The French sentence that says which small-count rule the report applies for counts 1 to
+ * mask_max (text footer, CSV note, definitions). Caller frees. */
+char *report_mask_rule(int mask_max);
+
+/* The value of category cat of indicator id for a row; with mask, a count that the small-count
+ * rule hides (report_mask_apply; without it, a count from 1 to r->mask_max) is masked, and so is
+ * a mean or a percentage computed from a masked count. */
 report_cell report_cell_get(const report *r, enum report_id id, size_t row, size_t cat, bool mask);
 
 /* The percentage that text shows beside a count (100 × cat / its base), masked when either is. */
 report_cell report_cell_share(const report *r, enum report_id id, size_t row, size_t cat, bool mask);
 
-/* Write the report as French text readable at 80 columns. Returns false on a write error. */
+/* ---- definitions: how each indicator is computed, for the coordinator and the recipient */
+
+/* The conventions every indicator follows, in French (drafts, "last" entry, structure, total). */
+extern const char report_conventions[];
+const char *report_indicator_id(enum report_id id);    /* "cascade_vhc"; static */
+const char *report_indicator_title(enum report_id id); /* its French heading; static */
+/* How indicator id is computed, in plain French, with the thresholds of rep (may be NULL: the
+ * threshold is then named instead of given). Caller frees. */
+char *report_definition(enum report_id id, const reporting *rep);
+/* Append the definitions as French text wrapped at 80 columns: a heading, the conventions, then
+ * "Title (id) : definition" for each indicator (the text report, LISEZMOI.txt). */
+void report_definitions_text(strbuf *out, const reporting *rep);
+/* Write the definitions as CSV rows indicateur,titre,definition (header included; the first
+ * rows, regles_communes and masque, hold the conventions and the small-count rule). Returns
+ * false on a write error. */
+bool report_definitions_csv(const reporting *rep, csv_writer *w);
+
+/* Write the report as French text readable at 80 columns, its definitions in a final section.
+ * Returns false on a write error. */
 bool report_write_text(const report *r, FILE *out, bool mask);
 
 /* Write the report as CSV rows structure,periode,indicateur,categorie,valeur,masque (header
  * included): a masked value is empty with masque 1; an empty value with masque 0 has no value
- * (indicator not available, or a mean or share of nobody). Returns false on a write error. */
+ * (indicator not available, or a mean or share of nobody). At a regional database, four more
+ * columns end each row: statut (complet, partiel or pas_de_donnees, whose values are all empty;
+ * empty for the total), export_sequence, export_periode and export_fait_le (the export the
+ * structure's figures come from). Returns false on a write error. */
 bool report_write_csv(const report *r, csv_writer *w, bool mask);
 
 #endif

@@ -315,42 +315,26 @@ draft_keep_status store_draft_keep(store *s, store_draft *d, const char *login, 
 	return rescued ? DRAFT_RESCUED : DRAFT_LOST;
 }
 
-static long count(store *s, const char *sql, const char *text, long day)
+static long count(store *s, const char *sql, const char *text)
 {
 	sqlite3_stmt *stmt = st_prepare(s, sql);
 	if (!stmt)
 		return -1;
 	if (text)
 		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_TRANSIENT);
-	if (day) {
-		char d[11];
-		date_format(day, d);
-		sqlite3_bind_text(stmt, 2, d, -1, SQLITE_TRANSIENT);
-	}
 	long n = sqlite3_step(stmt) == SQLITE_ROW ? (long)sqlite3_column_int64(stmt, 0) : -1;
 	sqlite3_reset(stmt);
 	return n;
 }
 
-int store_counts_get(store *s, const char *login, const char *due_form, long due_since, store_counts *out,
-                     char **why)
+int store_counts_get(store *s, const char *login, store_counts *out, char **why)
 {
 	/* Each count reads an index only (schema/007_indexes.sql): these run at every start and on
 	 * every return to the home screen. */
-	out->patients = count(s, "SELECT count(*) FROM patients", NULL, 0);
-	out->incomplete = count(s, "SELECT count(*) FROM entries WHERE status <> 'complete'", NULL, 0);
-	out->drafts = count(s, "SELECT count(*) FROM drafts WHERE login = ?1", login, 0);
-	/* Patients without a recent entry of due_form: all patients less those with one. The latter
-	 * is one pass over the form's part of entries_by_form_patient, about 2.5 times cheaper than
-	 * probing that index once per patient (NOT EXISTS), and every entry has a patient (NOT NULL,
-	 * foreign key). One statement, so that both counts come from one snapshot. */
-	out->due = due_form
-	               ? count(s,
-	                       "SELECT (SELECT count(*) FROM patients) - (SELECT count(*) FROM "
-	                       "(SELECT DISTINCT patient_id FROM entries WHERE form = ?1 AND date >= ?2))",
-	                       due_form, due_since)
-	               : 0;
-	if (out->patients < 0 || out->incomplete < 0 || out->drafts < 0 || out->due < 0)
+	out->patients = count(s, "SELECT count(*) FROM patients", NULL);
+	out->incomplete = count(s, "SELECT count(*) FROM entries WHERE status <> 'complete'", NULL);
+	out->drafts = count(s, "SELECT count(*) FROM drafts WHERE login = ?1", login);
+	if (out->patients < 0 || out->incomplete < 0 || out->drafts < 0)
 		return st_fail(s, why, "comptes de l'accueil");
 	return 0;
 }

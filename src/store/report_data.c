@@ -1,5 +1,13 @@
 /* report_data.c — the queries of the activity report (definitions in report_data.h): one SQL
- * statement per indicator, grouped by structure, each row handed over as plain numbers. */
+ * statement per indicator, grouped by structure, each row handed over as plain numbers.
+ *
+ * Speed (docs/performance.md). Every form is read through entries_by_form_patient (form,
+ * patient, date), which holds the patient and the date: the entries table itself is not read,
+ * and a form's rows come in patient order. Drafts are left out by their ids, which the small
+ * partial index entries_unfinished lists (schema/007_indexes.sql), instead of reading each
+ * entry's status. What several queries start from is read once per report into the
+ * connection's temporary tables (never in the file): the period's contacts, the patients
+ * followed, each patient's last AUDIT of the period. */
 #include "store/report_data.h"
 
 #include <stdlib.h>
@@ -12,21 +20,29 @@
  * parameters (store_report_args); entries in draft never count. */
 // clang-format off
 
+/* Not a draft: drafts are few, and listed by the partial index entries_unfinished. */
+#define NOT_DRAFT "e.id NOT IN (SELECT id FROM entries WHERE status <> 'complete' AND status = 'draft')"
+
 /* The entries of a form that count, with their patient p and their form row. */
 #define FROM_FORM(form, alias) \
-	" FROM entries e JOIN patients p ON p.id = e.patient_id" \
+	" FROM entries e INDEXED BY entries_by_form_patient JOIN patients p ON p.id = e.patient_id" \
 	" JOIN form_" form " " alias " ON " alias ".entry_id = e.id" \
-	" WHERE e.form = '" form "' AND e.status <> 'draft'"
+	" WHERE e.form = '" form "' AND " NOT_DRAFT
 
-/* The patients followed in the period: at least one contact done. */
-#define SUIVIS_CTE \
-	"suivis(pid) AS (SELECT DISTINCT e.patient_id FROM entries e" \
-	" JOIN form_contact c ON c.entry_id = e.id" \
-	" WHERE e.form = 'contact' AND e.status <> 'draft' AND e.date BETWEEN ?1 AND ?2" \
-	" AND c.statut = 'realise')"
+/* A followed patient's entries of a form up to the end of the period (one range of the
+ * index), with their form row. */
+#define HISTORY(form, alias) \
+	" entries e INDEXED BY entries_by_form_patient JOIN form_" form " " alias " ON " alias ".entry_id = e.id" \
+	" WHERE e.form = '" form "' AND e.patient_id = suivis.pid AND e.date <= ?2 AND " NOT_DRAFT
 
-/* Each patient's entries ranked from the last (date, then creation order). */
-#define LAST_FIRST "ROW_NUMBER() OVER (PARTITION BY e.patient_id ORDER BY e.date DESC, e.id DESC) AS rang"
+/* A patient's last entry (by date, then creation order) is the one with the largest key: with
+ * GROUP BY e.patient_id over the index, in patient order, SQLite takes the other columns of a
+ * group from the row of its MAX() (its "bare columns"), with no sort and no window (a window
+ * partition per patient cost three times as much). */
+#define LAST_KEY "MAX(CAST(replace(e.date, '-', '') AS INTEGER) * 100000000000 + e.id)"
+#define LAST_OF(cols, form, alias, cond) \
+	"(SELECT e.patient_id AS pid, " cols ", " LAST_KEY FROM_FORM(form, alias) \
+	" AND e.date BETWEEN ?1 AND ?2 AND " cond " GROUP BY e.patient_id) dern JOIN patients p ON p.id = dern.pid"
 
 /* What an HCV test must be to count (for HCV, and done), and what antibody and RNA tests are. */
 #define VHC_TEST "h.evenement = 'test' AND h.virus = 'vhc' AND h.propose = 'realise'"
@@ -34,9 +50,37 @@
 #define ARN_TEST VHC_TEST " AND h.type_test IN ('arn_qualitatif', 'charge_virale')"
 #define FLAG(cond) "MAX(CASE WHEN " cond " THEN 1 ELSE 0 END)"
 
+/* ---- the temporary tables, each filled from the period (?1, ?2) by one statement */
+
+/* The contact entries of the period (%1$s, %2$s: the columns intervenant and type_contact, or NULL
+ * when the form lacks them). */
+static const char contacts_fill_fmt[] =
+	"INSERT INTO temp.report_contacts SELECT p.structure, e.patient_id, f.statut, %1$s, %2$s"
+	FROM_FORM("contact", "f") " AND e.date BETWEEN ?1 AND ?2";
+
+/* The patients followed in the period: at least one contact done (the primary key keeps one
+ * row per patient, with no sort: the contacts come in patient order). */
+static const char suivis_fill_sql[] =
+	"INSERT OR IGNORE INTO temp.report_suivis SELECT pid, structure FROM temp.report_contacts"
+	" WHERE statut = 'realise'";
+
+/* The same patients straight from the contact form, when the period's contacts are not wanted
+ * in their table (a query alone, outside a report: the home screen's screenings due). */
+static const char suivis_direct_sql[] =
+	"INSERT INTO temp.report_suivis SELECT pid, (SELECT structure FROM patients WHERE id = pid)"
+	" FROM (SELECT DISTINCT e.patient_id AS pid"
+	" FROM entries e INDEXED BY entries_by_form_patient JOIN form_contact f ON f.entry_id = e.id"
+	" WHERE e.form = 'contact' AND " NOT_DRAFT " AND e.date BETWEEN ?1 AND ?2 AND f.statut = 'realise')";
+
+/* Each patient's last AUDIT of the period whose zone is computed. */
+static const char audit_fill_sql[] =
+	"INSERT INTO temp.report_audit SELECT p.structure, z, k FROM"
+	LAST_OF("a.zone_oms AS z, a.classe_fr AS k", "audit", "a", "a.zone_oms IS NOT NULL");
+
+/* ---- the queries */
+
 static const char suivis_sql[] =
-	"WITH " SUIVIS_CTE " SELECT p.structure, COUNT(*)"
-	" FROM suivis JOIN patients p ON p.id = suivis.pid GROUP BY p.structure";
+	"SELECT structure, COUNT(*) FROM temp.report_suivis GROUP BY structure";
 
 static const char inclusions_sql[] =
 	"SELECT p.structure, COUNT(DISTINCT e.patient_id)" FROM_FORM("patient", "f")
@@ -46,92 +90,82 @@ static const char sorties_sql[] =
 	"SELECT p.structure, f.motif, COUNT(*)" FROM_FORM("sortie", "f")
 	" AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
 
+/* The contacts are handed over one by one (a count of 1 each): the caller's sums cost less than
+ * SQLite's sorter. */
 static const char contacts_statut_sql[] =
-	"SELECT p.structure, f.statut, COUNT(*)" FROM_FORM("contact", "f")
-	" AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
+	"SELECT structure, statut, 1 FROM temp.report_contacts";
 
 static const char contacts_intervenant_sql[] =
-	"SELECT p.structure, f.intervenant, COUNT(*)" FROM_FORM("contact", "f")
-	" AND e.date BETWEEN ?1 AND ?2 AND f.statut = 'realise' GROUP BY 1, 2";
+	"SELECT structure, intervenant, 1 FROM temp.report_contacts WHERE statut = 'realise'";
 
 static const char contacts_type_sql[] =
-	"SELECT p.structure, f.type_contact, COUNT(*)" FROM_FORM("contact", "f")
-	" AND e.date BETWEEN ?1 AND ?2 AND f.statut = 'realise' GROUP BY 1, 2";
-
-/* Each patient's last AUDIT of the period with a computed zone. */
-#define AUDIT_LAST \
-	"WITH dern AS (SELECT p.structure AS s, a.zone_oms AS z, a.classe_fr AS k, " LAST_FIRST \
-	FROM_FORM("audit", "a") " AND e.date BETWEEN ?1 AND ?2 AND a.zone_oms IS NOT NULL) "
+	"SELECT structure, type_contact, 1 FROM temp.report_contacts WHERE statut = 'realise'";
 
 static const char audit_zone_sql[] =
-	AUDIT_LAST "SELECT s, z, COUNT(*) FROM dern WHERE rang = 1 GROUP BY 1, 2";
+	"SELECT structure, zone_oms, COUNT(*) FROM temp.report_audit GROUP BY 1, 2";
 
 static const char audit_classe_sql[] =
-	AUDIT_LAST "SELECT s, k, COUNT(*) FROM dern WHERE rang = 1 GROUP BY 1, 2";
+	"SELECT structure, classe_fr, COUNT(*) FROM temp.report_audit GROUP BY 1, 2";
 
 /* ?3: the threshold, less a margin (see store_report_args). */
 static const char epices_sql[] =
-	"WITH dern AS (SELECT p.structure AS s, f.epices_score AS v, " LAST_FIRST
-	FROM_FORM("precarite", "f") " AND e.date BETWEEN ?1 AND ?2 AND f.epices_score IS NOT NULL) "
-	"SELECT s, COUNT(*), SUM(v), SUM(v >= ?3) FROM dern WHERE rang = 1 GROUP BY s";
+	"SELECT p.structure, COUNT(*), SUM(v), SUM(v >= ?3) FROM"
+	LAST_OF("f.epices_score AS v", "precarite", "f", "f.epices_score IS NOT NULL") " GROUP BY 1";
 
-/* Every step is counted among the patients of the step before it. Queries that look at a
- * followed patient's history start from suivis and reach the entries by patient (index
- * entries_by_patient): joining two materialised lists instead would be quadratic. */
+/* Each followed patient's HCV history up to the end of the period, read once for the cascade,
+ * the HBV status and the screenings due: the cascade's steps, the day of the last HCV test
+ * done, and the last HBV status ('inconnu' only when nothing better was ever recorded). The last
+ * of several entries is the largest "date, id" key written before its value (LAST_TEXT); %1$s
+ * is h.statut_vhb, or NULL when the form lacks it. */
+#define LAST_TEXT(cond, value) \
+	"substr(MAX(CASE WHEN " cond " THEN printf('%%s%%010d|%%s', e.date, e.id, " value ") END), 22)"
+static const char hcv_fill_fmt[] =
+	"INSERT INTO temp.report_hcv SELECT suivis.pid, suivis.structure, "
+	FLAG(AC_TEST) ", "
+	FLAG(AC_TEST " AND h.resultat = 'positif'") ", "
+	FLAG(ARN_TEST " AND h.arn_resultat IN ('detectable', 'indetectable')") ", "
+	FLAG(ARN_TEST " AND h.arn_resultat = 'detectable'") ", "
+	FLAG("h.evenement = 'traitement'") ", "
+	FLAG("h.evenement = 'traitement' AND h.rvs12 = 'guerison'") ", "
+	"MAX(CASE WHEN " VHC_TEST " THEN e.date END), "
+	"COALESCE(" LAST_TEXT("h.evenement = 'vaccination_vhb' AND %1$s <> 'inconnu'", "%1$s") ","
+	" MAX(CASE WHEN h.evenement = 'vaccination_vhb' AND %1$s = 'inconnu' THEN 'inconnu' END)) "
+	"FROM temp.report_suivis suivis LEFT JOIN entries e INDEXED BY entries_by_form_patient"
+	" ON e.form = 'hcv' AND e.patient_id = suivis.pid AND e.date <= ?2 AND " NOT_DRAFT " "
+	"LEFT JOIN form_hcv h ON h.entry_id = e.id GROUP BY suivis.pid";
+
+/* Every step is counted among the patients of the step before it. */
 static const char cascade_sql[] =
-	"WITH " SUIVIS_CTE ", "
-	"ev AS (SELECT s.pid AS pid, "
-	FLAG(AC_TEST) " AS ac, "
-	FLAG(AC_TEST " AND h.resultat = 'positif'") " AS acpos, "
-	FLAG(ARN_TEST " AND h.arn_resultat IN ('detectable', 'indetectable')") " AS arn, "
-	FLAG(ARN_TEST " AND h.arn_resultat = 'detectable'") " AS arnpos, "
-	FLAG("h.evenement = 'traitement'") " AS trt, "
-	FLAG("h.evenement = 'traitement' AND h.rvs12 = 'guerison'") " AS gueri "
-	"FROM suivis s LEFT JOIN entries e ON e.patient_id = s.pid AND e.form = 'hcv'"
-	" AND e.status <> 'draft' AND e.date <= ?2 "
-	"LEFT JOIN form_hcv h ON h.entry_id = e.id GROUP BY s.pid) "
-	"SELECT p.structure, COUNT(*), SUM(ac), SUM(ac * acpos), SUM(ac * acpos * arn), "
+	"SELECT structure, COUNT(*), SUM(ac), SUM(ac * acpos), SUM(ac * acpos * arn), "
 	"SUM(ac * acpos * arn * arnpos), SUM(ac * acpos * arn * arnpos * trt), "
-	"SUM(ac * acpos * arn * arnpos * trt * gueri) "
-	"FROM ev JOIN patients p ON p.id = ev.pid GROUP BY p.structure";
+	"SUM(ac * acpos * arn * arnpos * trt * gueri) FROM temp.report_hcv GROUP BY structure";
 
-/* The last status recorded up to the end of the period; 'inconnu' only when nothing better
- * was ever recorded. */
 static const char vhb_sql[] =
-	"WITH " SUIVIS_CTE " "
-	"SELECT p.structure, COALESCE((SELECT h.statut_vhb FROM entries e"
-	" JOIN form_hcv h ON h.entry_id = e.id"
-	" WHERE e.patient_id = suivis.pid AND e.form = 'hcv' AND e.status <> 'draft' AND e.date <= ?2"
-	" AND h.evenement = 'vaccination_vhb' AND h.statut_vhb IS NOT NULL"
-	" ORDER BY h.statut_vhb = 'inconnu', e.date DESC, e.id DESC LIMIT 1), 'non_renseigne'), COUNT(*) "
-	"FROM suivis JOIN patients p ON p.id = suivis.pid GROUP BY 1, 2";
+	"SELECT structure, COALESCE(vhb, 'non_renseigne'), COUNT(*) FROM temp.report_hcv GROUP BY 1, 2";
 
 /* ?3 and ?4: the days on or before which the last HCV test is too old, for active injectors
- * and for the others. c is materialised so that its subqueries run once per patient. */
+ * and for the others. c is materialised so that its subquery runs once per patient. */
 static const char depistage_sql[] =
-	"WITH " SUIVIS_CTE ", "
-	"c AS MATERIALIZED (SELECT p.structure AS s, "
-	"(SELECT f.injecteur_actif FROM entries e JOIN form_substances f ON f.entry_id = e.id"
-	" WHERE e.patient_id = suivis.pid AND e.form = 'substances' AND e.status <> 'draft'"
-	" AND e.date <= ?2 AND f.injecteur_actif IS NOT NULL"
-	" ORDER BY e.date DESC, e.id DESC LIMIT 1) IS 1 AS ia, "
-	"(SELECT MAX(e.date) FROM entries e JOIN form_hcv h ON h.entry_id = e.id"
-	" WHERE e.patient_id = suivis.pid AND e.form = 'hcv' AND e.status <> 'draft'"
-	" AND e.date <= ?2 AND " VHC_TEST ") AS d "
-	"FROM suivis JOIN patients p ON p.id = suivis.pid), "
+	"WITH c AS MATERIALIZED (SELECT suivis.structure AS s, "
+	"(SELECT f.injecteur_actif FROM" HISTORY("substances", "f")
+	" AND f.injecteur_actif IS NOT NULL ORDER BY e.date DESC, e.id DESC LIMIT 1) IS 1 AS ia, "
+	"suivis.last_test AS d FROM temp.report_hcv suivis), "
 	"du AS (SELECT s, ia, (ia AND (d IS NULL OR d <= ?3)) AS du_inj,"
 	" (NOT ia AND (d IS NULL OR d <= ?4)) AS du_aut FROM c) "
 	"SELECT s, COUNT(*), SUM(ia), SUM(du_inj) + SUM(du_aut), SUM(du_inj), SUM(du_aut) "
 	"FROM du GROUP BY s";
 
-/* Each patient's last mental health entry of the period with the band computed. */
-#define BANDS_SQL(band) \
-	"WITH dern AS (SELECT p.structure AS s, f." band " AS b, " LAST_FIRST \
-	FROM_FORM("sante_mentale", "f") " AND e.date BETWEEN ?1 AND ?2 AND f." band " IS NOT NULL) " \
-	"SELECT s, b, COUNT(*) FROM dern WHERE rang = 1 GROUP BY 1, 2"
+/* Each patient's last mental health entry of the period with the PHQ-9 band computed, and the
+ * last with the GAD-7 band, in one pass (%1$s, %2$s: the two columns, or NULL). */
+static const char bands_fill_fmt[] =
+	"INSERT INTO temp.report_bands SELECT p.structure, "
+	LAST_TEXT("%1$s IS NOT NULL", "%1$s") ", " LAST_TEXT("%2$s IS NOT NULL", "%2$s")
+	FROM_FORM("sante_mentale", "f") " AND e.date BETWEEN ?1 AND ?2 GROUP BY e.patient_id";
 
-static const char phq9_sql[] = BANDS_SQL("phq9_severite");
-static const char gad7_sql[] = BANDS_SQL("gad7_severite");
+static const char phq9_sql[] =
+	"SELECT structure, phq9, COUNT(*) FROM temp.report_bands WHERE phq9 IS NOT NULL GROUP BY 1, 2";
+static const char gad7_sql[] =
+	"SELECT structure, gad7, COUNT(*) FROM temp.report_bands WHERE gad7 IS NOT NULL GROUP BY 1, 2";
 
 static const char alertes_sql[] =
 	"SELECT p.structure, a.level, COUNT(*) FROM alerts a JOIN entries e ON e.id = a.entry_id"
@@ -140,35 +174,227 @@ static const char alertes_sql[] =
 
 // clang-format on
 
-/* Each query, whether its rows have a code (column 1) before their values, and what a failure
- * to read it is called in messages. */
+/* The temporary tables, in the order they are filled (a table may start from the ones
+ * before it). A table's statement may name columns of a form that a database can lack (a field
+ * the forms never had): each %n$s is such a column, or NULL when its table does not have it. */
+enum { T_CONTACTS = 1, T_SUIVIS = 2, T_AUDIT = 4, T_HCV = 8, T_BANDS = 16 };
+
+static const struct {
+	unsigned bit;
+	const char *sql;
+	unsigned needs;
+	const char *table;      /* of the optional columns */
+	char alias;             /* of that table in the statement */
+	const char *columns[2]; /* their names, NULL when fewer */
+} temps[] = {
+    {T_CONTACTS, contacts_fill_fmt, 0, "form_contact", 'f', {"intervenant", "type_contact"}},
+    {T_SUIVIS, suivis_fill_sql, T_CONTACTS, NULL, 0, {NULL, NULL}},
+    {T_AUDIT, audit_fill_sql, 0, NULL, 0, {NULL, NULL}},
+    {T_HCV, hcv_fill_fmt, T_SUIVIS, "form_hcv", 'h', {"statut_vhb", NULL}},
+    {T_BANDS, bands_fill_fmt, 0, "form_sante_mentale", 'f', {"phq9_severite", "gad7_severite"}},
+};
+
+static const char temp_sql[] = "CREATE TEMP TABLE IF NOT EXISTS report_contacts(structure TEXT, pid INTEGER,"
+                               " statut TEXT, intervenant TEXT, type_contact TEXT);"
+                               "CREATE TEMP TABLE IF NOT EXISTS report_suivis(pid INTEGER PRIMARY KEY,"
+                               " structure TEXT);"
+                               "CREATE TEMP TABLE IF NOT EXISTS report_audit(structure TEXT, zone_oms TEXT,"
+                               " classe_fr TEXT);"
+                               "CREATE TEMP TABLE IF NOT EXISTS report_hcv(pid INTEGER PRIMARY KEY,"
+                               " structure TEXT, ac INTEGER, acpos INTEGER, arn INTEGER, arnpos INTEGER,"
+                               " trt INTEGER, gueri INTEGER, last_test TEXT, vhb TEXT);"
+                               "CREATE TEMP TABLE IF NOT EXISTS report_bands(structure TEXT, phq9 TEXT,"
+                               " gad7 TEXT);"
+                               "CREATE TEMP TABLE IF NOT EXISTS report_period(first TEXT, last TEXT,"
+                               " filled INTEGER NOT NULL DEFAULT 0)";
+
+static const char temp_clear_sql[] = "DELETE FROM temp.report_contacts; DELETE FROM temp.report_suivis;"
+                                     " DELETE FROM temp.report_audit; DELETE FROM temp.report_hcv;"
+                                     " DELETE FROM temp.report_bands";
+
+/* Each query, the temporary tables it starts from, whether its rows have a code (column 1)
+ * before their values, and what a failure to read it is called in messages. */
 static const struct {
 	const char *sql;
+	unsigned needs;
 	bool by_code;
 	const char *what;
 } queries[STORE_REPORT_N] = {
-    [STORE_REPORT_FOLLOWED] = {suivis_sql, false, "patients suivis"},
-    [STORE_REPORT_INCLUDED] = {inclusions_sql, false, "inclusions"},
-    [STORE_REPORT_EXITS] = {sorties_sql, true, "sorties"},
-    [STORE_REPORT_CONTACTS] = {contacts_statut_sql, true, "contacts par statut"},
-    [STORE_REPORT_CONTACTS_BY_PROFESSION] = {contacts_intervenant_sql, true, "contacts par profession"},
-    [STORE_REPORT_CONTACTS_BY_KIND] = {contacts_type_sql, true, "contacts par type"},
-    [STORE_REPORT_AUDIT_ZONE] = {audit_zone_sql, true, "zones AUDIT"},
-    [STORE_REPORT_AUDIT_CLASS] = {audit_classe_sql, true, "classes AUDIT"},
-    [STORE_REPORT_EPICES] = {epices_sql, false, "scores EPICES"},
-    [STORE_REPORT_HCV_CASCADE] = {cascade_sql, false, "cascade VHC"},
-    [STORE_REPORT_HBV_STATUS] = {vhb_sql, true, "vaccination VHB"},
-    [STORE_REPORT_HCV_DUE] = {depistage_sql, false, "dépistages VHC à renouveler"},
-    [STORE_REPORT_PHQ9_BAND] = {phq9_sql, true, "PHQ-9"},
-    [STORE_REPORT_GAD7_BAND] = {gad7_sql, true, "GAD-7"},
-    [STORE_REPORT_ALERTS] = {alertes_sql, true, "alertes"},
+    [STORE_REPORT_FOLLOWED] = {suivis_sql, T_SUIVIS, false, "patients suivis"},
+    [STORE_REPORT_INCLUDED] = {inclusions_sql, 0, false, "inclusions"},
+    [STORE_REPORT_EXITS] = {sorties_sql, 0, true, "sorties"},
+    [STORE_REPORT_CONTACTS] = {contacts_statut_sql, T_CONTACTS, true, "contacts par statut"},
+    [STORE_REPORT_CONTACTS_BY_PROFESSION] = {contacts_intervenant_sql, T_CONTACTS, true,
+                                             "contacts par profession"},
+    [STORE_REPORT_CONTACTS_BY_KIND] = {contacts_type_sql, T_CONTACTS, true, "contacts par type"},
+    [STORE_REPORT_AUDIT_ZONE] = {audit_zone_sql, T_AUDIT, true, "zones AUDIT"},
+    [STORE_REPORT_AUDIT_CLASS] = {audit_classe_sql, T_AUDIT, true, "classes AUDIT"},
+    [STORE_REPORT_EPICES] = {epices_sql, 0, false, "scores EPICES"},
+    [STORE_REPORT_HCV_CASCADE] = {cascade_sql, T_HCV, false, "cascade VHC"},
+    [STORE_REPORT_HBV_STATUS] = {vhb_sql, T_HCV, true, "vaccination VHB"},
+    [STORE_REPORT_HCV_DUE] = {depistage_sql, T_HCV, false, "dépistages VHC à renouveler"},
+    [STORE_REPORT_PHQ9_BAND] = {phq9_sql, T_BANDS, true, "PHQ-9"},
+    [STORE_REPORT_GAD7_BAND] = {gad7_sql, T_BANDS, true, "GAD-7"},
+    [STORE_REPORT_ALERTS] = {alertes_sql, 0, true, "alertes"},
 };
 
 /* The most values a row has (the cascade's seven steps). */
 enum { MAX_VALUES = 8 };
 
-int store_report_rows(store *s, enum store_report_query q, const store_report_args *a,
-                      void (*fn)(void *ctx, const store_report_row *row), void *ctx, char **why)
+/* Whether table has column col (PRAGMA table_info). */
+static bool has_column(store *s, const char *table, const char *col)
+{
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+	if (!stmt)
+		return false;
+	sqlite3_bind_text(stmt, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, col, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return found;
+}
+
+/* Run one fill statement of the period. A statement that does not prepare (a form or field
+ * the database lacks) gives STORE_REPORT_MISSING with SQLite's message. */
+static int fill(store *s, const char *sql, const char *first, const char *last, char **why)
+{
+	sqlite3_stmt *stmt = st_prepare(s, sql);
+	if (!stmt) {
+		set_why(why, "%s", sqlite3_errmsg(st_db_handle(s)));
+		return STORE_REPORT_MISSING;
+	}
+	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
+	int step = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return step == SQLITE_DONE ? 0 : st_fail(s, why, "rapport, tables temporaires");
+}
+
+/* Fill temporary table i for the period: its optional columns written in, "f.column" or NULL
+ * (a form without intervenant still gives the patients followed; the indicators that need a
+ * missing column are not available, report.c says why). */
+static int temp_fill(store *s, size_t i, const char *first, const char *last, char **why)
+{
+	char *cols[2] = {NULL, NULL};
+	for (size_t k = 0; k < 2; k++) {
+		const char *c = temps[i].columns[k];
+		cols[k] = c && has_column(s, temps[i].table, c) ? xasprintf("%c.%s", temps[i].alias, c)
+		                                                : xstrdup("NULL");
+	}
+	/* The statements are constants of this file; only the columns come from the database. */
+	char *sql = xasprintf(temps[i].sql, cols[0], cols[1]);
+	int rc = fill(s, sql, first, last, why);
+	free(sql);
+	free(cols[0]);
+	free(cols[1]);
+	return rc;
+}
+
+/* Fill the temporary tables of mask `want` (and those they start from) that `have` lacks, for
+ * [first, last]; *have gets those filled. */
+static int temps_fill(store *s, unsigned want, unsigned *have, const char *first, const char *last,
+                      bool alone, char **why)
+{
+	/* What the tables wanted start from (a table needs only tables listed before it). */
+	unsigned asked = want;
+	for (size_t i = sizeof temps / sizeof *temps; i-- > 0;)
+		if ((want & temps[i].bit) && !(*have & temps[i].bit))
+			want |= temps[i].needs;
+	/* A query alone that needs the patients followed and not the contacts reads them straight
+	 * from the form; a report fills the contacts once and finds them there. */
+	if (alone && (want & T_SUIVIS) && !(asked & T_CONTACTS) && !(*have & T_SUIVIS)) {
+		int rc = fill(s, suivis_direct_sql, first, last, why);
+		if (rc)
+			return rc;
+		*have |= T_SUIVIS;
+		want &= ~(unsigned)T_CONTACTS;
+	}
+	int rc = 0;
+	for (size_t i = 0; !rc && i < sizeof temps / sizeof *temps; i++) {
+		if (!(want & temps[i].bit) || (*have & temps[i].bit))
+			continue;
+		rc = temp_fill(s, i, first, last, why);
+		if (!rc)
+			*have |= temps[i].bit;
+	}
+	return rc;
+}
+
+/* Make the temporary tables of mask want hold the period [first, last]: kept from earlier
+ * queries of the report in progress (store_report_begin) when it is that period, filled
+ * otherwise. *adhoc: no report is in progress, the caller empties them after its query. */
+static int temps_for(store *s, unsigned want, const char *first, const char *last, bool *adhoc, char **why)
+{
+	*adhoc = true;
+	sqlite3 *db = st_db_handle(s);
+	if (sqlite3_exec(db, temp_sql, NULL, NULL, NULL) != SQLITE_OK)
+		return st_fail(s, why, "rapport, tables temporaires");
+	sqlite3_stmt *stmt =
+	    st_prepare(s, "SELECT first IS ?1 AND last IS ?2, filled FROM temp.report_period");
+	if (!stmt)
+		return st_fail(s, why, "rapport, tables temporaires");
+	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
+	bool running = sqlite3_step(stmt) == SQLITE_ROW, same = running && sqlite3_column_int(stmt, 0);
+	unsigned have = same ? (unsigned)sqlite3_column_int(stmt, 1) : 0;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	*adhoc = !running;
+	if ((want & have) == want && same)
+		return 0;
+	if (!same && sqlite3_exec(db, temp_clear_sql, NULL, NULL, NULL) != SQLITE_OK)
+		return st_fail(s, why, "rapport, tables temporaires");
+	int rc = temps_fill(s, want, &have, first, last, !running, why);
+	if (running) {
+		/* What is filled stays usable even when a later table could not be. */
+		stmt = st_prepare(s, "UPDATE temp.report_period SET first = ?1, last = ?2, filled = ?3");
+		if (!stmt)
+			return rc ? rc : st_fail(s, why, "rapport, tables temporaires");
+		sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 3, (int)have);
+		int step = sqlite3_step(stmt);
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+		if (!rc && step != SQLITE_DONE)
+			rc = st_fail(s, why, "rapport, tables temporaires");
+	}
+	return rc;
+}
+
+int store_report_begin(store *s, char **why)
+{
+	int rc = store_read_begin(s, why);
+	if (rc)
+		return rc;
+	/* The report reads most of the file, some of it several times: the small cache of a
+	 * streaming export would send each query back to the disk (1.26 M pread64 calls on the
+	 * 10,000-patient demo). The usual size comes back at store_report_end. */
+	sqlite3 *db = st_db_handle(s);
+	sqlite3_exec(db, "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+	if (sqlite3_exec(db, temp_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "DELETE FROM temp.report_period; INSERT INTO temp.report_period DEFAULT VALUES",
+	                 NULL, NULL, NULL) != SQLITE_OK) {
+		rc = st_fail(s, why, "rapport, tables temporaires");
+		store_report_end(s);
+	}
+	return rc;
+}
+
+void store_report_end(store *s)
+{
+	sqlite3 *db = st_db_handle(s);
+	sqlite3_exec(db, temp_clear_sql, NULL, NULL, NULL);
+	sqlite3_exec(db, "DELETE FROM temp.report_period", NULL, NULL, NULL);
+	store_read_end(s);
+	sqlite3_exec(db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+}
+
+/* Run query q, its temporary tables ready, and hand each row to fn. */
+static int rows(store *s, enum store_report_query q, const store_report_args *a,
+                void (*fn)(void *ctx, const store_report_row *row), void *ctx, char **why)
 {
 	sqlite3_stmt *stmt = st_prepare(s, queries[q].sql);
 	if (!stmt) {
@@ -207,6 +433,18 @@ int store_report_rows(store *s, enum store_report_query q, const store_report_ar
 	char *what = xasprintf("rapport, %s", queries[q].what);
 	int rc = st_fail(s, why, what);
 	free(what);
+	return rc;
+}
+
+int store_report_rows(store *s, enum store_report_query q, const store_report_args *a,
+                      void (*fn)(void *ctx, const store_report_row *row), void *ctx, char **why)
+{
+	bool adhoc = false;
+	int rc = queries[q].needs ? temps_for(s, queries[q].needs, a->first, a->last, &adhoc, why) : 0;
+	if (!rc)
+		rc = rows(s, q, a, fn, ctx, why);
+	if (adhoc)
+		sqlite3_exec(st_db_handle(s), temp_clear_sql, NULL, NULL, NULL);
 	return rc;
 }
 

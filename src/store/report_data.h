@@ -9,8 +9,9 @@
  * never count;
  * a patient's "last" entry is the latest by entry date, then by creation order; a patient
  * counts in the structure of patients.structure; a patient "followed in P" has at least one
- * contact entry dated in P whose statut is 'realise'. Run them inside store_read_begin …
- * store_read_end so that every figure comes from one snapshot. */
+ * contact entry dated in P whose statut is 'realise'. Run them inside store_report_begin …
+ * store_report_end so that every figure comes from one snapshot (and the patients followed are
+ * found once for all the queries that start from them). */
 #ifndef RECUEIL_REPORT_DATA_H
 #define RECUEIL_REPORT_DATA_H
 
@@ -19,7 +20,9 @@
 #include "store/store.h"
 
 /* The queries, each with the shape of its rows: "structure | n1, n2" has no code and two
- * values; "structure, code | n" has a code (a stored value of the field named) and one value. */
+ * values; "structure, code | n" has a code (a stored value of the field named) and one value.
+ * One structure (and code) may come in several rows, whose values add up: the contacts come
+ * one by one, a count of 1 each, since summing them costs less than SQLite's sort. */
 enum store_report_query {
 	STORE_REPORT_FOLLOWED,               /* structure | patients followed in P */
 	STORE_REPORT_INCLUDED,               /* structure | patients whose patient.date_inclusion is in P */
@@ -76,10 +79,19 @@ typedef struct {
  * form or field it does not have): that query cannot be answered, nothing else is wrong. */
 enum { STORE_REPORT_MISSING = -1 };
 
+/* Start a report: a read transaction (every query until store_report_end sees one snapshot of
+ * the database) with a page cache large enough to keep what the queries read, and the
+ * connection's temporary tables of the report. Returns 0, or a sysexits code with *why (caller
+ * frees; nothing is left open then). */
+int store_report_begin(store *s, char **why);
+/* End it: temporary tables emptied, the read transaction closed, the usual cache size back. */
+void store_report_end(store *s);
+
 /* Call fn for each row of query q over the period and parameters of a (rows of one structure
  * may come in any order); fn must not use the store (the query is still running). Returns 0;
  * STORE_REPORT_MISSING with *why set to SQLite's message (caller frees); or a sysexits code
- * with *why (caller frees) when the database cannot be read. */
+ * with *why (caller frees) when the database cannot be read. Outside store_report_begin … end,
+ * each query finds the patients followed itself. */
 int store_report_rows(store *s, enum store_report_query q, const store_report_args *a,
                       void (*fn)(void *ctx, const store_report_row *row), void *ctx, char **why);
 

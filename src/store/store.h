@@ -432,13 +432,12 @@ void draft_content_add(strbuf *sb, const char *key, const char *val);
 /* Split content into keys and values (caller frees both arrays with their strings); count. */
 size_t draft_content_parse(const char *content, char ***keys, char ***values);
 
-/* Counts for the home screen: patients, entries left incomplete or in draft, the user's drafts,
- * and patients without an entry of form due_form dated on or after due_since (day number). */
+/* Counts for the home screen: patients, entries left incomplete or in draft, the user's drafts
+ * (the screenings due are the report's: report_hcv_due). */
 typedef struct {
-	long patients, incomplete, drafts, due;
+	long patients, incomplete, drafts;
 } store_counts;
-int store_counts_get(store *s, const char *login, const char *due_form, long due_since, store_counts *out,
-                     char **why);
+int store_counts_get(store *s, const char *login, store_counts *out, char **why);
 
 /* ---- import of structures' exports into a regional database (import_write.c)
  *

@@ -167,6 +167,19 @@ bool period_answer(dialog *d, int tag, const char *question, const char *typed, 
 	return false;
 }
 
+bool period_key(dialog *d, int tag, const char *question, const ui_key *k, period *out)
+{
+	int answer = 0;
+	dialog_result r = dialog_key(d, k, &answer);
+	if (r == DR_OPEN)
+		return false;
+	char *text = r == DR_DONE ? le_text(&d->edit) : NULL;
+	dialog_close(d);
+	bool chosen = text && period_answer(d, tag, question, text, out);
+	free(text);
+	return chosen;
+}
+
 bool period_start(app *a, dialog *d, int tag, const char *question, period *out, deadline *next)
 {
 	deadline dl;

@@ -13,13 +13,14 @@
 #include "ui/ui.h"
 
 #define CTRL_(c) ((c)&0x1F)
-#define CTX_ANY  0x7FFu
+#define CTX_ANY  0xFFFu
 #define CTX_SCREENS                                                                                          \
 	(CTX_HOME | CTX_LIST | CTX_FILE | CTX_FORM | CTX_HELP | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT |       \
-	 CTX_REPORT)
+	 CTX_REPORT | CTX_LEDGER)
 
 /* The screens that are lists (listview.h): Home and End go to their first and last item. */
-#define CTX_LISTS (CTX_LIST | CTX_FILE | CTX_HELP | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT | CTX_REPORT)
+#define CTX_LISTS                                                                                            \
+	(CTX_LIST | CTX_FILE | CTX_HELP | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT | CTX_REPORT | CTX_LEDGER)
 
 /* A key: below 256 a character, from 256 a curses KEY_* code. */
 typedef struct {
@@ -41,7 +42,7 @@ static const binding table[] = {
      N_("cet écran d'aide"),
      CTX_ANY},
     {ACT_HELP,
-     CTX_HOME | CTX_FILE | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT | CTX_REPORT,
+     CTX_HOME | CTX_FILE | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT | CTX_REPORT | CTX_LEDGER,
      {'?'},
      "?",
      N_("Aide"),
@@ -117,13 +118,21 @@ static const binding table[] = {
      N_("archive chiffrée d'une période, à envoyer avant l'échéance (coordination)"),
      0},
     {ACT_EXPORT, CTX_HOME, {'e'}, "e", N_("Export"), NULL, 0},
+    {ACT_LEDGER,
+     CTX_HOME,
+     {KEY_F(2), CTRL_('t')},
+     "F2 ^T",
+     N_("Structures"),
+     N_("structures de la région : dernier export reçu de chacune, qui n'a pas envoyé (coordination)"),
+     0},
+    {ACT_LEDGER, CTX_HOME, {'s'}, "s", N_("Structures"), NULL, 0},
     {ACT_PERIOD,
-     CTX_EXPORT | CTX_REPORT,
+     CTX_EXPORT | CTX_REPORT | CTX_LEDGER,
      {KEY_F(5), CTRL_('p'), 'p'},
      "F5 ^P",
      N_("Période"),
      N_("choisir une autre période (2026, 2026-S1, 2026-T3, 2026-11, du..au)"),
-     CTX_EXPORT | CTX_REPORT},
+     CTX_EXPORT | CTX_REPORT | CTX_LEDGER},
     {ACT_MASK,
      CTX_REPORT,
      {KEY_F(6), CTRL_('t'), 'm'},
@@ -300,6 +309,7 @@ static const struct {
     {CTX_ALERTS, N_("Alertes cliniques")},
     {CTX_EXPORT, N_("Export d'une période")},
     {CTX_REPORT, N_("Rapport d'activité")},
+    {CTX_LEDGER, N_("Structures de la région")},
     {CTX_DIALOG, N_("Questions et choix")},
 };
 

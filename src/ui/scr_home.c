@@ -7,36 +7,39 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "export/report.h"
 #include "ui/ui.h"
 
 typedef struct {
 	screen base;
 	size_t sel;
 	store_counts counts;
-	long due_months;
+	long due;              /* screenings due (report_hcv_due), -1 when not counted */
 	size_t alerts, urgent; /* open clinical alerts, and how many of them are urgent */
 } home;
 
-enum { ITEM_PATIENTS, ITEM_ALERTS, ITEM_DRAFTS, ITEM_REPORT, ITEM_EXPORT, ITEM_HELP, ITEM_QUIT, ITEM_COUNT };
+enum {
+	ITEM_PATIENTS,
+	ITEM_ALERTS,
+	ITEM_DRAFTS,
+	ITEM_REPORT,
+	ITEM_EXPORT,
+	ITEM_STRUCTURES,
+	ITEM_HELP,
+	ITEM_QUIT,
+	ITEM_COUNT
+};
 
 static void refresh_counts(app *a, home *h)
 {
-	bool found = false;
-	const reporting *rep = a->ses->fs->reporting;
-	/* The interval is reporting.yaml's: without it, no screening is counted as due. */
-	double months = rep ? reporting_threshold(rep, "depistage_vhc_mois", &found) : 0;
-	h->due_months = found ? (long)months : 0;
-	int y, m, d;
-	date_to_ymd(date_today(), &y, &m, &d);
-	m -= (int)h->due_months;
-	while (m < 1) {
-		m += 12;
-		y--;
-	}
-	long since = date_from_ymd(y, m, d > 28 ? 28 : d);
 	char *why = NULL;
-	const char *due_form = found && formset_form(a->ses->fs, "hcv") ? "hcv" : NULL;
-	if (store_counts_get(a->ses->db, a->ses->login, due_form, since, &h->counts, &why)) {
+	if (store_counts_get(a->ses->db, a->ses->login, &h->counts, &why)) {
+		app_message(a, true, "%s", why);
+		free(why);
+		why = NULL;
+	}
+	/* The screenings due, as the report counts them (report_hcv_due). */
+	if (report_hcv_due(a->ses->db, a->ses->fs, date_today(), &h->due, &why)) {
 		app_message(a, true, "%s", why);
 		free(why);
 	}
@@ -103,22 +106,25 @@ static void home_draw(app *a, screen *s)
 	draw_text(y++, x, w, buf, A_NORMAL, true);
 	snprintf(buf, sizeof buf, _("Entrées incomplètes ou en brouillon : %ld"), h->counts.incomplete);
 	draw_text(y++, x, w, buf, h->counts.incomplete ? A_BOLD : A_NORMAL, true);
-	if (h->due_months > 0) {
-		snprintf(buf, sizeof buf, _("Dépistages VHC à faire (aucun depuis %ld mois) : %ld"),
-		         h->due_months, h->counts.due);
-		draw_text(y++, x, w, buf, h->counts.due ? A_BOLD : A_NORMAL, true);
+	if (h->due >= 0) {
+		snprintf(buf, sizeof buf,
+		         _("Dépistages VHC à faire (patients suivis ces 12 derniers mois) : %ld"), h->due);
+		draw_text(y++, x, w, buf, h->due ? A_BOLD : A_NORMAL, true);
 	}
 	snprintf(buf, sizeof buf, _("Saisies interrompues à reprendre : %ld"), h->counts.drafts);
 	draw_text(y++, x, w, buf, h->counts.drafts ? A_BOLD : A_NORMAL, true);
 	y += LINES >= 20;
-	bool report = session_may(a->ses, PERM_REPORT), export = session_may(a->ses, PERM_EXPORT);
+	bool may_report = session_may(a->ses, PERM_REPORT), export = session_may(a->ses, PERM_EXPORT);
 	const char *items[ITEM_COUNT] = {_("Patients : chercher, ouvrir un dossier, créer un patient"),
 	                                 _("Alertes cliniques : ouvrir le dossier concerné, acquitter"),
 	                                 _("Brouillons : reprendre une saisie interrompue"),
-	                                 report ? _("Rapport d'activité de la période (r, F3 ou ^R)")
-	                                        : _("Rapport d'activité (réservé à la coordination)"),
+	                                 may_report ? _("Rapport d'activité de la période (r, F3 ou ^R)")
+	                                            : _("Rapport d'activité (réservé à la coordination)"),
 	                                 export ? _("Export de la période à envoyer (e, F4 ou ^E)")
 	                                        : _("Export de la période (réservé à la coordination)"),
+	                                 may_report
+	                                     ? _("Structures de la région : exports reçus (s, F2 ou ^T)")
+	                                     : _("Structures de la région (réservé à la coordination)"),
 	                                 _("Aide et touches"),
 	                                 _("Quitter")};
 	for (int i = 0; i < ITEM_COUNT && y < LINES - 2; i++, y++) {
@@ -153,6 +159,10 @@ static outcome open_item(app *a, home *h, size_t item)
 		if (app_allowed(a, PERM_EXPORT, "interface : export", _("Export")))
 			app_push(a, export_new(a));
 		return OUT_REDRAW;
+	case ITEM_STRUCTURES:
+		if (app_allowed(a, PERM_REPORT, "interface : structures", _("Structures de la région")))
+			app_push(a, structures_new(a));
+		return OUT_REDRAW;
 	case ITEM_HELP:
 		app_push(a, help_new(a));
 		return OUT_REDRAW;
@@ -183,6 +193,8 @@ static outcome home_key(app *a, screen *s, const ui_key *k)
 		return open_item(a, h, ITEM_REPORT);
 	case ACT_EXPORT:
 		return open_item(a, h, ITEM_EXPORT);
+	case ACT_LEDGER:
+		return open_item(a, h, ITEM_STRUCTURES);
 	case ACT_HELP:
 		return open_item(a, h, ITEM_HELP);
 	case ACT_QUIT:

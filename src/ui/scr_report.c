@@ -11,7 +11,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/privilege.h"
 #include "core/util.h"
 #include "export/report.h"
 #include "ui/listview.h"
@@ -48,13 +50,14 @@ static const char *const model_texts[] __attribute__((unused)) = {
     N_("Alertes levées sur des entrées de la période"),
 };
 
-typedef enum { L_HEAD, L_VALUE, L_BAR, L_NOTE, L_BLANK } line_kind;
+typedef enum { L_HEAD, L_VALUE, L_BAR, L_NOTE, L_SOURCE, L_BLANK } line_kind;
 
 typedef struct {
 	line_kind kind;
 	enum report_id id;
 	size_t cat;
-	const char *text; /* L_HEAD, L_NOTE: borrowed from the model or the catalogue */
+	const char *text; /* L_HEAD, L_NOTE: borrowed from the model or the catalogue; L_SOURCE:
+	                   * from the screen's notes */
 	double scale;     /* L_BAR: the value a full bar stands for */
 } line;
 
@@ -67,6 +70,8 @@ typedef struct {
 	bool mask;
 	line *v;
 	size_t n;
+	char **notes; /* regional: where the figures shown come from, wrapped; owned */
+	size_t n_notes;
 	listview lv; /* over the lines v */
 	dialog dlg;
 	app *a;
@@ -131,6 +136,50 @@ static void add_chart(report_scr *x, enum report_id id, size_t first, size_t sca
 		add(x, (line){L_NOTE, id, 0, note, 0});
 }
 
+/* At a regional database, the lines that say where the figures shown come from: the export of
+ * the structure, or why it is partial or has no data; for the total, which structures it
+ * leaves out. The model's texts are French, as `recueil report` prints them. */
+static void add_sources(report_scr *x)
+{
+	lines_free(x->notes, x->n_notes);
+	x->notes = NULL;
+	x->n_notes = 0;
+	const report *r = x->r;
+	if (!r->regional)
+		return;
+	strbuf sb = STRBUF_INIT;
+	if (x->row < r->n_structures) {
+		const report_source *src = &r->sources[x->row];
+		if (report_no_data(r, x->row))
+			strbuf_printf(&sb, _("Pas de données pour la période : %s."), src->why);
+		else if (src->why)
+			strbuf_printf(&sb, _("Données : %s. PARTIEL : %s ; hors de l'ensemble."), src->text,
+			              src->why);
+		else
+			strbuf_printf(&sb, _("Données : %s."), src->text);
+	} else if (!r->n_in_total) {
+		strbuf_puts(&sb,
+		            _("Pas de données : aucune structure n'a de données couvrant toute la période."));
+	} else if (r->n_in_total < r->n_structures) {
+		strbuf_printf(
+		    &sb,
+		    _("L'ensemble compte les %zu structures aux données complètes ; hors de l'ensemble :"),
+		    r->n_in_total);
+		for (size_t i = 0; i < r->n_structures; i++)
+			if (!r->sources[i].in_total)
+				strbuf_printf(&sb, " %s (%s)%s", r->structures[i],
+				              report_no_data(r, i) ? _("pas de données") : _("partiel"),
+				              i + 1 < r->n_structures ? "," : ".");
+	}
+	if (sb.len) {
+		x->n_notes = draw_wrap(strbuf_str(&sb), COLS - 6, &x->notes);
+		for (size_t i = 0; i < x->n_notes; i++)
+			add(x, (line){L_SOURCE, REPORT_SUIVIS, 0, x->notes[i], 0});
+		add(x, (line){L_BLANK, REPORT_SUIVIS, 0, NULL, 0});
+	}
+	strbuf_done(&sb);
+}
+
 static void build(report_scr *x)
 {
 	free(x->v);
@@ -139,6 +188,11 @@ static void build(report_scr *x)
 	lv_set_count(&x->lv, 0);
 	if (!x->r)
 		return;
+	add_sources(x);
+	if (report_no_data(x->r, x->row)) {
+		lv_set_count(&x->lv, x->n);
+		return;
+	}
 	add(x, (line){L_HEAD, REPORT_SUIVIS, 0, N_("Indicateurs principaux"), 0});
 	add_value(x, REPORT_SUIVIS, NULL, true);
 	add_value(x, REPORT_INCLUSIONS, NULL, true);
@@ -166,6 +220,29 @@ static void build(report_scr *x)
 	lv_set_count(&x->lv, x->n);
 }
 
+/* The progress of a report being computed: once it has taken longer than after_ms (half a
+ * second; RECUEIL_REPORT_PROGRESS_MS, a test seam, sets another delay), a line at the bottom
+ * of the screen says which step it is at, so that a long report shows a sign of life. */
+typedef struct {
+	struct timespec start;
+	long after_ms;
+} progress;
+
+static void on_progress(void *ctx, int step, int steps)
+{
+	progress *p = ctx;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (now.tv_sec - p->start.tv_sec) * 1000 + (now.tv_nsec - p->start.tv_nsec) / 1000000;
+	if (ms < p->after_ms)
+		return;
+	char buf[120];
+	snprintf(buf, sizeof buf, _("Calcul du rapport… (%d/%d)"), step, steps);
+	draw_blank(LINES - 2, 0, COLS, A_NORMAL);
+	draw_text(LINES - 2, 2, COLS - 4, buf, draw_attr_title(), true);
+	term_refresh();
+}
+
 static void compute(app *a, report_scr *x)
 {
 	report_free(x->r);
@@ -174,7 +251,12 @@ static void compute(app *a, report_scr *x)
 	if (x->have_period) {
 		char *why = NULL;
 		int code = 0;
-		x->r = report_compute(a->ses->db, a->ses->fs, &x->per, &why, &code);
+		progress p = {.after_ms = 500};
+		const char *seam = test_seam("RECUEIL_REPORT_PROGRESS_MS");
+		if (seam)
+			p.after_ms = atol(seam);
+		clock_gettime(CLOCK_MONOTONIC, &p.start);
+		x->r = report_compute_progress(a->ses->db, a->ses->fs, &x->per, on_progress, &p, &why, &code);
 		if (!x->r) {
 			app_message(a, true, _("rapport impossible : %s"), why);
 			free(why);
@@ -187,10 +269,13 @@ static void compute(app *a, report_scr *x)
 }
 
 /* A value as text: a count, a mean with 2 decimals or a percentage with 1, with the decimal
- * separator of the language; "<5" when masked, "–" when there is none. */
+ * separator of the language; "<5" when masked as a small count, "s" when masked in complement
+ * (report_mask_rule), "–" when there is none. */
 static void value_text(const report_scr *x, report_kind kind, report_cell c, bool fr, char *buf, size_t size)
 {
-	if (c.masked)
+	if (c.complement)
+		snprintf(buf, size, "s");
+	else if (c.masked)
 		snprintf(buf, size, "<%d", x->r->mask_max + 1);
 	else if (!c.has_value)
 		snprintf(buf, size, "–");
@@ -293,6 +378,9 @@ static void draw_line(void *ctx, size_t i, int y, bool selected)
 		if (l->text && *l->text)
 			draw_text(y, left + 2, w - 2, _(l->text), draw_attr_dim(), true);
 		return;
+	case L_SOURCE:
+		draw_text(y, left + 2, w - 2, l->text, A_BOLD, true);
+		return;
 	case L_VALUE:
 		draw_text(y, left + 2, fig_x - left - 3, line_text(a, x, l), A_NORMAL, true);
 		put_figures(x, l, y, fig_x, fr, A_NORMAL);
@@ -364,17 +452,10 @@ static outcome report_key(app *a, screen *s, const ui_key *k)
 {
 	report_scr *x = (report_scr *)s;
 	if (x->dlg.kind) {
-		int answer = 0;
-		dialog_result r = dialog_key(&x->dlg, k, &answer);
-		if (r == DR_OPEN)
-			return OUT_REDRAW;
-		char *text = r == DR_DONE ? le_text(&x->dlg.edit) : NULL;
-		dialog_close(&x->dlg);
-		if (text && period_answer(&x->dlg, TAG_PERIOD, _(period_question), text, &x->per)) {
+		if (period_key(&x->dlg, TAG_PERIOD, _(period_question), k, &x->per)) {
 			x->have_period = true;
 			compute(a, x);
 		}
-		free(text);
 		return OUT_REDRAW;
 	}
 	switch (k->act) {
@@ -420,6 +501,7 @@ static void report_done(screen *s)
 	report_scr *x = (report_scr *)s;
 	dialog_close(&x->dlg);
 	report_free(x->r);
+	lines_free(x->notes, x->n_notes);
 	free(x->v);
 	lv_done(&x->lv);
 	free(x);

@@ -62,6 +62,7 @@ typedef enum {
 	ACT_REPORT, /* home: the activity report of a period (coordination) */
 	ACT_PERIOD, /* export, report: choose another period */
 	ACT_MASK,   /* report: mask the small counts or show them */
+	ACT_LEDGER, /* home: the structures of the region, their last exports (coordination) */
 	ACT_COUNT
 } action;
 
@@ -78,6 +79,7 @@ enum {
 	CTX_ALERTS = 1 << 8,  /* the clinical alerts of all patients */
 	CTX_EXPORT = 1 << 9,  /* the export of a period */
 	CTX_REPORT = 1 << 10, /* the activity report of a period */
+	CTX_LEDGER = 1 << 11, /* the structures of the region, their last exports */
 };
 
 /* A key as read: its action in the current context, or a character to type. */
@@ -231,6 +233,8 @@ screen *alerts_new(app *a);
  * app_allowed first). */
 screen *export_new(app *a);
 screen *report_new(app *a);
+/* The structures of the region and their last exports (coordination and above). */
+screen *structures_new(app *a);
 /* Open a form: an existing entry (uuid), a new entry of form_id for patient_id, or a new
  * patient (patient_id 0, form "patient"). draft_id > 0 restores that draft on top. */
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
@@ -272,6 +276,10 @@ void period_ask(dialog *d, int tag, const char *question, const period *current,
  * when it is a period; otherwise the dialog is opened again, saying why, with the text as typed,
  * *out untouched, and false. */
 bool period_answer(dialog *d, int tag, const char *question, const char *typed, period *out);
+/* Give a key to the open period dialog (a screen with no other dialog): true with *out set when
+ * a period was chosen; the dialog stays open while typing, opens again on a bad period
+ * (period_answer), closes on Esc. */
+bool period_key(dialog *d, int tag, const char *question, const ui_key *k, period *out);
 /* The period a screen opens on: the one the next reporting deadline covers, true (*next, if not
  * NULL, gets that deadline); when the calendar has none, the period dialog is opened saying so,
  * and false. */

@@ -54,9 +54,12 @@ import_into() {
 	on "$db" import --passphrase-file "$tmp/pass" "$@"
 }
 
-# report DB PERIOD — the report's CSV lines, header aside.
+# report DB PERIOD — the report's CSV lines, header aside: the figures (structure, period,
+# indicator, category, value, masked), without the columns a regional report adds to say which
+# export each structure's figures come from.
 report() {
-	RECUEIL_DB="$1" "$R" report --period "$2" --format csv --no-mask 2>/dev/null | tail -n +2
+	RECUEIL_DB="$1" "$R" report --period "$2" --format csv --no-mask 2>/dev/null | tail -n +2 |
+		tr -d '\r' | cut -d, -f1-6
 }
 
 # same_figures WHEN DB — for every structure and every period, DB's report lines of the

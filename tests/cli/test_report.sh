@@ -228,7 +228,13 @@ check vaccination_vhb en_cours 0,0          # 0: shown
 check epices evalues ,1
 check epices score_moyen ,1                 # a mean of 4 patients is masked with its count
 check epices part_precaires ,1
-check contacts_statut realise 7,0
+# 9 contacts, 2 of them masked (1 and 1): with 7 shown, both would be known to be 1 (two
+# counts from 1 to 4 adding up to 2), so 7 is masked in complement, and with it the same count
+# given as the total of the contacts done by profession and by kind.
+check contacts_statut realise ,1
+check contacts_statut total 9,0
+check contacts_intervenant total ,1
+check contacts_type total ,1
 check contacts_statut non_honore ,1
 csv=$($R report --period 2026-T3 --format csv --mask | tr -d '\r')
 check cascade_vhc arn_positifs ,1
@@ -260,6 +266,42 @@ expect_eq "a masked count" "$(line 'Guéris (RVS12)')" " Guéris (RVS12) <5"
 expect_eq "a count of 5 is shown, its share too" "$(line 'Anticorps anti-VHC')" \
 	" Anticorps anti-VHC positifs 5 83,3 %"
 expect_eq "a zero is shown" "$(line 'Zone III')" " Zone III (16 à 19) : consommation nocive 0"
+expect_eq "a count masked in complement" "$(line 'Réalisé')" " Réalisé s"
+expect_contains "the footer says which rule" "$(printf '%s\n' "$txt" | tr '\n' ' ' | tr -s ' ')" \
+	"Masquage : dans ce qui quitte la structure, les effectifs de 1 à 4 sont masqués"
+csv_err=$($R report --period 2026-T3 --format csv 2>&1 >/dev/null)
+expect_contains "the masked CSV says which rule, on stderr" "$csv_err" "recueil: masquage : dans ce qui quitte la structure"
+
+# ---------------------------------------------------------------- definitions
+txt=$($R report --period 2026-T3)
+expect_contains "the text ends with the definitions" "$txt" "DÉFINITIONS DES INDICATEURS"
+flat=$(printf '%s\n' "$txt" | sed -n '/^DÉFINITIONS DES INDICATEURS/,$p' | tr '\n' ' ' | tr -s ' ')
+expect_contains "the cascade's definition" "$flat" \
+	"La cascade compte chaque étape parmi les patients de l'étape précédente"
+expect_contains "the AUDIT's: the last of the period" "$flat" "le dernier AUDIT de la période"
+expect_contains "the threshold of reporting.yaml written in" "$flat" \
+	"nombre et la part de patients précaires (score supérieur ou égal à 30,17)"
+expect_contains "the screening intervals too" "$flat" "depuis 6 mois pour un injecteur actif, 12 mois pour les autres"
+$R report --definitions --format csv >"$tmp/out"
+expect_eq "--definitions --format csv exits 0" "$?" 0
+defs=$(tr -d '\r' <"$tmp/out")
+expect_eq "definitions CSV header" "$(printf '%s\n' "$defs" | head -1)" "indicateur,titre,definition"
+expect_eq "one row per indicator, the conventions, the masking rule and the header" \
+	"$(printf '%s\n' "$defs" | wc -l | tr -d ' ')" 18
+expect_contains "the masking rule's row" "$defs" "masque,Petits effectifs,\"dans ce qui quitte la structure, les effectifs de 1 à 4 sont masqués"
+expect_contains "the conventions row" "$defs" "regles_communes,Règles communes,\"les saisies en brouillon ne comptent jamais"
+expect_contains "an indicator's row" "$defs" "alertes,\"Alertes cliniques (nombre, sans texte)\",\"les alertes cliniques levées"
+out=$($R report --definitions)
+expect_contains "--definitions as text" "$out" "epices — Précarité : score EPICES : pour chaque patient"
+expect_lacks "… and nothing else" "$out" "Rapport d'activité"
+if command -v unzip >/dev/null 2>&1; then
+	$R export --period 2026-T3 --out "$tmp/plain.zip" --no-encrypt --accept-issues test </dev/null >/dev/null 2>&1
+	readme=$(unzip -p "$tmp/plain.zip" LISEZMOI.txt | tr -d '\r' | tr '\n' ' ' | tr -s ' ')
+	expect_contains "LISEZMOI.txt lists the definitions" "$readme" "DÉFINITIONS DES INDICATEURS"
+	expect_contains "… the cascade's among them" "$readme" "cascade_vhc — Cascade VHC"
+else
+	echo "unzip absent : LISEZMOI.txt non vérifié" >&2
+fi
 
 # ---------------------------------------------------------------- defaults and errors
 $R report >/dev/null 2>"$tmp/err"

@@ -53,6 +53,12 @@ KEYS
 RECUEIL_AS_USER=coord tui "$T/keys"
 
 expect 1 "4  Rapport d'activité de la période (r, F3 ou ^R)"
+# The home screen counts the screenings due as the report does, for the patients followed in
+# the 12 months up to today: D was never tested; A, B and C were in January.
+expect 1 "Dépistages VHC à faire (patients suivis ces 12 derniers mois) : 1"
+due=$("$RECUEIL" report --period 2025-03-03..2026-03-02 --format csv --no-mask 2>/dev/null |
+	grep ',depistage_vhc,a_faire,' | cut -d, -f5)
+[ "$due" = 1 ] || fail "le rapport compte $due dépistage(s) à faire, l'accueil 1"
 expect 2 "recueil — rapport d'activité"
 expect 2 "Période 2026-T1 (du 2026-01-01 au 2026-03-31) — structure TEST01"
 expect 2 "F5 ^P Période  F6 ^T Masquer"
@@ -113,3 +119,15 @@ expect 2 "Rapport d'activité : réservé au rôle coordination ou plus (vous : 
 LANGUAGE=en RECUEIL_AS_USER=coord tui "$T/keys2"
 expect 1 "recueil — activity report"
 line_ends "Screened" 1 " 3  75.0 %"
+
+# A report that takes longer than half a second says how far it is: a line at the bottom,
+# written to the terminal while the report is computed (the delay set to 0 by a test seam).
+: > "$T/screens"
+printf 'r<F10>' > "$T/keys4"
+RECUEIL_REPORT_PROGRESS_MS=0 RECUEIL_SCREEN_OUTPUT="$T/out" RECUEIL_AS_USER=coord tui "$T/keys4"
+grep -q "Calcul du rapport… (1/15)" "$T/out" || fail "ligne de progression du rapport (1/15)"
+# then each step (curses writes only what changed: "2/15)", "3/15)"…)
+[ "$(grep -o '/15)' "$T/out" | wc -l)" -eq 15 ] || fail "ligne de progression : 15 étapes"
+: > "$T/out"
+RECUEIL_SCREEN_OUTPUT="$T/out" RECUEIL_AS_USER=coord tui "$T/keys4"
+if grep -q "Calcul du rapport" "$T/out"; then fail "pas de ligne de progression pour un rapport rapide"; fi

@@ -34,10 +34,11 @@ static report *fake_report(void)
 	ind->unavailable = NULL;
 	ind->n_cats = 4;
 	ind->cats = xcalloc(4, sizeof *ind->cats);
-	ind->cats[0] = (report_category){xstrdup("evalues"), xstrdup("Évalués"), REPORT_COUNT, -1, -1};
-	ind->cats[1] = (report_category){xstrdup("score_moyen"), xstrdup("Moyenne"), REPORT_MEAN, 0, -1};
-	ind->cats[2] = (report_category){xstrdup("precaires"), xstrdup("Précaires"), REPORT_COUNT, 0, -1};
-	ind->cats[3] = (report_category){xstrdup("part_precaires"), xstrdup("Part"), REPORT_PERCENT, 0, 2};
+	ind->cats[0] = (report_category){xstrdup("evalues"), xstrdup("Évalués"), REPORT_COUNT, -1, -1, -1};
+	ind->cats[1] = (report_category){xstrdup("score_moyen"), xstrdup("Moyenne"), REPORT_MEAN, 0, -1, -1};
+	ind->cats[2] = (report_category){xstrdup("precaires"), xstrdup("Précaires"), REPORT_COUNT, 0, -1, -1};
+	ind->cats[3] =
+	    (report_category){xstrdup("part_precaires"), xstrdup("Part"), REPORT_PERCENT, 0, 2, -1};
 	/* A: 4 assessed, scores summing to 250.29, 3 precarious. B: 6, 300, 0. Total: 10, 550.29, 3. */
 	static const double v[3][4] = {{4, 250.29, 3, 0}, {6, 300, 0, 0}, {10, 550.29, 3, 0}};
 	ind->values = xcalloc(12, sizeof(double));

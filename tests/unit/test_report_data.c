@@ -53,22 +53,42 @@ static int save(int64_t pid, const char *form_id, const char *date, bool draft, 
 	return rc;
 }
 
-/* The rows of one query, flattened as "structure code v1 v2 …;" in the order they came. */
+/* The rows of one query, one per structure and code, their values added up (a query may give
+ * one structure and code in several rows); flattened by query() as "structure code v1 v2 …;". */
+enum { MAX_KEYS = 32, MAX_VALS = 8 };
 typedef struct {
-	strbuf text;
-	int rows;
+	char *key[MAX_KEYS]; /* "structure code" */
+	double v[MAX_KEYS][MAX_VALS];
+	size_t n_values[MAX_KEYS];
+	int rows; /* distinct keys */
 } rows;
 
 static void collect(void *ctx, const store_report_row *row)
 {
 	rows *out = ctx;
-	strbuf_printf(&out->text, "%s", row->structure);
-	if (row->code)
-		strbuf_printf(&out->text, " %s", row->code);
-	for (size_t i = 0; i < row->n_values; i++)
-		strbuf_printf(&out->text, " %g", row->values[i]);
-	strbuf_puts(&out->text, ";");
-	out->rows++;
+	char *key = xasprintf("%s%s%s", row->structure, row->code ? " " : "", row->code ? row->code : "");
+	int k = 0;
+	while (k < out->rows && strcmp(out->key[k], key) != 0)
+		k++;
+	if (k == out->rows) {
+		CHECK(k < MAX_KEYS);
+		if (k == MAX_KEYS) {
+			free(key);
+			return;
+		}
+		out->key[out->rows++] = key;
+		out->n_values[k] = row->n_values;
+	} else {
+		free(key);
+	}
+	for (size_t i = 0; i < row->n_values && i < MAX_VALS; i++)
+		out->v[k][i] += row->values[i];
+}
+
+static void rows_done(rows *r)
+{
+	for (int k = 0; k < r->rows; k++)
+		free(r->key[k]);
 }
 
 /* Run query q over period [first, last] with a's parameters; the flattened rows, sorted by
@@ -77,32 +97,33 @@ static char *query(enum store_report_query q, const char *first, const char *las
 {
 	a.first = first;
 	a.last = last;
-	rows out = {STRBUF_INIT, 0};
+	rows out = {0};
 	char *why = NULL;
 	int rc = store_report_rows(s, q, &a, collect, &out, &why);
 	if (rc)
 		fprintf(stderr, "requête %d : %s\n", q, why ? why : "?");
 	CHECK(rc == 0);
 	free(why);
-	/* Sort the "…;" items so that the expected text does not depend on SQLite's order. */
-	char *text = strbuf_take(&out.text);
-	char **items = xcalloc((size_t)out.rows + 1, sizeof *items);
-	size_t n = 0;
-	char *save_ptr = NULL;
-	for (char *it = strtok_r(text, ";", &save_ptr); it; it = strtok_r(NULL, ";", &save_ptr))
-		items[n++] = it;
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && strcmp(items[j - 1], items[j]) > 0; j--) {
-			char *t = items[j];
-			items[j] = items[j - 1];
-			items[j - 1] = t;
+	/* Sorted by key, so that the expected text does not depend on SQLite's order. */
+	int order[MAX_KEYS];
+	for (int i = 0; i < out.rows; i++)
+		order[i] = i;
+	for (int i = 1; i < out.rows; i++)
+		for (int j = i; j > 0 && strcmp(out.key[order[j - 1]], out.key[order[j]]) > 0; j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
 		}
-	strbuf sorted = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++)
-		strbuf_printf(&sorted, "%s;", items[i]);
-	free(items);
-	free(text);
-	return strbuf_take(&sorted);
+	strbuf text = STRBUF_INIT;
+	for (int i = 0; i < out.rows; i++) {
+		int k = order[i];
+		strbuf_puts(&text, out.key[k]);
+		for (size_t v = 0; v < out.n_values[k]; v++)
+			strbuf_printf(&text, " %g", out.v[k][v]);
+		strbuf_puts(&text, ";");
+	}
+	rows_done(&out);
+	return strbuf_take(&text);
 }
 
 #define EXPECT_ROWS(q, first, last, args, want)                                                              \
@@ -219,7 +240,7 @@ static void test_missing_table(void)
 		CHECK(store_init_structure(db, "LOC02", "Test", "moi", &why) == 0);
 		CHECK(store_sync_forms(db, partial, "moi", &why) == 0);
 		store_report_args a = {.first = "2026-01-01", .last = "2026-12-31"};
-		rows out = {STRBUF_INIT, 0};
+		rows out = {0};
 		free(why);
 		why = NULL;
 		CHECK(store_report_rows(db, STORE_REPORT_PHQ9_BAND, &a, collect, &out, &why) ==
@@ -229,7 +250,7 @@ static void test_missing_table(void)
 		why = NULL;
 		CHECK(store_report_rows(db, STORE_REPORT_FOLLOWED, &a, collect, &out, &why) == 0);
 		CHECK(out.rows == 0);
-		strbuf_done(&out.text);
+		rows_done(&out);
 	}
 	store_close(db);
 	formset_free(partial);
