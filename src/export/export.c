@@ -462,8 +462,8 @@ static bool scratch_write(void *ctx, const char *buf, size_t n)
 
 typedef struct {
 	csv_writer w;
-	size_t n_fields;
-	atomic_bool *stop; /* the writer thread failed: no use going on */
+	const export_layout *l; /* the columns of the file */
+	atomic_bool *stop;      /* the writer thread failed: no use going on */
 } form_csv;
 
 static int write_row(void *ctx, const export_row *r)
@@ -479,8 +479,13 @@ static int write_row(void *ctx, const export_row *r)
 	csv_field(&fc->w, r->status);
 	csv_field(&fc->w, row_version);
 	csv_field(&fc->w, r->updated_at);
-	for (size_t i = 0; i < fc->n_fields; i++)
-		csv_field(&fc->w, r->values[i]);
+	for (size_t i = 0; i < fc->l->n; i++) {
+		const export_column *c = &fc->l->cols[i];
+		if (c->kind == EXPORT_COL_FIELD)
+			csv_field(&fc->w, r->values[c->value]);
+		else if (c->kind == EXPORT_COL_OPTION)
+			csv_field(&fc->w, export_option_cell(r->values[c->value], c->opt->code));
+	}
 	csv_end_row(&fc->w);
 	return fc->w.failed || atomic_load_explicit(fc->stop, memory_order_relaxed) ? EXIT_IOERR : 0;
 }
@@ -512,24 +517,18 @@ static int export_form(store *s, exporter *x, size_t slot, const char *first, co
 	FILE *tmp = private_tmpfile(why);
 	if (!tmp)
 		return EXIT_CANTCREAT;
-	size_t *cols = xcalloc(f->n_fields ? f->n_fields : 1, sizeof *cols);
-	size_t n = 0;
-	for (size_t i = 0; i < f->n_fields; i++)
-		if (export_field_included(&f->fields[i]))
-			cols[n++] = i;
-	form_csv fc = {.n_fields = n, .stop = &x->pipe.stop};
+	export_layout l;
+	export_layout_init(&l, f);
+	form_csv fc = {.l = &l, .stop = &x->pipe.stop};
 	scratch_sink k = {.fd = fileno(tmp)};
 	sha256_init(&k.h);
 	csv_init(&fc.w, scratch_write, &k);
-	static const char *const meta[] = {EXPORT_META_COLUMNS};
-	for (size_t i = 0; i < sizeof meta / sizeof *meta; i++)
-		csv_field(&fc.w, meta[i]);
-	for (size_t i = 0; i < n; i++)
-		csv_field(&fc.w, f->fields[cols[i]].id);
+	for (size_t i = 0; i < l.n; i++)
+		csv_field(&fc.w, l.cols[i].name);
 	csv_end_row(&fc.w);
-	int rc =
-	    store_export_rows(s, f, cols, n, first, last, f->cardinality == CARD_ONCE, write_row, &fc, why);
-	free(cols);
+	int rc = store_export_rows(s, f, l.fields, l.n_fields, first, last, f->cardinality == CARD_ONCE,
+	                           write_row, &fc, why);
+	export_layout_done(&l);
 	if (!rc && !csv_flush(&fc.w))
 		rc = EXIT_IOERR;
 	if (fc.w.failed) { /* the scratch file could not be written */
@@ -556,17 +555,29 @@ static int export_form(store *s, exporter *x, size_t slot, const char *first, co
 	return pipe_push(x, j);
 }
 
+/* Add a CSV built in memory (codebook.csv, seuils.csv), its rows counted for the manifest. */
+static int add_csv_buffer(exporter *x, const char *name, const strbuf *sb)
+{
+	int rc = add_buffer(x, name, strbuf_str(sb), sb->len);
+	csv_reader r;
+	csv_reader_init(&r);
+	csv_reader_feed(&r, strbuf_str(sb), sb->len);
+	csv_reader_finish(&r);
+	x->files[x->n_files - 1].is_csv = true;
+	x->files[x->n_files - 1].rows = r.records ? r.records - 1 : 0;
+	return rc;
+}
+
 static int export_codebook_file(exporter *x, const formset *fs)
 {
 	strbuf sb = STRBUF_INIT;
 	export_codebook(&sb, fs);
-	int rc = add_buffer(x, EXPORT_CODEBOOK, strbuf_str(&sb), sb.len);
-	csv_reader r;
-	csv_reader_init(&r);
-	csv_reader_feed(&r, strbuf_str(&sb), sb.len);
-	csv_reader_finish(&r);
-	x->files[x->n_files - 1].is_csv = true;
-	x->files[x->n_files - 1].rows = r.records ? r.records - 1 : 0;
+	int rc = add_csv_buffer(x, EXPORT_CODEBOOK, &sb);
+	strbuf_reset(&sb);
+	if (!rc) {
+		export_thresholds(&sb, fs);
+		rc = add_csv_buffer(x, EXPORT_SEUILS, &sb);
+	}
 	strbuf_done(&sb);
 	return rc;
 }
@@ -798,15 +809,19 @@ static int write_notes(const formset *fs, exporter *x, export_summary *sum)
 	export_readme(&text, sum);
 	to_crlf(&crlf, &text);
 	int rc = add_buffer(x, EXPORT_README, strbuf_str(&crlf), crlf.len);
-	strbuf_reset(&text);
-	if (!rc) {
-		export_r_script(&text);
-		rc = add_buffer(x, EXPORT_R_SCRIPT, strbuf_str(&text), text.len);
-	}
+	if (!rc)
+		rc = add_buffer(x, EXPORT_R_SCRIPT, export_loader_r, strlen(export_loader_r));
+	if (!rc)
+		rc = add_buffer(x, EXPORT_PYTHON, export_loader_py, strlen(export_loader_py));
 	strbuf_reset(&text);
 	if (!rc) {
 		export_stata_do(&text, fs, sum);
 		rc = add_buffer(x, EXPORT_STATA_DO, strbuf_str(&text), text.len);
+	}
+	strbuf_reset(&text);
+	if (!rc) {
+		export_spss_sps(&text, fs, sum);
+		rc = add_buffer(x, EXPORT_SPSS_SPS, strbuf_str(&text), text.len);
 	}
 	strbuf_done(&text);
 	strbuf_done(&crlf);

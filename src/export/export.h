@@ -1,8 +1,9 @@
 /* export.h — the archive a structure sends before each reporting deadline, its verification
  * by the recipient, and backups of the database.
  *
- * An export is one zip file: one CSV per form (csv.h), codebook.csv, manifest.txt,
- * LISEZMOI.txt, lire_recueil.R and lire_recueil.do. Entries are AES-256 (WinZip AE-2)
+ * An export is one zip file: one CSV per form (csv.h), codebook.csv (the data dictionary),
+ * seuils.csv (the thresholds in force), manifest.txt, LISEZMOI.txt, and loaders for R, Python,
+ * Stata and SPSS (lire_recueil.R, .py, .do, .sps). Entries are AES-256 (WinZip AE-2)
  * encrypted unless the caller asked for a plain archive. Memory stays flat: each CSV streams
  * from SQLite into a private scratch file, then into the archive with its size known. The
  * archive appears under its final name only once complete and on disk. Nothing here prints to
@@ -25,6 +26,9 @@
 #define EXPORT_README   "LISEZMOI.txt"
 #define EXPORT_R_SCRIPT "lire_recueil.R"
 #define EXPORT_STATA_DO "lire_recueil.do"
+#define EXPORT_SPSS_SPS "lire_recueil.sps"
+#define EXPORT_PYTHON   "lire_recueil.py"
+#define EXPORT_SEUILS   "seuils.csv"
 
 /* The columns every form's CSV begins with, before the form's fields. row_version and
  * updated_at let an import keep the newer of two versions of an entry. */

@@ -285,7 +285,9 @@ def craft(src, dst, action, args):
         data[args[0] + ".csv"] = write_rows(rs)
         cb = rows(data["codebook.csv"])
         version = next(r[1] for r in cb[1:] if r[0] == args[0])
-        cb.append([args[0], version, args[1], "champ ajouté", args[2], "text", "", "", "", "", "", ""])
+        row = {"form": args[0], "form_version": version, "field": args[1], "label": "champ ajouté",
+               "type": args[2], "value_type": "text"}
+        cb.append([row.get(h, "") for h in cb[0]])
         data["codebook.csv"] = write_rows(cb)
     elif action == "value":               # FORM FIELD VALUE: the first row's value of FIELD
         rs = rows(data[args[0] + ".csv"])
