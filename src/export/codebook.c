@@ -173,8 +173,6 @@ static void column_cells(const export_column *col, const char **cells, strbuf *b
 		if (c) {
 			cells[CB_TYPE] = c->type;
 			cells[CB_VALUE_TYPE] = c->value_type;
-			cells[CB_CHOICES] = c->choices_fr;
-			cells[CB_CHOICES_EN] = c->choices_en;
 			cells[CB_IDENTIFIER] = c->identifier ? "yes" : "no";
 		}
 	} else {
@@ -190,9 +188,9 @@ static void column_cells(const export_column *col, const char **cells, strbuf *b
 			cells[CB_DERIVED_FROM] = fd->id;
 			strbuf_printf(&buf[CB_EXPRESSION], "selected(%s, '%s')", fd->id, col->opt->code);
 		}
-		values_text(&buf[CB_CHOICES], col, false);
-		values_text(&buf[CB_CHOICES_EN], col, true);
 	}
+	values_text(&buf[CB_CHOICES], col, false);
+	values_text(&buf[CB_CHOICES_EN], col, true);
 	column_label(&buf[CB_LABEL], col, false);
 	column_label(&buf[CB_LABEL_EN], col, true);
 	/* The cells left to the buffers are those a buffer was written for. */

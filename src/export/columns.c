@@ -8,26 +8,33 @@
 
 #include "export/export_internal.h"
 
+static const export_value_label status_fr[] = {
+    {"complete", "complète"},
+    {"incomplete", "incomplète (réponses obligatoires manquantes, acceptée à l'export)"},
+};
+static const export_value_label status_en[] = {
+    {"complete", "complete"},
+    {"incomplete", "incomplete (required answers missing, accepted at export)"},
+};
+
 /* Every column an export may begin with (EXPORT_META_COLUMNS names those of this version). */
 static const export_common commons[] = {
     {"structure", "Code de la structure qui a saisi l'entrée",
-     "Code of the structure that recorded the entry", "text", "text", NULL, NULL, true},
+     "Code of the structure that recorded the entry", "text", "text", NULL, NULL, 0, true},
     {"entry_id", "Identifiant de la saisie (UUID, unique et stable)",
-     "Identifier of the entry (UUID, unique and stable)", "text", "text", NULL, NULL, true},
+     "Identifier of the entry (UUID, unique and stable)", "text", "text", NULL, NULL, 0, true},
     {"pseudonym", "Pseudonyme du patient (aucun lien avec son nom)",
-     "Pseudonym of the patient (unrelated to the name)", "text", "text", NULL, NULL, true},
+     "Pseudonym of the patient (unrelated to the name)", "text", "text", NULL, NULL, 0, true},
     {"entry_date", "Date de la saisie (date du contact, de l'examen, de la sortie…)",
-     "Date of the entry (date of the contact, test, exit…)", "date", "date", NULL, NULL, false},
+     "Date of the entry (date of the contact, test, exit…)", "date", "date", NULL, NULL, 0, false},
     {"form_version", "Version du formulaire avec laquelle la saisie a été faite",
-     "Version of the form the entry was recorded with", "integer", "integer", NULL, NULL, false},
-    {"entry_status", "Statut de la saisie", "Status of the entry", "choice", "text",
-     "complete=complète | incomplete=incomplète (réponses obligatoires manquantes, acceptée à "
-     "l'export)",
-     "complete=complete | incomplete=incomplete (required answers missing, accepted at export)", false},
+     "Version of the form the entry was recorded with", "integer", "integer", NULL, NULL, 0, false},
+    {"entry_status", "Statut de la saisie", "Status of the entry", "choice", "text", status_fr, status_en, 2,
+     false},
     {"row_version", "Version de la saisie (augmentée à chaque modification)",
-     "Version of the entry (increased at each change)", "integer", "integer", NULL, NULL, false},
+     "Version of the entry (increased at each change)", "integer", "integer", NULL, NULL, 0, false},
     {"updated_at", "Date et heure de la dernière modification (UTC, ISO 8601)",
-     "Date and time of the last change (UTC, ISO 8601)", "text", "datetime", NULL, NULL, false},
+     "Date and time of the last change (UTC, ISO 8601)", "text", "datetime", NULL, NULL, 0, false},
 };
 
 const export_common *export_common_column(const char *name)
@@ -215,8 +222,14 @@ size_t export_column_values(const export_column *c, bool en, export_value_label 
 	static const char *const yes_no[2][2] = {{"oui", "non"}, {"yes", "no"}};
 	*out = NULL;
 	const field *fd = c->fd;
-	if (c->kind == EXPORT_COL_COMMON)
-		return 0;
+	if (c->kind == EXPORT_COL_COMMON) {
+		size_t n = c->common ? c->common->n_values : 0;
+		if (n) {
+			*out = xcalloc(n, sizeof **out);
+			memcpy(*out, en ? c->common->values_en : c->common->values_fr, n * sizeof **out);
+		}
+		return n;
+	}
 	bool boolean = c->kind == EXPORT_COL_OPTION || fd->type == FT_YESNO ||
 	               (fd->type == FT_CALCULATED && fd->vtype == T_BOOL);
 	if (boolean) {

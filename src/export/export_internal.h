@@ -36,14 +36,20 @@ bool export_field_included(const field *fd);
 
 /* ---- the columns of a form's CSV (columns.c) */
 
-/* What the dictionary says of a column every CSV begins with. Static strings. */
+/* A code and its label; both borrowed (from the forms, or static). */
+typedef struct {
+	const char *code, *label;
+} export_value_label;
+
+/* What the dictionary says of a column every CSV begins with. Static. */
 typedef struct {
 	const char *name;
 	const char *label_fr, *label_en;
-	const char *type;                    /* as a field's type: "text", "date", "integer", "choice" */
-	const char *value_type;              /* as export_value_type */
-	const char *choices_fr, *choices_en; /* "code=label | …", or NULL */
-	bool identifier;                     /* identifies a patient, an entry or a structure */
+	const char *type;       /* as a field's type: "text", "date", "integer", "choice" */
+	const char *value_type; /* as export_value_type */
+	const export_value_label *values_fr, *values_en; /* labelled codes, or NULL */
+	size_t n_values;
+	bool identifier; /* identifies a patient, an entry or a structure */
 } export_common;
 
 /* The description of the common column name, or NULL when this program does not know it. */
@@ -91,15 +97,10 @@ const char *export_option_cell(const char *multi, const char *code);
  * appended to out as written in the forms (not sanitized); an option's is "<field> : <option>". */
 void export_column_label(const export_column *c, bool en, strbuf *out);
 
-/* A code and its label; both borrowed (from the forms, or static). */
-typedef struct {
-	const char *code, *label;
-} export_value_label;
-
 /* The labelled codes of a column into *out (caller frees; NULL when none), in the order of the
  * forms; returns how many: the choices of a choice or of a calculated category, 1 and 0 for
- * yes/no fields, calculated booleans and the 0/1 columns of options; none for the rest (a
- * multiple choice's own column, numbers, texts, common columns). */
+ * yes/no fields, calculated booleans and the 0/1 columns of options, the statuses of
+ * entry_status; none for the rest (a multiple choice's own column, numbers, texts). */
 size_t export_column_values(const export_column *c, bool en, export_value_label **out);
 
 /* How a field's column reads once loaded: "integer", "decimal", "text", "date" or "codes"

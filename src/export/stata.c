@@ -199,28 +199,28 @@ static void convert_column(strbuf *o, const export_column *col, const char *var,
 	                 : col->kind == EXPORT_COL_OPTION ? "integer"
 	                                                  : export_value_type(col->fd);
 	bool text_codes = false;
+	export_value_label *v = NULL;
+	size_t has_values = 0;
 	if (strcmp(vt, "integer") == 0 || strcmp(vt, "decimal") == 0) {
 		strbuf_printf(o, "recueil_num %s %s\n", var, csv);
 	} else if (strcmp(vt, "date") == 0) {
 		strbuf_printf(o, "recueil_date %s %s\n", var, csv);
 	} else if (strcmp(vt, "datetime") == 0) {
 		strbuf_printf(o, "recueil_heure %s %s\n", var, csv);
-	} else if (col->kind == EXPORT_COL_FIELD && strcmp(vt, "text") == 0 && col->fd->choices) {
+	} else if (strcmp(vt, "text") == 0 && (has_values = export_column_values(col, false, &v)) > 0) {
 		/* Text codes: a labelled number in place of the text. */
-		export_value_label *v;
-		size_t n = export_column_values(col, false, &v);
 		strbuf_puts(o, "quietly generate long __n = .\n");
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < has_values; i++) {
 			strbuf_printf(o, "quietly replace __n = %lu if %s == ", stata_code_number(v[i].code),
 			              var);
 			stata_text(o, v[i].code, 200);
 			strbuf_putc(o, '\n');
 		}
-		free(v);
 		strbuf_printf(o, "recueil_fin %s %s code\n", var, csv);
 		text_codes = true;
 	}
-	if (col->kind == EXPORT_COL_COMMON || (!text_codes && !integer_codes(col)))
+	free(v);
+	if (!text_codes && !integer_codes(col))
 		return;
 	char name_en[STATA_NAME_MAX + 1];
 	stata_name(var, "_en", name_en);

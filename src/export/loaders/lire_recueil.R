@@ -16,8 +16,9 @@
 #    l'est (colonne ordinal) ;
 #  - un code manquant (.refus, .nsp, .non_demande) devient NA et sa raison est dans la colonne
 #    CHAMP.manquant (facteur) ; une cellule vide est NA sans raison : sans reponse, ou question
-#    non posee (condition show_if du dictionnaire ; skipped_value dit ce que la question compte
-#    alors dans les scores, par exemple 0 pour les questions 2 a 8 de l'AUDIT) ;
+#    non posee (condition show_if du dictionnaire, fausse ou portant sur une reponse manquante ;
+#    skipped_value dit ce que la question compte alors dans les scores, par exemple 0 pour les
+#    questions 2 a 8 de l'AUDIT) ;
 #  - choix multiples : la colonne d'origine (codes separes par des espaces) et une colonne 0/1
 #    par reponse, CHAMP___CODE (vide quand la question est sans reponse) ;
 #  - attr(x, "label") : le libelle de chaque colonne ;

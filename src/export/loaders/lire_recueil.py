@@ -21,8 +21,8 @@ attributs colonnes, libelles et valeurs. Dans les deux cas :
    l'est, categories = toutes les reponses du dictionnaire) ;
  - un code manquant (.refus, .nsp, .non_demande) devient None et sa raison est dans
    CHAMP.manquant ; une cellule vide est None sans raison : sans reponse, ou question non
-   posee (condition show_if du dictionnaire ; skipped_value dit ce que la question compte
-   alors dans les scores) ;
+   posee (condition show_if du dictionnaire, fausse ou portant sur une reponse manquante ;
+   skipped_value dit ce que la question compte alors dans les scores) ;
  - choix multiples : la colonne d'origine (codes separes par des espaces) et une colonne 0/1
    par reponse, CHAMP___CODE ;
  - libelles : table.libelles / df.attrs["libelles"] (colonne -> libelle) et table.valeurs /
