@@ -180,7 +180,7 @@ static bool valid_package_name(const char *name, size_t max, const char *const *
 void export_package_name(const char *name, size_t max, const char *const *reserved, char *out)
 {
 	if (valid_package_name(name, max, reserved)) {
-		strcpy(out, name);
+		snprintf(out, max + 1, "%s", name);
 		return;
 	}
 	/* The first bytes that are letters, digits or _, then _ and 6 hex digits of the hash of the
