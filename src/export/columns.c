@@ -249,3 +249,17 @@ size_t export_column_values(const export_column *c, bool en, export_value_label 
 	*out = v;
 	return fd->choices->n;
 }
+
+char *export_label_cut(const char *s, size_t max, bool *cut)
+{
+	char *clean = text_sanitize(s ? s : "", false);
+	size_t n = strlen(clean);
+	*cut = n > max;
+	if (*cut) {
+		n = max;
+		while (n && ((unsigned char)clean[n] & 0xC0) == 0x80)
+			n--;
+		clean[n] = '\0';
+	}
+	return clean;
+}

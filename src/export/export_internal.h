@@ -116,6 +116,11 @@ uint32_t export_fnv1a(const char *s);
  * bytes (other characters made _), _ and 6 hex digits of export_fnv1a(name). */
 void export_package_name(const char *name, size_t max, const char *const *reserved, char *out);
 
+/* A label for a statistics package: s (NULL is "") on one line without control characters
+ * (text_sanitize), cut to at most max bytes on a character boundary; *cut says whether it was.
+ * Caller frees. */
+char *export_label_cut(const char *s, size_t max, bool *cut);
+
 /* ---- the documents of the archive */
 
 /* The data dictionary as CSV text (codebook.csv): one row per column of every form's CSV, in

@@ -30,15 +30,9 @@ static const struct {
  * cut. */
 static bool spss_text(strbuf *o, const char *s, size_t max)
 {
-	char *clean = text_sanitize(s ? s : "", false);
-	size_t n = strlen(clean);
-	bool cut = n > max;
-	if (cut) {
-		n = max;
-		while (n && ((unsigned char)clean[n] & 0xC0) == 0x80)
-			n--;
-	}
-	size_t at = 0;
+	bool cut;
+	char *clean = export_label_cut(s, max, &cut);
+	size_t n = strlen(clean), at = 0;
 	do {
 		size_t k = n - at < SPSS_CHUNK ? n - at : SPSS_CHUNK;
 		while (at + k < n && k && ((unsigned char)clean[at + k] & 0xC0) == 0x80)

@@ -46,14 +46,9 @@ static void stata_name(const char *name, const char *suffix, char out[STATA_NAME
  * cut. */
 static bool stata_text(strbuf *o, const char *s, size_t max)
 {
-	char *clean = text_sanitize(s ? s : "", false);
+	bool cut;
+	char *clean = export_label_cut(s, max, &cut);
 	size_t n = strlen(clean);
-	bool cut = n > max;
-	if (cut) {
-		n = max;
-		while (n && ((unsigned char)clean[n] & 0xC0) == 0x80)
-			n--;
-	}
 	strbuf_puts(o, "`\"");
 	for (size_t i = 0; i < n; i++) {
 		char c = clean[i];
