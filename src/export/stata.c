@@ -210,6 +210,15 @@ static void convert_column(strbuf *o, const export_column *col, const char *var,
 			              var);
 			stata_text(o, v[i].code, 200);
 			strbuf_putc(o, '\n');
+			/* Two codes of one field with the same number (odds about 1 in 10^7 for a
+			 * field of 25 codes) would share a label: said, never hidden. */
+			for (size_t k = 0; k < i; k++)
+				if (stata_code_number(v[k].code) == stata_code_number(v[i].code))
+					strbuf_printf(
+					    o,
+					    "display as error \"%s : les codes %s et %s ont le meme "
+					    "numero : les distinguer par le texte du CSV\"\n",
+					    var, v[k].code, v[i].code);
 		}
 		strbuf_printf(o, "recueil_fin %s %s code\n", var, csv);
 		text_codes = true;
