@@ -5,10 +5,11 @@
  * input is a codebook.
  *
  * Properties: never crash, leak or hang; the codebook this program writes for the regional forms
- * (export_codebook) is accepted; a refusal is EXIT_DATAERR with a one-line message naming
- * codebook.csv, an acceptance carries no message. (That nothing is kept between calls, the same
- * input giving the same verdict again, is checked by fuzz_manifest, whose inputs reach the same
- * code: here each call costs the reader's 1 MiB record buffer, so it runs once.) */
+ * (export_codebook) is accepted, and so is the codebook of the first version (fields only,
+ * without common or 0/1 columns) that archives made before still carry; a refusal is EXIT_DATAERR with a
+ * one-line message naming codebook.csv, an acceptance carries no message. (That nothing is kept between
+ * calls, the same input giving the same verdict again, is checked by fuzz_manifest, whose inputs reach the
+ * same code: here each call costs the reader's 1 MiB record buffer, so it runs once.) */
 #include <string.h>
 
 #include "core/form.h"
@@ -61,6 +62,23 @@ static void setup(void)
 		abort();
 	}
 	strbuf_done(&cb);
+
+	/* The first version's codebook of the same forms: its header, then one row per field. */
+	strbuf v1 = STRBUF_INIT;
+	strbuf_puts(&v1, export_codebook_header_v1());
+	for (size_t k = 0; k < fs->n_forms; k++)
+		for (size_t i = 0; i < fs->forms[k]->n_fields; i++) {
+			const field *fd = &fs->forms[k]->fields[i];
+			if (export_field_included(fd))
+				strbuf_printf(&v1, "%s,%d,%s,,%s,,,,,,,\r\n", fs->forms[k]->id,
+				              fs->forms[k]->version, fd->id, field_type_name(fd->type));
+		}
+	rc = import_manifest_check(manifest_text, strlen(manifest_text), strbuf_str(&v1), v1.len, fs, &why);
+	if (rc) {
+		fprintf(stderr, "fuzz_codebook: a codebook of the first version is refused: %s\n", why);
+		abort();
+	}
+	strbuf_done(&v1);
 }
 
 static int check(const char *cb, size_t len, char **why)

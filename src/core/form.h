@@ -87,6 +87,7 @@ typedef struct field {
 	bool identifier;           /* stays on this machine: never exported, masked in the audit trail */
 	bool exported;             /* export: false keeps it out of exports */
 	const choice_set *choices; /* choice and multi; points into form.choice_sets */
+	bool ordinal;              /* the choices are ordered (ordinal:, default: numeric codes) */
 	char *expr_src;            /* calculated */
 	expr *calc;
 	int decimals;        /* decimal and calculated numbers: digits kept (-1: as computed) */

@@ -217,6 +217,7 @@ enum {
 	FK_DECIMALS,
 	FK_SKIPPED,
 	FK_MISSING,
+	FK_ORDINAL,
 };
 
 #define AT(member) .at = offsetof(field, member)
@@ -243,6 +244,7 @@ static const ykey field_keys[] = {
     [FK_DECIMALS] = {"decimals", YK_INT, AT(decimals), .lo = 0, .hi = 6},
     [FK_SKIPPED] = {"skipped_value", YK_NUMBER, AT(skip_value)},
     [FK_MISSING] = {"missing_codes", YK_OTHER},
+    [FK_ORDINAL] = {"ordinal", YK_BOOL, AT(ordinal)},
 };
 #undef AT
 const ykey_table ykeys_field = YKEY_TABLE("un champ", field_keys, NULL);
@@ -414,6 +416,19 @@ static bool read_typed_keys(load_ctx *c, form_build *b, field *fd, ymap *m)
 	} else if (fd->type == FT_CHOICE || fd->type == FT_MULTI) {
 		YERR(c, m->map, "champ « %s » : choices: manquant", fd->id);
 		ok = false;
+	}
+	/* Whether the codes are ordered (a scale): said by ordinal:, else true for numeric codes,
+	 * which in these forms are scores. Exports use it for ordered factors. */
+	if ((v = m->v[FK_ORDINAL])) {
+		if (!fd->choices || fd->type == FT_MULTI) {
+			YERR(c, v,
+			     "ordinal ne s'applique qu'aux champs choice et calculated ayant des choices");
+			ok = false;
+		} else if (!ymap_read(m, FK_ORDINAL)) {
+			ok = false;
+		}
+	} else {
+		fd->ordinal = fd->choices && fd->type != FT_MULTI && fd->choices->numeric;
 	}
 	if ((v = m->v[FK_EXPR])) {
 		if (fd->type != FT_CALCULATED) {

@@ -536,7 +536,7 @@ static int scratch_csv_close(exporter *x, size_t slot, scratch_csv *sc, int rc, 
 
 typedef struct {
 	scratch_csv sc;
-	size_t n_fields;
+	const export_layout *l; /* the columns of the file */
 } form_csv;
 
 static int write_row(void *ctx, const export_row *r)
@@ -554,8 +554,13 @@ static int write_row(void *ctx, const export_row *r)
 	csv_field(w, r->status);
 	csv_field(w, row_version);
 	csv_field(w, r->updated_at);
-	for (size_t i = 0; i < fc->n_fields; i++)
-		csv_field(w, r->values[i]);
+	for (size_t i = 0; i < fc->l->n; i++) {
+		const export_column *c = &fc->l->cols[i];
+		if (c->kind == EXPORT_COL_FIELD)
+			csv_field(w, r->values[c->value]);
+		else if (c->kind == EXPORT_COL_OPTION)
+			csv_field(w, export_option_cell(r->values[c->value], c->opt->code));
+	}
 	return scratch_csv_row(&fc->sc);
 }
 
@@ -584,23 +589,20 @@ static void neutral_name(const char *id, const char *ext, char *out, size_t size
 static int export_form(store *s, exporter *x, size_t slot, const char *last, char **why)
 {
 	const form *f = x->files[slot].f;
-	size_t *cols = xcalloc(f->n_fields ? f->n_fields : 1, sizeof *cols);
-	size_t n = 0;
-	for (size_t i = 0; i < f->n_fields; i++)
-		if (export_field_included(&f->fields[i]))
-			cols[n++] = i;
-	form_csv fc = {.n_fields = n};
-	static const char *const meta[] = {EXPORT_META_COLUMNS};
-	int rc = scratch_csv_open(x, &fc.sc, meta, sizeof meta / sizeof *meta, why);
+	export_layout l;
+	export_layout_init(&l, f);
+	form_csv fc = {.l = &l};
+	int rc = scratch_csv_open(x, &fc.sc, NULL, 0, why);
 	if (rc) {
-		free(cols);
+		export_layout_done(&l);
 		return rc;
 	}
-	for (size_t i = 0; i < n; i++)
-		csv_field(&fc.sc.w, f->fields[cols[i]].id);
+	for (size_t i = 0; i < l.n; i++)
+		csv_field(&fc.sc.w, l.cols[i].name);
 	csv_end_row(&fc.sc.w);
-	rc = store_export_rows(s, f, cols, n, last, f->cardinality == CARD_ONCE, write_row, &fc, why);
-	free(cols);
+	rc = store_export_rows(s, f, l.fields, l.n_fields, last, f->cardinality == CARD_ONCE, write_row, &fc,
+	                       why);
+	export_layout_done(&l);
 	return scratch_csv_close(x, slot, &fc.sc, rc, why);
 }
 
@@ -638,17 +640,29 @@ static int export_alerts(store *s, exporter *x, const formset *fs, const char *l
 	return scratch_csv_close(x, slot, &sc, rc, why);
 }
 
+/* Add a CSV built in memory (codebook.csv, seuils.csv), its rows counted for the manifest. */
+static int add_csv_buffer(exporter *x, const char *name, const strbuf *sb)
+{
+	int rc = add_buffer(x, name, strbuf_str(sb), sb->len);
+	csv_reader r;
+	csv_reader_init(&r);
+	csv_reader_feed(&r, strbuf_str(sb), sb->len);
+	csv_reader_finish(&r);
+	x->files[x->n_files - 1].is_csv = true;
+	x->files[x->n_files - 1].rows = r.records ? r.records - 1 : 0;
+	return rc;
+}
+
 static int export_codebook_file(exporter *x, const formset *fs)
 {
 	strbuf sb = STRBUF_INIT;
 	export_codebook(&sb, fs);
-	int rc = add_buffer(x, EXPORT_CODEBOOK, strbuf_str(&sb), sb.len);
-	csv_reader r;
-	csv_reader_init(&r);
-	csv_reader_feed(&r, strbuf_str(&sb), sb.len);
-	csv_reader_finish(&r);
-	x->files[x->n_files - 1].is_csv = true;
-	x->files[x->n_files - 1].rows = r.records ? r.records - 1 : 0;
+	int rc = add_csv_buffer(x, EXPORT_CODEBOOK, &sb);
+	strbuf_reset(&sb);
+	if (!rc) {
+		export_thresholds(&sb, fs);
+		rc = add_csv_buffer(x, EXPORT_SEUILS, &sb);
+	}
 	strbuf_done(&sb);
 	return rc;
 }
@@ -966,15 +980,19 @@ static int write_notes(const formset *fs, exporter *x, export_summary *sum)
 	export_readme(&text, sum, fs);
 	to_crlf(&crlf, &text);
 	int rc = add_buffer(x, EXPORT_README, strbuf_str(&crlf), crlf.len);
-	strbuf_reset(&text);
-	if (!rc) {
-		export_r_script(&text);
-		rc = add_buffer(x, EXPORT_R_SCRIPT, strbuf_str(&text), text.len);
-	}
+	if (!rc)
+		rc = add_buffer(x, EXPORT_R_SCRIPT, export_loader_r, strlen(export_loader_r));
+	if (!rc)
+		rc = add_buffer(x, EXPORT_PYTHON, export_loader_py, strlen(export_loader_py));
 	strbuf_reset(&text);
 	if (!rc) {
 		export_stata_do(&text, fs, sum);
 		rc = add_buffer(x, EXPORT_STATA_DO, strbuf_str(&text), text.len);
+	}
+	strbuf_reset(&text);
+	if (!rc) {
+		export_spss_sps(&text, fs, sum);
+		rc = add_buffer(x, EXPORT_SPSS_SPS, strbuf_str(&text), text.len);
 	}
 	strbuf_done(&text);
 	strbuf_done(&crlf);

@@ -1,12 +1,14 @@
 /* export.h — the archive a structure sends before each reporting deadline, its verification
  * by the recipient, and backups of the database.
  *
- * An export is one zip file: one CSV per form (csv.h), codebook.csv, manifest.txt,
- * LISEZMOI.txt, lire_recueil.R and lire_recueil.do, and manifest.txt.minisig: the signature of
- * the manifest by the database's key (store_signing_key), which the manifest's checksums extend
- * to every file. Entries are AES-256 (WinZip AE-2) encrypted with a passphrase, or the whole zip
- * is written inside an age file encrypted to the recipients' public keys (core/age.h; its entries
- * then plain), or, when the caller asked for it, nothing is encrypted. Memory stays flat: each CSV streams
+ * An export is one zip file: one CSV per form (csv.h), alerts.csv, codebook.csv (the data
+ * dictionary), seuils.csv (the thresholds in force), manifest.txt, LISEZMOI.txt, loaders for R,
+ * Python, Stata and SPSS (lire_recueil.R, .py, .do, .sps), and manifest.txt.minisig: the
+ * signature of the manifest by the database's key (store_signing_key), which the manifest's
+ * checksums extend to every file. Entries are AES-256 (WinZip AE-2) encrypted with a passphrase,
+ * or the whole zip is written inside an age file encrypted to the recipients' public keys
+ * (core/age.h; its entries then plain), or, when the caller asked for it, nothing is encrypted.
+ * Memory stays flat: each CSV streams
  * from SQLite into a private scratch file, then into the archive with its size known. The
  * archive appears under its final name only once complete and on disk. Nothing here prints to
  * the terminal or knows curses: progress goes to a stream the caller gives. */
@@ -38,6 +40,9 @@
 #define EXPORT_SIG_STRUCTURE "structure"
 #define EXPORT_SIG_EXPORT_ID "export_id"
 #define EXPORT_SIG_SEQUENCE  "sequence"
+#define EXPORT_SPSS_SPS      "lire_recueil.sps"
+#define EXPORT_PYTHON        "lire_recueil.py"
+#define EXPORT_SEUILS        "seuils.csv"
 
 /* The columns every form's CSV begins with, before the form's fields. structure is the code of
  * the patient's structure: a pseudonym is unique only within its structure, so (structure,

@@ -39,6 +39,14 @@ typedef struct {
 	char sha256[65];
 	size_t *cols; /* the CSV's field columns, in order: indexes into f->fields */
 	size_t n_cols;
+	/* The CSV's columns after the common ones, in order: a field (cols[col]) itself when opt
+	 * is NULL, else the 0/1 column of one of its options. Archives before the 0/1 columns of
+	 * multiple choices have only fields. */
+	struct arch_column {
+		size_t col;
+		const choice *opt;
+	} * columns;
+	size_t n_columns;
 } arch_form;
 
 /* A structure the archive carries: the export of it (its own, or for a regional archive the one
@@ -74,8 +82,10 @@ typedef struct {
 
 static void manifest_done(manifest *m)
 {
-	for (size_t i = 0; i < m->n_forms; i++)
+	for (size_t i = 0; i < m->n_forms; i++) {
 		free(m->forms[i].cols);
+		free(m->forms[i].columns);
+	}
 	free(m->forms);
 	free(m->structs);
 	free(m->deleted);
@@ -303,6 +313,17 @@ static void forms_bundle_note(store *s, const manifest *m, char *note, size_t si
 		         version);
 }
 
+/* Whether an entry name is one of the documents an export holds besides the forms' CSVs. */
+static bool is_document(const char *name)
+{
+	static const char *const docs[] = {EXPORT_CODEBOOK, EXPORT_SEUILS,   EXPORT_README,  EXPORT_R_SCRIPT,
+	                                   EXPORT_PYTHON,   EXPORT_STATA_DO, EXPORT_SPSS_SPS};
+	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+		if (strcmp(name, docs[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Scalars, forms, files and deletions of the manifest; checked against the regional forms. */
 static int parse_manifest(manifest *m, const char *text, const formset *fs, char **why)
 {
@@ -405,8 +426,7 @@ static int parse_manifest(manifest *m, const char *text, const formset *fs, char
 				m->has_alerts = true;
 				m->alerts_bytes = strtoull(bytes, NULL, 10);
 				memcpy(m->alerts_sha256, sha, 65);
-			} else if (strcmp(name, EXPORT_CODEBOOK) != 0 && strcmp(name, EXPORT_README) != 0 &&
-			           strcmp(name, EXPORT_R_SCRIPT) != 0 && strcmp(name, EXPORT_STATA_DO) != 0) {
+			} else if (!is_document(name)) {
 				set_why(why,
 				        "%s : fichier « %s » inattendu dans une archive d'export (ni un "
 				        "formulaire du manifeste ni un document de l'export) : archive "
@@ -441,8 +461,8 @@ static int parse_manifest(manifest *m, const char *text, const formset *fs, char
 
 typedef struct {
 	manifest *m;
-	const char *header; /* the codebook header this program writes, one record */
-	long c_form, c_version, c_field, c_type;
+	bool v1; /* the codebook of the first version: no common columns, no 0/1 columns */
+	long c_form, c_version, c_field, c_type, c_derived;
 	int rc;
 	char **why;
 } codebook_ctx;
@@ -472,27 +492,82 @@ static bool codebook_fail(codebook_ctx *c, uint64_t rec, const char *fmt, ...)
 	return false;
 }
 
+static bool is_meta_column(const char *name)
+{
+	static const char *const meta[] = {EXPORT_META_COLUMNS};
+	for (size_t i = 0; i < sizeof meta / sizeof *meta; i++)
+		if (strcmp(meta[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* The header of either version, column for column; the columns the check reads. */
+static bool codebook_header(codebook_ctx *c, char **fields, size_t n)
+{
+	strbuf line = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		strbuf_printf(&line, "%s%s", i ? "," : "", fields[i]);
+	strbuf_puts(&line, "\r\n");
+	c->v1 = strcmp(strbuf_str(&line), export_codebook_header_v1()) == 0;
+	bool known = c->v1 || strcmp(strbuf_str(&line), export_codebook_header()) == 0;
+	strbuf_done(&line);
+	if (!known)
+		return codebook_fail(c, 0, "en-tête différent de celui de recueil");
+	c->c_form = column_of(fields, n, "form");
+	c->c_version = column_of(fields, n, "form_version");
+	c->c_field = column_of(fields, n, "field");
+	c->c_type = column_of(fields, n, "type");
+	c->c_derived = c->v1 ? -1 : column_of(fields, n, "derived_from");
+	if (c->c_form < 0 || c->c_version < 0 || c->c_field < 0 || c->c_type < 0 ||
+	    (!c->v1 && c->c_derived < 0))
+		return codebook_fail(c, 0,
+		                     "colonnes form, form_version, field, type ou derived_from absentes");
+	return true;
+}
+
+static void add_csv_column(arch_form *af, size_t col, const choice *opt)
+{
+	af->columns = xrealloc(af->columns, (af->n_columns + 1) * sizeof *af->columns);
+	af->columns[af->n_columns++] = (struct arch_column){col, opt};
+}
+
+/* A 0/1 column field___code of the multiple choice parent: the field described before it,
+ * code one of its answers in the regional forms. */
+static bool option_record(codebook_ctx *c, uint64_t rec, arch_form *af, const char *name, const char *parent)
+{
+	const char *id = af->f->id;
+	long idx = form_field_index(af->f, parent);
+	size_t k = 0;
+	while (idx >= 0 && k < af->n_cols && af->cols[k] != (size_t)idx)
+		k++;
+	if (idx < 0 || k == af->n_cols)
+		return codebook_fail(c, rec,
+		                     "colonne %s.%s dérivée de « %s », champ qui n'est pas décrit avant elle",
+		                     id, name, parent);
+	const field *fd = &af->f->fields[idx];
+	size_t len = strlen(parent);
+	if (fd->type != FT_MULTI)
+		return codebook_fail(c, rec, "colonne %s.%s dérivée de %s, qui n'est pas un choix multiple",
+		                     id, name, parent);
+	const choice *opt = strncmp(name, parent, len) == 0 && strncmp(name + len, EXPORT_OPTION_SEP, 3) == 0
+	                        ? field_choice(fd, name + len + 3)
+	                        : NULL;
+	if (!opt)
+		return codebook_fail(c, rec,
+		                     "colonne %s.%s : pas une réponse %s%scode du formulaire régional %s", id,
+		                     name, parent, EXPORT_OPTION_SEP, id);
+	for (size_t i = 0; i < af->n_columns; i++)
+		if (af->columns[i].opt == opt)
+			return codebook_fail(c, rec, "colonne %s.%s décrite deux fois", id, name);
+	add_csv_column(af, k, opt);
+	return true;
+}
+
 static bool codebook_record(void *vctx, uint64_t rec, char **fields, size_t n)
 {
 	codebook_ctx *c = vctx;
-	if (rec == 0) {
-		/* The header this program writes, column for column. */
-		strbuf line = STRBUF_INIT;
-		for (size_t i = 0; i < n; i++)
-			strbuf_printf(&line, "%s%s", i ? "," : "", fields[i]);
-		strbuf_puts(&line, "\r\n");
-		bool same = strcmp(strbuf_str(&line), c->header) == 0;
-		strbuf_done(&line);
-		if (!same)
-			return codebook_fail(c, rec, "en-tête différent de celui de recueil");
-		c->c_form = column_of(fields, n, "form");
-		c->c_version = column_of(fields, n, "form_version");
-		c->c_field = column_of(fields, n, "field");
-		c->c_type = column_of(fields, n, "type");
-		if (c->c_form < 0 || c->c_version < 0 || c->c_field < 0 || c->c_type < 0)
-			return codebook_fail(c, rec, "colonnes form, form_version, field ou type absentes");
-		return true;
-	}
+	if (rec == 0)
+		return codebook_header(c, fields, n);
 	const char *id = fields[c->c_form], *fid = fields[c->c_field];
 	arch_form *af = form_by_id(c->m, id);
 	if (!af)
@@ -501,6 +576,10 @@ static bool codebook_record(void *vctx, uint64_t rec, char **fields, size_t n)
 	if (!parse_integer(fields[c->c_version], &v) || v != af->version)
 		return codebook_fail(c, rec, "version %s du formulaire %s, le manifeste dit %d",
 		                     fields[c->c_version], id, af->version);
+	if (!c->v1 && is_meta_column(fid))
+		return true; /* a common column: the CSV's header is checked against the program's */
+	if (c->c_derived >= 0 && *fields[c->c_derived])
+		return option_record(c, rec, af, fid, fields[c->c_derived]);
 	long idx = form_field_index(af->f, fid);
 	if (idx < 0)
 		return codebook_fail(c, rec, "champ « %s » inconnu du formulaire régional %s", fid, id);
@@ -519,17 +598,17 @@ static bool codebook_record(void *vctx, uint64_t rec, char **fields, size_t n)
 			return codebook_fail(c, rec, "champ %s.%s décrit deux fois", id, fid);
 	af->cols = xrealloc(af->cols, (af->n_cols + 1) * sizeof *af->cols);
 	af->cols[af->n_cols++] = (size_t)idx;
+	add_csv_column(af, af->n_cols - 1, NULL);
 	return true;
 }
 
+/* The codebook of an archive against its manifest and the regional forms: which columns each
+ * form's CSV has. Both versions of the codebook are read: the first one's (fields only) and
+ * the current one's (common columns, then fields each followed by the 0/1 columns of its
+ * options when it is a multiple choice). */
 static int check_codebook(manifest *m, const strbuf *codebook, char **why)
 {
-	/* The header as export_codebook writes it: the codebook of no form. */
-	formset none;
-	memset(&none, 0, sizeof none);
-	strbuf header = STRBUF_INIT;
-	export_codebook(&header, &none);
-	codebook_ctx c = {.m = m, .header = strbuf_str(&header), .why = why};
+	codebook_ctx c = {.m = m, .why = why};
 	csv_reader r;
 	csv_reader_init(&r);
 	csv_reader_on_record(&r, codebook_record, &c, MAX_RECORD);
@@ -545,7 +624,6 @@ static int check_codebook(manifest *m, const strbuf *codebook, char **why)
 		c.rc = EXIT_DATAERR;
 	}
 	csv_reader_done(&r);
-	strbuf_done(&header);
 	return c.rc;
 }
 
@@ -615,7 +693,7 @@ static bool spool_want(void *ctx, const char *name)
 {
 	(void)ctx;
 	size_t n = strlen(name);
-	return n > 4 && strcmp(name + n - 4, ".csv") == 0 && strcmp(name, EXPORT_CODEBOOK) != 0;
+	return n > 4 && strcmp(name + n - 4, ".csv") == 0 && !is_document(name);
 }
 
 static int spool_data(void *ctx, const char *name, const char *buf, size_t n, char **why)
@@ -731,23 +809,40 @@ static bool written(rows_ctx *c, uint64_t rec, int rc, char *why)
 	return rc == 0;
 }
 
-/* The header: the columns wanted (want[0..nw), then those of the codebook when af is given). */
+/* The name of the i-th column after the common ones, as the codebook describes it. */
+static void csv_column_name(const arch_form *af, size_t i, char *out, size_t size)
+{
+	const struct arch_column *a = &af->columns[i];
+	const char *id = af->f->fields[af->cols[a->col]].id;
+	if (a->opt)
+		snprintf(out, size, "%s" EXPORT_OPTION_SEP "%s", id, a->opt->code);
+	else
+		snprintf(out, size, "%s", id);
+}
+
+/* The header: the columns want[0..nw), then those the codebook describes for af (none when af
+ * is NULL). */
 static bool header_is(rows_ctx *c, char **fields, size_t n, const char *const *want, size_t nw,
                       const arch_form *af)
 {
-	size_t nc = af ? af->n_cols : 0;
+	size_t nc = af ? af->n_columns : 0;
+	char name[128];
 	for (size_t i = 0; i < n || i < nw + nc; i++) {
-		const char *w = i < nw              ? want[i]
-		                : af && i < nw + nc ? af->f->fields[af->cols[i - nw]].id
-		                                    : NULL;
+		const char *w = NULL;
+		if (i < nw)
+			w = want[i];
+		else if (af && i < nw + nc)
+			csv_column_name(af, i - nw, name, sizeof name), w = name;
 		const char *have = i < n ? fields[i] : NULL;
 		if (str_eq(w, have))
 			continue;
 		if (!have)
-			return row_fail(c, 0, "en-tête : colonne « %s » attendue, absente", w);
+			return row_fail(c, 0,
+			                "en-tête : colonne « %s » attendue d'après le codebook, absente", w);
 		if (!w)
 			return row_fail(c, 0, "en-tête : colonne « %.64s » inconnue du codebook", have);
-		return row_fail(c, 0, "en-tête : colonne « %.64s » là où « %s » est attendue", have, w);
+		return row_fail(c, 0, "en-tête : colonne « %.64s » là où le codebook annonce « %s »", have,
+		                w);
 	}
 	return true;
 }
@@ -772,6 +867,24 @@ static const arch_structure *row_structure(rows_ctx *c, uint64_t rec, const char
 	if (!as)
 		row_fail(c, rec, "structure « %.40s » absente du manifeste", code);
 	return as;
+}
+
+/* A 0/1 column against the answer of its multiple choice (parsed just before, its column
+ * coming first): empty when there is no answer (an empty selection may also write 0). */
+static bool option_ok(const rows_ctx *c, const struct arch_column *a, const char *text, char **why)
+{
+	const char *multi = c->values[a->col];
+	const char *want = c->missing[a->col] ? "" : export_option_cell(multi, a->opt->code);
+	if (strcmp(text, want) == 0 || (!multi && !c->missing[a->col] && strcmp(text, "0") == 0))
+		return true;
+	const field *fd = &c->af->f->fields[c->af->cols[a->col]];
+	set_why(why, "%s" EXPORT_OPTION_SEP "%s : « %.8s » alors que %s vaut « %.64s » (attendu « %s »)",
+	        fd->id, a->opt->code, text, fd->id,
+	        c->missing[a->col] ? missing_code_name(c->missing[a->col])
+	        : multi            ? multi
+	                           : "",
+	        want);
+	return false;
 }
 
 /* A calculated value as the export writes it: checked against the field's value type. */
@@ -830,12 +943,16 @@ static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
 		return row_fail(c, rec, "row_version « %.20s » : entier positif attendu", meta[ROW_VERSION]);
 	if (!is_timestamp(meta[UPDATED]))
 		return row_fail(c, rec, "updated_at « %.32s » n'est pas une date et heure", meta[UPDATED]);
-	for (size_t i = 0; i < af->n_cols; i++) {
+	for (size_t j = 0; j < af->n_columns; j++) {
+		size_t i = af->columns[j].col;
 		size_t idx = af->cols[i];
 		const field *fd = &af->f->fields[idx];
-		const char *text = meta[N_META + i];
+		const char *text = meta[N_META + j];
 		char *why = NULL;
-		if (fd->type == FT_CALCULATED) {
+		if (af->columns[j].opt) {
+			if (!option_ok(c, &af->columns[j], text, &why))
+				goto bad;
+		} else if (fd->type == FT_CALCULATED) {
 			c->missing[i] = MISS_NONE;
 			c->values[i] = *text ? text : NULL;
 			if (*text && !calculated_ok(fd, text, &why))

@@ -277,7 +277,7 @@ static int check_manifest(const char *path, const strbuf *manifest, seen_file *s
 				        path, name, have, rows);
 				return EXIT_DATAERR;
 			}
-			if (strcmp(name, EXPORT_CODEBOOK) != 0)
+			if (strcmp(name, EXPORT_CODEBOOK) != 0 && strcmp(name, EXPORT_SEUILS) != 0)
 				rep->rows += f->rows;
 		}
 	}

@@ -332,12 +332,35 @@ def craft(src, dst, action, args):
         data[args[0] + ".csv"] = write_rows(rs)
         cb = rows(data["codebook.csv"])
         version = next(r[1] for r in cb[1:] if r[0] == args[0])
-        cb.append([args[0], version, args[1], "champ ajouté", args[2], "text", "", "", "", "", "", ""])
+        row = {"form": args[0], "form_version": version, "field": args[1], "label": "champ ajouté",
+               "type": args[2], "value_type": "text"}
+        cb.append([row.get(h, "") for h in cb[0]])
         data["codebook.csv"] = write_rows(cb)
     elif action == "value":               # FORM FIELD VALUE: the first row's value of FIELD
         rs = rows(data[args[0] + ".csv"])
         rs[1][rs[0].index(args[1])] = args[2]
         data[args[0] + ".csv"] = write_rows(rs)
+    elif action == "option-flip":         # FORM MULTI: the first answered option column of MULTI flipped
+        rs = rows(data[args[0] + ".csv"])
+        col = rs[0].index(args[1])
+        r = next(r for r in rs[1:] if r[col] and not r[col].startswith("."))
+        r[col + 1] = "0" if r[col + 1] == "1" else "1"
+        data[args[0] + ".csv"] = write_rows(rs)
+    elif action == "v1":                  # the archive as before the 0/1 columns: first codebook
+        cb = rows(data["codebook.csv"])
+        h = cb[0]
+        old = ["form", "form_version", "field", "label", "type", "value_type", "unit", "decimals",
+               "choices", "missing_codes", "expression", "show_if"]
+        common = {"structure", "entry_id", "pseudonym", "entry_date", "form_version", "entry_status",
+                  "row_version", "updated_at"}
+        derived = {(r[0], r[2]) for r in cb[1:] if r[h.index("derived_from")]}
+        keep = [r for r in cb[1:] if r[2] not in common and (r[0], r[2]) not in derived]
+        data["codebook.csv"] = write_rows([old] + [[r[h.index(c)] for c in old] for r in keep])
+        for n in names:
+            if n.endswith(".csv") and n != "codebook.csv" and n[:-4] in {r[0] for r in cb[1:]}:
+                rs = rows(data[n])
+                cols = [i for i, c in enumerate(rs[0]) if (n[:-4], c) not in derived]
+                data[n] = write_rows([[r[i] for i in cols] for r in rs])
     elif action == "raw":                 # NAME: an entry outside the manifest, any name
         extra.append((args[0], b"entry_id\r\n"))
     elif action == "listed":              # NAME: a file listed in the manifest
@@ -414,6 +437,9 @@ PYEOF
 	job colonne.zip header-extra contact
 	job champ.zip codebook-extra contact champ_inconnu text
 	job identite.zip codebook-extra patient nom text
+	job ancien.zip v1
+	job option.zip value patient motif_inclusion___precarite 7
+	job coche.zip option-flip patient motif_inclusion
 	job code.zip value contact statut zzz
 	job nombre.zip value contact duree_min douze
 	job borne.zip value contact duree_min 100000
@@ -451,6 +477,19 @@ PYEOF
 	refused "colonne inconnue du codebook dans l'en-tête" "$A/colonne.zip" "$tmp/pass" "colonne_inconnue"
 	refused "champ inconnu des formulaires régionaux" "$A/champ.zip" "$tmp/pass" "champ_inconnu"
 	refused "donnée d'identité dans l'archive" "$A/identite.zip" "$tmp/pass" "identité"
+	refused "colonne 0/1 d'un choix multiple qui n'est ni 0 ni 1" "$A/option.zip" "$tmp/pass" "motif_inclusion___precarite"
+	refused "colonne 0/1 contraire au choix multiple" "$A/coche.zip" "$tmp/pass" "alors que motif_inclusion vaut"
+	# An archive of the version before the 0/1 columns (first codebook) is still imported, and
+	# gives the region what the current one gives.
+	for v in ancien nord-clair; do
+		run "$tmp/region-$v.db" init --region REGION
+		enrol "$tmp/region-$v.db"
+		run "$tmp/region-$v.db" import "$A/$v.zip" --allow-plain
+		expect_rc "import de $v.zip dans une région neuve" 0
+	done
+	expect_eq "archive au premier codebook : mêmes entrées et mêmes choix multiples qu'avec l'actuel" \
+		"$(sqlite3 "$tmp/region-ancien.db" "SELECT count(*), group_concat(motif_inclusion, '/') FROM form_patient")" \
+		"$(sqlite3 "$tmp/region-nord-clair.db" "SELECT count(*), group_concat(motif_inclusion, '/') FROM form_patient")"
 	refused "valeur qui n'est pas un code du champ" "$A/code.zip" "$tmp/pass" "zzz"
 	refused "texte dans un champ entier" "$A/nombre.zip" "$tmp/pass" "duree_min"
 	refused "valeur hors des bornes du champ" "$A/borne.zip" "$tmp/pass" "duree_min"

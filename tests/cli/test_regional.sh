@@ -234,7 +234,7 @@ same_figures "premier export régional arrivé en retard" "$NAT"
 # its rows carry only the codes given (all of them, over the archive).
 check_csvs() {
 	zip=$1 codes=$2
-	names=$(unzip -Z1 "$zip" | grep '\.csv$' | grep -v '^codebook\.csv$')
+	names=$(unzip -Z1 "$zip" | grep '\.csv$' | grep -v -e '^codebook\.csv$' -e '^seuils\.csv$')
 	expect_true "$(basename "$zip") : des CSV de formulaires et alerts.csv" \
 		sh -c "[ $(printf '%s\n' "$names" | wc -l) -ge 9 ] && printf '%s\n' '$names' | grep -qx alerts.csv"
 	seen=

@@ -495,7 +495,8 @@ static void test_error_positions(void)
 	    "e.yaml", text,
 	    "e.yaml:10:9: clé inconnue « mini » dans un champ (clés possibles : id, type, label, help, "
 	    "required, min, max, pattern, show_if, constraint, message, soft_constraint, soft_message, "
-	    "default, unit, identifier, export, choices, expr, decimals, skipped_value, missing_codes)");
+	    "default, unit, identifier, export, choices, expr, decimals, skipped_value, missing_codes, "
+	    "ordinal)");
 	/* An expression error points into the expression, inside the quotes. */
 	snprintf(text, sizeof text,
 	         "%s      - {id: q1, type: integer, label: Q1, show_if: \"q1 > 0 and q2 = 1\"}\n", head);

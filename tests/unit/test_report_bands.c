@@ -86,14 +86,16 @@ static void test_shipped(const char *dir)
 	free(errors);
 }
 
-/* A copy of the forms where GAD-7's last band is relabelled and PHQ-9's choices are gone. */
+/* A copy of the forms where GAD-7's last band is relabelled and PHQ-9's choices (and its ordinal:) are gone.
+ */
 static void test_edited(const char *dir)
 {
-	char *cmd = xasprintf("mkdir '%s/forms' && cp '%s'/*.yaml '%s/forms/' && "
-	                      "sed -i -e 's/Sévère (15 à 21)/Anxiété sévère/' "
-	                      "-e '/id: phq9_severite/,/title: {fr: \"GAD-7/{/choices:/d;/value: /d}' "
-	                      "'%s/forms/sante_mentale.yaml'",
-	                      dir, TEST_FORMS_DIR, dir, dir);
+	char *cmd =
+	    xasprintf("mkdir '%s/forms' && cp '%s'/*.yaml '%s/forms/' && "
+	              "sed -i -e 's/Sévère (15 à 21)/Anxiété sévère/' "
+	              "-e '/id: phq9_severite/,/title: {fr: \"GAD-7/{/choices:/d;/ordinal:/d;/value: /d}' "
+	              "'%s/forms/sante_mentale.yaml'",
+	              dir, TEST_FORMS_DIR, dir, dir);
 	CHECK(system(cmd) == 0);
 	free(cmd);
 	char *forms = xasprintf("%s/forms", dir), *errors = NULL;
