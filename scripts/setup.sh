@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential cmake pkg-config libncurses-dev libsqlite3-dev libyaml-dev zlib1g-dev
 libarchive-dev nettle-dev gettext tmux 7zip unzip zip sqlite3 clang-format clang-tidy cppcheck
-python3 clang libclang-rt-14-dev libsodium-dev age minisign"
+python3 clang libclang-rt-14-dev libsodium-dev age minisign groff poppler-utils"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
