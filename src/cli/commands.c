@@ -20,6 +20,8 @@ static const char usage[] =
     "  patient add [champ=valeur…]             créer un patient (affiche son pseudonyme)\n"
     "  patient list [--search TEXTE]           lister les patients\n"
     "  patient delete PATIENT [--yes]          effacer un patient et toutes ses données (admin)\n"
+    "  patient print PATIENT [--out F] [--format text|pdf]\n"
+    "                                          document d'accès du patient (droit d'accès)\n"
     "  entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [champ=valeur…]\n"
     "  entry add --batch FICHIER|-             une entrée par ligne (mêmes mots), chacune enregistrée\n"
     "  entry edit ENTRÉE [champ=valeur…]       modifier une entrée\n"
