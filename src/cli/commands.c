@@ -22,6 +22,8 @@ static const char usage[] =
     "  patient delete PATIENT [--yes]          effacer un patient et toutes ses données (admin)\n"
     "  patient print PATIENT [--out F] [--format text|pdf]\n"
     "                                          document d'accès du patient (droit d'accès)\n"
+    "  purge --expired [--yes]                 patients au-delà de la durée de conservation ;\n"
+    "                                          --yes les efface (admin)\n"
     "  entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [champ=valeur…]\n"
     "  entry add --batch FICHIER|-             une entrée par ligne (mêmes mots), chacune enregistrée\n"
     "  entry edit ENTRÉE [champ=valeur…]       modifier une entrée\n"
@@ -65,7 +67,7 @@ static const struct {
     {"init", cmd_init},       {"demo", cmd_demo},     {"forms", cmd_forms},   {"patient", cmd_patient},
     {"entry", cmd_entry},     {"user", cmd_user},     {"log", cmd_log},       {"alert", cmd_alert},
     {"check", cmd_check},     {"export", cmd_export}, {"verify", cmd_verify}, {"backup", cmd_backup},
-    {"restore", cmd_restore}, {"report", cmd_report}, {"import", cmd_import},
+    {"restore", cmd_restore}, {"report", cmd_report}, {"import", cmd_import}, {"purge", cmd_purge},
 };
 
 int cli_run(session *s, int argc, char **argv)
