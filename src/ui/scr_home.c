@@ -1,6 +1,6 @@
 /* scr_home.c — the home screen: the structure, who is logged in, the next reporting deadline and
  * what needs doing (clinical alerts waiting, urgent ones first; incomplete entries, screenings
- * due, drafts), and a short menu. */
+ * due, drafts; patients kept past the retention period), and a short menu. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@ typedef struct {
 	store_counts counts;
 	long due_months;
 	size_t alerts, urgent; /* open clinical alerts, and how many of them are urgent */
+	int64_t expired;       /* patients past the retention period of reporting.yaml */
 } home;
 
 enum { ITEM_PATIENTS, ITEM_ALERTS, ITEM_DRAFTS, ITEM_REPORT, ITEM_EXPORT, ITEM_HELP, ITEM_QUIT, ITEM_COUNT };
@@ -44,6 +45,8 @@ static void refresh_counts(app *a, home *h)
 	int64_t urgent = 0;
 	h->alerts = (size_t)store_alert_open_counts(a->ses->db, 0, &urgent);
 	h->urgent = (size_t)urgent;
+	long cutoff = reporting_retention_cutoff(rep, date_today());
+	h->expired = cutoff >= 0 ? store_expired_count(a->ses->db, cutoff) : 0;
 }
 
 /* The next deadline on or after today: its text into buf; false if the calendar has none. The
@@ -110,6 +113,15 @@ static void home_draw(app *a, screen *s)
 	}
 	snprintf(buf, sizeof buf, _("Saisies interrompues à reprendre : %ld"), h->counts.drafts);
 	draw_text(y++, x, w, buf, h->counts.drafts ? A_BOLD : A_NORMAL, true);
+	if (h->expired) { /* only then: most structures never see it */
+		snprintf(
+		    buf, sizeof buf,
+		    h->expired == 1
+		        ? _("%lld dossier a dépassé la durée de conservation (recueil purge --expired)")
+		        : _("%lld dossiers ont dépassé la durée de conservation (recueil purge --expired)"),
+		    (long long)h->expired);
+		draw_text(y++, x, w, buf, A_BOLD, true);
+	}
 	y += LINES >= 20;
 	bool report = session_may(a->ses, PERM_REPORT), export = session_may(a->ses, PERM_EXPORT);
 	const char *items[ITEM_COUNT] = {_("Patients : chercher, ouvrir un dossier, créer un patient"),
