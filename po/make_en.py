@@ -5,6 +5,13 @@ import re, sys, os
 
 EN = {
 "fr": "en",
+"Imprimer le document d'accès": "Print the access document",
+"écrire le document d'accès du patient (droit d'accès) dans un fichier, à imprimer": "write the patient's access document (right of access) to a file, to print",
+"Document d'accès : trop de fichiers du même nom dans %s.": "Access document: too many files of the same name in %s.",
+"Document d'accès non écrit : %s": "Access document not written: %s",
+"Document d'accès écrit, à imprimer : %s%s": "Access document written, to print: %s%s",
+"%lld dossier a dépassé la durée de conservation (recueil purge --expired)": "%lld record is past the retention period (recueil purge --expired)",
+"%lld dossiers ont dépassé la durée de conservation (recueil purge --expired)": "%lld records are past the retention period (recueil purge --expired)",
 "Terminal trop petit : %d×%d au minimum (actuellement %d×%d).": "Terminal too small: %d×%d at least (now %d×%d).",
 "Agrandir la fenêtre ; rien n'est perdu.": "Enlarge the window; nothing is lost.",
 "Aide": "Help", "cet écran d'aide": "this help screen", "Enregistrer": "Save",

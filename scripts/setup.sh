@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential cmake pkg-config libncurses-dev libsqlite3-dev libyaml-dev zlib1g-dev
 libarchive-dev nettle-dev gettext tmux 7zip unzip zip sqlite3 clang-format clang-tidy cppcheck
-python3 clang libclang-rt-14-dev libsodium-dev age minisign r-base-core python3-pandas
+python3 clang libclang-rt-14-dev libsodium-dev age minisign r-base-core python3-pandas groff poppler-utils
 dpkg-dev debhelper fakeroot lintian systemd man-db"
 
 as_root() {

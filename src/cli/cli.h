@@ -93,6 +93,8 @@ int cmd_user(session *ses, int argc, char **argv);
 int cmd_log(session *ses, int argc, char **argv);
 int cmd_alert(session *ses, int argc, char **argv);
 int cmd_check(session *ses, int argc, char **argv);
+/* The patients past the retention period: listed, or erased with --yes (cmd_purge.c). */
+int cmd_purge(session *ses, int argc, char **argv);
 
 /* Export, verification and backup of the database (cmd_export.c, cmd_verify.c, cmd_backup.c). */
 int cmd_export(session *ses, int argc, char **argv);

@@ -127,7 +127,7 @@ static int yes_option(int argc, char **argv, int n_args, const char *usage, bool
 	};
 	int c;
 	*yes = false;
-	while ((c = getopt_long(argc, argv, "hy", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "hy", opts)) != -1) {
 		if (c == 'y')
 			*yes = true;
 		else if (c == 'h')
@@ -246,7 +246,7 @@ static int forms_publish(session *ses, int argc, char **argv)
 	const char *out = NULL, *key = NULL;
 	long long version = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "ho:k:v:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "ho:k:v:", opts)) != -1) {
 		if (c == 'o')
 			out = optarg;
 		else if (c == 'k')

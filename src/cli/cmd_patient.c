@@ -1,4 +1,4 @@
-/* cmd_patient.c — recueil patient add|list|delete. */
+/* cmd_patient.c — recueil patient add|list|delete|print. */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -7,17 +7,24 @@
 
 #include "cli/cli.h"
 #include "core/record.h"
+#include "export/access.h"
 
 static const char usage[] =
     "Usage : recueil patient add [champ=valeur…]\n"
     "        recueil patient list [--search TEXTE]\n"
     "        recueil patient delete PATIENT [--yes]\n"
+    "        recueil patient print PATIENT [--out FICHIER] [--format text|pdf]\n"
     "add crée un patient avec un pseudonyme tiré au hasard (affiché) et enregistre\n"
     "les champs du formulaire patient donnés (voir « recueil forms list patient »).\n"
     "delete efface définitivement un patient (droit à l'effacement, rôle admin) : sa fiche,\n"
     "toutes ses entrées, alertes et brouillons, et les valeurs saisies à son sujet dans le\n"
     "journal, qui garde qui a fait quoi et quand. Sur un terminal, il faut retaper le\n"
-    "pseudonyme ; sans terminal, --yes est obligatoire.\n";
+    "pseudonyme ; sans terminal, --yes est obligatoire.\n"
+    "print écrit le document d'accès du patient (droit d'accès) : qui détient ses données et\n"
+    "pourquoi, chaque entrée en clair, les scores et leur sens, les modifications (qui, quand),\n"
+    "les envois et les alertes ; mis en page pour A4, en texte (défaut, sur la sortie standard\n"
+    "sans --out) ou en PDF (groff ; défaut pour un --out en .pdf). L'identité n'y figure que\n"
+    "pour les rôles qui la voient ; l'édition est notée au journal.\n";
 
 static int patient_add(session *ses, int argc, char **argv)
 {
@@ -224,6 +231,69 @@ static int patient_delete(session *ses, int argc, char **argv)
 	return 0;
 }
 
+/* Whether path ends with ".pdf", in any case. */
+static bool pdf_name(const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+	return n > 4 && strcasecmp(path + n - 4, ".pdf") == 0;
+}
+
+static int patient_print(session *ses, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
+	};
+	const char *out = NULL, *format = NULL;
+	int c;
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+		if (c == 'o')
+			out = optarg;
+		else if (c == 'f')
+			format = optarg;
+		else if (c == 'h')
+			return fputs(usage, stdout), 0;
+		else
+			return fputs(usage, stderr), EXIT_USAGE;
+	}
+	if (optind != argc - 1)
+		return fputs(usage, stderr), EXIT_USAGE;
+	if (format && strcmp(format, "text") != 0 && strcmp(format, "pdf") != 0) {
+		cli_error("--format : text ou pdf attendu, trouvé « %s »", format);
+		return EXIT_USAGE;
+	}
+	bool pdf = format ? strcmp(format, "pdf") == 0 : pdf_name(out);
+	if (pdf && !out && isatty(STDOUT_FILENO)) {
+		cli_error("un PDF ne s'affiche pas dans un terminal : ajouter --out FICHIER.pdf");
+		return EXIT_USAGE;
+	}
+	int rc = cli_open(ses, PERM_READ);
+	if (rc)
+		return rc;
+	char pseudo[16];
+	int64_t pid = store_patient_find(ses->db, argv[optind], pseudo);
+	if (!pid) {
+		cli_patient_not_found(argv[optind]);
+		return EXIT_NOINPUT;
+	}
+	access_request req = {
+	    .patient_id = pid,
+	    .pseudonym = pseudo,
+	    .identity = session_may(ses, PERM_SEE_IDENTITY),
+	    .format = pdf ? PAGED_PDF : PAGED_TEXT,
+	    .login = ses->login,
+	};
+	fflush(stdout); /* the text goes to the descriptor itself */
+	char *why = NULL;
+	if ((rc = access_document_write(ses->db, ses->fs, &req, out, &why)))
+		return cli_fail(rc, why);
+	if (out)
+		printf("document d'accès du patient %s écrit : %s\n", pseudo, out);
+	return 0;
+}
+
 int cmd_patient(session *ses, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
@@ -240,6 +310,8 @@ int cmd_patient(session *ses, int argc, char **argv)
 		return patient_list(ses, argc - 1, argv + 1);
 	if (strcmp(argv[1], "delete") == 0)
 		return patient_delete(ses, argc - 1, argv + 1);
+	if (strcmp(argv[1], "print") == 0)
+		return patient_print(ses, argc - 1, argv + 1);
 	cli_error("sous-commande inconnue « patient %s »", argv[1]);
 	return EXIT_USAGE;
 }

@@ -33,7 +33,7 @@ int cmd_structures(session *ses, int argc, char **argv)
 	};
 	const char *period_text = NULL, *format = "text";
 	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'p':
 			period_text = optarg;

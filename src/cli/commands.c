@@ -26,6 +26,10 @@ static const char usage[] =
     "  patient add [champ=valeur…]             créer un patient (affiche son pseudonyme)\n"
     "  patient list [--search TEXTE]           lister les patients\n"
     "  patient delete PATIENT [--yes]          effacer un patient et toutes ses données (admin)\n"
+    "  patient print PATIENT [--out F] [--format text|pdf]\n"
+    "                                          document d'accès du patient (droit d'accès)\n"
+    "  purge --expired [--yes]                 patients au-delà de la durée de conservation ;\n"
+    "                                          --yes les efface (admin)\n"
     "  entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [champ=valeur…]\n"
     "  entry add --batch FICHIER|-             une entrée par ligne (mêmes mots), chacune enregistrée\n"
     "  entry edit ENTRÉE [champ=valeur…]       modifier une entrée\n"
@@ -81,6 +85,7 @@ static const struct {
     {"restore", cmd_restore}, {"report", cmd_report},
     {"import", cmd_import},   {"structure", cmd_structure},
     {"keygen", cmd_keygen},   {"structures", cmd_structures},
+    {"purge", cmd_purge},
 };
 
 int cli_run(session *s, int argc, char **argv)

@@ -173,6 +173,22 @@ typedef struct {
 	char *reference;
 } threshold;
 
+/* The texts of the patient's access document (recueil patient print), reporting.yaml's access:,
+ * so that a structure words them for its own situation. All four are set when present is. */
+typedef struct {
+	bool present;
+	i18n purpose;     /* why the data is collected: care, and the evaluation of the experiment */
+	i18n legal_basis; /* the legal basis of each use */
+	i18n recipients;  /* who receives what, and in what form */
+	i18n rights;      /* how to exercise each right, whom to ask */
+} access_texts;
+
+/* How long a patient's data is kept after their last entry, reporting.yaml's retention:. */
+typedef struct {
+	int years;       /* 0 when reporting.yaml states none */
+	char *reference; /* the text that sets the duration (law, convention) */
+} retention_rule;
+
 typedef struct {
 	char *path;
 	deadline_rule *deadlines;
@@ -182,6 +198,8 @@ typedef struct {
 	int small_count_mask; /* counts from 1 to this are masked in aggregates that leave */
 	char **recipients;    /* age public keys ("age1…") the exports are encrypted to by default */
 	size_t n_recipients;
+	access_texts access;
+	retention_rule retention;
 } reporting;
 
 typedef struct {
@@ -246,5 +264,11 @@ const choice *field_choice(const field *fd, const char *code); /* NULL if not a 
  * which stores nothing. A field whose storage type changes cannot keep its values. */
 const char *field_storage_type(const field *fd);
 double reporting_threshold(const reporting *r, const char *id, bool *found);
+
+/* The first day that a patient's last entry must reach to be kept on day today: the same day
+ * of the month retention.years earlier (a 29 February gives the 28th). A patient whose last
+ * entry is dated before it has passed the retention period. -1 when r is NULL or states no
+ * retention. */
+long reporting_retention_cutoff(const reporting *r, long today);
 
 #endif

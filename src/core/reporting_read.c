@@ -1,7 +1,8 @@
 /* reporting_read.c — reporting.yaml read into the model: the reporting calendar (each
  * deadline, the period it closes and its due date), the thresholds that are conventions rather
- * than science, and the small-count mask; every problem reported at its place, and a file with
- * any problem refused whole. */
+ * than science, the small-count mask, the texts of the patient's access document and the
+ * retention period; every problem reported at its place, and a file with any problem refused
+ * whole. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 #include "core/age.h"
 #include "core/form_internal.h"
 
-enum { RPK_REPORTING, RPK_DEADLINES, RPK_THRESHOLDS, RPK_MASK, RPK_RECIPIENTS };
+enum { RPK_REPORTING, RPK_DEADLINES, RPK_THRESHOLDS, RPK_MASK, RPK_RECIPIENTS, RPK_ACCESS, RPK_RETENTION };
 static const ykey reporting_keys[] = {
     [RPK_REPORTING] = {"reporting", YK_OTHER, .required = true},
     [RPK_DEADLINES] = {"deadlines", YK_OTHER},
@@ -17,8 +18,34 @@ static const ykey reporting_keys[] = {
     [RPK_MASK] = {"small_count_mask", YK_INT, .at = offsetof(reporting, small_count_mask), .lo = 0,
                   .hi = 100},
     [RPK_RECIPIENTS] = {"recipients", YK_OTHER},
+    [RPK_ACCESS] = {"access", YK_OTHER},
+    [RPK_RETENTION] = {"retention", YK_OTHER},
 };
 const ykey_table ykeys_reporting = YKEY_TABLE("reporting.yaml", reporting_keys, NULL);
+
+enum { AK_PURPOSE, AK_LEGAL_BASIS, AK_RECIPIENTS, AK_RIGHTS };
+#define AT(member) .at = offsetof(access_texts, member)
+static const ykey access_keys[] = {
+    [AK_PURPOSE] = {"purpose", YK_I18N, .required = true, AT(purpose)},
+    [AK_LEGAL_BASIS] = {"legal_basis", YK_I18N, .required = true, AT(legal_basis)},
+    [AK_RECIPIENTS] = {"recipients", YK_I18N, .required = true, AT(recipients)},
+    [AK_RIGHTS] = {"rights", YK_I18N, .required = true, AT(rights)},
+};
+#undef AT
+const ykey_table ykeys_access =
+    YKEY_TABLE("access", access_keys, "access : il faut purpose:, legal_basis:, recipients: et rights:");
+
+/* years: a medical record is kept 20 years in France; an evaluation's own limit may be shorter.
+ * Beyond a century the value is a typo. */
+enum { RK_YEARS, RK_REFERENCE };
+#define AT(member) .at = offsetof(retention_rule, member)
+static const ykey retention_keys[] = {
+    [RK_YEARS] = {"years", YK_INT, .required = true, AT(years), .lo = 1, .hi = 100},
+    [RK_REFERENCE] = {"reference", YK_STRING, .required = true, AT(reference)},
+};
+#undef AT
+const ykey_table ykeys_retention =
+    YKEY_TABLE("retention", retention_keys, "retention : il faut years: et reference:");
 
 enum { DK_PERIOD, DK_DUE, DK_YEAR_OFFSET, DK_LABEL };
 #define AT(member) .at = offsetof(deadline_rule, member)
@@ -125,6 +152,32 @@ static bool read_recipients(load_ctx *c, reporting *r, const ynode *v)
 	return true;
 }
 
+static bool read_access(load_ctx *c, reporting *r, const ynode *v)
+{
+	ymap m;
+	if (!ymap_open_entry(&m, c, v, "access", &ykeys_access, &r->access))
+		return false;
+	for (int k = AK_PURPOSE; k <= AK_RIGHTS; k++)
+		if (!ymap_read(&m, k))
+			return false;
+	r->access.present = true;
+	return true;
+}
+
+static bool read_retention(load_ctx *c, reporting *r, const ynode *v)
+{
+	ymap m;
+	if (!ymap_open_entry(&m, c, v, "retention", &ykeys_retention, &r->retention))
+		return false;
+	if (!ymap_read(&m, RK_YEARS) || !ymap_read(&m, RK_REFERENCE))
+		return false;
+	if (!*str_trim(r->retention.reference)) {
+		YERR(c, m.v[RK_REFERENCE], "retention : reference vide (le texte qui fixe la durée)");
+		return false;
+	}
+	return true;
+}
+
 /* Reading stops at the first problem. */
 static bool read_reporting_keys(load_ctx *c, reporting *r, ymap *m)
 {
@@ -155,6 +208,10 @@ static bool read_reporting_keys(load_ctx *c, reporting *r, ymap *m)
 			if (!read_threshold(c, r, v->items[i]))
 				return false;
 	}
+	if ((v = m->v[RPK_ACCESS]) && !read_access(c, r, v))
+		return false;
+	if ((v = m->v[RPK_RETENTION]) && !read_retention(c, r, v))
+		return false;
 	return true;
 }
 
@@ -191,6 +248,23 @@ void reporting_free(reporting *r)
 	for (size_t i = 0; i < r->n_recipients; i++)
 		free(r->recipients[i]);
 	free(r->recipients);
+	i18n_done(&r->access.purpose);
+	i18n_done(&r->access.legal_basis);
+	i18n_done(&r->access.recipients);
+	i18n_done(&r->access.rights);
+	free(r->retention.reference);
 	free(r->path);
 	free(r);
+}
+
+long reporting_retention_cutoff(const reporting *r, long today)
+{
+	if (!r || r->retention.years <= 0)
+		return -1;
+	int y, m, d;
+	date_to_ymd(today, &y, &m, &d);
+	y -= r->retention.years;
+	if (m == 2 && d == 29)
+		d = 28;
+	return date_from_ymd(y, m, d);
 }

@@ -113,14 +113,6 @@ static int delete_form_rows(store *s, int64_t patient_id, const gone_entry *v, l
 	return rc;
 }
 
-/* The lines of the audit trail about this patient: those of their entries, and those naming
- * their pseudonym that are not about an entry of another patient (a regional database may
- * hold the same pseudonym for two structures). */
-#define PATIENT_AUDIT_ROWS                                                                                   \
-	"(entry_uuid IN (SELECT uuid FROM entries WHERE patient_id = ?1) OR (pseudonym = ?2 AND "            \
-	"NOT EXISTS (SELECT 1 FROM entries e WHERE e.uuid = audit_log.entry_uuid AND e.patient_id "          \
-	"<> ?1)))"
-
 /* Blank the values of the earlier audit lines about the patient. The lines stay (who created,
  * changed or deleted which entry, which field, when); their values go, identity or not: what
  * was recorded about a person is theirs to have erased. The entry-level deletion lines keep
@@ -134,7 +126,7 @@ static int scrub_audit(store *s, int64_t patient_id, const char *pseudo, int64_t
 	           "WHERE action IN ('create', 'update', 'delete') "
 	           "AND NOT (action = 'delete' AND field IS NULL) "
 	           "AND ((old_value IS NOT NULL AND old_value <> '(effacé)') "
-	           "OR (new_value IS NOT NULL AND new_value <> '(effacé)')) AND " PATIENT_AUDIT_ROWS,
+	           "OR (new_value IS NOT NULL AND new_value <> '(effacé)')) AND " ST_PATIENT_AUDIT_ROWS,
 	           patient_id, pseudo, scrubbed, why);
 }
 
@@ -164,8 +156,9 @@ static int remember_deleted(store *s, const char *structure, const gone_entry *v
 	return rc;
 }
 
+/* reason: why the patient is erased, for the trail ("droit à l'effacement"). */
 static int erase_in_transaction(store *s, int64_t patient_id, const char *pseudo, const char *structure,
-                                const char *login, patient_erasure *out, char **why)
+                                const char *reason, const char *login, patient_erasure *out, char **why)
 {
 	char now[32];
 	time_now_iso(now, sizeof now);
@@ -206,9 +199,9 @@ static int erase_in_transaction(store *s, int64_t patient_id, const char *pseudo
 	if (!rc)
 		rc = run(s, "DELETE FROM patients WHERE id = ?1", patient_id, NULL, NULL, why);
 	if (!rc) {
-		char *what = xasprintf("effacement (droit à l'effacement) : %lld entrée(s), %lld alerte(s), "
+		char *what = xasprintf("effacement (%s) : %lld entrée(s), %lld alerte(s), "
 		                       "%lld brouillon(s) ; %lld ligne(s) du journal expurgée(s)",
-		                       (long long)out->entries, (long long)out->alerts,
+		                       reason, (long long)out->entries, (long long)out->alerts,
 		                       (long long)out->drafts, (long long)out->audit_scrubbed);
 		rc = st_audit(s, login, "patient", NULL, pseudo, NULL, NULL, NULL, what, why);
 		free(what);
@@ -219,7 +212,24 @@ static int erase_in_transaction(store *s, int64_t patient_id, const char *pseudo
 	return rc;
 }
 
-int store_patient_erase(store *s, int64_t patient_id, const char *login, patient_erasure *out, char **why)
+/* Whether the patient, whose last day of care is last, is still past the retention period
+ * (cutoff: reporting_retention_cutoff); when not, *why says so. Inside the erasure's transaction,
+ * so that an entry added since the list was made keeps the patient. */
+static int still_expired(const char *pseudo, const char *last, long cutoff, char **why)
+{
+	long day;
+	if (date_parse(last, &day) && day < cutoff)
+		return 0;
+	set_why(why,
+	        "patient %s : une entrée datée du %s a été enregistrée entre-temps, la durée de "
+	        "conservation n'est plus dépassée : rien n'a été effacé",
+	        pseudo, last);
+	return EXIT_TEMPFAIL;
+}
+
+/* store_patient_erase, and store_patient_erase_expired when cutoff >= 0. */
+static int erase(store *s, int64_t patient_id, long cutoff, const char *login, patient_erasure *out,
+                 char **why)
 {
 	patient_erasure counts = {0};
 	sqlite3 *db = st_db_handle(s);
@@ -254,8 +264,17 @@ int store_patient_erase(store *s, int64_t patient_id, const char *login, patient
 			}
 			sqlite3_reset(stmt);
 		}
+		char last[11] = "", *reason = NULL;
+		if (!rc && cutoff >= 0) {
+			st_patient_last_day(s, patient_id, last);
+			rc = still_expired(pseudo, last, cutoff, why);
+			reason = xasprintf("durée de conservation dépassée, dernière entrée le %s", last);
+		}
 		if (!rc)
-			rc = erase_in_transaction(s, patient_id, pseudo, structure, login, &counts, why);
+			rc = erase_in_transaction(s, patient_id, pseudo, structure,
+			                          reason ? reason : "droit à l'effacement", login, &counts,
+			                          why);
+		free(reason);
 		if (rc)
 			st_rollback(s);
 		else
@@ -269,6 +288,21 @@ int store_patient_erase(store *s, int64_t patient_id, const char *login, patient
 	if (out)
 		*out = counts;
 	return rc;
+}
+
+int store_patient_erase(store *s, int64_t patient_id, const char *login, patient_erasure *out, char **why)
+{
+	return erase(s, patient_id, -1, login, out, why);
+}
+
+int store_patient_erase_expired(store *s, int64_t patient_id, long cutoff, const char *login,
+                                patient_erasure *out, char **why)
+{
+	if (cutoff < 0) {
+		set_why(why, "aucune durée de conservation fixée (retention: de reporting.yaml)");
+		return EXIT_USAGE;
+	}
+	return erase(s, patient_id, cutoff, login, out, why);
 }
 
 static int64_t pending_purges(store *s)

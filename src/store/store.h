@@ -577,6 +577,14 @@ typedef struct {
  * patient with that id). Never inside a caller's transaction. */
 int store_patient_erase(store *s, int64_t patient_id, const char *login, patient_erasure *out, char **why);
 
+/* store_patient_erase for a patient past the retention period: inside the erasure's transaction,
+ * their last day of care (last entry, else creation) is checked to lie before cutoff (a day
+ * number, reporting_retention_cutoff); when an entry has been added since, nothing is erased and
+ * EXIT_TEMPFAIL is returned with *why. The trail's "patient" line gives the reason, "durée de
+ * conservation dépassée", and the last day. cutoff < 0 (no retention stated) is EXIT_USAGE. */
+int store_patient_erase_expired(store *s, int64_t patient_id, long cutoff, const char *login,
+                                patient_erasure *out, char **why);
+
 /* Complete an owed physical purge: when an erasure is recorded as not yet purged from the WAL,
  * checkpoint the WAL into the database file and truncate it, waiting for the readers of other
  * connections as long as the busy timeout allows. Returns true when nothing is owed any more
@@ -589,6 +597,45 @@ bool store_purge_pending(store *s);
 /* Whether typed, as a person types a pseudonym (lower case, dashes, blanks, O for 0, I or L for
  * 1), names exactly pseudo: the confirmation of an erasure. */
 bool pseudonym_confirms(const char *typed, const char *pseudo);
+
+/* ---- the patient's rights (rights.c): access document, retention */
+
+/* One line of the audit trail. Every pointer is borrowed for the callback; those of columns
+ * the line leaves empty are NULL (display_name: when the login is no longer registered). */
+typedef struct {
+	const char *at, *login, *display_name, *action;
+	const char *entry_uuid, *form, *field, *old_value, *new_value;
+} audit_line;
+
+/* Call fn for each line of the audit trail about a patient (their entries, deleted ones too,
+ * and the lines naming their pseudonym), oldest first. fn must not use the store. Returns 0, or
+ * a sysexits code with *why (EXIT_NOINPUT: no such patient). */
+int store_patient_audit_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const audit_line *l),
+                             void *ctx, char **why);
+
+/* Whether an export made at made_at (ISO-8601 UTC, as the export log says), a snapshot of the
+ * structure up to last_day (YYYY-MM-DD), held data of the patient: an entry of theirs dated on
+ * or before last_day, not a draft, and created before the export. */
+bool store_patient_in_snapshot(store *s, int64_t patient_id, const char *last_day, const char *made_at);
+
+/* Write one "patient" line to the audit trail, in its own transaction: login did what (French,
+ * one line, never an identity value) about the patient pseudo. */
+int store_log_patient(store *s, const char *login, const char *pseudo, const char *what, char **why);
+
+/* A patient past the retention period. */
+typedef struct {
+	int64_t id;
+	char pseudonym[16];
+	char last[11]; /* their last day of care: last entry's date, else the day they were created */
+} expired_patient;
+
+/* Call fn for each patient whose last day of care is before cutoff (a day number:
+ * reporting_retention_cutoff), oldest first. The list is read before the first call: fn may
+ * erase the patient. Returns 0, or a sysexits code with *why. */
+int store_expired_each(store *s, long cutoff, void (*fn)(void *ctx, const expired_patient *e), void *ctx,
+                       char **why);
+/* How many patients store_expired_each would give (0 when the database cannot say). */
+int64_t store_expired_count(store *s, long cutoff);
 
 /* ---- the patient list (entry.c) */
 /* One patient of store_patient_rows. Everything is borrowed for the call. */

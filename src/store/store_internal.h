@@ -27,6 +27,16 @@ int st_audit(store *s, const char *login, const char *action, const char *uuid, 
              const char *form_id, const char *fieldname, const char *old_value, const char *new_value,
              char **why);
 sqlite3 *st_db_handle(store *s);
+/* The lines of the audit trail about one patient (?1 their id, ?2 their pseudonym): those of
+ * their entries, and those naming their pseudonym that are not about an entry of another
+ * patient (a regional database may hold the same pseudonym for two structures). */
+#define ST_PATIENT_AUDIT_ROWS                                                                                \
+	"(entry_uuid IN (SELECT uuid FROM entries WHERE patient_id = ?1) OR (pseudonym = ?2 AND "            \
+	"NOT EXISTS (SELECT 1 FROM entries e WHERE e.uuid = audit_log.entry_uuid AND e.patient_id "          \
+	"<> ?1)))"
+/* A patient's last day of care (their last entry's date, or their creation day without any) into
+ * last; false when there is no such patient. */
+bool st_patient_last_day(store *s, int64_t patient_id, char last[11]);
 /* Raise the alerts whose rule holds for the saved record and drop the open ones that no
  * longer hold (acknowledged ones stay as history). Inside the save's transaction. */
 int st_sync_alerts(store *s, const record *r, const entry_meta *meta, const char *login, char **why);

@@ -161,6 +161,14 @@ static const binding table[] = {
      N_("Supprimer"),
      N_("supprimer le brouillon choisi"),
      CTX_ANY},
+    /* Not in the footer (no room at 80 columns): the help screen names it. */
+    {ACT_PRINT,
+     CTX_FILE,
+     {KEY_F(6), CTRL_('t'), 'i'},
+     "F6 ^T i",
+     N_("Imprimer le document d'accès"),
+     N_("écrire le document d'accès du patient (droit d'accès) dans un fichier, à imprimer"),
+     0},
     /* Not in the footer: a rare act, reserved to the admins, confirmed by typing the pseudonym. */
     {ACT_DELETE_ITEM,
      CTX_FILE,

@@ -1,6 +1,6 @@
 /* scr_home.c — the home screen: the structure, who is logged in, the next reporting deadline and
  * what needs doing (clinical alerts waiting, urgent ones first; incomplete entries, screenings
- * due, drafts), and a short menu. */
+ * due, drafts; patients kept past the retention period), and a short menu. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@ typedef struct {
 	store_counts counts;
 	long due;              /* screenings due (report_hcv_due), -1 when not counted */
 	size_t alerts, urgent; /* open clinical alerts, and how many of them are urgent */
+	int64_t expired;       /* patients past the retention period of reporting.yaml */
 } home;
 
 enum {
@@ -47,6 +48,8 @@ static void refresh_counts(app *a, home *h)
 	int64_t urgent = 0;
 	h->alerts = (size_t)store_alert_open_counts(a->ses->db, 0, &urgent);
 	h->urgent = (size_t)urgent;
+	long cutoff = reporting_retention_cutoff(a->ses->fs->reporting, date_today());
+	h->expired = cutoff >= 0 ? store_expired_count(a->ses->db, cutoff) : 0;
 }
 
 /* The next deadline on or after today: its text into buf; false if the calendar has none. The
@@ -113,6 +116,15 @@ static void home_draw(app *a, screen *s)
 	}
 	snprintf(buf, sizeof buf, _("Saisies interrompues à reprendre : %ld"), h->counts.drafts);
 	draw_text(y++, x, w, buf, h->counts.drafts ? A_BOLD : A_NORMAL, true);
+	if (h->expired) { /* only then: most structures never see it */
+		snprintf(
+		    buf, sizeof buf,
+		    h->expired == 1
+		        ? _("%lld dossier a dépassé la durée de conservation (recueil purge --expired)")
+		        : _("%lld dossiers ont dépassé la durée de conservation (recueil purge --expired)"),
+		    (long long)h->expired);
+		draw_text(y++, x, w, buf, A_BOLD, true);
+	}
 	y += LINES >= 20;
 	bool may_report = session_may(a->ses, PERM_REPORT), export = session_may(a->ses, PERM_EXPORT);
 	const char *items[ITEM_COUNT] = {_("Patients : chercher, ouvrir un dossier, créer un patient"),

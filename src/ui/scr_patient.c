@@ -1,8 +1,9 @@
 /* scr_patient.c — one patient's file: a summary line, the clinical alerts waiting for a
  * professional (highlighted at the top until acknowledged with F8), and the timeline of their
  * entries, each with its one-line summary ("AUDIT 14 — mesusage"). Enter opens an entry (on an
- * alert: the entry that raised it), F5 adds one; Suppr erases the patient (admins only, after
- * the pseudonym is typed again: the right to erasure, src/store/purge.c).
+ * alert: the entry that raised it), F5 adds one; i writes the patient's access document (the
+ * right of access, access_print.c); Suppr erases the patient (admins only, after the pseudonym
+ * is typed again: the right to erasure, src/store/purge.c).
  *
  * Two lists, one selection: ↑ ↓ run from the alerts into the entries and back, PgUp PgDn page
  * through the list that holds the selection, Home goes to the first alert (the first entry when
@@ -349,6 +350,9 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 		return OUT_REDRAW;
 	case ACT_NEW:
 		new_entry_menu(a, pf);
+		return OUT_REDRAW;
+	case ACT_PRINT:
+		access_print(a, pf->patient_id, pf->pseudo);
 		return OUT_REDRAW;
 	case ACT_DELETE_ITEM:
 		if (app_allowed(a, PERM_DELETE_PATIENT, "patient delete", _("Effacer un patient")))

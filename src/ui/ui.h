@@ -63,6 +63,7 @@ typedef enum {
 	ACT_PERIOD, /* export, report: choose another period */
 	ACT_MASK,   /* report: mask the small counts or show them */
 	ACT_LEDGER, /* home: the structures of the region, their last exports (coordination) */
+	ACT_PRINT,  /* patient file: write the patient's access document */
 	ACT_COUNT
 } action;
 
@@ -310,6 +311,12 @@ void alert_ack_ask(app *a, dialog *d, int tag, const alert_row *r);
 /* Record the acknowledgement (who: the logged-in user, when: now) and say so in the status
  * line; false (with the reason shown) when it could not be recorded. */
 bool alert_ack_record(app *a, const alert_row *r, const char *note);
+
+/* ---- the patient's access document (access_print.c) */
+/* Write the access document of the patient (PDF when groff is installed, text otherwise) into
+ * the user's home directory, under a name that is not taken, "recueil-acces-PSEUDO-DATE.pdf",
+ * and say where in the status line (or why not). The print is in the audit trail. */
+void access_print(app *a, int64_t patient_id, const char *pseudonym);
 
 /* ---- the language and the entry point (app.c) */
 /* Bind the "recueil" text domain (French when untranslated) and return "fr" or "en". */

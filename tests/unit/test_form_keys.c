@@ -1,8 +1,8 @@
 /* test_form_keys.c — the key tables of the form reader: each kind of mapping (a form, a field, a
  * matrix and its rows, a section, an answer, an alert, a text, reporting.yaml, a deadline, a
- * threshold) refuses a key it does not know and a key given twice, at the key's own place and
- * naming the keys it accepts; says which required key is missing; and reads typed values into
- * the model with the reader of their type. */
+ * threshold, the access document's texts, the retention period) refuses a key it does not know and a key
+ * given twice, at the key's own place and naming the keys it accepts; says which required key is missing; and
+ * reads typed values into the model with the reader of their type. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +38,9 @@ static const char base_reporting[] = "reporting: 1\n"
                                      "deadlines:\n"
                                      "  - {period: T1, due: 04-30, label: T1}\n"
                                      "thresholds:\n"
-                                     "  - {id: s1, value: 7.5, label: S1, reference: R}\n";
+                                     "  - {id: s1, value: 7.5, label: S1, reference: R}\n"
+                                     "retention: {years: 20, reference: CSP R1112-7}\n"
+                                     "access: {purpose: P, legal_basis: L, recipients: D, rights: R}\n";
 
 /* base with its first occurrence of `from` replaced by `to`. Caller frees. */
 static char *edit(const char *base, const char *from, const char *to)
@@ -135,7 +137,12 @@ static void test_unknown_key_each_mapping(void)
 	           "message)");
 	CHECK_EDIT(base_reporting, "small_count_mask: 4\n", "small_count_mask: 4\nmasque: 5\n",
 	           "t.yaml:3:1: clé inconnue « masque » dans reporting.yaml (clés possibles : reporting, "
-	           "deadlines, thresholds, small_count_mask, recipients)");
+	           "deadlines, thresholds, small_count_mask, recipients, access, retention)");
+	CHECK_EDIT(base_reporting, "reference: CSP R1112-7}", "reference: CSP R1112-7, apres: 1}",
+	           "t.yaml:7:48: clé inconnue « apres » dans retention (clés possibles : years, reference)");
+	CHECK_EDIT(base_reporting, "rights: R}", "rights: R, dpo: X}",
+	           "t.yaml:8:64: clé inconnue « dpo » dans access (clés possibles : purpose, legal_basis, "
+	           "recipients, rights)");
 	CHECK_EDIT(base_reporting, "label: T1}", "label: T1, jour: 30}",
 	           "t.yaml:4:41: clé inconnue « jour » dans une échéance (clés possibles : period, due, "
 	           "year_offset, label)");
@@ -181,6 +188,53 @@ static void test_missing_keys(void)
 	           "t.yaml:4:5: une échéance a besoin de period: et de due:");
 	CHECK_EDIT(base_reporting, ", reference: R}", "}",
 	           "t.yaml:6:5: un seuil a besoin de id:, value:, label: et reference:");
+	CHECK_EDIT(base_reporting, "years: 20, ", "",
+	           "t.yaml:7:12: retention : il faut years: et reference:");
+	CHECK_EDIT(base_reporting, "legal_basis: L, ", "",
+	           "t.yaml:8:9: access : il faut purpose:, legal_basis:, recipients: et rights:");
+}
+
+/* The retention period: a number of years within reason, a reference that says something; read
+ * into the model, where it gives the first day a patient's last entry must reach. */
+static void test_retention(void)
+{
+	CHECK_EDIT(base_reporting, "years: 20", "years: 0",
+	           "t.yaml:7:20: years : entier de 1 à 100 attendu, trouvé « 0 »");
+	CHECK_EDIT(base_reporting, "years: 20", "years: vingt",
+	           "t.yaml:7:20: years : entier de 1 à 100 attendu, trouvé « vingt »");
+	CHECK_EDIT(base_reporting, "reference: CSP R1112-7}", "reference: \"  \"}",
+	           "t.yaml:7:35: retention : reference vide (le texte qui fixe la durée)");
+	CHECK_EDIT(
+	    base_reporting, "retention: {years: 20, reference: CSP R1112-7}", "retention: 20",
+	    "t.yaml:7:12: retention : un dictionnaire (clé: valeur) attendu, trouvé une valeur simple");
+
+	char *why = NULL;
+	ynode *root = ytree_load_buffer("t.yaml", base_reporting, strlen(base_reporting), &why);
+	strbuf errs = STRBUF_INIT;
+	load_ctx c = {.path = "t.yaml", .errors = &errs};
+	reporting *r = root ? reporting_read(&c, root) : NULL;
+	CHECK(r != NULL);
+	if (r) {
+		CHECK(r->retention.years == 20);
+		CHECK_STR(r->retention.reference, "CSP R1112-7");
+		CHECK(r->access.present);
+		CHECK_STR(r->access.purpose.fr, "P");
+		CHECK_STR(r->access.legal_basis.fr, "L");
+		CHECK_STR(r->access.recipients.fr, "D");
+		CHECK_STR(r->access.rights.fr, "R");
+		/* 20 years before, day for day; a 29 February falls on the 28th. */
+		CHECK(reporting_retention_cutoff(r, date_from_ymd(2026, 11, 22)) ==
+		      date_from_ymd(2006, 11, 22));
+		CHECK(reporting_retention_cutoff(r, date_from_ymd(2028, 2, 29)) ==
+		      date_from_ymd(2008, 2, 28));
+		r->retention.years = 0; /* as when reporting.yaml states none */
+		CHECK(reporting_retention_cutoff(r, date_from_ymd(2026, 11, 22)) == -1);
+	}
+	CHECK(reporting_retention_cutoff(NULL, date_from_ymd(2026, 11, 22)) == -1);
+	reporting_free(r);
+	ytree_free(root);
+	strbuf_done(&errs);
+	free(why);
 }
 
 /* Typed keys go through the reader of their type, which names the key and points at the value. */
@@ -248,6 +302,8 @@ static const struct {
     {&ykeys_deadline, "deadline", "period"},
     {&ykeys_threshold, "threshold", "id"},
     {&ykeys_example, "example", "answers"},
+    {&ykeys_access, "access", "purpose"},
+    {&ykeys_retention, "retention", "years"},
 };
 
 /* A mapping built by hand, as no YAML file can hold it: keys[i] at line i + 2, column 5. */
@@ -350,6 +406,7 @@ int main(void)
 	RUN(test_duplicate_key_in_file);
 	RUN(test_missing_keys);
 	RUN(test_typed_values);
+	RUN(test_retention);
 	RUN(test_tables_refuse_duplicates);
 	RUN(test_tables_refuse_unknown);
 	RUN(test_tables_required_and_shape);

@@ -1,0 +1,136 @@
+/* rights.c — what the patient's rights read and write besides their entries: the audit trail
+ * about one patient and the exports that held their data (the access document), a line of the
+ * trail for an act done about a patient, and the patients past the retention period. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "store/store_internal.h"
+
+int store_patient_audit_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const audit_line *l),
+                             void *ctx, char **why)
+{
+	char pseudo[16] = "";
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT pseudonym FROM patients WHERE id = ?");
+	if (!stmt)
+		return st_fail(s, why, "journal du patient");
+	sqlite3_bind_int64(stmt, 1, patient_id);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
+	if (found)
+		snprintf(pseudo, sizeof pseudo, "%s", st_col_text(stmt, 0));
+	sqlite3_reset(stmt);
+	if (!found) {
+		set_why(why, "patient introuvable (effacé ?)");
+		return EXIT_NOINPUT;
+	}
+	/* Not cached: run once per document. */
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(st_db_handle(s),
+	                       "SELECT at, login, (SELECT display_name FROM users u WHERE u.login = "
+	                       "audit_log.login), action, entry_uuid, form, field, old_value, new_value "
+	                       "FROM audit_log WHERE " ST_PATIENT_AUDIT_ROWS " ORDER BY id",
+	                       -1, &q, NULL) != SQLITE_OK)
+		return st_fail(s, why, "journal du patient");
+	sqlite3_bind_int64(q, 1, patient_id);
+	sqlite3_bind_text(q, 2, pseudo, -1, SQLITE_STATIC);
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *col[9];
+		for (int i = 0; i < 9; i++)
+			col[i] = (const char *)sqlite3_column_text(q, i);
+		audit_line l = {col[0], col[1], col[2], col[3], col[4], col[5], col[6], col[7], col[8]};
+		fn(ctx, &l);
+	}
+	int rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "journal du patient");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+bool store_patient_in_snapshot(store *s, int64_t patient_id, const char *last_day, const char *made_at)
+{
+	sqlite3_stmt *stmt =
+	    st_prepare(s, "SELECT 1 FROM entries WHERE patient_id = ? AND date <= ? AND created_at <= ? "
+	                  "AND status <> 'draft' LIMIT 1");
+	if (!stmt)
+		return false;
+	sqlite3_bind_int64(stmt, 1, patient_id);
+	sqlite3_bind_text(stmt, 2, last_day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, made_at, -1, SQLITE_STATIC);
+	bool in = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_reset(stmt);
+	return in;
+}
+
+int store_log_patient(store *s, const char *login, const char *pseudo, const char *what, char **why)
+{
+	int rc = st_begin(s, why);
+	if (rc)
+		return rc;
+	rc = st_audit(s, login, "patient", NULL, pseudo, NULL, NULL, NULL, what, why);
+	if (rc) {
+		st_rollback(s);
+		return rc;
+	}
+	return st_commit(s, why);
+}
+
+/* A patient's last day of care: their last entry's date, or the day they were created when they
+ * have none. Both queries below read it the same way, through entries_by_patient. */
+#define LAST_DAY                                                                                             \
+	"coalesce((SELECT max(e.date) FROM entries e WHERE e.patient_id = p.id), substr(p.created_at, 1, "   \
+	"10))"
+
+int store_expired_each(store *s, long cutoff, void (*fn)(void *ctx, const expired_patient *e), void *ctx,
+                       char **why)
+{
+	char before[11];
+	date_format(cutoff, before);
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT p.id, p.pseudonym, " LAST_DAY " AS last FROM patients p "
+	                                   "WHERE last < ? ORDER BY last, p.pseudonym");
+	if (!stmt)
+		return st_fail(s, why, "durée de conservation");
+	sqlite3_bind_text(stmt, 1, before, -1, SQLITE_TRANSIENT);
+	/* Copy first: fn may erase the patient. */
+	expired_patient *v = NULL;
+	size_t n = 0;
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xrealloc(v, (n + 1) * sizeof *v);
+		v[n].id = sqlite3_column_int64(stmt, 0);
+		snprintf(v[n].pseudonym, sizeof v[n].pseudonym, "%s", st_col_text(stmt, 1));
+		snprintf(v[n].last, sizeof v[n].last, "%s", st_col_text(stmt, 2));
+		n++;
+	}
+	int rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "durée de conservation");
+	sqlite3_reset(stmt);
+	for (size_t i = 0; !rc && i < n; i++)
+		fn(ctx, &v[i]);
+	free(v);
+	return rc;
+}
+
+int64_t store_expired_count(store *s, long cutoff)
+{
+	char before[11];
+	date_format(cutoff, before);
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT count(*) FROM patients p WHERE " LAST_DAY " < ?");
+	if (!stmt)
+		return 0;
+	sqlite3_bind_text(stmt, 1, before, -1, SQLITE_TRANSIENT);
+	int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_reset(stmt);
+	return n;
+}
+
+bool st_patient_last_day(store *s, int64_t patient_id, char last[11])
+{
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT " LAST_DAY " FROM patients p WHERE p.id = ?");
+	if (!stmt)
+		return false;
+	sqlite3_bind_int64(stmt, 1, patient_id);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
+	if (found)
+		snprintf(last, 11, "%s", st_col_text(stmt, 0));
+	sqlite3_reset(stmt);
+	return found;
+}
