@@ -2,13 +2,16 @@
  * with the same calls (export_check, export_check_target, export_write): the period of the next
  * deadline proposed (F5 to choose another), the pre-export check listed, an explicit acceptance
  * with a reason when something is not ready, the file to write (~/recueil-<structure>-<period>.zip
- * by default), then the generated passphrase shown once in a frame, with how to send it. The
- * passphrase lives in this screen's buffer only and is wiped when the screen is left. */
+ * by default). When reporting.yaml names the coordination's public keys (recipients:), the
+ * archive is encrypted to them (age, ".zip.age") and there is nothing else to send; otherwise
+ * the generated passphrase is shown once in a frame, with how to send it. The passphrase lives in
+ * this screen's buffer only and is wiped when the screen is left. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/age.h"
 #include "core/privilege.h"
 #include "core/util.h"
 #include "export/export.h"
@@ -30,8 +33,16 @@ typedef struct {
 	bool written;
 	export_result res;
 	char pass[SECRET_MAX]; /* the generated passphrase while it is shown; wiped on leaving */
+	size_t n_keys;         /* the archive was encrypted to this many public keys (recipients:) */
 	app *a;
 } export_scr;
+
+/* The coordination's public keys of reporting.yaml: how many (0: a passphrase is used). */
+static size_t recipients_of(const app *a)
+{
+	const reporting *r = a->ses->fs->reporting;
+	return r ? r->n_recipients : 0;
+}
 
 enum { TAG_PERIOD = 1, TAG_REASON, TAG_PATH, TAG_FAILED, TAG_LEAVE, TAG_QUIT };
 
@@ -90,7 +101,7 @@ static void ask_path(app *a, export_scr *x, const char *typed, const char *error
 		name_part(&sb, code);
 		strbuf_putc(&sb, '-');
 		name_part(&sb, x->per.label);
-		strbuf_puts(&sb, ".zip");
+		strbuf_puts(&sb, recipients_of(a) ? ".zip.age" : ".zip");
 		dflt = strbuf_take(&sb);
 	}
 	char *text = xasprintf("%s%s%s", error ? error : "", error ? "\n" : "",
@@ -156,11 +167,27 @@ static void write_archive(app *a, export_scr *x, const char *typed)
 	draw_text(LINES - 2, 0, COLS, _("Écriture de l'archive…"), draw_attr_title(), true);
 	term_refresh();
 	wipe(x);
-	secret_generate(x->pass);
+	/* The keys were checked when the forms loaded; parsed again here, they cannot fail. */
+	size_t n_keys = recipients_of(a);
+	age_recipient *keys = xcalloc(n_keys ? n_keys : 1, sizeof *keys);
+	for (size_t i = 0; i < n_keys && !why; i++)
+		if (!age_recipient_parse(a->ses->fs->reporting->recipients[i], &keys[i], &why))
+			n_keys = 0;
+	if (why) {
+		dialog_message(&x->dlg, TAG_FAILED, _("Export impossible"), why);
+		free(why);
+		free(keys);
+		free(path);
+		return;
+	}
+	if (!n_keys)
+		secret_generate(x->pass);
 	export_opts o = {
 	    .per = x->per,
 	    .out_path = path,
-	    .passphrase = x->pass,
+	    .passphrase = n_keys ? NULL : x->pass,
+	    .recipients = keys,
+	    .n_recipients = n_keys,
 	    .accepted_reason = x->reason,
 	    .issues = &x->issues,
 	    .login = a->ses->login,
@@ -168,6 +195,8 @@ static void write_archive(app *a, export_scr *x, const char *typed)
 	    .today = date_today(),
 	};
 	int rc = export_write(a->ses->db, a->ses->fs, &o, &x->res, &why);
+	free(keys);
+	x->n_keys = n_keys;
 	if (rc) {
 		wipe(x);
 		/* The core says why, and that nothing was left under the final name. */
@@ -289,10 +318,18 @@ static void draw_done(export_scr *x)
 {
 	int y = 2, w = COLS - 4;
 	char buf[512];
-	snprintf(buf, sizeof buf,
-	         _("Export n° %lld de la période %s écrit (%zu fichiers, %llu ligne(s) de données, chiffré "
-	           "AES-256) :"),
-	         (long long)x->res.sequence, x->per.label, x->res.n_files, (unsigned long long)x->res.rows);
+	if (x->n_keys)
+		snprintf(buf, sizeof buf,
+		         _("Export n° %lld de la période %s écrit (%zu fichiers, %llu ligne(s) de données, "
+		           "chiffré pour la clé de la coordination) :"),
+		         (long long)x->res.sequence, x->per.label, x->res.n_files,
+		         (unsigned long long)x->res.rows);
+	else
+		snprintf(buf, sizeof buf,
+		         _("Export n° %lld de la période %s écrit (%zu fichiers, %llu ligne(s) de données, "
+		           "chiffré AES-256) :"),
+		         (long long)x->res.sequence, x->per.label, x->res.n_files,
+		         (unsigned long long)x->res.rows);
 	char **lines;
 	size_t n = draw_wrap(buf, w, &lines);
 	for (size_t i = 0; i < n && i < 2; i++)
@@ -304,6 +341,17 @@ static void draw_done(export_scr *x)
 		         _("Période déjà exportée : %zu correction(s) listée(s) dans le manifeste."),
 		         x->res.n_corrections);
 		draw_text(y++, 2, w, buf, A_NORMAL, true);
+	}
+	if (x->n_keys) { /* nothing secret to send: the file alone */
+		n = draw_wrap(_("Envoyer ce fichier à la coordination : il ne s'ouvre qu'avec sa clé privée "
+		                "(forms/reporting.yaml, recipients:). Aucune phrase de passe à transmettre ; "
+		                "cette structure ne peut pas le relire."),
+		              w, &lines);
+		for (size_t i = 0; i < n && y + 1 < LINES - 3; i++)
+			draw_text(++y, 2, w, lines[i], A_NORMAL, true);
+		lines_free(lines, n);
+		draw_text(y + 2, 2, w, _("Échap : quitter cet écran."), draw_attr_dim(), true);
+		return;
 	}
 	/* The frame: title, blank, the passphrase, blank, the instructions. */
 	int bw = COLS - 4 < 72 ? COLS - 4 : 72, inner = bw - 4;
@@ -399,6 +447,8 @@ static outcome export_key(app *a, screen *s, const ui_key *k)
 	if (x->dlg.kind)
 		return dialog_answer(a, x, k);
 	if (x->written) {
+		if (x->n_keys && (k->act == ACT_BACK || k->act == ACT_QUIT)) /* nothing to lose */
+			return k->act == ACT_QUIT ? OUT_QUIT : OUT_CLOSE;
 		if (k->act == ACT_BACK || k->act == ACT_QUIT) {
 			dialog_confirm(
 			    &x->dlg, k->act == ACT_QUIT ? TAG_QUIT : TAG_LEAVE, _("Quitter l'écran"),

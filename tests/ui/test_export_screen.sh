@@ -2,8 +2,9 @@
 # deadline from the terminal interface. The pre-export check lists the incomplete entry, the export
 # needs a reason to accept it, a bad output path is said and asked again, the archive is written
 # (mode 0600) and the passphrase shown once in a frame is the one `recueil verify` accepts. A
-# simulated full disk is said clearly and leaves no file. A saisie user is refused, and the refusal
-# is in the audit trail.
+# simulated full disk is said clearly and leaves no file. With the coordination's public key in
+# reporting.yaml, the archive is encrypted to it (age) and no passphrase is shown. A saisie user is
+# refused, and the refusal is in the audit trail.
 . "$TESTS/ui/lib.sh"
 init_db
 "$RECUEIL" user add coord --role coordination >/dev/null
@@ -116,6 +117,30 @@ for n in 2 3 4 5; do
 done
 "$RECUEIL" log | grep "infirmiere" | grep -q "interface : export.*réservé au rôle coordination" ||
 	fail "refus de l'export au journal attendu : $("$RECUEIL" log | tail -3)"
+
+# with the coordination's public key in reporting.yaml (recipients:): the archive is encrypted to
+# it (age), nothing secret is shown, and only the region's private key opens it
+"$RECUEIL" keygen --out "$T/region.key" >"$T/keygen.out" 2>&1 || fail "keygen"
+mkdir "$T/forms-age"
+cp "$RECUEIL_FORMS"/*.yaml "$T/forms-age/"
+printf 'recipients: [%s]\n' "$(tail -n 1 "$T/keygen.out")" >>"$T/forms-age/reporting.yaml"
+: > "$T/screens"
+printf 'e<Enter>relance faite<Enter><Dump><Enter><Dump><Esc><Dump><F10>' > "$T/keys5"
+RECUEIL_FORMS="$T/forms-age" RECUEIL_AS_USER=coord tui "$T/keys5"
+expect 1 "~/recueil-TEST01-2026-T1.zip.age"
+expect 2 "chiffré pour la clé de la coordination"
+expect 2 "Aucune phrase de passe à transmettre"
+expect_not 2 "Phrase de passe de l'archive"
+expect 3 "Structure : TEST01 — Structure de test"
+expect_not 3 "recueil — export d'une période"
+AGE_OUT="$HOME/recueil-TEST01-2026-T1.zip.age"
+[ -f "$AGE_OUT" ] || fail "archive age attendue : $AGE_OUT"
+RECUEIL_FORMS="$T/forms-age" "$RECUEIL" verify "$AGE_OUT" --identity "$T/region.key" >"$T/verify-age" 2>&1 ||
+	fail "verify --identity refuse l'archive age : $(tail -2 "$T/verify-age")"
+if command -v age >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1; then
+	age -d -i "$T/region.key" -o "$T/from-age.zip" "$AGE_OUT" || fail "age -d n'ouvre pas l'archive"
+	unzip -l "$T/from-age.zip" | grep -q 'manifest.txt' || fail "le zip déchiffré par age n'a pas de manifeste"
+fi
 
 # in English
 : > "$T/screens"
