@@ -1,6 +1,6 @@
 /* codebook.c — the data dictionary of an export (codebook.csv: every column of every form's
- * CSV, described as REDCap's data dictionary or ODK's XLSForm would) and the thresholds in force
- * (seuils.csv). Both are CSV of the export's dialect (csv.h). */
+ * CSV and of alerts.csv, described as REDCap's data dictionary or ODK's XLSForm would) and the
+ * thresholds in force (seuils.csv). Both are CSV of the export's dialect (csv.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,7 +169,7 @@ static void column_cells(const export_column *col, const char **cells, strbuf *b
 	cells[CB_ORDINAL] = "no";
 	if (col->kind == EXPORT_COL_COMMON) {
 		const export_common *c = col->common;
-		cells[CB_REQUIRED] = "yes"; /* always filled */
+		cells[CB_REQUIRED] = c && c->optional ? "no" : "yes"; /* always filled, or may be empty */
 		if (c) {
 			cells[CB_TYPE] = c->type;
 			cells[CB_VALUE_TYPE] = c->value_type;
@@ -229,6 +229,14 @@ void export_codebook(strbuf *out, const formset *fs)
 		}
 		export_layout_done(&l);
 	}
+	export_layout l;
+	export_alerts_layout_init(&l);
+	for (size_t i = 0; i < l.n; i++) {
+		const char *cells[CB_N] = {[CB_FORM] = EXPORT_ALERTS_NAME};
+		column_cells(&l.cols[i], cells, buf);
+		write_row(&w, cells);
+	}
+	export_layout_done(&l);
 	for (size_t i = 0; i < CB_N; i++)
 		strbuf_done(&buf[i]);
 	csv_flush(&w);

@@ -1,6 +1,7 @@
 /* columns.c — the columns of a form's CSV in an export, in the order of the file: the common
  * columns, then each exported field, a multiple choice followed by one 0/1 column per option
- * (field___code, REDCap's convention); and what the dictionary says of the common columns. */
+ * (field___code, REDCap's convention); the columns of alerts.csv; and what the dictionary says
+ * of the common columns and of the alerts' columns. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,22 +20,65 @@ static const export_value_label status_en[] = {
 
 /* Every column an export may begin with (EXPORT_META_COLUMNS names those of this version). */
 static const export_common commons[] = {
-    {"structure", "Code de la structure qui a saisi l'entrée",
-     "Code of the structure that recorded the entry", "text", "text", NULL, NULL, 0, true},
+    {"structure",
+     "Code de la structure du patient ; avec pseudonym, la clé du patient (un pseudonyme n'est unique "
+     "que dans sa structure)",
+     "Code of the patient's structure; with pseudonym, the key of a patient (a pseudonym is unique only "
+     "within its structure)",
+     "text", "text", NULL, NULL, 0, true, false},
     {"entry_id", "Identifiant de la saisie (UUID, unique et stable)",
-     "Identifier of the entry (UUID, unique and stable)", "text", "text", NULL, NULL, 0, true},
-    {"pseudonym", "Pseudonyme du patient (aucun lien avec son nom)",
-     "Pseudonym of the patient (unrelated to the name)", "text", "text", NULL, NULL, 0, true},
+     "Identifier of the entry (UUID, unique and stable)", "text", "text", NULL, NULL, 0, true, false},
+    {"pseudonym",
+     "Pseudonyme du patient (aucun lien avec son nom), unique dans sa structure : un patient est désigné "
+     "par (structure, pseudonym)",
+     "Pseudonym of the patient (unrelated to the name), unique within its structure: a patient is "
+     "(structure, pseudonym)",
+     "text", "text", NULL, NULL, 0, true, false},
     {"entry_date", "Date de la saisie (date du contact, de l'examen, de la sortie…)",
-     "Date of the entry (date of the contact, test, exit…)", "date", "date", NULL, NULL, 0, false},
+     "Date of the entry (date of the contact, test, exit…)", "date", "date", NULL, NULL, 0, false, false},
     {"form_version", "Version du formulaire avec laquelle la saisie a été faite",
-     "Version of the form the entry was recorded with", "integer", "integer", NULL, NULL, 0, false},
+     "Version of the form the entry was recorded with", "integer", "integer", NULL, NULL, 0, false, false},
     {"entry_status", "Statut de la saisie", "Status of the entry", "choice", "text", status_fr, status_en, 2,
-     false},
+     false, false},
     {"row_version", "Version de la saisie (augmentée à chaque modification)",
-     "Version of the entry (increased at each change)", "integer", "integer", NULL, NULL, 0, false},
+     "Version of the entry (increased at each change)", "integer", "integer", NULL, NULL, 0, false, false},
     {"updated_at", "Date et heure de la dernière modification (UTC, ISO 8601)",
-     "Date and time of the last change (UTC, ISO 8601)", "text", "datetime", NULL, NULL, 0, false},
+     "Date and time of the last change (UTC, ISO 8601)", "text", "datetime", NULL, NULL, 0, false, false},
+};
+
+static const export_value_label level_fr[] = {
+    {"info", "information"},
+    {"attention", "attention"},
+    {"urgent", "urgent (à voir le jour même)"},
+};
+static const export_value_label level_en[] = {
+    {"info", "information"},
+    {"attention", "warning"},
+    {"urgent", "urgent (to be seen the same day)"},
+};
+static const export_value_label yes_no_fr[] = {{"1", "oui"}, {"0", "non"}};
+static const export_value_label yes_no_en[] = {{"1", "yes"}, {"0", "no"}};
+
+/* The columns of alerts.csv, in the order of EXPORT_ALERT_COLUMNS. An alert joins its entry by
+ * (structure, entry_id), and through it its patient by (structure, pseudonym). */
+static const export_common alert_columns[] = {
+    {"structure", "Code de la structure qui a saisi l'entrée de l'alerte",
+     "Code of the structure that recorded the alert's entry", "text", "text", NULL, NULL, 0, true, false},
+    {"entry_id", "Saisie sur laquelle l'alerte a été levée (entry_id du CSV de son formulaire)",
+     "Entry the alert was raised on (entry_id in the CSV of its form)", "text", "text", NULL, NULL, 0, true,
+     false},
+    {"rule", "Règle d'alerte (id de la règle dans la section alerts: du formulaire de la saisie)",
+     "Alert rule (id of the rule in the alerts: section of the entry's form)", "text", "text", NULL, NULL, 0,
+     false, false},
+    {"level", "Niveau de l'alerte", "Level of the alert", "choice", "text", level_fr, level_en, 3, false,
+     false},
+    {"raised_at", "Date et heure où l'alerte a été levée (UTC, ISO 8601)",
+     "Date and time the alert was raised (UTC, ISO 8601)", "text", "datetime", NULL, NULL, 0, false, false},
+    {"acknowledged", "Alerte prise en compte par l'équipe", "Alert acknowledged by the team", "yesno",
+     "integer", yes_no_fr, yes_no_en, 2, false, false},
+    {"acknowledged_at", "Date et heure de la prise en compte (UTC, ISO 8601 ; vide si elle ne l'est pas)",
+     "Date and time of the acknowledgement (UTC, ISO 8601; empty when not acknowledged)", "text", "datetime",
+     NULL, NULL, 0, false, true},
 };
 
 const export_common *export_common_column(const char *name)
@@ -127,6 +171,20 @@ void export_layout_init(export_layout *l, const form *f)
 			c->value = slot;
 			c->opt = &fd->choices->items[k];
 		}
+	}
+}
+
+void export_alerts_layout_init(export_layout *l)
+{
+	memset(l, 0, sizeof *l);
+	static const char *const names[] = {EXPORT_ALERT_COLUMNS};
+	_Static_assert(sizeof names / sizeof *names == sizeof alert_columns / sizeof *alert_columns,
+	               "alerts.csv: one description per column");
+	l->fields = xcalloc(1, sizeof *l->fields);
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		export_column *c = add_column(l, EXPORT_COL_COMMON);
+		snprintf(c->name, sizeof c->name, "%s", names[i]);
+		c->common = &alert_columns[i];
 	}
 }
 

@@ -57,6 +57,8 @@
  * them (never their text, a login or a note). */
 #define EXPORT_ALERT_COLUMNS                                                                                 \
 	"structure", "entry_id", "rule", "level", "raised_at", "acknowledged", "acknowledged_at"
+/* The name of alerts.csv in the form column of codebook.csv (a name no form may take). */
+#define EXPORT_ALERTS_NAME "alerts"
 
 /* The manifest line a regional database's archive has for each structure it carries:
  * "structure_snapshot: CODE export_id=… sequence=N period=P complete=yes|no created_at=… name=…",

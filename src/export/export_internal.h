@@ -54,6 +54,7 @@ typedef struct {
 	const export_value_label *values_fr, *values_en; /* labelled codes, or NULL */
 	size_t n_values;
 	bool identifier; /* identifies a patient, an entry or a structure */
+	bool optional;   /* may be empty (acknowledged_at of an alert still open) */
 } export_common;
 
 /* The description of the common column name, or NULL when this program does not know it. */
@@ -89,6 +90,9 @@ typedef struct {
 /* Fill l with the columns of f's CSV (the form is borrowed: it must outlive l). Release with
  * export_layout_done. */
 void export_layout_init(export_layout *l, const form *f);
+/* Fill l with the columns of alerts.csv (EXPORT_ALERT_COLUMNS), each of kind EXPORT_COL_COMMON
+ * with its description; l->f is NULL. Release with export_layout_done. */
+void export_alerts_layout_init(export_layout *l);
 void export_layout_done(export_layout *l);
 
 /* The cell of the 0/1 column of code, from the multiple choice's cell as exported (codes
@@ -128,7 +132,8 @@ char *export_label_cut(const char *s, size_t max, bool *cut);
 /* ---- the documents of the archive */
 
 /* The data dictionary as CSV text (codebook.csv): one row per column of every form's CSV, in
- * the order of the files, common columns and 0/1 columns included. */
+ * the order of the files, common columns and 0/1 columns included, then one per column of
+ * alerts.csv (form EXPORT_ALERTS_NAME, no form_version). */
 void export_codebook(strbuf *out, const formset *fs);
 /* The header of codebook.csv as this program writes it, and as versions before the 0/1 columns
  * wrote it (the import accepts both): one CSV record with its CRLF. Static strings. */

@@ -492,13 +492,31 @@ static bool codebook_fail(codebook_ctx *c, uint64_t rec, const char *fmt, ...)
 	return false;
 }
 
-static bool is_meta_column(const char *name)
+/* Whether name is one of the n names. */
+static bool listed(const char *name, const char *const *names, size_t n)
 {
-	static const char *const meta[] = {EXPORT_META_COLUMNS};
-	for (size_t i = 0; i < sizeof meta / sizeof *meta; i++)
-		if (strcmp(meta[i], name) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
 			return true;
 	return false;
+}
+
+/* The columns every form's CSV begins with, and those of alerts.csv. */
+static const char *const meta_columns[] = {EXPORT_META_COLUMNS};
+static const char *const alert_columns[] = {EXPORT_ALERT_COLUMNS};
+enum {
+	N_META_COLUMNS = sizeof meta_columns / sizeof *meta_columns,
+	N_ALERT_COLUMNS = sizeof alert_columns / sizeof *alert_columns
+};
+
+static bool is_meta_column(const char *name)
+{
+	return listed(name, meta_columns, N_META_COLUMNS);
+}
+
+static bool is_alert_column(const char *name)
+{
+	return listed(name, alert_columns, N_ALERT_COLUMNS);
 }
 
 /* The header of either version, column for column; the columns the check reads. */
@@ -570,6 +588,12 @@ static bool codebook_record(void *vctx, uint64_t rec, char **fields, size_t n)
 		return codebook_header(c, fields, n);
 	const char *id = fields[c->c_form], *fid = fields[c->c_field];
 	arch_form *af = form_by_id(c->m, id);
+	if (!af && strcmp(id, EXPORT_ALERTS_NAME) == 0) {
+		/* alerts.csv, whose header the import checks against the program's */
+		if (!is_alert_column(fid))
+			return codebook_fail(c, rec, "colonne « %s » inconnue de %s", fid, EXPORT_ALERTS);
+		return true;
+	}
 	if (!af)
 		return codebook_fail(c, rec, "formulaire « %s » absent du manifeste", id);
 	long long v;
@@ -605,7 +629,8 @@ static bool codebook_record(void *vctx, uint64_t rec, char **fields, size_t n)
 /* The codebook of an archive against its manifest and the regional forms: which columns each
  * form's CSV has. Both versions of the codebook are read: the first one's (fields only) and
  * the current one's (common columns, then fields each followed by the 0/1 columns of its
- * options when it is a multiple choice). */
+ * options when it is a multiple choice; then the columns of alerts.csv, which only need to be
+ * its columns). */
 static int check_codebook(manifest *m, const strbuf *codebook, char **why)
 {
 	codebook_ctx c = {.m = m, .why = why};
@@ -849,8 +874,8 @@ static bool header_is(rows_ctx *c, char **fields, size_t n, const char *const *w
 
 static bool header_ok(rows_ctx *c, char **fields, size_t n)
 {
-	static const char *const meta[] = {EXPORT_META_COLUMNS};
-	const size_t nm = sizeof meta / sizeof *meta;
+	const char *const *meta = meta_columns;
+	const size_t nm = N_META_COLUMNS;
 	/* Archives of older versions (slices) have no structure column. */
 	c->has_structure = n > 0 && strcmp(fields[0], meta[0]) == 0;
 	if (c->m->snapshot && !c->has_structure)
@@ -1020,9 +1045,8 @@ static bool is_rule_id(const char *s)
 static bool alert_record(void *vctx, uint64_t rec, char **fields, size_t n)
 {
 	rows_ctx *c = vctx;
-	static const char *const cols[] = {EXPORT_ALERT_COLUMNS};
 	if (rec == 0)
-		return header_is(c, fields, n, cols, sizeof cols / sizeof *cols, NULL);
+		return header_is(c, fields, n, alert_columns, N_ALERT_COLUMNS, NULL);
 	enum { STRUCTURE, ENTRY, RULE, LEVEL, RAISED, ACK, ACK_AT };
 	const arch_structure *as = structure_of(c->m, fields[STRUCTURE]);
 	if (!as)

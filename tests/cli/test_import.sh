@@ -354,7 +354,7 @@ def craft(src, dst, action, args):
         common = {"structure", "entry_id", "pseudonym", "entry_date", "form_version", "entry_status",
                   "row_version", "updated_at"}
         derived = {(r[0], r[2]) for r in cb[1:] if r[h.index("derived_from")]}
-        keep = [r for r in cb[1:] if r[2] not in common and (r[0], r[2]) not in derived]
+        keep = [r for r in cb[1:] if r[2] not in common and (r[0], r[2]) not in derived and r[0] != "alerts"]
         data["codebook.csv"] = write_rows([old] + [[r[h.index(c)] for c in old] for r in keep])
         for n in names:
             if n.endswith(".csv") and n != "codebook.csv" and n[:-4] in {r[0] for r in cb[1:]}:

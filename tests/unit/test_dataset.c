@@ -1,9 +1,10 @@
 /* test_dataset.c — the data dictionary and the columns of the export as the evaluation team
  * reads them: codebook.csv describes every column of every CSV in the order of the file
- * (common columns, fields, a multiple choice's 0/1 columns), with the labels, limits, skip
- * rules and codes of the forms; the 0/1 cells say chosen, not chosen or not answered;
- * seuils.csv carries each threshold's value; the import accepts this codebook and the first
- * version's, and refuses 0/1 columns that do not match the regional forms. */
+ * (common columns, fields, a multiple choice's 0/1 columns; then alerts.csv), with the labels,
+ * limits, skip rules and codes of the forms; the 0/1 cells say chosen, not chosen or not
+ * answered; seuils.csv carries each threshold's value; the import accepts this codebook and the
+ * first version's, and refuses 0/1 columns that do not match the regional forms and columns
+ * alerts.csv does not have. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,18 @@ static void test_rows_are_the_columns(void)
 		}
 		export_layout_done(&l);
 	}
+	/* then alerts.csv, under the name no form may take */
+	static const char *const alerts[] = {EXPORT_ALERT_COLUMNS};
+	for (size_t i = 0; i < sizeof alerts / sizeof *alerts; i++, at++) {
+		CHECK(at < r.n);
+		if (at >= r.n)
+			break;
+		CHECK_STR(cell(&r, r.rows[at], "form"), EXPORT_ALERTS_NAME);
+		CHECK_STR(cell(&r, r.rows[at], "field"), alerts[i]);
+		CHECK(*cell(&r, r.rows[at], "label") != '\0');
+		CHECK(*cell(&r, r.rows[at], "label_en") != '\0');
+		CHECK(*cell(&r, r.rows[at], "value_type") != '\0');
+	}
 	CHECK(at == r.n);
 	records_free(&r);
 	strbuf_done(&cb);
@@ -161,6 +174,21 @@ static void test_what_rows_say(void)
 	CHECK_STR(cell(&r, opt, "expression"), "selected(motif_inclusion, 'precarite')");
 	CHECK_STR(cell(&r, opt, "choices"), "1=oui | 0=non");
 	CHECK_STR(cell(&r, motif, "derived_from"), "");
+	/* structure and pseudonym: together the key of a patient */
+	CHECK(
+	    strstr(cell(&r, row_of(&r, "audit", "structure"), "label"), "avec pseudonym, la clé du patient"));
+	CHECK_STR(cell(&r, row_of(&r, "audit", "structure"), "identifier"), "yes");
+	/* alerts.csv: labelled level and acknowledgement, typed dates, the key of its entry */
+	CHECK_STR(cell(&r, row_of(&r, "alerts", "level"), "choices"),
+	          "info=information | attention=attention | urgent=urgent (à voir le jour même)");
+	CHECK_STR(cell(&r, row_of(&r, "alerts", "acknowledged"), "choices"), "1=oui | 0=non");
+	CHECK_STR(cell(&r, row_of(&r, "alerts", "acknowledged"), "choices_en"), "1=yes | 0=no");
+	CHECK_STR(cell(&r, row_of(&r, "alerts", "acknowledged"), "value_type"), "integer");
+	CHECK_STR(cell(&r, row_of(&r, "alerts", "raised_at"), "value_type"), "datetime");
+	CHECK_STR(cell(&r, row_of(&r, "alerts", "raised_at"), "required"), "yes");
+	CHECK_STR(cell(&r, row_of(&r, "alerts", "acknowledged_at"), "required"), "no");
+	CHECK_STR(cell(&r, row_of(&r, "alerts", "entry_id"), "identifier"), "yes");
+	CHECK_STR(cell(&r, row_of(&r, "alerts", "entry_id"), "form_version"), "");
 	records_free(&r);
 	strbuf_done(&cb);
 }
@@ -263,6 +291,16 @@ static void option_of_a_choice(records *r)
 		}
 }
 
+static void unknown_alert_column(records *r)
+{
+	for (size_t i = 1; i < r->n; i++)
+		if (strcmp(r->rows[i][col(r, "form")], EXPORT_ALERTS_NAME) == 0 &&
+		    strcmp(r->rows[i][col(r, "field")], "rule") == 0) {
+			free(r->rows[i][col(r, "field")]);
+			r->rows[i][col(r, "field")] = xstrdup("message");
+		}
+}
+
 static void test_import_checks(void)
 {
 	strbuf m = STRBUF_INIT;
@@ -289,6 +327,10 @@ static void test_import_checks(void)
 	edited(&cb, &bad, option_of_a_choice);
 	CHECK(check(&bad, &why) == EXIT_DATAERR);
 	CHECK(why && strstr(why, "pas un choix multiple") != NULL);
+	free(why);
+	edited(&cb, &bad, unknown_alert_column);
+	CHECK(check(&bad, &why) == EXIT_DATAERR);
+	CHECK(why && strstr(why, "« message » inconnue de alerts.csv") != NULL);
 	free(why);
 
 	/* The first version's header with its rows: accepted. */
