@@ -181,36 +181,45 @@ static void labels(strbuf *o, const export_column *col, const char *var)
 	strbuf_done(&en);
 }
 
-static void spss_form(strbuf *o, const form *f)
+/* One CSV read into the dataset name (name.sav): the columns of l, from the file csv; heading
+ * is the comment line that opens its part of the syntax. */
+static void spss_table(strbuf *o, const export_layout *l, const char *name, const char *csv,
+                       const char *heading)
 {
-	char csv[80];
-	export_csv_name(f->id, csv, sizeof csv);
-	export_layout l;
-	export_layout_init(&l, f);
-	char(*names)[SPSS_NAME_MAX + 1] = xcalloc(l.n ? l.n : 1, sizeof *names);
-	strbuf_printf(o, "\n* ---- formulaire %s (version %d) : %s, %zu colonnes.\n", f->id, f->version, csv,
-	              l.n);
+	char(*names)[SPSS_NAME_MAX + 1] = xcalloc(l->n ? l->n : 1, sizeof *names);
+	strbuf_printf(o, "\n* ---- %s : %s, %zu colonnes.\n", heading, csv, l->n);
 	strbuf_printf(o,
 	              "GET DATA\n  /TYPE=TXT\n  /FILE='%s'\n  /ENCODING='UTF8'\n"
 	              "  /ARRANGEMENT=DELIMITED\n  /DELCASE=LINE\n  /FIRSTCASE=2\n"
 	              "  /DELIMITERS=\",\"\n  /QUALIFIER='\"'\n  /VARIABLES=\n",
 	              csv);
-	for (size_t i = 0; i < l.n; i++) {
-		export_package_name(l.cols[i].name, SPSS_NAME_MAX, spss_reserved, names[i]);
+	for (size_t i = 0; i < l->n; i++) {
+		export_package_name(l->cols[i].name, SPSS_NAME_MAX, spss_reserved, names[i]);
 		strbuf_printf(o, "    %s A%zu\n", names[i],
-		              read_width(&l.cols[i], column_value_type(&l.cols[i])));
+		              read_width(&l->cols[i], column_value_type(&l->cols[i])));
 	}
 	strbuf_puts(o, ".\n");
-	strbuf_printf(o, "DATASET NAME %s.\n", f->id);
-	for (size_t i = 0; i < l.n; i++) {
-		const char *vt = column_value_type(&l.cols[i]);
-		convert(o, &l.cols[i], names[i], vt);
-		value_labels(o, &l.cols[i], names[i], vt);
-		labels(o, &l.cols[i], names[i]);
+	strbuf_printf(o, "DATASET NAME %s.\n", name);
+	for (size_t i = 0; i < l->n; i++) {
+		const char *vt = column_value_type(&l->cols[i]);
+		convert(o, &l->cols[i], names[i], vt);
+		value_labels(o, &l->cols[i], names[i], vt);
+		labels(o, &l->cols[i], names[i]);
 	}
-	strbuf_printf(o, "SAVE OUTFILE='%s.sav'.\n", f->id);
+	strbuf_printf(o, "SAVE OUTFILE='%s.sav'.\n", name);
 	free(names);
+}
+
+static void spss_form(strbuf *o, const form *f)
+{
+	char csv[80];
+	export_csv_name(f->id, csv, sizeof csv);
+	char *heading = xasprintf("formulaire %s (version %d)", f->id, f->version);
+	export_layout l;
+	export_layout_init(&l, f);
+	spss_table(o, &l, f->id, csv, heading);
 	export_layout_done(&l);
+	free(heading);
 }
 
 void export_spss_sps(strbuf *o, const formset *fs, const export_summary *sum)
@@ -219,7 +228,7 @@ void export_spss_sps(strbuf *o, const formset *fs, const export_summary *sum)
 	            "* Encoding: UTF-8.\n"
 	            "* lire_recueil.sps - lit les fichiers CSV d'un export recueil dans SPSS (16 ou plus)\n"
 	            "* avec les libelles du dictionnaire (codebook.csv) ; ecrit un fichier .sav par\n"
-	            "* formulaire a cote des CSV.\n"
+	            "* formulaire, et alerts.sav (alertes cliniques), a cote des CSV.\n"
 	            "* Usage : dans une fenetre de syntaxe, CD 'dossier ou l''archive a ete extraite'.\n"
 	            "* puis INSERT FILE='lire_recueil.sps'.\n"
 	            "* - Nombres et dates convertis en place ; codes textuels gardes en texte, avec leurs\n"
@@ -232,9 +241,19 @@ void export_spss_sps(strbuf *o, const formset *fs, const export_summary *sum)
 	            "* - Un nom de colonne de plus de 64 caracteres est raccourci (debut du nom, _ et\n"
 	            "*   6 chiffres hexadecimaux) ; le nom complet est dans l'attribut colonne.\n"
 	            "* - Choix multiples : la colonne d'origine (codes separes par des espaces) reste du\n"
-	            "*   texte ; une colonne 0/1 par reponse (champ___code) dit si elle a ete cochee.\n");
+	            "*   texte ; une colonne 0/1 par reponse (champ___code) dit si elle a ete cochee.\n"
+	            "* - Un patient est designe par (structure, pseudonym), jamais par pseudonym seul (un\n"
+	            "*   pseudonyme n'est unique que dans sa structure ; un export regional en porte\n"
+	            "*   plusieurs) : trier les deux jeux par structure pseudonym, puis\n"
+	            "*   MATCH FILES /FILE='audit.sav' /TABLE='patient.sav' /BY structure pseudonym.\n"
+	            "*   Une alerte se relie a sa saisie par (structure, entry_id) de la meme facon.\n");
 	strbuf_printf(o, "* Export %s, periode %s.\n\n", sum->export_id, sum->per->label);
 	strbuf_puts(o, "SET UNICODE=ON.\nSET DECIMAL=DOT.\n");
 	for (size_t k = 0; k < fs->n_forms; k++)
 		spss_form(o, fs->forms[k]);
+	export_layout l;
+	export_alerts_layout_init(&l);
+	spss_table(o, &l, EXPORT_ALERTS_NAME, EXPORT_ALERTS,
+	           "fichier " EXPORT_ALERTS_NAME " (alertes cliniques)");
+	export_layout_done(&l);
 }

@@ -249,24 +249,22 @@ static void variable_label(strbuf *o, const export_column *col, const char *var,
 	strbuf_done(&label);
 }
 
-static void stata_form(strbuf *o, const form *f, const export_summary *sum)
+/* One CSV read into name.dta: the columns of l, from the file csv; heading is the comment line
+ * that opens its part of the do-file. */
+static void stata_table(strbuf *o, const export_layout *l, const char *name, const char *csv,
+                        const char *heading, const export_summary *sum)
 {
-	char csv[80];
-	export_csv_name(f->id, csv, sizeof csv);
-	export_layout l;
-	export_layout_init(&l, f);
-	char(*names)[STATA_NAME_MAX + 1] = xcalloc(l.n ? l.n : 1, sizeof *names);
-	bool *labelled = xcalloc(l.n ? l.n : 1, sizeof *labelled);
-	strbuf_printf(o, "\n* ---- formulaire %s (version %d) : %s, %zu colonnes\n", f->id, f->version, csv,
-	              l.n);
+	char(*names)[STATA_NAME_MAX + 1] = xcalloc(l->n ? l->n : 1, sizeof *names);
+	bool *labelled = xcalloc(l->n ? l->n : 1, sizeof *labelled);
+	strbuf_printf(o, "\n* ---- %s : %s, %zu colonnes\n", heading, csv, l->n);
 	strbuf_printf(o,
 	              "import delimited using \"%s\", varnames(nonames) stringcols(_all) "
 	              "encoding(\"utf-8\") bindquote(strict) delimiters(\",\") clear\n"
 	              "rename v* __v*\n",
 	              csv);
-	for (size_t i = 0; i < l.n; i++) {
-		stata_name(l.cols[i].name, "", names[i]);
-		strbuf_printf(o, "recueil_col %zu %s %s %s\n", i + 1, l.cols[i].name, names[i], csv);
+	for (size_t i = 0; i < l->n; i++) {
+		stata_name(l->cols[i].name, "", names[i]);
+		strbuf_printf(o, "recueil_col %zu %s %s %s\n", i + 1, l->cols[i].name, names[i], csv);
 	}
 	strbuf_printf(o,
 	              "capture confirm variable __v%zu\n"
@@ -275,25 +273,25 @@ static void stata_form(strbuf *o, const form *f, const export_summary *sum)
 	              "\texit 459\n"
 	              "}\n"
 	              "quietly drop in 1\n",
-	              l.n + 1, csv);
-	for (size_t i = 0; i < l.n; i++)
-		convert_column(o, &l.cols[i], names[i], csv, &labelled[i]);
+	              l->n + 1, csv);
+	for (size_t i = 0; i < l->n; i++)
+		convert_column(o, &l->cols[i], names[i], csv, &labelled[i]);
 	/* French labels in the language "fr", English ones in "en"; the full names of the columns
 	 * renamed for Stata in their notes. */
 	strbuf_puts(o, "label language fr, rename\n");
-	for (size_t i = 0; i < l.n; i++) {
-		variable_label(o, &l.cols[i], names[i], false);
+	for (size_t i = 0; i < l->n; i++) {
+		variable_label(o, &l->cols[i], names[i], false);
 		if (labelled[i])
 			strbuf_printf(o, "label values %s %s\n", names[i], names[i]);
-		if (strcmp(names[i], l.cols[i].name) != 0)
-			strbuf_printf(o, "notes %s: colonne %s de %s\n", names[i], l.cols[i].name, csv);
+		if (strcmp(names[i], l->cols[i].name) != 0)
+			strbuf_printf(o, "notes %s: colonne %s de %s\n", names[i], l->cols[i].name, csv);
 	}
-	char *title = xasprintf("recueil %s, %s", f->id, sum->per->label);
+	char *title = xasprintf("recueil %s, %s", name, sum->per->label);
 	strbuf_puts(o, "label data ");
 	stata_text(o, title, STATA_LABEL_MAX);
 	strbuf_puts(o, "\nlabel language en, new\n");
-	for (size_t i = 0; i < l.n; i++) {
-		variable_label(o, &l.cols[i], names[i], true);
+	for (size_t i = 0; i < l->n; i++) {
+		variable_label(o, &l->cols[i], names[i], true);
 		if (labelled[i]) {
 			char name_en[STATA_NAME_MAX + 1];
 			stata_name(names[i], "_en", name_en);
@@ -303,10 +301,21 @@ static void stata_form(strbuf *o, const form *f, const export_summary *sum)
 	strbuf_puts(o, "label data ");
 	stata_text(o, title, STATA_LABEL_MAX);
 	free(title);
-	strbuf_printf(o, "\nlabel language fr\nsave \"%s.dta\", replace\n", f->id);
+	strbuf_printf(o, "\nlabel language fr\nsave \"%s.dta\", replace\n", name);
 	free(names);
 	free(labelled);
+}
+
+static void stata_form(strbuf *o, const form *f, const export_summary *sum)
+{
+	char csv[80];
+	export_csv_name(f->id, csv, sizeof csv);
+	char *heading = xasprintf("formulaire %s (version %d)", f->id, f->version);
+	export_layout l;
+	export_layout_init(&l, f);
+	stata_table(o, &l, f->id, csv, heading, sum);
 	export_layout_done(&l);
+	free(heading);
 }
 
 void export_stata_do(strbuf *o, const formset *fs, const export_summary *sum)
@@ -314,7 +323,7 @@ void export_stata_do(strbuf *o, const formset *fs, const export_summary *sum)
 	strbuf_puts(
 	    o, "* lire_recueil.do - lit les fichiers CSV d'un export recueil dans Stata (14 ou plus)\n"
 	       "* avec les libelles du dictionnaire (codebook.csv) ; ecrit un fichier .dta par\n"
-	       "* formulaire a cote des CSV.\n"
+	       "* formulaire, et alerts.dta (alertes cliniques), a cote des CSV.\n"
 	       "* Usage : cd \"dossier ou l'archive a ete extraite\" puis : do lire_recueil.do\n"
 	       "* - Chaque CSV est lu en texte, ses colonnes verifiees une a une contre le dictionnaire,\n"
 	       "*   puis converties : nombres, dates (%td), date et heure (%tc). Une valeur qui ne se\n"
@@ -330,11 +339,21 @@ void export_stata_do(strbuf *o, const formset *fs, const export_summary *sum)
 	       "*   (notes list). Un nom de colonne de plus de 32 caracteres est raccourci (debut du\n"
 	       "*   nom, _ et 6 chiffres hexadecimaux) ; son nom complet est dans les notes.\n"
 	       "* - Choix multiples : la colonne d'origine (codes separes par des espaces) reste du\n"
-	       "*   texte ; une colonne 0/1 par reponse (champ___code) dit si elle a ete cochee.\n");
+	       "*   texte ; une colonne 0/1 par reponse (champ___code) dit si elle a ete cochee.\n"
+	       "* - Un patient est designe par (structure, pseudonym), jamais par pseudonym seul (un\n"
+	       "*   pseudonyme n'est unique que dans sa structure ; un export regional en porte\n"
+	       "*   plusieurs) : use audit, clear puis merge m:1 structure pseudonym using patient.\n"
+	       "*   Une alerte se relie a sa saisie par (structure, entry_id) :\n"
+	       "*   use alerts, clear puis merge m:1 structure entry_id using audit, keep(match).\n");
 	strbuf_printf(o, "* Export %s, periode %s.\n\n", sum->export_id, sum->per->label);
 	strbuf_puts(o, prologue);
 	for (size_t k = 0; k < fs->n_forms; k++)
 		stata_form(o, fs->forms[k], sum);
+	export_layout l;
+	export_alerts_layout_init(&l);
+	stata_table(o, &l, EXPORT_ALERTS_NAME, EXPORT_ALERTS,
+	            "fichier " EXPORT_ALERTS_NAME " (alertes cliniques)", sum);
+	export_layout_done(&l);
 	strbuf_puts(o, "\nif $recueil_problemes > 0 {\n"
 	               "\tdisplay as error \"$recueil_problemes valeur(s) illisible(s) : voir ci-dessus\"\n"
 	               "}\n"

@@ -1,6 +1,7 @@
 """check_syntax.py — lire_recueil.do (Stata) and lire_recueil.sps (SPSS) read against the
-dictionary of the same export, without Stata or SPSS: every variable a command names exists,
-every column of every CSV is read, in order, under a valid name; every variable label and
+dictionary of the same export, without Stata or SPSS: every CSV the dictionary describes
+(alerts.csv included) is read, every variable a command names exists, every column of every CSV
+is read, in order, under a valid name; every variable label and
 every value label is complete (French and English; a Stata label cut at 80 bytes has its whole
 text in a note); text codes get the numbers the do-file documents.
 
@@ -77,11 +78,13 @@ def check_stata(path, forms, problems):
     form, cols, vars_, lang = None, [], {}, None
     defines, attached, varlabels, notes, codes = {}, {}, {}, {}, {}
     checked = 0
+    read = set()
 
     def finish():
         nonlocal checked
         if form is None:
             return
+        read.add(form)
         entries = forms.get(form, [])
         if [c[0] for c in cols] != [e["field"] for e in entries]:
             problems.append("do %s : colonnes lues %s, dictionnaire %s" % (
@@ -126,7 +129,7 @@ def check_stata(path, forms, problems):
 
     for line in joined:
         s = line.strip()
-        m = re.match(r"\* ---- formulaire (\w+) ", s)
+        m = re.match(r"\* ---- (?:formulaire|fichier) (\w+) ", s)
         if m:
             finish()
             form, cols, vars_, lang = m.group(1), [], {}, "default"
@@ -178,6 +181,9 @@ def check_stata(path, forms, problems):
         elif s.startswith("label language "):
             lang = "fr" if "fr" in words[2] else "en"
     finish()
+    for name in forms:
+        if name not in read:
+            problems.append("do : %s.csv, décrit par le dictionnaire, n'est pas lu" % name)
     return checked
 
 
@@ -211,11 +217,13 @@ def spss_string(text):
 def check_spss(path, forms, problems):
     form, cols, vars_ = None, [], {}
     labels, attrs, values, checked = {}, {}, {}, 0
+    read = set()
 
     def finish():
         nonlocal checked
         if form is None:
             return
+        read.add(form)
         entries = forms.get(form, [])
         if len(cols) != len(entries):
             problems.append("sps %s : %d colonnes lues, %d au dictionnaire" % (form, len(cols), len(entries)))
@@ -291,6 +299,9 @@ def check_spss(path, forms, problems):
         else:
             problems.append("sps %s : commande inattendue : %s" % (form, cmd[:60]))
     finish()
+    for name in forms:
+        if name not in read:
+            problems.append("sps : %s.csv, décrit par le dictionnaire, n'est pas lu" % name)
     return checked
 
 
