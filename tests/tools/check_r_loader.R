@@ -1,7 +1,8 @@
 # check_r_loader.R - the shipped lire_recueil.R as a statistician uses it, on two exports whose
 # data differ: every column has the same type in both (types come from the dictionary, not
 # from the data); codes stay codes (AUDIT q9 is 0, 2 or 4), labels are ordered factors beside
-# them; a missing code is NA with its reason; the AUDIT items, skip rule applied from the
+# them; a missing code is NA with the reason its code has in the dictionary (exports are
+# snapshots: the demo's own .nsp answers travel beside the test's .refus); the AUDIT items, skip rule applied from the
 # dictionary, sum to the stored total; EPICES scores and the precarity flag are recomputed with
 # the threshold of seuils.csv; each 0/1 column agrees with its multiple choice.
 # Usage: Rscript check_r_loader.R EXPORT_DIR_1 EXPORT_DIR_2 ; prints "ok ..." or problems.
@@ -17,6 +18,10 @@ lire <- function(dossier) {
   recueil
 }
 exports <- lapply(args[1:2], lire)
+# The cells of audit.csv as written, to check the loaded values against.
+bruts <- lapply(args[1:2], function(d)
+  read.csv(file.path(d, "audit.csv"), colClasses = "character", na.strings = character(0),
+           encoding = "UTF-8", fileEncoding = "UTF-8", check.names = FALSE))
 
 # Types: identical in both exports, form by form, column by column.
 types <- function(d) vapply(d, function(x) paste(c(class(x), typeof(x)), collapse = "/"), "")
@@ -32,7 +37,8 @@ for (f in intersect(names(exports[[1]]), names(exports[[2]]))) {
 sommes <- 0
 sautes <- 0
 refus <- 0
-for (r in exports) {
+for (k in seq_along(exports)) {
+  r <- exports[[k]]
   dico <- attr(r, "dictionnaire")
   seuils <- attr(r, "seuils")
   a <- r$audit
@@ -45,10 +51,15 @@ for (r in exports) {
     pb("audit zone_oms.factor : niveaux ", paste(levels(a$zone_oms.factor), collapse = " ; "))
   if (is.ordered(r$contact$intervenant.factor))
     pb("contact intervenant.factor : ordonne alors que les codes ne le sont pas")
-  # Missing codes: NA, with the reason beside.
-  m <- !is.na(a$q10.manquant)
-  refus <- refus + sum(m)
-  if (any(!is.na(a$q10[m])) || any(a$q10.manquant[m] != "refus de répondre"))
+  # Missing codes: NA, with the reason the dictionary gives their code beside.
+  cellules <- bruts[[k]]$q10
+  paires <- strsplit(strsplit(dico$missing_codes[dico$form == "audit" & dico$field == "q10"], " | ", fixed = TRUE)[[1]], "=", fixed = TRUE)
+  raisons <- setNames(vapply(paires, `[`, "", 2), vapply(paires, `[`, "", 1))
+  attendu <- unname(raisons[cellules])
+  m <- !is.na(attendu)
+  refus <- refus + sum(cellules == ".refus")
+  if (length(cellules) != nrow(a) || any(!is.na(a$q10[m])) ||
+      !identical(as.character(a$q10.manquant), attendu))
     pb("audit q10 : code manquant mal lu")
   # The AUDIT total from the items, skip rule from the dictionary.
   somme <- rep(0, nrow(a))

@@ -2,8 +2,18 @@
 # aucun paquet), avec le dictionnaire des variables (codebook.csv).
 #
 # Usage : setwd("dossier ou l'archive a ete extraite") ; source("lire_recueil.R")
-#   cree la liste `recueil` : un data.frame par formulaire (recueil$audit, recueil$contact...).
+#   cree la liste `recueil` : un data.frame par formulaire (recueil$audit, recueil$contact...)
+#   et recueil$alertes (alerts.csv : les alertes cliniques des saisies, sans leur texte).
 #   En anglais : recueil <- lire_recueil(".", langue = "en").
+#
+# Relier les tables : un patient est designe par (structure, pseudonym), jamais par pseudonym
+# seul (un pseudonyme n'est unique que dans sa structure, et un export regional porte
+# plusieurs structures) :
+#   merge(recueil$audit, recueil$patient[, c("structure", "pseudonym", "sexe")],
+#         by = c("structure", "pseudonym"))
+# Une alerte se relie a sa saisie (et par elle a son patient) par (structure, entry_id) :
+#   merge(recueil$alertes, recueil$audit[, c("structure", "entry_id", "pseudonym")],
+#         by = c("structure", "entry_id"))
 #
 # Ce que contient chaque data.frame :
 #  - chaque colonne a le type que lui donne le dictionnaire (colonne value_type), jamais celui
@@ -55,6 +65,8 @@ lire_recueil <- function(dossier = ".", langue = "fr") {
   }
 
   resultat <- list()
+  # Les tables portent le nom de leur formulaire ; alerts.csv (form "alerts" du dictionnaire,
+  # nom qu'aucun formulaire ne peut prendre) devient recueil$alertes.
   for (formulaire in unique(dico$form)) {
     fichier <- paste0(formulaire, ".csv")
     if (!file.exists(file.path(dossier, fichier))) next
@@ -99,7 +111,7 @@ lire_recueil <- function(dossier = ".", langue = "fr") {
         d[[paste0(v, ".manquant")]] <- r
       }
     }
-    resultat[[formulaire]] <- d
+    resultat[[if (formulaire == "alerts") "alertes" else formulaire]] <- d
   }
   attr(resultat, "dictionnaire") <- dico
   attr(resultat, "seuils") <- seuils

@@ -8,6 +8,15 @@ Usage, dans le dossier ou l'archive a ete extraite (ou en donnant ce dossier) :
     tables = lire_recueil.lire(".")          # {"audit": table, "contact": table, ...}
     tables = lire_recueil.lire(".", langue="en", pandas=False)
 
+tables["alertes"] : alerts.csv, les alertes cliniques des saisies (sans leur texte).
+
+Relier les tables : un patient est designe par (structure, pseudonym), jamais par pseudonym
+seul (un pseudonyme n'est unique que dans sa structure, et un export regional porte plusieurs
+structures) : avec pandas, tables["audit"].merge(tables["patient"][["structure", "pseudonym",
+"sexe"]], on=["structure", "pseudonym"]) ; sans pandas, cle(ligne) = (structure, pseudonym)
+indexe les patients. Une alerte se relie a sa saisie (et par elle a son patient) par
+(structure, entry_id).
+
 Chaque table est un pandas.DataFrame quand pandas est installe (pandas=None, par defaut, ou
 True), sinon (ou avec pandas=False) une Table : une liste de dict, une par ligne, avec les
 attributs colonnes, libelles et valeurs. Dans les deux cas :
@@ -39,7 +48,7 @@ import datetime
 import os
 import warnings
 
-__all__ = ["lire", "dictionnaire", "seuils", "Table"]
+__all__ = ["lire", "dictionnaire", "seuils", "cle", "Table"]
 
 RAISONS_EN = {".refus": "refused", ".nsp": "does not know", ".non_demande": "not asked"}
 
@@ -61,6 +70,12 @@ class Table(list):
     def colonne(self, nom):
         """Les valeurs d'une colonne, dans l'ordre des lignes."""
         return [ligne[nom] for ligne in self]
+
+
+def cle(ligne):
+    """La cle d'un patient dans une ligne (dict) de n'importe quelle table : (structure,
+    pseudonym). Un pseudonyme seul n'est unique que dans sa structure."""
+    return (ligne["structure"], ligne["pseudonym"])
 
 
 def _lire_csv(chemin):
@@ -243,7 +258,8 @@ def _data_frame(pd, colonnes, lignes, libelles, valeurs):
 
 
 def lire(dossier=".", langue="fr", pandas=None):
-    """Lit chaque formulaire de l'export du dossier : {formulaire: table}.
+    """Lit chaque formulaire de l'export du dossier, et ses alertes : {formulaire: table,
+    "alertes": table}.
 
     langue : "fr" ou "en" (libelles anglais quand le formulaire en a) ; pandas : None (s'il
     est installe), True (exige) ou False (jamais)."""
@@ -260,8 +276,11 @@ def lire(dossier=".", langue="fr", pandas=None):
     for e in dictionnaire(dossier):
         entrees.setdefault(e["form"], []).append(e)
     tables = {}
-    for nom, liste in entrees.items():
-        fichier = nom + ".csv"
+    for formulaire, liste in entrees.items():
+        # alerts.csv (form "alerts" du dictionnaire, nom qu'aucun formulaire ne peut prendre)
+        # devient la table "alertes".
+        nom = "alertes" if formulaire == "alerts" else formulaire
+        fichier = formulaire + ".csv"
         chemin = os.path.join(dossier, fichier)
         if not os.path.exists(chemin):
             continue
