@@ -11,6 +11,7 @@
 const reserved_name reserved_names[] = {
     {"active", C, "colonne de la table form_columns de la base"},
     {"added_at", C, "colonne de la table form_columns de la base"},
+    {"alertes", F, "table des alertes (alerts.csv) dans les chargeurs R et Python des exports"},
     {"alerts", F, "table alerts de la base et fichier alerts.csv des exports"},
     {"audit_log", F, "table audit_log de la base"},
     {"calc_signature", C, "colonne de la table form_versions de la base"},
