@@ -120,6 +120,6 @@ lire_recueil <- function(dossier = ".", langue = "fr") {
 
 if (file.exists("codebook.csv")) {
   recueil <- lire_recueil(".")
-  message("recueil : ", length(recueil), " formulaire(s) lu(s) : ",
+  message("recueil : ", length(recueil), " table(s) lue(s) : ",
           paste(names(recueil), sapply(recueil, nrow), sep = " ", collapse = ", "))
 }
