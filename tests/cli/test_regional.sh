@@ -256,4 +256,95 @@ check_csvs "$X/r-clair.zip" "MS-A MS-B"
 expect_contains "le codebook décrit la colonne structure" "$(unzip -p "$X/a-clair.zip" LISEZMOI.txt)" \
 	"structure (code de la structure du patient)"
 
+
+# ---------------------------------------------------------------- one pseudonym, two structures
+# A pseudonym is unique only within its structure: the same one drawn at MS-A and at MS-B (given
+# to MS-B's patient in its file, as a chance draw would) names two patients at the region, and
+# in the R and Python loaders of a regional export, where each AUDIT finds its own patient by
+# (structure, pseudonym) and each alert its own entry by (structure, entry_id).
+on "$SA" patient add sexe=F annee_naissance=1961 date_inclusion=2026-10-01
+TA=$out
+on "$SB" patient add sexe=M annee_naissance=1999 date_inclusion=2026-10-02
+sqlite3 "$SB" "UPDATE patients SET pseudonym = '$TA' WHERE pseudonym = '$out'"
+on "$SB" patient list --search "$TA"
+expect_contains "le même pseudonyme à MS-A et à MS-B" "$out" "$TA"
+TB=$TA
+on "$SA" entry add "$TA" audit --date 2026-10-05 q1=4 q2=4 q3=4 q4=4 q5=4 q6=4 q7=4 q8=4 q9=4 q10=4
+expect_rc "AUDIT en zone IV du patient de MS-A" 0
+on "$SB" entry add "$TB" audit --date 2026-10-06 q1=0 q9=0 q10=0
+expect_rc "AUDIT à 0 du patient de MS-B" 0
+export_as "$SA" a-jumeau
+export_as "$SB" b-jumeau
+import_into "$REG" a-jumeau b-jumeau
+expect_rc "la région importe les deux patients de même pseudonyme" 0
+expect_eq "la région tient deux patients de ce pseudonyme" \
+	"$(sqlite3 "$REG" "SELECT group_concat(structure, ' ') FROM (SELECT structure FROM patients WHERE pseudonym = '$TA' ORDER BY structure)")" \
+	"MS-A MS-B"
+same_figures "un pseudonyme dans deux structures" "$REG"
+on "$REG" export --period "$PERIOD" --out "$X/r-jumeaux.zip" --no-encrypt --accept-issues "test"
+expect_rc "export régional non chiffré" 0
+mkdir "$tmp/rj" && (cd "$tmp/rj" && unzip -q "$X/r-jumeaux.zip")
+expect_rc "export régional extrait" 0
+# Each loader prints: patients of the pseudonym; structure:sex:AUDIT total of its AUDITs; the
+# structures of its alerts; whether every AUDIT found one patient; acknowledged as integer.
+want="2 MS-A:F:40 MS-B:M:0 MS-A oui oui"
+if command -v Rscript >/dev/null 2>&1; then
+	got=$(cd "$tmp/rj" && TWIN=$TA Rscript -e 'source("lire_recueil.R")
+tw <- Sys.getenv("TWIN")
+p <- recueil$patient
+a <- merge(recueil$audit, p[, c("structure", "pseudonym", "sexe")], by = c("structure", "pseudonym"))
+al <- merge(recueil$alertes, recueil$audit[, c("structure", "entry_id", "pseudonym")], by = c("structure", "entry_id"))
+j <- a[a$pseudonym == tw, ]
+j <- j[order(j$structure), ]
+oui <- function(x) if (isTRUE(x)) "oui" else "non"
+cat(sum(p$pseudonym == tw), paste(j$structure, j$sexe, j$total, sep = ":"),
+    paste(sort(unique(al$structure[al$pseudonym == tw])), collapse = "+"),
+    oui(nrow(a) == nrow(recueil$audit) && anyDuplicated(p[, c("structure", "pseudonym")]) == 0),
+    oui(is.integer(recueil$alertes$acknowledged)), "\n")' 2>&1 | tail -1)
+	expect_eq "R : deux patients de même pseudonyme restent deux, chacun avec son AUDIT et ses alertes" "$got" "$want "
+else
+	skip "Rscript absent (paquet Debian r-base-core) : chargeur R sur un export régional"
+fi
+cat >"$tmp/jumeaux.py" <<'PYEOF'
+import os, sys
+sys.path.insert(0, ".")
+import lire_recueil as lr
+tw, pandas = os.environ["TWIN"], sys.argv[1] == "pandas"
+t = lr.lire(".", pandas=pandas)
+oui = lambda x: "oui" if x else "non"
+if pandas:
+    p, a, al = t["patient"], t["audit"], t["alertes"]
+    m = a.merge(p[["structure", "pseudonym", "sexe"]], on=["structure", "pseudonym"], validate="m:1")
+    j = m[m.pseudonym == tw].sort_values("structure")
+    aj = al.merge(a[["structure", "entry_id", "pseudonym"]], on=["structure", "entry_id"])
+    print((p.pseudonym == tw).sum(), *("%s:%s:%g" % r for r in zip(j.structure, j.sexe, j.total)),
+          "+".join(sorted(set(aj[aj.pseudonym == tw].structure))), oui(len(m) == len(a)),
+          oui(str(al.acknowledged.dtype) == "Int64"))
+else:
+    patients = {lr.cle(r): r for r in t["patient"]}
+    audits = {(r["structure"], r["entry_id"]): r for r in t["audit"]}
+    j = sorted((r["structure"], patients[lr.cle(r)]["sexe"], r["total"]) for r in t["audit"]
+               if r["pseudonym"] == tw)
+    alertes = {s for s, e in ((r["structure"], r["entry_id"]) for r in t["alertes"])
+               if (s, e) in audits and audits[(s, e)]["pseudonym"] == tw}
+    print(sum(k[1] == tw for k in patients), *("%s:%s:%g" % r for r in j), "+".join(sorted(alertes)),
+          oui(len(patients) == len(t["patient"]) and all(lr.cle(r) in patients for r in t["audit"])),
+          oui(all(isinstance(r["acknowledged"], int) for r in t["alertes"])))
+PYEOF
+got=$(cd "$tmp/rj" && TWIN=$TA python3 "$tmp/jumeaux.py" sans-pandas 2>&1 | tail -1)
+expect_eq "Python sans pandas : deux patients de même pseudonyme restent deux" "$got" "$want"
+PANDAS=
+for py in python3 /usr/bin/python3; do
+	if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import pandas' 2>/dev/null; then
+		PANDAS=$py
+		break
+	fi
+done
+if [ -n "$PANDAS" ]; then
+	got=$(cd "$tmp/rj" && TWIN=$TA "$PANDAS" "$tmp/jumeaux.py" pandas 2>&1 | tail -1)
+	expect_eq "Python avec pandas : deux patients de même pseudonyme restent deux" "$got" "$want"
+else
+	skip "python3 sans pandas (paquet Debian python3-pandas) : chargeur Python avec pandas"
+fi
+
 finish
