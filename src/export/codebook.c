@@ -174,6 +174,7 @@ static void column_cells(const export_column *col, const char **cells, strbuf *b
 			cells[CB_TYPE] = c->type;
 			cells[CB_VALUE_TYPE] = c->value_type;
 			cells[CB_IDENTIFIER] = c->identifier ? "yes" : "no";
+			cells[CB_ORDINAL] = c->ordinal ? "yes" : "no";
 		}
 	} else {
 		const field *fd = col->fd;

@@ -55,6 +55,7 @@ typedef struct {
 	size_t n_values;
 	bool identifier; /* identifies a patient, an entry or a structure */
 	bool optional;   /* may be empty (acknowledged_at of an alert still open) */
+	bool ordinal;    /* its labelled codes are in increasing order (the level of an alert) */
 } export_common;
 
 /* The description of the common column name, or NULL when this program does not know it. */

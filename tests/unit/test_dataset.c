@@ -181,6 +181,7 @@ static void test_what_rows_say(void)
 	/* alerts.csv: labelled level and acknowledgement, typed dates, the key of its entry */
 	CHECK_STR(cell(&r, row_of(&r, "alerts", "level"), "choices"),
 	          "info=information | attention=attention | urgent=urgent (à voir le jour même)");
+	CHECK_STR(cell(&r, row_of(&r, "alerts", "level"), "ordinal"), "yes");
 	CHECK_STR(cell(&r, row_of(&r, "alerts", "acknowledged"), "choices"), "1=oui | 0=non");
 	CHECK_STR(cell(&r, row_of(&r, "alerts", "acknowledged"), "choices_en"), "1=yes | 0=no");
 	CHECK_STR(cell(&r, row_of(&r, "alerts", "acknowledged"), "value_type"), "integer");
