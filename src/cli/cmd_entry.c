@@ -11,10 +11,12 @@
 static const char usage[] =
     "Usage : recueil entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [--draft]\n"
     "                          [--confirm champ=raison…] [champ=valeur…]\n"
+    "        recueil entry add FORMULAIRE [--date AAAA-MM-JJ] [--draft] [champ=valeur…]\n"
+    "                          (formulaire de la structure, scope: structure : sans patient)\n"
     "        recueil entry add --batch FICHIER|-\n"
     "        recueil entry edit ENTRÉE [--date AAAA-MM-JJ] [--confirm champ=raison…] [champ=valeur…]\n"
     "        recueil entry show ENTRÉE\n"
-    "        recueil entry list PATIENT\n"
+    "        recueil entry list PATIENT | --form FORMULAIRE\n"
     "        recueil entry delete ENTRÉE        (rôle admin)\n"
     "Valeurs : oui/non en 1/0, un choix par son code, une date en AAAA-MM-JJ, un nombre avec un\n"
     "point décimal ; .refus, .nsp ou .non_demande pour une réponse manquante expliquée ;\n"
@@ -151,15 +153,32 @@ static int fill_and_save(session *ses, record *r, entry_meta *meta, entry_opts *
 	return rc;
 }
 
-/* The arguments of entry add, parsed (PATIENT FORM [field=value…] in o->args), saved as a new
- * entry of day into the open database; prints its id on stdout, or the error on stderr and
- * returns its exit code. Both the command and each line of a batch come here. */
+/* The arguments of entry add, parsed (PATIENT FORM [field=value…] in o->args, or FORM
+ * [field=value…] for a form of the structure), saved as a new entry of day into the open
+ * database; prints its id on stdout, or the error on stderr and returns its exit code. Both the
+ * command and each line of a batch come here. */
 static int add_parsed(session *ses, entry_opts *o, long day)
 {
 	int rc = 0;
 	entry_meta meta = {0};
+	const form *f = formset_form(ses->fs, o->args[0]);
+	if (f && f->scope == SCOPE_STRUCTURE) {
+		/* An entry of the structure: no patient, the fields follow the form's name. */
+		record *r = record_new(ses->fs, f, day);
+		record_apply_defaults(r);
+		rc = fill_and_save(ses, r, &meta, o, o->nargs - 1, o->args + 1);
+		if (!rc)
+			printf("%s\n", meta.uuid);
+		record_free(r);
+		return rc;
+	}
+	if (o->nargs < 2) {
+		cli_error("« %s » : PATIENT FORMULAIRE attendu, ou un formulaire de la structure",
+		          o->args[0]);
+		return EXIT_USAGE;
+	}
 	meta.patient_id = store_patient_find(ses->db, o->args[0], meta.pseudonym);
-	const form *f = formset_form(ses->fs, o->args[1]);
+	f = formset_form(ses->fs, o->args[1]);
 	char existing[37];
 	if (!meta.patient_id) {
 		cli_patient_not_found(o->args[0]);
@@ -167,6 +186,11 @@ static int add_parsed(session *ses, entry_opts *o, long day)
 	} else if (!f) {
 		cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", o->args[1]);
 		rc = EXIT_DATAERR;
+	} else if (f->scope == SCOPE_STRUCTURE) {
+		cli_error("%s est un formulaire de la structure, sans patient : « recueil entry add %s "
+		          "[champ=valeur…] »",
+		          f->id, f->id);
+		rc = EXIT_USAGE;
 	} else if (f->cardinality == CARD_ONCE &&
 	           store_once_entry(ses->db, meta.patient_id, f->id, existing)) {
 		cli_error("le formulaire %s se remplit une seule fois par patient : modifier l'entrée "
@@ -269,7 +293,7 @@ static int batch_line(session *ses, char *text)
 	entry_opts o = {0};
 	int rc = parse_opts(n + 1, argv, &o, OPTS_BATCH_LINE);
 	long day = date_today();
-	if (!rc && o.nargs < 2) {
+	if (!rc && o.nargs < 1) {
 		cli_error("PATIENT FORMULAIRE [--date AAAA-MM-JJ] [champ=valeur…] attendu");
 		rc = EXIT_USAGE;
 	}
@@ -355,7 +379,7 @@ static int entry_add(session *ses, int argc, char **argv)
 		opts_done(&o);
 		return alone ? entry_add_batch(ses, o.batch) : (fputs(usage, stderr), EXIT_USAGE);
 	}
-	if (o.nargs < 2) {
+	if (o.nargs < 1) {
 		opts_done(&o);
 		return fputs(usage, stderr), EXIT_USAGE;
 	}
@@ -459,18 +483,30 @@ static void list_one(void *vctx, const entry_meta *m)
 
 static int entry_list(session *ses, int argc, char **argv)
 {
-	if (argc != 2)
+	bool by_form = argc == 3 && strcmp(argv[1], "--form") == 0;
+	if (argc != 2 && !by_form)
 		return fputs(usage, stderr), EXIT_USAGE;
 	int rc = cli_open(ses, PERM_READ);
 	if (rc)
 		return rc;
+	list_ctx lc = {ses};
+	char *why = NULL;
+	if (by_form) {
+		/* Every entry of a form: the team meetings, or one form's entries across patients. */
+		if (!formset_form(ses->fs, argv[2])) {
+			cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", argv[2]);
+			return EXIT_DATAERR;
+		}
+		if ((rc = store_entry_each_form(ses->db, argv[2], list_one, &lc, &why)))
+			cli_error("%s", why);
+		free(why);
+		return rc;
+	}
 	int64_t pid = store_patient_find(ses->db, argv[1], NULL);
 	if (!pid) {
 		cli_patient_not_found(argv[1]);
 		return EXIT_NOINPUT;
 	}
-	list_ctx lc = {ses};
-	char *why = NULL;
 	if ((rc = store_entry_each(ses->db, pid, list_one, &lc, &why))) {
 		cli_error("%s", why);
 		free(why);
