@@ -173,7 +173,7 @@ static int add_parsed(session *ses, entry_opts *o, long day)
 		return rc;
 	}
 	if (o->nargs < 2) {
-		cli_error("« %s » : PATIENT FORMULAIRE attendu, ou un formulaire de la structure",
+		cli_error("PATIENT FORMULAIRE attendu après « %s » (ou un formulaire de la structure seul)",
 		          o->args[0]);
 		return EXIT_USAGE;
 	}
