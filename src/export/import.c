@@ -877,10 +877,15 @@ static bool header_ok(rows_ctx *c, char **fields, size_t n)
 	const char *const *meta = meta_columns;
 	const size_t nm = N_META_COLUMNS;
 	if (c->af->f->scope == SCOPE_STRUCTURE) {
-		/* A form of the structure came with snapshots: structure column, no pseudonym. */
+		/* A form of the structure has no pseudonym column (and, in a slice of an older
+		 * version, no structure column either). */
 		static const char *const own[] = {EXPORT_STRUCTURE_META_COLUMNS};
-		c->has_structure = true;
-		return header_is(c, fields, n, own, sizeof own / sizeof *own, c->af);
+		const size_t no = sizeof own / sizeof *own;
+		c->has_structure = n > 0 && strcmp(fields[0], own[0]) == 0;
+		if (c->m->snapshot && !c->has_structure)
+			return row_fail(c, 0, "en-tête : la colonne « structure » doit venir en premier");
+		return c->has_structure ? header_is(c, fields, n, own, no, c->af)
+		                        : header_is(c, fields, n, own + 1, no - 1, c->af);
 	}
 	/* Archives of older versions (slices) have no structure column. */
 	c->has_structure = n > 0 && strcmp(fields[0], meta[0]) == 0;

@@ -380,10 +380,16 @@ static int add_entry(store_import *im, const import_row *row, int64_t pid, bool 
 {
 	sqlite3_stmt *stmt = im->q[Q_ADD_ENTRY];
 	sqlite3_bind_text(stmt, 1, row->uuid, -1, SQLITE_STATIC);
-	if (pid) /* else an entry of a structure's form: its structure, no patient */
+	/* An entry of a structure's form has its structure and no patient. Both are bound at every
+	 * row: the statement is kept from row to row with its bindings (and the import runs with
+	 * ignore_check_constraints, so the table's CHECK would not catch a stale one). */
+	if (pid) {
 		sqlite3_bind_int64(stmt, 2, pid);
-	else
+		sqlite3_bind_null(stmt, 11);
+	} else {
+		sqlite3_bind_null(stmt, 2);
 		sqlite3_bind_text(stmt, 11, row->structure, -1, SQLITE_STATIC);
+	}
 	sqlite3_bind_text(stmt, 3, im->f->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 4, row->form_version);
 	sqlite3_bind_text(stmt, 5, row->date, -1, SQLITE_STATIC);
@@ -504,6 +510,8 @@ int store_import_row(store_import *im, const import_row *row, char **why)
 	sqlite3_stmt *stmt = im->q[Q_UPDATE_ENTRY];
 	if (pid)
 		sqlite3_bind_int64(stmt, 1, pid);
+	else
+		sqlite3_bind_null(stmt, 1);
 	sqlite3_bind_int(stmt, 2, row->form_version);
 	sqlite3_bind_text(stmt, 3, row->date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 4, row->status, -1, SQLITE_STATIC);
