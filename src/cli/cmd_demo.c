@@ -325,8 +325,8 @@ static void meeting_answers(record *r)
 	strbuf_done(&sb);
 }
 
-/* The entries of the structure's own forms (scope: structure) over the last three years: about
- * one a month, a month skipped now and then, sometimes two. The team meeting gets realistic
+/* The entries of the structure's own forms (scope: structure) over the three years before this
+ * month: one a month, a month skipped now and then (August more often), sometimes two. The team meeting gets realistic
  * answers; any other such form gets values drawn as for the patients' forms. */
 static int structure_entries(session *ses, size_t *count)
 {
@@ -336,11 +336,15 @@ static int structure_entries(session *ses, size_t *count)
 		const form *f = ses->fs->forms[k];
 		if (f->scope != SCOPE_STRUCTURE)
 			continue;
-		for (long month_start = today - 36 * 30; !rc && month_start + 30 <= today;
-		     month_start += 30) {
-			int n = rng_chance(0.1) ? 0 : rng_chance(0.1) ? 2 : 1;
+		char iso[11];
+		date_format(today, iso);
+		int y = atoi(iso) - 3, m = atoi(iso + 5);
+		for (int mo = 0; !rc && mo < 36; mo++, m = m == 12 ? 1 : m + 1, y += m == 1) {
+			/* The summer month is the one most often without a meeting. */
+			int n = rng_chance(m == 8 ? 0.5 : 0.05) ? 0 : rng_chance(0.08) ? 2 : 1;
+			long month_start = date_from_ymd(y, m, 1);
 			for (int i = 0; !rc && i < n; i++) {
-				long day = rng_range(month_start, month_start + 29);
+				long day = rng_range(month_start, month_start + 27);
 				profile p = {.severity = rng_unit(), .inclusion = day, .end = day};
 				record *r = record_new(ses->fs, f, day);
 				record_apply_defaults(r);
