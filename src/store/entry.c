@@ -19,7 +19,7 @@ static void read_meta(sqlite3_stmt *stmt, entry_meta *m)
 	m->id = sqlite3_column_int64(stmt, 0);
 	snprintf(m->uuid, sizeof m->uuid, "%s", (const char *)sqlite3_column_text(stmt, 1));
 	m->patient_id = sqlite3_column_int64(stmt, 2);
-	snprintf(m->pseudonym, sizeof m->pseudonym, "%s", (const char *)sqlite3_column_text(stmt, 3));
+	snprintf(m->pseudonym, sizeof m->pseudonym, "%s", st_col_text(stmt, 3)); /* "" without a patient */
 	snprintf(m->form, sizeof m->form, "%s", (const char *)sqlite3_column_text(stmt, 4));
 	m->form_version = sqlite3_column_int(stmt, 5);
 	snprintf(m->date, sizeof m->date, "%s", (const char *)sqlite3_column_text(stmt, 6));
