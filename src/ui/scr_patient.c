@@ -207,6 +207,8 @@ static void new_entry_menu(app *a, pfile *pf)
 	size_t n = 0;
 	for (size_t i = 0; i < fs->n_forms; i++) {
 		const form *f = fs->forms[i];
+		if (f->scope == SCOPE_STRUCTURE) /* the structure's own: from the home screen */
+			continue;
 		char uuid[37];
 		bool exists =
 		    f->cardinality == CARD_ONCE && store_once_entry(a->ses->db, pf->patient_id, f->id, uuid);
