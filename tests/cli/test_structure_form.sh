@@ -96,7 +96,10 @@ MS-A,$E2,2026-03-24,alcool,6,psychologue,,1.5
 MS-A,$E4,2026-04-20,tabac,3,,,"
 expect_contains "codebook rows for its fields" "$(grep '^atelier,' "$tmp/x1/codebook.csv")" "atelier,1,participants,Participants,integer"
 
-RECUEIL_DB=$REG run init --structure REGION
+RECUEIL_DB=$REG run init --region REGION
+RECUEIL_DB=$A $RECUEIL structure key >"$tmp/key.txt"
+RECUEIL_DB=$REG run structure enrol MS-A "$tmp/key.txt"
+expect_rc "the region enrols the structure's key" 0
 RECUEIL_DB=$REG run import --passphrase-file "$tmp/pass" "$tmp/a1.zip"
 expect_rc "import at the region" 0
 RECUEIL_DB=$REG run entry list --form atelier
