@@ -326,8 +326,8 @@ static void meeting_answers(record *r)
 }
 
 /* The entries of the structure's own forms (scope: structure) over the three years before this
- * month: one a month, a month skipped now and then (August more often), sometimes two. The team meeting gets realistic
- * answers; any other such form gets values drawn as for the patients' forms. */
+ * month: one a month, a month skipped now and then (August more often), sometimes two. The team meeting gets
+ * realistic answers; any other such form gets values drawn as for the patients' forms. */
 static int structure_entries(session *ses, size_t *count)
 {
 	long today = date_today();
