@@ -153,6 +153,34 @@ static int fill_and_save(session *ses, record *r, entry_meta *meta, entry_opts *
 	return rc;
 }
 
+/* Whether a patient's entry of form f (NULL: o->args[1] names no form) may be added for the
+ * patient meta names (0: none found); prints why not and returns its exit code. */
+static int patient_entry_allowed(session *ses, const entry_meta *meta, const form *f, const entry_opts *o)
+{
+	char existing[37];
+	if (!meta->patient_id) {
+		cli_patient_not_found(o->args[0]);
+		return EXIT_NOINPUT;
+	}
+	if (!f) {
+		cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", o->args[1]);
+		return EXIT_DATAERR;
+	}
+	if (f->scope == SCOPE_STRUCTURE) {
+		cli_error("%s est un formulaire de la structure, sans patient : « recueil entry add %s "
+		          "[champ=valeur…] »",
+		          f->id, f->id);
+		return EXIT_USAGE;
+	}
+	if (f->cardinality == CARD_ONCE && store_once_entry(ses->db, meta->patient_id, f->id, existing)) {
+		cli_error("le formulaire %s se remplit une seule fois par patient : modifier l'entrée "
+		          "existante avec « recueil entry edit %s »",
+		          f->id, existing);
+		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
 /* The arguments of entry add, parsed (PATIENT FORM [field=value…] in o->args, or FORM
  * [field=value…] for a form of the structure), saved as a new entry of day into the open
  * database; prints its id on stdout, or the error on stderr and returns its exit code. Both the
@@ -162,49 +190,28 @@ static int add_parsed(session *ses, entry_opts *o, long day)
 	int rc = 0;
 	entry_meta meta = {0};
 	const form *f = formset_form(ses->fs, o->args[0]);
-	if (f && f->scope == SCOPE_STRUCTURE) {
-		/* An entry of the structure: no patient, the fields follow the form's name. */
-		record *r = record_new(ses->fs, f, day);
-		record_apply_defaults(r);
-		rc = fill_and_save(ses, r, &meta, o, o->nargs - 1, o->args + 1);
-		if (!rc)
-			printf("%s\n", meta.uuid);
-		record_free(r);
-		return rc;
-	}
-	if (o->nargs < 2) {
-		cli_error("PATIENT FORMULAIRE attendu après « %s » (ou un formulaire de la structure seul)",
-		          o->args[0]);
-		return EXIT_USAGE;
-	}
-	meta.patient_id = store_patient_find(ses->db, o->args[0], meta.pseudonym);
-	f = formset_form(ses->fs, o->args[1]);
-	char existing[37];
-	if (!meta.patient_id) {
-		cli_patient_not_found(o->args[0]);
-		rc = EXIT_NOINPUT;
-	} else if (!f) {
-		cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", o->args[1]);
-		rc = EXIT_DATAERR;
-	} else if (f->scope == SCOPE_STRUCTURE) {
-		cli_error("%s est un formulaire de la structure, sans patient : « recueil entry add %s "
-		          "[champ=valeur…] »",
-		          f->id, f->id);
-		rc = EXIT_USAGE;
-	} else if (f->cardinality == CARD_ONCE &&
-	           store_once_entry(ses->db, meta.patient_id, f->id, existing)) {
-		cli_error("le formulaire %s se remplit une seule fois par patient : modifier l'entrée "
-		          "existante avec "
-		          "« recueil entry edit %s »",
-		          f->id, existing);
-		rc = EXIT_DATAERR;
+	int first = 1; /* the first field=value argument */
+	if (!f || f->scope != SCOPE_STRUCTURE) {
+		/* A patient's entry; a form of the structure has no patient: its fields come first. */
+		if (o->nargs < 2) {
+			cli_error("PATIENT FORMULAIRE attendu après « %s » (ou un formulaire de la structure "
+			          "seul)",
+			          o->args[0]);
+			return EXIT_USAGE;
+		}
+		first = 2;
+		meta.patient_id = store_patient_find(ses->db, o->args[0], meta.pseudonym);
+		f = formset_form(ses->fs, o->args[1]);
+		rc = patient_entry_allowed(ses, &meta, f, o);
 	}
 	if (!rc) {
 		record *r = record_new(ses->fs, f, day);
-		r->patient = store_patient_record(ses->db, ses->fs, meta.patient_id);
-		r->owns_patient = true;
+		if (meta.patient_id) {
+			r->patient = store_patient_record(ses->db, ses->fs, meta.patient_id);
+			r->owns_patient = true;
+		}
 		record_apply_defaults(r);
-		rc = fill_and_save(ses, r, &meta, o, o->nargs - 2, o->args + 2);
+		rc = fill_and_save(ses, r, &meta, o, o->nargs - first, o->args + first);
 		if (!rc)
 			printf("%s\n", meta.uuid);
 		record_free(r);

@@ -33,40 +33,17 @@ typedef struct {
 
 enum { TAG_NEW = 1, TAG_DELETE };
 
-static const char *status_word(const char *status)
-{
-	if (strcmp(status, "complete") == 0)
-		return _("complète");
-	if (strcmp(status, "incomplete") == 0)
-		return _("incomplète");
-	return _("brouillon");
-}
-
 static void add_row(void *vctx, const entry_meta *m)
 {
 	sentries *se = vctx;
-	app *a = se->a;
-	char *why = NULL;
-	int code;
-	entry_meta meta;
-	record *r = store_entry_load(a->ses->db, a->ses->fs, m->uuid, &meta, &why, &code);
-	char *summary = r ? session_summary(a->ses, r, a->lang) : xstrdup(why ? why : "?");
 	se->rows = xrealloc(se->rows, (se->n + 1) * sizeof *se->rows);
 	srow *t = &se->rows[se->n];
 	snprintf(t->uuid, sizeof t->uuid, "%s", m->uuid);
 	snprintf(t->form, sizeof t->form, "%s", m->form);
 	snprintf(t->date, sizeof t->date, "%s", m->date);
 	t->order = se->n++;
-	const form *f = formset_form(a->ses->fs, m->form);
 	/* With several forms, each line says which one it is. */
-	if (se->n_forms > 1 && f)
-		t->line = xasprintf("%s  %-11s %s : %s", m->date, status_word(m->status),
-		                    i18n_get(&f->title, a->lang), summary);
-	else
-		t->line = xasprintf("%s  %-11s %s", m->date, status_word(m->status), summary);
-	free(summary);
-	free(why);
-	record_free(r);
+	t->line = entry_list_line(se->a, m, se->n_forms > 1);
 }
 
 /* Newest first; entries of one day in the reverse of their creation. */
