@@ -11,7 +11,7 @@
 static const char usage[] =
     "Usage : recueil entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [--draft]\n"
     "                          [--confirm champ=raison…] [champ=valeur…]\n"
-    "        recueil entry add FORMULAIRE [--date AAAA-MM-JJ] [--draft] [champ=valeur…]\n"
+    "        recueil entry add FORMULAIRE [--date AAAA-MM-JJ] [--draft] [--set champ=valeur…]\n"
     "                          (formulaire de la structure, scope: structure : sans patient)\n"
     "        recueil entry add --batch FICHIER|-\n"
     "        recueil entry edit ENTRÉE [--date AAAA-MM-JJ] [--confirm champ=raison…] [champ=valeur…]\n"
@@ -20,7 +20,8 @@ static const char usage[] =
     "        recueil entry delete ENTRÉE        (rôle admin)\n"
     "Valeurs : oui/non en 1/0, un choix par son code, une date en AAAA-MM-JJ, un nombre avec un\n"
     "point décimal ; .refus, .nsp ou .non_demande pour une réponse manquante expliquée ;\n"
-    "champ= (vide) efface la valeur. Une entrée sans ses réponses obligatoires est gardée\n"
+    "champ= (vide) efface la valeur ; --set champ=valeur est une autre façon de l'écrire.\n"
+    "Une entrée sans ses réponses obligatoires est gardée\n"
     "« incomplete » ; une valeur invalide est refusée (code 65) avec la règle en cause.\n"
     "--batch : une entrée par ligne du fichier (- : l'entrée standard), écrite comme les\n"
     "arguments de « entry add » : PATIENT FORMULAIRE [--date …] [champ=valeur…] ; une valeur\n"
@@ -35,6 +36,8 @@ typedef struct {
 	confirmation conf[64];
 	char *conf_field[64];
 	size_t n_conf;
+	char **set; /* the values given with --set, before those given as arguments */
+	int n_set;
 	int nargs;
 	char **args;
 } entry_opts;
@@ -48,9 +51,13 @@ typedef enum { OPTS_EDIT, OPTS_ADD, OPTS_BATCH_LINE } opts_kind;
 static int parse_opts(int argc, char **argv, entry_opts *o, opts_kind kind)
 {
 	static const struct option opts[] = {
-	    {"date", required_argument, NULL, 'd'},    {"draft", no_argument, NULL, 'D'},
-	    {"confirm", required_argument, NULL, 'c'}, {"batch", required_argument, NULL, 'b'},
-	    {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0},
+	    {"date", required_argument, NULL, 'd'},
+	    {"draft", no_argument, NULL, 'D'},
+	    {"confirm", required_argument, NULL, 'c'},
+	    {"batch", required_argument, NULL, 'b'},
+	    {"set", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	bool line = kind == OPTS_BATCH_LINE;
 	int c;
@@ -75,6 +82,10 @@ static int parse_opts(int argc, char **argv, entry_opts *o, opts_kind kind)
 			o->conf[o->n_conf++].reason = eq + 1;
 			break;
 		}
+		case 's':
+			o->set = xrealloc(o->set, ((size_t)o->n_set + 1) * sizeof *o->set);
+			o->set[o->n_set++] = optarg;
+			break;
 		case 'b':
 			if (kind != OPTS_ADD) {
 				cli_error("--batch : pas dans une ligne de lot");
@@ -104,6 +115,7 @@ static void opts_done(entry_opts *o)
 {
 	for (size_t i = 0; i < o->n_conf; i++)
 		free(o->conf_field[i]);
+	free(o->set);
 }
 
 /* Resolve --confirm field names against the form. */
@@ -135,18 +147,24 @@ static int parse_date(const char *text, long *day)
 }
 
 /* Fill r from the arguments, check it and save it; prints the outcome. */
-static int fill_and_save(session *ses, record *r, entry_meta *meta, entry_opts *o, int nfields, char **fields)
+static int fill_and_save(session *ses, record *r, entry_meta *meta, entry_opts *o, int nargs, char **args)
 {
+	/* The --set values first, then the field=value arguments. */
+	int nfields = o->n_set + nargs;
+	char **fields = xcalloc((size_t)nfields + 1, sizeof *fields);
+	for (int i = 0; i < nfields; i++)
+		fields[i] = i < o->n_set ? o->set[i] : args[i - o->n_set];
 	int rc = resolve_confirms(r->f, o);
 	if (!rc)
 		rc = cli_set_fields(r, nfields, fields);
-	if (rc)
-		return rc;
-	record_compute(r);
-	if ((rc = cli_report_issues(r, o->conf, o->n_conf, NULL, nfields, fields)))
-		return rc;
+	if (!rc) {
+		record_compute(r);
+		rc = cli_report_issues(r, o->conf, o->n_conf, NULL, nfields, fields);
+	}
+	free(fields);
 	char *why = NULL;
-	if ((rc = store_entry_save(ses->db, r, meta, o->draft, o->conf, o->n_conf, ses->login, &why))) {
+	if (!rc &&
+	    (rc = store_entry_save(ses->db, r, meta, o->draft, o->conf, o->n_conf, ses->login, &why))) {
 		cli_error("%s", why);
 		free(why);
 	}
@@ -382,7 +400,7 @@ static int entry_add(session *ses, int argc, char **argv)
 		return opts_done(&o), rc < 0 ? 0 : rc;
 	if (o.batch) {
 		/* The lines carry everything: nothing else on the command line. */
-		bool alone = o.nargs == 0 && !o.date && !o.draft && !o.n_conf;
+		bool alone = o.nargs == 0 && !o.date && !o.draft && !o.n_conf && !o.n_set;
 		opts_done(&o);
 		return alone ? entry_add_batch(ses, o.batch) : (fputs(usage, stderr), EXIT_USAGE);
 	}

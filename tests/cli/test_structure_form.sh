@@ -44,7 +44,8 @@ expect_rc "entry add FORM without a patient" 0
 E1=$out
 add --date 2026-03-24 theme=alcool participants=5 animateurs=psychologue
 E2=$out
-add --date 2026-04-02 theme=sommeil participants=12
+add --date 2026-04-02 --set theme=sommeil --set participants=12
+expect_rc "the values given with --set" 0
 E3=$out
 RECUEIL_AS_USER=saisie1 RECUEIL_DB=$A run entry add atelier --date 2026-04-20 theme=tabac participants=3
 expect_rc "a saisie user enters one too" 0
