@@ -679,7 +679,8 @@ static int unmatched_entries(store_import *im, import_part *pt, held_entry **out
 {
 	*out = NULL;
 	*n = 0;
-	qsort(pt->matched, pt->n_matched, sizeof *pt->matched, cmp_id);
+	if (pt->n_matched) /* matched is NULL without any: qsort wants an array */
+		qsort(pt->matched, pt->n_matched, sizeof *pt->matched, cmp_id);
 	size_t distinct = 0;
 	for (size_t i = 0; i < pt->n_matched; i++)
 		if (!distinct || pt->matched[distinct - 1] != pt->matched[i])
@@ -701,7 +702,7 @@ static int unmatched_entries(store_import *im, import_part *pt, held_entry **out
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(stmt, 0);
-		if (bsearch(&id, pt->matched, pt->n_matched, sizeof id, cmp_id))
+		if (pt->n_matched && bsearch(&id, pt->matched, pt->n_matched, sizeof id, cmp_id))
 			continue;
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 64;
@@ -725,7 +726,8 @@ static int remove_alerts(store_import *im, import_part *pt, char **why)
 	if (!pt->held_entries)
 		return 0;
 	store *s = im->s;
-	qsort(pt->alert_ids, pt->n_alerts, sizeof *pt->alert_ids, cmp_id);
+	if (pt->n_alerts)
+		qsort(pt->alert_ids, pt->n_alerts, sizeof *pt->alert_ids, cmp_id);
 	sqlite3_stmt *stmt = st_prepare(s, "SELECT a.id FROM alerts a JOIN entries e ON e.id = a.entry_id "
 	                                   "JOIN patients p ON p.id = e.patient_id WHERE p.structure = ?1 "
 	                                   "UNION ALL SELECT a.id FROM alerts a JOIN entries e ON "
@@ -738,7 +740,7 @@ static int remove_alerts(store_import *im, import_part *pt, char **why)
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(stmt, 0);
-		if (!bsearch(&id, pt->alert_ids, pt->n_alerts, sizeof id, cmp_id))
+		if (!pt->n_alerts || !bsearch(&id, pt->alert_ids, pt->n_alerts, sizeof id, cmp_id))
 			ids_add(&stale, &n, &cap, id);
 	}
 	sqlite3_reset(stmt);
