@@ -4,7 +4,7 @@
 # pseudonym column, imported at a region (replacing what the region held of the structure) and
 # reported, every figure equal to an independent SQL count, at the structure and at the region.
 . "$TESTS/cli/lib.sh"
-need sqlite3
+need sqlite3 python3
 SEVENZ=$(command -v 7zz || command -v 7z) || { skip "7-Zip absent"; finish; }
 printf "ocre-falaise-tamis-grenat-lucarne-fjord-96\n" >"$tmp/pass"
 chmod 600 "$tmp/pass"
@@ -90,12 +90,18 @@ expect_rc "export" 0
 mkdir "$tmp/x1"
 (cd "$tmp/x1" && "$SEVENZ" x -p"$(cat "$tmp/pass")" "$tmp/a1.zip" >/dev/null)
 expect_eq "the CSV: structure first, no pseudonym, the non-draft entries up to the period's end" \
-	"$(cut -d, -f1,2,3,8-12 "$tmp/x1/atelier.csv" | tr -d '\r')" \
+	"$(python3 -c 'import csv, sys
+want = ["structure", "entry_id", "entry_date", "theme", "participants", "animateurs", "tabac_substituts", "heures_animation"]
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8", newline="")))
+print("pseudonym" in rows[0] and "pseudonym!" or "", end="")
+for r in rows:
+    print(",".join(r[rows[0].index(c)] for c in want))' "$tmp/x1/atelier.csv")" \
 	"structure,entry_id,entry_date,theme,participants,animateurs,tabac_substituts,heures_animation
 MS-A,$E1,2026-03-10,tabac,8,medecin psychologue,1,3.0
 MS-A,$E2,2026-03-24,alcool,6,psychologue,,1.5
 MS-A,$E4,2026-04-20,tabac,3,,,"
-expect_contains "codebook rows for its fields" "$(grep '^atelier,' "$tmp/x1/codebook.csv")" "atelier,1,participants,Participants,integer"
+expect_contains "codebook rows for its fields" "$(grep '^atelier,1,participants,' "$tmp/x1/codebook.csv")" "atelier,1,participants,Participants"
+expect_eq "the codebook has no pseudonym row for it" "$(grep -c '^atelier,1,pseudonym,' "$tmp/x1/codebook.csv")" 0
 
 RECUEIL_DB=$REG run init --region REGION
 RECUEIL_DB=$A $RECUEIL structure key >"$tmp/key.txt"
