@@ -232,6 +232,22 @@ EN = {
 "L'ensemble compte les %zu structures aux données complètes ; hors de l'ensemble :": "The total counts the %zu structures with complete data; left out of it:",
 "pas de données": "no data", "partiel": "partial",
 "Dépistages VHC à faire (patients suivis ces 12 derniers mois) : %ld": "HCV screenings due (patients followed in the last 12 months): %ld",
+"fiche de la structure": "structure's record", "Nouvelle fiche": "New record",
+"nouvelle fiche de la structure (réunion d'équipe…)": "new record of the structure (team meeting…)",
+"supprimer la fiche choisie (admin)": "delete the chosen record (admin)",
+"Fiches de la structure": "Structure's records",
+"fiches de la structure elle-même (réunions d'équipe) : liste, nouvelle fiche": "records of the structure itself (team meetings): list, new record",
+"(structure)": "(structure)", "Fiches de la structure : %s (f)": "Structure's records: %s (f)",
+"Fiches de la structure : réunions d'équipe… (f)": "Structure's records: team meetings… (f)",
+"Aucun formulaire de la structure (scope: structure).": "No form of the structure (scope: structure).",
+"recueil — %s": "recueil — %s",
+"%s : %zu fiche(s), sans patient ; Entrée ouvre, F5 ou n ajoute": "%s: %zu record(s), no patient; Enter opens, F5 or n adds",
+"Aucune fiche.": "No record.", "Nouvelle fiche : quel formulaire ?": "New record: which form?",
+"Suppression impossible : %s": "Cannot delete: %s",
+"Fiche du %s supprimée (le journal garde ses valeurs).": "Record of %s deleted (the audit trail keeps its values).",
+"Supprimer une fiche": "Delete a record",
+"Supprimer la fiche du %s ? Ses valeurs restent dans le journal. (o : oui, n : non)": "Delete the record of %s? Its values stay in the audit trail. (o: yes, n: no)",
+"Supprimer la fiche": "Delete the record",
 }
 
 def unq(s):

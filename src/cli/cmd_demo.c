@@ -261,7 +261,7 @@ static int one_patient(session *ses, size_t *count)
 	}
 	for (size_t k = 0; !rc && k < ses->fs->n_forms; k++) {
 		const form *f = ses->fs->forms[k];
-		if (f == pf)
+		if (f == pf || f->scope == SCOPE_STRUCTURE)
 			continue;
 		int n = f->cardinality == CARD_ONCE ? 1 : entries_for(f, &p);
 		if (strcmp(f->id, "sortie") == 0)
@@ -276,6 +276,87 @@ static int one_patient(session *ses, size_t *count)
 		}
 	}
 	record_free(pr);
+	return rc;
+}
+
+/* Set field id of r to text when the form has it (the shipped team meeting form's answers). */
+static void set_if(record *r, const char *id, const char *text)
+{
+	long i = form_field_index(r->f, id);
+	if (i >= 0)
+		record_set(r, (size_t)i, text, NULL);
+}
+
+/* A team meeting as microstructures hold them: an hour or two, the GP nearly always there with
+ * the psychologist and the social worker, a nurse now and then, some ten patients discussed,
+ * a partner invited one time in three. */
+static void meeting_answers(record *r)
+{
+	static const struct {
+		const char *code, *count;
+		double p;
+	} who[] = {
+	    {"medecin", "nb_medecin", 0.97},
+	    {"psychologue", "nb_psychologue", 0.85},
+	    {"travailleur_social", "nb_travailleur_social", 0.8},
+	    {"infirmier", "nb_infirmier", 0.25},
+	    {"autre", "nb_autre", 0.1},
+	};
+	static const char *const partners[] = {"csapa",       "caarud",    "hopital",
+	                                       "psychiatrie", "pharmacie", "social"};
+	char buf[64];
+	snprintf(buf, sizeof buf, "%ld", 15 * rng_range(4, 10));
+	set_if(r, "duree", buf);
+	strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < sizeof who / sizeof *who; i++)
+		if (rng_chance(who[i].p))
+			strbuf_printf(&sb, "%s%s", sb.len ? " " : "", who[i].code);
+	set_if(r, "professions", sb.len ? strbuf_str(&sb) : "medecin");
+	record_compute(r);
+	for (size_t i = 0; i < sizeof who / sizeof *who; i++)
+		set_if(r, who[i].count, rng_chance(0.8) ? "1" : "2");
+	snprintf(buf, sizeof buf, "%ld", rng_range(3, 16));
+	set_if(r, "nb_patients", buf);
+	strbuf_reset(&sb);
+	for (size_t i = 0; i < sizeof partners / sizeof *partners; i++)
+		if (rng_chance(0.06))
+			strbuf_printf(&sb, "%s%s", sb.len ? " " : "", partners[i]);
+	set_if(r, "partenaires", sb.len ? strbuf_str(&sb) : "aucun");
+	strbuf_done(&sb);
+}
+
+/* The entries of the structure's own forms (scope: structure) over the three years before this
+ * month: one a month, a month skipped now and then (August more often), sometimes two. The team meeting gets
+ * realistic answers; any other such form gets values drawn as for the patients' forms. */
+static int structure_entries(session *ses, size_t *count)
+{
+	long today = date_today();
+	int rc = 0;
+	for (size_t k = 0; !rc && k < ses->fs->n_forms; k++) {
+		const form *f = ses->fs->forms[k];
+		if (f->scope != SCOPE_STRUCTURE)
+			continue;
+		char iso[11];
+		date_format(today, iso);
+		int y = atoi(iso) - 3, m = atoi(iso + 5);
+		for (int mo = 0; !rc && mo < 36; mo++, m = m == 12 ? 1 : m + 1, y += m == 1) {
+			/* The summer month is the one most often without a meeting. */
+			int n = rng_chance(m == 8 ? 0.5 : 0.05) ? 0 : rng_chance(0.08) ? 2 : 1;
+			long month_start = date_from_ymd(y, m, 1);
+			for (int i = 0; !rc && i < n; i++) {
+				long day = rng_range(month_start, month_start + 27);
+				profile p = {.severity = rng_unit(), .inclusion = day, .end = day};
+				record *r = record_new(ses->fs, f, day);
+				record_apply_defaults(r);
+				if (strcmp(f->id, "reunion") == 0)
+					meeting_answers(r);
+				fill(r, &p);
+				entry_meta meta = {0};
+				rc = save(ses, r, &meta, count);
+				record_free(r);
+			}
+		}
+	}
 	return rc;
 }
 
@@ -323,6 +404,8 @@ int cmd_demo(session *ses, int argc, char **argv)
 	size_t count = 0;
 	for (long long i = 0; !rc && i < patients; i++)
 		rc = one_patient(ses, &count);
+	if (!rc && patients > 0)
+		rc = structure_entries(ses, &count);
 	int end = store_batch_end(ses->db, rc == 0, &why);
 	if (end) {
 		cli_error("%s", why);

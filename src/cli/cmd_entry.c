@@ -11,14 +11,17 @@
 static const char usage[] =
     "Usage : recueil entry add PATIENT FORMULAIRE [--date AAAA-MM-JJ] [--draft]\n"
     "                          [--confirm champ=raison…] [champ=valeur…]\n"
+    "        recueil entry add FORMULAIRE [--date AAAA-MM-JJ] [--draft] [--set champ=valeur…]\n"
+    "                          (formulaire de la structure, scope: structure : sans patient)\n"
     "        recueil entry add --batch FICHIER|-\n"
     "        recueil entry edit ENTRÉE [--date AAAA-MM-JJ] [--confirm champ=raison…] [champ=valeur…]\n"
     "        recueil entry show ENTRÉE\n"
-    "        recueil entry list PATIENT\n"
+    "        recueil entry list PATIENT | --form FORMULAIRE\n"
     "        recueil entry delete ENTRÉE        (rôle admin)\n"
     "Valeurs : oui/non en 1/0, un choix par son code, une date en AAAA-MM-JJ, un nombre avec un\n"
     "point décimal ; .refus, .nsp ou .non_demande pour une réponse manquante expliquée ;\n"
-    "champ= (vide) efface la valeur. Une entrée sans ses réponses obligatoires est gardée\n"
+    "champ= (vide) efface la valeur ; --set champ=valeur est une autre façon de l'écrire.\n"
+    "Une entrée sans ses réponses obligatoires est gardée\n"
     "« incomplete » ; une valeur invalide est refusée (code 65) avec la règle en cause.\n"
     "--batch : une entrée par ligne du fichier (- : l'entrée standard), écrite comme les\n"
     "arguments de « entry add » : PATIENT FORMULAIRE [--date …] [champ=valeur…] ; une valeur\n"
@@ -33,6 +36,8 @@ typedef struct {
 	confirmation conf[64];
 	char *conf_field[64];
 	size_t n_conf;
+	char **set; /* the values given with --set, before those given as arguments */
+	int n_set;
 	int nargs;
 	char **args;
 } entry_opts;
@@ -46,9 +51,13 @@ typedef enum { OPTS_EDIT, OPTS_ADD, OPTS_BATCH_LINE } opts_kind;
 static int parse_opts(int argc, char **argv, entry_opts *o, opts_kind kind)
 {
 	static const struct option opts[] = {
-	    {"date", required_argument, NULL, 'd'},    {"draft", no_argument, NULL, 'D'},
-	    {"confirm", required_argument, NULL, 'c'}, {"batch", required_argument, NULL, 'b'},
-	    {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0},
+	    {"date", required_argument, NULL, 'd'},
+	    {"draft", no_argument, NULL, 'D'},
+	    {"confirm", required_argument, NULL, 'c'},
+	    {"batch", required_argument, NULL, 'b'},
+	    {"set", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	bool line = kind == OPTS_BATCH_LINE;
 	int c;
@@ -73,6 +82,10 @@ static int parse_opts(int argc, char **argv, entry_opts *o, opts_kind kind)
 			o->conf[o->n_conf++].reason = eq + 1;
 			break;
 		}
+		case 's':
+			o->set = xrealloc(o->set, ((size_t)o->n_set + 1) * sizeof *o->set);
+			o->set[o->n_set++] = optarg;
+			break;
 		case 'b':
 			if (kind != OPTS_ADD) {
 				cli_error("--batch : pas dans une ligne de lot");
@@ -102,6 +115,7 @@ static void opts_done(entry_opts *o)
 {
 	for (size_t i = 0; i < o->n_conf; i++)
 		free(o->conf_field[i]);
+	free(o->set);
 }
 
 /* Resolve --confirm field names against the form. */
@@ -133,54 +147,89 @@ static int parse_date(const char *text, long *day)
 }
 
 /* Fill r from the arguments, check it and save it; prints the outcome. */
-static int fill_and_save(session *ses, record *r, entry_meta *meta, entry_opts *o, int nfields, char **fields)
+static int fill_and_save(session *ses, record *r, entry_meta *meta, entry_opts *o, int nargs, char **args)
 {
+	/* The --set values first, then the field=value arguments. */
+	int nfields = o->n_set + nargs;
+	char **fields = xcalloc((size_t)nfields + 1, sizeof *fields);
+	for (int i = 0; i < nfields; i++)
+		fields[i] = i < o->n_set ? o->set[i] : args[i - o->n_set];
 	int rc = resolve_confirms(r->f, o);
 	if (!rc)
 		rc = cli_set_fields(r, nfields, fields);
-	if (rc)
-		return rc;
-	record_compute(r);
-	if ((rc = cli_report_issues(r, o->conf, o->n_conf, NULL, nfields, fields)))
-		return rc;
+	if (!rc) {
+		record_compute(r);
+		rc = cli_report_issues(r, o->conf, o->n_conf, NULL, nfields, fields);
+	}
+	free(fields);
 	char *why = NULL;
-	if ((rc = store_entry_save(ses->db, r, meta, o->draft, o->conf, o->n_conf, ses->login, &why))) {
+	if (!rc &&
+	    (rc = store_entry_save(ses->db, r, meta, o->draft, o->conf, o->n_conf, ses->login, &why))) {
 		cli_error("%s", why);
 		free(why);
 	}
 	return rc;
 }
 
-/* The arguments of entry add, parsed (PATIENT FORM [field=value…] in o->args), saved as a new
- * entry of day into the open database; prints its id on stdout, or the error on stderr and
- * returns its exit code. Both the command and each line of a batch come here. */
+/* Whether a patient's entry of form f (NULL: o->args[1] names no form) may be added for the
+ * patient meta names (0: none found); prints why not and returns its exit code. */
+static int patient_entry_allowed(session *ses, const entry_meta *meta, const form *f, const entry_opts *o)
+{
+	char existing[37];
+	if (!meta->patient_id) {
+		cli_patient_not_found(o->args[0]);
+		return EXIT_NOINPUT;
+	}
+	if (!f) {
+		cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", o->args[1]);
+		return EXIT_DATAERR;
+	}
+	if (f->scope == SCOPE_STRUCTURE) {
+		cli_error("%s est un formulaire de la structure, sans patient : « recueil entry add %s "
+		          "[champ=valeur…] »",
+		          f->id, f->id);
+		return EXIT_USAGE;
+	}
+	if (f->cardinality == CARD_ONCE && store_once_entry(ses->db, meta->patient_id, f->id, existing)) {
+		cli_error("le formulaire %s se remplit une seule fois par patient : modifier l'entrée "
+		          "existante avec « recueil entry edit %s »",
+		          f->id, existing);
+		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
+/* The arguments of entry add, parsed (PATIENT FORM [field=value…] in o->args, or FORM
+ * [field=value…] for a form of the structure), saved as a new entry of day into the open
+ * database; prints its id on stdout, or the error on stderr and returns its exit code. Both the
+ * command and each line of a batch come here. */
 static int add_parsed(session *ses, entry_opts *o, long day)
 {
 	int rc = 0;
 	entry_meta meta = {0};
-	meta.patient_id = store_patient_find(ses->db, o->args[0], meta.pseudonym);
-	const form *f = formset_form(ses->fs, o->args[1]);
-	char existing[37];
-	if (!meta.patient_id) {
-		cli_patient_not_found(o->args[0]);
-		rc = EXIT_NOINPUT;
-	} else if (!f) {
-		cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", o->args[1]);
-		rc = EXIT_DATAERR;
-	} else if (f->cardinality == CARD_ONCE &&
-	           store_once_entry(ses->db, meta.patient_id, f->id, existing)) {
-		cli_error("le formulaire %s se remplit une seule fois par patient : modifier l'entrée "
-		          "existante avec "
-		          "« recueil entry edit %s »",
-		          f->id, existing);
-		rc = EXIT_DATAERR;
+	const form *f = formset_form(ses->fs, o->args[0]);
+	int first = 1; /* the first field=value argument */
+	if (!f || f->scope != SCOPE_STRUCTURE) {
+		/* A patient's entry; a form of the structure has no patient: its fields come first. */
+		if (o->nargs < 2) {
+			cli_error("PATIENT FORMULAIRE attendu après « %s » (ou un formulaire de la structure "
+			          "seul)",
+			          o->args[0]);
+			return EXIT_USAGE;
+		}
+		first = 2;
+		meta.patient_id = store_patient_find(ses->db, o->args[0], meta.pseudonym);
+		f = formset_form(ses->fs, o->args[1]);
+		rc = patient_entry_allowed(ses, &meta, f, o);
 	}
 	if (!rc) {
 		record *r = record_new(ses->fs, f, day);
-		r->patient = store_patient_record(ses->db, ses->fs, meta.patient_id);
-		r->owns_patient = true;
+		if (meta.patient_id) {
+			r->patient = store_patient_record(ses->db, ses->fs, meta.patient_id);
+			r->owns_patient = true;
+		}
 		record_apply_defaults(r);
-		rc = fill_and_save(ses, r, &meta, o, o->nargs - 2, o->args + 2);
+		rc = fill_and_save(ses, r, &meta, o, o->nargs - first, o->args + first);
 		if (!rc)
 			printf("%s\n", meta.uuid);
 		record_free(r);
@@ -269,7 +318,7 @@ static int batch_line(session *ses, char *text)
 	entry_opts o = {0};
 	int rc = parse_opts(n + 1, argv, &o, OPTS_BATCH_LINE);
 	long day = date_today();
-	if (!rc && o.nargs < 2) {
+	if (!rc && o.nargs < 1) {
 		cli_error("PATIENT FORMULAIRE [--date AAAA-MM-JJ] [champ=valeur…] attendu");
 		rc = EXIT_USAGE;
 	}
@@ -351,11 +400,11 @@ static int entry_add(session *ses, int argc, char **argv)
 		return opts_done(&o), rc < 0 ? 0 : rc;
 	if (o.batch) {
 		/* The lines carry everything: nothing else on the command line. */
-		bool alone = o.nargs == 0 && !o.date && !o.draft && !o.n_conf;
+		bool alone = o.nargs == 0 && !o.date && !o.draft && !o.n_conf && !o.n_set;
 		opts_done(&o);
 		return alone ? entry_add_batch(ses, o.batch) : (fputs(usage, stderr), EXIT_USAGE);
 	}
-	if (o.nargs < 2) {
+	if (o.nargs < 1) {
 		opts_done(&o);
 		return fputs(usage, stderr), EXIT_USAGE;
 	}
@@ -459,18 +508,30 @@ static void list_one(void *vctx, const entry_meta *m)
 
 static int entry_list(session *ses, int argc, char **argv)
 {
-	if (argc != 2)
+	bool by_form = argc == 3 && strcmp(argv[1], "--form") == 0;
+	if (argc != 2 && !by_form)
 		return fputs(usage, stderr), EXIT_USAGE;
 	int rc = cli_open(ses, PERM_READ);
 	if (rc)
 		return rc;
+	list_ctx lc = {ses};
+	char *why = NULL;
+	if (by_form) {
+		/* Every entry of a form: the team meetings, or one form's entries across patients. */
+		if (!formset_form(ses->fs, argv[2])) {
+			cli_error("formulaire inconnu « %s » (voir « recueil forms list »)", argv[2]);
+			return EXIT_DATAERR;
+		}
+		if ((rc = store_entry_each_form(ses->db, argv[2], list_one, &lc, &why)))
+			cli_error("%s", why);
+		free(why);
+		return rc;
+	}
 	int64_t pid = store_patient_find(ses->db, argv[1], NULL);
 	if (!pid) {
 		cli_patient_not_found(argv[1]);
 		return EXIT_NOINPUT;
 	}
-	list_ctx lc = {ses};
-	char *why = NULL;
 	if ((rc = store_entry_each(ses->db, pid, list_one, &lc, &why))) {
 		cli_error("%s", why);
 		free(why);

@@ -145,8 +145,9 @@ static int check_paths(session *ses, int argc, char **argv, const char *default_
 
 static void list_form_fields(const form *f)
 {
-	printf("%s (version %d, %s) — ", f->id, f->version,
-	       f->cardinality == CARD_ONCE ? "une fois" : "répété");
+	printf("%s (version %d, %s%s) — ", f->id, f->version,
+	       f->cardinality == CARD_ONCE ? "une fois" : "répété",
+	       f->scope == SCOPE_STRUCTURE ? ", fiche de la structure sans patient" : "");
 	fputs_safe(f->title.fr, stdout);
 	putchar('\n');
 	for (size_t i = 0; i < f->n_fields; i++) {

@@ -136,12 +136,18 @@ typedef struct {
 
 typedef enum { CARD_ONCE, CARD_REPEATED } cardinality;
 
+/* Whom a form's entries describe: a patient (the default), or the structure itself (scope:
+ * structure, e.g. the team meetings): such an entry has a date and no patient, and its form can
+ * neither read patient.<field> nor hold identity fields. */
+typedef enum { SCOPE_PATIENT, SCOPE_STRUCTURE } form_scope;
+
 typedef struct form {
 	char *id;
 	char *path; /* file it was loaded from */
 	int version;
 	i18n title;
 	cardinality cardinality;
+	form_scope scope;
 	char *summary;   /* template for one-line summaries: "AUDIT {total} — {classe_fr:label}" */
 	char *reference; /* where the instrument comes from, free text */
 	choice_set *choice_sets;
@@ -264,6 +270,9 @@ const choice *field_choice(const field *fd, const char *code); /* NULL if not a 
  * which stores nothing. A field whose storage type changes cannot keep its values. */
 const char *field_storage_type(const field *fd);
 double reporting_threshold(const reporting *r, const char *id, bool *found);
+/* The number of forms of scope: structure in fs, and the first of them in *first (may be NULL;
+ * set to NULL when there is none). */
+size_t formset_structure_forms(const formset *fs, const form **first);
 
 /* The first day that a patient's last entry must reach to be kept on day today: the same day
  * of the month retention.years earlier (a 29 February gives the 28th). A patient whose last

@@ -64,6 +64,10 @@ static vtype resolve(void *ctx, const char *name, int *slot)
 	k->ref_why = NULL;
 	k->dep_failed = false;
 	if (str_starts(name, "patient.")) {
+		if (k->f->scope == SCOPE_STRUCTURE)
+			return unresolved(k, xasprintf("« %s » : un formulaire de la structure (scope: "
+			                               "structure) ne concerne aucun patient",
+			                               name));
 		if (!k->patient)
 			return unresolved(
 			    k, xasprintf("« %s » introuvable : pas de formulaire patient (patient.yaml) à "

@@ -328,6 +328,7 @@ enum {
 	FORMK_VERSION,
 	FORMK_TITLE,
 	FORMK_CARD,
+	FORMK_SCOPE,
 	FORMK_REF,
 	FORMK_SUMMARY,
 	FORMK_SETS,
@@ -341,6 +342,7 @@ static const ykey form_keys[] = {
     [FORMK_VERSION] = {"version", YK_INT, .required = true, AT(version), .lo = 1, .hi = 1000000},
     [FORMK_TITLE] = {"title", YK_I18N, .required = true, AT(title)},
     [FORMK_CARD] = {"cardinality", YK_OTHER},
+    [FORMK_SCOPE] = {"scope", YK_OTHER},
     [FORMK_REF] = {"reference", YK_STRING, AT(reference)},
     [FORMK_SUMMARY] = {"summary", YK_STRING, AT(summary)},
     [FORMK_SETS] = {"choice_sets", YK_OTHER},
@@ -362,6 +364,47 @@ static bool read_cardinality(load_ctx *c, const ynode *v, cardinality *out)
 	YERR(c, v, "cardinality : once ou repeated attendu, trouvé « %s »",
 	     v->kind == Y_SCALAR ? v->str : "?");
 	return false;
+}
+
+/* scope: patient (the default) or structure. A structure's form describes events of the
+ * structure (a dated entry each): once-only makes no sense there, and nothing in it may name a
+ * person, since its rows leave with every export. */
+static bool read_scope(load_ctx *c, const ynode *v, const ynode *card, form *f)
+{
+	if (v->kind == Y_SCALAR && strcmp(v->str, "patient") == 0)
+		return true;
+	if (!(v->kind == Y_SCALAR && strcmp(v->str, "structure") == 0)) {
+		YERR(c, v, "scope : patient ou structure attendu, trouvé « %s »",
+		     v->kind == Y_SCALAR ? v->str : "?");
+		return false;
+	}
+	f->scope = SCOPE_STRUCTURE;
+	if (strcmp(f->id, "patient") == 0) {
+		YERR(c, v, "le formulaire patient décrit un patient : scope: structure impossible");
+		return false;
+	}
+	if (f->cardinality == CARD_ONCE) {
+		YERR(c, card,
+		     "cardinality: once impossible avec scope: structure (chaque fiche de la "
+		     "structure est datée : repeated)");
+		return false;
+	}
+	return true;
+}
+
+/* A structure's form holds no identity field: reported at each such field. */
+static bool check_structure_fields(load_ctx *c, const form *f)
+{
+	bool ok = true;
+	for (size_t i = 0; f->scope == SCOPE_STRUCTURE && i < f->n_fields; i++)
+		if (f->fields[i].identifier) {
+			load_error(c, f->fields[i].line, f->fields[i].col,
+			           "champ « %s » : identifier: true impossible dans un formulaire de la "
+			           "structure (scope: structure), qui ne décrit aucun patient",
+			           f->fields[i].id);
+			ok = false;
+		}
+	return ok;
 }
 
 /* Two fields with one id, as written or as expanded from a matrix: the first one is reported. */
@@ -431,6 +474,8 @@ static bool read_form_keys(load_ctx *c, form_build *b, ymap *m)
 	f->cardinality = CARD_REPEATED;
 	if (ok && m->v[FORMK_CARD])
 		ok = read_cardinality(c, m->v[FORMK_CARD], &f->cardinality);
+	if (ok && m->v[FORMK_SCOPE])
+		ok = read_scope(c, m->v[FORMK_SCOPE], m->v[FORMK_CARD], f);
 	ok = ok && ymap_read(m, FORMK_REF) && ymap_read(m, FORMK_SUMMARY);
 	const ynode *sets = m->v[FORMK_SETS];
 	size_t cap = (sets && sets->kind == Y_MAP ? sets->n : 0) + count_inline_choices(m->v[FORMK_SECTIONS]);
@@ -441,7 +486,7 @@ static bool read_form_keys(load_ctx *c, form_build *b, ymap *m)
 		ok = read_sections(c, b, m->v[FORMK_SECTIONS]);
 	if (ok && m->v[FORMK_ALERTS])
 		ok = read_alerts(c, f, b->src, m->v[FORMK_ALERTS]);
-	ok = ok && check_unique_ids(c, f) && check_multi_columns(c, f);
+	ok = ok && check_unique_ids(c, f) && check_multi_columns(c, f) && check_structure_fields(c, f);
 	return ok && (!m->v[FORMK_EXAMPLES] || form_read_examples(c, f, m->v[FORMK_EXAMPLES]));
 }
 

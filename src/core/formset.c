@@ -312,6 +312,17 @@ const choice *field_choice(const field *fd, const char *code)
 	return NULL;
 }
 
+size_t formset_structure_forms(const formset *fs, const form **first)
+{
+	size_t n = 0;
+	if (first)
+		*first = NULL;
+	for (size_t i = 0; i < fs->n_forms; i++)
+		if (fs->forms[i]->scope == SCOPE_STRUCTURE && n++ == 0 && first)
+			*first = fs->forms[i];
+	return n;
+}
+
 double reporting_threshold(const reporting *r, const char *id, bool *found)
 {
 	for (size_t i = 0; r && i < r->n_thresholds; i++)

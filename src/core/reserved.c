@@ -20,6 +20,7 @@ const reserved_name reserved_names[] = {
     {"drafts", F, "table drafts de la base"},
     {"enrolled_structures", F, "table enrolled_structures de la base"},
     {"entries", F, "table entries de la base"},
+    {"entries_new", F, "table de passage de la migration 014 de la base"},
     {"entry_confirmations", F, "table entry_confirmations de la base"},
     {"entry_date", C, "colonne commune des CSV exportés"},
     {"entry_id", C, "colonne commune des CSV exportés et des tables de formulaires"},

@@ -178,6 +178,9 @@ void export_layout_init(export_layout *l, const form *f)
 	l->f = f;
 	static const char *const meta[] = {EXPORT_META_COLUMNS};
 	for (size_t i = 0; i < sizeof meta / sizeof *meta; i++) {
+		/* A form of the structure (the team meetings) describes no patient. */
+		if (f->scope == SCOPE_STRUCTURE && strcmp(meta[i], "pseudonym") == 0)
+			continue;
 		export_column *c = add_column(l, EXPORT_COL_COMMON);
 		snprintf(c->name, sizeof c->name, "%s", meta[i]);
 		c->common = export_common_column(meta[i]);

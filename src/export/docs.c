@@ -129,6 +129,8 @@ void export_readme(strbuf *o, const export_summary *sum, const formset *fs)
 	            "export régional porte plusieurs structures, où un même pseudonyme peut désigner\n"
 	            "deux patients). Une alerte de alerts.csv se relie à sa saisie par (structure,\n"
 	            "entry_id), et par elle à son patient.\n"
+	            "Les fiches de la structure elle-même (réunions d'équipe, formulaires « scope:\n"
+	            "structure ») ne concernent aucun patient : leur fichier n'a pas de colonne pseudonym.\n"
 	            "Les valeurs sont des codes, pas des libellés (libellés dans codebook.csv). Un choix\n"
 	            "multiple contient ses codes séparés par des espaces, et chacune de ses réponses a\n"
 	            "aussi une colonne CHAMP___CODE : 1 cochée, 0 non cochée, vide sans réponse. Une\n"

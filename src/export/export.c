@@ -97,8 +97,9 @@ void export_issues_done(export_issues *is)
 
 char *export_issue_line(const export_issue *is)
 {
-	return xasprintf("patient %s  %s  %s  entrée %.8s : %s", is->m.pseudonym, is->m.form, is->m.date,
-	                 is->m.uuid, is->detail ? is->detail : "");
+	/* An entry of a structure's form has no patient. */
+	return xasprintf("%s%s  %s  %s  entrée %.8s : %s", *is->m.pseudonym ? "patient " : "structure",
+	                 is->m.pseudonym, is->m.form, is->m.date, is->m.uuid, is->detail ? is->detail : "");
 }
 
 /* ------------------------------------------------------------ the archive */
@@ -548,7 +549,8 @@ static int write_row(void *ctx, const export_row *r)
 	snprintf(row_version, sizeof row_version, "%lld", (long long)r->row_version);
 	csv_field(w, r->structure);
 	csv_field(w, r->uuid);
-	csv_field(w, r->pseudonym);
+	if (fc->l->f->scope == SCOPE_PATIENT) /* a form of the structure has no pseudonym column */
+		csv_field(w, r->pseudonym);
 	csv_field(w, r->date);
 	csv_field(w, version);
 	csv_field(w, r->status);

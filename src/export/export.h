@@ -52,6 +52,10 @@
 	"structure", "entry_id", "pseudonym", "entry_date", "form_version", "entry_status", "row_version",   \
 	    "updated_at"
 #define EXPORT_N_META_COLUMNS 8
+/* The same for a form of the structure (scope: structure, e.g. the team meetings): its entries
+ * describe no patient, so there is no pseudonym column. */
+#define EXPORT_STRUCTURE_META_COLUMNS                                                                        \
+	"structure", "entry_id", "entry_date", "form_version", "entry_status", "row_version", "updated_at"
 
 /* The columns of alerts.csv: the clinical alerts of the exported entries, as the report counts
  * them (never their text, a login or a note). */

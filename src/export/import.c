@@ -876,6 +876,17 @@ static bool header_ok(rows_ctx *c, char **fields, size_t n)
 {
 	const char *const *meta = meta_columns;
 	const size_t nm = N_META_COLUMNS;
+	if (c->af->f->scope == SCOPE_STRUCTURE) {
+		/* A form of the structure has no pseudonym column (and, in a slice of an older
+		 * version, no structure column either). */
+		static const char *const own[] = {EXPORT_STRUCTURE_META_COLUMNS};
+		const size_t no = sizeof own / sizeof *own;
+		c->has_structure = n > 0 && strcmp(fields[0], own[0]) == 0;
+		if (c->m->snapshot && !c->has_structure)
+			return row_fail(c, 0, "en-tête : la colonne « structure » doit venir en premier");
+		return c->has_structure ? header_is(c, fields, n, own, no, c->af)
+		                        : header_is(c, fields, n, own + 1, no - 1, c->af);
+	}
 	/* Archives of older versions (slices) have no structure column. */
 	c->has_structure = n > 0 && strcmp(fields[0], meta[0]) == 0;
 	if (c->m->snapshot && !c->has_structure)
@@ -945,16 +956,21 @@ static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
 	const arch_form *af = c->af;
 	if (rec == 0)
 		return header_ok(c, fields, n);
-	/* The meta columns, after the structure column when there is one. */
-	char **meta = c->has_structure ? fields + 1 : fields;
+	/* The meta columns, after the structure column when there is one; a form of the structure
+	 * has no pseudonym column (meta[PSEUDO] is then "" and not read). */
 	enum { ID, PSEUDO, DATE, VERSION, STATUS, ROW_VERSION, UPDATED, N_META };
+	bool own = af->f->scope == SCOPE_STRUCTURE;
+	char *meta[N_META], **first = c->has_structure ? fields + 1 : fields, none[] = "";
+	for (int k = 0, col = 0; k < N_META; k++)
+		meta[k] = own && k == PSEUDO ? none : first[col++];
+	char **vals = first + (own ? N_META - 1 : N_META);
 	const arch_structure *as = row_structure(c, rec, fields[0]);
 	if (!as)
 		return false;
 	long long form_version, row_version;
 	if (!is_uuid(meta[ID]))
 		return row_fail(c, rec, "entry_id « %.40s » n'est pas un identifiant d'entrée", meta[ID]);
-	if (!pseudonym_valid(meta[PSEUDO]))
+	if (!own && !pseudonym_valid(meta[PSEUDO]))
 		return row_fail(c, rec, "pseudonym « %.20s » invalide (clé de contrôle)", meta[PSEUDO]);
 	if (!is_date(meta[DATE]))
 		return row_fail(c, rec, "entry_date « %.20s » n'est pas une date AAAA-MM-JJ", meta[DATE]);
@@ -972,7 +988,7 @@ static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
 		size_t i = af->columns[j].col;
 		size_t idx = af->cols[i];
 		const field *fd = &af->f->fields[idx];
-		const char *text = meta[N_META + j];
+		const char *text = vals[j];
 		char *why = NULL;
 		if (af->columns[j].opt) {
 			if (!option_ok(c, &af->columns[j], text, &why))
@@ -1008,7 +1024,7 @@ static bool data_record(void *vctx, uint64_t rec, char **fields, size_t n)
 	import_row row = {
 	    .structure = as->code,
 	    .uuid = meta[ID],
-	    .pseudonym = meta[PSEUDO],
+	    .pseudonym = own ? NULL : meta[PSEUDO],
 	    .date = meta[DATE],
 	    .status = meta[STATUS],
 	    .updated_at = meta[UPDATED],

@@ -129,8 +129,8 @@ static void add(report *r, report_indicator *ind, size_t row, size_t cat, double
  * category adds up (a mean's category holds the sum of its values). */
 static void totals(report *r)
 {
-	for (int i = 0; i < REPORT_N; i++) {
-		report_indicator *ind = &r->ind[i];
+	for (size_t i = 0; i < REPORT_N + r->n_extra; i++) {
+		report_indicator *ind = i < REPORT_N ? &r->ind[i] : &r->extra[i - REPORT_N];
 		double *t = cell(ind, r->n_structures);
 		for (size_t row = 0; row < r->n_structures; row++)
 			for (size_t k = 0; r->sources[row].in_total && k < ind->n_cats; k++)
@@ -551,6 +551,147 @@ static const struct {
                         ind_alertes},
 };
 
+/* ------------------------------------------------------------ the forms of the structure */
+
+/* A new indicator of r->extra (id and title copied); borrowed until the next one is added. */
+static report_indicator *extra_add(report *r, const char *id, const char *title)
+{
+	r->extra = xrealloc(r->extra, (r->n_extra + 1) * sizeof *r->extra);
+	report_indicator *ind = &r->extra[r->n_extra++];
+	*ind = (report_indicator){
+	    .id = xstrdup(id), .title = xstrdup(title), .available = true, .unmasked = true};
+	return ind;
+}
+
+/* Where the rows of a form of the structure go: FORM_mois (first), one FORM_FIELD per coded
+ * field (their index per field, -1 for the others), and FORM_nombres (its categories per
+ * numeric field). */
+typedef struct {
+	report *r;
+	const form *f;
+	size_t months;   /* index of FORM_mois in r->extra */
+	long *coded;     /* per field: index in r->extra, or -1 */
+	long numbers;    /* index of FORM_nombres, or -1 */
+	int *number_cat; /* per field: its total's category in FORM_nombres (the mean follows) */
+} sf_sink;
+
+static void sf_row(void *vctx, const store_sf_row *row)
+{
+	sf_sink *k = vctx;
+	long at = structure_row(k->r, row->structure);
+	if (at < 0)
+		return;
+	if (!row->fd) {
+		report_indicator *ind = &k->r->extra[k->months];
+		for (size_t i = 0; i + 1 < ind->n_cats; i++)
+			if (strcmp(ind->cats[i].code, row->month) == 0)
+				add(k->r, ind, (size_t)at, i, row->n);
+		add(k->r, ind, (size_t)at, ind->n_cats - 1, row->n);
+		/* The entries are the base of the other indicators (their category 0). */
+		for (size_t i = 0; i < k->f->n_fields; i++)
+			if (k->coded[i] >= 0)
+				add(k->r, &k->r->extra[k->coded[i]], (size_t)at, 0, row->n);
+		if (k->numbers >= 0)
+			add(k->r, &k->r->extra[k->numbers], (size_t)at, 0, row->n);
+		return;
+	}
+	size_t fi = (size_t)(row->fd - k->f->fields);
+	if (row->code && k->coded[fi] >= 0) {
+		report_indicator *ind = &k->r->extra[k->coded[fi]];
+		for (size_t i = 1; i < ind->n_cats; i++)
+			if (strcmp(ind->cats[i].code, row->code) == 0)
+				add(k->r, ind, (size_t)at, i, row->n);
+	} else if (!row->code && k->numbers >= 0 && k->number_cat[fi] >= 0) {
+		report_indicator *ind = &k->r->extra[k->numbers];
+		add(k->r, ind, (size_t)at, (size_t)k->number_cat[fi], row->sum);
+		add(k->r, ind, (size_t)at, (size_t)k->number_cat[fi] + 1, row->sum);
+	}
+}
+
+/* FORM_mois: one category per month of the period, then the total. */
+static void sf_months(rctx *c, report_indicator *ind)
+{
+	int y = atoi(c->first), m = atoi(c->first + 5);
+	int ly = atoi(c->last), lm = atoi(c->last + 5);
+	for (; y < ly || (y == ly && m <= lm); m = m == 12 ? 1 : m + 1, y += m == 1) {
+		char code[16];
+		snprintf(code, sizeof code, "%04d-%02d", y, m);
+		count_add(ind, code, code, -1);
+	}
+	count_add(ind, "total", "Total de la période", -1);
+}
+
+/* The indicators of one form of the structure, then its query. */
+static int structure_form(rctx *c, const form *f)
+{
+	report *r = c->r;
+	const char *title = f->title.fr;
+	char *id = xasprintf("%s_mois", f->id), *t = xasprintf("%s : nombre par mois", title);
+	sf_sink k = {.r = r, .f = f, .months = r->n_extra, .numbers = -1};
+	sf_months(c, extra_add(r, id, t));
+	free(id);
+	free(t);
+	k.coded = xcalloc(f->n_fields ? f->n_fields : 1, sizeof *k.coded);
+	k.number_cat = xcalloc(f->n_fields ? f->n_fields : 1, sizeof *k.number_cat);
+	for (size_t i = 0; i < f->n_fields; i++) {
+		const field *fd = &f->fields[i];
+		k.coded[i] = k.number_cat[i] = -1;
+		if (!store_sf_coded(fd) || !fd->exported)
+			continue;
+		id = xasprintf("%s_%s", f->id, fd->id);
+		t = xasprintf("%s : %s", title, fd->label.fr);
+		k.coded[i] = (long)r->n_extra;
+		report_indicator *ind = extra_add(r, id, t);
+		free(id);
+		free(t);
+		count_add(ind, "fiches", "Fiches de la période", -1);
+		if (fd->type == FT_YESNO) {
+			count_add(ind, "1", "oui", 0);
+			count_add(ind, "0", "non", 0);
+		} else {
+			cats_from_choices(ind, fd, 0);
+		}
+	}
+	for (size_t i = 0; i < f->n_fields; i++) {
+		const field *fd = &f->fields[i];
+		if (!store_sf_numeric(fd) || !fd->exported)
+			continue;
+		if (k.numbers < 0) {
+			id = xasprintf("%s_nombres", f->id);
+			t = xasprintf("%s : totaux et moyennes par fiche", title);
+			k.numbers = (long)r->n_extra;
+			count_add(extra_add(r, id, t), "fiches", "Fiches de la période", -1);
+			free(id);
+			free(t);
+		}
+		report_indicator *ind = &r->extra[k.numbers];
+		char *label = xasprintf("%s : total", fd->label.fr);
+		k.number_cat[i] = count_add(ind, fd->id, label, -1);
+		free(label);
+		id = xasprintf("%s_moyenne", fd->id);
+		label = xasprintf("%s : moyenne par fiche", fd->label.fr);
+		cat_add(ind, id, label, REPORT_MEAN, 0, -1);
+		free(id);
+		free(label);
+	}
+	for (size_t i = k.months; i < r->n_extra; i++)
+		values_alloc(r, &r->extra[i]);
+	char *why = NULL;
+	int rc = store_structure_form_rows(c->s, f, c->first, c->last, sf_row, &k, &why);
+	if (rc == STORE_REPORT_MISSING) {
+		for (size_t i = k.months; i < r->n_extra; i++)
+			unavailable(&r->extra[i], "requête impossible : %s", why);
+		rc = 0;
+	}
+	if (rc)
+		*c->why = why;
+	else
+		free(why);
+	free(k.coded);
+	free(k.number_cat);
+	return rc;
+}
+
 static void structure_add(void *vctx, const char *code)
 {
 	report *r = vctx;
@@ -640,6 +781,9 @@ report *report_compute_progress(store *s, const formset *fs, const period *p,
 		rc = indicators[i].fn(&c, ind);
 		values_alloc(r, ind); /* an indicator that ran no query */
 	}
+	for (size_t k = 0; !rc && k < fs->n_forms; k++)
+		if (fs->forms[k]->scope == SCOPE_STRUCTURE)
+			rc = structure_form(&c, fs->forms[k]);
 	store_report_end(s);
 	if (!rc) {
 		totals(r);
@@ -653,22 +797,31 @@ report *report_compute_progress(store *s, const formset *fs, const period *p,
 	return r;
 }
 
+static void indicator_done(report_indicator *ind)
+{
+	for (size_t k = 0; k < ind->n_cats; k++) {
+		free(ind->cats[k].code);
+		free(ind->cats[k].label);
+	}
+	free(ind->cats);
+	free(ind->values);
+	free(ind->mask);
+	free(ind->unavailable);
+	free(ind->definition);
+}
+
 void report_free(report *r)
 {
 	if (!r)
 		return;
-	for (int i = 0; i < REPORT_N; i++) {
-		report_indicator *ind = &r->ind[i];
-		for (size_t k = 0; k < ind->n_cats; k++) {
-			free(ind->cats[k].code);
-			free(ind->cats[k].label);
-		}
-		free(ind->cats);
-		free(ind->values);
-		free(ind->mask);
-		free(ind->unavailable);
-		free(ind->definition);
+	for (int i = 0; i < REPORT_N; i++)
+		indicator_done(&r->ind[i]);
+	for (size_t k = 0; k < r->n_extra; k++) {
+		indicator_done(&r->extra[k]);
+		free((char *)r->extra[k].id);
+		free((char *)r->extra[k].title);
 	}
+	free(r->extra);
 	for (size_t i = 0; i < r->n_structures; i++) {
 		free(r->structures[i]);
 		if (r->sources) {
@@ -860,7 +1013,7 @@ const char *report_row_name(const report *r, size_t row)
  * REPORT_COMPLEMENT (without report_mask_apply, the small counts alone). */
 static int hidden(const report *r, const report_indicator *ind, size_t row, size_t cat, bool mask)
 {
-	if (!mask || r->mask_max < 1)
+	if (!mask || r->mask_max < 1 || ind->unmasked)
 		return REPORT_SHOWN;
 	if (ind->mask)
 		return ind->mask[row * ind->n_cats + cat];
@@ -891,8 +1044,13 @@ static report_cell share(const report *r, const report_indicator *ind, size_t ro
 
 report_cell report_cell_get(const report *r, enum report_id id, size_t row, size_t cat, bool mask)
 {
+	return report_indicator_cell(r, &r->ind[id], row, cat, mask);
+}
+
+report_cell report_indicator_cell(const report *r, const report_indicator *ind, size_t row, size_t cat,
+                                  bool mask)
+{
 	report_cell c = {0};
-	const report_indicator *ind = &r->ind[id];
 	if (row > r->n_structures)
 		return c;
 	if (report_no_data(r, row))
@@ -922,10 +1080,11 @@ report_cell report_cell_get(const report *r, enum report_id id, size_t row, size
 	return c;
 }
 
-report_cell report_cell_share(const report *r, enum report_id id, size_t row, size_t cat, bool mask)
+/* report_cell_share for any indicator of r. */
+static report_cell indicator_share(const report *r, const report_indicator *ind, size_t row, size_t cat,
+                                   bool mask)
 {
 	report_cell c = {0};
-	const report_indicator *ind = &r->ind[id];
 	if (row > r->n_structures)
 		return c;
 	if (report_no_data(r, row))
@@ -934,6 +1093,11 @@ report_cell report_cell_share(const report *r, enum report_id id, size_t row, si
 	    ind->cats[cat].base < 0)
 		return c;
 	return share(r, ind, row, (int)cat, ind->cats[cat].base, mask);
+}
+
+report_cell report_cell_share(const report *r, enum report_id id, size_t row, size_t cat, bool mask)
+{
+	return indicator_share(r, &r->ind[id], row, cat, mask);
 }
 
 /* The value of a cell as text: counts as integers, means with 2 decimals, percentages with 1;
@@ -978,8 +1142,7 @@ static void put_label(FILE *out, const char *indent, const char *label, size_t c
 static void text_line(const report *r, FILE *out, const report_indicator *ind, size_t row, size_t cat,
                       const char *indent, const char *label, bool mask)
 {
-	enum report_id id = (enum report_id)(ind - r->ind);
-	report_cell c = report_cell_get(r, id, row, cat, mask);
+	report_cell c = report_indicator_cell(r, ind, row, cat, mask);
 	char val[48], pct[48] = "";
 	if (c.complement)
 		snprintf(val, sizeof val, "s");
@@ -994,7 +1157,7 @@ static void text_line(const report *r, FILE *out, const report_indicator *ind, s
 	for (size_t i = utf8_chars(val, strlen(val)); i < VALUE_COLS; i++)
 		fputc(' ', out);
 	fputs(val, out);
-	report_cell s = report_cell_share(r, id, row, cat, mask);
+	report_cell s = indicator_share(r, ind, row, cat, mask);
 	if (s.has_value) {
 		cell_text(&(report_category){.kind = REPORT_PERCENT}, s, ',', pct, sizeof pct);
 		fprintf(out, "  %7s %%", pct);
@@ -1124,6 +1287,10 @@ bool report_write_text(const report *r, FILE *out, bool mask)
 				fputc('\n', out);
 			text_indicator(r, out, &r->ind[i], row, mask);
 		}
+		for (size_t k = 0; k < r->n_extra; k++) {
+			fputc('\n', out);
+			text_indicator(r, out, &r->extra[k], row, mask);
+		}
 	}
 	strbuf defs = STRBUF_INIT;
 	if (mask && r->mask_max >= 1) {
@@ -1171,12 +1338,12 @@ bool report_write_csv(const report *r, csv_writer *w, bool mask)
 		csv_field(w, header[i]);
 	csv_end_row(w);
 	for (size_t row = 0; row < report_rows(r); row++) {
-		for (int i = 0; i < REPORT_N; i++) {
-			const report_indicator *ind = &r->ind[i];
+		for (size_t i = 0; i < REPORT_N + r->n_extra; i++) {
+			const report_indicator *ind = i < REPORT_N ? &r->ind[i] : &r->extra[i - REPORT_N];
 			/* A not available indicator is one row with no category and no value. */
 			size_t n = ind->available ? ind->n_cats : 1;
 			for (size_t k = 0; k < n; k++) {
-				report_cell c = report_cell_get(r, (enum report_id)i, row, k, mask);
+				report_cell c = report_indicator_cell(r, ind, row, k, mask);
 				char val[48] = "";
 				if (ind->available)
 					cell_text(&ind->cats[k], c, '.', val, sizeof val);

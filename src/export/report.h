@@ -44,7 +44,16 @@
  *    severity computed; number assessed and bands (the choices of the calculated field in the
  *    YAML: a band field without choices makes its indicator not available);
  *  - alertes: clinical alerts raised on entries dated in P, in total and by level (a count,
- *    never their text; exports carry them in alerts.csv).
+ *    never their text; exports carry them in alerts.csv);
+ *  - the forms of the structure (scope: structure, e.g. reunion: the team meetings), each
+ *    whatever its fields, from their entries dated in P (a structure counts its own): FORM_mois,
+ *    the entries of each month of P and their total (meetings per month); FORM_FIELD for each
+ *    choice, multiple choice or yes/no field, the entries and, per code, those whose answer
+ *    holds it (with the share: the meetings each profession attended); FORM_nombres, the entries
+ *    and, per integer, decimal or calculated number, its total over them and its mean per entry
+ *    (an answer not asked counts 0 in the mean: the people of each profession present per
+ *    meeting). These count the team's own activity, never patients: the small-count rule does
+ *    not apply to them.
  * An indicator whose form, field, code or threshold is absent is marked not available (with
  * the reason) instead of failing the whole report.
  *
@@ -116,6 +125,7 @@ typedef struct {
 	char *unavailable; /* why not (French, one line), owned; NULL when available */
 	char *definition;  /* how it is computed, in French, thresholds written in; owned */
 	bool hide_zero;    /* text: long lists of codes skip their zero lines */
+	bool unmasked;     /* counts of the team's own activity: never masked */
 	/* The field whose choices gave categories their codes and labels (borrowed from the
 	 * formset the report was computed with), NULL if none: a screen finds there the label of
 	 * such a category in its own language. */
@@ -158,6 +168,10 @@ typedef struct {
 	size_t n_in_total;          /* structures counted in the total */
 	const reporting *reporting; /* the thresholds the report was computed with; borrowed */
 	report_indicator ind[REPORT_N];
+	/* The indicators of the forms of the structure (scope: structure), in the order of the
+	 * forms; ids and titles owned (free_names). */
+	report_indicator *extra;
+	size_t n_extra;
 } report;
 
 /* Compute the report of period p from one read snapshot of s, with the forms and thresholds of
@@ -207,6 +221,10 @@ char *report_mask_rule(int mask_max);
  * rule hides (report_mask_apply; without it, a count from 1 to r->mask_max) is masked, and so is
  * a mean or a percentage computed from a masked count. */
 report_cell report_cell_get(const report *r, enum report_id id, size_t row, size_t cat, bool mask);
+
+/* report_cell_get for any indicator of r, one of r->ind or of r->extra. */
+report_cell report_indicator_cell(const report *r, const report_indicator *ind, size_t row, size_t cat,
+                                  bool mask);
 
 /* The percentage that text shows beside a count (100 × cat / its base), masked when either is. */
 report_cell report_cell_share(const report *r, enum report_id id, size_t row, size_t cat, bool mask);

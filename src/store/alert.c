@@ -53,7 +53,7 @@ int store_alert_each(store *s, int64_t patient_id, bool all, void (*fn)(void *ct
 	    s,
 	    "SELECT a.id, a.level, a.rule, a.message, a.raised_at, a.raised_by, a.acknowledged_at, "
 	    "a.acknowledged_by, e.uuid, p.pseudonym, e.form, e.date FROM alerts a "
-	    "JOIN entries e ON e.id = a.entry_id JOIN patients p ON p.id = e.patient_id "
+	    "JOIN entries e ON e.id = a.entry_id LEFT JOIN patients p ON p.id = e.patient_id "
 	    "WHERE (?1 = 0 OR e.patient_id = ?1) AND (?2 OR a.acknowledged_at IS NULL) "
 	    "ORDER BY a.acknowledged_at IS NOT NULL, "
 	    "CASE a.level WHEN 'urgent' THEN 0 WHEN 'attention' THEN 1 ELSE 2 END, e.date DESC, a.id DESC");
@@ -133,7 +133,7 @@ int store_alert_ack(store *s, int64_t id, const char *login, const char *note, c
 	sqlite3_stmt *stmt =
 	    st_prepare(s, "SELECT a.acknowledged_by, a.acknowledged_at, e.uuid, p.pseudonym, e.form, a.rule "
 	                  "FROM alerts a JOIN entries e ON e.id = a.entry_id "
-	                  "JOIN patients p ON p.id = e.patient_id WHERE a.id = ?");
+	                  "LEFT JOIN patients p ON p.id = e.patient_id WHERE a.id = ?");
 	sqlite3_bind_int64(stmt, 1, id);
 	char uuid[37] = "", pseudo[16] = "", form_id[64] = "", rule[64] = "";
 	if (sqlite3_step(stmt) != SQLITE_ROW) {

@@ -7,7 +7,11 @@
 
 static const char meta_columns[] =
     "e.id, e.uuid, e.patient_id, p.pseudonym, e.form, e.form_version, e.date, e.status, e.author, "
-    "e.created_at, e.updated_at, e.row_version";
+    "e.created_at, e.updated_at, e.row_version, e.structure";
+
+/* Entries with their patient's pseudonym: a structure's entry (no patient) is kept, with an empty
+ * pseudonym. */
+#define ENTRIES_WITH_PATIENTS "entries e LEFT JOIN patients p ON p.id = e.patient_id"
 
 static void read_meta(sqlite3_stmt *stmt, entry_meta *m)
 {
@@ -15,7 +19,7 @@ static void read_meta(sqlite3_stmt *stmt, entry_meta *m)
 	m->id = sqlite3_column_int64(stmt, 0);
 	snprintf(m->uuid, sizeof m->uuid, "%s", (const char *)sqlite3_column_text(stmt, 1));
 	m->patient_id = sqlite3_column_int64(stmt, 2);
-	snprintf(m->pseudonym, sizeof m->pseudonym, "%s", (const char *)sqlite3_column_text(stmt, 3));
+	snprintf(m->pseudonym, sizeof m->pseudonym, "%s", st_col_text(stmt, 3)); /* "" without a patient */
 	snprintf(m->form, sizeof m->form, "%s", (const char *)sqlite3_column_text(stmt, 4));
 	m->form_version = sqlite3_column_int(stmt, 5);
 	snprintf(m->date, sizeof m->date, "%s", (const char *)sqlite3_column_text(stmt, 6));
@@ -24,6 +28,7 @@ static void read_meta(sqlite3_stmt *stmt, entry_meta *m)
 	snprintf(m->created_at, sizeof m->created_at, "%s", (const char *)sqlite3_column_text(stmt, 9));
 	snprintf(m->updated_at, sizeof m->updated_at, "%s", (const char *)sqlite3_column_text(stmt, 10));
 	m->row_version = sqlite3_column_int64(stmt, 11);
+	snprintf(m->structure, sizeof m->structure, "%s", st_col_text(stmt, 12));
 }
 
 /* Text of a stored column for a field (caller frees), NULL when empty. */
@@ -312,11 +317,30 @@ static int insert_entry(store *s, const record *r, entry_meta *meta, const char 
                         const char *login, char **why)
 {
 	util_uuid_v4(meta->uuid);
+	bool own = r->f->scope == SCOPE_STRUCTURE;
+	if (own && !*meta->structure && !store_structure(s, meta->structure, NULL)) {
+		set_why(why,
+		        "%s : base sans structure : une fiche de la structure ne peut pas y être "
+		        "enregistrée",
+		        r->f->id);
+		return EXIT_DATAERR;
+	}
+	if (own != (meta->patient_id == 0)) {
+		set_why(why,
+		        own ? "%s : formulaire de la structure : il ne concerne aucun patient"
+		            : "%s : formulaire d'un patient : le patient manque",
+		        r->f->id);
+		return EXIT_DATAERR;
+	}
 	sqlite3_stmt *stmt = st_prepare(
-	    s, "INSERT INTO entries(uuid, patient_id, form, form_version, date, status, "
-	       "author, created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
+	    s, "INSERT INTO entries(uuid, patient_id, structure, form, form_version, date, status, "
+	       "author, created_at, updated_at, row_version) "
+	       "VALUES (?1, ?2, ?10, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)");
 	sqlite3_bind_text(stmt, 1, meta->uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, meta->patient_id);
+	if (own)
+		sqlite3_bind_text(stmt, 10, meta->structure, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(stmt, 2, meta->patient_id);
 	sqlite3_bind_text(stmt, 3, r->f->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 4, r->f->version);
 	sqlite3_bind_text(stmt, 5, meta->date, -1, SQLITE_STATIC);
@@ -420,7 +444,7 @@ static bool form_reads_patient(const form *f)
 int st_recompute(store *s, const formset *fs, const form *f, int64_t patient_id, const record *patient,
                  const char *login, char **why)
 {
-	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
+	char *sql = xasprintf("SELECT %s FROM " ENTRIES_WITH_PATIENTS " "
 	                      "WHERE e.form = ?1 AND (?2 = 0 OR e.patient_id = ?2) ORDER BY e.patient_id",
 	                      meta_columns);
 	sqlite3_stmt *stmt = NULL;
@@ -557,7 +581,7 @@ static int find_meta(store *s, const char *uuid, entry_meta *meta, char **why)
 		        uuid);
 		return EXIT_USAGE;
 	}
-	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
+	char *sql = xasprintf("SELECT %s FROM " ENTRIES_WITH_PATIENTS " "
 	                      "WHERE e.uuid >= ?1 AND e.uuid < ?1 || 'g' ORDER BY e.uuid LIMIT 2",
 	                      meta_columns);
 	sqlite3_stmt *stmt = st_prepare(s, sql);
@@ -603,7 +627,7 @@ record *store_patient_record(store *s, const formset *fs, int64_t patient_id)
 	const form *pf = formset_form(fs, "patient");
 	if (!pf)
 		return NULL;
-	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
+	char *sql = xasprintf("SELECT %s FROM " ENTRIES_WITH_PATIENTS " "
 	                      "WHERE e.patient_id = ? AND +e.form = 'patient' ORDER BY e.id LIMIT 1",
 	                      meta_columns);
 	sqlite3_stmt *stmt = st_prepare(s, sql);
@@ -635,7 +659,7 @@ record *store_entry_load(store *s, const formset *fs, const char *uuid, entry_me
 		return NULL;
 	}
 	record *r = load_record(s, fs, f, meta);
-	if (strcmp(f->id, "patient") != 0) {
+	if (f->scope == SCOPE_PATIENT && strcmp(f->id, "patient") != 0) {
 		r->patient = store_patient_record(s, fs, meta->patient_id);
 		r->owns_patient = true;
 	}
@@ -698,18 +722,21 @@ int store_entry_delete(store *s, const formset *fs, const char *uuid, const char
 	return st_commit(s, why);
 }
 
-int store_entry_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const entry_meta *m), void *ctx,
-                     char **why)
+/* Call fn for each row of the meta query sql (one int64 or text parameter, bound by bind), read
+ * first: fn may run other statements on the same connection. */
+static int each_meta(store *s, const char *where, int64_t id, const char *text,
+                     void (*fn)(void *ctx, const entry_meta *m), void *ctx, char **why)
 {
-	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id "
-	                      "WHERE e.patient_id = ? ORDER BY e.date, e.id",
-	                      meta_columns);
+	char *sql = xasprintf("SELECT %s FROM " ENTRIES_WITH_PATIENTS " WHERE %s ORDER BY e.date, e.id",
+	                      meta_columns, where);
 	sqlite3_stmt *stmt = st_prepare(s, sql);
 	free(sql);
 	if (!stmt)
 		return st_fail(s, why, "liste des entrées");
-	sqlite3_bind_int64(stmt, 1, patient_id);
-	/* Copy the rows first: fn may run other statements on the same connection. */
+	if (text)
+		sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(stmt, 1, id);
 	entry_meta *v = NULL;
 	size_t n = 0;
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -721,6 +748,18 @@ int store_entry_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const e
 		fn(ctx, &v[i]);
 	free(v);
 	return 0;
+}
+
+int store_entry_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const entry_meta *m), void *ctx,
+                     char **why)
+{
+	return each_meta(s, "e.patient_id = ?1", patient_id, NULL, fn, ctx, why);
+}
+
+int store_entry_each_form(store *s, const char *form_id, void (*fn)(void *ctx, const entry_meta *m),
+                          void *ctx, char **why)
+{
+	return each_meta(s, "e.form = ?1", 0, form_id, fn, ctx, why);
 }
 
 void store_log_refusal(store *s, const char *login, const char *what)

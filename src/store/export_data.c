@@ -55,13 +55,15 @@ static char *export_sql(const form *f, const size_t *fields, size_t n, bool any_
 	 * probe per row, whatever the number of empty columns. */
 	strbuf_puts(&sql, "SELECT e.uuid, p.pseudonym, e.date, e.form_version, e.status, "
 	                  "(SELECT group_concat(m.field || '=' || m.code, ' ') FROM entry_missing m "
-	                  "WHERE m.entry_id = e.id), e.row_version, e.updated_at, p.structure");
+	                  "WHERE m.entry_id = e.id), e.row_version, e.updated_at, "
+	                  "coalesce(p.structure, e.structure)");
 	for (size_t i = 0; i < n; i++) {
 		strbuf_puts(&sql, ", f.");
 		st_sql_quoted(&sql, f->fields[fields[i]].id, '"');
 	}
 	strbuf_puts(&sql, scan ? " FROM entries e NOT INDEXED" : " FROM entries e");
-	strbuf_puts(&sql, " JOIN patients p ON p.id = e.patient_id LEFT JOIN ");
+	/* An entry of a structure's form has no patient: its structure is its own. */
+	strbuf_puts(&sql, " LEFT JOIN patients p ON p.id = e.patient_id LEFT JOIN ");
 	char *table = xasprintf("form_%s", f->id);
 	st_sql_quoted(&sql, table, '"');
 	free(table);
@@ -227,13 +229,13 @@ int store_export_issues(store *s, const char *first, const char *last,
 	 * confirmations table (CROSS JOIN keeps it outside). Few rows come out: the sort is cheap.
 	 * Ordered by pseudonym, date, entry, field (result columns 4, 7, 1, 13). */
 	char *sql = xasprintf(
-	    "SELECT %s, c.field, c.rule FROM entries e JOIN patients p ON p.id = e.patient_id "
+	    "SELECT %s, c.field, c.rule FROM entries e LEFT JOIN patients p ON p.id = e.patient_id "
 	    "LEFT JOIN entry_confirmations c ON c.entry_id = e.id AND c.reason IS NULL "
 	    "WHERE e.id IN (SELECT id FROM entries WHERE status <> 'complete') "
 	    "AND e.date BETWEEN ?1 AND ?2 AND e.status <> 'complete' "
 	    "UNION ALL "
 	    "SELECT %s, c.field, c.rule FROM entry_confirmations c CROSS JOIN entries e ON e.id = c.entry_id "
-	    "JOIN patients p ON p.id = e.patient_id "
+	    "LEFT JOIN patients p ON p.id = e.patient_id "
 	    "WHERE c.reason IS NULL AND e.date BETWEEN ?1 AND ?2 AND e.status = 'complete' "
 	    "ORDER BY 4, 7, 1, 13",
 	    meta_columns, meta_columns);
@@ -292,7 +294,7 @@ int store_changes_since(store *s, const char *first, const char *last, const exp
                         void (*fn)(void *ctx, int kind, const entry_meta *m), void *ctx, char **why)
 {
 	bool marks = since->entry_mark >= 0 && since->audit_mark >= 0;
-	char *sql = xasprintf("SELECT %s FROM entries e JOIN patients p ON p.id = e.patient_id %s",
+	char *sql = xasprintf("SELECT %s FROM entries e LEFT JOIN patients p ON p.id = e.patient_id %s",
 	                      meta_columns, marks ? changes_by_marks : changes_by_time);
 	sqlite3_stmt *stmt = NULL;
 	int rc = 0, step;
@@ -369,10 +371,10 @@ int store_export_alerts(store *s, const char *last, const char *const *any_date,
                         int (*fn)(void *ctx, const export_alert *a), void *ctx, char **why)
 {
 	strbuf sql = STRBUF_INIT;
-	strbuf_puts(&sql,
-	            "SELECT p.structure, e.uuid, a.rule, a.level, a.raised_at, a.acknowledged_at FROM "
-	            "alerts a JOIN entries e ON e.id = a.entry_id JOIN patients p ON p.id = e.patient_id "
-	            "WHERE e.status <> 'draft' AND (e.date <= ?1");
+	strbuf_puts(&sql, "SELECT coalesce(p.structure, e.structure), e.uuid, a.rule, a.level, a.raised_at, "
+	                  "a.acknowledged_at FROM alerts a JOIN entries e ON e.id = a.entry_id "
+	                  "LEFT JOIN patients p ON p.id = e.patient_id "
+	                  "WHERE e.status <> 'draft' AND (e.date <= ?1");
 	for (size_t i = 0; any_date && any_date[i]; i++) {
 		strbuf_puts(&sql, " OR e.form = ");
 		st_sql_quoted(&sql, any_date[i], '\'');

@@ -53,12 +53,13 @@ enum {
 };
 
 static const char *const import_sql[Q_COUNT] = {
-    [Q_FIND_ENTRY] = "SELECT e.id, e.row_version, e.form, p.structure, e.patient_id, e.form_version, "
-                     "e.date, e.status, e.updated_at FROM entries e "
-                     "JOIN patients p ON p.id = e.patient_id WHERE e.uuid = ?",
+    [Q_FIND_ENTRY] = "SELECT e.id, e.row_version, e.form, coalesce(p.structure, e.structure), "
+                     "e.patient_id, e.form_version, e.date, e.status, e.updated_at FROM entries e "
+                     "LEFT JOIN patients p ON p.id = e.patient_id WHERE e.uuid = ?",
     /* New entries are the common case: one probe of the uuid index, not a lookup then an insert. */
-    [Q_ADD_ENTRY] = "INSERT INTO entries(uuid, patient_id, form, form_version, date, status, author, "
-                    "created_at, updated_at, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    [Q_ADD_ENTRY] = "INSERT INTO entries(uuid, patient_id, structure, form, form_version, date, status, "
+                    "author, created_at, updated_at, row_version) "
+                    "VALUES (?1, ?2, ?11, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
                     "ON CONFLICT(uuid) DO NOTHING",
     [Q_UPDATE_ENTRY] = "UPDATE entries SET patient_id = ?, form_version = ?, date = ?, status = ?, "
                        "updated_at = ?, row_version = ? WHERE id = ?",
@@ -266,8 +267,9 @@ int store_import_structure(store_import *im, const import_structure *in, char **
 	pt->any_deleted = any != 0;
 	if (!rc && im->snapshot)
 		rc = structure_number(s,
-		                      "SELECT count(*) FROM entries WHERE patient_id IN "
-		                      "(SELECT id FROM patients WHERE structure = ?1)",
+		                      "SELECT (SELECT count(*) FROM entries WHERE patient_id IN "
+		                      "(SELECT id FROM patients WHERE structure = ?1)) + "
+		                      "(SELECT count(*) FROM entries WHERE structure = ?1)",
 		                      pt->info.structure, &pt->held_entries, why);
 	return rc;
 }
@@ -378,7 +380,16 @@ static int add_entry(store_import *im, const import_row *row, int64_t pid, bool 
 {
 	sqlite3_stmt *stmt = im->q[Q_ADD_ENTRY];
 	sqlite3_bind_text(stmt, 1, row->uuid, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, pid);
+	/* An entry of a structure's form has its structure and no patient. Both are bound at every
+	 * row: the statement is kept from row to row with its bindings (and the import runs with
+	 * ignore_check_constraints, so the table's CHECK would not catch a stale one). */
+	if (pid) {
+		sqlite3_bind_int64(stmt, 2, pid);
+		sqlite3_bind_null(stmt, 11);
+	} else {
+		sqlite3_bind_null(stmt, 2);
+		sqlite3_bind_text(stmt, 11, row->structure, -1, SQLITE_STATIC);
+	}
 	sqlite3_bind_text(stmt, 3, im->f->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 4, row->form_version);
 	sqlite3_bind_text(stmt, 5, row->date, -1, SQLITE_STATIC);
@@ -463,9 +474,9 @@ int store_import_row(store_import *im, const import_row *row, char **why)
 		pt->counts.older++;
 		return 0;
 	}
-	int64_t pid;
+	int64_t pid = 0;
 	bool added = false;
-	int rc = import_patient(im, pt, row->pseudonym, &pid, why);
+	int rc = row->pseudonym ? import_patient(im, pt, row->pseudonym, &pid, why) : 0;
 	if (!rc)
 		rc = add_entry(im, row, pid, &added, why);
 	if (rc)
@@ -497,7 +508,10 @@ int store_import_row(store_import *im, const import_row *row, char **why)
 		return 0;
 	}
 	sqlite3_stmt *stmt = im->q[Q_UPDATE_ENTRY];
-	sqlite3_bind_int64(stmt, 1, pid);
+	if (pid)
+		sqlite3_bind_int64(stmt, 1, pid);
+	else
+		sqlite3_bind_null(stmt, 1);
 	sqlite3_bind_int(stmt, 2, row->form_version);
 	sqlite3_bind_text(stmt, 3, row->date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 4, row->status, -1, SQLITE_STATIC);
@@ -532,8 +546,8 @@ int store_import_alert(store_import *im, const import_alert *a, char **why)
 	}
 	/* Its entry is one of the archive's: written by this import (or left as it was). */
 	sqlite3_stmt *stmt =
-	    st_prepare(s, "SELECT e.id FROM entries e JOIN patients p ON p.id = e.patient_id "
-	                  "WHERE e.uuid = ? AND p.structure = ?");
+	    st_prepare(s, "SELECT e.id FROM entries e LEFT JOIN patients p ON p.id = e.patient_id "
+	                  "WHERE e.uuid = ?1 AND coalesce(p.structure, e.structure) = ?2");
 	if (!stmt)
 		return st_fail(s, why, "import, alertes");
 	sqlite3_bind_text(stmt, 1, a->entry_uuid, -1, SQLITE_STATIC);
@@ -600,8 +614,8 @@ int store_import_delete(store_import *im, const char *uuid, char **why)
 		return EXIT_SOFTWARE;
 	}
 	sqlite3_stmt *stmt =
-	    st_prepare(s, "SELECT e.id, e.row_version, e.form, p.structure, p.pseudonym, e.date "
-	                  "FROM entries e JOIN patients p ON p.id = e.patient_id "
+	    st_prepare(s, "SELECT e.id, e.row_version, e.form, coalesce(p.structure, e.structure), "
+	                  "p.pseudonym, e.date FROM entries e LEFT JOIN patients p ON p.id = e.patient_id "
 	                  "WHERE e.uuid = ?");
 	if (!stmt)
 		return st_fail(s, why, "import, suppressions");
@@ -665,7 +679,8 @@ static int unmatched_entries(store_import *im, import_part *pt, held_entry **out
 {
 	*out = NULL;
 	*n = 0;
-	qsort(pt->matched, pt->n_matched, sizeof *pt->matched, cmp_id);
+	if (pt->n_matched) /* matched is NULL without any: qsort wants an array */
+		qsort(pt->matched, pt->n_matched, sizeof *pt->matched, cmp_id);
 	size_t distinct = 0;
 	for (size_t i = 0; i < pt->n_matched; i++)
 		if (!distinct || pt->matched[distinct - 1] != pt->matched[i])
@@ -676,7 +691,9 @@ static int unmatched_entries(store_import *im, import_part *pt, held_entry **out
 	sqlite3_stmt *stmt =
 	    st_prepare(im->s, "SELECT e.id, e.row_version, e.uuid, p.pseudonym, e.form, e.date "
 	                      "FROM entries e JOIN patients p ON p.id = e.patient_id "
-	                      "WHERE p.structure = ? AND e.id <= ? ORDER BY e.id");
+	                      "WHERE p.structure = ?1 AND e.id <= ?2 UNION ALL "
+	                      "SELECT id, row_version, uuid, NULL, form, date FROM entries "
+	                      "WHERE structure = ?1 AND id <= ?2 ORDER BY 1");
 	if (!stmt)
 		return st_fail(im->s, why, "import, saisies retirées");
 	sqlite3_bind_text(stmt, 1, pt->info.structure, -1, SQLITE_STATIC);
@@ -685,7 +702,7 @@ static int unmatched_entries(store_import *im, import_part *pt, held_entry **out
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(stmt, 0);
-		if (bsearch(&id, pt->matched, pt->n_matched, sizeof id, cmp_id))
+		if (pt->n_matched && bsearch(&id, pt->matched, pt->n_matched, sizeof id, cmp_id))
 			continue;
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 64;
@@ -709,9 +726,12 @@ static int remove_alerts(store_import *im, import_part *pt, char **why)
 	if (!pt->held_entries)
 		return 0;
 	store *s = im->s;
-	qsort(pt->alert_ids, pt->n_alerts, sizeof *pt->alert_ids, cmp_id);
+	if (pt->n_alerts)
+		qsort(pt->alert_ids, pt->n_alerts, sizeof *pt->alert_ids, cmp_id);
 	sqlite3_stmt *stmt = st_prepare(s, "SELECT a.id FROM alerts a JOIN entries e ON e.id = a.entry_id "
-	                                   "JOIN patients p ON p.id = e.patient_id WHERE p.structure = ?");
+	                                   "JOIN patients p ON p.id = e.patient_id WHERE p.structure = ?1 "
+	                                   "UNION ALL SELECT a.id FROM alerts a JOIN entries e ON "
+	                                   "e.id = a.entry_id WHERE e.structure = ?1");
 	if (!stmt)
 		return st_fail(s, why, "import, alertes");
 	sqlite3_bind_text(stmt, 1, pt->info.structure, -1, SQLITE_STATIC);
@@ -720,7 +740,7 @@ static int remove_alerts(store_import *im, import_part *pt, char **why)
 	int step;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(stmt, 0);
-		if (!bsearch(&id, pt->alert_ids, pt->n_alerts, sizeof id, cmp_id))
+		if (!pt->n_alerts || !bsearch(&id, pt->alert_ids, pt->n_alerts, sizeof id, cmp_id))
 			ids_add(&stale, &n, &cap, id);
 	}
 	sqlite3_reset(stmt);

@@ -450,7 +450,9 @@ int store_report_rows(store *s, enum store_report_query q, const store_report_ar
 
 int store_report_structures(store *s, void (*fn)(void *ctx, const char *code), void *ctx, char **why)
 {
-	sqlite3_stmt *stmt = st_prepare(s, "SELECT DISTINCT structure FROM patients ORDER BY structure");
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT structure FROM patients UNION "
+	                                   "SELECT structure FROM entries WHERE structure IS NOT NULL "
+	                                   "ORDER BY 1");
 	if (!stmt)
 		return st_fail(s, why, "rapport, structures");
 	int step;
@@ -458,4 +460,131 @@ int store_report_structures(store *s, void (*fn)(void *ctx, const char *code), v
 		fn(ctx, st_col_text(stmt, 0));
 	sqlite3_reset(stmt);
 	return step == SQLITE_DONE ? 0 : st_fail(s, why, "rapport, structures");
+}
+
+/* ------------------------------------------------------------ the forms of the structure */
+
+bool store_sf_coded(const field *fd)
+{
+	return fd->type == FT_CHOICE || fd->type == FT_MULTI || fd->type == FT_YESNO;
+}
+
+bool store_sf_numeric(const field *fd)
+{
+	return fd->type == FT_INTEGER || fd->type == FT_DECIMAL ||
+	       (fd->type == FT_CALCULATED && fd->vtype == T_NUM);
+}
+
+/* The codes of a coded field: its choices, or 1 and 0 for yes/no. */
+static size_t sf_codes(const field *fd, const char **codes, size_t max)
+{
+	if (fd->type == FT_YESNO) {
+		codes[0] = "1";
+		codes[1] = "0";
+		return 2;
+	}
+	size_t n = 0;
+	for (size_t i = 0; fd->choices && i < fd->choices->n && n < max; i++)
+		codes[n++] = fd->choices->items[i].code;
+	return n;
+}
+
+enum { SF_MAX_CODES = 256 };
+
+/* One query for the whole form: per structure and month, the entries, then for each code of
+ * each coded field the entries that hold it (a multiple choice stores its codes separated by
+ * spaces), then for each numeric field the entries answered and the sum. */
+static char *sf_sql(const form *f)
+{
+	strbuf sql = STRBUF_INIT;
+	strbuf_puts(&sql, "SELECT e.structure, substr(e.date, 1, 7), count(*)");
+	const char *codes[SF_MAX_CODES];
+	for (size_t i = 0; i < f->n_fields; i++) {
+		const field *fd = &f->fields[i];
+		if (store_sf_coded(fd)) {
+			size_t n = sf_codes(fd, codes, SF_MAX_CODES);
+			for (size_t k = 0; k < n; k++) {
+				strbuf_puts(&sql, ", total(instr(' ' || CAST(t.");
+				st_sql_quoted(&sql, fd->id, '"');
+				strbuf_puts(&sql, " AS TEXT) || ' ', ");
+				char *needle = xasprintf(" %s ", codes[k]);
+				st_sql_quoted(&sql, needle, '\'');
+				free(needle);
+				strbuf_puts(&sql, ") > 0)");
+			}
+		} else if (store_sf_numeric(fd)) {
+			strbuf_puts(&sql, ", count(t.");
+			st_sql_quoted(&sql, fd->id, '"');
+			strbuf_puts(&sql, "), total(t.");
+			st_sql_quoted(&sql, fd->id, '"');
+			strbuf_puts(&sql, ")");
+		}
+	}
+	char *table = xasprintf("form_%s", f->id);
+	strbuf_puts(&sql, " FROM entries e JOIN ");
+	st_sql_quoted(&sql, table, '"');
+	free(table);
+	strbuf_puts(&sql,
+	            " t ON t.entry_id = e.id WHERE e.structure IS NOT NULL AND e.form = ?3"
+	            " AND e.status <> 'draft' AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2 ORDER BY 1, 2");
+	return strbuf_take(&sql);
+}
+
+/* Hand one result row of sf_sql to fn, row by row. */
+static void sf_emit(sqlite3_stmt *stmt, const form *f, void (*fn)(void *ctx, const store_sf_row *row),
+                    void *ctx)
+{
+	store_sf_row row = {
+	    .structure = st_col_text(stmt, 0),
+	    .month = st_col_text(stmt, 1),
+	    .n = sqlite3_column_double(stmt, 2),
+	};
+	fn(ctx, &row);
+	int col = 3;
+	const char *codes[SF_MAX_CODES];
+	for (size_t i = 0; i < f->n_fields; i++) {
+		const field *fd = &f->fields[i];
+		row.fd = fd;
+		if (store_sf_coded(fd)) {
+			size_t n = sf_codes(fd, codes, SF_MAX_CODES);
+			for (size_t k = 0; k < n; k++) {
+				row.code = codes[k];
+				row.n = sqlite3_column_double(stmt, col++);
+				row.sum = 0;
+				fn(ctx, &row);
+			}
+		} else if (store_sf_numeric(fd)) {
+			row.code = NULL;
+			row.n = sqlite3_column_double(stmt, col++);
+			row.sum = sqlite3_column_double(stmt, col++);
+			fn(ctx, &row);
+		}
+	}
+}
+
+int store_structure_form_rows(store *s, const form *f, const char *first, const char *last,
+                              void (*fn)(void *ctx, const store_sf_row *row), void *ctx, char **why)
+{
+	char *sql = sf_sql(f);
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(st_db_handle(s), sql, -1, &stmt, NULL) != SQLITE_OK) {
+		free(sql);
+		set_why(why, "%s", sqlite3_errmsg(st_db_handle(s)));
+		return STORE_REPORT_MISSING;
+	}
+	free(sql);
+	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, f->id, -1, SQLITE_STATIC);
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		sf_emit(stmt, f, fn, ctx);
+	int rc = 0;
+	if (step != SQLITE_DONE) {
+		char *what = xasprintf("rapport, %s", f->id);
+		rc = st_fail(s, why, what);
+		free(what);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
 }

@@ -95,8 +95,50 @@ void store_report_end(store *s);
 int store_report_rows(store *s, enum store_report_query q, const store_report_args *a,
                       void (*fn)(void *ctx, const store_report_row *row), void *ctx, char **why);
 
-/* Call fn with each structure code the patients belong to, sorted (none for a database without
- * patients). Returns 0, or a sysexits code with *why (caller frees). */
+/* Call fn with each structure code the patients or the structures' own entries (forms of scope:
+ * structure) belong to, sorted (none for a database without either). Returns 0, or a sysexits
+ * code with *why (caller frees). */
 int store_report_structures(store *s, void (*fn)(void *ctx, const char *code), void *ctx, char **why);
+
+/* ---- the forms of the structure (scope: structure, e.g. the team meetings of reunion.yaml)
+ *
+ * What their entries add up to, by structure and by month, for any such form and whatever its
+ * fields: the activity report shows it, and the impact page (meetings per month, attendance by
+ * profession) reads it too. For the team meetings (form "reunion"):
+ *  - meetings in a month: the row with fd NULL (n);
+ *  - meetings each profession attended: the rows of fd "professions", one per code (n);
+ *  - people of each profession present: the rows of fd "nb_medecin", "nb_psychologue"… (sum;
+ *    n is the meetings where it was answered, i.e. where the profession was present);
+ *  - patients discussed: fd "nb_patients" (sum), professionals present: fd "nb_presents" (sum).
+ * Which fields count how: store_sf_coded and store_sf_numeric. */
+
+/* Whether the entries of field fd are counted by code: a single or multiple choice, or yes/no
+ * (codes "1" and "0"). */
+bool store_sf_coded(const field *fd);
+/* Whether the values of fd are summed: an integer, a decimal, or a calculated number. */
+bool store_sf_numeric(const field *fd);
+
+/* One row of store_structure_form_rows. Everything is borrowed for the duration of the call. */
+typedef struct {
+	const char *structure; /* the code of the structure the entries belong to */
+	const char *month;     /* YYYY-MM: the entries dated in that month */
+	const field *fd;       /* NULL: n counts the entries; else a field of the form */
+	const char *code;      /* a coded field: the code counted; NULL otherwise */
+	double n;              /* entries: all of them (fd NULL), those whose answer holds code (a coded
+	                        * field), or those where the number is answered (a numeric field) */
+	double sum;            /* a numeric field: the sum of its values; 0 otherwise */
+} store_sf_row;
+
+/* Call fn, for the entries of form f (of scope: structure) that are not drafts and are dated in
+ * [first, last] (YYYY-MM-DD), for each structure and month that has any: first the row of the
+ * entries (fd NULL), then one row per code of each coded field and one per numeric field, in the
+ * form's order (rows with n 0 included, so that every structure and month gives the same rows).
+ * Structures and months come sorted; a month without entries gives no row. An answer hidden by
+ * its show_if is stored empty and counts nowhere (n and sum leave it out). Fields the form no
+ * longer has are not read. fn must not use the store. Returns 0; STORE_REPORT_MISSING with *why
+ * (caller frees) when the database has no table for f yet; or a sysexits code with *why (caller
+ * frees). Run inside store_read_begin … store_read_end for one snapshot. */
+int store_structure_form_rows(store *s, const form *f, const char *first, const char *last,
+                              void (*fn)(void *ctx, const store_sf_row *row), void *ctx, char **why);
 
 #endif

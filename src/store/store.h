@@ -168,9 +168,12 @@ bool pseudonym_plausible(const char *typed);
 /* ---- entries */
 typedef struct {
 	char uuid[37];
-	int64_t id; /* rowid; 0 for an entry not saved yet */
-	int64_t patient_id;
-	char pseudonym[16];
+	int64_t id;         /* rowid; 0 for an entry not saved yet */
+	int64_t patient_id; /* 0 for an entry of a structure's form (scope: structure) */
+	char pseudonym[16]; /* "" then */
+	/* The structure an entry of a structure's form belongs to; "" for a patient's entry (its
+	 * structure is its patient's). A new one left "" is saved as this database's structure. */
+	char structure[64];
 	char form[64];
 	int form_version;
 	char date[11];
@@ -217,6 +220,11 @@ int store_entry_delete(store *s, const formset *fs, const char *uuid, const char
 /* Call fn for each entry of a patient, by date then creation. */
 int store_entry_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const entry_meta *m), void *ctx,
                      char **why);
+/* Call fn for each entry of form form_id, every patient's or every structure's, by date then
+ * creation (the list of a structure's form such as the team meetings). fn may use the store: the
+ * rows are read first. Returns 0, or an exit code with *why (caller frees). */
+int store_entry_each_form(store *s, const char *form_id, void (*fn)(void *ctx, const entry_meta *m),
+                          void *ctx, char **why);
 
 /* ---- clinical alerts */
 typedef struct {
@@ -285,8 +293,9 @@ void store_write_rollback(store *s);
 
 /* One row of a form's export. Every pointer is borrowed for the duration of the callback. */
 typedef struct {
-	const char *structure; /* the code of the patient's structure (patients.structure) */
-	const char *uuid, *pseudonym, *date, *status;
+	const char *structure; /* the code of the patient's structure, or of the structure's entry */
+	const char *uuid, *date, *status;
+	const char *pseudonym; /* NULL for an entry of a structure's form (scope: structure) */
 	int form_version;
 	const char *const *values; /* one per requested field: stored code, missing code, or NULL */
 	int64_t row_version;       /* the entry's row version and last change, for imports */
@@ -493,7 +502,8 @@ typedef struct {
 
 typedef struct {
 	const char *structure; /* a structure announced by store_import_structure */
-	const char *uuid, *pseudonym, *date, *status, *updated_at;
+	const char *uuid, *date, *status, *updated_at;
+	const char *pseudonym; /* NULL for an entry of a structure's form (scope: structure) */
 	int form_version;
 	int64_t row_version;
 	const char *const *values;   /* one per column of store_import_form: canonical text or NULL */

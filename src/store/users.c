@@ -15,7 +15,9 @@ int st_audit(store *s, const char *login, const char *action, const char *uuid, 
 	sqlite3_stmt *stmt =
 	    st_prepare(s, "INSERT INTO audit_log(at, login, action, entry_uuid, pseudonym, form, field, "
 	                  "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	const char *vals[] = {now, login, action, uuid, pseudo, form_id, fieldname, old_value, new_value};
+	/* An entry of the structure's own forms has no patient: no pseudonym rather than "". */
+	const char *vals[] = {now,     login,     action,    uuid,     pseudo && *pseudo ? pseudo : NULL,
+	                      form_id, fieldname, old_value, new_value};
 	for (int i = 0; i < 9; i++)
 		sqlite3_bind_text(stmt, i + 1, vals[i], -1, SQLITE_STATIC);
 	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "journal des modifications");

@@ -396,7 +396,9 @@ void form_screen_draw(app *a, screen *s)
 	form_screen *scr = (form_screen *)s;
 	char title[300];
 	snprintf(title, sizeof title, "%s — %s", i18n_get(&scr->r->f->title, a->lang),
-	         scr->meta.patient_id ? scr->meta.pseudonym : _("nouveau patient"));
+	         scr->r->f->scope == SCOPE_STRUCTURE ? _("fiche de la structure")
+	         : scr->meta.patient_id              ? scr->meta.pseudonym
+	                                             : _("nouveau patient"));
 	app_draw_frame(a, title, screen_ctx(s));
 	form_layout l;
 	form_screen_layout(scr, &l);

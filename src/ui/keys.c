@@ -13,14 +13,15 @@
 #include "ui/ui.h"
 
 #define CTRL_(c) ((c)&0x1F)
-#define CTX_ANY  0xFFFu
+#define CTX_ANY  0x1FFFu
 #define CTX_SCREENS                                                                                          \
 	(CTX_HOME | CTX_LIST | CTX_FILE | CTX_FORM | CTX_HELP | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT |       \
-	 CTX_REPORT | CTX_LEDGER)
+	 CTX_REPORT | CTX_LEDGER | CTX_STRUCTURE)
 
 /* The screens that are lists (listview.h): Home and End go to their first and last item. */
 #define CTX_LISTS                                                                                            \
-	(CTX_LIST | CTX_FILE | CTX_HELP | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT | CTX_REPORT | CTX_LEDGER)
+	(CTX_LIST | CTX_FILE | CTX_HELP | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT | CTX_REPORT | CTX_LEDGER |   \
+	 CTX_STRUCTURE)
 
 /* A key: below 256 a character, from 256 a curses KEY_* code. */
 typedef struct {
@@ -42,7 +43,7 @@ static const binding table[] = {
      N_("cet écran d'aide"),
      CTX_ANY},
     {ACT_HELP,
-     CTX_HOME | CTX_FILE | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT | CTX_REPORT | CTX_LEDGER,
+     CTX_HOME | CTX_FILE | CTX_DRAFTS | CTX_ALERTS | CTX_EXPORT | CTX_REPORT | CTX_LEDGER | CTX_STRUCTURE,
      {'?'},
      "?",
      N_("Aide"),
@@ -77,6 +78,27 @@ static const binding table[] = {
      N_("nouveau patient (liste) ou nouvelle entrée (dossier)"),
      CTX_ANY},
     {ACT_NEW, CTX_FILE, {'n'}, "n", N_("Nouvelle entrée"), NULL, 0},
+    {ACT_NEW,
+     CTX_STRUCTURE,
+     {KEY_F(5), CTRL_('n'), 'n'},
+     "F5 ^N",
+     N_("Nouvelle fiche"),
+     N_("nouvelle fiche de la structure (réunion d'équipe…)"),
+     CTX_STRUCTURE},
+    {ACT_DELETE_ITEM,
+     CTX_STRUCTURE,
+     {KEY_DC, CTRL_('d')},
+     "Suppr ^D",
+     N_("Supprimer"),
+     N_("supprimer la fiche choisie (admin)"),
+     CTX_STRUCTURE},
+    {ACT_STRUCTURE,
+     CTX_HOME,
+     {'f'},
+     "f",
+     N_("Fiches de la structure"),
+     N_("fiches de la structure elle-même (réunions d'équipe) : liste, nouvelle fiche"),
+     0},
     {ACT_PATIENTS, CTX_HOME, {'p'}, "p", N_("Patients"), NULL, 0},
     {ACT_DRAFTS, CTX_HOME, {'b'}, "b", N_("Brouillons"), NULL, 0},
     {ACT_PATIENTS,
@@ -178,12 +200,13 @@ static const binding table[] = {
      N_("effacer le patient et ses données (admin ; irréversible)"),
      0},
     {ACT_OPEN,
-     CTX_HOME | CTX_LIST | CTX_FILE | CTX_DRAFTS | CTX_ALERTS | CTX_DIALOG,
+     CTX_HOME | CTX_LIST | CTX_FILE | CTX_DRAFTS | CTX_ALERTS | CTX_DIALOG | CTX_STRUCTURE,
      {'\r', '\n', KEY_ENTER},
      "Entrée",
      N_("Ouvrir"),
      N_("ouvrir ce qui est choisi, valider"),
-     CTX_DRAFTS | CTX_LIST | CTX_ALERTS | CTX_DIALOG}, /* the patient file says it in its head line */
+     CTX_DRAFTS | CTX_LIST | CTX_ALERTS | CTX_DIALOG | CTX_STRUCTURE}, /* the patient file says it in
+                                                                        * its head line */
     {ACT_NEXT,
      CTX_FORM,
      {'\t', '\r', '\n', KEY_ENTER},
@@ -318,6 +341,7 @@ static const struct {
     {CTX_EXPORT, N_("Export d'une période")},
     {CTX_REPORT, N_("Rapport d'activité")},
     {CTX_LEDGER, N_("Structures de la région")},
+    {CTX_STRUCTURE, N_("Fiches de la structure")},
     {CTX_DIALOG, N_("Questions et choix")},
 };
 

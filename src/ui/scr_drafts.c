@@ -32,7 +32,10 @@ static void describe(app *a, const store_draft *dr, char *buf, size_t size)
 	const char *title = f ? i18n_get(&f->title, a->lang) : dr->form;
 	char when[20];
 	snprintf(when, sizeof when, "%.10s %.5s", dr->saved_at, dr->saved_at[10] ? dr->saved_at + 11 : "");
-	snprintf(buf, size, "%s  %-10s  %s%s", when, dr->patient_id ? dr->pseudonym : _("(nouveau)"), title,
+	const char *who = f && f->scope == SCOPE_STRUCTURE ? _("(structure)")
+	                  : dr->patient_id                 ? dr->pseudonym
+	                                                   : _("(nouveau)");
+	snprintf(buf, size, "%s  %-10s  %s%s", when, who, title,
 	         dr->entry_uuid[0] ? _(" — modification") : "");
 }
 

@@ -26,10 +26,33 @@ enum {
 	ITEM_REPORT,
 	ITEM_EXPORT,
 	ITEM_STRUCTURES,
+	ITEM_OWN_FORMS, /* only when the forms have some of scope: structure */
 	ITEM_HELP,
 	ITEM_QUIT,
 	ITEM_COUNT
 };
+
+/* The items of the menu, in order, into ids; their number. */
+static size_t menu_items(app *a, int ids[ITEM_COUNT])
+{
+	size_t n = 0;
+	for (int i = 0; i < ITEM_COUNT; i++)
+		if (i != ITEM_OWN_FORMS || formset_structure_forms(a->ses->fs, NULL))
+			ids[n++] = i;
+	return n;
+}
+
+/* The menu line of the structure's own forms: the form's title when there is one, else
+ * generic. */
+static void own_forms_item(app *a, char *buf, size_t size)
+{
+	const form *first = NULL;
+	size_t n = formset_structure_forms(a->ses->fs, &first);
+	if (n == 1)
+		snprintf(buf, size, _("Fiches de la structure : %s (f)"), i18n_get(&first->title, a->lang));
+	else
+		snprintf(buf, size, "%s", _("Fiches de la structure : réunions d'équipe… (f)"));
+}
 
 static void refresh_counts(app *a, home *h)
 {
@@ -127,6 +150,8 @@ static void home_draw(app *a, screen *s)
 	}
 	y += LINES >= 20;
 	bool may_report = session_may(a->ses, PERM_REPORT), export = session_may(a->ses, PERM_EXPORT);
+	char own[300];
+	own_forms_item(a, own, sizeof own);
 	const char *items[ITEM_COUNT] = {_("Patients : chercher, ouvrir un dossier, créer un patient"),
 	                                 _("Alertes cliniques : ouvrir le dossier concerné, acquitter"),
 	                                 _("Brouillons : reprendre une saisie interrompue"),
@@ -137,12 +162,15 @@ static void home_draw(app *a, screen *s)
 	                                 may_report
 	                                     ? _("Structures de la région : exports reçus (s, F2 ou ^T)")
 	                                     : _("Structures de la région (réservé à la coordination)"),
+	                                 own,
 	                                 _("Aide et touches"),
 	                                 _("Quitter")};
-	for (int i = 0; i < ITEM_COUNT && y < LINES - 2; i++, y++) {
-		unsigned long at = (size_t)i == h->sel ? draw_attr_focus() : A_NORMAL;
+	int ids[ITEM_COUNT];
+	size_t n = menu_items(a, ids);
+	for (size_t i = 0; i < n && y < LINES - 2; i++, y++) {
+		unsigned long at = i == h->sel ? draw_attr_focus() : A_NORMAL;
 		draw_blank(y, x, w, at);
-		snprintf(buf, sizeof buf, " %d  %s", i + 1, items[i]);
+		snprintf(buf, sizeof buf, " %zu  %s", i + 1, items[ids[i]]);
 		draw_text(y, x, w, buf, at, true);
 	}
 }
@@ -175,6 +203,15 @@ static outcome open_item(app *a, home *h, size_t item)
 		if (app_allowed(a, PERM_REPORT, "interface : structures", _("Structures de la région")))
 			app_push(a, structures_new(a));
 		return OUT_REDRAW;
+	case ITEM_OWN_FORMS: {
+		screen *s = structure_entries_new(a);
+		if (s)
+			app_push(a, s);
+		else
+			app_message(a, false, "%s",
+			            _("Aucun formulaire de la structure (scope: structure)."));
+		return OUT_REDRAW;
+	}
 	case ITEM_HELP:
 		app_push(a, help_new(a));
 		return OUT_REDRAW;
@@ -186,15 +223,19 @@ static outcome open_item(app *a, home *h, size_t item)
 static outcome home_key(app *a, screen *s, const ui_key *k)
 {
 	home *h = (home *)s;
+	int ids[ITEM_COUNT];
+	size_t n = menu_items(a, ids);
 	switch (k->act) {
 	case ACT_UP:
-		h->sel = h->sel ? h->sel - 1 : ITEM_COUNT - 1;
+		h->sel = h->sel ? h->sel - 1 : n - 1;
 		return OUT_REDRAW;
 	case ACT_DOWN:
-		h->sel = (h->sel + 1) % ITEM_COUNT;
+		h->sel = (h->sel + 1) % n;
 		return OUT_REDRAW;
 	case ACT_OPEN:
-		return open_item(a, h, h->sel);
+		return open_item(a, h, (size_t)ids[h->sel]);
+	case ACT_STRUCTURE:
+		return open_item(a, h, ITEM_OWN_FORMS);
 	case ACT_PATIENTS:
 		return open_item(a, h, ITEM_PATIENTS);
 	case ACT_DRAFTS:
@@ -213,8 +254,8 @@ static outcome home_key(app *a, screen *s, const ui_key *k)
 	case ACT_BACK:
 		return OUT_QUIT;
 	default:
-		if (k->ch >= '1' && k->ch < '1' + ITEM_COUNT)
-			return open_item(a, h, (size_t)(k->ch - '1'));
+		if (k->ch >= '1' && k->ch < '1' + (wint_t)n)
+			return open_item(a, h, (size_t)ids[k->ch - '1']);
 		return OUT_NONE;
 	}
 }

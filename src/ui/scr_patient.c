@@ -49,23 +49,31 @@ static const char *status_label(const char *status)
 	return _("brouillon");
 }
 
-static void add_row(void *vctx, const entry_meta *m)
+char *entry_list_line(app *a, const entry_meta *m, bool with_title)
 {
-	pfile *pf = vctx;
-	app *a = pf->a;
 	char *why = NULL;
 	int code;
 	entry_meta meta;
 	record *r = store_entry_load(a->ses->db, a->ses->fs, m->uuid, &meta, &why, &code);
 	char *summary = r ? session_summary(a->ses, r, a->lang) : xstrdup(why ? why : "?");
+	const form *f = with_title ? formset_form(a->ses->fs, m->form) : NULL;
+	char *line = f ? xasprintf("%s  %-11s %s : %s", m->date, status_label(m->status),
+	                           i18n_get(&f->title, a->lang), summary)
+	               : xasprintf("%s  %-11s %s", m->date, status_label(m->status), summary);
+	free(summary);
+	free(why);
+	record_free(r);
+	return line;
+}
+
+static void add_row(void *vctx, const entry_meta *m)
+{
+	pfile *pf = vctx;
 	pf->rows = xrealloc(pf->rows, (pf->n + 1) * sizeof *pf->rows);
 	trow *t = &pf->rows[pf->n++];
 	snprintf(t->uuid, sizeof t->uuid, "%s", m->uuid);
 	snprintf(t->form, sizeof t->form, "%s", m->form);
-	t->line = xasprintf("%s  %-11s %s", m->date, status_label(m->status), summary);
-	free(summary);
-	free(why);
-	record_free(r);
+	t->line = entry_list_line(pf->a, m, false);
 }
 
 /* The selection as one position over both lists: the alerts first, then the entries. */
@@ -207,6 +215,8 @@ static void new_entry_menu(app *a, pfile *pf)
 	size_t n = 0;
 	for (size_t i = 0; i < fs->n_forms; i++) {
 		const form *f = fs->forms[i];
+		if (f->scope == SCOPE_STRUCTURE) /* the structure's own: from the home screen */
+			continue;
 		char uuid[37];
 		bool exists =
 		    f->cardinality == CARD_ONCE && store_once_entry(a->ses->db, pf->patient_id, f->id, uuid);

@@ -56,14 +56,15 @@ typedef enum {
 	ACT_YES,
 	ACT_NO,
 	ACT_DELETE_ITEM,
-	ACT_ALERTS, /* home: the clinical alerts waiting */
-	ACT_ACK,    /* acknowledge the chosen clinical alert */
-	ACT_EXPORT, /* home: the archive of a period (coordination) */
-	ACT_REPORT, /* home: the activity report of a period (coordination) */
-	ACT_PERIOD, /* export, report: choose another period */
-	ACT_MASK,   /* report: mask the small counts or show them */
-	ACT_LEDGER, /* home: the structures of the region, their last exports (coordination) */
-	ACT_PRINT,  /* patient file: write the patient's access document */
+	ACT_ALERTS,    /* home: the clinical alerts waiting */
+	ACT_ACK,       /* acknowledge the chosen clinical alert */
+	ACT_EXPORT,    /* home: the archive of a period (coordination) */
+	ACT_REPORT,    /* home: the activity report of a period (coordination) */
+	ACT_PERIOD,    /* export, report: choose another period */
+	ACT_MASK,      /* report: mask the small counts or show them */
+	ACT_LEDGER,    /* home: the structures of the region, their last exports (coordination) */
+	ACT_PRINT,     /* patient file: write the patient's access document */
+	ACT_STRUCTURE, /* home: the entries of the structure's own forms (team meetings) */
 	ACT_COUNT
 } action;
 
@@ -77,10 +78,11 @@ enum {
 	CTX_HELP = 1 << 5,
 	CTX_DIALOG = 1 << 6, /* yes/no questions, menus, one-line prompts */
 	CTX_DRAFTS = 1 << 7,
-	CTX_ALERTS = 1 << 8,  /* the clinical alerts of all patients */
-	CTX_EXPORT = 1 << 9,  /* the export of a period */
-	CTX_REPORT = 1 << 10, /* the activity report of a period */
-	CTX_LEDGER = 1 << 11, /* the structures of the region, their last exports */
+	CTX_ALERTS = 1 << 8,     /* the clinical alerts of all patients */
+	CTX_EXPORT = 1 << 9,     /* the export of a period */
+	CTX_REPORT = 1 << 10,    /* the activity report of a period */
+	CTX_LEDGER = 1 << 11,    /* the structures of the region, their last exports */
+	CTX_STRUCTURE = 1 << 12, /* the entries of the structure's own forms */
 };
 
 /* A key as read: its action in the current context, or a character to type. */
@@ -227,6 +229,9 @@ bool app_next_deadline(app *a, deadline *out);
 screen *home_new(app *a);
 screen *patients_new(app *a);
 screen *patient_file_new(app *a, int64_t patient_id, const char *pseudonym);
+/* An entry as a line of a list (scr_patient.c): "date  status  summary", the summary as the
+ * person may see it, after the form's title when with_title. Caller frees. */
+char *entry_list_line(app *a, const entry_meta *m, bool with_title);
 screen *help_new(app *a);
 screen *drafts_new(app *a);
 screen *alerts_new(app *a);
@@ -236,6 +241,9 @@ screen *export_new(app *a);
 screen *report_new(app *a);
 /* The structures of the region and their last exports (coordination and above). */
 screen *structures_new(app *a);
+/* The entries of the forms of scope: structure (the team meetings), newest first: open, add,
+ * delete (scr_structure.c). NULL when the forms have none. */
+screen *structure_entries_new(app *a);
 /* Open a form: an existing entry (uuid), a new entry of form_id for patient_id, or a new
  * patient (patient_id 0, form "patient"). draft_id > 0 restores that draft on top. */
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,

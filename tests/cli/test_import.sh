@@ -97,11 +97,11 @@ for s in 1 2; do
 		"$(count "SELECT count(*) FROM patients WHERE structure = '$code'")" \
 		"$(sqlite3 "$src" "SELECT count(*) FROM patients")"
 	expect_eq "$code : autant de saisies dans la région qu'exportées (hors brouillons)" \
-		"$(count "SELECT count(*) FROM entries e JOIN patients p ON p.id = e.patient_id WHERE p.structure = '$code'")" \
+		"$(count "SELECT count(*) FROM entries e LEFT JOIN patients p ON p.id = e.patient_id WHERE coalesce(p.structure, e.structure) = '$code'")" \
 		"$(sqlite3 "$src" "SELECT count(*) FROM entries WHERE status <> 'draft'")"
 	# Every entry keeps its uuid, date, status, row version and values (identity fields aside).
 	expect_eq "$code : mêmes uuid, dates, statuts et versions" \
-		"$(count "SELECT e.uuid, e.date, e.status, e.row_version FROM entries e JOIN patients p ON p.id = e.patient_id WHERE p.structure = '$code' ORDER BY e.uuid" | md5sum)" \
+		"$(count "SELECT e.uuid, e.date, e.status, e.row_version FROM entries e LEFT JOIN patients p ON p.id = e.patient_id WHERE coalesce(p.structure, e.structure) = '$code' ORDER BY e.uuid" | md5sum)" \
 		"$(sqlite3 "$src" "SELECT uuid, date, status, row_version FROM entries WHERE status <> 'draft' ORDER BY uuid" | md5sum)"
 	# Identity fields (nom, prenom, telephone, notes) never leave the structure.
 	cols="e.uuid, f.intervenant, f.type_contact, f.statut, f.duree_min, f.themes_sociaux"
@@ -516,7 +516,7 @@ PYEOF
 	expect_rc "archive d'une version antérieure importée" 0
 	expect_contains "archive antérieure : compte rendu" "$out" "ancienne.zip : structure MS-NORD, export n°"
 	expect_eq "archive antérieure : toutes ses saisies, sous sa structure" \
-		"$(sqlite3 "$R4" "SELECT count(*) FROM entries e JOIN patients p ON p.id = e.patient_id WHERE p.structure = 'MS-NORD'")" \
+		"$(sqlite3 "$R4" "SELECT count(*) FROM entries e LEFT JOIN patients p ON p.id = e.patient_id WHERE coalesce(p.structure, e.structure) = 'MS-NORD'")" \
 		"$(sqlite3 "$S1" "SELECT count(*) FROM entries WHERE status <> 'draft'")"
 	expect_eq "archive antérieure : notée comme une tranche, sans alertes" \
 		"$(sqlite3 "$R4" "SELECT content || ' ' || (SELECT count(*) FROM alerts) FROM import_log")" "slice 0"

@@ -20,6 +20,14 @@ fail() {
 # shellcheck source=../common.sh
 . "${TESTS:-$SRC/tests}/common.sh"
 
+# patient_forms DIR: the file names of the forms the patient file's "new entry" menu offers, in
+# its order (the forms directory's): neither reporting.yaml nor the structure's own forms.
+patient_forms() {
+	for f in "$1"/*.yaml; do
+		case ${f##*/} in reporting*) continue ;; esac
+		grep -q '^scope: structure' "$f" || echo "${f##*/}"
+	done
+}
 init_db() {
 	"$RECUEIL" init --structure TEST01 --name "Structure de test" >/dev/null
 }

@@ -10,7 +10,7 @@ B=$("$RECUEIL" patient add sexe=M annee_naissance=1970)
 # an AUDIT in zone IV for B: an alert of level "attention", raised from the command line
 "$RECUEIL" entry add "$B" audit q1=4 q2=4 q3=4 q4=4 q5=4 q6=4 q7=4 q8=4 q9=4 q10=4 >/dev/null
 # the "new entry" menu lists the forms in the order of the forms directory
-nth() { ls "$SRC/forms" | grep '\.yaml$' | grep -v '^reporting' | grep -n "^$1\.yaml" | cut -d: -f1; }
+nth() { patient_forms "$SRC/forms" | grep -n "^$1\.yaml" | cut -d: -f1; }
 cat > "$T/keys" <<KEYS
 <Dump>
 # A's file, a new PHQ-9: items 1 to 8 at 0 (each answer moves on), no alert yet

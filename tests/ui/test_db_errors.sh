@@ -9,7 +9,7 @@ need sqlite3
 start_tmux
 init_db
 pseudo=$("$RECUEIL" patient add sexe=F annee_naissance=1990)
-nth() { ls "$SRC/forms" | grep '\.yaml$' | grep -v '^reporting' | grep -n "^$1\.yaml" | cut -d: -f1; }
+nth() { patient_forms "$SRC/forms" | grep -n "^$1\.yaml" | cut -d: -f1; }
 
 # ---- deleted under a running interface
 tmux -L "$TMUX_SOCK" new-session -d -s t -x 100 -y 30 \

@@ -4,7 +4,7 @@
 init_db
 pseudo=$("$RECUEIL" patient add sexe=F annee_naissance=1990)
 # the "new entry" menu lists the forms in the order of the forms directory
-nth() { ls "$SRC/forms" | grep '\.yaml$' | grep -v '^reporting' | grep -n "^$1\.yaml" | cut -d: -f1; }
+nth() { patient_forms "$SRC/forms" | grep -n "^$1\.yaml" | cut -d: -f1; }
 cat > "$T/keys" <<KEYS
 p$pseudo<Enter>n$(nth precarite)<Tab>1<PgDn><Dump>
 onnnonnnnn<Dump>n<Dump>

@@ -224,7 +224,7 @@ help_at 7 1 "Début"
 # A contact begun for each of 20 patients, the terminal hung up: 20 drafts, more than a page.
 # Each run: the drafts in order on a tall terminal, then at 80×24 the keys, the list dumped, Enter
 # resumes the selected draft (the form's title names the patient).
-nth() { ls "$SRC/forms" | grep '\.yaml$' | grep -v '^reporting' | grep -n "^$1\.yaml" | cut -d: -f1; }
+nth() { patient_forms "$SRC/forms" | grep -n "^$1\.yaml" | cut -d: -f1; }
 esc=
 for p in $(sed -n 21,40p "$T/order"); do
 	printf '%sp%s<Enter>n%s<Tab>x<Hangup>' "$esc" "$p" "$(nth contact)" >"$T/keys"

@@ -10,7 +10,7 @@ export RECUEIL_FORMS="$T/forms"
 init_db
 P=$("$RECUEIL" patient add sexe=F annee_naissance=1979)
 # the "new entry" menu lists the forms in the order of the forms directory: arrows reach any
-n=$(ls "$T/forms" | grep '\.yaml$' | grep -v '^reporting' | grep -n '^suivi_sommeil\.yaml' | cut -d: -f1)
+n=$(patient_forms "$T/forms" | grep -n '^suivi_sommeil\.yaml' | cut -d: -f1)
 down=""
 i=1
 while [ "$i" -lt "$n" ]; do

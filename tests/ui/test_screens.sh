@@ -10,7 +10,7 @@
 export RECUEIL_AS_USER=martine HOME="$T"
 REF="$SRC/tests/ui/screens"
 RECUEIL_RANDOM_SEED=1 "$RECUEIL" demo --patients 12 --seed 3 >/dev/null 2>&1 || fail "recueil demo"
-audit=$(ls "$SRC/forms" | grep '\.yaml$' | grep -v '^reporting' | grep -n '^audit\.yaml' | cut -d: -f1)
+audit=$(patient_forms "$SRC/forms" | grep -n '^audit\.yaml' | cut -d: -f1)
 
 differ=0
 # check NAME KEYS: from the home screen, type KEYS then dump; the screen must be REF/NAME.txt.

@@ -24,7 +24,7 @@ trials=${RECUEIL_KILL_TRIALS:-20}
 cycles=40
 init_db
 pseudo=$("$RECUEIL" patient add sexe=F annee_naissance=1990)
-contact=$(ls "$SRC/forms" | grep '\.yaml$' | grep -v '^reporting' | grep -n '^contact\.yaml' | cut -d: -f1)
+contact=$(patient_forms "$SRC/forms" | grep -n '^contact\.yaml' | cut -d: -f1)
 db=$RECUEIL_DB
 q() { sqlite3 -batch -noheader -cmd '.timeout 10000' "$db" "$1"; }
 # next_rand: r becomes the next number (0 to 32767) of the seeded sequence (POSIX's example rand).

@@ -109,7 +109,7 @@ static void test_unknown_key_each_mapping(void)
 {
 	CHECK_EDIT(base_form, "version: 1\n", "version: 1\nauteur: moi\n",
 	           "t.yaml:3:1: clé inconnue « auteur » dans un formulaire (clés possibles : form, version, "
-	           "title, cardinality, reference, summary, choice_sets, sections, alerts, examples)");
+	           "title, cardinality, scope, reference, summary, choice_sets, sections, alerts, examples)");
 	CHECK_EDIT(base_form, "{fr: Essai}", "{fr: Essai, de: Versuch}",
 	           "t.yaml:3:20: clé inconnue « de » dans title (clés possibles : fr, en)");
 	CHECK_EDIT(base_form, "{value: 1, label: Oui}", "{value: 1, label: Oui, score: 2}",
