@@ -1,4 +1,4 @@
--- 014_structure_forms.sql — forms that belong to the structure rather than to a patient (scope:
+-- 013_structure_forms.sql — forms that belong to the structure rather than to a patient (scope:
 -- structure in the YAML, e.g. the team meetings of forms/reunion.yaml). Their entries are
 -- ordinary entries (per-form table, missing codes, confirmations, drafts, audit trail, export
 -- and import) with a date and no patient: entries.patient_id is NULL, and entries.structure
@@ -45,7 +45,7 @@ CREATE INDEX IF NOT EXISTS entries_by_form_patient ON entries(form, patient_id, 
 CREATE INDEX IF NOT EXISTS entries_by_structure ON entries(structure, form, date)
     WHERE structure IS NOT NULL;
 
-PRAGMA user_version = 14;
+PRAGMA user_version = 13;
 COMMIT;
 PRAGMA foreign_keys = ON;
 BEGIN IMMEDIATE;
