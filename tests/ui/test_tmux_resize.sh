@@ -14,10 +14,15 @@ wait_pane t "Suivi ("
 tmux -L "$TMUX_SOCK" send-keys -t t n 1 Tab 2 1
 wait_pane t "▸*3."
 tmux -L "$TMUX_SOCK" resize-window -t t -x 120 -y 40
-wait_pane t "── q3 · choix"
+# The screen at 80 columns shows q3 too: wait for the one laid out at 120 (q1 and its whole
+# label on one line), not for whatever was there before the resize was drawn.
+q1_wide() {
+	tmux -L "$TMUX_SOCK" capture-pane -p -t t |
+		grep -q "À quelle fréquence consommez-vous de l'alcool ? *2 *2 à 4 fois par mois"
+}
+wait_until 10 q1_wide ||
+	{ tmux -L "$TMUX_SOCK" capture-pane -p -t t >&2; fail "q1 et son libellé entier attendus à 120 colonnes"; }
 pane=$(tmux -L "$TMUX_SOCK" capture-pane -p -t t)
-echo "$pane" | grep -q "À quelle fréquence consommez-vous de l'alcool ? *2 *2 à 4 fois par mois" ||
-	{ echo "$pane" >&2; fail "q1 et son libellé entier attendus à 120 colonnes"; }
 echo "$pane" | grep -q "▸\*3\." || fail "le curseur doit rester sur q3"
 tmux -L "$TMUX_SOCK" resize-window -t t -x 50 -y 12
 wait_pane t "Terminal trop petit"
