@@ -195,6 +195,14 @@ typedef struct {
 	char *reference; /* the text that sets the duration (law, convention) */
 } retention_rule;
 
+/* A structure's yearly budget (euros), for the cost per patient followed of the impact page;
+ * year 0: any year without a budget of its own. */
+typedef struct {
+	char *structure;
+	double yearly;
+	int year;
+} budget;
+
 typedef struct {
 	char *path;
 	deadline_rule *deadlines;
@@ -206,6 +214,8 @@ typedef struct {
 	size_t n_recipients;
 	access_texts access;
 	retention_rule retention;
+	budget *budgets; /* optional: budgets: in reporting.yaml */
+	size_t n_budgets;
 } reporting;
 
 typedef struct {
@@ -273,6 +283,9 @@ double reporting_threshold(const reporting *r, const char *id, bool *found);
 /* The number of forms of scope: structure in fs, and the first of them in *first (may be NULL;
  * set to NULL when there is none). */
 size_t formset_structure_forms(const formset *fs, const form **first);
+/* The yearly budget of structure for year (the one given for that year, else the one without a
+ * year); *found says whether there is one (r may be NULL). */
+double reporting_budget(const reporting *r, const char *structure, int year, bool *found);
 
 /* The first day that a patient's last entry must reach to be kept on day today: the same day
  * of the month retention.years earlier (a 29 February gives the 28th). A patient whose last

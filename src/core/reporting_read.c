@@ -1,8 +1,8 @@
 /* reporting_read.c — reporting.yaml read into the model: the reporting calendar (each
  * deadline, the period it closes and its due date), the thresholds that are conventions rather
- * than science, the small-count mask, the texts of the patient's access document and the
- * retention period; every problem reported at its place, and a file with any problem refused
- * whole. */
+ * than science, the small-count mask, the texts of the patient's access document, the
+ * retention period and the structures' yearly budgets; every problem reported at its place, and
+ * a file with any problem refused whole. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,16 @@
 #include "core/age.h"
 #include "core/form_internal.h"
 
-enum { RPK_REPORTING, RPK_DEADLINES, RPK_THRESHOLDS, RPK_MASK, RPK_RECIPIENTS, RPK_ACCESS, RPK_RETENTION };
+enum {
+	RPK_REPORTING,
+	RPK_DEADLINES,
+	RPK_THRESHOLDS,
+	RPK_MASK,
+	RPK_RECIPIENTS,
+	RPK_ACCESS,
+	RPK_RETENTION,
+	RPK_BUDGETS
+};
 static const ykey reporting_keys[] = {
     [RPK_REPORTING] = {"reporting", YK_OTHER, .required = true},
     [RPK_DEADLINES] = {"deadlines", YK_OTHER},
@@ -20,6 +29,7 @@ static const ykey reporting_keys[] = {
     [RPK_RECIPIENTS] = {"recipients", YK_OTHER},
     [RPK_ACCESS] = {"access", YK_OTHER},
     [RPK_RETENTION] = {"retention", YK_OTHER},
+    [RPK_BUDGETS] = {"budgets", YK_OTHER},
 };
 const ykey_table ykeys_reporting = YKEY_TABLE("reporting.yaml", reporting_keys, NULL);
 
@@ -70,6 +80,17 @@ static const ykey threshold_keys[] = {
 #undef AT
 const ykey_table ykeys_threshold =
     YKEY_TABLE("un seuil", threshold_keys, "un seuil a besoin de id:, value:, label: et reference:");
+
+enum { BK_STRUCTURE, BK_YEARLY, BK_YEAR };
+#define AT(member) .at = offsetof(budget, member)
+static const ykey budget_keys[] = {
+    [BK_STRUCTURE] = {"structure", YK_STRING, .required = true, AT(structure)},
+    [BK_YEARLY] = {"yearly", YK_NUMBER, .required = true, AT(yearly)},
+    [BK_YEAR] = {"year", YK_INT, AT(year), .lo = 2000, .hi = 2100},
+};
+#undef AT
+const ykey_table ykeys_budget =
+    YKEY_TABLE("un budget", budget_keys, "un budget a besoin de structure: et de yearly:");
 
 static bool period_known(const char *p)
 {
@@ -178,6 +199,31 @@ static bool read_retention(load_ctx *c, reporting *r, const ynode *v)
 	return true;
 }
 
+/* A structure's yearly budget; the same structure twice for the same year (or twice without a
+ * year) is refused. */
+static bool read_budget(load_ctx *c, reporting *r, const ynode *b)
+{
+	budget *bu = &r->budgets[r->n_budgets];
+	ymap m;
+	if (!ymap_open_entry(&m, c, b, "budget", &ykeys_budget, bu))
+		return false;
+	r->n_budgets++;
+	if (!ymap_read(&m, BK_STRUCTURE) || !ymap_read(&m, BK_YEARLY) || !ymap_read(&m, BK_YEAR))
+		return false;
+	if (bu->yearly < 0) {
+		YERR(c, m.v[BK_YEARLY], "yearly : montant positif attendu, trouvé « %s »",
+		     m.v[BK_YEARLY]->str);
+		return false;
+	}
+	for (size_t j = 0; j + 1 < r->n_budgets; j++)
+		if (strcmp(r->budgets[j].structure, bu->structure) == 0 && r->budgets[j].year == bu->year) {
+			YERR(c, m.v[BK_STRUCTURE], "budget de « %s » en double%s", bu->structure,
+			     bu->year ? " pour cette année" : "");
+			return false;
+		}
+	return true;
+}
+
 /* Reading stops at the first problem. */
 static bool read_reporting_keys(load_ctx *c, reporting *r, ymap *m)
 {
@@ -212,6 +258,14 @@ static bool read_reporting_keys(load_ctx *c, reporting *r, ymap *m)
 		return false;
 	if ((v = m->v[RPK_RETENTION]) && !read_retention(c, r, v))
 		return false;
+	if ((v = m->v[RPK_BUDGETS])) {
+		if (!yread_kind(c, v, Y_SEQ, "budgets"))
+			return false;
+		r->budgets = xcalloc(v->n ? v->n : 1, sizeof *r->budgets);
+		for (size_t i = 0; i < v->n; i++)
+			if (!read_budget(c, r, v->items[i]))
+				return false;
+	}
 	return true;
 }
 
@@ -253,6 +307,9 @@ void reporting_free(reporting *r)
 	i18n_done(&r->access.recipients);
 	i18n_done(&r->access.rights);
 	free(r->retention.reference);
+	for (size_t i = 0; i < r->n_budgets; i++)
+		free(r->budgets[i].structure);
+	free(r->budgets);
 	free(r->path);
 	free(r);
 }
@@ -267,4 +324,22 @@ long reporting_retention_cutoff(const reporting *r, long today)
 	if (m == 2 && d == 29)
 		d = 28;
 	return date_from_ymd(y, m, d);
+}
+
+double reporting_budget(const reporting *r, const char *structure, int year, bool *found)
+{
+	const budget *any = NULL;
+	for (size_t i = 0; r && structure && i < r->n_budgets; i++) {
+		const budget *b = &r->budgets[i];
+		if (strcmp(b->structure, structure) != 0)
+			continue;
+		if (b->year == year) {
+			*found = true;
+			return b->yearly;
+		}
+		if (b->year == 0)
+			any = b;
+	}
+	*found = any != NULL;
+	return any ? any->yearly : 0;
 }

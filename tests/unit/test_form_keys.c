@@ -137,7 +137,7 @@ static void test_unknown_key_each_mapping(void)
 	           "message)");
 	CHECK_EDIT(base_reporting, "small_count_mask: 4\n", "small_count_mask: 4\nmasque: 5\n",
 	           "t.yaml:3:1: clé inconnue « masque » dans reporting.yaml (clés possibles : reporting, "
-	           "deadlines, thresholds, small_count_mask, recipients, access, retention)");
+	           "deadlines, thresholds, small_count_mask, recipients, access, retention, budgets)");
 	CHECK_EDIT(base_reporting, "reference: CSP R1112-7}", "reference: CSP R1112-7, apres: 1}",
 	           "t.yaml:7:48: clé inconnue « apres » dans retention (clés possibles : years, reference)");
 	CHECK_EDIT(base_reporting, "rights: R}", "rights: R, dpo: X}",
@@ -304,6 +304,7 @@ static const struct {
     {&ykeys_example, "example", "answers"},
     {&ykeys_access, "access", "purpose"},
     {&ykeys_retention, "retention", "years"},
+    {&ykeys_budget, "budget", "structure"},
 };
 
 /* A mapping built by hand, as no YAML file can hold it: keys[i] at line i + 2, column 5. */
