@@ -172,6 +172,83 @@ static const char alertes_sql[] =
 	" JOIN patients p ON p.id = e.patient_id"
 	" WHERE e.status <> 'draft' AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
 
+/* ---- the impact page (definitions in report_data.h) */
+
+/* A value of a patient's record (their patient entry that is not a draft), for the patient
+ * whose id is pid: read by patient, once per patient. */
+#define PATIENT_VALUE(expr, pid) \
+	"(SELECT " expr " FROM entries e INDEXED BY entries_by_form_patient" \
+	" JOIN form_patient f ON f.entry_id = e.id" \
+	" WHERE e.form = 'patient' AND e.patient_id = " pid " AND " NOT_DRAFT " ORDER BY e.id DESC LIMIT 1)"
+
+/* The patients followed in P by a field of their record (NULL: none). */
+#define REACH_SQL(col) \
+	"SELECT s.structure, " PATIENT_VALUE("f." col, "s.pid") ", COUNT(*) FROM temp.report_suivis s" \
+	" GROUP BY 1, 2"
+
+static const char reach_sex_sql[] = REACH_SQL("sexe");
+static const char reach_territory_sql[] = REACH_SQL("territoire");
+static const char reach_qpv_sql[] = REACH_SQL("qpv");
+
+/* A multi field holds its codes separated by spaces. */
+#define HAS(code) "(instr(m, ' " code " ') > 0)"
+
+static const char reach_motive_sql[] =
+	"WITH pm AS MATERIALIZED (SELECT s.structure AS st, ' ' || "
+	PATIENT_VALUE("f.motif_inclusion", "s.pid") " || ' ' AS m FROM temp.report_suivis s), "
+	"mo AS (SELECT st, " HAS("addiction_produit") " AS a, " HAS("addiction_sans_produit") " AS b, "
+	HAS("precarite") " AS c, " HAS("sante_mentale") " AS d, (m IS NULL OR trim(m) = '') AS nr FROM pm) "
+	"SELECT st, COUNT(*), SUM(a), SUM(b), SUM(c), SUM(d), SUM(a + b + c + d >= 2),"
+	" SUM((c OR d) AND NOT (a OR b)), SUM(nr) FROM mo GROUP BY st";
+
+/* A followed patient's last answer to col at a moment, up to E (cond: more conditions). */
+#define HOSPITAL_LAST(col, moment, cond) \
+	"(SELECT r." col " FROM entries e INDEXED BY entries_by_form_patient" \
+	" JOIN form_recours_hopital r ON r.entry_id = e.id" \
+	" WHERE e.form = 'recours_hopital' AND e.patient_id = x.pid AND e.date <= ?2 AND " NOT_DRAFT \
+	" AND r.moment = '" moment "' AND r." col " IS NOT NULL" cond \
+	" ORDER BY e.date DESC, e.id DESC LIMIT 1)"
+
+/* Before: the last answer at inclusion; after: the last during follow-up, 6 months after
+ * inclusion at least. */
+#define HOSPITAL_SQL(col) \
+	"WITH x AS MATERIALIZED (SELECT s.pid AS pid, s.structure AS st, " \
+	PATIENT_VALUE("f.date_inclusion", "s.pid") " AS d FROM temp.report_suivis s), " \
+	"y AS MATERIALIZED (SELECT x.st AS st, " HOSPITAL_LAST(col, "inclusion", "") " AS av, " \
+	HOSPITAL_LAST(col, "suivi", " AND x.d IS NOT NULL AND e.date >= date(x.d, '+6 months')") " AS ap FROM x) " \
+	"SELECT st, COUNT(*), SUM(av), SUM(ap), SUM(av > 0), SUM(ap > 0), SUM(av), SUM(ap), SUM(ap - av)" \
+	" FROM y WHERE av IS NOT NULL AND ap IS NOT NULL GROUP BY st"
+
+static const char hospital_er_sql[] = HOSPITAL_SQL("urgences_6m");
+static const char hospital_nights_sql[] = HOSPITAL_SQL("nuits_hopital_6m");
+
+/* Each patient counted for the length of follow-up: structure s, group g, inclusion d, end
+ * fin, exit motif (NULL for 'suivi'); the exit is the patient's last of the period. */
+#define FOLLOW_UP_CTE \
+	"WITH pat AS (SELECT e.patient_id AS pid, p.structure AS s, f.date_inclusion AS d" \
+	FROM_FORM("patient", "f") " AND f.date_inclusion IS NOT NULL), " \
+	"so AS (SELECT e.patient_id AS pid, e.date AS dt, f.motif AS motif, " LAST_KEY \
+	FROM_FORM("sortie", "f") " AND e.date BETWEEN ?1 AND ?2 GROUP BY e.patient_id), " \
+	"duree AS (SELECT pat.s AS s, CASE WHEN so.pid IS NULL THEN 'suivi' ELSE 'sorti' END AS g," \
+	" pat.d AS d, COALESCE(so.dt, ?2) AS fin, so.motif AS motif" \
+	" FROM pat LEFT JOIN so ON so.pid = pat.pid" \
+	" WHERE (so.pid IS NOT NULL OR pat.pid IN (SELECT pid FROM temp.report_suivis))" \
+	" AND pat.d <= COALESCE(so.dt, ?2)) "
+
+static const char follow_up_sql[] =
+	FOLLOW_UP_CTE "SELECT s, g, julianday(fin) - julianday(d), fin > date(d, '+1 year'),"
+	" fin > date(d, '+2 years'), fin > date(d, '+3 years') FROM duree";
+
+static const char exits_before_2y_sql[] =
+	FOLLOW_UP_CTE "SELECT s, motif, COUNT(*) FROM duree"
+	" WHERE g = 'sorti' AND fin <= date(d, '+2 years') GROUP BY 1, 2";
+
+/* ?3: the first day of the first quarter shown. */
+static const char by_quarter_sql[] =
+	"SELECT p.structure, strftime('%Y', e.date) || '-T' || ((CAST(strftime('%m', e.date) AS INTEGER) + 2) / 3),"
+	" COUNT(DISTINCT e.patient_id)" FROM_FORM("contact", "c")
+	" AND e.date BETWEEN ?3 AND ?2 AND c.statut = 'realise' GROUP BY 1, 2";
+
 // clang-format on
 
 /* The temporary tables, in the order they are filled (a table may start from the ones
@@ -236,9 +313,18 @@ static const struct {
     [STORE_REPORT_PHQ9_BAND] = {phq9_sql, T_BANDS, true, "PHQ-9"},
     [STORE_REPORT_GAD7_BAND] = {gad7_sql, T_BANDS, true, "GAD-7"},
     [STORE_REPORT_ALERTS] = {alertes_sql, 0, true, "alertes"},
+    [STORE_REPORT_REACH_SEX] = {reach_sex_sql, T_SUIVIS, true, "patients suivis par sexe"},
+    [STORE_REPORT_REACH_TERRITORY] = {reach_territory_sql, T_SUIVIS, true, "patients suivis par territoire"},
+    [STORE_REPORT_REACH_QPV] = {reach_qpv_sql, T_SUIVIS, true, "patients suivis en QPV"},
+    [STORE_REPORT_REACH_MOTIVE] = {reach_motive_sql, T_SUIVIS, false, "motifs d'inclusion"},
+    [STORE_REPORT_HOSPITAL_ER] = {hospital_er_sql, T_SUIVIS, false, "passages aux urgences"},
+    [STORE_REPORT_HOSPITAL_NIGHTS] = {hospital_nights_sql, T_SUIVIS, false, "nuits d'hôpital"},
+    [STORE_REPORT_FOLLOW_UP] = {follow_up_sql, T_SUIVIS, true, "durées de suivi"},
+    [STORE_REPORT_EXITS_BEFORE_2Y] = {exits_before_2y_sql, T_SUIVIS, true, "sorties avant deux ans"},
+    [STORE_REPORT_FOLLOWED_BY_QUARTER] = {by_quarter_sql, 0, true, "patients suivis par trimestre"},
 };
 
-/* The most values a row has (the cascade's seven steps). */
+/* The most values a row has (the cascade's seven steps, the motives' eight). */
 enum { MAX_VALUES = 8 };
 
 /* Whether table has column col (PRAGMA table_info). */
@@ -410,6 +496,8 @@ static int rows(store *s, enum store_report_query q, const store_report_args *a,
 	} else if (q == STORE_REPORT_HCV_DUE) {
 		sqlite3_bind_text(stmt, 3, a->due_injector, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 4, a->due_other, -1, SQLITE_STATIC);
+	} else if (q == STORE_REPORT_FOLLOWED_BY_QUARTER) {
+		sqlite3_bind_text(stmt, 3, a->since, -1, SQLITE_STATIC);
 	}
 	int first = queries[q].by_code ? 2 : 1;
 	double v[MAX_VALUES];

@@ -19,6 +19,18 @@
 
 #include "store/store.h"
 
+/* HOSPITAL: among the patients followed in P whose record has a date_inclusion, those with
+ * both answers of the field: the last recours_hopital entry up to E with moment 'inclusion'
+ * and the field answered (before), and the last one with moment 'suivi', the field answered,
+ * dated up to E and on or after date_inclusion + 6 months (after). Values: patients compared,
+ * sum before, sum after, patients with >= 1 before, with >= 1 after, sum before, sum after, sum
+ * of (after - before) (the sums twice: as totals and as the numerators of means).
+ *
+ * FOLLOW-UP: a patient's record with a date_inclusion; their exit is their last sortie entry
+ * dated in P. 'sorti': a patient with an exit, the end being its date; 'suivi': a patient
+ * followed in P without one, the end being E. Patients whose end is before their inclusion are
+ * left out. A year more is SQLite's date(inclusion, '+N years'). */
+
 /* The queries, each with the shape of its rows: "structure | n1, n2" has no code and two
  * values; "structure, code | n" has a code (a stored value of the field named) and one value.
  * One structure (and code) may come in several rows, whose values add up: the contacts come
@@ -55,6 +67,25 @@ enum store_report_query {
 	STORE_REPORT_GAD7_BAND,   /* structure, sante_mentale.gad7_severite | the same for GAD-7 */
 	STORE_REPORT_ALERTS,      /* structure, alert level | clinical alerts raised on entries dated
 	                           * in P (a count, never their text) */
+	/* The impact page. A patient's record is their patient entry that is not a draft. */
+	STORE_REPORT_REACH_SEX,           /* structure, patient.sexe | patients followed in P (NULL code:
+	                                   * no record or no answer) */
+	STORE_REPORT_REACH_TERRITORY,     /* structure, patient.territoire | the same */
+	STORE_REPORT_REACH_QPV,           /* structure, patient.qpv | the same */
+	STORE_REPORT_REACH_MOTIVE,        /* structure | patients followed in P; of whom, by
+	                                   * patient.motif_inclusion: addiction_produit,
+	                                   * addiction_sans_produit, precarite, sante_mentale, two motives
+	                                   * or more, precarite or sante_mentale without any addiction,
+	                                   * no motive recorded */
+	STORE_REPORT_HOSPITAL_ER,         /* structure | see HOSPITAL below, for urgences_6m */
+	STORE_REPORT_HOSPITAL_NIGHTS,     /* structure | the same for nuits_hopital_6m */
+	STORE_REPORT_FOLLOW_UP,           /* structure, 'suivi' or 'sorti' | one row per patient: days
+	                                   * from inclusion to the end, and 1/0 for an end after 1, 2, 3
+	                                   * years (see FOLLOW-UP below) */
+	STORE_REPORT_EXITS_BEFORE_2Y,     /* structure, sortie.motif | patients who left in P, their end
+	                                   * on or before inclusion + 2 years */
+	STORE_REPORT_FOLLOWED_BY_QUARTER, /* structure, "YYYY-Tn" | patients with a contact done
+	                                   * dated from since to E, by the quarter of the contact */
 	STORE_REPORT_N
 };
 
@@ -65,6 +96,8 @@ typedef struct {
 	double epices_threshold;
 	/* STORE_REPORT_HCV_DUE: a last HCV test on or before these days (YYYY-MM-DD) is too old. */
 	const char *due_injector, *due_other;
+	/* STORE_REPORT_FOLLOWED_BY_QUARTER: the first day counted (YYYY-MM-DD). */
+	const char *since;
 } store_report_args;
 
 /* One row of a query. Everything is borrowed for the duration of the callback. */
