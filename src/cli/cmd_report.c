@@ -1,4 +1,6 @@
-/* cmd_report.c — recueil report: the activity indicators of a period, as text or CSV.
+/* cmd_report.c — recueil report: the activity indicators of a period, or its impact page
+ * (--impact), as text or CSV; the CSV of the activity report carries the impact page too, for
+ * the evaluation.
  *
  * Masking default: the text is for reading on this machine, so it shows every count unless
  * --mask; the CSV is what gets sent out of the structure (to the network, the ARS), so its
@@ -13,13 +15,18 @@
 #include "export/report.h"
 
 static const char usage[] =
-    "Usage : recueil report [--period PÉRIODE] [--format text|csv] [--mask|--no-mask]\n"
+    "Usage : recueil report [--impact] [--period PÉRIODE] [--format text|csv] [--mask|--no-mask]\n"
     "        recueil report --definitions [--format text|csv]\n"
     "Les indicateurs d'activité de la période, par structure et au total : patients\n"
     "suivis, inclusions, sorties, contacts, AUDIT, EPICES, cascade VHC, vaccination\n"
     "VHB, dépistages à renouveler, PHQ-9 et GAD-7, nombre d'alertes.\n"
     "Réservé aux rôles coordination et admin.\n"
     "\n"
+    "  --impact          la page d'impact : public accueilli (sexe, territoire, QPV,\n"
+    "                    motifs), urgences et nuits d'hôpital avant et après\n"
+    "                    l'inclusion, durée de suivi, patients par trimestre, coût par\n"
+    "                    patient suivi ; chaque chiffre avec sa définition. Le CSV sans\n"
+    "                    --impact contient aussi ces chiffres\n"
     "  --period PÉRIODE  2026, 2026-S1, 2026-T3, 2026-11 ou 2026-01-01..2026-06-30 ;\n"
     "                    par défaut, celle de la prochaine échéance (reporting.yaml)\n"
     "  --format FORMAT   text (défaut) ou csv : structure,periode,indicateur,\n"
@@ -57,17 +64,14 @@ static int write_definitions(session *ses, bool csv)
 int cmd_report(session *ses, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"period", required_argument, NULL, 'p'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"mask", no_argument, NULL, 'm'},
-	    {"no-mask", no_argument, NULL, 'n'},
-	    {"definitions", no_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
+	    {"period", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
+	    {"mask", no_argument, NULL, 'm'},         {"no-mask", no_argument, NULL, 'n'},
+	    {"definitions", no_argument, NULL, 'd'},  {"impact", no_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0},
 	};
 	const char *period_text = NULL, *format = "text";
 	int mask = -1; /* -1: the format's default */
-	bool definitions = false;
+	bool definitions = false, impact = false;
 	int c;
 	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
@@ -85,6 +89,9 @@ int cmd_report(session *ses, int argc, char **argv)
 			break;
 		case 'd':
 			definitions = true;
+			break;
+		case 'i':
+			impact = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -119,7 +126,10 @@ int cmd_report(session *ses, int argc, char **argv)
 		    p.label, due);
 	}
 	char *why = NULL;
-	report *r = report_compute(ses->db, ses->fs, &p, &why, &rc);
+	unsigned pages = impact ? REPORT_PAGE_IMPACT
+	                 : csv  ? REPORT_PAGE_ACTIVITY | REPORT_PAGE_IMPACT
+	                        : REPORT_PAGE_ACTIVITY;
+	report *r = report_compute_pages(ses->db, ses->fs, &p, pages, &why, &rc);
 	if (!r) {
 		cli_error("%s", why);
 		free(why);
@@ -135,6 +145,8 @@ int cmd_report(session *ses, int argc, char **argv)
 			fprintf(stderr, "recueil: masquage : %s\n", rule);
 			free(rule);
 		}
+	} else if (impact) {
+		ok = report_write_impact_text(r, stdout, mask == 1);
 	} else {
 		ok = report_write_text(r, stdout, mask == 1);
 	}

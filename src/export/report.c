@@ -8,60 +8,44 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "export/report_internal.h"
 #include "store/ledger.h"
-#include "store/report_data.h"
 
 /* ------------------------------------------------------------ the model */
 
-typedef struct {
-	store *s;
-	const formset *fs;
-	report *r;
-	char first[11], last[11]; /* the period, YYYY-MM-DD */
-	char **why;
-} rctx;
-
-/* What the rows of one query add to: an indicator, and for rows with a code the category that
- * counts every row as well (-1: none). */
-typedef struct {
-	report *r;
-	report_indicator *ind;
-	int total;
-} sink;
-
 /* Append a category; returns its index. */
-static int cat_add(report_indicator *ind, const char *code, const char *label, report_kind kind, int base,
-                   int num)
+int rep_cat_add(report_indicator *ind, const char *code, const char *label, report_kind kind, int base,
+                int num)
 {
 	ind->cats = xrealloc(ind->cats, (ind->n_cats + 1) * sizeof *ind->cats);
 	ind->cats[ind->n_cats] = (report_category){xstrdup(code), xstrdup(label), kind, base, num, -1};
 	return (int)ind->n_cats++;
 }
 
-static int count_add(report_indicator *ind, const char *code, const char *label, int base)
+int rep_count_add(report_indicator *ind, const char *code, const char *label, int base)
 {
-	return cat_add(ind, code, label, REPORT_COUNT, base, -1);
+	return rep_cat_add(ind, code, label, REPORT_COUNT, base, -1);
 }
 
 /* Categories first .. last - 1 add up to category total (their part_of): the small-count rule
  * sees that sum (report_mask.c). */
-static void parts_of(report_indicator *ind, size_t first, size_t last, int total)
+void rep_parts_of(report_indicator *ind, size_t first, size_t last, int total)
 {
 	for (size_t k = first; k < last && k < ind->n_cats; k++)
 		ind->cats[k].part_of = total;
 }
 
 /* One category per choice of fd, in the order of the form, each a count (base as given). */
-static void cats_from_choices(report_indicator *ind, const field *fd, int base)
+void rep_cats_from_choices(report_indicator *ind, const field *fd, int base)
 {
 	ind->coded_by = fd;
 	for (size_t i = 0; fd->choices && i < fd->choices->n; i++)
-		count_add(ind, fd->choices->items[i].code, fd->choices->items[i].label.fr, base);
+		rep_count_add(ind, fd->choices->items[i].code, fd->choices->items[i].label.fr, base);
 }
 
 /* Mark ind not available (the first reason is kept); returns false for chaining. */
-static bool unavailable(report_indicator *ind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static bool unavailable(report_indicator *ind, const char *fmt, ...)
+bool rep_unavailable(report_indicator *ind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool rep_unavailable(report_indicator *ind, const char *fmt, ...)
 {
 	if (ind->available) {
 		va_list ap;
@@ -74,21 +58,21 @@ static bool unavailable(report_indicator *ind, const char *fmt, ...)
 }
 
 /* The field form_id.field_id, or NULL with ind marked not available. */
-static const field *need_field(rctx *c, report_indicator *ind, const char *form_id, const char *field_id)
+const field *rep_need_field(rep_ctx *c, report_indicator *ind, const char *form_id, const char *field_id)
 {
 	const form *f = formset_form(c->fs, form_id);
 	if (!f) {
-		unavailable(ind, "formulaire « %s » absent", form_id);
+		rep_unavailable(ind, "formulaire « %s » absent", form_id);
 		return NULL;
 	}
 	const field *fd = form_field(f, field_id);
 	if (!fd)
-		unavailable(ind, "champ « %s.%s » absent", form_id, field_id);
+		rep_unavailable(ind, "champ « %s.%s » absent", form_id, field_id);
 	return fd;
 }
 
 /* True when every code of the NULL-terminated list is a choice of fd (NULL fd: false). */
-static bool need_codes(report_indicator *ind, const field *fd, ...)
+bool rep_need_codes(report_indicator *ind, const field *fd, ...)
 {
 	if (!fd)
 		return false;
@@ -97,56 +81,58 @@ static bool need_codes(report_indicator *ind, const field *fd, ...)
 	bool ok = true;
 	for (const char *code; ok && (code = va_arg(ap, const char *));)
 		if (!field_choice(fd, code))
-			ok = unavailable(ind, "code « %s » absent du champ « %s »", code, fd->id);
+			ok = rep_unavailable(ind, "code « %s » absent du champ « %s »", code, fd->id);
 	va_end(ap);
 	return ok;
 }
 
 /* A threshold of reporting.yaml, or false with ind marked not available. */
-static bool need_threshold(rctx *c, report_indicator *ind, const char *id, double *out)
+bool rep_need_threshold(rep_ctx *c, report_indicator *ind, const char *id, double *out)
 {
 	bool found = false;
 	*out = c->fs->reporting ? reporting_threshold(c->fs->reporting, id, &found) : 0;
 	if (!found)
-		unavailable(ind, "seuil « %s » absent de reporting.yaml", id);
+		rep_unavailable(ind, "seuil « %s » absent de reporting.yaml", id);
 	return found;
 }
 
-static double *cell(const report_indicator *ind, size_t row)
+double *rep_cell(const report_indicator *ind, size_t row)
 {
 	return ind->values + row * ind->n_cats;
 }
 
 /* Add v to category cat of a structure's row (the total row is summed at the end, from the
  * structures it counts). */
-static void add(report *r, report_indicator *ind, size_t row, size_t cat, double v)
+void rep_add(report *r, report_indicator *ind, size_t row, size_t cat, double v)
 {
 	(void)r;
-	cell(ind, row)[cat] += v;
+	rep_cell(ind, row)[cat] += v;
 }
 
 /* The total row of every indicator: the sum of the structures counted in the total. Every
- * category adds up (a mean's category holds the sum of its values). */
+ * category adds up (a mean's category holds the sum of its values), but a VALUE, whose total
+ * row its indicator computes. */
 static void totals(report *r)
 {
 	for (size_t i = 0; i < REPORT_N + r->n_extra; i++) {
 		report_indicator *ind = i < REPORT_N ? &r->ind[i] : &r->extra[i - REPORT_N];
-		double *t = cell(ind, r->n_structures);
+		double *t = rep_cell(ind, r->n_structures);
 		for (size_t row = 0; row < r->n_structures; row++)
 			for (size_t k = 0; r->sources[row].in_total && k < ind->n_cats; k++)
-				t[k] += cell(ind, row)[k];
+				if (ind->cats[k].kind != REPORT_VALUE)
+					t[k] += rep_cell(ind, row)[k];
 	}
 }
 
 /* Allocate the values once the categories are known (before the first query). */
-static void values_alloc(const report *r, report_indicator *ind)
+void rep_values_alloc(const report *r, report_indicator *ind)
 {
 	if (!ind->values)
 		ind->values =
 		    xcalloc((r->n_structures + 1) * (ind->n_cats ? ind->n_cats : 1), sizeof(double));
 }
 
-static long structure_row(const report *r, const char *code)
+long rep_structure_row(const report *r, const char *code)
 {
 	for (size_t i = 0; code && i < r->n_structures; i++)
 		if (strcmp(r->structures[i], code) == 0)
@@ -155,45 +141,45 @@ static long structure_row(const report *r, const char *code)
 }
 
 /* A row (structure | v1, …, vk): vi adds to category i - 1. */
-static void add_wide(void *vctx, const store_report_row *row)
+static void rep_add_wide(void *vctx, const store_report_row *row)
 {
-	sink *k = vctx;
-	long at = structure_row(k->r, row->structure);
+	rep_sink *k = vctx;
+	long at = rep_structure_row(k->r, row->structure);
 	for (size_t i = 0; at >= 0 && i < row->n_values && i < k->ind->n_cats; i++)
-		add(k->r, k->ind, (size_t)at, i, row->values[i]);
+		rep_add(k->r, k->ind, (size_t)at, i, row->values[i]);
 }
 
 /* A row (structure, code | value): the value adds to the category of that code (codes that are
  * no category are dropped) and, when total >= 0, to category total as well. */
-static void add_long(void *vctx, const store_report_row *row)
+void rep_add_long(void *vctx, const store_report_row *row)
 {
-	sink *k = vctx;
-	long at = structure_row(k->r, row->structure);
+	rep_sink *k = vctx;
+	long at = rep_structure_row(k->r, row->structure);
 	if (at < 0 || row->n_values < 1)
 		return;
 	double v = row->values[0];
 	for (size_t i = 0; row->code && i < k->ind->n_cats; i++)
 		if ((int)i != k->total && strcmp(k->ind->cats[i].code, row->code) == 0)
-			add(k->r, k->ind, (size_t)at, i, v);
+			rep_add(k->r, k->ind, (size_t)at, i, v);
 	if (k->total >= 0)
-		add(k->r, k->ind, (size_t)at, (size_t)k->total, v);
+		rep_add(k->r, k->ind, (size_t)at, (size_t)k->total, v);
 }
 
-/* Run query q into ind with add (add_wide or add_long; total: add_long's category of every
+/* Run query q into ind with add_row (add_wide or add_long; total: add_long's category of every
  * row). A query the database cannot answer (a table or column it lacks) marks the indicator
  * not available rather than failing. */
-static int run(rctx *c, report_indicator *ind, enum store_report_query q, const store_report_args *a,
-               void (*add_row)(void *, const store_report_row *), int total)
+int rep_run(rep_ctx *c, report_indicator *ind, enum store_report_query q, const store_report_args *a,
+            void (*add_row)(void *, const store_report_row *), int total, void *data)
 {
-	values_alloc(c->r, ind);
+	rep_values_alloc(c->r, ind);
 	store_report_args args = a ? *a : (store_report_args){0};
 	args.first = c->first;
 	args.last = c->last;
-	sink k = {c->r, ind, total};
+	rep_sink k = {c->r, ind, total, data};
 	char *why = NULL;
 	int rc = store_report_rows(c->s, q, &args, add_row, &k, &why);
 	if (rc == STORE_REPORT_MISSING) {
-		unavailable(ind, "requête impossible : %s", why);
+		rep_unavailable(ind, "requête impossible : %s", why);
 		rc = 0;
 	} else if (rc) {
 		*c->why = why; /* the caller's now */
@@ -204,76 +190,77 @@ static int run(rctx *c, report_indicator *ind, enum store_report_query q, const 
 }
 
 /* A query whose rows have no code: their values fill the categories in order. */
-static int run_wide(rctx *c, report_indicator *ind, enum store_report_query q, const store_report_args *a)
+int rep_run_wide(rep_ctx *c, report_indicator *ind, enum store_report_query q, const store_report_args *a)
 {
-	return run(c, ind, q, a, add_wide, -1);
+	return rep_run(c, ind, q, a, rep_add_wide, -1, NULL);
 }
 
 /* A query whose rows have a code: each fills the category of its code, and category total. */
-static int run_long(rctx *c, report_indicator *ind, int total, enum store_report_query q)
+int rep_run_long(rep_ctx *c, report_indicator *ind, int total, enum store_report_query q)
 {
-	return run(c, ind, q, NULL, add_long, total);
+	return rep_run(c, ind, q, NULL, rep_add_long, total, NULL);
 }
 
 /* ------------------------------------------------------------ the indicators */
 
-static bool need_suivis(rctx *c, report_indicator *ind)
+bool rep_need_suivis(rep_ctx *c, report_indicator *ind)
 {
-	return need_codes(ind, need_field(c, ind, "contact", "statut"), "realise", NULL);
+	return rep_need_codes(ind, rep_need_field(c, ind, "contact", "statut"), "realise", NULL);
 }
 
-static bool need_hcv_tests(rctx *c, report_indicator *ind)
+static bool need_hcv_tests(rep_ctx *c, report_indicator *ind)
 {
-	return need_codes(ind, need_field(c, ind, "hcv", "evenement"), "test", NULL) &&
-	       need_codes(ind, need_field(c, ind, "hcv", "virus"), "vhc", NULL) &&
-	       need_codes(ind, need_field(c, ind, "hcv", "propose"), "realise", NULL);
+	return rep_need_codes(ind, rep_need_field(c, ind, "hcv", "evenement"), "test", NULL) &&
+	       rep_need_codes(ind, rep_need_field(c, ind, "hcv", "virus"), "vhc", NULL) &&
+	       rep_need_codes(ind, rep_need_field(c, ind, "hcv", "propose"), "realise", NULL);
 }
 
-static int ind_suivis(rctx *c, report_indicator *ind)
+static int ind_suivis(rep_ctx *c, report_indicator *ind)
 {
-	count_add(ind, "patients", "Patients suivis (au moins un contact réalisé)", -1);
-	return need_suivis(c, ind) ? run_wide(c, ind, STORE_REPORT_FOLLOWED, NULL) : 0;
+	rep_count_add(ind, "patients", "Patients suivis (au moins un contact réalisé)", -1);
+	return rep_need_suivis(c, ind) ? rep_run_wide(c, ind, STORE_REPORT_FOLLOWED, NULL) : 0;
 }
 
-static int ind_inclusions(rctx *c, report_indicator *ind)
+static int ind_inclusions(rep_ctx *c, report_indicator *ind)
 {
-	count_add(ind, "patients", "Nouvelles inclusions (date d'inclusion dans la période)", -1);
-	return need_field(c, ind, "patient", "date_inclusion") ? run_wide(c, ind, STORE_REPORT_INCLUDED, NULL)
-	                                                       : 0;
+	rep_count_add(ind, "patients", "Nouvelles inclusions (date d'inclusion dans la période)", -1);
+	return rep_need_field(c, ind, "patient", "date_inclusion")
+	           ? rep_run_wide(c, ind, STORE_REPORT_INCLUDED, NULL)
+	           : 0;
 }
 
 /* Entries counted by the codes of one choice field, with their total; hide_zero for text. */
-static int by_codes(rctx *c, report_indicator *ind, const char *form_id, const char *field_id, bool done_only,
-                    const char *total_label, enum store_report_query q, bool hide_zero)
+static int by_codes(rep_ctx *c, report_indicator *ind, const char *form_id, const char *field_id,
+                    bool done_only, const char *total_label, enum store_report_query q, bool hide_zero)
 {
-	const field *fd = need_field(c, ind, form_id, field_id);
-	if (!fd || (done_only && !need_suivis(c, ind)))
+	const field *fd = rep_need_field(c, ind, form_id, field_id);
+	if (!fd || (done_only && !rep_need_suivis(c, ind)))
 		return 0;
-	cats_from_choices(ind, fd, -1);
-	int total = count_add(ind, "total", total_label, -1);
-	parts_of(ind, 0, (size_t)total, total);
+	rep_cats_from_choices(ind, fd, -1);
+	int total = rep_count_add(ind, "total", total_label, -1);
+	rep_parts_of(ind, 0, (size_t)total, total);
 	ind->hide_zero = hide_zero;
-	return run_long(c, ind, total, q);
+	return rep_run_long(c, ind, total, q);
 }
 
-static int ind_sorties(rctx *c, report_indicator *ind)
+static int ind_sorties(rep_ctx *c, report_indicator *ind)
 {
 	return by_codes(c, ind, "sortie", "motif", false, "Total des sorties", STORE_REPORT_EXITS, true);
 }
 
-static int ind_contacts_statut(rctx *c, report_indicator *ind)
+static int ind_contacts_statut(rep_ctx *c, report_indicator *ind)
 {
 	return by_codes(c, ind, "contact", "statut", false, "Total des contacts", STORE_REPORT_CONTACTS,
 	                false);
 }
 
-static int ind_contacts_intervenant(rctx *c, report_indicator *ind)
+static int ind_contacts_intervenant(rep_ctx *c, report_indicator *ind)
 {
 	return by_codes(c, ind, "contact", "intervenant", true, "Total des contacts réalisés",
 	                STORE_REPORT_CONTACTS_BY_PROFESSION, true);
 }
 
-static int ind_contacts_type(rctx *c, report_indicator *ind)
+static int ind_contacts_type(rep_ctx *c, report_indicator *ind)
 {
 	return by_codes(c, ind, "contact", "type_contact", true, "Total des contacts réalisés",
 	                STORE_REPORT_CONTACTS_BY_KIND, true);
@@ -281,89 +268,90 @@ static int ind_contacts_type(rctx *c, report_indicator *ind)
 
 /* Patients counted by a calculated band (or zone, or class) of their last entry of the period:
  * the number assessed, then one category per choice the YAML gives the field, in its order. */
-static int by_band(rctx *c, report_indicator *ind, const char *assessed, const char *form_id,
+static int by_band(rep_ctx *c, report_indicator *ind, const char *assessed, const char *form_id,
                    const char *field_id, enum store_report_query q)
 {
-	int n = count_add(ind, "evalues", assessed, -1);
-	const field *fd = need_field(c, ind, form_id, field_id);
+	int n = rep_count_add(ind, "evalues", assessed, -1);
+	const field *fd = rep_need_field(c, ind, form_id, field_id);
 	if (!fd)
 		return 0;
 	if (!fd->choices || !fd->choices->n) {
-		unavailable(ind, "champ « %s.%s » sans choices: (ses catégories)", form_id, field_id);
+		rep_unavailable(ind, "champ « %s.%s » sans choices: (ses catégories)", form_id, field_id);
 		return 0;
 	}
-	cats_from_choices(ind, fd, n);
-	parts_of(ind, (size_t)n + 1, ind->n_cats, n);
-	return run_long(c, ind, n, q);
+	rep_cats_from_choices(ind, fd, n);
+	rep_parts_of(ind, (size_t)n + 1, ind->n_cats, n);
+	return rep_run_long(c, ind, n, q);
 }
 
-static int ind_audit_zone(rctx *c, report_indicator *ind)
+static int ind_audit_zone(rep_ctx *c, report_indicator *ind)
 {
 	return by_band(c, ind, "Patients évalués (dernier AUDIT de la période)", "audit", "zone_oms",
 	               STORE_REPORT_AUDIT_ZONE);
 }
 
-static int ind_audit_classe(rctx *c, report_indicator *ind)
+static int ind_audit_classe(rep_ctx *c, report_indicator *ind)
 {
 	/* The patients assessed are those with a zone, as for the zones: both count the same ones. */
-	if (!need_field(c, ind, "audit", "zone_oms"))
+	if (!rep_need_field(c, ind, "audit", "zone_oms"))
 		return 0;
 	return by_band(c, ind, "Patients évalués (dernier AUDIT de la période)", "audit", "classe_fr",
 	               STORE_REPORT_AUDIT_CLASS);
 }
 
-static int ind_epices(rctx *c, report_indicator *ind)
+static int ind_epices(rep_ctx *c, report_indicator *ind)
 {
 	double seuil = 0;
-	bool have = need_field(c, ind, "precarite", "epices_score") &&
-	            need_threshold(c, ind, "epices_precarite", &seuil);
+	bool have = rep_need_field(c, ind, "precarite", "epices_score") &&
+	            rep_need_threshold(c, ind, "epices_precarite", &seuil);
 	char num[48], label[128];
 	format_number(seuil, -1, num, sizeof num);
 	char *dot = strchr(num, '.');
 	if (dot)
 		*dot = ',';
 	snprintf(label, sizeof label, "Précaires (score ≥ %s)", have ? num : "seuil");
-	int n = count_add(ind, "evalues", "Patients évalués (dernier score de la période)", -1);
-	cat_add(ind, "score_moyen", "Score EPICES moyen", REPORT_MEAN, n, -1);
-	int prec = count_add(ind, "precaires", label, -1);
-	cat_add(ind, "part_precaires", "Part des précaires (%)", REPORT_PERCENT, n, prec);
+	int n = rep_count_add(ind, "evalues", "Patients évalués (dernier score de la période)", -1);
+	rep_cat_add(ind, "score_moyen", "Score EPICES moyen", REPORT_MEAN, n, -1);
+	int prec = rep_count_add(ind, "precaires", label, -1);
+	rep_cat_add(ind, "part_precaires", "Part des précaires (%)", REPORT_PERCENT, n, prec);
 	if (!have)
 		return 0;
 	store_report_args a = {.epices_threshold = seuil};
-	return run_wide(c, ind, STORE_REPORT_EPICES, &a);
+	return rep_run_wide(c, ind, STORE_REPORT_EPICES, &a);
 }
 
-static int ind_cascade(rctx *c, report_indicator *ind)
+static int ind_cascade(rep_ctx *c, report_indicator *ind)
 {
-	int k = count_add(ind, "suivis", "Patients suivis", -1);
-	k = count_add(ind, "depistes", "Dépistés (TROD ou sérologie VHC réalisé)", k);
-	k = count_add(ind, "ac_positifs", "Anticorps anti-VHC positifs", k);
-	k = count_add(ind, "arn_testes", "ARN recherché (résultat rendu)", k);
-	k = count_add(ind, "arn_positifs", "ARN détectable (infection active)", k);
-	k = count_add(ind, "traites", "Traités (antiviraux à action directe)", k);
-	count_add(ind, "gueris", "Guéris (RVS12)", k);
-	if (!need_suivis(c, ind) || !need_hcv_tests(c, ind) ||
-	    !need_codes(ind, need_field(c, ind, "hcv", "type_test"), "trod", "serologie", "arn_qualitatif",
-	                "charge_virale", NULL) ||
-	    !need_codes(ind, need_field(c, ind, "hcv", "resultat"), "positif", NULL) ||
-	    !need_codes(ind, need_field(c, ind, "hcv", "arn_resultat"), "detectable", "indetectable", NULL) ||
-	    !need_codes(ind, need_field(c, ind, "hcv", "evenement"), "traitement", NULL) ||
-	    !need_codes(ind, need_field(c, ind, "hcv", "rvs12"), "guerison", NULL))
+	int k = rep_count_add(ind, "suivis", "Patients suivis", -1);
+	k = rep_count_add(ind, "depistes", "Dépistés (TROD ou sérologie VHC réalisé)", k);
+	k = rep_count_add(ind, "ac_positifs", "Anticorps anti-VHC positifs", k);
+	k = rep_count_add(ind, "arn_testes", "ARN recherché (résultat rendu)", k);
+	k = rep_count_add(ind, "arn_positifs", "ARN détectable (infection active)", k);
+	k = rep_count_add(ind, "traites", "Traités (antiviraux à action directe)", k);
+	rep_count_add(ind, "gueris", "Guéris (RVS12)", k);
+	if (!rep_need_suivis(c, ind) || !need_hcv_tests(c, ind) ||
+	    !rep_need_codes(ind, rep_need_field(c, ind, "hcv", "type_test"), "trod", "serologie",
+	                    "arn_qualitatif", "charge_virale", NULL) ||
+	    !rep_need_codes(ind, rep_need_field(c, ind, "hcv", "resultat"), "positif", NULL) ||
+	    !rep_need_codes(ind, rep_need_field(c, ind, "hcv", "arn_resultat"), "detectable", "indetectable",
+	                    NULL) ||
+	    !rep_need_codes(ind, rep_need_field(c, ind, "hcv", "evenement"), "traitement", NULL) ||
+	    !rep_need_codes(ind, rep_need_field(c, ind, "hcv", "rvs12"), "guerison", NULL))
 		return 0;
-	return run_wide(c, ind, STORE_REPORT_HCV_CASCADE, NULL);
+	return rep_run_wide(c, ind, STORE_REPORT_HCV_CASCADE, NULL);
 }
 
-static int ind_vhb(rctx *c, report_indicator *ind)
+static int ind_vhb(rep_ctx *c, report_indicator *ind)
 {
-	int n = count_add(ind, "suivis", "Patients suivis", -1);
-	const field *fd = need_field(c, ind, "hcv", "statut_vhb");
-	if (!fd || !need_suivis(c, ind) ||
-	    !need_codes(ind, need_field(c, ind, "hcv", "evenement"), "vaccination_vhb", NULL))
+	int n = rep_count_add(ind, "suivis", "Patients suivis", -1);
+	const field *fd = rep_need_field(c, ind, "hcv", "statut_vhb");
+	if (!fd || !rep_need_suivis(c, ind) ||
+	    !rep_need_codes(ind, rep_need_field(c, ind, "hcv", "evenement"), "vaccination_vhb", NULL))
 		return 0;
-	cats_from_choices(ind, fd, n);
-	count_add(ind, "non_renseigne", "Non renseigné", n);
-	parts_of(ind, (size_t)n + 1, ind->n_cats, n);
-	return run_long(c, ind, n, STORE_REPORT_HBV_STATUS);
+	rep_cats_from_choices(ind, fd, n);
+	rep_count_add(ind, "non_renseigne", "Non renseigné", n);
+	rep_parts_of(ind, (size_t)n + 1, ind->n_cats, n);
+	return rep_run_long(c, ind, n, STORE_REPORT_HBV_STATUS);
 }
 
 /* The day that is months before day (the same day of the month, or the month's last day). */
@@ -422,59 +410,56 @@ int report_hcv_due(store *s, const formset *fs, long today, long *due, char **wh
 	return 0;
 }
 
-static int ind_depistage(rctx *c, report_indicator *ind)
+static int ind_depistage(rep_ctx *c, report_indicator *ind)
 {
 	double mois = 0, mois_inj = 0;
-	bool have = need_suivis(c, ind) && need_hcv_tests(c, ind) &&
-	            need_field(c, ind, "substances", "injecteur_actif") &&
-	            need_threshold(c, ind, "depistage_vhc_injecteur_mois", &mois_inj) &&
-	            need_threshold(c, ind, "depistage_vhc_mois", &mois);
+	bool have = rep_need_suivis(c, ind) && need_hcv_tests(c, ind) &&
+	            rep_need_field(c, ind, "substances", "injecteur_actif") &&
+	            rep_need_threshold(c, ind, "depistage_vhc_injecteur_mois", &mois_inj) &&
+	            rep_need_threshold(c, ind, "depistage_vhc_mois", &mois);
 	char l_inj[96], l_aut[96];
 	snprintf(l_inj, sizeof l_inj, "dont injecteurs actifs (aucun test depuis %d mois)", (int)mois_inj);
 	snprintf(l_aut, sizeof l_aut, "dont autres patients (aucun test depuis %d mois)", (int)mois);
-	int n = count_add(ind, "suivis", "Patients suivis", -1);
-	count_add(ind, "injecteurs_actifs", "Injecteurs actifs (injection dans les 30 jours)", n);
-	int due = count_add(ind, "a_faire", "Dépistage VHC à faire", n);
-	count_add(ind, "a_faire_injecteurs", l_inj, due);
-	count_add(ind, "a_faire_autres", l_aut, due);
-	parts_of(ind, (size_t)due + 1, ind->n_cats, due);
+	int n = rep_count_add(ind, "suivis", "Patients suivis", -1);
+	rep_count_add(ind, "injecteurs_actifs", "Injecteurs actifs (injection dans les 30 jours)", n);
+	int due = rep_count_add(ind, "a_faire", "Dépistage VHC à faire", n);
+	rep_count_add(ind, "a_faire_injecteurs", l_inj, due);
+	rep_count_add(ind, "a_faire_autres", l_aut, due);
+	rep_parts_of(ind, (size_t)due + 1, ind->n_cats, due);
 	if (!have)
 		return 0;
 	char cut_inj[11], cut[11];
 	due_cutoffs(c->r->period.last, mois_inj, mois, cut_inj, cut);
 	store_report_args a = {.due_injector = cut_inj, .due_other = cut};
-	return run_wide(c, ind, STORE_REPORT_HCV_DUE, &a);
+	return rep_run_wide(c, ind, STORE_REPORT_HCV_DUE, &a);
 }
 
-static int ind_phq9(rctx *c, report_indicator *ind)
+static int ind_phq9(rep_ctx *c, report_indicator *ind)
 {
 	return by_band(c, ind, "Patients évalués (dernier PHQ-9 de la période)", "sante_mentale",
 	               "phq9_severite", STORE_REPORT_PHQ9_BAND);
 }
 
-static int ind_gad7(rctx *c, report_indicator *ind)
+static int ind_gad7(rep_ctx *c, report_indicator *ind)
 {
 	return by_band(c, ind, "Patients évalués (dernier GAD-7 de la période)", "sante_mentale",
 	               "gad7_severite", STORE_REPORT_GAD7_BAND);
 }
 
-static int ind_alertes(rctx *c, report_indicator *ind)
+static int ind_alertes(rep_ctx *c, report_indicator *ind)
 {
-	int n = count_add(ind, "total", "Alertes levées sur des entrées de la période", -1);
-	count_add(ind, "urgent", "dont urgentes", n);
-	count_add(ind, "attention", "dont à surveiller", n);
-	count_add(ind, "info", "dont pour information", n);
-	parts_of(ind, (size_t)n + 1, ind->n_cats, n);
-	return run_long(c, ind, n, STORE_REPORT_ALERTS);
+	int n = rep_count_add(ind, "total", "Alertes levées sur des entrées de la période", -1);
+	rep_count_add(ind, "urgent", "dont urgentes", n);
+	rep_count_add(ind, "attention", "dont à surveiller", n);
+	rep_count_add(ind, "info", "dont pour information", n);
+	rep_parts_of(ind, (size_t)n + 1, ind->n_cats, n);
+	return rep_run_long(c, ind, n, STORE_REPORT_ALERTS);
 }
 
 /* Each indicator: its CSV code, its French heading, how it is computed in plain French for
  * the coordinator and the recipient of the archive (report_definition writes the thresholds of
  * reporting.yaml in place of {id}), and the function that fills it. */
-static const struct {
-	const char *id, *title, *definition;
-	int (*fn)(rctx *, report_indicator *);
-} indicators[REPORT_N] = {
+static const rep_def indicators[REPORT_IMPACT_FIRST] = {
     [REPORT_SUIVIS] = {"patients_suivis", "Patients suivis (au moins un contact réalisé)",
                        "les patients qui ont au moins un contact réalisé (statut « réalisé ») daté dans "
                        "la période : la file active, qui fonde le forfait annuel quand la période est "
@@ -578,21 +563,21 @@ typedef struct {
 static void sf_row(void *vctx, const store_sf_row *row)
 {
 	sf_sink *k = vctx;
-	long at = structure_row(k->r, row->structure);
+	long at = rep_structure_row(k->r, row->structure);
 	if (at < 0)
 		return;
 	if (!row->fd) {
 		report_indicator *ind = &k->r->extra[k->months];
 		for (size_t i = 0; i + 1 < ind->n_cats; i++)
 			if (strcmp(ind->cats[i].code, row->month) == 0)
-				add(k->r, ind, (size_t)at, i, row->n);
-		add(k->r, ind, (size_t)at, ind->n_cats - 1, row->n);
+				rep_add(k->r, ind, (size_t)at, i, row->n);
+		rep_add(k->r, ind, (size_t)at, ind->n_cats - 1, row->n);
 		/* The entries are the base of the other indicators (their category 0). */
 		for (size_t i = 0; i < k->f->n_fields; i++)
 			if (k->coded[i] >= 0)
-				add(k->r, &k->r->extra[k->coded[i]], (size_t)at, 0, row->n);
+				rep_add(k->r, &k->r->extra[k->coded[i]], (size_t)at, 0, row->n);
 		if (k->numbers >= 0)
-			add(k->r, &k->r->extra[k->numbers], (size_t)at, 0, row->n);
+			rep_add(k->r, &k->r->extra[k->numbers], (size_t)at, 0, row->n);
 		return;
 	}
 	size_t fi = (size_t)(row->fd - k->f->fields);
@@ -600,29 +585,29 @@ static void sf_row(void *vctx, const store_sf_row *row)
 		report_indicator *ind = &k->r->extra[k->coded[fi]];
 		for (size_t i = 1; i < ind->n_cats; i++)
 			if (strcmp(ind->cats[i].code, row->code) == 0)
-				add(k->r, ind, (size_t)at, i, row->n);
+				rep_add(k->r, ind, (size_t)at, i, row->n);
 	} else if (!row->code && k->numbers >= 0 && k->number_cat[fi] >= 0) {
 		report_indicator *ind = &k->r->extra[k->numbers];
-		add(k->r, ind, (size_t)at, (size_t)k->number_cat[fi], row->sum);
-		add(k->r, ind, (size_t)at, (size_t)k->number_cat[fi] + 1, row->sum);
+		rep_add(k->r, ind, (size_t)at, (size_t)k->number_cat[fi], row->sum);
+		rep_add(k->r, ind, (size_t)at, (size_t)k->number_cat[fi] + 1, row->sum);
 	}
 }
 
 /* FORM_mois: one category per month of the period, then the total. */
-static void sf_months(rctx *c, report_indicator *ind)
+static void sf_months(rep_ctx *c, report_indicator *ind)
 {
 	int y = atoi(c->first), m = atoi(c->first + 5);
 	int ly = atoi(c->last), lm = atoi(c->last + 5);
 	for (; y < ly || (y == ly && m <= lm); m = m == 12 ? 1 : m + 1, y += m == 1) {
 		char code[16];
 		snprintf(code, sizeof code, "%04d-%02d", y, m);
-		count_add(ind, code, code, -1);
+		rep_count_add(ind, code, code, -1);
 	}
-	count_add(ind, "total", "Total de la période", -1);
+	rep_count_add(ind, "total", "Total de la période", -1);
 }
 
 /* The indicators of one form of the structure, then its query. */
-static int structure_form(rctx *c, const form *f)
+static int structure_form(rep_ctx *c, const form *f)
 {
 	report *r = c->r;
 	const char *title = f->title.fr;
@@ -644,12 +629,12 @@ static int structure_form(rctx *c, const form *f)
 		report_indicator *ind = extra_add(r, id, t);
 		free(id);
 		free(t);
-		count_add(ind, "fiches", "Fiches de la période", -1);
+		rep_count_add(ind, "fiches", "Fiches de la période", -1);
 		if (fd->type == FT_YESNO) {
-			count_add(ind, "1", "oui", 0);
-			count_add(ind, "0", "non", 0);
+			rep_count_add(ind, "1", "oui", 0);
+			rep_count_add(ind, "0", "non", 0);
 		} else {
-			cats_from_choices(ind, fd, 0);
+			rep_cats_from_choices(ind, fd, 0);
 		}
 	}
 	for (size_t i = 0; i < f->n_fields; i++) {
@@ -660,27 +645,27 @@ static int structure_form(rctx *c, const form *f)
 			id = xasprintf("%s_nombres", f->id);
 			t = xasprintf("%s : totaux et moyennes par fiche", title);
 			k.numbers = (long)r->n_extra;
-			count_add(extra_add(r, id, t), "fiches", "Fiches de la période", -1);
+			rep_count_add(extra_add(r, id, t), "fiches", "Fiches de la période", -1);
 			free(id);
 			free(t);
 		}
 		report_indicator *ind = &r->extra[k.numbers];
 		char *label = xasprintf("%s : total", fd->label.fr);
-		k.number_cat[i] = count_add(ind, fd->id, label, -1);
+		k.number_cat[i] = rep_count_add(ind, fd->id, label, -1);
 		free(label);
 		id = xasprintf("%s_moyenne", fd->id);
 		label = xasprintf("%s : moyenne par fiche", fd->label.fr);
-		cat_add(ind, id, label, REPORT_MEAN, 0, -1);
+		rep_cat_add(ind, id, label, REPORT_MEAN, 0, -1);
 		free(id);
 		free(label);
 	}
 	for (size_t i = k.months; i < r->n_extra; i++)
-		values_alloc(r, &r->extra[i]);
+		rep_values_alloc(r, &r->extra[i]);
 	char *why = NULL;
 	int rc = store_structure_form_rows(c->s, f, c->first, c->last, sf_row, &k, &why);
 	if (rc == STORE_REPORT_MISSING) {
 		for (size_t i = k.months; i < r->n_extra; i++)
-			unavailable(&r->extra[i], "requête impossible : %s", why);
+			rep_unavailable(&r->extra[i], "requête impossible : %s", why);
 		rc = 0;
 	}
 	if (rc)
@@ -690,6 +675,16 @@ static int structure_form(rctx *c, const form *f)
 	free(k.coded);
 	free(k.number_cat);
 	return rc;
+}
+
+static const rep_def *def_of(enum report_id id)
+{
+	return id < REPORT_IMPACT_FIRST ? &indicators[id] : rep_impact_def(id);
+}
+
+bool report_on_page(enum report_id id, unsigned page)
+{
+	return (page & (id < REPORT_IMPACT_FIRST ? REPORT_PAGE_ACTIVITY : REPORT_PAGE_IMPACT)) != 0;
 }
 
 static void structure_add(void *vctx, const char *code)
@@ -724,7 +719,7 @@ static void source_set(report *r, report_source *src, const ledger_structure *st
 
 /* The structures: those of the patients, sorted; at a regional database with those it knows
  * (ledger.h) and where each one's figures come from; the database's own when it has no patient. */
-static int load_structures(rctx *c)
+static int load_structures(rep_ctx *c)
 {
 	report *r = c->r;
 	int rc = store_report_structures(c->s, structure_add, r, c->why);
@@ -756,15 +751,29 @@ report *report_compute(store *s, const formset *fs, const period *p, char **why,
 	return report_compute_progress(s, fs, p, NULL, NULL, why, code);
 }
 
+report *report_compute_pages(store *s, const formset *fs, const period *p, unsigned pages, char **why,
+                             int *code)
+{
+	return report_compute_page_progress(s, fs, p, pages, NULL, NULL, why, code);
+}
+
 report *report_compute_progress(store *s, const formset *fs, const period *p,
                                 void (*progress)(void *ctx, int step, int steps), void *ctx, char **why,
                                 int *code)
 {
+	return report_compute_page_progress(s, fs, p, REPORT_PAGE_ACTIVITY, progress, ctx, why, code);
+}
+
+report *report_compute_page_progress(store *s, const formset *fs, const period *p, unsigned pages,
+                                     void (*progress)(void *ctx, int step, int steps), void *ctx, char **why,
+                                     int *code)
+{
 	report *r = xcalloc(1, sizeof *r);
 	r->period = *p;
+	r->pages = pages;
 	r->mask_max = fs->reporting ? fs->reporting->small_count_mask : 4;
 	r->reporting = fs->reporting;
-	rctx c = {.s = s, .fs = fs, .r = r, .why = why};
+	rep_ctx c = {.s = s, .fs = fs, .r = r, .why = why};
 	date_format(p->first, c.first);
 	date_format(p->last, c.last);
 	int rc = store_report_begin(s, why);
@@ -772,14 +781,19 @@ report *report_compute_progress(store *s, const formset *fs, const period *p,
 		rc = load_structures(&c);
 	for (int i = 0; !rc && i < REPORT_N; i++) {
 		report_indicator *ind = &r->ind[i];
-		if (progress)
-			progress(ctx, i + 1, REPORT_N);
-		ind->id = indicators[i].id;
-		ind->title = indicators[i].title;
+		const rep_def *d = def_of((enum report_id)i);
+		ind->id = d->id;
+		ind->title = d->title;
 		ind->definition = report_definition((enum report_id)i, fs->reporting);
-		ind->available = true;
-		rc = indicators[i].fn(&c, ind);
-		values_alloc(r, ind); /* an indicator that ran no query */
+		if (!report_on_page((enum report_id)i, pages)) {
+			rep_unavailable(ind, "non calculé");
+		} else {
+			if (progress)
+				progress(ctx, i + 1, REPORT_N);
+			ind->available = true;
+			rc = d->fn(&c, ind);
+		}
+		rep_values_alloc(r, ind); /* an indicator that ran no query */
 	}
 	for (size_t k = 0; !rc && k < fs->n_forms; k++)
 		if (fs->forms[k]->scope == SCOPE_STRUCTURE)
@@ -873,18 +887,18 @@ char *report_mask_rule(int mask_max)
 
 const char *report_indicator_id(enum report_id id)
 {
-	return indicators[id].id;
+	return def_of(id)->id;
 }
 
 const char *report_indicator_title(enum report_id id)
 {
-	return indicators[id].title;
+	return def_of(id)->title;
 }
 
 char *report_definition(enum report_id id, const reporting *rep)
 {
 	strbuf sb = STRBUF_INIT;
-	for (const char *p = indicators[id].definition; *p;) {
+	for (const char *p = def_of(id)->definition; *p;) {
 		const char *close = *p == '{' ? strchr(p, '}') : NULL;
 		if (!close) {
 			strbuf_putc(&sb, *p++);
@@ -941,6 +955,11 @@ static void wrap_into(strbuf *o, const char *text)
 
 void report_definitions_text(strbuf *o, const reporting *rep)
 {
+	rep_definitions_text(o, rep, 0, REPORT_IMPACT_FIRST);
+}
+
+void rep_definitions_text(strbuf *o, const reporting *rep, int first, int end)
+{
 	strbuf_puts(o, "DÉFINITIONS DES INDICATEURS\n---------------------------\n");
 	char *line = xasprintf("Règles communes : %s", report_conventions);
 	wrap_into(o, line);
@@ -951,9 +970,10 @@ void report_definitions_text(strbuf *o, const reporting *rep)
 	wrap_into(o, line);
 	free(line);
 	free(rule);
-	for (int i = 0; i < REPORT_N; i++) {
+	for (int i = first; i < end; i++) {
 		char *def = report_definition((enum report_id)i, rep);
-		line = xasprintf("%s — %s : %s", indicators[i].id, indicators[i].title, def);
+		line = xasprintf("%s — %s : %s", def_of((enum report_id)i)->id,
+		                 def_of((enum report_id)i)->title, def);
 		strbuf_putc(o, '\n');
 		wrap_into(o, line);
 		free(line);
@@ -979,8 +999,8 @@ bool report_definitions_csv(const reporting *rep, csv_writer *w)
 	free(rule);
 	for (int i = 0; i < REPORT_N; i++) {
 		char *def = report_definition((enum report_id)i, rep);
-		csv_field(w, indicators[i].id);
-		csv_field(w, indicators[i].title);
+		csv_field(w, def_of((enum report_id)i)->id);
+		csv_field(w, def_of((enum report_id)i)->title);
 		csv_field(w, def);
 		csv_end_row(w);
 		free(def);
@@ -1017,7 +1037,7 @@ static int hidden(const report *r, const report_indicator *ind, size_t row, size
 		return REPORT_SHOWN;
 	if (ind->mask)
 		return ind->mask[row * ind->n_cats + cat];
-	double v = cell(ind, row)[cat];
+	double v = rep_cell(ind, row)[cat];
 	return v >= 1 && v <= r->mask_max ? REPORT_SMALL : REPORT_SHOWN;
 }
 
@@ -1030,7 +1050,7 @@ static report_cell masked_cell(int how)
 static report_cell share(const report *r, const report_indicator *ind, size_t row, int num, int base,
                          bool mask)
 {
-	const double *v = cell(ind, row);
+	const double *v = rep_cell(ind, row);
 	int how = hidden(r, ind, row, (size_t)num, mask);
 	if (!how)
 		how = hidden(r, ind, row, (size_t)base, mask);
@@ -1057,7 +1077,7 @@ report_cell report_indicator_cell(const report *r, const report_indicator *ind, 
 		return (report_cell){false, false, false, true, 0};
 	if (!ind->available || cat >= ind->n_cats)
 		return c;
-	const double *v = cell(ind, row);
+	const double *v = rep_cell(ind, row);
 	const report_category *k = &ind->cats[cat];
 	int how;
 	switch (k->kind) {
@@ -1075,6 +1095,12 @@ report_cell report_indicator_cell(const report *r, const report_indicator *ind, 
 		break;
 	case REPORT_PERCENT:
 		c = share(r, ind, row, k->num, k->base, mask);
+		break;
+	case REPORT_VALUE:
+		if (k->base >= 0 && (how = hidden(r, ind, row, (size_t)k->base, mask)))
+			c = masked_cell(how);
+		else if (k->base < 0 || v[k->base] > 0)
+			c = (report_cell){true, false, false, false, round_to(v[cat], k->num)};
 		break;
 	}
 	return c;
@@ -1100,6 +1126,20 @@ report_cell report_cell_share(const report *r, enum report_id id, size_t row, si
 	return indicator_share(r, &r->ind[id], row, cat, mask);
 }
 
+int report_decimals(const report_category *k)
+{
+	switch (k->kind) {
+	case REPORT_COUNT:
+		return 0;
+	case REPORT_MEAN:
+		return 2;
+	case REPORT_PERCENT:
+		return 1;
+	default:
+		return k->num;
+	}
+}
+
 /* The value of a cell as text: counts as integers, means with 2 decimals, percentages with 1;
  * the decimal separator is sep. Empty when there is no value. */
 static void cell_text(const report_category *k, report_cell c, char sep, char *buf, size_t size)
@@ -1107,7 +1147,7 @@ static void cell_text(const report_category *k, report_cell c, char sep, char *b
 	*buf = 0;
 	if (!c.has_value)
 		return;
-	format_number(c.value, k->kind == REPORT_COUNT ? 0 : k->kind == REPORT_MEAN ? 2 : 1, buf, size);
+	format_number(c.value, report_decimals(k), buf, size);
 	char *dot = strchr(buf, '.');
 	if (dot)
 		*dot = sep;
@@ -1165,7 +1205,7 @@ static void text_line(const report *r, FILE *out, const report_indicator *ind, s
 	fputc('\n', out);
 }
 
-static void text_indicator(const report *r, FILE *out, const report_indicator *ind, size_t row, bool mask)
+void rep_text_indicator(const report *r, FILE *out, const report_indicator *ind, size_t row, bool mask)
 {
 	if (!ind->available) {
 		fprintf(out, "%s\n  non disponible : ", ind->title);
@@ -1178,7 +1218,7 @@ static void text_indicator(const report *r, FILE *out, const report_indicator *i
 		return;
 	}
 	fprintf(out, "%s\n", ind->title);
-	const double *v = cell(ind, row);
+	const double *v = rep_cell(ind, row);
 	for (size_t k = 0; k < ind->n_cats; k++) {
 		if (ind->hide_zero && v[k] == 0 && strcmp(ind->cats[k].code, "total") != 0)
 			continue;
@@ -1250,12 +1290,13 @@ static void text_total(const report *r, FILE *out)
 		fputs("Pas de données : aucune structure n'a de données couvrant toute la période.\n", out);
 }
 
-bool report_write_text(const report *r, FILE *out, bool mask)
+void rep_text_page(const report *r, FILE *out, bool mask, const char *title, unsigned page, int first,
+                   int end, int joined)
 {
 	char a[11], b[11];
 	french_date(r->period.first, a);
 	french_date(r->period.last, b);
-	fprintf(out, "Rapport d'activité — période %s (du %s au %s)\n", r->period.label, a, b);
+	fprintf(out, "%s — période %s (du %s au %s)\n", title, r->period.label, a, b);
 	if (r->mask_max < 1)
 		fputs("Petits effectifs : aucun masquage prévu (reporting.yaml)\n", out);
 	else if (mask)
@@ -1281,15 +1322,16 @@ bool report_write_text(const report *r, FILE *out, bool mask)
 			text_total(r, out);
 		if (report_no_data(r, row))
 			continue;
-		for (int i = 0; i < REPORT_N; i++) {
-			/* The two single-value indicators go together, the others each in a paragraph. */
-			if (i != REPORT_INCLUSIONS)
+		for (int i = first; i < end; i++) {
+			if (i != joined)
 				fputc('\n', out);
-			text_indicator(r, out, &r->ind[i], row, mask);
+			rep_text_indicator(r, out, &r->ind[i], row, mask);
 		}
 		for (size_t k = 0; k < r->n_extra; k++) {
+			if (!rep_extra_on_page(&r->extra[k], page))
+				continue;
 			fputc('\n', out);
-			text_indicator(r, out, &r->extra[k], row, mask);
+			rep_text_indicator(r, out, &r->extra[k], row, mask);
 		}
 	}
 	strbuf defs = STRBUF_INIT;
@@ -1301,10 +1343,17 @@ bool report_write_text(const report *r, FILE *out, bool mask)
 		free(line);
 		free(rule);
 	}
-	report_definitions_text(&defs, r->reporting);
+	rep_definitions_text(&defs, r->reporting, first, end);
 	fputc('\n', out);
 	fputs(strbuf_str(&defs), out);
 	strbuf_done(&defs);
+}
+
+bool report_write_text(const report *r, FILE *out, bool mask)
+{
+	/* The two single-value indicators go together, the others each in a paragraph. */
+	rep_text_page(r, out, mask, "Rapport d'activité", REPORT_PAGE_ACTIVITY, 0, REPORT_IMPACT_FIRST,
+	              REPORT_INCLUSIONS);
 	return !ferror(out);
 }
 
@@ -1329,6 +1378,25 @@ static void csv_source(const report *r, csv_writer *w, size_t row)
 	csv_field(w, src->made);
 }
 
+/* One CSV row: the category's code followed by suffix, its value as text, whether masked, and
+ * at a regional database where the figures come from. */
+static void csv_row(csv_writer *w, const report *r, size_t row, const report_indicator *ind, const char *code,
+                    const char *suffix, const char *val, bool masked)
+{
+	char cat[160] = "";
+	if (code)
+		snprintf(cat, sizeof cat, "%s%s", code, suffix);
+	csv_field(w, report_row_name(r, row));
+	csv_field(w, r->period.label);
+	csv_field(w, ind->id);
+	csv_field(w, code ? cat : NULL);
+	csv_field(w, val);
+	csv_field(w, masked ? "1" : "0");
+	if (r->regional)
+		csv_source(r, w, row);
+	csv_end_row(w);
+}
+
 bool report_write_csv(const report *r, csv_writer *w, bool mask)
 {
 	static const char *const header[] = {
@@ -1340,6 +1408,11 @@ bool report_write_csv(const report *r, csv_writer *w, bool mask)
 	for (size_t row = 0; row < report_rows(r); row++) {
 		for (size_t i = 0; i < REPORT_N + r->n_extra; i++) {
 			const report_indicator *ind = i < REPORT_N ? &r->ind[i] : &r->extra[i - REPORT_N];
+			/* The pages computed (a report made by hand, without pages: the activity). */
+			unsigned pages = r->pages ? r->pages : REPORT_PAGE_ACTIVITY;
+			if (i < REPORT_N ? !report_on_page((enum report_id)i, pages)
+			                 : !rep_extra_on_page(ind, pages))
+				continue;
 			/* A not available indicator is one row with no category and no value. */
 			size_t n = ind->available ? ind->n_cats : 1;
 			for (size_t k = 0; k < n; k++) {
@@ -1347,15 +1420,16 @@ bool report_write_csv(const report *r, csv_writer *w, bool mask)
 				char val[48] = "";
 				if (ind->available)
 					cell_text(&ind->cats[k], c, '.', val, sizeof val);
-				csv_field(w, report_row_name(r, row));
-				csv_field(w, r->period.label);
-				csv_field(w, ind->id);
-				csv_field(w, ind->available ? ind->cats[k].code : NULL);
-				csv_field(w, val);
-				csv_field(w, c.masked ? "1" : "0");
-				if (r->regional)
-					csv_source(r, w, row);
-				csv_end_row(w);
+				csv_row(w, r, row, ind, ind->available ? ind->cats[k].code : NULL, "", val,
+				        c.masked);
+				/* The impact page's shares are figures of their own for the evaluation. */
+				if (i < REPORT_IMPACT_FIRST || i >= REPORT_N || !ind->available ||
+				    ind->cats[k].kind != REPORT_COUNT || ind->cats[k].base < 0)
+					continue;
+				report_cell sh = report_cell_share(r, (enum report_id)i, row, k, mask);
+				cell_text(&(report_category){.kind = REPORT_PERCENT}, sh, '.', val,
+				          sizeof val);
+				csv_row(w, r, row, ind, ind->cats[k].code, "_pct", val, sh.masked);
 			}
 		}
 	}

@@ -64,6 +64,10 @@
  * version) is partial; both are left out of the total, which is the sum of the structures whose
  * data covers the whole period. At a structure's own database every structure counts.
  *
+ * The impact page (report --impact; its indicators from REPORT_IMPACT_FIRST, each with its
+ * definition in French in report_impact.c) gathers the figures the network is asked for: who
+ * is reached, hospital care before and after, length of follow-up, patients per quarter, cost.
+ *
  * The small-count rule holds (report_mask.c): counts from 1 to small_count_mask are masked,
  * and so are other cells chosen so that no masked count can be recomputed from the cells shown
  * by the sums the report states (categories and their total, structures and the total row, the
@@ -98,13 +102,32 @@ enum report_id {
 	REPORT_PHQ9,
 	REPORT_GAD7,
 	REPORT_ALERTES,
-	REPORT_N
+	/* The impact page. */
+	REPORT_IMPACT_SEXE,
+	REPORT_IMPACT_TERRITOIRE,
+	REPORT_IMPACT_QPV,
+	REPORT_IMPACT_MOTIF,
+	REPORT_IMPACT_URGENCES,
+	REPORT_IMPACT_NUITS,
+	REPORT_IMPACT_DUREE,
+	REPORT_IMPACT_DUREE_SUIVIS,
+	REPORT_IMPACT_DUREE_SORTIS,
+	REPORT_IMPACT_SORTIES_AVANT_2ANS,
+	REPORT_IMPACT_TRIMESTRES,
+	REPORT_IMPACT_COUT,
+	REPORT_N,
+	REPORT_IMPACT_FIRST = REPORT_IMPACT_SEXE
 };
+
+/* The pages of the report: which indicators report_compute_pages computes. */
+enum { REPORT_PAGE_ACTIVITY = 1, REPORT_PAGE_IMPACT = 2 };
 
 typedef enum {
 	REPORT_COUNT,   /* a number of patients, entries or alerts: subject to the small-count rule */
 	REPORT_MEAN,    /* a mean over the count of category base (2 decimals) */
 	REPORT_PERCENT, /* 100 × category num / category base (1 decimal) */
+	REPORT_VALUE,   /* a figure as computed (a quartile, an amount), with num decimals; masked
+	                 * when its base count is; its total row is its indicator's, never a sum */
 } report_kind;
 
 typedef struct {
@@ -113,7 +136,7 @@ typedef struct {
 	report_kind kind;
 	int base;    /* MEAN, PERCENT: the denominator category; COUNT: the category a percentage
 	              * shown beside it in text refers to; -1 for none */
-	int num;     /* PERCENT: the numerator category */
+	int num;     /* PERCENT: the numerator category; VALUE: the decimals shown */
 	int part_of; /* COUNT: the category that is the sum of this one and its siblings (a total,
 	              * "evalues", "suivis"…), -1 for none */
 } report_category;
@@ -167,6 +190,7 @@ typedef struct {
 	report_source *sources;     /* one per structure */
 	size_t n_in_total;          /* structures counted in the total */
 	const reporting *reporting; /* the thresholds the report was computed with; borrowed */
+	unsigned pages;             /* REPORT_PAGE_* computed; the others' indicators not available */
 	report_indicator ind[REPORT_N];
 	/* The indicators of the forms of the structure (scope: structure), in the order of the
 	 * forms; ids and titles owned (free_names). */
@@ -184,7 +208,21 @@ report *report_compute(store *s, const formset *fs, const period *p, char **why,
 report *report_compute_progress(store *s, const formset *fs, const period *p,
                                 void (*progress)(void *ctx, int step, int steps), void *ctx, char **why,
                                 int *code);
+/* The same for the pages of the mask pages (REPORT_PAGE_ACTIVITY, REPORT_PAGE_IMPACT or both):
+ * the indicators of the other page are marked not available; report_compute computes the
+ * activity page. */
+report *report_compute_pages(store *s, const formset *fs, const period *p, unsigned pages, char **why,
+                             int *code);
+report *report_compute_page_progress(store *s, const formset *fs, const period *p, unsigned pages,
+                                     void (*progress)(void *ctx, int step, int steps), void *ctx, char **why,
+                                     int *code);
 void report_free(report *r); /* NULL is fine */
+
+/* Whether indicator id belongs to one of the pages of the mask page. */
+bool report_on_page(enum report_id id, unsigned page);
+
+/* The decimals a category's values are shown with (counts 0, means 2, percentages 1). */
+int report_decimals(const report_category *k);
 
 /* The screenings due today, as the report counts them (depistage_vhc, "a_faire") for the
  * patients followed in the 12 months up to today (their last contact done in that time), at
@@ -250,9 +288,16 @@ bool report_definitions_csv(const reporting *rep, csv_writer *w);
  * Returns false on a write error. */
 bool report_write_text(const report *r, FILE *out, bool mask);
 
+/* Write the impact page as French text readable at 80 columns, like the activity report: per
+ * structure and in total, then the definition of each indicator. Returns false on a write
+ * error. */
+bool report_write_impact_text(const report *r, FILE *out, bool mask);
+
 /* Write the report as CSV rows structure,periode,indicateur,categorie,valeur,masque (header
  * included): a masked value is empty with masque 1; an empty value with masque 0 has no value
- * (indicator not available, or a mean or share of nobody). At a regional database, four more
+ * (indicator not available, or a mean or share of nobody). The indicators of the pages
+ * computed; on the impact page, each count that has a base is followed by its share (%) as
+ * category "<code>_pct". At a regional database, four more
  * columns end each row: statut (complet, partiel or pas_de_donnees, whose values are all empty;
  * empty for the total), export_sequence, export_periode and export_fait_le (the export the
  * structure's figures come from). Returns false on a write error. */

@@ -7,7 +7,7 @@
  *    their total, AUDIT zones and the patients assessed, HBV statuses and the patients
  *    followed, screenings due of injectors and of the others…);
  *  - in each category, the total row ("ensemble") and the structures it counts;
- *  - the same count under several indicators (the patients followed of four indicators, the
+ *  - the same count under several indicators (the patients followed of eight indicators, the
  *    contacts done of three, the patients assessed by the AUDIT of two).
  * The rule is public, so a small count is known to lie in [1, small_count_mask].
  * Three steps. (1) While an equality has exactly one masked cell, mask another of its cells:
@@ -31,7 +31,7 @@
 static const struct {
 	enum report_id id;
 	const char *code;
-} same_count[][5] = {
+} same_count[][7] = {
     {{REPORT_SUIVIS, "patients"},
      {REPORT_CASCADE_VHC, "suivis"},
      {REPORT_VACCINATION_VHB, "suivis"},
@@ -42,6 +42,13 @@ static const struct {
      {REPORT_CONTACTS_TYPE, "total"},
      {REPORT_N, NULL}},
     {{REPORT_AUDIT_ZONE, "evalues"}, {REPORT_AUDIT_CLASSE, "evalues"}, {REPORT_N, NULL}},
+    /* The impact page's patients followed (its four indicators of who is reached). */
+    {{REPORT_SUIVIS, "patients"},
+     {REPORT_IMPACT_SEXE, "suivis"},
+     {REPORT_IMPACT_TERRITOIRE, "suivis"},
+     {REPORT_IMPACT_QPV, "suivis"},
+     {REPORT_IMPACT_MOTIF, "suivis"},
+     {REPORT_N, NULL}},
 };
 
 /* An equality: cells[0] is the total, equal to the sum of the others (a link between two

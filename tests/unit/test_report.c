@@ -112,11 +112,12 @@ static void test_csv(void)
 	CHECK(strstr(s, "\r\nensemble,2026-T3,epices,evalues,10,0\r\n") != NULL);
 	CHECK(strstr(s, "\r\nensemble,2026-T3,epices,precaires,,1\r\n") != NULL);
 	CHECK(strstr(s, "\r\nA,2026-T3,cascade_vhc,,,0\r\n") != NULL);
-	/* 3 rows × (14 indicators not available + 4 EPICES categories) + the header. */
+	/* 3 rows × (14 activity indicators not available + 4 EPICES categories) + the header: a
+	 * report without pages is the activity report. */
 	size_t lines = 0;
 	for (const char *p = s; (p = strstr(p, "\r\n")); p += 2)
 		lines++;
-	CHECK(lines == 3 * (REPORT_N - 1 + 4) + 1);
+	CHECK(lines == 3 * (REPORT_IMPACT_FIRST - 1 + 4) + 1);
 	strbuf_done(&sb);
 
 	csv_init(&w, mem_sink, &sb);
@@ -154,8 +155,9 @@ static void test_compute(void)
 		CHECK(r->n_structures == 1 && strcmp(r->structures[0], "LOC01") == 0);
 		CHECK(r->mask_max == 4);
 		for (int i = 0; i < REPORT_N; i++) {
-			CHECK(r->ind[i].available);
-			if (!r->ind[i].available)
+			/* The activity page only: the impact page was not asked for. */
+			CHECK(r->ind[i].available == (i < REPORT_IMPACT_FIRST));
+			if (r->ind[i].available != (i < REPORT_IMPACT_FIRST))
 				fprintf(stderr, "  %s : %s\n", r->ind[i].id, r->ind[i].unavailable);
 		}
 		CHECK_STR(r->ind[REPORT_CASCADE_VHC].cats[6].code, "gueris");
