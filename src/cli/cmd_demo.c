@@ -89,6 +89,9 @@ static const struct {
 } known_mix[] = {
     {"sexe", {"F", "M", "X"}, {49, 48, 3}},
     {"statut", {"realise", "non_honore", "annule"}, {80, 14, 6}},
+    /* Residence: mostly towns, a real share of rural areas and of priority neighbourhoods. */
+    {"territoire", {"urbain_dense", "intermediaire", "rural", "rural_tres_peu_dense"}, {42, 31, 19, 8}},
+    {"qpv", {"oui", "non", "ne_sait_pas"}, {21, 66, 13}},
 };
 
 static const char *known_answer(const field *fd)
@@ -230,6 +233,58 @@ static int save(session *ses, record *r, entry_meta *meta, size_t *count)
 	return 0;
 }
 
+/* A Poisson draw of mean lambda (Knuth's method: lambda stays small here). */
+static long rng_poisson(double lambda)
+{
+	double limit = exp(-lambda), prod = rng_unit();
+	long k = 0;
+	while (prod > limit) {
+		prod *= rng_unit();
+		k++;
+	}
+	return k;
+}
+
+/* Emergency visits and nights in hospital over 6 months: more for a severe profile, fewer as
+ * the follow-up goes on (factor 1 at inclusion). */
+static void hospital_answers(record *r, const profile *p, double factor)
+{
+	char buf[24];
+	long urg = form_field_index(r->f, "urgences_6m"), nuits = form_field_index(r->f, "nuits_hopital_6m");
+	if (urg >= 0) {
+		snprintf(buf, sizeof buf, "%ld", rng_poisson((0.25 + 2.2 * p->severity) * factor));
+		record_set(r, (size_t)urg, buf, NULL);
+	}
+	if (nuits >= 0) {
+		long n = 0;
+		if (rng_chance((0.08 + 0.35 * p->severity) * factor))
+			n = rng_range(1, 3 + (long)(18 * p->severity));
+		snprintf(buf, sizeof buf, "%ld", n);
+		record_set(r, (size_t)nuits, buf, NULL);
+	}
+}
+
+/* recours_hopital: asked at inclusion, then about every 6 months while followed. */
+static int hospital_entries(session *ses, const form *f, const profile *p, record *pr, entry_meta *meta,
+                            size_t *count)
+{
+	long mo = form_field_index(f, "moment");
+	int rc = 0;
+	for (long day = p->inclusion, k = 0; !rc && day <= p->end;
+	     k++, day = p->inclusion + 182 * k + rng_range(-20, 20)) {
+		record *r = record_new(ses->fs, f, day);
+		r->patient = pr;
+		if (mo >= 0)
+			record_set(r, (size_t)mo, k ? "suivi" : "inclusion", NULL);
+		/* The effect of the follow-up: down to about 55 % of the initial use after a year. */
+		hospital_answers(r, p, k ? 0.55 + 0.45 * exp(-(double)k / 2) + 0.2 * (rng_unit() - 0.5) : 1);
+		fill(r, p);
+		rc = save(ses, r, meta, count);
+		record_free(r);
+	}
+	return rc;
+}
+
 static int one_patient(session *ses, size_t *count)
 {
 	const form *pf = formset_form(ses->fs, "patient");
@@ -263,6 +318,10 @@ static int one_patient(session *ses, size_t *count)
 		const form *f = ses->fs->forms[k];
 		if (f == pf || f->scope == SCOPE_STRUCTURE)
 			continue;
+		if (strcmp(f->id, "recours_hopital") == 0) {
+			rc = hospital_entries(ses, f, &p, pr, &meta, count);
+			continue;
+		}
 		int n = f->cardinality == CARD_ONCE ? 1 : entries_for(f, &p);
 		if (strcmp(f->id, "sortie") == 0)
 			n = leaves;
