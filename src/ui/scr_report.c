@@ -5,7 +5,11 @@
  * characters (eighths of a column) on a UTF-8 terminal and '#' otherwise; no colour is needed.
  * The period of the next deadline is proposed (F5 to choose another); a regional database shows
  * one structure or the total at a time (← →); F6 masks the small counts as in what leaves the
- * structure. */
+ * structure.
+ *
+ * The same screen shows the impact page (report --impact; F7 from the report): who is reached,
+ * hospital care before and after, length of follow-up, exits before two years, patients per
+ * quarter and cost, as bars and figures, each block followed by its definition. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <math.h>
@@ -48,6 +52,49 @@ static const char *const model_texts[] __attribute__((unused)) = {
     N_("Dépistage VHC à faire"),
     N_("Alertes cliniques (nombre, sans texte)"),
     N_("Alertes levées sur des entrées de la période"),
+    /* The impact page (report_impact.c). */
+    N_("Public : sexe des patients suivis"),
+    N_("Public : territoire de résidence"),
+    N_("Public : résidence en quartier prioritaire (QPV)"),
+    N_("Public : motifs d'inclusion"),
+    N_("Patients suivis dans la période"),
+    N_("Non renseigné"),
+    N_("Plusieurs motifs"),
+    N_("Précarité ou santé mentale seules"),
+    N_("Motif non renseigné"),
+    N_("Recours aux urgences : avant l'inclusion et aujourd'hui"),
+    N_("Nuits d'hospitalisation : avant l'inclusion et aujourd'hui"),
+    N_("Patients comparés (les deux mesures)"),
+    N_("Passages aux urgences, 6 mois avant l'inclusion (total)"),
+    N_("Passages aux urgences, 6 derniers mois (total)"),
+    N_("≥ 1 passage, avant l'inclusion"),
+    N_("≥ 1 passage, 6 derniers mois"),
+    N_("Nuits à l'hôpital, 6 mois avant l'inclusion (total)"),
+    N_("Nuits à l'hôpital, 6 derniers mois (total)"),
+    N_("≥ 1 nuit, avant l'inclusion"),
+    N_("≥ 1 nuit, 6 derniers mois"),
+    N_("Moyenne par patient avant l'inclusion"),
+    N_("Moyenne par patient, 6 derniers mois"),
+    N_("Différence appariée moyenne (après − avant)"),
+    N_("Durée de suivi : ensemble"),
+    N_("Durée de suivi : patients toujours suivis"),
+    N_("Durée de suivi : patients sortis"),
+    N_("Patients (suivis dans la période ou sortis)"),
+    N_("Patients toujours suivis"),
+    N_("Patients sortis dans la période"),
+    N_("Premier quartile (mois)"),
+    N_("Durée médiane (mois)"),
+    N_("Troisième quartile (mois)"),
+    N_("Suivis depuis plus d'un an"),
+    N_("Suivis depuis plus de deux ans"),
+    N_("Suivis depuis plus de trois ans"),
+    N_("Motifs de sortie avant deux ans de suivi"),
+    N_("Sortis avant deux ans de suivi"),
+    N_("Patients suivis par trimestre"),
+    N_("Coût par patient suivi"),
+    N_("Budget de la période (€)"),
+    N_("Patients suivis (structures dont le budget est connu)"),
+    N_("Coût par patient suivi (€)"),
 };
 
 typedef enum { L_HEAD, L_VALUE, L_BAR, L_NOTE, L_SOURCE, L_BLANK } line_kind;
@@ -72,6 +119,9 @@ typedef struct {
 	size_t n;
 	char **notes; /* regional: where the figures shown come from, wrapped; owned */
 	size_t n_notes;
+	unsigned page; /* REPORT_PAGE_ACTIVITY or REPORT_PAGE_IMPACT */
+	char **defs;   /* the impact page's definitions, wrapped: lines L_NOTE points to; owned */
+	size_t n_defs;
 	listview lv; /* over the lines v */
 	dialog dlg;
 	app *a;
@@ -108,17 +158,25 @@ static void add_value(report_scr *x, enum report_id id, const char *code, bool t
 	add(x, (line){L_VALUE, id, k, title ? ind->title : ind->cats[k].label, 0});
 }
 
+/* A blank line and the indicator's title, then why it is not available if it is not; returns
+ * whether it is. */
+static bool add_heading(report_scr *x, enum report_id id)
+{
+	const report_indicator *ind = &x->r->ind[id];
+	add(x, (line){L_BLANK, id, 0, NULL, 0});
+	add(x, (line){L_HEAD, id, 0, ind->title, 0});
+	if (!ind->available)
+		add(x, (line){L_NOTE, id, 0, ind->unavailable, 0});
+	return ind->available;
+}
+
 /* A heading, then bars for the categories from first on, scaled to category scale (or to the
  * largest value shown when that one has none); the categories before first as figures. */
 static void add_chart(report_scr *x, enum report_id id, size_t first, size_t scale_cat, const char *note)
 {
 	const report_indicator *ind = &x->r->ind[id];
-	add(x, (line){L_BLANK, id, 0, NULL, 0});
-	add(x, (line){L_HEAD, id, 0, ind->title, 0});
-	if (!ind->available) {
-		add(x, (line){L_NOTE, id, 0, ind->unavailable, 0});
+	if (!add_heading(x, id))
 		return;
-	}
 	double scale = 0;
 	report_cell c = report_cell_get(x->r, id, x->row, scale_cat, x->mask);
 	if (c.has_value)
@@ -180,16 +238,82 @@ static void add_sources(report_scr *x)
 	strbuf_done(&sb);
 }
 
+/* The columns a definition is wrapped to: it fits at 80 columns beside the margins. */
+enum { NOTE_COLS = 72 };
+
+/* A definition as note lines (kept in x->defs). */
+static void add_definition(report_scr *x, enum report_id id, const char *text)
+{
+	char **lines = NULL;
+	size_t n = text ? draw_wrap(text, NOTE_COLS, &lines) : 0;
+	x->defs = xrealloc(x->defs, (x->n_defs + n + 1) * sizeof *x->defs);
+	for (size_t i = 0; i < n; i++) {
+		x->defs[x->n_defs++] = lines[i];
+		add(x, (line){L_NOTE, id, 0, lines[i], 0});
+	}
+	free(lines); /* the lines are x->defs' now */
+}
+
+/* An impact block: heading, then each category as shape says ('v' a figure, 'b' a bar scaled
+ * to category scale_cat or to the largest bar, '-' nothing; past its end, bars), bars at zero
+ * left out when the indicator hides zeros; then its definition. */
+static void add_block(report_scr *x, enum report_id id, const char *shape, int scale_cat)
+{
+	const report_indicator *ind = &x->r->ind[id];
+	if (!add_heading(x, id))
+		return;
+	double scale = 0;
+	report_cell c;
+	if (scale_cat >= 0 && (c = report_cell_get(x->r, id, x->row, (size_t)scale_cat, x->mask)).has_value)
+		scale = c.value;
+	size_t len = strlen(shape);
+	for (size_t k = 0; k < ind->n_cats; k++) {
+		c = report_cell_get(x->r, id, x->row, k, x->mask);
+		if ((k >= len || shape[k] == 'b') && c.has_value && c.value > scale)
+			scale = c.value;
+	}
+	for (size_t k = 0; k < ind->n_cats; k++) {
+		char how = k < len ? shape[k] : 'b';
+		c = report_cell_get(x->r, id, x->row, k, x->mask);
+		if (how == '-' || (how == 'b' && ind->hide_zero && c.has_value && c.value == 0))
+			continue;
+		add(x, (line){how == 'v' ? L_VALUE : L_BAR, id, k, ind->cats[k].label, scale});
+	}
+	add_definition(x, id, ind->definition);
+}
+
+static void build_impact(report_scr *x)
+{
+	add(x, (line){L_HEAD, REPORT_IMPACT_SEXE, 0, N_("Qui est accueilli (patients suivis)"), 0});
+	add_block(x, REPORT_IMPACT_SEXE, "v", 0);
+	add_block(x, REPORT_IMPACT_TERRITOIRE, "v", 0);
+	add_block(x, REPORT_IMPACT_QPV, "v", 0);
+	add_block(x, REPORT_IMPACT_MOTIF, "v", 0);
+	add_block(x, REPORT_IMPACT_URGENCES, "vvvbbvvv", 0);
+	add_block(x, REPORT_IMPACT_NUITS, "vvvbbvvv", 0);
+	add_block(x, REPORT_IMPACT_DUREE, "vvvv", 0);
+	add_block(x, REPORT_IMPACT_DUREE_SUIVIS, "vvvv", 0);
+	add_block(x, REPORT_IMPACT_DUREE_SORTIS, "vvvv", 0);
+	add_block(x, REPORT_IMPACT_SORTIES_AVANT_2ANS, "v", 0);
+	add_block(x, REPORT_IMPACT_TRIMESTRES, "", -1);
+	add_block(x, REPORT_IMPACT_COUT, "vvv", -1);
+}
+
 static void build(report_scr *x)
 {
 	free(x->v);
 	x->v = NULL;
 	x->n = 0;
+	lines_free(x->defs, x->n_defs);
+	x->defs = NULL;
+	x->n_defs = 0;
 	lv_set_count(&x->lv, 0);
 	if (!x->r)
 		return;
 	add_sources(x);
-	if (report_no_data(x->r, x->row)) {
+	if (report_no_data(x->r, x->row) || x->page == REPORT_PAGE_IMPACT) {
+		if (!report_no_data(x->r, x->row))
+			build_impact(x);
 		lv_set_count(&x->lv, x->n);
 		return;
 	}
@@ -256,7 +380,8 @@ static void compute(app *a, report_scr *x)
 		if (seam)
 			p.after_ms = atol(seam);
 		clock_gettime(CLOCK_MONOTONIC, &p.start);
-		x->r = report_compute_progress(a->ses->db, a->ses->fs, &x->per, on_progress, &p, &why, &code);
+		x->r = report_compute_page_progress(a->ses->db, a->ses->fs, &x->per, x->page, on_progress, &p,
+		                                    &why, &code);
 		if (!x->r) {
 			app_message(a, true, _("rapport impossible : %s"), why);
 			free(why);
@@ -271,7 +396,7 @@ static void compute(app *a, report_scr *x)
 /* A value as text: a count, a mean with 2 decimals or a percentage with 1, with the decimal
  * separator of the language; "<5" when masked as a small count, "s" when masked in complement
  * (report_mask_rule), "–" when there is none. */
-static void value_text(const report_scr *x, report_kind kind, report_cell c, bool fr, char *buf, size_t size)
+static void value_text(const report_scr *x, int decimals, report_cell c, bool fr, char *buf, size_t size)
 {
 	if (c.complement)
 		snprintf(buf, size, "s");
@@ -279,10 +404,8 @@ static void value_text(const report_scr *x, report_kind kind, report_cell c, boo
 		snprintf(buf, size, "<%d", x->r->mask_max + 1);
 	else if (!c.has_value)
 		snprintf(buf, size, "–");
-	else if (kind == REPORT_COUNT)
-		snprintf(buf, size, "%.0f", c.value);
 	else
-		snprintf(buf, size, kind == REPORT_MEAN ? "%.2f" : "%.1f", c.value);
+		snprintf(buf, size, "%.*f", decimals, c.value);
 	char *dot = fr ? strchr(buf, '.') : NULL;
 	if (dot)
 		*dot = ',';
@@ -307,13 +430,14 @@ static void put_figures(const report_scr *x, const line *l, int y, int col, bool
 		return;
 	}
 	const report_category *k = &ind->cats[l->cat];
-	value_text(x, k->kind, report_cell_get(x->r, l->id, x->row, l->cat, x->mask), fr, val, sizeof val);
+	value_text(x, report_decimals(k), report_cell_get(x->r, l->id, x->row, l->cat, x->mask), fr, val,
+	           sizeof val);
 	put_right(y, col, VAL_COLS, val, attr);
 	report_cell s = report_cell_share(x->r, l->id, x->row, l->cat, x->mask);
 	if (k->kind == REPORT_PERCENT)
 		draw_text(y, col + VAL_COLS + 1, 2, "%", attr, false);
 	if (s.has_value) { /* as the text report: no share beside a masked count */
-		value_text(x, REPORT_PERCENT, s, fr, pct, sizeof pct);
+		value_text(x, 1, s, fr, pct, sizeof pct);
 		char both[64];
 		snprintf(both, sizeof both, "%s %%", pct);
 		put_right(y, col + VAL_COLS, PCT_COLS, both, attr);
@@ -401,7 +525,10 @@ static void draw_line(void *ctx, size_t i, int y, bool selected)
 static void report_draw(app *a, screen *s)
 {
 	report_scr *x = (report_scr *)s;
-	app_draw_frame(a, _("recueil — rapport d'activité"), screen_ctx(s));
+	app_draw_frame(a,
+	               x->page == REPORT_PAGE_IMPACT ? _("recueil — page d'impact")
+	                                             : _("recueil — rapport d'activité"),
+	               screen_ctx(s));
 	int w = COLS - 4;
 	char buf[400], d1[11], d2[11];
 	if (!x->have_period || !x->r) {
@@ -471,6 +598,11 @@ static outcome report_key(app *a, screen *s, const ui_key *k)
 		x->mask = !x->mask;
 		build(x);
 		return OUT_REDRAW;
+	case ACT_IMPACT:
+		if (x->page == REPORT_PAGE_IMPACT || !x->have_period)
+			return OUT_NONE;
+		app_push(a, impact_new(a, &x->per));
+		return OUT_REDRAW;
 	case ACT_PERIOD:
 		period_ask(&x->dlg, TAG_PERIOD, _(period_question), x->have_period ? &x->per : NULL, NULL);
 		return OUT_REDRAW;
@@ -502,6 +634,7 @@ static void report_done(screen *s)
 	dialog_close(&x->dlg);
 	report_free(x->r);
 	lines_free(x->notes, x->n_notes);
+	lines_free(x->defs, x->n_defs);
 	free(x->v);
 	lv_done(&x->lv);
 	free(x);
@@ -521,10 +654,24 @@ screen *report_new(app *a)
 {
 	report_scr *x = xcalloc(1, sizeof *x);
 	x->base.ops = &report_ops;
+	x->page = REPORT_PAGE_ACTIVITY;
 	x->a = a;
 	lv_init(&x->lv, LV_READ, false);
 	x->have_period = period_start(a, &x->dlg, TAG_PERIOD, _(period_question), &x->per, NULL);
 	if (x->have_period)
 		compute(a, x);
+	return &x->base;
+}
+
+screen *impact_new(app *a, const period *p)
+{
+	report_scr *x = xcalloc(1, sizeof *x);
+	x->base.ops = &report_ops;
+	x->page = REPORT_PAGE_IMPACT;
+	x->a = a;
+	lv_init(&x->lv, LV_READ, false);
+	x->per = *p;
+	x->have_period = true;
+	compute(a, x);
 	return &x->base;
 }

@@ -65,6 +65,7 @@ typedef enum {
 	ACT_LEDGER,    /* home: the structures of the region, their last exports (coordination) */
 	ACT_PRINT,     /* patient file: write the patient's access document */
 	ACT_STRUCTURE, /* home: the entries of the structure's own forms (team meetings) */
+	ACT_IMPACT,    /* report: the impact page of the same period */
 	ACT_COUNT
 } action;
 
@@ -244,6 +245,8 @@ screen *structures_new(app *a);
 /* The entries of the forms of scope: structure (the team meetings), newest first: open, add,
  * delete (scr_structure.c). NULL when the forms have none. */
 screen *structure_entries_new(app *a);
+/* The impact page of period p (report --impact) as bar charts: same keys as the report. */
+screen *impact_new(app *a, const period *p);
 /* Open a form: an existing entry (uuid), a new entry of form_id for patient_id, or a new
  * patient (patient_id 0, form "patient"). draft_id > 0 restores that draft on top. */
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,

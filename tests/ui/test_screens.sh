@@ -1,5 +1,5 @@
 # Whole-screen references for the main screens at 80×24: home, patient list, patient file, AUDIT
-# page 1, export and report. A demo database is built the same at each run (fixed clock, demo
+# page 1, export, report and the impact page. A demo database is built the same at each run (fixed clock, demo
 # seed, random seed for pseudonyms and entry ids, login), each screen is dumped over the key
 # script seam and compared whole with tests/ui/screens/NAME.txt: a layout change shows as a diff.
 #
@@ -40,6 +40,7 @@ check patient 'p<Enter>'
 check audit "p<Enter>n$audit"
 check export 'e'
 check report 'r'
+check impact 'ri'
 
 [ "$differ" -eq 0 ] || fail "$differ écran(s) différent(s) ; après un changement voulu : RECUEIL_UPDATE_SCREENS=1 ctest --test-dir build -R ui/test_screens"
-echo "6 écrans conformes à leur référence"
+echo "7 écrans conformes à leur référence"
