@@ -207,10 +207,13 @@ expect_true "des patients sont sortis avant deux ans" \
 # ---------------------------------------------------------------- the region, from the archives
 printf 'Phrase-De-Passe-Du-Reseau-2026\n' >"$tmp/pass"
 chmod 600 "$tmp/pass"
-on "$REG" init --structure REG-EST --name "Coordination régionale Est"
+on "$REG" init --region REG-EST --name "Coordination régionale Est"
 for s in A B; do
-	eval "db=\$S$s"
-	on "$db" export --period 2026-T4 --out "$tmp/$s.zip" --passphrase-file "$tmp/pass" --accept-issues test
+	eval "sdb=\$S$s"
+	RECUEIL_DB="$sdb" "$R" structure key >"$tmp/key.txt" 2>/dev/null
+	on "$REG" structure enrol "MS-$s" "$tmp/key.txt"
+	expect_rc "la région enregistre la clé de MS-$s" 0
+	on "$sdb" export --period 2026-T4 --out "$tmp/$s.zip" --passphrase-file "$tmp/pass" --accept-issues test
 	expect_rc "export de MS-$s" 0
 done
 on "$REG" import --passphrase-file "$tmp/pass" "$tmp/A.zip" "$tmp/B.zip"
