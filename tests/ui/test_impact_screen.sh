@@ -79,3 +79,11 @@ screen 1 | grep "Femme" | grep -q "##########* *3  75,0 %$" || {
 	screen 1 >&2
 	fail "barres en # sans UTF-8"
 }
+
+# in English: titles, labels and the decimal point
+: > "$T/screens"
+printf 'ri<PgDn><PgDn><PgDn><Dump><F10>' > "$T/keys3"
+LANGUAGE=en RECUEIL_AS_USER=coord tui "$T/keys3"
+expect 1 "recueil — impact page"
+expect 1 "Emergency visits: before inclusion and now"
+line_ends "Mean paired difference" 1 "-2.50"
