@@ -779,6 +779,9 @@ report *report_compute_page_progress(store *s, const formset *fs, const period *
 	int rc = store_report_begin(s, why);
 	if (!rc)
 		rc = load_structures(&c);
+	int steps = 0, step = 0;
+	for (int i = 0; i < REPORT_N; i++)
+		steps += report_on_page((enum report_id)i, pages);
 	for (int i = 0; !rc && i < REPORT_N; i++) {
 		report_indicator *ind = &r->ind[i];
 		const rep_def *d = def_of((enum report_id)i);
@@ -789,7 +792,7 @@ report *report_compute_page_progress(store *s, const formset *fs, const period *
 			rep_unavailable(ind, "non calculé");
 		} else {
 			if (progress)
-				progress(ctx, i + 1, REPORT_N);
+				progress(ctx, ++step, steps);
 			ind->available = true;
 			rc = d->fn(&c, ind);
 		}

@@ -210,7 +210,7 @@ report *report_compute_progress(store *s, const formset *fs, const period *p,
                                 int *code);
 /* The same for the pages of the mask pages (REPORT_PAGE_ACTIVITY, REPORT_PAGE_IMPACT or both):
  * the indicators of the other page are marked not available; report_compute computes the
- * activity page. */
+ * activity page. With progress, one step per indicator of those pages. */
 report *report_compute_pages(store *s, const formset *fs, const period *p, unsigned pages, char **why,
                              int *code);
 report *report_compute_page_progress(store *s, const formset *fs, const period *p, unsigned pages,

@@ -241,11 +241,15 @@ static void add_sources(report_scr *x)
 /* The columns a definition is wrapped to: it fits at 80 columns beside the margins. */
 enum { NOTE_COLS = 72 };
 
-/* A definition as note lines (kept in x->defs). */
+/* A definition as note lines (kept in x->defs), as a sentence: its first letter a capital. */
 static void add_definition(report_scr *x, enum report_id id, const char *text)
 {
 	char **lines = NULL;
-	size_t n = text ? draw_wrap(text, NOTE_COLS, &lines) : 0;
+	char *sentence = xstrdup(text ? text : "");
+	if (*sentence >= 'a' && *sentence <= 'z')
+		*sentence = (char)(*sentence - 'a' + 'A');
+	size_t n = draw_wrap(sentence, NOTE_COLS, &lines);
+	free(sentence);
 	x->defs = xrealloc(x->defs, (x->n_defs + n + 1) * sizeof *x->defs);
 	for (size_t i = 0; i < n; i++) {
 		x->defs[x->n_defs++] = lines[i];

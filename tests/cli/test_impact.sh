@@ -49,9 +49,10 @@ on "$SB" init --structure MS-B --name "Microstructure B"
 on "$SB" demo --patients 60 --seed 12
 expect_rc "60 patients fictifs à MS-B" 0
 
-# impact DB — the impact page's CSV rows as indicateur,categorie,valeur for its structure.
+# impact DB ROW [PERIOD] — the impact page's CSV rows of ROW (a structure, or ensemble) as
+# indicateur,categorie,valeur, for P or PERIOD.
 impact() {
-	RECUEIL_DB="$1" "$R" report --impact --period "$P" --format csv --no-mask 2>/dev/null |
+	RECUEIL_DB="$1" "$R" report --impact --period "${3:-$P}" --format csv --no-mask 2>/dev/null |
 		tail -n +2 | grep "^$2," | cut -d, -f3-5
 }
 
@@ -231,21 +232,24 @@ for s in A B; do
 			"$(diff "$tmp/own" "$tmp/reg" | head -8)"
 	fi
 done
-# The region's total: both budgets over the patients followed in both structures.
-na=$(impact "$SA" MS-A | grep '^impact_cout,suivis,' | cut -d, -f3)
-nb=$(impact "$SB" MS-B | grep '^impact_cout,suivis,' | cut -d, -f3)
-expect_eq "coût par patient suivi de l'ensemble" "$(impact "$REG" ensemble | grep '^impact_cout,cout_par_patient,')" \
-	"impact_cout,cout_par_patient,$(sqlite3 :memory: "SELECT printf('%.2f', 70500.0 / ($na + $nb))")"
-expect_eq "patients suivis au T3 dans l'ensemble" "$(impact "$REG" ensemble | grep '^impact_file_active,2026-T3,' | cut -d, -f3)" \
-	"$(($(impact "$SA" MS-A | grep '^impact_file_active,2026-T3,' | cut -d, -f3) + $(impact "$SB" MS-B | grep '^impact_file_active,2026-T3,' | cut -d, -f3)))"
+# The region's total, for a period the exports cover whole (2026-T3: the T4 exports were made
+# before the end of T4): both budgets (a quarter of a year of each, 2026 has 365 days) over
+# the patients followed in both structures; the patients per quarter add up.
+Q=2026-T3
+na=$(impact "$SA" MS-A $Q | grep '^impact_cout,suivis,' | cut -d, -f3)
+nb=$(impact "$SB" MS-B $Q | grep '^impact_cout,suivis,' | cut -d, -f3)
+expect_eq "coût par patient suivi de l'ensemble" "$(impact "$REG" ensemble $Q | grep '^impact_cout,cout_par_patient,')" \
+	"impact_cout,cout_par_patient,$(sqlite3 :memory: "SELECT printf('%.2f', (36500.0 + 34000.0) * 92 / 365 / ($na + $nb))")"
+expect_eq "patients suivis au T3 dans l'ensemble" "$(impact "$REG" ensemble $Q | grep '^impact_file_active,2026-T3,' | cut -d, -f3)" \
+	"$(($(impact "$SA" MS-A $Q | grep '^impact_file_active,2026-T3,' | cut -d, -f3) + $(impact "$SB" MS-B $Q | grep '^impact_file_active,2026-T3,' | cut -d, -f3)))"
 
 # ---------------------------------------------------------------- text, masking, the CSV report
 on "$SA" report --impact --period "$P"
 expect_rc "report --impact en texte" 0
 expect_contains "titre de la page" "$out" "Page d'impact — période 2026 (du 01/01/2026 au 31/12/2026)"
 expect_contains "part des femmes en texte" "$out" "Femme"
-expect_contains "définitions" "$out" "==== Définitions ===="
-expect_contains "définition de la durée" "$out" "Durée de suivi : ensemble (impact_duree_suivi)"
+expect_contains "définitions" "$out" "DÉFINITIONS DES INDICATEURS"
+expect_contains "définition de la durée" "$out" "impact_duree_suivi — Durée de suivi : ensemble : de la date"
 expect_lacks "le texte d'impact n'a pas la cascade" "$out" "Cascade VHC"
 on "$SB" report --impact --period 2026-11 --format csv
 expect_rc "report --impact --format csv, masqué par défaut" 0

@@ -286,8 +286,9 @@ $R report --definitions --format csv >"$tmp/out"
 expect_eq "--definitions --format csv exits 0" "$?" 0
 defs=$(tr -d '\r' <"$tmp/out")
 expect_eq "definitions CSV header" "$(printf '%s\n' "$defs" | head -1)" "indicateur,titre,definition"
-expect_eq "one row per indicator, the conventions, the masking rule and the header" \
-	"$(printf '%s\n' "$defs" | wc -l | tr -d ' ')" 18
+expect_eq "one row per indicator (activity and impact page), the conventions, the masking rule and the header" \
+	"$(printf '%s\n' "$defs" | wc -l | tr -d ' ')" 30
+expect_contains "an impact indicator's row" "$defs" "impact_cout,Coût par patient suivi,\"budget annuel de la structure"
 expect_contains "the masking rule's row" "$defs" "masque,Petits effectifs,\"dans ce qui quitte la structure, les effectifs de 1 à 4 sont masqués"
 expect_contains "the conventions row" "$defs" "regles_communes,Règles communes,\"les saisies en brouillon ne comptent jamais"
 expect_contains "an indicator's row" "$defs" "alertes,\"Alertes cliniques (nombre, sans texte)\",\"les alertes cliniques levées"

@@ -337,7 +337,8 @@ static void test_import_checks(void)
 	/* The first version's header with its rows: accepted. */
 	strbuf v1 = STRBUF_INIT;
 	strbuf_puts(&v1, export_codebook_header_v1());
-	strbuf_puts(&v1, "patient,1,motif_inclusion,Motif,multi,codes,,,,,,\r\n");
+	strbuf_printf(&v1, "patient,%d,motif_inclusion,Motif,multi,codes,,,,,,\r\n",
+	              formset_form(fs, "patient")->version);
 	CHECK(check(&v1, &why) == 0);
 	free(why);
 	/* Neither header: refused. */
