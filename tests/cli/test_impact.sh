@@ -36,12 +36,6 @@ P=2026
 P1=2026-01-01
 P2=2026-12-31
 
-on() {
-	db=$1
-	shift
-	RECUEIL_DB="$db" run "$@"
-}
-
 on "$SA" init --structure MS-A --name "Microstructure A"
 on "$SA" demo --patients 150 --seed 11
 expect_rc "150 patients fictifs à MS-A" 0

@@ -46,6 +46,16 @@ screen() {
 	fi
 }
 
+# bar LABEL N: the number of full blocks (█) of the first line of screen N that holds LABEL;
+# line_ends LABEL N TEXT: that line ends with TEXT.
+bar() { screen "$2" | grep -F -- "$1" | head -1 | grep -o '█' | wc -l; }
+line_ends() {
+	screen "$2" | grep -F -- "$1" | head -1 | grep -q -- "$3\$" || {
+		screen "$2" >&2
+		fail "écran $2 : « $1 » devrait finir par « $3 »"
+	}
+}
+
 # expect N TEXT: screen N shows TEXT; expect_not N TEXT: it does not.
 expect() {
 	screen "$1" | grep -qF -- "$2" || {

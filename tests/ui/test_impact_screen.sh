@@ -41,13 +41,6 @@ expect 1 "recueil — page d'impact"
 expect 1 "Période 2026-T1 (du 2026-01-01 au 2026-03-31) — structure TEST01"
 expect 1 "F7 ^O Impact"
 expect 1 "Public : sexe des patients suivis"
-bar() { screen "$2" | grep -F -- "$1" | head -1 | grep -o '█' | wc -l; }
-line_ends() {
-	screen "$2" | grep -F -- "$1" | head -1 | grep -q -- "$3\$" || {
-		screen "$2" >&2
-		fail "écran $2 : « $1 » devrait finir par « $3 »"
-	}
-}
 line_ends "Patients suivis dans la période" 1 " 4"
 line_ends "Femme" 1 " 3  75,0 %"
 line_ends "Homme" 1 " 1  25,0 %"

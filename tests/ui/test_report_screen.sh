@@ -65,14 +65,6 @@ expect 2 "F5 ^P Période  F6 ^T Masquer"
 screen 2 | grep -q "Patients suivis (au moins un contact réalisé) *4$" || fail "patients suivis : 4"
 screen 2 | grep -q "Nouvelles inclusions *2$" || fail "inclusions : 2"
 expect 2 "Cascade VHC"
-# bar LABEL SCREEN: the number of full blocks of that line; figures LABEL SCREEN TEXT: its end
-bar() { screen "$2" | grep -F -- "$1" | head -1 | grep -o '█' | wc -l; }
-line_ends() {
-	screen "$2" | grep -F -- "$1" | head -1 | grep -q -- "$3\$" || {
-		screen "$2" >&2
-		fail "écran $2 : « $1 » devrait finir par « $3 »"
-	}
-}
 line_ends "Patients suivis  " 2 "█ *4"
 line_ends "Dépistés (TROD" 2 " 3  75,0 %"
 line_ends "Anticorps anti-VHC" 2 " 2  66,7 %"
