@@ -294,6 +294,7 @@ EN = {
 "Budget de la période (€)": "Budget of the period (€)",
 "Patients suivis (structures dont le budget est connu)": "Patients followed (structures with a known budget)",
 "Coût par patient suivi (€)": "Cost per patient followed (€)",
+"Réunions d'équipe": "Team meetings",
 }
 
 def unq(s):

@@ -1109,8 +1109,7 @@ report_cell report_indicator_cell(const report *r, const report_indicator *ind, 
 	return c;
 }
 
-/* report_cell_share for any indicator of r. */
-static report_cell indicator_share(const report *r, const report_indicator *ind, size_t row, size_t cat,
+report_cell report_indicator_share(const report *r, const report_indicator *ind, size_t row, size_t cat,
                                    bool mask)
 {
 	report_cell c = {0};
@@ -1126,7 +1125,7 @@ static report_cell indicator_share(const report *r, const report_indicator *ind,
 
 report_cell report_cell_share(const report *r, enum report_id id, size_t row, size_t cat, bool mask)
 {
-	return indicator_share(r, &r->ind[id], row, cat, mask);
+	return report_indicator_share(r, &r->ind[id], row, cat, mask);
 }
 
 int report_decimals(const report_category *k)
@@ -1200,7 +1199,7 @@ static void text_line(const report *r, FILE *out, const report_indicator *ind, s
 	for (size_t i = utf8_chars(val, strlen(val)); i < VALUE_COLS; i++)
 		fputc(' ', out);
 	fputs(val, out);
-	report_cell s = indicator_share(r, ind, row, cat, mask);
+	report_cell s = report_indicator_share(r, ind, row, cat, mask);
 	if (s.has_value) {
 		cell_text(&(report_category){.kind = REPORT_PERCENT}, s, ',', pct, sizeof pct);
 		fprintf(out, "  %7s %%", pct);
@@ -1331,7 +1330,7 @@ void rep_text_page(const report *r, FILE *out, bool mask, const char *title, uns
 			rep_text_indicator(r, out, &r->ind[i], row, mask);
 		}
 		for (size_t k = 0; k < r->n_extra; k++) {
-			if (!rep_extra_on_page(&r->extra[k], page))
+			if (!report_extra_on_page(&r->extra[k], page))
 				continue;
 			fputc('\n', out);
 			rep_text_indicator(r, out, &r->extra[k], row, mask);
@@ -1347,6 +1346,12 @@ void rep_text_page(const report *r, FILE *out, bool mask, const char *title, uns
 		free(rule);
 	}
 	rep_definitions_text(&defs, r->reporting, first, end);
+	for (size_t k = 0; page == REPORT_PAGE_IMPACT && k < r->n_extra; k++)
+		if (report_extra_on_page(&r->extra[k], page)) { /* once, for the meetings' indicators */
+			strbuf_putc(&defs, '\n');
+			wrap_into(&defs, rep_meetings_definition);
+			break;
+		}
 	fputc('\n', out);
 	fputs(strbuf_str(&defs), out);
 	strbuf_done(&defs);
@@ -1414,7 +1419,7 @@ bool report_write_csv(const report *r, csv_writer *w, bool mask)
 			/* The pages computed (a report made by hand, without pages: the activity). */
 			unsigned pages = r->pages ? r->pages : REPORT_PAGE_ACTIVITY;
 			if (i < REPORT_N ? !report_on_page((enum report_id)i, pages)
-			                 : !rep_extra_on_page(ind, pages))
+			                 : !report_extra_on_page(ind, pages))
 				continue;
 			/* A not available indicator is one row with no category and no value. */
 			size_t n = ind->available ? ind->n_cats : 1;

@@ -261,6 +261,13 @@ char *report_mask_rule(int mask_max);
 report_cell report_cell_get(const report *r, enum report_id id, size_t row, size_t cat, bool mask);
 
 /* report_cell_get for any indicator of r, one of r->ind or of r->extra. */
+/* report_cell_share for any indicator of r, one of r->ind or of r->extra. */
+report_cell report_indicator_share(const report *r, const report_indicator *ind, size_t row, size_t cat,
+                                   bool mask);
+/* Whether an indicator of a form of the structure (r->extra) belongs to one of the pages of the
+ * mask pages: all of them to the activity report; the team meetings per month and attendance by
+ * profession (reunion_mois, reunion_professions) to the impact page too. */
+bool report_extra_on_page(const report_indicator *ind, unsigned pages);
 report_cell report_indicator_cell(const report *r, const report_indicator *ind, size_t row, size_t cat,
                                   bool mask);
 

@@ -386,7 +386,13 @@ const rep_def *rep_impact_def(enum report_id id)
  * impact page shows: meetings per month, and the meetings each profession attended. */
 static const char *const meeting_ids[] = {"reunion_mois", "reunion_professions"};
 
-bool rep_extra_on_page(const report_indicator *ind, unsigned pages)
+const char rep_meetings_definition[] =
+    "reunion_mois, reunion_professions — Réunions d'équipe : les fiches du formulaire de la "
+    "structure « reunion » datées dans la période, par mois et au total, puis pour chaque "
+    "profession les réunions où elle était présente et leur part ; c'est l'activité de l'équipe, "
+    "jamais des patients : aucun effectif n'y est masqué.";
+
+bool report_extra_on_page(const report_indicator *ind, unsigned pages)
 {
 	if (pages & REPORT_PAGE_ACTIVITY)
 		return true;

@@ -88,10 +88,10 @@ void rep_text_indicator(const report *r, FILE *out, const report_indicator *ind,
  * the definitions of those indicators. */
 void rep_text_page(const report *r, FILE *out, bool mask, const char *title, unsigned page, int first,
                    int end, int joined);
-/* Whether an indicator of a form of the structure (r->extra) belongs to one of the pages of the
- * mask pages: all of them to the activity report; the team meetings per month and attendance by
- * profession (reunion_mois, reunion_professions) to the impact page too. */
-bool rep_extra_on_page(const report_indicator *ind, unsigned pages);
+
+/* The definition of the team meetings' indicators of the impact page, as the definitions
+ * section gives it. */
+extern const char rep_meetings_definition[];
 /* Append the definitions (conventions, small-count rule, then indicators first to end - 1) as
  * text wrapped at 80 columns. */
 void rep_definitions_text(strbuf *o, const reporting *rep, int first, int end);

@@ -101,7 +101,8 @@ typedef enum { L_HEAD, L_VALUE, L_BAR, L_NOTE, L_SOURCE, L_BLANK } line_kind;
 
 typedef struct {
 	line_kind kind;
-	enum report_id id;
+	enum report_id id; /* from REPORT_N: the indicator r->extra[id - REPORT_N] (a form of the
+	                    * structure, the team meetings) */
 	size_t cat;
 	const char *text; /* L_HEAD, L_NOTE: borrowed from the model or the catalogue; L_SOURCE:
 	                   * from the screen's notes */
@@ -128,6 +129,18 @@ typedef struct {
 } report_scr;
 
 enum { TAG_PERIOD = 1 };
+
+/* The indicator of id: one of the report's, or from REPORT_N one of its structure forms'. */
+static const report_indicator *ind_of(const report *r, enum report_id id)
+{
+	return id < REPORT_N ? &r->ind[id] : &r->extra[id - REPORT_N];
+}
+
+/* report_cell_get for any id of ind_of. */
+static report_cell cell_of(const report_scr *x, enum report_id id, size_t cat)
+{
+	return report_indicator_cell(x->r, ind_of(x->r, id), x->row, cat, x->mask);
+}
 
 static void add(report_scr *x, line l)
 {
@@ -162,7 +175,7 @@ static void add_value(report_scr *x, enum report_id id, const char *code, bool t
  * whether it is. */
 static bool add_heading(report_scr *x, enum report_id id)
 {
-	const report_indicator *ind = &x->r->ind[id];
+	const report_indicator *ind = ind_of(x->r, id);
 	add(x, (line){L_BLANK, id, 0, NULL, 0});
 	add(x, (line){L_HEAD, id, 0, ind->title, 0});
 	if (!ind->available)
@@ -244,8 +257,10 @@ enum { NOTE_COLS = 72 };
 /* A definition as note lines (kept in x->defs), as a sentence: its first letter a capital. */
 static void add_definition(report_scr *x, enum report_id id, const char *text)
 {
+	if (!text || !*text)
+		return;
 	char **lines = NULL;
-	char *sentence = xstrdup(text ? text : "");
+	char *sentence = xstrdup(text);
 	if (*sentence >= 'a' && *sentence <= 'z')
 		*sentence = (char)(*sentence - 'a' + 'A');
 	size_t n = draw_wrap(sentence, NOTE_COLS, &lines);
@@ -263,27 +278,54 @@ static void add_definition(report_scr *x, enum report_id id, const char *text)
  * left out when the indicator hides zeros; then its definition. */
 static void add_block(report_scr *x, enum report_id id, const char *shape, int scale_cat)
 {
-	const report_indicator *ind = &x->r->ind[id];
+	const report_indicator *ind = ind_of(x->r, id);
 	if (!add_heading(x, id))
 		return;
 	double scale = 0;
 	report_cell c;
-	if (scale_cat >= 0 && (c = report_cell_get(x->r, id, x->row, (size_t)scale_cat, x->mask)).has_value)
+	if (scale_cat >= 0 && (c = cell_of(x, id, (size_t)scale_cat)).has_value)
 		scale = c.value;
 	size_t len = strlen(shape);
 	for (size_t k = 0; k < ind->n_cats; k++) {
-		c = report_cell_get(x->r, id, x->row, k, x->mask);
+		c = cell_of(x, id, k);
 		if ((k >= len || shape[k] == 'b') && c.has_value && c.value > scale)
 			scale = c.value;
 	}
 	for (size_t k = 0; k < ind->n_cats; k++) {
 		char how = k < len ? shape[k] : 'b';
-		c = report_cell_get(x->r, id, x->row, k, x->mask);
+		c = cell_of(x, id, k);
 		if (how == '-' || (how == 'b' && ind->hide_zero && c.has_value && c.value == 0))
 			continue;
 		add(x, (line){how == 'v' ? L_VALUE : L_BAR, id, k, ind->cats[k].label, scale});
 	}
 	add_definition(x, id, ind->definition);
+}
+
+/* The team meetings (the structure's form reunion, when the forms have it): meetings per month
+ * as bars, their total as a figure; the meetings each profession attended as bars scaled to
+ * the meetings, with their share. */
+static void add_meetings(report_scr *x)
+{
+	bool heading = false;
+	for (size_t k = 0; k < x->r->n_extra; k++) {
+		const report_indicator *ind = &x->r->extra[k];
+		if (!report_extra_on_page(ind, REPORT_PAGE_IMPACT))
+			continue;
+		if (!heading) {
+			add(x, (line){L_BLANK, REPORT_N + k, 0, NULL, 0});
+			add(x, (line){L_HEAD, REPORT_N + k, 0, N_("Réunions d'équipe"), 0});
+			heading = true;
+		}
+		bool months = strcmp(ind->id + strlen(ind->id) - 5, "_mois") == 0;
+		char shape[64] = "v"; /* by profession: the meetings, then bars */
+		if (months) {         /* by month: bars, then the total */
+			size_t n = ind->n_cats < sizeof shape ? ind->n_cats : sizeof shape - 1;
+			memset(shape, 'b', n);
+			shape[n ? n - 1 : 0] = 'v';
+			shape[n] = 0;
+		}
+		add_block(x, (enum report_id)(REPORT_N + k), shape, months ? -1 : 0);
+	}
 }
 
 static void build_impact(report_scr *x)
@@ -301,6 +343,7 @@ static void build_impact(report_scr *x)
 	add_block(x, REPORT_IMPACT_SORTIES_AVANT_2ANS, "v", 0);
 	add_block(x, REPORT_IMPACT_TRIMESTRES, "", -1);
 	add_block(x, REPORT_IMPACT_COUT, "vvv", -1);
+	add_meetings(x);
 }
 
 static void build(report_scr *x)
@@ -427,17 +470,16 @@ static void put_right(int y, int x, int cols, const char *s, unsigned long attr)
 /* The value and its percentage at the end of a line: columns x .. x + VAL_COLS + PCT_COLS. */
 static void put_figures(const report_scr *x, const line *l, int y, int col, bool fr, unsigned long attr)
 {
-	const report_indicator *ind = &x->r->ind[l->id];
+	const report_indicator *ind = ind_of(x->r, l->id);
 	char val[48], pct[48] = "";
 	if (!ind->available) {
 		put_right(y, col, VAL_COLS, _("n.d."), draw_attr_dim());
 		return;
 	}
 	const report_category *k = &ind->cats[l->cat];
-	value_text(x, report_decimals(k), report_cell_get(x->r, l->id, x->row, l->cat, x->mask), fr, val,
-	           sizeof val);
+	value_text(x, report_decimals(k), cell_of(x, l->id, l->cat), fr, val, sizeof val);
 	put_right(y, col, VAL_COLS, val, attr);
-	report_cell s = report_cell_share(x->r, l->id, x->row, l->cat, x->mask);
+	report_cell s = report_indicator_share(x->r, ind, x->row, l->cat, x->mask);
 	if (k->kind == REPORT_PERCENT)
 		draw_text(y, col + VAL_COLS + 1, 2, "%", attr, false);
 	if (s.has_value) { /* as the text report: no share beside a masked count */
@@ -478,7 +520,7 @@ static void put_bar(int y, int x, int width, double ratio)
  * catalogue. */
 static const char *line_text(const app *a, const report_scr *x, const line *l)
 {
-	const report_indicator *ind = &x->r->ind[l->id];
+	const report_indicator *ind = ind_of(x->r, l->id);
 	if (ind->coded_by && l->cat < ind->n_cats && l->text == ind->cats[l->cat].label) {
 		const choice *ch = field_choice(ind->coded_by, ind->cats[l->cat].code);
 		if (ch)
@@ -517,7 +559,7 @@ static void draw_line(void *ctx, size_t i, int y, bool selected)
 		int label_w = w / 2 - 4 > 40 ? 40 : w / 2 - 4;
 		int bar_x = left + 2 + label_w + 1, bar_w = fig_x - bar_x - 1;
 		draw_text(y, left + 2, label_w, line_text(a, x, l), A_NORMAL, true);
-		report_cell c = report_cell_get(x->r, l->id, x->row, l->cat, x->mask);
+		report_cell c = cell_of(x, l->id, l->cat);
 		if (c.has_value && l->scale > 0)
 			put_bar(y, bar_x, bar_w, c.value / l->scale);
 		put_figures(x, l, y, fig_x, fr, A_NORMAL);
