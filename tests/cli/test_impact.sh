@@ -3,7 +3,7 @@
 # an independent computation with the sqlite3 command-line tool, written from the definitions
 # (README, « La page d'impact »): who is reached, emergency visits and nights in hospital
 # before and after, length of follow-up, exits before two years, patients per quarter, cost per
-# patient followed. Then the same figures computed at a region from the structures' archives
+# patient followed, team meetings per month and the professions present. Then the same figures computed at a region from the structures' archives
 # (export → import) equal the structures' own, and the region's total cost per patient counts
 # the budgets of both structures. Also: the text page, its definitions and masking, and the
 # impact figures in the CSV of report without --impact.
@@ -43,7 +43,7 @@ on "$SB" init --structure MS-B --name "Microstructure B"
 on "$SB" demo --patients 60 --seed 12
 expect_rc "60 patients fictifs à MS-B" 0
 
-# impact DB ROW [PERIOD] — the impact page's CSV rows of ROW (a structure, or ensemble) as
+# impact DB ROW [PERIOD] — the impact page's CSV rows (its indicators and the team meetings') of ROW (a structure, or ensemble) as
 # indicateur,categorie,valeur, for P or PERIOD.
 impact() {
 	RECUEIL_DB="$1" "$R" report --impact --period "${3:-$P}" --format csv --no-mask 2>/dev/null |
@@ -168,6 +168,22 @@ TRIMESTRES="WITH t(code, a, b) AS (VALUES ('2026-T1', '2026-01-01', '2026-03-31'
   JOIN form_contact c ON c.entry_id = e.id WHERE e.form = 'contact' AND e.status <> 'draft'
   AND c.statut = 'realise' AND e.date BETWEEN t.a AND t.b) FROM t"
 
+# The team meetings: the structure's entries of the form reunion dated in P, by month (every
+# month of P, with a total), and for each profession the meetings it attended.
+REUNIONS="WITH r AS (SELECT e.date AS d, ' ' || COALESCE(f.professions, '') || ' ' AS p FROM entries e
+  JOIN form_reunion f ON f.entry_id = e.id WHERE e.form = 'reunion' AND e.status <> 'draft'
+  AND e.patient_id IS NULL AND e.date BETWEEN '$P1' AND '$P2'),
+ m(mois) AS (SELECT '2026-01' UNION ALL SELECT substr(date(mois || '-01', '+1 month'), 1, 7) FROM m
+  WHERE mois < '2026-12')
+ SELECT mois || ',' || (SELECT COUNT(*) FROM r WHERE substr(d, 1, 7) = mois) FROM m
+ UNION ALL SELECT 'total,' || COUNT(*) FROM r"
+PRESENCES="WITH r AS (SELECT ' ' || COALESCE(f.professions, '') || ' ' AS p FROM entries e
+  JOIN form_reunion f ON f.entry_id = e.id WHERE e.form = 'reunion' AND e.status <> 'draft'
+  AND e.patient_id IS NULL AND e.date BETWEEN '$P1' AND '$P2'),
+ c(code) AS (VALUES ('medecin'), ('psychologue'), ('travailleur_social'), ('infirmier'), ('autre'))
+ SELECT 'fiches,' || COUNT(*) FROM r
+ UNION ALL SELECT code || ',' || (SELECT COUNT(*) FROM r WHERE p LIKE '% ' || code || ' %') FROM c"
+
 # cost BUDGET — SQL: the year's budget (2026 has 365 days: all of it) over the followed patients.
 cost() {
 	printf "%s" "SELECT 'budget_periode,$1' UNION ALL SELECT 'suivis,' || COUNT(*) FROM suivi
@@ -189,6 +205,8 @@ check_structure() {
 	same "$db" "$code" impact_sorties_avant_2ans "les motifs de sortie avant deux ans" "$SORTIES"
 	same "$db" "$code" impact_file_active "les patients suivis par trimestre" "$TRIMESTRES"
 	same "$db" "$code" impact_cout "le coût par patient suivi" "$(cost "$budget")"
+	same "$db" "$code" reunion_mois "les réunions d'équipe par mois" "$REUNIONS"
+	same "$db" "$code" reunion_professions "les professions présentes aux réunions" "$PRESENCES"
 }
 
 # ---------------------------------------------------------------- each structure's own page
@@ -196,6 +214,8 @@ check_structure "$SA" MS-A 36500
 check_structure "$SB" MS-B 34000
 expect_true "la page compare des patients (urgences)" \
 	[ "$(impact "$SA" MS-A | grep -c '^impact_urgences,patients_compares,[1-9]')" -eq 1 ]
+expect_true "la structure a tenu des réunions d'équipe" \
+	[ "$(impact "$SA" MS-A | grep -c '^reunion_mois,total,[1-9]')" -eq 1 ]
 expect_true "des patients sont sortis avant deux ans" \
 	[ "$(impact "$SA" MS-A | grep -c '^impact_sorties_avant_2ans,total,[1-9]')" -eq 1 ]
 

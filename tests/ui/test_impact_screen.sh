@@ -26,12 +26,17 @@ add "$B" recours_hopital 2025-01-15 moment=inclusion urgences_6m=2 nuits_hopital
 add "$B" recours_hopital 2025-12-01 moment=suivi urgences_6m=0 nuits_hopital_6m=0
 add "$C" recours_hopital 2025-06-01 moment=inclusion urgences_6m=1 nuits_hopital_6m=2
 add "$D" sortie 2026-02-20 motif=objectifs_atteints
+# Two team meetings in January, one in February (a form of the structure: no patient).
+"$RECUEIL" entry add reunion --date 2026-01-12 duree=60 "professions=medecin psychologue" nb_medecin=1 nb_psychologue=1 nb_patients=5 >/dev/null || fail "réunion du 12 janvier"
+"$RECUEIL" entry add reunion --date 2026-01-26 duree=60 professions=medecin nb_medecin=1 nb_patients=3 >/dev/null || fail "réunion du 26 janvier"
+"$RECUEIL" entry add reunion --date 2026-02-09 duree=45 "professions=medecin psychologue" nb_medecin=1 nb_psychologue=1 nb_patients=4 >/dev/null || fail "réunion du 9 février"
 
 cat > "$T/keys" <<'KEYS'
 r<F7><Dump>
 <PgDn><Dump>
 <PgDn><PgDn><Dump>
 <F6><Dump>
+<End><Dump>
 <Esc><Dump>
 <Esc><F10>
 KEYS
@@ -62,7 +67,12 @@ expect 4 "Effectifs de 1 à 4 masqués"
 line_ends "Patients comparés (les deux mesures)" 4 "<5"
 line_ends "Différence appariée moyenne" 4 "<5"
 [ "$(bar "≥ 1 passage, avant" 4)" -eq 0 ] || fail "pas de barre pour un effectif masqué"
-expect 5 "recueil — rapport d'activité"
+# the team meetings, not masked (the team's activity, not patients): 2 in January, 1 in February
+expect 5 "Réunions d'équipe"
+line_ends "2026-01 " 5 " 2"
+line_ends "2026-02 " 5 " 1"
+line_ends "Psychologue" 5 " 2  66,7 %"
+expect 6 "recueil — rapport d'activité"
 
 # a terminal that is not UTF-8: '#' bars, the same figures
 : > "$T/screens"
