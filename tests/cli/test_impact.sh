@@ -43,8 +43,8 @@ on "$SB" init --structure MS-B --name "Microstructure B"
 on "$SB" demo --patients 60 --seed 12
 expect_rc "60 patients fictifs à MS-B" 0
 
-# impact DB ROW [PERIOD] — the impact page's CSV rows (its indicators and the team meetings') of ROW (a structure, or ensemble) as
-# indicateur,categorie,valeur, for P or PERIOD.
+# impact DB ROW [PERIOD] — the impact page's CSV rows (its indicators and the team meetings')
+# of ROW (a structure, or ensemble) as indicateur,categorie,valeur, for P or PERIOD.
 impact() {
 	RECUEIL_DB="$1" "$R" report --impact --period "${3:-$P}" --format csv --no-mask 2>/dev/null |
 		tail -n +2 | grep "^$2," | cut -d, -f3-5
