@@ -5,6 +5,9 @@ import re, sys, os
 
 EN = {
 "fr": "en",
+"Export n° %lld de la période %s écrit (%zu fichiers, %llu ligne(s) de données, chiffré pour la clé de la coordination) :": "Export no. %lld of period %s written (%zu files, %llu data line(s), encrypted to the coordination's key):",
+"Envoyer ce fichier à la coordination : il ne s'ouvre qu'avec sa clé privée (forms/reporting.yaml, recipients:). Aucune phrase de passe à transmettre ; cette structure ne peut pas le relire.": "Send this file to the coordination: only its private key opens it (forms/reporting.yaml, recipients:). No passphrase to send; this structure cannot read it back.",
+"Échap : quitter cet écran.": "Esc: leave this screen.",
 "Imprimer le document d'accès": "Print the access document",
 "écrire le document d'accès du patient (droit d'accès) dans un fichier, à imprimer": "write the patient's access document (right of access) to a file, to print",
 "Document d'accès : trop de fichiers du même nom dans %s.": "Access document: too many files of the same name in %s.",
