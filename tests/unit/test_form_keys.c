@@ -76,6 +76,41 @@ static char *read_problems(const char *text)
 	return strbuf_take(&errs);
 }
 
+/* A form file read into the model, with what its reading needs until the end. */
+typedef struct {
+	ynode *root;
+	form_src src;
+	form *f;
+	strbuf errs; /* every problem reported, "" when none */
+} read_form;
+
+/* Reads text as the form file t.yaml into rf; returns the form, NULL when it was refused (the
+ * problems are in rf->errs). Release with read_form_done. */
+static form *read_form_text(read_form *rf, const char *text)
+{
+	memset(rf, 0, sizeof *rf);
+	strbuf_add(&rf->errs, "", 0);
+	char *why = NULL;
+	rf->root = ytree_load_buffer("t.yaml", text, strlen(text), &why);
+	if (!rf->root) {
+		strbuf_puts(&rf->errs, why ? why : "?");
+		free(why);
+		return NULL;
+	}
+	load_ctx c = {.path = "t.yaml", .errors = &rf->errs};
+	rf->f = form_read(&c, rf->root, &rf->src);
+	return rf->f;
+}
+
+static void read_form_done(read_form *rf)
+{
+	if (rf->f)
+		form_src_done(&rf->src);
+	form_free(rf->f);
+	ytree_free(rf->root);
+	strbuf_done(&rf->errs);
+}
+
 /* The problems of base edited, which must be exactly the line want. */
 #define CHECK_EDIT(base, from, to, want)                                                                     \
 	do {                                                                                                 \
@@ -263,13 +298,10 @@ static void test_typed_values(void)
 	char *text = edit(base_form, "label: Q1}",
 	                  "label: Q1, help: Aide, required: oui, unit: kg, decimals: 2, export: non, "
 	                  "identifier: true}");
-	char *why = NULL;
-	ynode *root = ytree_load_buffer("t.yaml", text, strlen(text), &why);
-	strbuf errs = STRBUF_INIT;
-	load_ctx c = {.path = "t.yaml", .errors = &errs};
-	form_src src;
-	form *f = root ? form_read(&c, root, &src) : NULL;
-	CHECK(f != NULL && c.count == 0);
+	read_form rf;
+	form *f = read_form_text(&rf, text);
+	CHECK(f != NULL);
+	CHECK_STR(strbuf_str(&rf.errs), "");
 	const field *q1 = f ? form_field(f, "q1") : NULL;
 	CHECK(q1 != NULL);
 	if (q1) {
@@ -278,12 +310,7 @@ static void test_typed_values(void)
 		CHECK(q1->required && q1->identifier && !q1->exported && q1->decimals == 2);
 	}
 	CHECK(f && f->version == 1 && strcmp(f->id, "essai") == 0 && strcmp(f->title.fr, "Essai") == 0);
-	if (f)
-		form_src_done(&src);
-	form_free(f);
-	ytree_free(root);
-	strbuf_done(&errs);
-	free(why);
+	read_form_done(&rf);
 	free(text);
 }
 
@@ -327,14 +354,9 @@ static void test_self_assessment(void)
 	char *text2 = edit(text, "label: Q2}", "label: Q2, label_patient: {fr: Vous-même ?}}");
 	char *text3 =
 	    edit(text2, "{value: 1, label: Oui}", "{value: 1, label: Oui, label_patient: \"Oui, souvent\"}");
-	char *why = NULL;
-	ynode *root = ytree_load_buffer("t.yaml", text3, strlen(text3), &why);
-	strbuf errs = STRBUF_INIT;
-	strbuf_add(&errs, "", 0);
-	load_ctx c = {.path = "t.yaml", .errors = &errs};
-	form_src src;
-	form *f = root ? form_read(&c, root, &src) : NULL;
-	CHECK_STR(strbuf_str(&errs), "");
+	read_form rf;
+	form *f = read_form_text(&rf, text3);
+	CHECK_STR(strbuf_str(&rf.errs), "");
 	const field *q1 = f ? form_field(f, "q1") : NULL, *q2 = f ? form_field(f, "q2") : NULL;
 	CHECK(f && f->self && q1 && q2);
 	if (q1 && q2) {
@@ -344,12 +366,7 @@ static void test_self_assessment(void)
 		CHECK_STR(choice_patient_label(field_choice(q2, "0"), "fr"), "Non");
 		CHECK(field_self_question(q2) && !field_self_question(q1));
 	}
-	if (f)
-		form_src_done(&src);
-	form_free(f);
-	ytree_free(root);
-	strbuf_done(&errs);
-	free(why);
+	read_form_done(&rf);
 	free(text);
 	free(text2);
 	free(text3);
