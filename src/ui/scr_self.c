@@ -66,22 +66,41 @@ static const char *lead_in(const self_screen *ss, size_t i)
 	return i18n_get(&sec->title, ss->a->lang);
 }
 
-/* The answers of question fd, as the patient reads them: its choices, or Oui / Non. */
+/* The answers of question fd, as the patient reads them: its choices, or Oui / Non; then, when
+ * the question takes the refusal (missing_codes), "Je préfère ne pas répondre" under key 0. */
 static size_t answer_count(const field *fd)
 {
 	return fd->type == FT_YESNO ? 2 : fd->choices->n;
 }
 
+static size_t rows_offered(const field *fd)
+{
+	return answer_count(fd) + ((fd->missing_allowed & MISS_REFUS) != 0);
+}
+
 static const char *answer_code(const field *fd, size_t k)
 {
+	if (k == answer_count(fd))
+		return missing_code_name(MISS_REFUS);
 	return fd->type == FT_YESNO ? (k == 0 ? "1" : "0") : fd->choices->items[k].code;
 }
 
 static const char *answer_label(const self_screen *ss, const field *fd, size_t k)
 {
+	if (k == answer_count(fd))
+		return _("Je préfère ne pas répondre");
 	if (fd->type == FT_YESNO)
 		return k == 0 ? _("Oui") : _("Non");
 	return choice_patient_label(&fd->choices->items[k], ss->a->lang);
+}
+
+/* Whether answer k is the one given to field i. */
+static bool answer_given(const self_screen *ss, size_t i, size_t k)
+{
+	const fvalue *v = &ss->r->vals[i];
+	if (k == answer_count(&ss->r->f->fields[i]))
+		return v->missing == MISS_REFUS;
+	return v->text && strcmp(v->text, answer_code(&ss->r->f->fields[i], k)) == 0;
 }
 
 /* ------------------------------------------------------------ the draft */
@@ -114,7 +133,7 @@ static void self_keep(self_screen *ss)
 	if (focus >= 0 && focus < (long)ss->n_asked) {
 		const fvalue *v = &ss->r->vals[ss->asked[focus]];
 		draft_content_add(&sb, DRAFT_KEY_FOCUS, f->fields[ss->asked[focus]].id);
-		draft_content_add(&sb, DRAFT_KEY_EDIT, v->text ? v->text : "");
+		draft_content_add(&sb, DRAFT_KEY_EDIT, v->text ? v->text : missing_code_name(v->missing));
 	}
 	free(ss->dr.content);
 	ss->dr.content = strbuf_take(&sb);
@@ -192,7 +211,7 @@ static void draw_question(const self_screen *ss)
 	const field *fd = &ss->r->f->fields[i];
 	int width = COLS - 8 < 72 ? COLS - 8 : 72;
 	const char *lead = lead_in(ss, i), *question = field_patient_label(fd, ss->a->lang);
-	size_t n = answer_count(fd);
+	size_t n = rows_offered(fd);
 	/* Answers a blank row apart when the screen has room: large and plain. */
 	int room = LINES - 5, lead_rows = wrapped_rows(lead, width), q_rows = wrapped_rows(question, width);
 	int gap = lead_rows + 1 + q_rows + 1 + 2 * (int)n - 1 <= room ? 2 : 1;
@@ -209,14 +228,17 @@ static void draw_question(const self_screen *ss)
 	if (label_w > width - 6)
 		label_w = width - 6;
 	int x = (COLS - label_w - 6) / 2;
-	const char *chosen = ss->r->vals[i].text;
 	for (size_t k = 0; k < n && y < LINES - 2; k++, y += gap) {
-		bool on = chosen && strcmp(chosen, answer_code(fd, k)) == 0;
+		bool on = answer_given(ss, i, k), refusal = k == answer_count(fd);
 		char key[24];
-		snprintf(key, sizeof key, "%zu", k + 1);
+		snprintf(key, sizeof key, "%zu", refusal ? 0 : k + 1);
 		draw_text(y, x, 1, on ? "▸" : " ", A_BOLD, false);
 		draw_text(y, x + 2, 1, key, A_BOLD | A_REVERSE, false);
-		draw_text(y, x + 5, label_w + 1, answer_label(ss, fd, k), on ? A_BOLD : A_NORMAL, true);
+		draw_text(y, x + 5, label_w + 1, answer_label(ss, fd, k),
+		          on        ? A_BOLD
+		          : refusal ? draw_attr_dim()
+		                    : A_NORMAL,
+		          true);
 	}
 }
 
@@ -308,13 +330,13 @@ static outcome login_answer(app *a, self_screen *ss, dialog_result r)
 	return OUT_REDRAW;
 }
 
-/* An answer by its number key (1 for the first). */
+/* An answer by its number key (1 for the first, 0 for the refusal when offered). */
 static outcome answer(self_screen *ss, wint_t ch)
 {
 	size_t i = ss->asked[ss->cur];
 	const field *fd = &ss->r->f->fields[i];
-	size_t k = (size_t)(ch - L'1');
-	if (ch < L'1' || ch > L'9' || k >= answer_count(fd))
+	size_t k = ch == L'0' ? answer_count(fd) : (size_t)(ch - L'1');
+	if (ch < L'0' || ch > L'9' || k >= rows_offered(fd))
 		return OUT_REDRAW;
 	if (!record_set(ss->r, i, answer_code(fd, k), NULL))
 		return OUT_REDRAW;

@@ -27,7 +27,7 @@ other=$("$RECUEIL" patient add sexe=M annee_naissance=1981 nom=Martin prenom=Pau
 		[ "$c" = x ] && printf '<Esc>'
 	done
 	printf '\n<Tab><Dump><BTab><Dump><PgUp><Dump><PgDn><Dump><Home><Dump><End><Dump><Del><Dump>'
-	printf '<Up><Dump><Down><Dump><Right><Dump><Left><Dump><BS><Dump>q<Dump>?<Dump>n<Dump>i<Dump>0<Dump>9<Dump>\n'
+	printf '<Up><Dump><Down><Dump><Right><Dump><Left><Dump><BS><Dump>q<Dump>?<Dump>n<Dump>i<Dump>9<Dump>\n'
 	# The answers: 4 times a week or more, then 0 to items 2 to 8, "yes, in the last year" to 9.
 	printf '5<Dump>1111111<Dump>3<Dump>1<Dump>\n'
 	# Wrong logins, Ctrl-C, then the terminal hangs up.
@@ -97,12 +97,17 @@ grep -qx '# rempli par le patient le 2026-03-02T10:00:00Z' "$T/show" || {
 # The login typed back opens the answers at once, in the form screen; PHQ-9 and GAD-7 are asked
 # one after the other under their instruction.
 rm -f "$T/screens"
-printf 'pDup<Enter>a2<Dump>1<Dump><Esc>martine<Enter><Dump><Esc>g<F10>' >"$T/keys3"
+printf 'pDup<Enter>a2<Dump>0<Dump>2<Dump><Esc>martine<Enter><Dump><Esc>g<F10>' >"$T/keys3"
 tui "$T/keys3"
 expect 1 "Question 1 sur 16"
 expect 1 "Au cours des deux dernières semaines, à quelle fréquence avez-vous été"
 expect 1 "Peu d'intérêt ou de plaisir à faire les choses"
+# 0: the patient may decline a question; it is kept as a refusal, not a value
+expect 1 "0  Je préfère ne pas répondre"
 expect 2 "Question 2 sur 16"
-expect 3 "Santé mentale — PHQ-9 et GAD-7 — $pseudo"
-expect 3 "Rempli par le patient le 2026-03-02 à 10:00"
+expect 3 "Question 3 sur 16"
+expect 4 "Santé mentale — PHQ-9 et GAD-7 — $pseudo"
+expect 4 "Rempli par le patient le 2026-03-02 à 10:00"
+expect 4 "refus de répondre"
+expect 4 "Plusieurs jours"
 echo "auto-questionnaire : $n écrans sans sortie du mode, brouillon validé"
