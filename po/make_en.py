@@ -308,7 +308,7 @@ EN = {
 "Auto-questionnaire (le patient à l'écran)": "Self-assessment (the patient at the screen)",
 "Auto-questionnaire : quel questionnaire confier au patient ?": "Self-assessment: which questionnaire to hand to the patient?",
 "Aucun formulaire n'est marqué self: true : pas d'auto-questionnaire.": "No form is marked self: true: no self-assessment.",
-"Oui": "Yes", "Non": "No", "Je préfère ne pas répondre": "I would rather not answer",
+"Oui": "Yes", "Non": "No", "Je préfère ne pas répondre": "I would rather not answer", "rempli par le patient : ": "filled in by the patient: ",
 "réponses non gardées dans la base : %s%s%s": "answers not kept in the database: %s%s%s",
 " ; copiées dans ": "; copied to ",
 "Question %d sur %d": "Question %d of %d",

@@ -445,6 +445,8 @@ draft_keep_status store_draft_keep(store *s, store_draft *d, const char *login, 
 /* A draft answered by the patient on the screen (self-assessment): when they last answered. */
 #define DRAFT_KEY_PATIENT "@patient"
 
+/* Whether the draft holds the patient's own answers (a DRAFT_KEY_PATIENT line). */
+bool draft_self_filled(const store_draft *d);
 /* Append "key<TAB>value\n" to content, escaping backslash, tab and newline. */
 void draft_content_add(strbuf *sb, const char *key, const char *val);
 /* Split content into keys and values (caller frees both arrays with their strings); count. */
