@@ -214,12 +214,16 @@ static void draw_question(const self_screen *ss)
 	size_t n = rows_offered(fd);
 	/* Answers a blank row apart when the screen has room: large and plain. */
 	int room = LINES - 5, lead_rows = wrapped_rows(lead, width), q_rows = wrapped_rows(question, width);
+	/* On a small terminal the lead-in gives way to the answers (it is the same for a section). */
+	if (lead_rows + 1 + q_rows + 1 + (int)n > room)
+		lead_rows = -1;
 	int gap = lead_rows + 1 + q_rows + 1 + 2 * (int)n - 1 <= room ? 2 : 1;
 	int height = lead_rows + 1 + q_rows + 1 + gap * ((int)n - 1) + 1;
 	int y = 2 + (room - height) / 2;
 	if (y < 2)
 		y = 2;
-	y += draw_centred(y, width, lead, draw_attr_dim(), 3) + 1;
+	if (lead_rows > 0)
+		y += draw_centred(y, width, lead, draw_attr_dim(), 3) + 1;
 	y += draw_centred(y, width, question, A_BOLD, 4) + 1;
 	int label_w = 0;
 	for (size_t k = 0; k < n; k++)
