@@ -326,6 +326,9 @@ static void test_self_assessment(void)
 	           "t.yaml:3:1: self: true : le champ « q1 » est une donnée d'identité (identifier: true) ; "
 	           "un formulaire rempli par le patient n'en a pas");
 	free(text);
+	CHECK_EDIT(base_form, "version: 1\n", "version: 1\nscope: structure\nself: true\n",
+	           "t.yaml:4:1: self: true : un formulaire de la structure (scope: structure) ne concerne "
+	           "aucun patient");
 	CHECK_EDIT(base_form, "form: essai\n", "form: patient\nself: true\n",
 	           "t.yaml:2:1: self: true : le formulaire patient porte l'identité, le patient ne le "
 	           "remplit pas à l'écran");
