@@ -480,6 +480,12 @@ static int entry_show(session *ses, int argc, char **argv)
 			fputs(missing_code_name(fv->missing), stdout);
 		putchar('\n');
 	}
+	/* Not a field=value line: a script reading the fields skips it as a comment. */
+	if (meta.self_filled_at[0]) {
+		fputs("# rempli par le patient le ", stdout);
+		fputs_safe(meta.self_filled_at, stdout);
+		putchar('\n');
+	}
 	if (masked)
 		cli_error("%zu donnée(s) d'identité masquée(s) pour le rôle %s", masked, ses->role);
 	record_free(r);

@@ -55,6 +55,7 @@ typedef struct {
 	char *code; /* as stored: "0", "F", "realise" */
 	double num; /* the code as a number when the field's codes are numeric */
 	i18n label;
+	i18n label_patient; /* the wording shown to the patient (self-assessment), or both NULL */
 } choice;
 
 typedef struct {
@@ -69,6 +70,7 @@ typedef struct field {
 	field_type type;
 	vtype vtype; /* type of the value in expressions (T_ERROR for notes) */
 	i18n label, help;
+	i18n label_patient; /* the wording shown to the patient (self-assessment), or both NULL */
 	bool required;
 	bool has_min, has_max;
 	double min, max; /* integer/decimal value, text length in characters, or date day number */
@@ -150,6 +152,7 @@ typedef struct form {
 	form_scope scope;
 	char *summary;   /* template for one-line summaries: "AUDIT {total} — {classe_fr:label}" */
 	char *reference; /* where the instrument comes from, free text */
+	bool self;       /* self: true, the patient may fill it on the screen (self-assessment) */
 	choice_set *choice_sets;
 	size_t n_choice_sets;
 	section *sections;
@@ -276,6 +279,13 @@ const form *formset_form(const formset *fs, const char *id);   /* NULL if none; 
 const field *form_field(const form *f, const char *id);        /* NULL if none; borrowed */
 long form_field_index(const form *f, const char *id);          /* -1 if none */
 const choice *field_choice(const field *fd, const char *code); /* NULL if not a code */
+/* The wording the patient reads in a self-assessment: label_patient when the form gives one,
+ * the label otherwise, in lang as i18n_get. Borrowed from the model. */
+const char *field_patient_label(const field *fd, const char *lang);
+const char *choice_patient_label(const choice *ch, const char *lang);
+/* Whether the patient answers field fd in a self-assessment: a choice or yes/no question (a
+ * number key per answer), not an identity field. */
+bool field_self_question(const field *fd);
 /* How the database stores the field's value: "INTEGER", "REAL" or "TEXT"; NULL for a note,
  * which stores nothing. A field whose storage type changes cannot keep its values. */
 const char *field_storage_type(const field *fd);

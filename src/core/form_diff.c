@@ -92,7 +92,8 @@ static void changed_choices(const field *a, const field *b, strbuf *sb)
 		const choice *was = field_choice(a, b->choices->items[i].code);
 		if (!was)
 			strbuf_printf(sb, "%s+ %s", sb->len ? ", " : "", b->choices->items[i].code);
-		else if (!i18n_eq(&was->label, &b->choices->items[i].label))
+		else if (!i18n_eq(&was->label, &b->choices->items[i].label) ||
+		         !i18n_eq(&was->label_patient, &b->choices->items[i].label_patient))
 			relabelled = true;
 	}
 	for (size_t i = 0; a->choices && i < a->choices->n; i++)
@@ -116,7 +117,8 @@ static void diff_field(differ *d, const field *a, const field *b)
 	if (a->type != b->type)
 		line(d, "~ %s : type %s → %s (valeurs gardées)", b->id, field_type_name(a->type),
 		     field_type_name(b->type));
-	if (!i18n_eq(&a->label, &b->label) || !i18n_eq(&a->help, &b->help))
+	if (!i18n_eq(&a->label, &b->label) || !i18n_eq(&a->help, &b->help) ||
+	    !i18n_eq(&a->label_patient, &b->label_patient))
 		line(d, "~ %s : libellé ou aide", b->id);
 	strbuf sb = STRBUF_INIT;
 	changed_rules(a, b, &sb);
@@ -198,6 +200,10 @@ static void diff_form(differ *d)
 		line(d, "~ %s : « %s » → « %s »", "cardinality",
 		     a->cardinality == CARD_ONCE ? "once" : "repeated",
 		     b->cardinality == CARD_ONCE ? "once" : "repeated");
+	if (a->self != b->self)
+		line(d, "~ self : %s",
+		     b->self ? "le patient peut le remplir seul à l'écran (auto-questionnaire)"
+		             : "le patient ne le remplit plus seul à l'écran");
 	if (!d->form_named && a->version != b->version)
 		line(d, "~ version seule");
 }

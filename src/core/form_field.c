@@ -72,12 +72,28 @@ const char *field_storage_type(const field *fd)
 	}
 }
 
+const char *field_patient_label(const field *fd, const char *lang)
+{
+	return i18n_get(fd->label_patient.fr ? &fd->label_patient : &fd->label, lang);
+}
+
+const char *choice_patient_label(const choice *ch, const char *lang)
+{
+	return i18n_get(ch->label_patient.fr ? &ch->label_patient : &ch->label, lang);
+}
+
+bool field_self_question(const field *fd)
+{
+	return (fd->type == FT_CHOICE || fd->type == FT_YESNO) && !fd->identifier;
+}
+
 /* ---------------------------------------------------------------- choices */
 
-enum { CK_VALUE, CK_LABEL };
+enum { CK_VALUE, CK_LABEL, CK_LABEL_PATIENT };
 static const ykey choice_keys[] = {
     [CK_VALUE] = {"value", YK_OTHER, .required = true},
     [CK_LABEL] = {"label", YK_I18N, .required = true, .at = offsetof(choice, label)},
+    [CK_LABEL_PATIENT] = {"label_patient", YK_I18N, .at = offsetof(choice, label_patient)},
 };
 const ykey_table ykeys_choice =
     YKEY_TABLE("une réponse", choice_keys, "une réponse a besoin de value: et de label:");
@@ -126,7 +142,7 @@ bool form_read_choices(load_ctx *c, const ynode *n, const char *what, choice_set
 		choice *ch = &set->items[set->n++];
 		ch->code = xstrdup(v->str);
 		m.obj = ch;
-		if (!ymap_read(&m, CK_LABEL))
+		if (!ymap_read(&m, CK_LABEL) || !ymap_read(&m, CK_LABEL_PATIENT))
 			ok = false;
 		long long iv;
 		if (parse_integer(v->str, &iv) && strlen(v->str) < 10) {
@@ -157,6 +173,7 @@ void choice_set_done(choice_set *s)
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->items[i].code);
 		i18n_done(&s->items[i].label);
+		i18n_done(&s->items[i].label_patient);
 	}
 	free(s->items);
 	free(s->name);
@@ -198,6 +215,7 @@ enum {
 	FK_ID,
 	FK_TYPE,
 	FK_LABEL,
+	FK_LABEL_PATIENT,
 	FK_HELP,
 	FK_REQUIRED,
 	FK_MIN,
@@ -225,6 +243,7 @@ static const ykey field_keys[] = {
     [FK_ID] = {"id", YK_ID, .required = true, AT(id), .what = "identifiant de champ"},
     [FK_TYPE] = {"type", YK_OTHER, .required = true},
     [FK_LABEL] = {"label", YK_OTHER, .required = true},
+    [FK_LABEL_PATIENT] = {"label_patient", YK_I18N, AT(label_patient)},
     [FK_HELP] = {"help", YK_I18N, AT(help)},
     [FK_REQUIRED] = {"required", YK_BOOL, AT(required)},
     [FK_MIN] = {"min", YK_OTHER},
@@ -459,6 +478,14 @@ static bool read_field_attrs(load_ctx *c, form_build *b, field *fd, ymap *m)
 {
 	bool ok = true;
 	ok = ymap_read(m, FK_HELP) && ok;
+	if (m->v[FK_LABEL_PATIENT] && fd->type != FT_CHOICE && fd->type != FT_YESNO && fd->type != FT_NOTE) {
+		YERR(c, m->v[FK_LABEL_PATIENT],
+		     "label_patient ne s'applique qu'aux questions choice et yesno et aux notes (ce que le "
+		     "patient lit dans un auto-questionnaire)");
+		ok = false;
+	} else {
+		ok = ymap_read(m, FK_LABEL_PATIENT) && ok;
+	}
 	ok = ymap_read(m, FK_REQUIRED) && ok;
 	ok = ymap_read(m, FK_IDENTIFIER) && ok;
 	ok = ymap_read(m, FK_EXPORT) && ok;
@@ -637,6 +664,7 @@ void field_done(field *fd)
 {
 	free(fd->id);
 	i18n_done(&fd->label);
+	i18n_done(&fd->label_patient);
 	i18n_done(&fd->help);
 	if (fd->pattern)
 		regfree(&fd->pattern_re);

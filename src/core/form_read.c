@@ -334,7 +334,8 @@ enum {
 	FORMK_SETS,
 	FORMK_SECTIONS,
 	FORMK_ALERTS,
-	FORMK_EXAMPLES
+	FORMK_EXAMPLES,
+	FORMK_SELF
 };
 #define AT(member) .at = offsetof(form, member)
 static const ykey form_keys[] = {
@@ -349,6 +350,7 @@ static const ykey form_keys[] = {
     [FORMK_SECTIONS] = {"sections", YK_OTHER, .required = true},
     [FORMK_ALERTS] = {"alerts", YK_OTHER},
     [FORMK_EXAMPLES] = {"examples", YK_OTHER},
+    [FORMK_SELF] = {"self", YK_BOOL, AT(self)},
 };
 #undef AT
 const ykey_table ykeys_form = YKEY_TABLE("un formulaire", form_keys, NULL);
@@ -458,6 +460,69 @@ static bool check_multi_columns(load_ctx *c, const form *f)
 	return true;
 }
 
+/* A form the patient fills on the screen (self: true, at key) is about a patient (not of scope:
+ * structure), holds no identity (neither the patient form nor an identifier field), and asks the patient at
+ * least one question answered by a number key (choice or yes/no, 9 answers at most). label_patient: is only
+ * for such a form. */
+static bool check_self(load_ctx *c, const form *f, const ynode *key)
+{
+	if (!f->self) {
+		for (size_t i = 0; i < f->n_fields; i++)
+			if (f->fields[i].label_patient.fr) {
+				load_error(
+				    c, f->fields[i].line, f->fields[i].col,
+				    "champ « %s » : label_patient sans self: true au formulaire (le patient "
+				    "ne remplit pas ce formulaire)",
+				    f->fields[i].id);
+				return false;
+			}
+		return true;
+	}
+	if (strcmp(f->id, "patient") == 0) {
+		YERR(c, key,
+		     "self: true : le formulaire patient porte l'identité, le patient ne le remplit "
+		     "pas à l'écran");
+		return false;
+	}
+	if (f->scope == SCOPE_STRUCTURE) {
+		YERR(c, key,
+		     "self: true : un formulaire de la structure (scope: structure) ne concerne aucun "
+		     "patient");
+		return false;
+	}
+	if (f->scope == SCOPE_STRUCTURE) {
+		YERR(c, key,
+		     "self: true : un formulaire de la structure (scope: structure) ne concerne aucun "
+		     "patient");
+		return false;
+	}
+	size_t asked = 0;
+	for (size_t i = 0; i < f->n_fields; i++) {
+		const field *fd = &f->fields[i];
+		if (fd->identifier) {
+			YERR(c, key,
+			     "self: true : le champ « %s » est une donnée d'identité (identifier: true) ; un "
+			     "formulaire rempli par le patient n'en a pas",
+			     fd->id);
+			return false;
+		}
+		if (fd->type == FT_CHOICE && fd->choices->n > 9) {
+			load_error(
+			    c, fd->line, fd->col,
+			    "champ « %s » : %zu réponses ; dans un formulaire self: true le patient répond "
+			    "par un chiffre, 9 réponses au plus",
+			    fd->id, fd->choices->n);
+			return false;
+		}
+		asked += field_self_question(fd);
+	}
+	if (!asked) {
+		YERR(c, key, "self: true : aucune question choice ou yesno à poser au patient");
+		return false;
+	}
+	return true;
+}
+
 /* Everything after the required keys are known to be there; stops at the first problem of the
  * form's own keys, reads all the sections. */
 static bool read_form_keys(load_ctx *c, form_build *b, ymap *m)
@@ -487,6 +552,7 @@ static bool read_form_keys(load_ctx *c, form_build *b, ymap *m)
 	if (ok && m->v[FORMK_ALERTS])
 		ok = read_alerts(c, f, b->src, m->v[FORMK_ALERTS]);
 	ok = ok && check_unique_ids(c, f) && check_multi_columns(c, f) && check_structure_fields(c, f);
+	ok = ok && ymap_read(m, FORMK_SELF) && check_self(c, f, m->key[FORMK_SELF]);
 	return ok && (!m->v[FORMK_EXAMPLES] || form_read_examples(c, f, m->v[FORMK_EXAMPLES]));
 }
 

@@ -177,6 +177,15 @@ void draft_content_add(strbuf *sb, const char *key, const char *val)
 	strbuf_putc(sb, '\n');
 }
 
+bool draft_self_filled(const store_draft *d)
+{
+	size_t len = strlen(DRAFT_KEY_PATIENT);
+	for (const char *p = d->content; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, DRAFT_KEY_PATIENT, len) == 0 && p[len] == '\t')
+			return true;
+	return false;
+}
+
 static char *unescape(const char *s, size_t n)
 {
 	strbuf sb = STRBUF_INIT;

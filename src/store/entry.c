@@ -7,7 +7,8 @@
 
 static const char meta_columns[] =
     "e.id, e.uuid, e.patient_id, p.pseudonym, e.form, e.form_version, e.date, e.status, e.author, "
-    "e.created_at, e.updated_at, e.row_version, e.structure";
+    "e.created_at, e.updated_at, e.row_version, e.structure, "
+    "coalesce(e.self_filled_at, '')";
 
 /* Entries with their patient's pseudonym: a structure's entry (no patient) is kept, with an empty
  * pseudonym. */
@@ -29,6 +30,8 @@ static void read_meta(sqlite3_stmt *stmt, entry_meta *m)
 	snprintf(m->updated_at, sizeof m->updated_at, "%s", (const char *)sqlite3_column_text(stmt, 10));
 	m->row_version = sqlite3_column_int64(stmt, 11);
 	snprintf(m->structure, sizeof m->structure, "%s", st_col_text(stmt, 12));
+	snprintf(m->self_filled_at, sizeof m->self_filled_at, "%s",
+	         (const char *)sqlite3_column_text(stmt, 13));
 }
 
 /* Text of a stored column for a field (caller frees), NULL when empty. */
@@ -313,6 +316,26 @@ static const char *status_for(const issue *iss, size_t n, bool draft)
 	return "complete";
 }
 
+/* Record that the patient answered the entry meta on the screen (meta->self_filled_at, when it
+ * is set and the entry does not say so yet), with its line in the audit trail. */
+static int mark_self_filled(store *s, const entry_meta *meta, const char *login, char **why)
+{
+	if (!meta->self_filled_at[0])
+		return 0;
+	sqlite3_stmt *stmt =
+	    st_prepare(s, "UPDATE entries SET self_filled_at = ?1 WHERE id = ?2 AND self_filled_at IS NULL");
+	if (!stmt)
+		return st_fail(s, why, "entrée remplie par le patient");
+	sqlite3_bind_text(stmt, 1, meta->self_filled_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, meta->id);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "entrée remplie par le patient");
+	sqlite3_reset(stmt);
+	if (rc || sqlite3_changes(st_db_handle(s)) == 0)
+		return rc;
+	return st_audit(s, login, "update", meta->uuid, meta->pseudonym, meta->form, STORE_SELF_FILLED_FIELD,
+	                NULL, meta->self_filled_at, why);
+}
+
 static int insert_entry(store *s, const record *r, entry_meta *meta, const char *status, const char *now,
                         const char *login, char **why)
 {
@@ -373,7 +396,7 @@ static int insert_entry(store *s, const record *r, entry_meta *meta, const char 
 	rc = st_audit(s, login, "create", meta->uuid, meta->pseudonym, r->f->id, NULL, NULL,
 	              strbuf_str(&values), why);
 	strbuf_done(&values);
-	return rc;
+	return rc ? rc : mark_self_filled(s, meta, login, why);
 }
 
 static int update_entry(store *s, const record *r, entry_meta *meta, const char *status, const char *now,
@@ -410,6 +433,8 @@ static int update_entry(store *s, const record *r, entry_meta *meta, const char 
 	if (!rc && strcmp(before.status, status) != 0)
 		rc = st_audit(s, login, "update", meta->uuid, meta->pseudonym, r->f->id, "statut",
 		              before.status, status, why);
+	if (!rc)
+		rc = mark_self_filled(s, meta, login, why);
 	texts_free(old, r->f->n_fields);
 	free(old_miss);
 	if (!rc)

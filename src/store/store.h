@@ -181,7 +181,14 @@ typedef struct {
 	char author[64];
 	char created_at[32], updated_at[32];
 	int64_t row_version;
+	/* When the patient answered it alone on the screen (a self-assessment, ISO time), "" when a
+	 * professional typed it. Set it before store_entry_save to record it: the entry keeps the
+	 * first one, with its line in the audit trail (field STORE_SELF_FILLED_FIELD). */
+	char self_filled_at[32];
 } entry_meta;
+
+/* The audit trail's field name for "filled by the patient on the screen". */
+#define STORE_SELF_FILLED_FIELD "rempli_par_le_patient"
 
 typedef struct {
 	size_t field;
@@ -428,14 +435,18 @@ draft_keep_status store_draft_keep(store *s, store_draft *d, const char *login, 
 
 /* The keys of a draft's content besides the fields' ids (which never start with '@' or '!'):
  * the focused field (its id, or DRAFT_FOCUS_DATE for the entry date), the text in its editor,
- * and the confirmation of a soft warning (DRAFT_KEY_REASON: the field's id, then
- * DRAFT_KEY_REASON_TEXT: the reason given). */
+ * the mark of the patient's own answers (DRAFT_KEY_PATIENT), and the confirmation of a soft warning
+ * (DRAFT_KEY_REASON: the field's id, then DRAFT_KEY_REASON_TEXT: the reason given). */
 #define DRAFT_KEY_FOCUS       "@focus"
 #define DRAFT_FOCUS_DATE      "@date"
 #define DRAFT_KEY_EDIT        "@edit"
 #define DRAFT_KEY_REASON      "!reason"
 #define DRAFT_KEY_REASON_TEXT "!text"
+/* A draft answered by the patient on the screen (self-assessment): when they last answered. */
+#define DRAFT_KEY_PATIENT "@patient"
 
+/* Whether the draft holds the patient's own answers (a DRAFT_KEY_PATIENT line). */
+bool draft_self_filled(const store_draft *d);
 /* Append "key<TAB>value\n" to content, escaping backslash, tab and newline. */
 void draft_content_add(strbuf *sb, const char *key, const char *val);
 /* Split content into keys and values (caller frees both arrays with their strings); count. */

@@ -369,6 +369,20 @@ static void draw_panel(const form_screen *scr, int y0, int h)
 
 /* ------------------------------------------------------------ the screen */
 
+const char *form_screen_self_line(const form_screen *scr)
+{
+	static char line[200];
+	const char *at = scr->meta.self_filled_at;
+	const char *time = strlen(at) > 11 ? at + 11 : "";
+	if (scr->meta.id)
+		snprintf(line, sizeof line, _("Rempli par le patient le %.10s à %.5s."), at, time);
+	else
+		snprintf(line, sizeof line,
+		         _("Rempli par le patient le %.10s à %.5s : relire, compléter, F2 valide."), at,
+		         time);
+	return line;
+}
+
 /* Row 1: the section and its page, and the form's one-line summary, live (the score changes as
  * the answers are typed). */
 static void draw_section_line(const form_screen *scr, const form_layout *l, int page)
@@ -418,6 +432,8 @@ void form_screen_draw(app *a, screen *s)
 	if (scr->err) {
 		draw_blank(LINES - 2, 0, COLS, A_NORMAL);
 		draw_text(LINES - 2, 0, COLS, scr->err, draw_attr_error(), true);
+	} else if (!a->message[0] && scr->meta.self_filled_at[0]) {
+		draw_text(LINES - 2, 0, COLS, form_screen_self_line(scr), draw_attr_title(), true);
 	} else if (!a->message[0]) {
 		draw_text(LINES - 2, 0, COLS,
 		          _("Tab/Entrée : suivant · Maj-Tab/↑ : précédent · PgDn/PgUp : page"),

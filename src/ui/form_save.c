@@ -36,6 +36,8 @@ static void draft_fill(form_screen *scr)
 	                  scr->cur == FOCUS_DATE ? DRAFT_FOCUS_DATE : f->fields[scr->cur].id);
 	draft_content_add(&sb, DRAFT_KEY_EDIT, typed);
 	free(typed);
+	if (scr->meta.self_filled_at[0])
+		draft_content_add(&sb, DRAFT_KEY_PATIENT, scr->meta.self_filled_at);
 	free(scr->dr.content);
 	scr->dr.content = strbuf_take(&sb);
 	scr->dr.patient_id = scr->meta.patient_id;
@@ -107,6 +109,8 @@ void form_screen_restore_draft(form_screen *scr, const store_draft *d)
 			focus = vals[i];
 		} else if (strcmp(keys[i], DRAFT_KEY_EDIT) == 0) {
 			edit = vals[i];
+		} else if (strcmp(keys[i], DRAFT_KEY_PATIENT) == 0) {
+			snprintf(scr->meta.self_filled_at, sizeof scr->meta.self_filled_at, "%s", vals[i]);
 		} else if (strcmp(keys[i], DRAFT_KEY_REASON) == 0) {
 			reason_for = vals[i];
 		} else if (strcmp(keys[i], DRAFT_KEY_REASON_TEXT) == 0 && reason_for) {

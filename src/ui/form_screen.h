@@ -63,6 +63,10 @@ void form_screen_recompute(form_screen *scr);
  * Release with form_layout_done. */
 void form_screen_layout(const form_screen *scr, form_layout *l);
 
+/* The line that says an entry was answered by the patient on the screen, and when (static
+ * storage, valid until the next call); only when scr->meta.self_filled_at is set. */
+const char *form_screen_self_line(const form_screen *scr);
+
 /* Draw the whole screen from scr (the screen's draw operation). */
 void form_screen_draw(app *a, screen *s);
 

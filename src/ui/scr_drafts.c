@@ -35,7 +35,9 @@ static void describe(app *a, const store_draft *dr, char *buf, size_t size)
 	const char *who = f && f->scope == SCOPE_STRUCTURE ? _("(structure)")
 	                  : dr->patient_id                 ? dr->pseudonym
 	                                                   : _("(nouveau)");
-	snprintf(buf, size, "%s  %-10s  %s%s", when, who, title,
+	/* The patient's answers say so first: a long title is cut at its end. */
+	snprintf(buf, size, "%s  %-10s  %s%s%s", when, who,
+	         draft_self_filled(dr) ? _("rempli par le patient : ") : "", title,
 	         dr->entry_uuid[0] ? _(" — modification") : "");
 }
 

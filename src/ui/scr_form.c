@@ -735,8 +735,11 @@ screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const
 		if (store_draft_get(c->db, draft_id, &d)) {
 			form_screen_restore_draft(scr, &d);
 			draft_done(&d);
-			app_message(a, false, "%s",
-			            _("Brouillon repris : tout ce qui avait été tapé est revenu."));
+			if (scr->meta.self_filled_at[0])
+				app_message(a, false, "%s", form_screen_self_line(scr));
+			else
+				app_message(a, false, "%s",
+				            _("Brouillon repris : tout ce qui avait été tapé est revenu."));
 		}
 	}
 	return &scr->base;

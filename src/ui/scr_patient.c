@@ -1,7 +1,8 @@
 /* scr_patient.c — one patient's file: a summary line, the clinical alerts waiting for a
  * professional (highlighted at the top until acknowledged with F8), and the timeline of their
  * entries, each with its one-line summary ("AUDIT 14 — mesusage"). Enter opens an entry (on an
- * alert: the entry that raised it), F5 adds one; i writes the patient's access document (the
+ * alert: the entry that raised it), F5 adds one; a hands the screen to the patient for a
+ * self-assessment (scr_self.c); i writes the patient's access document (the
  * right of access, access_print.c); Suppr erases the patient (admins only, after the pseudonym
  * is typed again: the right to erasure, src/store/purge.c).
  *
@@ -38,7 +39,7 @@ typedef struct {
 	app *a;
 } pfile;
 
-enum { TAG_NEW_ENTRY = 1, TAG_ACK, TAG_ERASE };
+enum { TAG_NEW_ENTRY = 1, TAG_ACK, TAG_ERASE, TAG_SELF };
 
 static const char *status_label(const char *status)
 {
@@ -228,6 +229,37 @@ static void new_entry_menu(app *a, pfile *pf)
 	dialog_menu(&pf->dlg, TAG_NEW_ENTRY, _("Nouvelle entrée : quel formulaire ?"), items, n);
 }
 
+/* Hand the screen to the patient: the form marked self: true, or a menu of them when there are
+ * several (the forms offered are put in menu_forms). */
+static outcome self_start(app *a, pfile *pf)
+{
+	if (!app_allowed(a, PERM_EDIT_ENTRY, "auto-questionnaire", _("Auto-questionnaire")))
+		return OUT_REDRAW;
+	const formset *fs = a->ses->fs;
+	free(pf->menu_forms);
+	pf->menu_forms = xcalloc(fs->n_forms ? fs->n_forms : 1, sizeof *pf->menu_forms);
+	char **items = xcalloc(fs->n_forms ? fs->n_forms : 1, sizeof *items);
+	size_t n = 0;
+	for (size_t i = 0; i < fs->n_forms; i++)
+		if (fs->forms[i]->self) {
+			pf->menu_forms[n] = fs->forms[i];
+			items[n] = xasprintf("%zu  %s", n + 1, i18n_get(&fs->forms[i]->title, a->lang));
+			n++;
+		}
+	if (n == 1) {
+		lines_free(items, n);
+		app_push(a, self_new(a, pf->patient_id, pf->pseudo, pf->menu_forms[0]));
+	} else if (n == 0) {
+		free(items);
+		app_message(a, true, "%s",
+		            _("Aucun formulaire n'est marqué self: true : pas d'auto-questionnaire."));
+	} else {
+		dialog_menu(&pf->dlg, TAG_SELF,
+		            _("Auto-questionnaire : quel questionnaire confier au patient ?"), items, n);
+	}
+	return OUT_REDRAW;
+}
+
 /* Ask for the pseudonym again: an erasure cannot be undone, a key pressed by mistake must not
  * be enough. */
 static void erase_ask(pfile *pf)
@@ -328,10 +360,15 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 				set_position(pf, pf->n_alerts - 1);
 			return OUT_REDRAW;
 		}
+		bool self = pf->dlg.tag == TAG_SELF;
 		dialog_close(&pf->dlg);
 		if (r != DR_DONE)
 			return OUT_REDRAW;
 		const form *f = pf->menu_forms[sel];
+		if (self) {
+			app_push(a, self_new(a, pf->patient_id, pf->pseudo, f));
+			return OUT_REDRAW;
+		}
 		char uuid[37];
 		if (f->cardinality == CARD_ONCE && store_once_entry(a->ses->db, pf->patient_id, f->id, uuid))
 			return open_form(a, pf, f->id, uuid);
@@ -364,6 +401,8 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 	case ACT_PRINT:
 		access_print(a, pf->patient_id, pf->pseudo);
 		return OUT_REDRAW;
+	case ACT_SELF:
+		return self_start(a, pf);
 	case ACT_DELETE_ITEM:
 		if (app_allowed(a, PERM_DELETE_PATIENT, "patient delete", _("Effacer un patient")))
 			erase_ask(pf);

@@ -66,6 +66,7 @@ typedef enum {
 	ACT_PRINT,     /* patient file: write the patient's access document */
 	ACT_STRUCTURE, /* home: the entries of the structure's own forms (team meetings) */
 	ACT_IMPACT,    /* report: the impact page of the same period */
+	ACT_SELF,      /* patient file: hand the screen to the patient (self-assessment) */
 	ACT_COUNT
 } action;
 
@@ -84,6 +85,7 @@ enum {
 	CTX_REPORT = 1 << 10,    /* the activity report of a period */
 	CTX_LEDGER = 1 << 11,    /* the structures of the region, their last exports */
 	CTX_STRUCTURE = 1 << 12, /* the entries of the structure's own forms */
+	CTX_SELF = 1 << 13,      /* the patient answers alone: answer, previous question, professional */
 };
 
 /* A key as read: its action in the current context, or a character to type. */
@@ -247,6 +249,10 @@ screen *structures_new(app *a);
 screen *structure_entries_new(app *a);
 /* The impact page of period p (report --impact) as bar charts: same keys as the report. */
 screen *impact_new(app *a, const period *p);
+/* The self-assessment of form f (self: true) by the patient patient_id: one question per screen,
+ * nothing else reachable; leaving needs the login of the session typed back, then the answers
+ * (a draft marked as the patient's) open in the form screen for the professional. */
+screen *self_new(app *a, int64_t patient_id, const char *pseudonym, const form *f);
 /* Open a form: an existing entry (uuid), a new entry of form_id for patient_id, or a new
  * patient (patient_id 0, form "patient"). draft_id > 0 restores that draft on top. */
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,

@@ -46,7 +46,8 @@ expect_eq "la secrète n'est jamais affichée" "$(printf '%s\n' "$key_out" | gre
 # What the migrations after 010 add is removed too, so that the copy is a database of version 9.
 after_trust="ALTER TABLE form_columns DROP COLUMN identifier; ALTER TABLE form_columns DROP COLUMN exported;
 	DROP TABLE settings; DROP TABLE forms_previous; DROP TABLE forms_bundles; DROP TABLE forms_trust;
-	ALTER TABLE import_log DROP COLUMN forms_bundle; DELETE FROM entries WHERE patient_id IS NULL;"
+	ALTER TABLE import_log DROP COLUMN forms_bundle; DELETE FROM entries WHERE patient_id IS NULL;
+	ALTER TABLE entries DROP COLUMN self_filled_at;"
 on "$S" check
 sqlite3 "$S" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp "$S" "$tmp/old.db"

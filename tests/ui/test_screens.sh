@@ -1,7 +1,8 @@
 # Whole-screen references for the main screens at 80×24: home, patient list, patient file, AUDIT
-# page 1, export, report and the impact page. A demo database is built the same at each run (fixed clock, demo
-# seed, random seed for pseudonyms and entry ids, login), each screen is dumped over the key
-# script seam and compared whole with tests/ui/screens/NAME.txt: a layout change shows as a diff.
+# page 1, export, report, the impact page and the first question of the self-assessment. A demo
+# database is built the same at each run (fixed clock, demo seed, random seed for pseudonyms
+# and entry ids, login), each screen is dumped over the key script seam and compared whole with
+# tests/ui/screens/NAME.txt: a layout change shows as a diff.
 #
 # After a deliberate change of the screens, rewrite the references in one command, then review
 # them (git diff tests/ui/screens) before committing:
@@ -41,6 +42,8 @@ check audit "p<Enter>n$audit"
 check export 'e'
 check report 'r'
 check impact 'ri'
+# the self-assessment: AUDIT's first question, as the patient sees it
+check self 'p<Enter>a1'
 
 [ "$differ" -eq 0 ] || fail "$differ écran(s) différent(s) ; après un changement voulu : RECUEIL_UPDATE_SCREENS=1 ctest --test-dir build -R ui/test_screens"
-echo "7 écrans conformes à leur référence"
+echo "8 écrans conformes à leur référence"

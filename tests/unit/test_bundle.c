@@ -376,6 +376,32 @@ static void test_diff(void)
 		             "pourraient pas être gardées") != NULL);
 		strbuf_done(&out);
 	}
+	/* Handed to the patient, with their own wording of a question and of an answer. */
+	char *f4 =
+	    xasprintf("%sself: true\n%s", "form: essai\nversion: %d\ntitle: {fr: \"Essai\"}\n",
+	              "sections:\n  - title: {fr: \"S\"}\n    fields:\n"
+	              "      - {id: a, type: integer, label: {fr: \"A\"}}\n"
+	              "      - {id: b, type: text, label: {fr: \"B\"}}\n"
+	              "      - {id: c, type: choice, label: {fr: \"C\"}, label_patient: \"C ?\", "
+	              "choices: [{value: x, label: X, label_patient: \"X, oui\"}, {value: y, label: Y}]}\n"
+	              "      - {id: t, type: calculated, label: {fr: \"T\"}, expr: \"a + seuil.s\"}\n");
+	char *t4 = xasprintf(f4, 1);
+	formset *e = load_text("d4", t4, r1);
+	CHECK(e != NULL);
+	if (a && e) {
+		strbuf out = STRBUF_INIT;
+		forms_diff_counts n;
+		formset_diff(a, e, &out, &n);
+		CHECK_STR(strbuf_str(&out), "essai\n"
+		                            "  ~ c : libellé ou aide\n"
+		                            "  ~ c : réponses (libellés)\n"
+		                            "  ~ self : le patient peut le remplir seul à l'écran "
+		                            "(auto-questionnaire)\n");
+		strbuf_done(&out);
+	}
+	formset_free(e);
+	free(f4);
+	free(t4);
 	formset_free(a);
 	formset_free(b);
 	formset_free(c);

@@ -76,6 +76,41 @@ static char *read_problems(const char *text)
 	return strbuf_take(&errs);
 }
 
+/* A form file read into the model, with what its reading needs until the end. */
+typedef struct {
+	ynode *root;
+	form_src src;
+	form *f;
+	strbuf errs; /* every problem reported, "" when none */
+} read_form;
+
+/* Reads text as the form file t.yaml into rf; returns the form, NULL when it was refused (the
+ * problems are in rf->errs). Release with read_form_done. */
+static form *read_form_text(read_form *rf, const char *text)
+{
+	memset(rf, 0, sizeof *rf);
+	strbuf_add(&rf->errs, "", 0);
+	char *why = NULL;
+	rf->root = ytree_load_buffer("t.yaml", text, strlen(text), &why);
+	if (!rf->root) {
+		strbuf_puts(&rf->errs, why ? why : "?");
+		free(why);
+		return NULL;
+	}
+	load_ctx c = {.path = "t.yaml", .errors = &rf->errs};
+	rf->f = form_read(&c, rf->root, &rf->src);
+	return rf->f;
+}
+
+static void read_form_done(read_form *rf)
+{
+	if (rf->f)
+		form_src_done(&rf->src);
+	form_free(rf->f);
+	ytree_free(rf->root);
+	strbuf_done(&rf->errs);
+}
+
 /* The problems of base edited, which must be exactly the line want. */
 #define CHECK_EDIT(base, from, to, want)                                                                     \
 	do {                                                                                                 \
@@ -88,9 +123,10 @@ static char *read_problems(const char *text)
 		free(text_);                                                                                 \
 	} while (0)
 
-static const char field_list[] = "id, type, label, help, required, min, max, pattern, show_if, constraint, "
-                                 "message, soft_constraint, soft_message, default, unit, identifier, export, "
-                                 "choices, expr, decimals, skipped_value, missing_codes, ordinal";
+static const char field_list[] =
+    "id, type, label, label_patient, help, required, min, max, pattern, show_if, constraint, "
+    "message, soft_constraint, soft_message, default, unit, identifier, export, "
+    "choices, expr, decimals, skipped_value, missing_codes, ordinal";
 
 /* ---------------------------------------------------------------- through the readers */
 
@@ -107,13 +143,15 @@ static void test_bases_read(void)
 /* An unknown key, in each kind of mapping: reported at the key, with the keys it accepts. */
 static void test_unknown_key_each_mapping(void)
 {
-	CHECK_EDIT(base_form, "version: 1\n", "version: 1\nauteur: moi\n",
-	           "t.yaml:3:1: clé inconnue « auteur » dans un formulaire (clés possibles : form, version, "
-	           "title, cardinality, scope, reference, summary, choice_sets, sections, alerts, examples)");
+	CHECK_EDIT(
+	    base_form, "version: 1\n", "version: 1\nauteur: moi\n",
+	    "t.yaml:3:1: clé inconnue « auteur » dans un formulaire (clés possibles : form, version, "
+	    "title, cardinality, scope, reference, summary, choice_sets, sections, alerts, examples, self)");
 	CHECK_EDIT(base_form, "{fr: Essai}", "{fr: Essai, de: Versuch}",
 	           "t.yaml:3:20: clé inconnue « de » dans title (clés possibles : fr, en)");
 	CHECK_EDIT(base_form, "{value: 1, label: Oui}", "{value: 1, label: Oui, score: 2}",
-	           "t.yaml:7:30: clé inconnue « score » dans une réponse (clés possibles : value, label)");
+	           "t.yaml:7:30: clé inconnue « score » dans une réponse (clés possibles : value, label, "
+	           "label_patient)");
 	CHECK_EDIT(base_form, "  - title: Section\n", "  - title: Section\n    show_if: q1 > 0\n",
 	           "t.yaml:10:5: clé inconnue « show_if » dans une section (clés possibles : title, fields)");
 	char *want = xasprintf("t.yaml:11:44: clé inconnue « maximum » dans un champ (clés possibles : %s)",
@@ -260,13 +298,10 @@ static void test_typed_values(void)
 	char *text = edit(base_form, "label: Q1}",
 	                  "label: Q1, help: Aide, required: oui, unit: kg, decimals: 2, export: non, "
 	                  "identifier: true}");
-	char *why = NULL;
-	ynode *root = ytree_load_buffer("t.yaml", text, strlen(text), &why);
-	strbuf errs = STRBUF_INIT;
-	load_ctx c = {.path = "t.yaml", .errors = &errs};
-	form_src src;
-	form *f = root ? form_read(&c, root, &src) : NULL;
-	CHECK(f != NULL && c.count == 0);
+	read_form rf;
+	form *f = read_form_text(&rf, text);
+	CHECK(f != NULL);
+	CHECK_STR(strbuf_str(&rf.errs), "");
 	const field *q1 = f ? form_field(f, "q1") : NULL;
 	CHECK(q1 != NULL);
 	if (q1) {
@@ -275,13 +310,69 @@ static void test_typed_values(void)
 		CHECK(q1->required && q1->identifier && !q1->exported && q1->decimals == 2);
 	}
 	CHECK(f && f->version == 1 && strcmp(f->id, "essai") == 0 && strcmp(f->title.fr, "Essai") == 0);
-	if (f)
-		form_src_done(&src);
-	form_free(f);
-	ytree_free(root);
-	strbuf_done(&errs);
-	free(why);
+	read_form_done(&rf);
 	free(text);
+}
+
+/* self: true and label_patient: a form the patient fills on the screen has no identity and asks
+ * questions answered by a number key; the patient's wording lands in the model. */
+static void test_self_assessment(void)
+{
+	CHECK_EDIT(base_form, "version: 1\n", "version: 1\nself: peut-être\n",
+	           "t.yaml:3:7: self : true ou false attendu, trouvé « peut-être »");
+	CHECK_EDIT(base_form, "version: 1\n", "version: 1\nself: true\n", "");
+	char *text = edit(base_form, "label: Q1}", "label: Q1, identifier: true}");
+	CHECK_EDIT(text, "version: 1\n", "version: 1\nself: true\n",
+	           "t.yaml:3:1: self: true : le champ « q1 » est une donnée d'identité (identifier: true) ; "
+	           "un formulaire rempli par le patient n'en a pas");
+	free(text);
+	CHECK_EDIT(base_form, "version: 1\n", "version: 1\nscope: structure\nself: true\n",
+	           "t.yaml:4:1: self: true : un formulaire de la structure (scope: structure) ne concerne "
+	           "aucun patient");
+	CHECK_EDIT(base_form, "form: essai\n", "form: patient\nself: true\n",
+	           "t.yaml:2:1: self: true : le formulaire patient porte l'identité, le patient ne le "
+	           "remplit pas à l'écran");
+	text =
+	    edit(base_form, "choices: oui_non",
+	         "choices: [{value: 0, label: A}, {value: 1, label: B}, "
+	         "{value: 2, label: C}, {value: 3, label: D}, {value: 4, label: E}, {value: 5, label: F}, "
+	         "{value: 6, label: G}, {value: 7, label: H}, {value: 8, label: I}, {value: 9, label: J}]");
+	CHECK_EDIT(text, "version: 1\n", "version: 1\nself: true\n",
+	           "t.yaml:13:9: champ « q2 » : 10 réponses ; dans un formulaire self: true le patient "
+	           "répond par un chiffre, 9 réponses au plus");
+	free(text);
+	text = edit(base_form, "type: choice, choices: oui_non", "type: integer");
+	CHECK_EDIT(text, "version: 1\n", "version: 1\nself: true\n",
+	           "t.yaml:3:1: self: true : aucune question choice ou yesno à poser au patient");
+	free(text);
+	CHECK_EDIT(base_form, "label: Q1}", "label: Q1, label_patient: Question}",
+	           "t.yaml:11:59: label_patient ne s'applique qu'aux questions choice et yesno et aux notes "
+	           "(ce que le patient lit dans un auto-questionnaire)");
+	CHECK_EDIT(base_form, "label: Q2}", "label: Q2, label_patient: Question}",
+	           "t.yaml:12:9: champ « q2 » : label_patient sans self: true au formulaire (le patient ne "
+	           "remplit pas ce formulaire)");
+
+	/* The patient's words, where given; the label otherwise. */
+	text = edit(base_form, "version: 1\n", "version: 1\nself: true\n");
+	char *text2 = edit(text, "label: Q2}", "label: Q2, label_patient: {fr: Vous-même ?}}");
+	char *text3 =
+	    edit(text2, "{value: 1, label: Oui}", "{value: 1, label: Oui, label_patient: \"Oui, souvent\"}");
+	read_form rf;
+	form *f = read_form_text(&rf, text3);
+	CHECK_STR(strbuf_str(&rf.errs), "");
+	const field *q1 = f ? form_field(f, "q1") : NULL, *q2 = f ? form_field(f, "q2") : NULL;
+	CHECK(f && f->self && q1 && q2);
+	if (q1 && q2) {
+		CHECK_STR(field_patient_label(q2, "fr"), "Vous-même ?");
+		CHECK_STR(field_patient_label(q1, "fr"), "Q1");
+		CHECK_STR(choice_patient_label(field_choice(q2, "1"), "fr"), "Oui, souvent");
+		CHECK_STR(choice_patient_label(field_choice(q2, "0"), "fr"), "Non");
+		CHECK(field_self_question(q2) && !field_self_question(q1));
+	}
+	read_form_done(&rf);
+	free(text);
+	free(text2);
+	free(text3);
 }
 
 /* ---------------------------------------------------------------- each table directly */
@@ -408,6 +499,7 @@ int main(void)
 	RUN(test_missing_keys);
 	RUN(test_typed_values);
 	RUN(test_retention);
+	RUN(test_self_assessment);
 	RUN(test_tables_refuse_duplicates);
 	RUN(test_tables_refuse_unknown);
 	RUN(test_tables_required_and_shape);

@@ -493,7 +493,8 @@ static void test_error_positions(void)
 	         "%s      - id: q1\n        type: integer\n        label: Q1\n        mini: 3\n", head);
 	CHECK_ERROR(
 	    "e.yaml", text,
-	    "e.yaml:10:9: clé inconnue « mini » dans un champ (clés possibles : id, type, label, help, "
+	    "e.yaml:10:9: clé inconnue « mini » dans un champ (clés possibles : id, type, label, "
+	    "label_patient, help, "
 	    "required, min, max, pattern, show_if, constraint, message, soft_constraint, soft_message, "
 	    "default, unit, identifier, export, choices, expr, decimals, skipped_value, missing_codes, "
 	    "ordinal)");
