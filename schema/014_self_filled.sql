@@ -1,4 +1,4 @@
--- 015_self_filled.sql — an entry the patient answered alone on the screen (self-assessment of a
+-- 014_self_filled.sql — an entry the patient answered alone on the screen (self-assessment of a
 -- form marked self: true): when they did, kept after the professional has reviewed, completed
 -- and validated it. NULL for an entry typed by a professional.
 
