@@ -341,8 +341,7 @@ run verify "$tmp/out/t3.zip"
 expect_rc "verify d'une archive chiffrée sans phrase de passe ni terminal" 64
 expect_in "verify dit comment donner la phrase de passe" "$err" "--passphrase-file"
 
-size=$(wc -c <"$tmp/out/t3.zip")
-for at in $((size / 4)) $((size / 2)) $((size * 3 / 4)); do
+for at in $(data_offsets "$tmp/out/t3.zip"); do
 	cp "$tmp/out/t3.zip" "$tmp/tampered.zip"
 	printf 'X' | dd of="$tmp/tampered.zip" bs=1 seek="$at" conv=notrunc 2>/dev/null
 	if cmp -s "$tmp/out/t3.zip" "$tmp/tampered.zip"; then

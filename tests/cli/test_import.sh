@@ -248,7 +248,7 @@ head -c $((size * 2 / 3)) "$A/sud1.zip" >"$A/tronquee.zip"
 refused "archive tronquée" "$A/tronquee.zip"
 head -c $((size - 30)) "$A/sud1.zip" >"$A/fin-coupee.zip"
 refused "archive sans sa fin" "$A/fin-coupee.zip"
-for at in $((size / 5)) $((size / 2)) $((size * 4 / 5)); do
+for at in $(data_offsets "$A/sud1.zip"); do
 	cp "$A/sud1.zip" "$A/octet$at.zip"
 	b=$(od -An -tu1 -j "$at" -N1 "$A/sud1.zip" | tr -d ' ')
 	printf "$(printf '\\%03o' $(((b + 1) % 256)))" | dd of="$A/octet$at.zip" bs=1 seek="$at" conv=notrunc 2>/dev/null
