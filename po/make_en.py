@@ -298,6 +298,10 @@ EN = {
 "Patients suivis (structures dont le budget est connu)": "Patients followed (structures with a known budget)",
 "Coût par patient suivi (€)": "Cost per patient followed (€)",
 "Réunions d'équipe": "Team meetings",
+"Accueil : F10 ou ^Q pour quitter.": "Home: F10 or ^Q to quit.",
+"Quitter recueil": "Quit recueil",
+"o : quitter ; n, Entrée ou Échap : continuer": "o: quit; n, Enter or Esc: go on",
+"La saisie en cours sera gardée en brouillon et proposée au prochain démarrage.\no : quitter ; n, Entrée ou Échap : continuer": "The open form will be kept as a draft and offered at the next start.\no: quit; n, Enter or Esc: go on",
 }
 
 def unq(s):

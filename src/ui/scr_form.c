@@ -583,10 +583,7 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 		    "gea");
 		break;
 	case ACT_QUIT:
-		if (scr->changed) {
-			form_screen_keep_typed(scr, NULL);
-		}
-		return OUT_QUIT;
+		return OUT_ASK_QUIT; /* confirmed, the app keeps the draft (form_hangup) */
 	default:
 		if (fd && fd->type == FT_MULTI && k->ch) {
 			if (k->ch >= '0' && k->ch <= '9')
@@ -648,6 +645,11 @@ static void form_hangup(app *a, screen *s)
 		form_screen_keep_typed(scr, NULL);
 }
 
+static bool form_unsaved(const screen *s)
+{
+	return ((const form_screen *)s)->changed;
+}
+
 static void form_done(screen *s)
 {
 	form_screen *scr = (form_screen *)s;
@@ -677,6 +679,7 @@ static const screen_ops form_ops = {
     .pending = form_pending,
     .idle = form_idle,
     .hangup = form_hangup,
+    .unsaved = form_unsaved,
 };
 
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,

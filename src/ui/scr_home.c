@@ -216,7 +216,7 @@ static outcome open_item(app *a, home *h, size_t item)
 		app_push(a, help_new(a));
 		return OUT_REDRAW;
 	default:
-		return OUT_QUIT;
+		return OUT_ASK_QUIT;
 	}
 }
 
@@ -251,8 +251,11 @@ static outcome home_key(app *a, screen *s, const ui_key *k)
 	case ACT_HELP:
 		return open_item(a, h, ITEM_HELP);
 	case ACT_QUIT:
+		return OUT_ASK_QUIT;
 	case ACT_BACK:
-		return OUT_QUIT;
+		/* Nothing to go back to: Esc (or a key the terminal mangled into one) never quits. */
+		app_message(a, false, "%s", _("Accueil : F10 ou ^Q pour quitter."));
+		return OUT_REDRAW;
 	default:
 		if (k->ch >= '1' && k->ch < '1' + (wint_t)n)
 			return open_item(a, h, (size_t)ids[k->ch - '1']);

@@ -173,10 +173,11 @@ typedef struct app app;
 typedef struct screen screen;
 
 typedef enum {
-	OUT_NONE,   /* nothing to redraw */
-	OUT_REDRAW, /* redraw the screen */
-	OUT_CLOSE,  /* close this screen, back to the one below */
-	OUT_QUIT,   /* leave the program */
+	OUT_NONE,     /* nothing to redraw */
+	OUT_REDRAW,   /* redraw the screen */
+	OUT_CLOSE,    /* close this screen, back to the one below */
+	OUT_ASK_QUIT, /* ask whether to leave the program (no key ever quits without asking) */
+	OUT_QUIT,     /* leave the program now: the person has just confirmed it */
 } outcome;
 
 typedef struct {
@@ -193,8 +194,10 @@ typedef struct {
 	 * before idle() should run, or -1 when nothing is pending. */
 	int (*pending)(screen *s);
 	void (*idle)(app *a, screen *s);
-	/* Optional: the program is stopping (signal, end of input): keep what was typed. */
+	/* Optional: the program is stopping (signal, end of input, Quit): keep what was typed. */
 	void (*hangup)(app *a, screen *s);
+	/* Optional: whether the screen holds typing not saved yet (Quit says it is kept). */
+	bool (*unsaved)(const screen *s);
 } screen_ops;
 
 struct screen {

@@ -25,7 +25,7 @@ while kill -0 "$pid" 2>/dev/null; do
 	[ $i -lt 200 ] || fail "recueil ne s'est pas arrêté sur SIGHUP"
 	sleep 0.05
 done
-printf '<Enter><Dump><F10>' > "$T/keys"
+printf '<Enter><Dump>' > "$T/keys"
 tui "$T/keys"
 expect 2 "Brouillon repris"
 expect 2 "2 à 3 fois par semaine"
