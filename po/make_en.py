@@ -302,6 +302,8 @@ EN = {
 "Quitter recueil": "Quit recueil",
 "o : quitter ; n, Entrée ou Échap : continuer": "o: quit; n, Enter or Esc: go on",
 "La saisie en cours sera gardée en brouillon et proposée au prochain démarrage.\no : quitter ; n, Entrée ou Échap : continuer": "The open form will be kept as a draft and offered at the next start.\no: quit; n, Enter or Esc: go on",
+"Calculé à partir des réponses (F3 : le calcul). F2 : enregistrer ; Maj-Tab : revenir aux questions.": "Calculated from the answers (F3: how). F2: save; Shift-Tab: back to the questions.",
+"\nCalcul : %s": "\nCalculation: %s",
 }
 
 def unq(s):

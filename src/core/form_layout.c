@@ -61,10 +61,27 @@ bool form_layout_field_shown(const record *r, int i, bool hide_identity)
 	return r->vals[i].visible && !(hide_identity && r->f->fields[i].identifier);
 }
 
+bool form_layout_view_anchor(const record *r, int i, bool hide_identity)
+{
+	if (i < 0 || (size_t)i >= r->f->n_fields || r->f->fields[i].type != FT_CALCULATED)
+		return false;
+	const section *s = &r->f->sections[r->f->fields[i].section];
+	for (size_t k = s->first; k < s->first + s->count; k++) {
+		if (!form_layout_field_shown(r, (int)k, hide_identity))
+			continue;
+		if (form_layout_is_input(&r->f->fields[k]))
+			return false; /* a section with questions: the cursor stops on them */
+		if (r->f->fields[k].type == FT_CALCULATED)
+			return (int)k == i; /* the first value shown */
+	}
+	return false;
+}
+
 bool form_layout_focusable(const record *r, int i, bool hide_identity)
 {
-	return i >= 0 && (size_t)i < r->f->n_fields && form_layout_field_shown(r, i, hide_identity) &&
-	       form_layout_is_input(&r->f->fields[i]);
+	if (i < 0 || (size_t)i >= r->f->n_fields || !form_layout_field_shown(r, i, hide_identity))
+		return false;
+	return form_layout_is_input(&r->f->fields[i]) || form_layout_view_anchor(r, i, hide_identity);
 }
 
 static size_t push_row(form_layout *l, fl_row row)
@@ -310,6 +327,8 @@ int form_layout_page_focus(const form_layout *l, int p)
 	for (size_t k = pg->first_row; k < pg->first_row + pg->n_rows; k++) {
 		const fl_row *row = &l->rows[k];
 		if (row->kind == FL_ROW_DATE || row->kind == FL_ROW_FIELD)
+			return row->field;
+		if (row->kind == FL_ROW_CALC && form_layout_view_anchor(l->r, row->field, l->hide_identity))
 			return row->field;
 		if (row->kind == FL_ROW_MATRIX)
 			for (int c = 0; c < row->n_cells; c++)

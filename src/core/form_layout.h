@@ -133,8 +133,12 @@ bool form_layout_is_input(const field *fd);
  * from the person (hide_identity). */
 bool form_layout_field_shown(const record *r, int i, bool hide_identity);
 
+/* True when calculated field i is where the cursor rests to read a section that has nothing to
+ * type (AUDIT's scores): the first value shown of a section where no question is shown. */
+bool form_layout_view_anchor(const record *r, int i, bool hide_identity);
+
 /* True when the cursor can stop on field i: shown, and typed into (not calculated, not a
- * note). The entry date is the caller's to judge. */
+ * note), or the view anchor of its section. The entry date is the caller's to judge. */
 bool form_layout_focusable(const record *r, int i, bool hide_identity);
 
 /* The first field the cursor can stop on, on page p, in the order of the rows (FL_DATE for the

@@ -308,6 +308,12 @@ static void describe_input(const field *fd, char *buf, size_t size)
 		snprintf(buf, size, "%s", _("o : oui   n : non   (← → pour changer)"));
 		return;
 	}
+	if (fd->type == FT_CALCULATED) {
+		snprintf(buf, size, "%s",
+		         _("Calculé à partir des réponses (F3 : le calcul). F2 : enregistrer ; Maj-Tab : "
+		           "revenir aux questions."));
+		return;
+	}
 	if (fd->has_min && fd->has_max)
 		snprintf(lim, sizeof lim, _(" entre %s et %s"), lo, hi);
 	else if (fd->has_min)

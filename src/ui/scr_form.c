@@ -39,6 +39,12 @@ void form_screen_recompute(form_screen *scr)
 		scr->alert_on[k] = record_alert_active(scr->r, k);
 }
 
+/* True when the cursor rests on a calculated value (a page of scores): nothing is typed there. */
+static bool viewing(const form_screen *scr)
+{
+	return scr->cur != FOCUS_DATE && field_at(scr, scr->cur)->type == FT_CALCULATED;
+}
+
 /* The next (dir 1) or previous (dir -1) focusable field from i, or i itself if none. */
 static int step(const form_screen *scr, int i, int dir)
 {
@@ -136,7 +142,7 @@ static void load_editor(form_screen *scr)
  * typing; a value not (yet) acceptable leaves the field empty until it is. */
 static void apply_live(form_screen *scr)
 {
-	if (scr->cur == FOCUS_DATE)
+	if (scr->cur == FOCUS_DATE || viewing(scr))
 		return;
 	const field *fd = field_at(scr, scr->cur);
 	if (fd->type == FT_MULTI)
@@ -228,6 +234,8 @@ static bool commit(form_screen *scr, int after)
 			set_error(scr, NULL);
 		return ok;
 	}
+	if (viewing(scr))
+		return true;
 	const field *fd = field_at(scr, scr->cur);
 	if (fd->type != FT_MULTI) {
 		char *typed = le_text(&scr->ed);
@@ -282,7 +290,7 @@ static void go(form_screen *scr, int target, int after)
 /* Cycle field i through its allowed missing codes, then back to empty. */
 static void cycle_missing(form_screen *scr)
 {
-	if (scr->cur == FOCUS_DATE)
+	if (scr->cur == FOCUS_DATE || viewing(scr))
 		return;
 	const field *fd = field_at(scr, scr->cur);
 	static const missing_code order[] = {MISS_REFUS, MISS_NSP, MISS_NON_DEMANDE};
@@ -552,6 +560,8 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 		strbuf_printf(&sb, "%s\n", i18n_get(&fd->label, a->lang));
 		if (fd->help.fr)
 			strbuf_printf(&sb, "\n%s\n", i18n_get(&fd->help, a->lang));
+		if (fd->expr_src)
+			strbuf_printf(&sb, _("\nCalcul : %s"), fd->expr_src);
 		if (fd->show_if_src)
 			strbuf_printf(&sb, _("\nPosée si : %s"), fd->show_if_src);
 		if (fd->constraint_src)
@@ -565,7 +575,7 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 	}
 	case ACT_LEFT:
 	case ACT_RIGHT:
-		if (!cycle_choice(scr, k->act == ACT_LEFT ? -1 : 1))
+		if (!cycle_choice(scr, k->act == ACT_LEFT ? -1 : 1) && !viewing(scr))
 			le_key(&scr->ed, k);
 		break;
 	case ACT_HELP:
@@ -585,6 +595,10 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 	case ACT_QUIT:
 		return OUT_ASK_QUIT; /* confirmed, the app keeps the draft (form_hangup) */
 	default:
+		if (viewing(scr)) {
+			o = k->act == ACT_NONE && !k->ch ? OUT_NONE : OUT_REDRAW;
+			break; /* a score: nothing to type */
+		}
 		if (fd && fd->type == FT_MULTI && k->ch) {
 			if (k->ch >= '0' && k->ch <= '9')
 				toggle_multi(scr, k->ch);
@@ -731,7 +745,8 @@ screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const
 	}
 	scr->last_draft = time(NULL);
 	le_init(&scr->ed, "");
-	scr->cur = scr->dated ? FOCUS_DATE : step(scr, FOCUS_DATE, 1);
+	/* On the first question: the entry date is filled in already, one Maj-Tab away. */
+	scr->cur = step(scr, FOCUS_DATE, 1);
 	load_editor(scr);
 	if (draft_id) {
 		store_draft d;

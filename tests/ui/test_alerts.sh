@@ -14,7 +14,7 @@ nth() { patient_forms "$SRC/forms" | grep -n "^$1\.yaml" | cut -d: -f1; }
 cat > "$T/keys" <<KEYS
 <Dump>
 # A's file, a new PHQ-9: items 1 to 8 at 0 (each answer moves on), no alert yet
-p$A<Enter>n$(nth sante_mentale)<Tab>00000000<Dump>
+p$A<Enter>n$(nth sante_mentale)00000000<Dump>
 # item 9 = 1: the urgent alert shows at once
 1<Dump>
 # back to item 9, 0: the alert no longer holds; 1 again: it is back

@@ -21,7 +21,7 @@ tmux -L "$TMUX_SOCK" send-keys -t t "$pseudo" Enter
 wait_pane t "Suivi ("
 tmux -L "$TMUX_SOCK" send-keys -t t n
 wait_pane t "quel formulaire"
-tmux -L "$TMUX_SOCK" send-keys -t t "$(nth contact)" Tab 1 1 1
+tmux -L "$TMUX_SOCK" send-keys -t t "$(nth contact)" 1 1 1
 wait_pane t "▸ Durée"
 tmux -L "$TMUX_SOCK" send-keys -t t 25 Tab Tab "note-perdue-42"
 wait_pane t "note-perdue-42"

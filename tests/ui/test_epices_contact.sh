@@ -6,10 +6,10 @@ pseudo=$("$RECUEIL" patient add sexe=F annee_naissance=1990)
 # the "new entry" menu lists the forms in the order of the forms directory
 nth() { patient_forms "$SRC/forms" | grep -n "^$1\.yaml" | cut -d: -f1; }
 cat > "$T/keys" <<KEYS
-p$pseudo<Enter>n$(nth precarite)<Tab>1<PgDn><Dump>
+p$pseudo<Enter>n$(nth precarite)1<PgDn><Dump>
 onnnonnnnn<Dump>n<Dump>
 <F2><Dump>
-n$(nth contact)<Tab>111200<Tab><Dump>
+n$(nth contact)111200<Tab><Dump>
 groupe de parole<Enter><Dump><F2><Dump>
 <F10>
 KEYS

@@ -117,7 +117,7 @@ for s in $steps; do
 	move "$s" "$shown" 31
 	[ "$sel" -gt 1 ] || continue # the inclusion, first, has no entry date
 	date=$(printf '2026-01-%02d' $((32 - sel)))
-	screen $((2 * i + 1)) | grep -q "^▸ Date de l'entrée *$date" || {
+	screen $((2 * i + 1)) | grep -q "^. Date de l'entrée *$date" || {
 		screen $((2 * i + 1)) >&2
 		fail "dossier, $s : l'entrée n° $sel ($date) attendue à l'ouverture"
 	}
@@ -227,7 +227,7 @@ help_at 7 1 "Début"
 nth() { patient_forms "$SRC/forms" | grep -n "^$1\.yaml" | cut -d: -f1; }
 esc=
 for p in $(sed -n 21,40p "$T/order"); do
-	printf '%sp%s<Enter>n%s<Tab>x<Hangup>' "$esc" "$p" "$(nth contact)" >"$T/keys"
+	printf '%sp%s<Enter>n%sx<Hangup>' "$esc" "$p" "$(nth contact)" >"$T/keys"
 	tui "$T/keys" >/dev/null 2>&1 || true
 	esc="<Esc>" # from the second start on, the drafts screen comes first
 done

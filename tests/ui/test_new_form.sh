@@ -20,8 +20,9 @@ done
 cat > "$T/keys" <<KEYS
 p$P<Enter>n$down<Dump>
 <Enter><Dump>
-# the date of the entry, then 2,5 hours: the alert holds as soon as it is typed
-<Tab>2,5<Dump>
+# on the first question (the date is one Maj-Tab away): 2,5 hours, and the alert holds as soon
+# as it is typed
+2,5<Dump>
 # leaving the field: under 3 hours asks for a reason
 <Tab><Dump>
 nuit agitée<Enter>

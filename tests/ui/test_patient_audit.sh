@@ -11,17 +11,18 @@ Dupont<Tab>Zoé<Tab>06 12 34 56 78<Tab><Tab>
 <C-u>1980<Tab><Tab>3<Dump>
 1<Tab>6<F2><Dump>
 # the patient's file: a new AUDIT (first form of the menu)
-n1<Tab>0<Dump>
+n10<Dump>
 0<Dump>
 # saving with q10 unanswered asks whether to keep the entry incomplete
 <F2><Dump>
 n0<Dump>
-# back to q1: drinking twice a month brings questions 2 to 8 back
-<BTab><BTab>2<Dump>
+# back to q1 (q10 answered moved on to the scores): drinking twice a month brings questions 2
+# to 8 back
+<BTab><BTab><BTab>2<Dump>
 1230142<Dump>
 <F2><Dump>
 # reopen the AUDIT and change question 10
-<Enter><Tab><Tab><Tab><Tab><Tab><Tab><Tab><Tab><Tab><Tab>4<Dump>
+<Enter><Tab><Tab><Tab><Tab><Tab><Tab><Tab><Tab><Tab>4<Dump>
 <F2><Dump>
 <F10>
 KEYS

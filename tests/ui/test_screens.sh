@@ -1,5 +1,5 @@
 # Whole-screen references for the main screens at 80×24: home, patient list, patient file, AUDIT
-# page 1, export, report and the impact page. A demo database is built the same at each run (fixed clock, demo
+# page 1 and its scores, export, report and the impact page. A demo database is built the same at each run (fixed clock, demo
 # seed, random seed for pseudonyms and entry ids, login), each screen is dumped over the key
 # script seam and compared whole with tests/ui/screens/NAME.txt: a layout change shows as a diff.
 #
@@ -41,6 +41,8 @@ check audit "p<Enter>n$audit"
 check export 'e'
 check report 'r'
 check impact 'ri'
+# last: what is typed is kept as a draft, which the next start would offer first
+check audit_scores "p<Enter>n${audit}2111111124"
 
 [ "$differ" -eq 0 ] || fail "$differ écran(s) différent(s) ; après un changement voulu : RECUEIL_UPDATE_SCREENS=1 ctest --test-dir build -R ui/test_screens"
-echo "7 écrans conformes à leur référence"
+echo "8 écrans conformes à leur référence"

@@ -14,7 +14,7 @@ tmux -L "$TMUX_SOCK" send-keys -t t "$pseudo" Enter
 wait_pane t "Suivi ("
 tmux -L "$TMUX_SOCK" send-keys -t t n
 wait_pane t "quel formulaire"
-tmux -L "$TMUX_SOCK" send-keys -t t 1 Tab 3 1 0
+tmux -L "$TMUX_SOCK" send-keys -t t 1 3 1 0
 wait_pane t "▸*4."
 tmux -L "$TMUX_SOCK" send-keys -t t 2
 wait_pane t "Une fois par mois"

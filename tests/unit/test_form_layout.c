@@ -225,6 +225,15 @@ static void test_audit_pages(void)
 	CHECK(form_layout_place(&l, idx(r, "q1"))->width == 4);
 	CHECK(form_layout_place(&l, FL_DATE)->width == 11);
 	CHECK(form_layout_row_y(&l, form_layout_place(&l, idx(r, "q3"))->row) == 2 + 3);
+	/* The scores have nothing to type: the cursor rests on their first value, so that PgDn (and
+	 * Tab past q10) shows them, and on that one only. */
+	CHECK(form_layout_view_anchor(r, idx(r, "saut_q2_q8"), false));
+	CHECK(form_layout_focusable(r, idx(r, "saut_q2_q8"), false));
+	CHECK(!form_layout_focusable(r, idx(r, "total"), false));
+	CHECK(!form_layout_view_anchor(r, idx(r, "q1"), false));
+	CHECK(form_layout_page_focus(&l, 1) == idx(r, "saut_q2_q8"));
+	CHECK(form_layout_page_step(&l, idx(r, "q1"), 1) == idx(r, "saut_q2_q8"));
+	CHECK(form_layout_page_step(&l, idx(r, "saut_q2_q8"), -1) == FL_DATE);
 	form_layout_done(&l);
 
 	lay(&l, r, 60, 16, NULL);
