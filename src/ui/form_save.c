@@ -123,7 +123,7 @@ void form_screen_restore_draft(form_screen *scr, const store_draft *d)
 		scr->cur = FOCUS_DATE;
 	else if (fk >= 0 && form_screen_focusable(scr, (int)fk))
 		scr->cur = (int)fk;
-	le_set(&scr->ed, edit ? edit : "");
+	form_screen_edit(scr, edit ? edit : "");
 	scr->dr.id = d->id;
 	scr->changed = true;
 	for (size_t i = 0; i < n; i++) {

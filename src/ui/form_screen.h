@@ -57,6 +57,10 @@ bool form_screen_shown(const form_screen *scr, int i);
 bool form_screen_focusable(const form_screen *scr, int i);
 /* Compute the calculated fields and skip logic again, and which alert rules hold now. */
 void form_screen_recompute(form_screen *scr);
+/* Put typed (copied; NULL: the focused field's value) in the editor of the focused field. The
+ * first key typed replaces it when it is the value itself of a choice, a yes/no, a number or a
+ * date, as when the field is reached; free text and a value half typed are continued. */
+void form_screen_edit(form_screen *scr, const char *typed);
 
 /* ---- form_draw.c */
 /* Lay the form out for the terminal as it is now, with the banner of the alerts that hold.

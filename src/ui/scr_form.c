@@ -127,15 +127,20 @@ static void set_error(form_screen *scr, char *why)
 	scr->err = why;
 }
 
-static void load_editor(form_screen *scr)
+void form_screen_edit(form_screen *scr, const char *typed)
 {
-	char *t = edit_text(scr, scr->cur);
-	le_set(&scr->ed, t);
-	free(t);
+	char *current = edit_text(scr, scr->cur);
+	le_set(&scr->ed, typed ? typed : current);
 	const field *fd = scr->cur == FOCUS_DATE ? NULL : field_at(scr, scr->cur);
 	/* Choices, yes/no, numbers and dates: the first key replaces the value (data entry);
-	 * free text is continued. */
-	scr->ed.replace_next = !fd || fd->type != FT_TEXT;
+	 * free text is continued, and so is a value half typed. */
+	scr->ed.replace_next = (!fd || fd->type != FT_TEXT) && (!typed || strcmp(typed, current) == 0);
+	free(current);
+}
+
+static void load_editor(form_screen *scr)
+{
+	form_screen_edit(scr, NULL);
 }
 
 /* Apply what is in the editor to the record at once, so that skip logic and scores follow the
