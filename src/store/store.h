@@ -181,6 +181,7 @@ typedef struct {
 	char author[64];
 	char created_at[32], updated_at[32];
 	int64_t row_version;
+	int64_t alert_raised; /* after store_entry_save: a clinical alert it raised (its id), or 0 */
 } entry_meta;
 
 typedef struct {

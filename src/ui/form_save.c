@@ -230,10 +230,10 @@ outcome form_screen_store(form_screen *scr)
 		            status);
 		a->after_close = patient_file_new(a, scr->meta.patient_id, scr->meta.pseudonym);
 	} else {
-		size_t raised = 0;
-		for (size_t k = 0; k < scr->r->f->n_alerts; k++)
-			raised += scr->alert_on[k];
-		if (raised)
+		/* Said only when this save raised one (new, or raised again by a worsening): an alert
+		 * acknowledged already and still holding is not waiting for anybody. */
+		a->raised_alert = scr->meta.alert_raised;
+		if (scr->meta.alert_raised)
 			app_message(a, false,
 			            _("Entrée %.8s enregistrée (%s) ; alerte clinique à acquitter (F8)."),
 			            scr->meta.uuid, status);

@@ -380,7 +380,13 @@ static unsigned pfile_context(const screen *s)
 
 static void pfile_resume(app *a, screen *s)
 {
-	reload(a, (pfile *)s);
+	pfile *pf = (pfile *)s;
+	reload(a, pf);
+	/* After a save that raised an alert: the selection on it, for F8 to acknowledge it. */
+	for (size_t i = 0; a->raised_alert && i < pf->n_alerts; i++)
+		if (pf->alerts[i].id == a->raised_alert)
+			set_position(pf, i);
+	a->raised_alert = 0;
 }
 
 static void pfile_done(screen *s)

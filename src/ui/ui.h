@@ -211,7 +211,8 @@ struct app {
 	screen *top;
 	char message[512]; /* one-line status message, shown once on the next draw */
 	bool message_error;
-	screen *after_close; /* pushed once the top screen has closed (OUT_CLOSE) */
+	screen *after_close;    /* pushed once the top screen has closed (OUT_CLOSE) */
+	int64_t raised_alert;   /* a clinical alert the last save raised: the patient file selects it */
 };
 
 /* The key context of a screen now. */
