@@ -304,6 +304,7 @@ EN = {
 "La saisie en cours sera gardée en brouillon et proposée au prochain démarrage.\no : quitter ; n, Entrée ou Échap : continuer": "The open form will be kept as a draft and offered at the next start.\no: quit; n, Enter or Esc: go on",
 "Calculé à partir des réponses (F3 : le calcul). F2 : enregistrer ; Maj-Tab : revenir aux questions.": "Calculated from the answers (F3: how). F2: save; Shift-Tab: back to the questions.",
 "\nCalcul : %s": "\nCalculation: %s",
+"date de l'entrée : date inexistante (%s)": "entry date: no such day (%s)",
 }
 
 def unq(s):

@@ -199,6 +199,8 @@ static char *canonical(const field *fd, const char *text, char **why)
 		format_number(x, fd->decimals, buf, sizeof buf);
 		return xstrdup(buf);
 	case FT_DATE:
+		if (date_nonexistent(text))
+			return bad(why, fd, "date inexistante : %s", text), NULL;
 		if (!date_parse(text, &days))
 			return bad(why, fd, "date AAAA-MM-JJ attendue, trouvé « %s »", text), NULL;
 		if ((fd->has_min && days < fd->min) || (fd->has_max && days > fd->max)) {
@@ -439,6 +441,28 @@ void issues_free(issue *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i].message);
 	free(v);
+}
+
+/* The field of the patient form that holds the year of birth (forms/patient.yaml): an entry
+ * cannot be dated before it. */
+static const char birth_year_field[] = "annee_naissance";
+
+char *record_date_problem(const record *r)
+{
+	if (r->f->cardinality != CARD_REPEATED)
+		return NULL;
+	char d[11];
+	date_format(r->date, d);
+	if (r->date < date_from_ymd(1900, 1, 1))
+		return xasprintf("date de l'entrée : %s est avant 1900", d);
+	long k = r->patient ? form_field_index(r->patient->f, birth_year_field) : -1;
+	value born = k >= 0 ? record_value(r->patient, (size_t)k) : value_missing();
+	int y, m, day;
+	date_to_ymd(r->date, &y, &m, &day);
+	if (born.kind == V_NUM && y < born.num)
+		return xasprintf("date de l'entrée : %s est avant la naissance du patient (%.0f)", d,
+		                 born.num);
+	return NULL;
 }
 
 bool record_alert_active(const record *r, size_t k)

@@ -70,6 +70,11 @@ typedef struct {
 size_t record_check(const record *r, issue **out);
 void issues_free(issue *v, size_t n);
 
+/* Why the entry date of a repeated form cannot be: before 1900, or in a year before the
+ * patient's year of birth ("date de l'entrée : 1899-01-01 est avant 1900"). NULL when it can
+ * (or when the form has no entry date). Caller frees. */
+char *record_date_problem(const record *r);
+
 /* True when alert rule k of the form holds for this record (after record_compute). */
 bool record_alert_active(const record *r, size_t k);
 

@@ -524,6 +524,12 @@ static int refresh_patient_dependents(store *s, const record *patient, int64_t p
 int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draft,
                      const confirmation *confirms, size_t n_confirms, const char *login, char **why)
 {
+	char *bad_date = record_date_problem(r);
+	if (bad_date) {
+		set_why(why, "%s", bad_date);
+		free(bad_date);
+		return EXIT_DATAERR;
+	}
 	issue *iss = NULL;
 	size_t n_iss = record_check(r, &iss);
 	for (size_t i = 0; i < n_iss; i++)

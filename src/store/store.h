@@ -194,7 +194,8 @@ typedef struct {
  * empty. An update whose meta->row_version is not the stored one is refused with
  * EXIT_TEMPFAIL and *why says who changed it and when (nothing is overwritten). On success
  * meta is updated (uuid, id, status, row_version, timestamps). Soft warnings are recorded with
- * their reason when one is given in confirms, as unconfirmed otherwise. */
+ * their reason when one is given in confirms, as unconfirmed otherwise. A hard rule broken, or
+ * an entry date that cannot be (record_date_problem), is refused with EXIT_DATAERR. */
 int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draft,
                      const confirmation *confirms, size_t n_confirms, const char *login, char **why);
 

@@ -213,6 +213,23 @@ static void ask_reason(form_screen *scr, const char *message, int after)
 	scr->after = after;
 }
 
+/* Whether day can be the entry date (record_date_problem: not before 1900, nor before the
+ * patient's birth); if so it is set, if not the field keeps the error. */
+static bool date_possible(form_screen *scr, long day)
+{
+	long was = scr->r->date;
+	scr->r->date = day;
+	char *problem = record_date_problem(scr->r);
+	if (problem) {
+		scr->r->date = was;
+		set_error(scr, problem);
+		return false;
+	}
+	if (day != was)
+		touched(scr), form_screen_recompute(scr);
+	return true;
+}
+
 /* Check the focused field before leaving it: its value must be accepted (record_set), its hard
  * rule hold; a soft rule that does not hold asks for a reason (then `after` happens). */
 static bool commit(form_screen *scr, int after)
@@ -223,7 +240,9 @@ static bool commit(form_screen *scr, int after)
 		char *input = input_for(&(field){.type = FT_DATE}, typed);
 		long day;
 		bool ok = date_parse(input, &day);
-		if (!ok)
+		if (!ok && date_nonexistent(input))
+			set_error(scr, xasprintf(_("date de l'entrée : date inexistante (%s)"), typed));
+		else if (!ok)
 			set_error(
 			    scr,
 			    xasprintf(_("date de l'entrée : AAAA-MM-JJ ou JJ/MM/AAAA attendu, trouvé « %s »"),
@@ -231,8 +250,8 @@ static bool commit(form_screen *scr, int after)
 		else if (day > date_today())
 			set_error(scr, xasprintf(_("date de l'entrée : %s est dans le futur"), input)),
 			    ok = false;
-		else if (day != scr->r->date)
-			scr->r->date = day, touched(scr), form_screen_recompute(scr);
+		else
+			ok = date_possible(scr, day);
 		free(typed);
 		free(input);
 		if (ok)
@@ -404,6 +423,11 @@ static outcome save(form_screen *scr)
 {
 	if (!commit(scr, AFTER_SAVE))
 		return OUT_REDRAW;
+	char *bad_date = record_date_problem(scr->r); /* a draft may bring one back */
+	if (bad_date) {
+		jump_to(scr, FOCUS_DATE, bad_date);
+		return OUT_REDRAW;
+	}
 	form_screen_recompute(scr);
 	issue *iss = NULL;
 	size_t n = record_check(scr->r, &iss);

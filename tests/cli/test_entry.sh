@@ -133,7 +133,7 @@ expect_rc "a decimal comma is refused (65)" 65
 expect_contains "the message names the field and the expected form" "$err" "fibroscan_kpa : nombre attendu"
 run entry add "$P" hcv evenement=traitement parcours=simplifie molecule=autre date_debut=2026-02-30
 expect_rc "an impossible date is refused (65)" 65
-expect_contains "the message names the date field" "$err" "date_debut : date AAAA-MM-JJ attendue"
+expect_contains "the message names the date field and says the day does not exist" "$err" "date_debut : date inexistante : 2026-02-30"
 run entry add "$P" precarite logement=squat enfants=25
 expect_rc "a value out of range is refused (65)" 65
 expect_contains "the message gives the range" "$err" "enfants : valeur hors de [0, 20]"
