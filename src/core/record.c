@@ -290,7 +290,7 @@ value record_value(const record *r, size_t idx)
 	const field *fd = &r->f->fields[idx];
 	const fvalue *fv = &r->vals[idx];
 	if (!fv->visible)
-		return fd->has_skip_value ? value_num(fd->skip_value) : value_missing();
+		return fd->has_skip_value && !fv->undecided ? value_num(fd->skip_value) : value_missing();
 	return fv->v;
 }
 
@@ -339,13 +339,18 @@ char *value_to_text(value v, int decimals)
 	return NULL;
 }
 
+/* A field's visibility from the value of its show_if. */
+static void set_visibility(fvalue *fv, value cond)
+{
+	fv->visible = cond.kind != V_MISSING && cond.num != 0;
+	fv->undecided = cond.kind == V_MISSING;
+}
+
 bool record_field_visible(record *r, size_t idx)
 {
 	const field *fd = &r->f->fields[idx];
-	if (fd->show_if) {
-		value v = eval(r, fd->show_if);
-		r->vals[idx].visible = v.kind != V_MISSING && v.num != 0;
-	}
+	if (fd->show_if)
+		set_visibility(&r->vals[idx], eval(r, fd->show_if));
 	return r->vals[idx].visible;
 }
 
@@ -369,8 +374,7 @@ static void compute_visibility(record *r)
 		const field *fd = &r->f->fields[i];
 		if (!fd->show_if)
 			continue;
-		value v = eval(r, fd->show_if);
-		r->vals[i].visible = v.kind != V_MISSING && v.num != 0;
+		set_visibility(&r->vals[i], eval(r, fd->show_if));
 	}
 }
 

@@ -14,6 +14,7 @@ typedef struct {
 	missing_code missing; /* a typed missing code instead of a value */
 	value v;              /* typed value; v.str borrows text */
 	bool visible;         /* show_if holds (always true without show_if) */
+	bool undecided;       /* show_if reads a missing answer: not asked, and not skipped either */
 } fvalue;
 
 typedef struct record record;
@@ -53,7 +54,9 @@ bool record_field_visible(record *r, size_t idx);
  * that cannot be evaluated yet counts as satisfied). */
 bool record_field_valid(const record *r, size_t idx);
 
-/* The value of field idx as expressions see it (hidden: skipped_value or missing). */
+/* The value of field idx as expressions see it. Hidden: its skipped_value when its show_if is
+ * false (AUDIT q1 "Jamais": items 2 to 8 count 0), missing when the show_if cannot be decided
+ * (q1 answered ".nsp": nobody knows what items 2 to 8 would have been). */
 value record_value(const record *r, size_t idx);
 
 typedef enum { ISSUE_ERROR, ISSUE_WARNING, ISSUE_REQUIRED } issue_kind;
