@@ -305,6 +305,19 @@ EN = {
 "Calculé à partir des réponses (F3 : le calcul). F2 : enregistrer ; Maj-Tab : revenir aux questions.": "Calculated from the answers (F3: how). F2: save; Shift-Tab: back to the questions.",
 "\nCalcul : %s": "\nCalculation: %s",
 "date de l'entrée : date inexistante (%s)": "entry date: no such day (%s)",
+"Entrée": "Enter", "Suppr ^D": "Del ^D", "Tab Entrée": "Tab Enter", "Maj-Tab ^P": "Shift-Tab ^P",
+"Début ^A": "Home ^A", "Fin ^E": "End ^E", "Retour arr.": "Backspace", "Échap F9": "Esc F9",
+"Suivi (%zu entrée) : Entrée ouvre, F5 ou n ajoute": "Follow-up (%zu entry): Enter opens, F5 or n adds",
+"%zu réponse(s) obligatoire(s) manquante(s) : %s%s\no : enregistrer l'entrée comme incomplète ; n ou Entrée : compléter maintenant": "%zu required answer(s) missing: %s%s\no: save the entry as incomplete; n or Enter: complete it now",
+"Supprimer": "Delete", "supprimer l'entrée ; ligne du patient : l'effacer (admin)": "delete the entry; on the patient's line: erase the patient (admin)",
+"Rien n'a été supprimé.": "Nothing was deleted.",
+"Suppr : sur une entrée, la supprimer ; sur la ligne du patient, l'effacer.": "Del: on an entry, deletes it; on the patient's line, erases the patient.",
+"La fiche du patient ne se supprime pas seule : Suppr sur la ligne du patient pour effacer le patient.": "The patient's record is not deleted alone: Del on the patient's line erases the patient.",
+"Supprimer une entrée": "Deleting an entry",
+"Supprimer l'entrée du %s : %s ?\nSes valeurs restent dans le journal (recueil log).\no : supprimer ; n, Entrée ou Échap : garder": "Delete the entry of %s: %s?\nIts values stay in the audit trail (recueil log).\no: delete; n, Enter or Esc: keep it",
+"Supprimer l'entrée": "Delete the entry",
+"Suppression impossible : %s": "Deletion failed: %s",
+"Entrée %.8s supprimée (ses valeurs sont au journal).": "Entry %.8s deleted (its values are in the audit trail).",
 }
 
 def unq(s):

@@ -49,7 +49,8 @@ typedef enum {
 
 const char *missing_code_name(missing_code c);  /* ".refus" … */
 const char *missing_code_label(missing_code c); /* "refus de répondre" … */
-missing_code missing_code_parse(const char *s); /* MISS_NONE when s is not a code */
+/* The missing code s names, in any case (".nsp", ".NSP"); MISS_NONE when s is not a code. */
+missing_code missing_code_parse(const char *s);
 
 typedef struct {
 	char *code; /* as stored: "0", "F", "realise" */

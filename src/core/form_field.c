@@ -4,6 +4,7 @@
  * YAML, and how the database stores each type. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/form_internal.h"
 #include "core/reserved.h"
@@ -46,7 +47,7 @@ const char *missing_code_label(missing_code c)
 missing_code missing_code_parse(const char *s)
 {
 	for (size_t i = 0; i < 3; i++)
-		if (strcmp(s, missing_table[i].name) == 0)
+		if (strcasecmp(s, missing_table[i].name) == 0) /* ".NSP" typed with Caps Lock too */
 			return missing_table[i].code;
 	return MISS_NONE;
 }

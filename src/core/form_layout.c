@@ -92,8 +92,9 @@ static size_t push_row(form_layout *l, fl_row row)
 }
 
 /* The value cell of a question row: wide enough for the longest code of a choice (at most 14),
- * a date, a number; the whole room for text, multiple choices and calculated values. */
-static int value_width(const field *fd, int room)
+ * a date, a number, and for the missing code it holds (".non_demande" whole, never its end
+ * alone); the whole room for text, multiple choices and calculated values. */
+static int value_width(const field *fd, missing_code held, int room)
 {
 	int w;
 	switch (fd->type) {
@@ -118,6 +119,8 @@ static int value_width(const field *fd, int room)
 	default:
 		w = room;
 	}
+	if (held != MISS_NONE && (int)strlen(missing_code_name(held)) + 1 > w)
+		w = (int)strlen(missing_code_name(held)) + 1;
 	return w < room ? w : room;
 }
 
@@ -204,7 +207,7 @@ static void lay_section(form_layout *l, int sec, const fl_params *p)
 	int room = l->cols - l->label_width - 2, matrix = -1;
 	if (sec == 0 && f->cardinality == CARD_REPEATED)
 		place(l, FL_DATE, push_row(l, (fl_row){.kind = FL_ROW_DATE, .field = FL_DATE, .matrix = -1}),
-		      1, l->label_width + 1, value_width(&(field){.type = FT_DATE}, room));
+		      1, l->label_width + 1, value_width(&(field){.type = FT_DATE}, MISS_NONE, room));
 	for (size_t i = s->first; i < s->first + s->count; i++) {
 		const field *fd = &f->fields[i];
 		if (fd->matrix) {
@@ -230,7 +233,7 @@ static void lay_section(form_layout *l, int sec, const fl_params *p)
 		}
 		fl_row_kind kind = fd->type == FT_CALCULATED ? FL_ROW_CALC : FL_ROW_FIELD;
 		place(l, (int)i, push_row(l, (fl_row){.kind = kind, .field = (int)i, .matrix = -1}), 1,
-		      l->label_width + 1, value_width(fd, room));
+		      l->label_width + 1, value_width(fd, l->r->vals[i].missing, room));
 	}
 }
 

@@ -28,7 +28,7 @@ typedef struct {
 	action act;
 	unsigned ctx;
 	int keys[4];      /* 0-terminated */
-	const char *name; /* as shown: "F2 ^S" */
+	const char *name; /* as shown: "F2 ^S"; with words, translated: N_("Échap F9") */
 	const char *label;
 	const char *help; /* longer text for the help screen, or NULL to reuse label */
 	unsigned footer;  /* the contexts whose footer shows it */
@@ -172,7 +172,7 @@ static const binding table[] = {
     {ACT_OPEN,
      CTX_EXPORT,
      {'\r', '\n', KEY_ENTER},
-     "Entrée",
+     N_("Entrée"),
      N_("Exporter"),
      N_("exporter : raison si des points restent à revoir, fichier, puis phrase de passe"),
      CTX_EXPORT},
@@ -186,7 +186,7 @@ static const binding table[] = {
     {ACT_DELETE_ITEM,
      CTX_DRAFTS,
      {KEY_DC, CTRL_('d')},
-     "Suppr ^D",
+     N_("Suppr ^D"),
      N_("Supprimer"),
      N_("supprimer le brouillon choisi"),
      CTX_ANY},
@@ -198,18 +198,18 @@ static const binding table[] = {
      N_("Imprimer le document d'accès"),
      N_("écrire le document d'accès du patient (droit d'accès) dans un fichier, à imprimer"),
      0},
-    /* Not in the footer: a rare act, reserved to the admins, confirmed by typing the pseudonym. */
+    /* Not in the footer: a rare act, reserved to the admins, always asked first. */
     {ACT_DELETE_ITEM,
      CTX_FILE,
      {KEY_DC, CTRL_('d')},
-     "Suppr ^D",
-     N_("Effacer le patient"),
-     N_("effacer le patient et ses données (admin ; irréversible)"),
+     N_("Suppr ^D"),
+     N_("Supprimer"),
+     N_("supprimer l'entrée ; ligne du patient : l'effacer (admin)"),
      0},
     {ACT_OPEN,
      CTX_HOME | CTX_LIST | CTX_FILE | CTX_DRAFTS | CTX_ALERTS | CTX_DIALOG | CTX_STRUCTURE,
      {'\r', '\n', KEY_ENTER},
-     "Entrée",
+     N_("Entrée"),
      N_("Ouvrir"),
      N_("ouvrir ce qui est choisi, valider"),
      CTX_DRAFTS | CTX_LIST | CTX_ALERTS | CTX_DIALOG | CTX_STRUCTURE}, /* the patient file says it in
@@ -217,11 +217,11 @@ static const binding table[] = {
     {ACT_NEXT,
      CTX_FORM,
      {'\t', '\r', '\n', KEY_ENTER},
-     "Tab Entrée",
+     N_("Tab Entrée"),
      N_("Suivant"),
      N_("champ suivant (la valeur est vérifiée en quittant le champ)"),
      0},
-    {ACT_PREV, CTX_FORM, {KEY_BTAB, CTRL_('p')}, "Maj-Tab ^P", N_("Précédent"), N_("champ précédent"), 0},
+    {ACT_PREV, CTX_FORM, {KEY_BTAB, CTRL_('p')}, N_("Maj-Tab ^P"), N_("Précédent"), N_("champ précédent"), 0},
     {ACT_UP, CTX_ANY, {KEY_UP}, "↑", N_("Monter"), N_("ligne ou champ précédent"), 0},
     {ACT_DOWN, CTX_ANY, {KEY_DOWN}, "↓", N_("Descendre"), N_("ligne ou champ suivant"), 0},
     {ACT_LEFT,
@@ -255,28 +255,28 @@ static const binding table[] = {
     {ACT_LINE_START,
      CTX_FORM | CTX_DIALOG | CTX_LISTS,
      {KEY_HOME, CTRL_('a')},
-     "Début ^A",
+     N_("Début ^A"),
      N_("Début"),
      N_("début du texte ou de la liste"),
      0},
     {ACT_LINE_END,
      CTX_FORM | CTX_DIALOG | CTX_LISTS,
      {KEY_END, CTRL_('e')},
-     "Fin ^E",
+     N_("Fin ^E"),
      N_("Fin"),
      N_("fin du texte ou de la liste"),
      0},
     {ACT_BACKSPACE,
      CTX_ANY,
      {KEY_BACKSPACE, 127, CTRL_('h')},
-     "Retour arr.",
+     N_("Retour arr."),
      N_("Effacer avant"),
      N_("effacer le caractère avant le curseur"),
      0},
     {ACT_DELETE,
      CTX_FORM | CTX_LIST | CTX_DIALOG,
      {KEY_DC, CTRL_('d')},
-     "Suppr ^D",
+     N_("Suppr ^D"),
      N_("Effacer"),
      N_("effacer le caractère sous le curseur"),
      0},
@@ -285,7 +285,7 @@ static const binding table[] = {
     {ACT_BACK,
      CTX_ANY,
      {27, KEY_F(9)},
-     "Échap F9",
+     N_("Échap F9"),
      N_("Retour"),
      N_("revenir à l'écran précédent ; dans une saisie : garder, enregistrer ou abandonner"),
      CTX_ANY & ~CTX_HOME},
@@ -324,11 +324,11 @@ void keys_footer(unsigned ctx, int y, int width)
 		const binding *b = &table[i];
 		if (!(b->footer & ctx) || !(b->ctx & ctx))
 			continue;
-		const char *label = _(b->label);
-		int need = draw_width(b->name) + 1 + draw_width(label) + 2;
+		const char *label = _(b->label), *name = _(b->name);
+		int need = draw_width(name) + 1 + draw_width(label) + 2;
 		if (x + need > width + 2)
 			break;
-		x += draw_text(y, x, width - x, b->name, draw_attr_focus() | draw_attr_title(), false);
+		x += draw_text(y, x, width - x, name, draw_attr_focus() | draw_attr_title(), false);
 		x += draw_text(y, x, width - x, " ", draw_attr_focus(), false);
 		x += draw_text(y, x, width - x, label, draw_attr_focus(), false);
 		x += draw_text(y, x, width - x, "  ", draw_attr_focus(), false);
@@ -374,8 +374,8 @@ char **keys_help_lines(size_t *n)
 			if (!(b->ctx & help_sections[s].ctx))
 				continue;
 			const char *what = b->help ? b->help : b->label;
-			int pad = 14 - draw_width(b->name);
-			ADD(xasprintf("  %s%*s %s", b->name, pad > 0 ? pad : 0, "", _(what)));
+			int pad = 14 - draw_width(_(b->name));
+			ADD(xasprintf("  %s%*s %s", _(b->name), pad > 0 ? pad : 0, "", _(what)));
 		}
 	}
 #undef ADD

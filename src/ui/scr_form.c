@@ -455,9 +455,11 @@ static outcome save(form_screen *scr)
 	if (missing && !scr->allow_incomplete) {
 		char *text =
 		    xasprintf(_("%zu réponse(s) obligatoire(s) manquante(s) : %s%s\n"
-		                "o : enregistrer l'entrée comme incomplète ; n : compléter maintenant"),
+		                "o : enregistrer l'entrée comme incomplète ; n ou Entrée : compléter "
+		                "maintenant"),
 		              missing, strbuf_str(&names), missing > 6 ? ", …" : "");
-		dialog_confirm(&scr->dlg, TAG_INCOMPLETE, _("Entrée incomplète"), text, "on");
+		/* Enter completes: keeping an entry incomplete is said with "o", never by default. */
+		dialog_confirm(&scr->dlg, TAG_INCOMPLETE, _("Entrée incomplète"), text, "no");
 		free(text);
 		strbuf_done(&names);
 		return OUT_REDRAW;

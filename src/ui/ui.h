@@ -211,8 +211,8 @@ struct app {
 	screen *top;
 	char message[512]; /* one-line status message, shown once on the next draw */
 	bool message_error;
-	screen *after_close;    /* pushed once the top screen has closed (OUT_CLOSE) */
-	int64_t raised_alert;   /* a clinical alert the last save raised: the patient file selects it */
+	screen *after_close;  /* pushed once the top screen has closed (OUT_CLOSE) */
+	int64_t raised_alert; /* a clinical alert the last save raised: the patient file selects it */
 };
 
 /* The key context of a screen now. */
@@ -265,7 +265,8 @@ typedef struct {
 	char *text;   /* may hold several lines ("\n") */
 	char **items; /* DLG_MENU: the choices */
 	size_t n_items, sel;
-	char *choices; /* DLG_CONFIRM: accepted letters, e.g. "on" or "egab"; first is Enter's */
+	char *choices; /* DLG_CONFIRM: accepted letters, the first Enter's: put the harmless answer
+	                * first ("no": Enter means no) */
 	lineedit edit; /* DLG_INPUT */
 	int tag;       /* what the owner asked, to act on the answer */
 } dialog;

@@ -13,9 +13,10 @@ Dupont<Tab>Zoé<Tab>06 12 34 56 78<Tab><Tab>
 # the patient's file: a new AUDIT (first form of the menu)
 n10<Dump>
 0<Dump>
-# saving with q10 unanswered asks whether to keep the entry incomplete
+# saving with q10 unanswered asks whether to keep the entry incomplete; Enter means "no,
+# complete it now" (never "yes" by default): the form stays, on q10
 <F2><Dump>
-n0<Dump>
+<Enter><Dump>0<Dump>
 # back to q1 (q10 answered moved on to the scores): drinking twice a month brings questions 2
 # to 8 back
 <BTab><BTab><BTab>2<Dump>
@@ -41,14 +42,16 @@ expect_not 4 "2. Combien de verres"
 expect 4 "AUDIT ? — ?"
 expect 5 "AUDIT ? — ?"
 expect 6 "réponse(s) obligatoire(s) manquante(s) : q10"
-expect 7 "AUDIT 0 — faible_risque"
-expect 8 "2. Combien de verres"
-expect 8 "AUDIT ? — ?"
-expect 9 "AUDIT 15 — dependance_probable"
+expect_not 7 "Entrée incomplète"
+expect 7 "▸*10. Un parent"
+expect 8 "AUDIT 0 — faible_risque"
+expect 9 "2. Combien de verres"
+expect 9 "AUDIT ? — ?"
 expect 10 "AUDIT 15 — dependance_probable"
-expect 10 "complète"
-expect 11 "AUDIT 19 — dependance_probable"
+expect 11 "AUDIT 15 — dependance_probable"
+expect 11 "complète"
 expect 12 "AUDIT 19 — dependance_probable"
+expect 13 "AUDIT 19 — dependance_probable"
 pseudo=$("$RECUEIL" patient list | cut -f1)
 "$RECUEIL" entry list "$pseudo" | grep -q "audit	complete	AUDIT 19" || fail "AUDIT 19 enregistré attendu"
 uuid=$("$RECUEIL" entry list "$pseudo" | grep audit | cut -f1)

@@ -235,6 +235,13 @@ static void test_audit_pages(void)
 	CHECK(form_layout_page_step(&l, idx(r, "q1"), 1) == idx(r, "saut_q2_q8"));
 	CHECK(form_layout_page_step(&l, idx(r, "saut_q2_q8"), -1) == FL_DATE);
 	form_layout_done(&l);
+	/* A missing code is shown whole: the cell widens to hold ".non_demande" (12 + 1). */
+	set(r, "q2", ".non_demande");
+	lay(&l, r, 80, 24, NULL);
+	CHECK(form_layout_place(&l, idx(r, "q2"))->width == 13);
+	CHECK(form_layout_place(&l, idx(r, "q3"))->width == 4);
+	form_layout_done(&l);
+	set(r, "q2", "");
 
 	lay(&l, r, 60, 16, NULL);
 	CHECK(l.rows_height == 7);
