@@ -318,6 +318,7 @@ EN = {
 "Supprimer l'entrée": "Delete the entry",
 "Suppression impossible : %s": "Deletion failed: %s",
 "Entrée %.8s supprimée (ses valeurs sont au journal).": "Entry %.8s deleted (its values are in the audit trail).",
+"« %s » va seule : les autres réponses sont décochées.": "'%s' goes alone: the other answers are unticked.",
 }
 
 def unq(s):

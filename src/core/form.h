@@ -56,6 +56,7 @@ typedef struct {
 	char *code; /* as stored: "0", "F", "realise" */
 	double num; /* the code as a number when the field's codes are numeric */
 	i18n label;
+	bool exclusive; /* exclusive: true: in a multiple choice, never with another answer ("aucune") */
 } choice;
 
 typedef struct {

@@ -75,10 +75,11 @@ const char *field_storage_type(const field *fd)
 
 /* ---------------------------------------------------------------- choices */
 
-enum { CK_VALUE, CK_LABEL };
+enum { CK_VALUE, CK_LABEL, CK_EXCLUSIVE };
 static const ykey choice_keys[] = {
     [CK_VALUE] = {"value", YK_OTHER, .required = true},
     [CK_LABEL] = {"label", YK_I18N, .required = true, .at = offsetof(choice, label)},
+    [CK_EXCLUSIVE] = {"exclusive", YK_BOOL, .at = offsetof(choice, exclusive)},
 };
 const ykey_table ykeys_choice =
     YKEY_TABLE("une réponse", choice_keys, "une réponse a besoin de value: et de label:");
@@ -127,7 +128,7 @@ bool form_read_choices(load_ctx *c, const ynode *n, const char *what, choice_set
 		choice *ch = &set->items[set->n++];
 		ch->code = xstrdup(v->str);
 		m.obj = ch;
-		if (!ymap_read(&m, CK_LABEL))
+		if (!ymap_read(&m, CK_LABEL) || !ymap_read(&m, CK_EXCLUSIVE))
 			ok = false;
 		long long iv;
 		if (parse_integer(v->str, &iv) && strlen(v->str) < 10) {

@@ -141,6 +141,20 @@ static char *parse_multi(const field *fd, const char *text, char **why)
 		}
 		sel[i] = true;
 	}
+	/* An exclusive answer ("aucune", "ne sait pas") is the only one, or it is refused. */
+	size_t n_sel = 0, excl = fd->choices->n;
+	for (size_t i = 0; i < fd->choices->n; i++) {
+		n_sel += sel[i];
+		if (sel[i] && fd->choices->items[i].exclusive && excl == fd->choices->n)
+			excl = i;
+	}
+	if (excl < fd->choices->n && n_sel > 1) {
+		const choice *ch = &fd->choices->items[excl];
+		bad(why, fd, "« %s » (%s) exclut toute autre réponse", ch->label.fr, ch->code);
+		free(copy);
+		free(sel);
+		return NULL;
+	}
 	strbuf out = STRBUF_INIT;
 	strbuf_add(&out, "", 0);
 	for (size_t i = 0; i < fd->choices->n; i++)

@@ -375,7 +375,8 @@ static bool cycle_choice(form_screen *scr, int dir)
 	return true;
 }
 
-/* A digit on a multiple choice toggles that answer (1 to 9, 0 for the tenth). */
+/* A digit on a multiple choice toggles that answer (1 to 9, 0 for the tenth). An exclusive
+ * answer ("aucune") ticked unticks the others, and another ticked unticks it, as said. */
 static void toggle_multi(form_screen *scr, wint_t ch)
 {
 	const field *fd = field_at(scr, scr->cur);
@@ -387,15 +388,26 @@ static void toggle_multi(form_screen *scr, wint_t ch)
 	snprintf(set, sizeof set, " %s ", v->text ? v->text : "");
 	strbuf sb = STRBUF_INIT;
 	strbuf_add(&sb, "", 0);
+	char pad[80];
+	snprintf(pad, sizeof pad, " %s ", fd->choices->items[k].code);
+	bool ticking = strstr(set, pad) == NULL;
+	const choice *excl = NULL; /* the exclusive answer that made others go */
 	for (size_t c = 0; c < fd->choices->n; c++) {
-		char pad[80];
-		snprintf(pad, sizeof pad, " %s ", fd->choices->items[c].code);
+		const choice *it = &fd->choices->items[c];
+		snprintf(pad, sizeof pad, " %s ", it->code);
 		bool on = strstr(set, pad) != NULL;
-		if (c == k)
+		if (c == k) {
 			on = !on;
+		} else if (on && ticking && (fd->choices->items[k].exclusive || it->exclusive)) {
+			on = false;
+			excl = it->exclusive ? it : &fd->choices->items[k];
+		}
 		if (on)
-			strbuf_printf(&sb, "%s%s", sb.len ? " " : "", fd->choices->items[c].code);
+			strbuf_printf(&sb, "%s%s", sb.len ? " " : "", it->code);
 	}
+	if (excl)
+		app_message(scr->a, false, _("« %s » va seule : les autres réponses sont décochées."),
+		            i18n_get(&excl->label, scr->a->lang));
 	record_set(scr->r, (size_t)scr->cur, strbuf_str(&sb), NULL);
 	form_screen_recompute(scr);
 	le_set(&scr->ed, strbuf_str(&sb));

@@ -113,7 +113,8 @@ static void test_unknown_key_each_mapping(void)
 	CHECK_EDIT(base_form, "{fr: Essai}", "{fr: Essai, de: Versuch}",
 	           "t.yaml:3:20: clé inconnue « de » dans title (clés possibles : fr, en)");
 	CHECK_EDIT(base_form, "{value: 1, label: Oui}", "{value: 1, label: Oui, score: 2}",
-	           "t.yaml:7:30: clé inconnue « score » dans une réponse (clés possibles : value, label)");
+	           "t.yaml:7:30: clé inconnue « score » dans une réponse (clés possibles : value, label, "
+	           "exclusive)");
 	CHECK_EDIT(base_form, "  - title: Section\n", "  - title: Section\n    show_if: q1 > 0\n",
 	           "t.yaml:10:5: clé inconnue « show_if » dans une section (clés possibles : title, fields)");
 	char *want = xasprintf("t.yaml:11:44: clé inconnue « maximum » dans un champ (clés possibles : %s)",
