@@ -319,6 +319,7 @@ EN = {
 "Suppression impossible : %s": "Deletion failed: %s",
 "Entrée %.8s supprimée (ses valeurs sont au journal).": "Entry %.8s deleted (its values are in the audit trail).",
 "« %s » va seule : les autres réponses sont décochées.": "'%s' goes alone: the other answers are unticked.",
+"Calculé à partir des réponses : F3 montre le calcul, F2 enregistre.": "Calculated from the answers: F3 shows how, F2 saves.",
 }
 
 def unq(s):

@@ -32,7 +32,7 @@ p$C<Enter><Down><Down><Down><Enter>
 <F8><Dump>
 <Enter><Dump>
 # E1 again: another answer changed (gad1), the alert acknowledged stays so
-<Down><Down><Down><Enter><PgDn><PgDn>1<F2><Dump>
+<Down><Down><Down><Enter><Tab><Tab><Tab><Tab><Tab><Tab><Tab><Tab><Tab>1<F2><Dump>
 KEYS
 tui "$T/keys"
 expect 1 "alerte clinique à acquitter (F8)"

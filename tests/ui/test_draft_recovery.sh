@@ -35,10 +35,10 @@ printf '<Enter><Dump>0<Dump>' >"$T/keys5"
 tui "$T/keys5"
 expect 1 "Brouillon repris"
 expect 1 "2 à 4 fois par mois"
-screen 2 | grep "1. À quelle fréquence" | grep -q " 0  *Jamais" || {
+screen 2 | grep "l.alcool ?" | grep -q " 0  *Jamais" || {
 	screen 2 >&2
 	fail "q1 = 0 (Jamais) attendu après la reprise"
 }
-if screen 2 | grep "1. À quelle fréquence" | grep -q "20"; then
+if screen 2 | grep "l.alcool ?" | grep -q "20"; then
 	fail "la réponse reprise doit être remplacée, pas complétée"
 fi

@@ -42,9 +42,9 @@ printf 'p%s<Enter>n%s.NSP<Tab><Dump>.Refus<Tab><F4><F4><F4><Dump>' "$P" "$audit"
 tui "$T/keys"
 expect_not 1 "nombre entier attendu"
 expect_not 1 "inconnu"
-screen 1 | grep "1. À quelle" | grep -q "\.nsp *ne sait pas" || fail ".NSP lu comme .nsp attendu"
-screen 2 | grep "9. Vous êtes-vous" | grep -q "\.refus *refus de répondre" || fail ".Refus lu comme .refus attendu"
-screen 2 | grep "10. Un parent" | grep -q "\.non_demande  *non demandé" || {
+screen 1 | grep "l.alcool ?" | grep -q "\.nsp *ne sait pas" || fail ".NSP lu comme .nsp attendu"
+screen 2 | grep "parce que vous aviez bu ?" | grep -q "\.refus *refus de répondre" || fail ".Refus lu comme .refus attendu"
+screen 2 | grep "conseillé de la diminuer ?" | grep -q "\.non_demande  *non demandé" || {
 	screen 2 >&2
 	fail "« .non_demande » entier attendu"
 }
