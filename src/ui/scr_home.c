@@ -155,12 +155,12 @@ static void home_draw(app *a, screen *s)
 	const char *items[ITEM_COUNT] = {_("Patients : chercher, ouvrir un dossier, créer un patient"),
 	                                 _("Alertes cliniques : ouvrir le dossier concerné, acquitter"),
 	                                 _("Brouillons : reprendre une saisie interrompue"),
-	                                 may_report ? _("Rapport d'activité de la période (r, F3 ou ^R)")
+	                                 may_report ? _("Rapport d'activité de la période (r)")
 	                                            : _("Rapport d'activité (réservé à la coordination)"),
-	                                 export ? _("Export de la période à envoyer (e, F4 ou ^E)")
+	                                 export ? _("Export de la période à envoyer (e)")
 	                                        : _("Export de la période (réservé à la coordination)"),
 	                                 may_report
-	                                     ? _("Structures de la région : exports reçus (s, F2 ou ^T)")
+	                                     ? _("Structures de la région : exports reçus (s)")
 	                                     : _("Structures de la région (réservé à la coordination)"),
 	                                 own,
 	                                 _("Aide et touches"),

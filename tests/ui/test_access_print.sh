@@ -1,4 +1,4 @@
-# The patient's rights on the screens: « i » (or F6, ^T) in the patient file writes the access
+# The patient's rights on the screens: « i » in the patient file writes the access
 # document into the home directory, under a name not taken, says where, and logs the print;
 # the document of a coordinator has no name in it. The home screen says when patients are past
 # the retention period of reporting.yaml, and only then.
@@ -23,7 +23,7 @@ cat >"$T/keys" <<KEYS
 <Dump>
 p$P<Enter><Dump>
 i<Dump>
-<C-t><Dump>
+i<Dump>
 <F10>
 KEYS
 tui "$T/keys"

@@ -57,7 +57,7 @@ expect 6 "▸ URGENT    2026-03-02  PHQ-9 item 9 > 0"
 expect 6 "F8 ^K Acquitter"
 # 7: home
 expect 7 "Alertes cliniques en attente : 2 (dont 1 urgente)"
-expect 7 "F8 ^K Alertes"
+expect 7 "a Alertes"
 # 8: the alerts screen, most urgent first, with level, date, pseudonym, form and message
 expect 8 "recueil — alertes cliniques"
 screen 8 | grep -n "URGENT\|ATTENTION" | head -2 > "$T/order"

@@ -71,6 +71,6 @@ p$K<Enter><F1><PgDn><Dump>
 <F10>
 KEYS
 tui "$T/keys"
-grep -q "Suppr ^D  *supprimer l'entrée ; ligne du patient : l'effacer (admin)" "$T/screens" ||
+grep -q "Suppr ^D  *supprimer le brouillon ou l'entrée ; sur le patient : l'effacer" "$T/screens" ||
 	fail "Suppr ^D attendu dans l'aide du dossier"
 echo "ok"
