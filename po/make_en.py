@@ -366,6 +366,7 @@ EN = {
 "Fiches": "Records", "fiches de la structure elle-même (réunions d'équipe)": "the structure's own records (team meetings)",
 "nouveau : patient, entrée, fiche de la structure (aussi n)": "new: patient, entry, record of the structure (also n)",
 "rapport : page d'impact (public, urgences, suivi, coût)": "report: the impact page (who, emergencies, follow-up, cost)",
+"Évolution": "Trend",
 }
 
 def unq(s):

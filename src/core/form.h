@@ -86,6 +86,7 @@ typedef struct field {
 	i18n soft_message;
 	char *default_value;
 	char *unit;
+	char *trend;               /* trend: the short name its course is charted under ("AUDIT") */
 	bool identifier;           /* stays on this machine: never exported, masked in the audit trail */
 	bool exported;             /* export: false keeps it out of exports */
 	const choice_set *choices; /* choice and multi; points into form.choice_sets */

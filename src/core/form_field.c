@@ -220,6 +220,7 @@ enum {
 	FK_SKIPPED,
 	FK_MISSING,
 	FK_ORDINAL,
+	FK_TREND,
 };
 
 #define AT(member) .at = offsetof(field, member)
@@ -247,6 +248,7 @@ static const ykey field_keys[] = {
     [FK_SKIPPED] = {"skipped_value", YK_NUMBER, AT(skip_value)},
     [FK_MISSING] = {"missing_codes", YK_OTHER},
     [FK_ORDINAL] = {"ordinal", YK_BOOL, AT(ordinal)},
+    [FK_TREND] = {"trend", YK_STRING, AT(trend)},
 };
 #undef AT
 const ykey_table ykeys_field = YKEY_TABLE("un champ", field_keys, NULL);
@@ -465,6 +467,7 @@ static bool read_field_attrs(load_ctx *c, form_build *b, field *fd, ymap *m)
 	ok = ymap_read(m, FK_IDENTIFIER) && ok;
 	ok = ymap_read(m, FK_EXPORT) && ok;
 	ok = ymap_read(m, FK_UNIT) && ok;
+	ok = ymap_read(m, FK_TREND) && ok;
 	const ynode *lo = m->v[FK_MIN], *hi = m->v[FK_MAX];
 	if (lo) {
 		ok = read_limit(c, fd, lo, "min", &fd->min) && ok;
@@ -653,6 +656,7 @@ void field_done(field *fd)
 	i18n_done(&fd->soft_message);
 	free(fd->default_value);
 	free(fd->unit);
+	free(fd->trend);
 	free(fd->expr_src);
 	expr_free(fd->calc);
 	free(fd->matrix);

@@ -59,15 +59,16 @@ static int shown(wchar_t c, wchar_t buf[4])
 		wchar_t from;
 		const char *to;
 	} tr[] = {
-	    {L'à', "a"},  {L'â', "a"},   {L'ä', "a"},  {L'ç', "c"},  {L'é', "e"},   {L'è', "e"},
-	    {L'ê', "e"},  {L'ë', "e"},   {L'î', "i"},  {L'ï', "i"},  {L'ô', "o"},   {L'ö', "o"},
-	    {L'ù', "u"},  {L'û', "u"},   {L'ü', "u"},  {L'ÿ', "y"},  {L'À', "A"},   {L'Â', "A"},
-	    {L'Ç', "C"},  {L'É', "E"},   {L'È', "E"},  {L'Ê', "E"},  {L'Î', "I"},   {L'Ô', "O"},
-	    {L'Ù', "U"},  {L'Û', "U"},   {L'œ', "oe"}, {L'Œ', "OE"}, {L'æ', "ae"},  {L'«', "\""},
-	    {L'»', "\""}, {L'€', "EUR"}, {L'—', "-"},  {L'–', "-"},  {L'…', "..."}, {L'≥', ">="},
-	    {L'≤', "<="}, {L'’', "'"},   {L'°', "o"},  {L'▸', ">"},  {L'·', "."},   {L'→', "->"},
-	    {L'←', "<-"}, {L'↑', "^"},   {L'↓', "v"},  {L'✓', "v"},  {L'│', "|"},   {L'─', "-"},
-	    {0xA0, " "},  {0x202F, " "},
+	    {L'à', "a"},  {L'â', "a"},   {L'ä', "a"},  {L'ç', "c"},   {L'é', "e"},   {L'è', "e"},
+	    {L'ê', "e"},  {L'ë', "e"},   {L'î', "i"},  {L'ï', "i"},   {L'ô', "o"},   {L'ö', "o"},
+	    {L'ù', "u"},  {L'û', "u"},   {L'ü', "u"},  {L'ÿ', "y"},   {L'À', "A"},   {L'Â', "A"},
+	    {L'Ç', "C"},  {L'É', "E"},   {L'È', "E"},  {L'Ê', "E"},   {L'Î', "I"},   {L'Ô', "O"},
+	    {L'Ù', "U"},  {L'Û', "U"},   {L'œ', "oe"}, {L'Œ', "OE"},  {L'æ', "ae"},  {L'«', "\""},
+	    {L'»', "\""}, {L'€', "EUR"}, {L'—', "-"},  {L'–', "-"},   {L'…', "..."}, {L'≥', ">="},
+	    {L'≤', "<="}, {L'’', "'"},   {L'°', "o"},  {L'▸', ">"},   {L'·', "."},   {L'→', "->"},
+	    {L'←', "<-"}, {L'↑', "^"},   {L'↓', "v"},  {L'✓', "v"},   {L'│', "|"},   {L'─', "-"},
+	    {L'▁', "_"},  {L'▂', "."},   {L'▃', "-"},  {L'▄', "~"},   {L'▅', "="},   {L'▆', "+"},
+	    {L'▇', "*"},  {L'█', "#"},   {0xA0, " "},  {0x202F, " "},
 	};
 	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++)
 		if (tr[i].from == c) {
@@ -170,6 +171,16 @@ void draw_blank(int y, int x, int width, unsigned long attr)
 size_t draw_wrap(const char *s, int width, char ***lines)
 {
 	return text_wrap_measured(s, width, draw_width, lines);
+}
+
+void draw_number(double x, int decimals, char *buf, size_t size)
+{
+	format_number(x, decimals, buf, size);
+	/* TRANSLATORS: see ui_language_init: the language is also the decimal separator's */
+	if (strcmp(_("fr"), "fr") == 0)
+		for (char *p = buf; *p; p++)
+			if (*p == '.')
+				*p = ',';
 }
 
 unsigned long draw_attr_focus(void)

@@ -1,10 +1,11 @@
 /* scr_patient.c — one patient's file: a summary line, the clinical alerts waiting for a
  * professional (highlighted at the top until acknowledged with F8), and the timeline of their
- * entries, each with its one-line summary ("AUDIT 14 — mesusage"). Enter opens an entry (on an
- * alert: the entry that raised it; on the patient's line: their record), F5 adds one; i writes
- * the patient's access document (the right of access, access_print.c). Suppr deletes the entry
- * chosen (admins, after a confirmation), and on the patient's line erases the patient (admins
- * only, after the pseudonym is typed again: the right to erasure, src/store/purge.c).
+ * entries, each with its one-line summary ("AUDIT 14 — mesusage"); between them, the course of
+ * the scores (trend.c). Enter opens an entry (on an alert: the entry that raised it; on the
+ * patient's line: their record), F5 adds one; i writes the patient's access document (the right
+ * of access, access_print.c). Suppr deletes the entry chosen (admins, after a confirmation), and
+ * on the patient's line erases the patient (admins only, after the pseudonym is typed again: the
+ * right to erasure, src/store/purge.c).
  *
  * One selection over the patient's line, the alerts and the entries: ↑ ↓ run from one to the
  * next, PgUp PgDn page through the list that holds the selection, Home goes to the first alert
@@ -34,6 +35,7 @@ typedef struct {
 	size_t n;
 	alert_row *alerts;
 	size_t n_alerts;
+	trends trends;     /* the course of the scores, from the entries */
 	listview alv, elv; /* over the alerts and over the entries */
 	bool on_patient;   /* the selection is on the patient's line */
 	bool in_alerts;    /* else: among the alerts (alv), not the entries (elv) */
@@ -74,9 +76,10 @@ static char *entry_summary(app *a, const entry_meta *m, record **out)
 static char *entry_line(app *a, const entry_meta *m, const char *summary, bool with_title)
 {
 	const form *f = with_title ? formset_form(a->ses->fs, m->form) : NULL;
-	return f ? xasprintf("%s  %-11s %s : %s", m->date, status_label(m->status),
-	                     i18n_get(&f->title, a->lang), summary)
-	         : xasprintf("%s  %-11s %s", m->date, status_label(m->status), summary);
+	const char *status = status_label(m->status); /* a column of 10: "complète" is 9 bytes */
+	int pad = 10 - draw_width(status);
+	return xasprintf("%s  %s%*s %s%s%s", m->date, status, pad > 0 ? pad : 0, "",
+	                 f ? i18n_get(&f->title, a->lang) : "", f ? " : " : "", summary);
 }
 
 char *entry_list_line(app *a, const entry_meta *m, bool with_title)
@@ -92,6 +95,8 @@ static void add_row(void *vctx, const entry_meta *m)
 	pfile *pf = vctx;
 	record *r;
 	char *summary = entry_summary(pf->a, m, &r);
+	if (r && strcmp(m->status, "draft") != 0)
+		trends_add(&pf->trends, r, m->date);
 	pf->rows = xrealloc(pf->rows, (pf->n + 1) * sizeof *pf->rows);
 	trow *t = &pf->rows[pf->n++];
 	snprintf(t->uuid, sizeof t->uuid, "%s", m->uuid);
@@ -135,6 +140,7 @@ static void reload(app *a, pfile *pf)
 	free(pf->rows);
 	pf->rows = NULL;
 	pf->n = 0;
+	trends_done(&pf->trends);
 	free(pf->summary);
 	alert_rows_free(pf->alerts, pf->n_alerts);
 	pf->n_alerts = alert_rows_load(a, pf->patient_id, &pf->alerts, NULL);
@@ -217,6 +223,10 @@ static void pfile_draw(app *a, screen *s)
 		lv_draw(&pf->alv, 4, (int)shown, pf->in_alerts && !pf->on_patient, pfile_alert, pf);
 		y = 5 + (int)shown;
 	}
+	/* The scores' course, when the screen leaves room for a few entries below it. */
+	int rows = trends_draw(&pf->trends, y, LINES - 3 - y - 5);
+	if (rows)
+		y += rows + 1;
 	char head[120];
 	snprintf(head, sizeof head,
 	         pf->n == 1 ? _("Suivi (%zu entrée) : Entrée ouvre, F5 ou n ajoute")
@@ -498,6 +508,7 @@ static void pfile_done(screen *s)
 		free(pf->rows[i].summary);
 	}
 	free(pf->rows);
+	trends_done(&pf->trends);
 	free(pf->summary);
 	free(pf->menu_forms);
 	alert_rows_free(pf->alerts, pf->n_alerts);

@@ -138,6 +138,9 @@ void draw_blank(int y, int x, int width, unsigned long attr);
 /* Cut UTF-8 text into lines of at most width columns as this terminal shows them, on spaces
  * when possible (text_wrap_measured with draw_width). Caller frees with lines_free. */
 size_t draw_wrap(const char *s, int width, char ***lines);
+/* x as a person reads it (format_number: decimals digits, or the shortest form when < 0), with
+ * a decimal comma in French; buf >= 40 bytes. Files and the database keep the point. */
+void draw_number(double x, int decimals, char *buf, size_t size);
 /* Attributes: reverse video and bold only, so that monochrome terminals work. */
 unsigned long draw_attr_focus(void);
 unsigned long draw_attr_title(void);
@@ -322,6 +325,29 @@ void alert_rows_free(alert_row *v, size_t n);
 /* Draw an alert's line at y,x over width columns, highlighted by its level; selected adds a
  * marker. */
 void alert_row_draw(const alert_row *r, int y, int x, int width, bool selected);
+
+/* ---- the course of a patient's scores (trend.c): the fields a form marks trend: */
+typedef struct {
+	const char *name; /* the field's trend: name ("AUDIT"), borrowed from the forms */
+	int decimals;     /* the field's decimals: */
+	double *v;        /* the values, oldest first */
+	char (*date)[11]; /* the date of each */
+	size_t n;
+} trend;
+
+typedef struct {
+	trend *v;
+	size_t n;
+} trends;
+
+/* Add the values r holds as numbers in its trend: fields, dated date (entries come oldest
+ * first), to t; the forms must outlive t. Release with trends_done. */
+void trends_add(trends *t, const record *r, const char *date);
+void trends_done(trends *t);
+/* Draw t from row y, one line per score, at most rows lines, over the screen's width: a
+ * sparkline of the last values (ASCII on a terminal that is not UTF-8), then the first and last
+ * values it shows with their dates. Returns the rows used. */
+int trends_draw(const trends *t, int y, int rows);
 /* Open the dialog asking for the optional note of an acknowledgement. */
 void alert_ack_ask(app *a, dialog *d, int tag, const alert_row *r);
 /* Record the acknowledgement (who: the logged-in user, when: now) and say so in the status

@@ -90,7 +90,7 @@ static char *read_problems(const char *text)
 
 static const char field_list[] = "id, type, label, help, required, min, max, pattern, show_if, constraint, "
                                  "message, soft_constraint, soft_message, default, unit, identifier, export, "
-                                 "choices, expr, decimals, skipped_value, missing_codes, ordinal";
+                                 "choices, expr, decimals, skipped_value, missing_codes, ordinal, trend";
 
 /* ---------------------------------------------------------------- through the readers */
 

@@ -497,7 +497,7 @@ static void test_error_positions(void)
 	    "e.yaml:10:9: clé inconnue « mini » dans un champ (clés possibles : id, type, label, help, "
 	    "required, min, max, pattern, show_if, constraint, message, soft_constraint, soft_message, "
 	    "default, unit, identifier, export, choices, expr, decimals, skipped_value, missing_codes, "
-	    "ordinal)");
+	    "ordinal, trend)");
 	/* An expression error points into the expression, inside the quotes. */
 	snprintf(text, sizeof text,
 	         "%s      - {id: q1, type: integer, label: Q1, show_if: \"q1 > 0 and q2 = 1\"}\n", head);
@@ -601,6 +601,31 @@ static void test_exclusive_answer(void)
 	free(e);
 }
 
+/* trend: names the chart of a number field; on a field that is not a number it is refused. */
+static void test_trend(void)
+{
+	char text[1024], *errors = NULL;
+	snprintf(text, sizeof text,
+	         "%s      - {id: a, type: integer, label: A}\n"
+	         "      - {id: s, type: calculated, label: S, expr: \"a * 2\", trend: \"SCORE\"}\n",
+	         head);
+	formset *fs = load_one("x.yaml", text, &errors);
+	CHECK(fs != NULL);
+	if (fs) {
+		CHECK(!fs->forms[0]->fields[0].trend);
+		CHECK_STR(fs->forms[0]->fields[1].trend, "SCORE");
+		formset_free(fs);
+	}
+	free(errors);
+	snprintf(text, sizeof text, "%s      - {id: t, type: text, label: T, trend: \"T\"}\n", head);
+	char *e = first_error("x.yaml", text);
+	CHECK(strstr(e, "t : trend demande un champ qui vaut un nombre"));
+	free(e);
+	CHECK_STR(
+	    formset_form(real, "audit")->fields[form_field_index(formset_form(real, "audit"), "total")].trend,
+	    "AUDIT");
+}
+
 static void test_all_or_nothing(void)
 {
 	const char *paths[2];
@@ -677,6 +702,7 @@ int main(void)
 	RUN(test_context_dir);
 	RUN(test_error_positions);
 	RUN(test_exclusive_answer);
+	RUN(test_trend);
 	RUN(test_all_or_nothing);
 	RUN(test_ytree);
 	formset_free(real);
