@@ -367,6 +367,7 @@ EN = {
 "nouveau : patient, entrée, fiche de la structure (aussi n)": "new: patient, entry, record of the structure (also n)",
 "rapport : page d'impact (public, urgences, suivi, coût)": "report: the impact page (who, emergencies, follow-up, cost)",
 "Évolution": "Trend",
+"Pas de réponse manquante possible pour cette question.": "No missing answer possible for this question.",
 }
 
 def unq(s):

@@ -490,7 +490,7 @@ bool record_alert_active(const record *r, size_t k)
 }
 
 /* record_summary and record_summary_masked: mask says whether identity values become "…". */
-static char *summary(const record *r, const char *lang, bool mask)
+static char *summary(const record *r, const char *lang, bool mask, bool comma)
 {
 	const char *tpl = r->f->summary;
 	strbuf sb = STRBUF_INIT;
@@ -520,7 +520,11 @@ static char *summary(const record *r, const char *lang, bool mask)
 			if (ch)
 				text = i18n_get(&ch->label, lang);
 		}
-		strbuf_puts(&sb, text ? text : "?");
+		if (text && comma && !colon && r->f->fields[i].vtype == T_NUM)
+			for (const char *t = text; *t; t++)
+				strbuf_putc(&sb, *t == '.' ? ',' : *t);
+		else
+			strbuf_puts(&sb, text ? text : "?");
 		free(name);
 		p = end + 1;
 	}
@@ -529,10 +533,15 @@ static char *summary(const record *r, const char *lang, bool mask)
 
 char *record_summary(const record *r, const char *lang)
 {
-	return summary(r, lang, false);
+	return summary(r, lang, false, false);
 }
 
 char *record_summary_masked(const record *r, const char *lang)
 {
-	return summary(r, lang, true);
+	return summary(r, lang, true, false);
+}
+
+char *record_summary_as(const record *r, const char *lang, bool mask, bool comma)
+{
+	return summary(r, lang, mask, comma);
 }

@@ -87,6 +87,9 @@ char *record_summary(const record *r, const char *lang);
 /* record_summary with the values of identity fields (identifier: true) shown as "…", for the
  * people who may not see them. Caller frees. */
 char *record_summary_masked(const record *r, const char *lang);
+/* record_summary, identity values masked when mask is set, and the numbers with a decimal comma
+ * when comma is (what a person reads in French; files keep the point). Caller frees. */
+char *record_summary_as(const record *r, const char *lang, bool mask, bool comma);
 
 /* Canonical text of a value for storage and display (NULL for missing); caller frees. */
 char *value_to_text(value v, int decimals);

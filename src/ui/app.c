@@ -43,6 +43,12 @@ const char *ui_language_init(void)
 	return strcmp(lang, "en") == 0 ? "en" : "fr";
 }
 
+char *app_summary(app *a, const record *r)
+{
+	return record_summary_as(r, a->lang, !session_may(a->ses, PERM_SEE_IDENTITY),
+	                         strcmp(a->lang, "fr") == 0);
+}
+
 unsigned screen_ctx(const screen *s)
 {
 	return s->ops->context ? s->ops->context(s) : s->ops->ctx;

@@ -173,14 +173,24 @@ size_t draw_wrap(const char *s, int width, char ***lines)
 	return text_wrap_measured(s, width, draw_width, lines);
 }
 
+const char *draw_decimal(const char *text, char *buf, size_t size)
+{
+	/* TRANSLATORS: see ui_language_init: the language is also the decimal separator's */
+	if (!strchr(text, '.') || strcmp(_("fr"), "fr") != 0)
+		return text;
+	snprintf(buf, size, "%s", text);
+	for (char *p = buf; *p; p++)
+		if (*p == '.')
+			*p = ',';
+	return buf;
+}
+
 void draw_number(double x, int decimals, char *buf, size_t size)
 {
-	format_number(x, decimals, buf, size);
-	/* TRANSLATORS: see ui_language_init: the language is also the decimal separator's */
-	if (strcmp(_("fr"), "fr") == 0)
-		for (char *p = buf; *p; p++)
-			if (*p == '.')
-				*p = ',';
+	char text[64];
+	format_number(x, decimals, text, sizeof text);
+	if (draw_decimal(text, buf, size) == text)
+		snprintf(buf, size, "%s", text);
 }
 
 unsigned long draw_attr_focus(void)

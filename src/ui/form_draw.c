@@ -55,10 +55,13 @@ static const char *shown_value(const form_screen *scr, int i, char *buf, size_t 
 		return "";
 	if (fd->type == FT_YESNO || (fd->type == FT_CALCULATED && fd->vtype == T_BOOL))
 		return strcmp(v->text, "1") == 0 ? _("oui") : _("non");
-	if (fd->type == FT_CHOICE && labels) {
+	/* A calculated class ("dependance_probable") is read by its label, always. */
+	if ((fd->type == FT_CHOICE && labels) || (fd->type == FT_CALCULATED && fd->choices)) {
 		const choice *c = field_choice(fd, v->text);
 		return c ? i18n_get(&c->label, scr->a->lang) : v->text;
 	}
+	if (fd->vtype == T_NUM && labels)
+		return draw_decimal(v->text, buf, size);
 	if (fd->type == FT_MULTI && labels) {
 		buf[0] = '\0';
 		size_t len = 0;
@@ -297,8 +300,8 @@ static void describe_input(const field *fd, char *buf, size_t size)
 {
 	char lim[120] = "";
 	char lo[40], hi[40];
-	format_number(fd->min, -1, lo, sizeof lo);
-	format_number(fd->max, -1, hi, sizeof hi);
+	draw_number(fd->min, -1, lo, sizeof lo);
+	draw_number(fd->max, -1, hi, sizeof hi);
 	if (fd->type == FT_DATE) {
 		snprintf(buf, size, "%s", _("Date : AAAA-MM-JJ ou JJ/MM/AAAA."));
 		return;
@@ -379,7 +382,7 @@ static void draw_section_line(const form_screen *scr, const form_layout *l, int 
 	char head[300];
 	snprintf(head, sizeof head, _("Section %d/%zu : %s"), pg->section + 1, f->n_sections,
 	         i18n_get(&f->sections[pg->section].title, scr->a->lang));
-	char *summary = session_summary(scr->a->ses, scr->r, scr->a->lang);
+	char *summary = app_summary(scr->a, scr->r);
 	int sw = draw_width(summary);
 	if (sw > COLS / 2)
 		sw = COLS / 2;

@@ -121,6 +121,32 @@ static char *input_for(const field *fd, const char *typed)
 
 /* ------------------------------------------------------------ editing */
 
+/* Field i as a message names it: its label, its first words when long (the question is on the
+ * screen, whole). Caller frees. */
+static char *field_name(const form_screen *scr, size_t i)
+{
+	char **lines;
+	size_t n = draw_wrap(i18n_get(&scr->r->f->fields[i].label, scr->a->lang), 36, &lines);
+	char *name = xasprintf("%s%s", n ? lines[0] : scr->r->f->fields[i].id, n > 1 ? " …" : "");
+	lines_free(lines, n);
+	return name;
+}
+
+/* msg, which names field i by its id as the command line does ("enfants : valeur hors de
+ * [0, 20]"), with the field's label instead. Takes msg (may be NULL); caller frees the result. */
+static char *labelled(const form_screen *scr, size_t i, char *msg)
+{
+	const char *id = scr->r->f->fields[i].id;
+	size_t len = strlen(id);
+	if (!msg || strncmp(msg, id, len) != 0 || strncmp(msg + len, " : ", 3) != 0)
+		return msg;
+	char *name = field_name(scr, i);
+	char *out = xasprintf("%s%s", name, msg + len);
+	free(name);
+	free(msg);
+	return out;
+}
+
 static void set_error(form_screen *scr, char *why)
 {
 	free(scr->err);
@@ -204,10 +230,12 @@ static const issue *issue_for(const issue *iss, size_t n, int i, issue_kind kind
 	return NULL;
 }
 
-static void ask_reason(form_screen *scr, const char *message, int after)
+static void ask_reason(form_screen *scr, size_t i, const char *message, int after)
 {
-	char *text = xasprintf(
-	    _("%s\nLa valeur est gardée avec une raison (Entrée) ; Échap pour la corriger."), message);
+	char *said = labelled(scr, i, xstrdup(message));
+	char *text =
+	    xasprintf(_("%s\nLa valeur est gardée avec une raison (Entrée) ; Échap pour la corriger."), said);
+	free(said);
 	dialog_input(&scr->dlg, TAG_REASON, _("Valeur inhabituelle : raison de la confirmer"), text, "");
 	free(text);
 	scr->after = after;
@@ -270,7 +298,7 @@ static bool commit(form_screen *scr, int after)
 		if (!ok) {
 			record_set(scr->r, (size_t)scr->cur, NULL, NULL);
 			form_screen_recompute(scr);
-			set_error(scr, why);
+			set_error(scr, labelled(scr, (size_t)scr->cur, why));
 			return false;
 		}
 	}
@@ -281,11 +309,11 @@ static bool commit(form_screen *scr, int after)
 	const issue *w = issue_for(iss, n, scr->cur, ISSUE_WARNING);
 	bool ok = true;
 	if (e) {
-		set_error(scr, xstrdup(e->message));
+		set_error(scr, labelled(scr, e->field, xstrdup(e->message)));
 		ok = false;
 	} else if (w && !scr->reasons[scr->cur]) {
 		set_error(scr, NULL);
-		ask_reason(scr, w->message, after);
+		ask_reason(scr, w->field, w->message, after);
 		ok = false;
 	} else {
 		set_error(scr, NULL);
@@ -319,8 +347,7 @@ static void cycle_missing(form_screen *scr)
 	const field *fd = field_at(scr, scr->cur);
 	static const missing_code order[] = {MISS_REFUS, MISS_NSP, MISS_NON_DEMANDE};
 	if (!fd->missing_allowed) {
-		app_message(scr->a, true, _("%s : pas de réponse manquante possible pour cette question"),
-		            fd->id);
+		app_message(scr->a, true, "%s", _("Pas de réponse manquante possible pour cette question."));
 		return;
 	}
 	missing_code now = scr->r->vals[scr->cur].missing;
@@ -421,14 +448,15 @@ static void jump_to(form_screen *scr, int i, char *message)
 {
 	if (!form_screen_focusable(scr, i)) {
 		/* An identity field the person may not see: said, not shown. */
+		message = i >= 0 ? labelled(scr, (size_t)i, message) : message;
 		if (message)
-			app_message(scr->a, true, "%s : %s", field_at(scr, i)->id, message);
+			app_message(scr->a, true, "%s", message);
 		free(message);
 		return;
 	}
 	scr->cur = i;
 	load_editor(scr);
-	set_error(scr, message);
+	set_error(scr, i >= 0 ? labelled(scr, (size_t)i, message) : message);
 }
 
 static outcome save(form_screen *scr)
@@ -454,14 +482,16 @@ static outcome save(form_screen *scr)
 		}
 		if (iss[k].kind == ISSUE_WARNING && !scr->reasons[iss[k].field]) {
 			jump_to(scr, (int)iss[k].field, NULL);
-			ask_reason(scr, iss[k].message, AFTER_SAVE);
+			ask_reason(scr, iss[k].field, iss[k].message, AFTER_SAVE);
 			issues_free(iss, n);
 			strbuf_done(&names);
 			return OUT_REDRAW;
 		}
-		if (iss[k].kind == ISSUE_REQUIRED && missing++ < 6)
-			strbuf_printf(&names, "%s%s", names.len ? ", " : "",
-			              scr->r->f->fields[iss[k].field].id);
+		if (iss[k].kind == ISSUE_REQUIRED && missing++ < 6) {
+			char *name = field_name(scr, iss[k].field);
+			strbuf_printf(&names, "%s« %s »", names.len ? ", " : "", name);
+			free(name);
+		}
 	}
 	issues_free(iss, n);
 	if (missing && !scr->allow_incomplete) {

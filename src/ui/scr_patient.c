@@ -1,6 +1,6 @@
 /* scr_patient.c — one patient's file: a summary line, the clinical alerts waiting for a
  * professional (highlighted at the top until acknowledged with F8), and the timeline of their
- * entries, each with its one-line summary ("AUDIT 14 — mesusage"); between them, the course of
+ * entries, each with its one-line summary ("AUDIT 14 — Mésusage"); between them, the course of
  * the scores (trend.c). Enter opens an entry (on an alert: the entry that raised it; on the
  * patient's line: their record), F5 adds one; i writes the patient's access document (the right
  * of access, access_print.c). Suppr deletes the entry chosen (admins, after a confirmation), and
@@ -22,7 +22,7 @@ typedef struct {
 	char uuid[37];
 	char form[64];
 	char date[11];
-	char *summary; /* "AUDIT 14 — mesusage" */
+	char *summary; /* "AUDIT 14 — Mésusage" */
 	char *line;    /* date, status, summary */
 } trow;
 
@@ -63,7 +63,7 @@ static char *entry_summary(app *a, const entry_meta *m, record **out)
 	int code;
 	entry_meta meta;
 	record *r = store_entry_load(a->ses->db, a->ses->fs, m->uuid, &meta, &why, &code);
-	char *summary = r ? session_summary(a->ses, r, a->lang) : xstrdup(why ? why : "?");
+	char *summary = r ? app_summary(a, r) : xstrdup(why ? why : "?");
 	free(why);
 	if (out)
 		*out = r;

@@ -141,6 +141,9 @@ size_t draw_wrap(const char *s, int width, char ***lines);
 /* x as a person reads it (format_number: decimals digits, or the shortest form when < 0), with
  * a decimal comma in French; buf >= 40 bytes. Files and the database keep the point. */
 void draw_number(double x, int decimals, char *buf, size_t size);
+/* text, a number as stored ("45.5"), as a person reads it: text itself, or buf holding it with a
+ * decimal comma in French. */
+const char *draw_decimal(const char *text, char *buf, size_t size);
 /* Attributes: reverse video and bold only, so that monochrome terminals work. */
 unsigned long draw_attr_focus(void);
 unsigned long draw_attr_title(void);
@@ -232,6 +235,10 @@ void app_draw_frame(app *a, const char *title, unsigned ctx);
 bool app_allowed(app *a, perm p, const char *log_what, const char *shown_what);
 /* The next reporting deadline from today (reporting.yaml); false when the calendar has none. */
 bool app_next_deadline(app *a, deadline *out);
+
+/* The one-line summary of r as the person at the screen reads it: identity values masked unless
+ * they may see them, numbers with a decimal comma in French. Caller frees. */
+char *app_summary(app *a, const record *r);
 
 /* Screens. Each x_new returns a screen the app owns (freed through ops->done). */
 screen *home_new(app *a);

@@ -86,7 +86,7 @@ expect_rc "an entry is found by a prefix of its id" 0
 expect_contains "the same entry" "$out" "total=18"
 run entry list "$P"
 expect_contains "entry list shows date, form, status and summary" "$out" \
-	"$(printf '%s\t2026-10-01\taudit\tcomplete\tAUDIT 18 — dependance_probable' "$E")"
+	"$(printf '%s\t2026-10-01\taudit\tcomplete\tAUDIT 18 — Dépendance probable' "$E")"
 
 # The WHO skip rule: q1 = 0 (Jamais) → q2..q8 not asked, count 0; total = q9 + q10 = 2 + 4 = 6.
 run entry add "$P" audit q1=0 q9=2 q10=4
@@ -173,7 +173,7 @@ expect_contains "its total is empty, not a partial sum" "$out" "total=
 run entry edit "$EI" q3=1 q4=0 q5=0 q6=0 q7=0 q8=0 q9=0 q10=0
 expect_rc "completing it" 0
 run entry list "$P"
-expect_contains "makes it complete" "$out" "$(printf '%s\t2026-11-22\taudit\tcomplete\tAUDIT 4 — faible_risque' "$EI")"
+expect_contains "makes it complete" "$out" "$(printf '%s\t2026-11-22\taudit\tcomplete\tAUDIT 4 — Faible risque' "$EI")"
 
 # ---- typed missing codes
 run entry add "$P" audit q1=2 q2=.nsp q3=1 q4=0 q5=0 q6=0 q7=0 q8=0 q9=0 q10=.refus
