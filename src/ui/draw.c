@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include <wctype.h>
 
 #include "core/util.h"
 #include "ui/ui.h"
@@ -171,6 +172,40 @@ void draw_blank(int y, int x, int width, unsigned long attr)
 size_t draw_wrap(const char *s, int width, char ***lines)
 {
 	return text_wrap_measured(s, width, draw_width, lines);
+}
+
+/* Append s in lower case without accents and without dashes, for matching what is typed: a
+ * pseudonym is often typed with its dash or without, and names may have one or not ("Jean-Marc",
+ * "Jean Marc"). Characters with no ASCII folding are copied as they are. */
+void draw_fold(strbuf *sb, const char *s)
+{
+	static const char *const from[] = {"àâä", "éèêë", "îï", "ôö", "ùûü", "ç", "ÿ"};
+	static const char to[] = "aeioucy";
+	while (s && *s) {
+		/* Most of a name or a pseudonym folds to itself: no decoding for those bytes. */
+		if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == ' ') {
+			strbuf_putc(sb, *s++);
+			continue;
+		}
+		wchar_t c;
+		size_t len = draw_utf8_decode(s, &c);
+		wchar_t lc = (wchar_t)towlower((wint_t)c);
+		char out = 0;
+		if (lc < 0x80)
+			out = (char)lc;
+		for (size_t i = 0; !out && i < sizeof from / sizeof *from; i++)
+			for (const char *p = from[i]; *p && !out;) {
+				wchar_t fc;
+				p += draw_utf8_decode(p, &fc);
+				if (fc == lc)
+					out = to[i];
+			}
+		if (!out)
+			strbuf_add(sb, s, len);
+		else if (out != '-')
+			strbuf_putc(sb, out);
+		s += len;
+	}
 }
 
 const char *draw_decimal(const char *text, char *buf, size_t size)

@@ -15,7 +15,7 @@
 enum { FOCUS_DATE = FL_DATE };
 
 /* What a dialog of the screen asks (dialog.tag), to act on the answer. */
-enum { TAG_REASON = 1, TAG_INCOMPLETE, TAG_LEAVE, TAG_INFO, TAG_CONFLICT };
+enum { TAG_REASON = 1, TAG_INCOMPLETE, TAG_LEAVE, TAG_INFO, TAG_CONFLICT, TAG_DUPLICATE };
 
 typedef struct {
 	screen base;
@@ -38,8 +38,9 @@ typedef struct {
 	int after;      /* what to do once the reason dialog is answered */
 	int after_goto; /* AFTER_GOTO: the field to go to */
 	bool allow_incomplete;
-	bool *alert_on; /* per alert rule of the form: it holds for the values as typed */
-	bool identity;  /* the person may see identity fields (session_shows_field) */
+	bool duplicate_ok; /* a new patient like one already there: created all the same */
+	bool *alert_on;    /* per alert rule of the form: it holds for the values as typed */
+	bool identity;     /* the person may see identity fields (session_shows_field) */
 } form_screen;
 
 /* Field i of the form (borrowed). */
@@ -84,6 +85,10 @@ void form_screen_restore_draft(form_screen *scr, const store_draft *d);
 /* For store_entry_reasons (ctx: the screen): the reason saved for a field's warning, so that it
  * is not asked again. Reasons for fields the form no longer has are ignored. */
 void form_screen_reason_loaded(void *ctx, const char *field_id, const char *reason);
+/* A new patient's record (scr->new_patient): when a patient of the same sex and year of birth
+ * with the same names, accents, case and dashes aside ("Zoé Lefèvre", "Zoe Lefevre"), is there
+ * already, open the question whether to create this one all the same and return true. */
+bool form_screen_ask_duplicate(form_screen *scr);
 /* Save the entry (creating the patient first for a new patient's form), once the values have
  * been checked. OUT_CLOSE when saved (the status line says so); OUT_REDRAW when not: a conflict
  * or a failure is shown in a dialog or the status line, and what was typed stays on screen and

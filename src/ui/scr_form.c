@@ -507,6 +507,8 @@ static outcome save(form_screen *scr)
 		return OUT_REDRAW;
 	}
 	strbuf_done(&names);
+	if (scr->new_patient && !scr->duplicate_ok && form_screen_ask_duplicate(scr))
+		return OUT_REDRAW;
 	scr->allow_incomplete = false;
 	return form_screen_store(scr);
 }
@@ -551,6 +553,13 @@ static outcome after_dialog(form_screen *scr, int tag, dialog_result r, int answ
 			return save(scr);
 		}
 		first_required_missing(scr);
+		return OUT_REDRAW;
+	case TAG_DUPLICATE:
+		if (r == DR_DONE && answer == 'o') {
+			scr->duplicate_ok = true;
+			return save(scr);
+		}
+		scr->allow_incomplete = false;
 		return OUT_REDRAW;
 	case TAG_LEAVE:
 		if (r != DR_DONE)

@@ -138,6 +138,9 @@ void draw_blank(int y, int x, int width, unsigned long attr);
 /* Cut UTF-8 text into lines of at most width columns as this terminal shows them, on spaces
  * when possible (text_wrap_measured with draw_width). Caller frees with lines_free. */
 size_t draw_wrap(const char *s, int width, char ***lines);
+/* Append s to sb folded for matching what a person types: lower case, no accents, no dashes
+ * ("Lefèvre" and "lefevre", "Jean-Marc" and "Jean Marc" match). */
+void draw_fold(strbuf *sb, const char *s);
 /* x as a person reads it (format_number: decimals digits, or the shortest form when < 0), with
  * a decimal comma in French; buf >= 40 bytes. Files and the database keep the point. */
 void draw_number(double x, int decimals, char *buf, size_t size);
