@@ -257,13 +257,14 @@ int alert_level_rank(const char *level)
 
 unsigned long draw_attr_alert(const char *level)
 {
+	/* Never reverse video: that is the selection's, and an alert may be selected. */
 	switch (alert_level_rank(level)) {
 	case 2:
-		return A_REVERSE | A_BOLD;
+		return A_BOLD | A_UNDERLINE;
 	case 1:
-		return A_REVERSE;
-	default:
 		return A_BOLD;
+	default:
+		return A_NORMAL;
 	}
 }
 

@@ -113,7 +113,7 @@ static void home_draw(app *a, screen *s)
 		draw_text(y++, x, w, buf, A_BOLD, true);
 	}
 	y += LINES >= 20; /* blank lines only where there is room for them */
-	/* Clinical alerts first: an urgent one stands out in reverse video, even in monochrome. */
+	/* Clinical alerts first: an urgent one stands out (bold, underlined), even in monochrome. */
 	if (h->urgent)
 		snprintf(buf, sizeof buf,
 		         h->urgent == 1 ? _("Alertes cliniques en attente : %zu (dont %zu urgente)")

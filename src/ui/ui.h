@@ -152,9 +152,9 @@ unsigned long draw_attr_focus(void);
 unsigned long draw_attr_title(void);
 unsigned long draw_attr_error(void);
 unsigned long draw_attr_dim(void);
-/* A clinical alert's level ("info", "attention", "urgent"): its attribute (urgent stands out in
- * reverse bold video, even in monochrome), the word shown for it ("URGENT") and its rank (urgent
- * 2, attention 1, info 0). */
+/* A clinical alert's level ("info", "attention", "urgent"): its attribute (urgent bold and
+ * underlined, attention bold, even in monochrome; never reverse video, which is the selection's),
+ * the word shown for it ("URGENT") and its rank (urgent 2, attention 1, info 0). */
 unsigned long draw_attr_alert(const char *level);
 const char *alert_level_word(const char *level);
 int alert_level_rank(const char *level);
