@@ -17,6 +17,14 @@ enum { FOCUS_DATE = FL_DATE };
 /* What a dialog of the screen asks (dialog.tag), to act on the answer. */
 enum { TAG_REASON = 1, TAG_INCOMPLETE, TAG_LEAVE, TAG_INFO, TAG_CONFLICT, TAG_DUPLICATE };
 
+/* A field a run of keys went through (a choice answered by one key moves on by itself): its
+ * value before, to be put back if the run was one value typed across several fields. */
+typedef struct {
+	int field;
+	char *text;
+	missing_code missing;
+} run_step;
+
 typedef struct {
 	screen base;
 	app *a;
@@ -39,8 +47,12 @@ typedef struct {
 	int after_goto; /* AFTER_GOTO: the field to go to */
 	bool allow_incomplete;
 	bool duplicate_ok; /* a new patient like one already there: created all the same */
-	bool *alert_on;    /* per alert rule of the form: it holds for the values as typed */
-	bool identity;     /* the person may see identity fields (session_shows_field) */
+	strbuf run;        /* the characters typed without a pause key since the cursor moved on by
+	                    * itself, when it did: "03" of "03.12.2026" typed into choices */
+	run_step *run_steps;
+	size_t run_n;
+	bool *alert_on; /* per alert rule of the form: it holds for the values as typed */
+	bool identity;  /* the person may see identity fields (session_shows_field) */
 } form_screen;
 
 /* Field i of the form (borrowed). */

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/util.h"
@@ -219,6 +220,79 @@ static bool choice_complete(const field *fd, const char *typed)
 			return false;
 	}
 	return true;
+}
+
+/* Whether typed could still become an answer of the choice or yes/no fd: a prefix of one of its
+ * codes or numbers, of a missing code, or of oui/non. */
+static bool choice_prefix(const field *fd, const char *typed)
+{
+	size_t len = strlen(typed);
+	static const char *const words[] = {".refus", ".nsp", ".non_demande", "oui", "non", "yes", "no"};
+	for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+		if (strncasecmp(words[k], typed, len) == 0)
+			return true;
+	if (fd->type == FT_YESNO)
+		return len == 1 && strchr("onyON01", typed[0]);
+	for (size_t k = 0; k < fd->choices->n; k++) {
+		char ord[24]; /* the answer's number, for codes that are not numbers (input_for) */
+		snprintf(ord, sizeof ord, "%zu", k + 1);
+		if (strncmp(fd->choices->items[k].code, typed, len) == 0 ||
+		    (!fd->choices->numeric && strncmp(ord, typed, len) == 0))
+			return true;
+	}
+	return false;
+}
+
+static void run_reset(form_screen *scr)
+{
+	for (size_t k = 0; k < scr->run_n; k++)
+		free(scr->run_steps[k].text);
+	free(scr->run_steps);
+	scr->run_steps = NULL;
+	scr->run_n = 0;
+	strbuf_reset(&scr->run);
+}
+
+/* The key ch answered field `from` and the cursor moved on by itself: remember the field's value
+ * before (text, missing) and the key, in case the next keys show it was one value. Takes text. */
+static void run_step_add(form_screen *scr, int from, char *text, missing_code missing, wint_t ch)
+{
+	scr->run_steps = xrealloc(scr->run_steps, (scr->run_n + 1) * sizeof *scr->run_steps);
+	scr->run_steps[scr->run_n++] = (run_step){from, text, missing};
+	strbuf_putc(&scr->run, (char)ch);
+}
+
+/* The choice the run has reached holds text that no answer starts with. Once it has a separator
+ * ("3." of "03.12.2026", "2,5" of a number), that was one value typed across the fields the cursor
+ * went through by itself: those get their values back, and the whole of it goes to the first of
+ * them, where it stays with its error. */
+static void run_check(form_screen *scr, const field *fd)
+{
+	if (!scr->run_n)
+		return;
+	char *typed = le_text(&scr->ed);
+	if (choice_prefix(fd, typed) || !strpbrk(typed, "./-,:")) {
+		free(typed);
+		return;
+	}
+	record_set(scr->r, (size_t)scr->cur, NULL, NULL);
+	for (size_t k = scr->run_n; k-- > 0;)
+		record_set_raw(scr->r, (size_t)scr->run_steps[k].field, scr->run_steps[k].text,
+		               scr->run_steps[k].missing);
+	int first = scr->run_steps[0].field;
+	char *whole = xasprintf("%s%s", strbuf_str(&scr->run), typed);
+	free(typed);
+	run_reset(scr);
+	scr->cur = first;
+	form_screen_edit(scr, whole);
+	scr->ed.replace_next = false;
+	char *input = input_for(field_at(scr, first), whole), *why = NULL;
+	if (!record_set(scr->r, (size_t)first, input, &why))
+		record_set(scr->r, (size_t)first, NULL, NULL);
+	form_screen_recompute(scr);
+	set_error(scr, labelled(scr, (size_t)first, why));
+	free(input);
+	free(whole);
 }
 
 /* The first issue of kind for field i (borrowed from iss), or NULL. */
@@ -614,6 +688,8 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 		return dialog_keys(scr, k);
 	const field *fd = scr->cur == FOCUS_DATE ? NULL : field_at(scr, scr->cur);
 	outcome o = OUT_REDRAW;
+	if (k->act != ACT_NONE || !k->ch)
+		run_reset(scr); /* a key that is not typed text: what follows is a new value */
 	switch (k->act) {
 	case ACT_NEXT:
 	case ACT_DOWN:
@@ -695,6 +771,9 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 			touched(scr);
 			break;
 		}
+		int at = scr->cur;
+		char *before = at >= 0 && scr->r->vals[at].text ? xstrdup(scr->r->vals[at].text) : NULL;
+		missing_code before_missing = at >= 0 ? scr->r->vals[at].missing : MISS_NONE;
 		if (le_key(&scr->ed, k)) {
 			touched(scr);
 			set_error(scr, NULL);
@@ -704,10 +783,19 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 				if (choice_complete(fd, typed))
 					go(scr, step(scr, scr->cur, 1), AFTER_GOTO);
 				free(typed);
+				if (scr->cur != at && k->ch < 0x80) {
+					run_step_add(scr, at, before, before_missing, k->ch);
+					before = NULL;
+				} else if (fd->type == FT_CHOICE || fd->type == FT_YESNO) {
+					run_check(scr, fd);
+				} else {
+					run_reset(scr);
+				}
 			}
 		} else if (k->act == ACT_NONE && !k->ch) {
 			o = OUT_NONE;
 		}
+		free(before);
 	}
 	/* Typing for a long while without a pause: write the draft anyway now and then. */
 	if (scr->dirty && time(NULL) - scr->last_draft >= 10)
@@ -759,6 +847,8 @@ static void form_done(screen *s)
 	record_free(scr->r);
 	free(scr->alert_on);
 	le_done(&scr->ed);
+	run_reset(scr);
+	strbuf_done(&scr->run);
 	free(scr->err);
 	draft_done(&scr->dr);
 	free(scr->rescue);
