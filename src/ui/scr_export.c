@@ -26,8 +26,9 @@ typedef struct {
 	deadline next; /* the next deadline, when the calendar has one */
 	bool have_next;
 	export_issues issues;
-	bool checked; /* issues holds the check of per */
-	listview lv;  /* over the issues, two rows each; the chosen one opens */
+	bool checked;   /* issues holds the check of per */
+	char **details; /* per issue: its detail with the fields' labels instead of their ids */
+	listview lv;    /* over the issues, two rows each; the chosen one opens */
 	dialog dlg;
 	char *reason; /* why the issues are accepted (NULL when there are none) */
 	char *out;    /* the archive written */
@@ -52,10 +53,48 @@ static void wipe(export_scr *x)
 	secret_wipe(x->pass, sizeof x->pass);
 }
 
+/* detail, which names fields of f by their ids as the manifest does ("réponses obligatoires
+ * manquantes : type_contact, statut"), with their labels, or their first words when long, for
+ * the person at the screen. Caller frees. */
+static char *labelled_detail(const app *a, const form *f, const char *detail)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_add(&sb, "", 0);
+	for (const char *p = detail; *p;) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_");
+		long k = -1;
+		if (n && f) {
+			char *word = xstrndup(p, n);
+			k = form_field_index(f, word);
+			free(word);
+		}
+		if (k >= 0) {
+			char **lines;
+			size_t nl = draw_wrap(i18n_get(&f->fields[k].label, a->lang), 30, &lines);
+			strbuf_printf(&sb, "« %s%s »", nl ? lines[0] : f->fields[k].id, nl > 1 ? " …" : "");
+			lines_free(lines, nl);
+		} else {
+			strbuf_add(&sb, p, n ? n : 1);
+		}
+		p += n ? n : 1;
+	}
+	return strbuf_take(&sb);
+}
+
+static void details_free(export_scr *x)
+{
+	for (size_t i = 0; x->details && i < x->issues.n; i++)
+		free(x->details[i]);
+	free(x->details);
+	x->details = NULL;
+}
+
 static void run_check(app *a, export_scr *x)
 {
-	if (x->checked)
+	if (x->checked) {
+		details_free(x);
 		export_issues_done(&x->issues);
+	}
 	x->checked = false;
 	x->lv.first = 0;
 	lv_set_count(&x->lv, 0);
@@ -69,6 +108,15 @@ static void run_check(app *a, export_scr *x)
 		return;
 	}
 	x->checked = true;
+	x->details = xcalloc(x->issues.n + 1, sizeof *x->details);
+	for (size_t i = 0; i < x->issues.n; i++) {
+		const export_issue *is = &x->issues.v[i];
+		const char *d = is->detail ? is->detail : "";
+		size_t said = strlen("incomplète : "); /* the row's first word says it already */
+		if (is->kind == STORE_ISSUE_INCOMPLETE && strncmp(d, "incomplète : ", said) == 0)
+			d += said;
+		x->details[i] = labelled_detail(a, formset_form(a->ses->fs, is->m.form), d);
+	}
 	lv_set_count(&x->lv, x->issues.n);
 }
 
@@ -235,7 +283,7 @@ static void draw_issue(void *ctx, size_t i, int y, bool selected)
 	col += 19;
 	snprintf(buf, sizeof buf, "%s %.8s", _("entrée"), is->m.uuid);
 	draw_text(y, col, w + 2 - col, buf, A_NORMAL, true);
-	draw_text(y + 1, 6, w - 4, is->detail ? is->detail : "", A_NORMAL, true);
+	draw_text(y + 1, 6, w - 4, x->details[i], A_NORMAL, true);
 }
 
 static void draw_check(export_scr *x)
@@ -515,8 +563,10 @@ static void export_done(screen *s)
 	export_scr *x = (export_scr *)s;
 	wipe(x);
 	dialog_close(&x->dlg);
-	if (x->checked)
+	if (x->checked) {
+		details_free(x);
 		export_issues_done(&x->issues);
+	}
 	free(x->reason);
 	free(x->out);
 	lv_done(&x->lv);
