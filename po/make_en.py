@@ -370,6 +370,7 @@ EN = {
 "Pas de réponse manquante possible pour cette question.": "No missing answer possible for this question.",
 "Le patient %s a le même sexe, la même année de naissance (%s) et les mêmes noms (%s), aux accents et majuscules près.\no : créer quand même un autre patient ; n, Entrée ou Échap : revenir à la fiche": "Patient %s has the same sex, the same year of birth (%s) and the same names (%s), accents and case aside.\no: create another patient all the same; n, Enter or Esc: back to the record",
 "Patient peut-être déjà enregistré": "Patient perhaps already registered",
+"%s : à compléter": "%s: to be completed",
 }
 
 def unq(s):

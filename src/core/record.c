@@ -541,6 +541,28 @@ char *record_summary_masked(const record *r, const char *lang)
 	return summary(r, lang, true, false);
 }
 
+bool record_summary_blank(const record *r)
+{
+	const char *tpl = r->f->summary;
+	if (!tpl)
+		return false;
+	for (const char *p = tpl; (p = strchr(p, '{'));) {
+		const char *end = strchr(p, '}');
+		if (!end)
+			break;
+		char *name = xstrndup(p + 1, (size_t)(end - p - 1));
+		char *colon = strchr(name, ':');
+		if (colon)
+			*colon = '\0';
+		long i = form_field_index(r->f, name);
+		free(name);
+		if (i >= 0 && (r->vals[i].text || r->vals[i].missing))
+			return false;
+		p = end + 1;
+	}
+	return true;
+}
+
 char *record_summary_as(const record *r, const char *lang, bool mask, bool comma)
 {
 	return summary(r, lang, mask, comma);

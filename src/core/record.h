@@ -90,6 +90,9 @@ char *record_summary_masked(const record *r, const char *lang);
 /* record_summary, identity values masked when mask is set, and the numbers with a decimal comma
  * when comma is (what a person reads in French; files keep the point). Caller frees. */
 char *record_summary_as(const record *r, const char *lang, bool mask, bool comma);
+/* True when the summary template has values to show and none of them is there yet (an AUDIT
+ * whose total and class are still unknown reads "AUDIT ? — ?"). */
+bool record_summary_blank(const record *r);
 
 /* Canonical text of a value for storage and display (NULL for missing); caller frees. */
 char *value_to_text(value v, int decimals);

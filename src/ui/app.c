@@ -45,6 +45,18 @@ const char *ui_language_init(void)
 
 char *app_summary(app *a, const record *r)
 {
+	if (record_summary_blank(r)) {
+		/* Named by the words before the first value ("AUDIT" of "AUDIT {total} — …"), else
+		 * by the form's title. */
+		const char *tpl = r->f->summary;
+		size_t n = strcspn(tpl, "{");
+		while (n && strchr(" :-(", tpl[n - 1]))
+			n--;
+		char *name = n ? xstrndup(tpl, n) : xstrdup(i18n_get(&r->f->title, a->lang));
+		char *text = xasprintf(_("%s : à compléter"), name);
+		free(name);
+		return text;
+	}
 	return record_summary_as(r, a->lang, !session_may(a->ses, PERM_SEE_IDENTITY),
 	                         strcmp(a->lang, "fr") == 0);
 }

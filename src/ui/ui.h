@@ -240,7 +240,8 @@ bool app_allowed(app *a, perm p, const char *log_what, const char *shown_what);
 bool app_next_deadline(app *a, deadline *out);
 
 /* The one-line summary of r as the person at the screen reads it: identity values masked unless
- * they may see them, numbers with a decimal comma in French. Caller frees. */
+ * they may see them, numbers with a decimal comma in French, and "<form> : à compléter" rather
+ * than "AUDIT ? — ?" while none of its values is there. Caller frees. */
 char *app_summary(app *a, const record *r);
 
 /* Screens. Each x_new returns a screen the app owns (freed through ops->done). */

@@ -15,8 +15,8 @@ groupe de parole<Enter><Dump><F2><Dump>
 KEYS
 tui "$T/keys"
 expect 1 "Section 2/2"
-expect 1 "EPICES ?"
-expect 2 "EPICES ?"
+expect 1 "EPICES : à compléter"
+expect 2 "EPICES : à compléter"
 expect 3 "EPICES 100,00"
 expect 3 "Précarité selon EPICES"
 expect 4 "EPICES 100,00"

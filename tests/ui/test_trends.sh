@@ -18,7 +18,7 @@ expect 1 "Évolution  AUDIT   ▅█▄           7 (2025-01-10) → 5 (2025-09-
 expect_not 1 "PHQ-9   "
 # the status column is aligned by display width, whatever the bytes of its word
 expect 1 " 2025-11-01  brouillon  AUDIT 40"
-expect 1 " 2025-10-01  incomplète AUDIT ?"
+expect 1 " 2025-10-01  incomplète AUDIT : à compléter"
 expect 1 " 2025-09-10  complète   AUDIT 5"
 rm -f "$T/screens"
 LANG=C tui "$T/keys"
