@@ -61,6 +61,20 @@ char *app_summary(app *a, const record *r)
 	                         strcmp(a->lang, "fr") == 0);
 }
 
+outcome app_open_form(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
+                      const char *uuid)
+{
+	char *why = NULL;
+	screen *f = form_screen_new(a, patient_id, pseudonym, form_id, uuid, 0, &why);
+	if (!f) {
+		app_message(a, true, "%s", why);
+		free(why);
+	} else {
+		app_push(a, f);
+	}
+	return OUT_REDRAW;
+}
+
 unsigned screen_ctx(const screen *s)
 {
 	return s->ops->context ? s->ops->context(s) : s->ops->ctx;

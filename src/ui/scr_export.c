@@ -494,15 +494,7 @@ static outcome dialog_answer(app *a, export_scr *x, const ui_key *k)
 static outcome open_issue(app *a, export_scr *x)
 {
 	const entry_meta *m = &x->issues.v[x->lv.sel].m;
-	char *why = NULL;
-	screen *f = form_screen_new(a, m->patient_id, m->pseudonym, m->form, m->uuid, 0, &why);
-	if (!f) {
-		app_message(a, true, "%s", why);
-		free(why);
-	} else {
-		app_push(a, f);
-	}
-	return OUT_REDRAW;
+	return app_open_form(a, m->patient_id, m->pseudonym, m->form, m->uuid);
 }
 
 static outcome export_key(app *a, screen *s, const ui_key *k)

@@ -241,15 +241,7 @@ static void pfile_draw(app *a, screen *s)
 
 static outcome open_form(app *a, pfile *pf, const char *form_id, const char *uuid)
 {
-	char *why = NULL;
-	screen *f = form_screen_new(a, pf->patient_id, pf->pseudo, form_id, uuid, 0, &why);
-	if (!f) {
-		app_message(a, true, "%s", why);
-		free(why);
-	} else {
-		app_push(a, f);
-	}
-	return OUT_REDRAW;
+	return app_open_form(a, pf->patient_id, pf->pseudo, form_id, uuid);
 }
 
 static void new_entry_menu(app *a, pfile *pf)

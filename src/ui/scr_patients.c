@@ -197,17 +197,8 @@ static outcome plist_key(app *a, screen *s, const ui_key *k)
 			app_push(a, patient_file_new(a, r->id, r->pseudo));
 		}
 		return OUT_REDRAW;
-	case ACT_NEW: {
-		char *why = NULL;
-		screen *f = form_screen_new(a, 0, "", "patient", NULL, 0, &why);
-		if (!f) {
-			app_message(a, true, "%s", why);
-			free(why);
-		} else {
-			app_push(a, f);
-		}
-		return OUT_REDRAW;
-	}
+	case ACT_NEW:
+		return app_open_form(a, 0, "", "patient", NULL);
 	default:
 		switch (lv_key(&pl->lv, k)) {
 		case LV_SEARCH:

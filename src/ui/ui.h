@@ -269,6 +269,10 @@ screen *impact_new(app *a, const period *p);
  * patient (patient_id 0, form "patient"). draft_id > 0 restores that draft on top. */
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
                         const char *uuid, int64_t draft_id, char **why);
+/* form_screen_new (no draft) put on top, or what prevents it said in the status line. Returns
+ * OUT_REDRAW for the key handler that asked. */
+outcome app_open_form(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
+                      const char *uuid);
 
 /* ---- modal dialogs (dialog.c), drawn over the current screen by its owner */
 typedef enum { DLG_NONE, DLG_MESSAGE, DLG_CONFIRM, DLG_INPUT, DLG_MENU } dialog_kind;
