@@ -210,15 +210,9 @@ static const binding table[] = {
      N_("document d'accès du patient, à imprimer (dossier)"),
      0,
      HS_LISTS},
-    /* Not in the footer: a rare act, reserved to the admins, always asked first. */
-    {ACT_DELETE_ITEM,
-     CTX_FILE,
-     {KEY_DC, CTRL_('d')},
-     N_("Suppr ^D"),
-     N_("Supprimer"),
-     N_("supprimer l'entrée ; ligne du patient : l'effacer (admin)"),
-     0,
-     HS_LISTS},
+    /* Not in the footer: a rare act, reserved to the admins, always asked first; the help
+     * says it in the line above. */
+    {ACT_DELETE_ITEM, CTX_FILE, {KEY_DC, CTRL_('d')}, N_("Suppr ^D"), N_("Supprimer"), NULL, 0, HS_NONE},
     /* Form entry */
     {ACT_NEXT,
      CTX_FORM,
