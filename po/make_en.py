@@ -371,6 +371,9 @@ EN = {
 "Le patient %s a le même sexe, la même année de naissance (%s) et les mêmes noms (%s), aux accents et majuscules près.\no : créer quand même un autre patient ; n, Entrée ou Échap : revenir à la fiche": "Patient %s has the same sex, the same year of birth (%s) and the same names (%s), accents and case aside.\no: create another patient all the same; n, Enter or Esc: back to the record",
 "Patient peut-être déjà enregistré": "Patient perhaps already registered",
 "%s : à compléter": "%s: to be completed",
+"Export n° %lld de la période %s écrit (%zu fichiers, %llu ligne(s) de données, chiffré pour la clé de la coordination) :": "Export no. %lld of the period %s written (%zu files, %llu data row(s), encrypted for the coordination's key):",
+"Envoyer ce fichier à la coordination : il ne s'ouvre qu'avec sa clé privée (forms/reporting.yaml, recipients:). Aucune phrase de passe à transmettre ; cette structure ne peut pas le relire.": "Send this file to the coordination: only its private key opens it (forms/reporting.yaml, recipients:). No passphrase to pass on; this structure cannot read it back.",
+"Échap : quitter cet écran.": "Esc: leave this screen.",
 }
 
 def unq(s):
