@@ -204,8 +204,8 @@ static const binding table[] = {
     /* Not in the footer (no room at 80 columns): the help screen names it. */
     {ACT_PRINT,
      CTX_FILE,
-     {'i'},
-     "i",
+     {'d'},
+     "d",
      N_("Imprimer le document d'accès"),
      N_("document d'accès du patient, à imprimer (dossier)"),
      0,

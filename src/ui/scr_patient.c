@@ -2,7 +2,7 @@
  * professional (highlighted at the top until acknowledged with F8), and the timeline of their
  * entries, each with its one-line summary ("AUDIT 14 — Mésusage"); between them, the course of
  * the scores (trend.c). Enter opens an entry (on an alert: the entry that raised it; on the
- * patient's line: their record), F5 adds one; i writes the patient's access document (the right
+ * patient's line: their record), F5 adds one; d writes the patient's access document (the right
  * of access, access_print.c). Suppr deletes the entry chosen (admins, after a confirmation), and
  * on the patient's line erases the patient (admins only, after the pseudonym is typed again: the
  * right to erasure, src/store/purge.c).

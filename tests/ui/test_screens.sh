@@ -1,7 +1,8 @@
-# Whole-screen references for the main screens at 80×24: home, patient list, patient file, AUDIT
-# page 1 and its scores, export, report and the impact page. A demo database is built the same at each run (fixed clock, demo
-# seed, random seed for pseudonyms and entry ids, login), each screen is dumped over the key
-# script seam and compared whole with tests/ui/screens/NAME.txt: a layout change shows as a diff.
+# Whole-screen references for the main screens at 80×24: home, patient list, patient file (with
+# the scores' course), AUDIT page 1 and its scores, export, report and the impact page. A demo
+# database is built the same at each run (fixed clock, demo seed, random seed for pseudonyms and
+# entry ids, login), each screen is dumped over the key script seam and compared whole with
+# tests/ui/screens/NAME.txt: a layout change shows as a diff.
 #
 # After a deliberate change of the screens, rewrite the references in one command, then review
 # them (git diff tests/ui/screens) before committing:
