@@ -305,7 +305,7 @@ if [ $have_tmux = 1 ] && [ $have_dialog = 1 ]; then
 		tm_draw=$((b1 - b0))
 		tmux_type rec "$text"
 		tm_char=$(div $(($(pane_bytes rec) - b1)) $nchars 1)
-		tmux -L "$TS-rec" send-keys -t rec F10
+		tmux -L "$TS-rec" send-keys -t rec F10 o
 	fi
 fi
 kib() { [ "$1" = n/a ] && echo n/a || div "$1" 1024 1; }

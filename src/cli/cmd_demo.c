@@ -145,11 +145,24 @@ static char *random_value(const field *fd, const profile *p, long entry_day)
 		return xstrdup(fd->choices->items[decreasing_index(fd->choices->n)].code);
 	}
 	case FT_MULTI: {
-		strbuf sb = STRBUF_INIT;
+		/* An exclusive answer ("aucune") drawn with others is dropped; drawn alone, it stays. */
+		strbuf sb = STRBUF_INIT, alone = STRBUF_INIT;
 		strbuf_add(&sb, "", 0);
-		for (size_t i = 0; i < fd->choices->n; i++)
-			if (rng_chance(i == 0 ? 0.7 : 0.25))
-				strbuf_printf(&sb, "%s%s", sb.len ? " " : "", fd->choices->items[i].code);
+		strbuf_add(&alone, "", 0);
+		for (size_t i = 0; i < fd->choices->n; i++) {
+			const choice *ch = &fd->choices->items[i];
+			if (!rng_chance(i == 0 ? 0.7 : 0.25))
+				continue;
+			if (ch->exclusive && !alone.len)
+				strbuf_puts(&alone, ch->code);
+			else if (!ch->exclusive)
+				strbuf_printf(&sb, "%s%s", sb.len ? " " : "", ch->code);
+		}
+		if (!sb.len) {
+			strbuf_done(&sb);
+			return strbuf_take(&alone);
+		}
+		strbuf_done(&alone);
 		return strbuf_take(&sb);
 	}
 	case FT_INTEGER: {

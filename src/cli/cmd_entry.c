@@ -135,6 +135,10 @@ static int resolve_confirms(const form *f, entry_opts *o)
 
 static int parse_date(const char *text, long *day)
 {
+	if (date_nonexistent(text)) {
+		cli_error("--date : date inexistante : %s", text);
+		return EXIT_DATAERR;
+	}
 	if (!date_parse(text, day)) {
 		cli_error("--date : date AAAA-MM-JJ attendue, trouvé « %s »", text);
 		return EXIT_DATAERR;

@@ -49,12 +49,14 @@ typedef enum {
 
 const char *missing_code_name(missing_code c);  /* ".refus" … */
 const char *missing_code_label(missing_code c); /* "refus de répondre" … */
-missing_code missing_code_parse(const char *s); /* MISS_NONE when s is not a code */
+/* The missing code s names, in any case (".nsp", ".NSP"); MISS_NONE when s is not a code. */
+missing_code missing_code_parse(const char *s);
 
 typedef struct {
 	char *code; /* as stored: "0", "F", "realise" */
 	double num; /* the code as a number when the field's codes are numeric */
 	i18n label;
+	bool exclusive;     /* exclusive: true: in a multiple choice, never with another answer ("aucune") */
 	i18n label_patient; /* the wording shown to the patient (self-assessment), or both NULL */
 } choice;
 
@@ -86,6 +88,7 @@ typedef struct field {
 	i18n soft_message;
 	char *default_value;
 	char *unit;
+	char *trend;               /* trend: the short name its course is charted under ("AUDIT") */
 	bool identifier;           /* stays on this machine: never exported, masked in the audit trail */
 	bool exported;             /* export: false keeps it out of exports */
 	const choice_set *choices; /* choice and multi; points into form.choice_sets */

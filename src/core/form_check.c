@@ -337,6 +337,13 @@ static bool check_form_exprs(checker *k)
 			fd->vtype = T_ERROR;
 		else if (fd->type != FT_CALCULATED)
 			fd->vtype = field_value_type(fd);
+		if (fd->trend && fd->vtype != T_NUM) {
+			load_error(
+			    k->c, fd->line, fd->col,
+			    "%s : trend demande un champ qui vaut un nombre (integer, decimal ou calculé)",
+			    fd->id);
+			ok = false;
+		}
 		if (fd->show_if_src &&
 		    !(fd->show_if = compile(k, fd->show_if_src, src->show_if, "show_if", T_BOOL, NULL, NULL)))
 			ok = false;

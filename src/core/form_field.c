@@ -4,6 +4,7 @@
  * YAML, and how the database stores each type. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/form_internal.h"
 #include "core/reserved.h"
@@ -46,7 +47,7 @@ const char *missing_code_label(missing_code c)
 missing_code missing_code_parse(const char *s)
 {
 	for (size_t i = 0; i < 3; i++)
-		if (strcmp(s, missing_table[i].name) == 0)
+		if (strcasecmp(s, missing_table[i].name) == 0) /* ".NSP" typed with Caps Lock too */
 			return missing_table[i].code;
 	return MISS_NONE;
 }
@@ -89,10 +90,11 @@ bool field_self_question(const field *fd)
 
 /* ---------------------------------------------------------------- choices */
 
-enum { CK_VALUE, CK_LABEL, CK_LABEL_PATIENT };
+enum { CK_VALUE, CK_LABEL, CK_EXCLUSIVE, CK_LABEL_PATIENT };
 static const ykey choice_keys[] = {
     [CK_VALUE] = {"value", YK_OTHER, .required = true},
     [CK_LABEL] = {"label", YK_I18N, .required = true, .at = offsetof(choice, label)},
+    [CK_EXCLUSIVE] = {"exclusive", YK_BOOL, .at = offsetof(choice, exclusive)},
     [CK_LABEL_PATIENT] = {"label_patient", YK_I18N, .at = offsetof(choice, label_patient)},
 };
 const ykey_table ykeys_choice =
@@ -142,7 +144,8 @@ bool form_read_choices(load_ctx *c, const ynode *n, const char *what, choice_set
 		choice *ch = &set->items[set->n++];
 		ch->code = xstrdup(v->str);
 		m.obj = ch;
-		if (!ymap_read(&m, CK_LABEL) || !ymap_read(&m, CK_LABEL_PATIENT))
+		if (!ymap_read(&m, CK_LABEL) || !ymap_read(&m, CK_EXCLUSIVE) ||
+		    !ymap_read(&m, CK_LABEL_PATIENT))
 			ok = false;
 		long long iv;
 		if (parse_integer(v->str, &iv) && strlen(v->str) < 10) {
@@ -236,6 +239,7 @@ enum {
 	FK_SKIPPED,
 	FK_MISSING,
 	FK_ORDINAL,
+	FK_TREND,
 };
 
 #define AT(member) .at = offsetof(field, member)
@@ -264,6 +268,7 @@ static const ykey field_keys[] = {
     [FK_SKIPPED] = {"skipped_value", YK_NUMBER, AT(skip_value)},
     [FK_MISSING] = {"missing_codes", YK_OTHER},
     [FK_ORDINAL] = {"ordinal", YK_BOOL, AT(ordinal)},
+    [FK_TREND] = {"trend", YK_STRING, AT(trend)},
 };
 #undef AT
 const ykey_table ykeys_field = YKEY_TABLE("un champ", field_keys, NULL);
@@ -490,6 +495,7 @@ static bool read_field_attrs(load_ctx *c, form_build *b, field *fd, ymap *m)
 	ok = ymap_read(m, FK_IDENTIFIER) && ok;
 	ok = ymap_read(m, FK_EXPORT) && ok;
 	ok = ymap_read(m, FK_UNIT) && ok;
+	ok = ymap_read(m, FK_TREND) && ok;
 	const ynode *lo = m->v[FK_MIN], *hi = m->v[FK_MAX];
 	if (lo) {
 		ok = read_limit(c, fd, lo, "min", &fd->min) && ok;
@@ -679,6 +685,7 @@ void field_done(field *fd)
 	i18n_done(&fd->soft_message);
 	free(fd->default_value);
 	free(fd->unit);
+	free(fd->trend);
 	free(fd->expr_src);
 	expr_free(fd->calc);
 	free(fd->matrix);

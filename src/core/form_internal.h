@@ -86,7 +86,7 @@ typedef struct {
 	long lo, hi;      /* YK_INT: the accepted range */
 } ykey;
 
-enum { YKEYS_MAX = 24 };
+enum { YKEYS_MAX = 32 };
 
 /* The keys of one kind of mapping (a field, a form, an alert…), in the order that messages
  * list them ("clés possibles : …"). At most YKEYS_MAX keys. */

@@ -141,6 +141,20 @@ static char *parse_multi(const field *fd, const char *text, char **why)
 		}
 		sel[i] = true;
 	}
+	/* An exclusive answer ("aucune", "ne sait pas") is the only one, or it is refused. */
+	size_t n_sel = 0, excl = fd->choices->n;
+	for (size_t i = 0; i < fd->choices->n; i++) {
+		n_sel += sel[i];
+		if (sel[i] && fd->choices->items[i].exclusive && excl == fd->choices->n)
+			excl = i;
+	}
+	if (excl < fd->choices->n && n_sel > 1) {
+		const choice *ch = &fd->choices->items[excl];
+		bad(why, fd, "« %s » (%s) exclut toute autre réponse", ch->label.fr, ch->code);
+		free(copy);
+		free(sel);
+		return NULL;
+	}
 	strbuf out = STRBUF_INIT;
 	strbuf_add(&out, "", 0);
 	for (size_t i = 0; i < fd->choices->n; i++)
@@ -199,6 +213,8 @@ static char *canonical(const field *fd, const char *text, char **why)
 		format_number(x, fd->decimals, buf, sizeof buf);
 		return xstrdup(buf);
 	case FT_DATE:
+		if (date_nonexistent(text))
+			return bad(why, fd, "date inexistante : %s", text), NULL;
 		if (!date_parse(text, &days))
 			return bad(why, fd, "date AAAA-MM-JJ attendue, trouvé « %s »", text), NULL;
 		if ((fd->has_min && days < fd->min) || (fd->has_max && days > fd->max)) {
@@ -288,7 +304,7 @@ value record_value(const record *r, size_t idx)
 	const field *fd = &r->f->fields[idx];
 	const fvalue *fv = &r->vals[idx];
 	if (!fv->visible)
-		return fd->has_skip_value ? value_num(fd->skip_value) : value_missing();
+		return fd->has_skip_value && !fv->undecided ? value_num(fd->skip_value) : value_missing();
 	return fv->v;
 }
 
@@ -337,13 +353,18 @@ char *value_to_text(value v, int decimals)
 	return NULL;
 }
 
+/* A field's visibility from the value of its show_if. */
+static void set_visibility(fvalue *fv, value cond)
+{
+	fv->visible = cond.kind != V_MISSING && cond.num != 0;
+	fv->undecided = cond.kind == V_MISSING;
+}
+
 bool record_field_visible(record *r, size_t idx)
 {
 	const field *fd = &r->f->fields[idx];
-	if (fd->show_if) {
-		value v = eval(r, fd->show_if);
-		r->vals[idx].visible = v.kind != V_MISSING && v.num != 0;
-	}
+	if (fd->show_if)
+		set_visibility(&r->vals[idx], eval(r, fd->show_if));
 	return r->vals[idx].visible;
 }
 
@@ -367,8 +388,7 @@ static void compute_visibility(record *r)
 		const field *fd = &r->f->fields[i];
 		if (!fd->show_if)
 			continue;
-		value v = eval(r, fd->show_if);
-		r->vals[i].visible = v.kind != V_MISSING && v.num != 0;
+		set_visibility(&r->vals[i], eval(r, fd->show_if));
 	}
 }
 
@@ -441,6 +461,28 @@ void issues_free(issue *v, size_t n)
 	free(v);
 }
 
+/* The field of the patient form that holds the year of birth (forms/patient.yaml): an entry
+ * cannot be dated before it. */
+static const char birth_year_field[] = "annee_naissance";
+
+char *record_date_problem(const record *r)
+{
+	if (r->f->cardinality != CARD_REPEATED)
+		return NULL;
+	char d[11];
+	date_format(r->date, d);
+	if (r->date < date_from_ymd(1900, 1, 1))
+		return xasprintf("date de l'entrée : %s est avant 1900", d);
+	long k = r->patient ? form_field_index(r->patient->f, birth_year_field) : -1;
+	value born = k >= 0 ? record_value(r->patient, (size_t)k) : value_missing();
+	int y, m, day;
+	date_to_ymd(r->date, &y, &m, &day);
+	if (born.kind == V_NUM && y < born.num)
+		return xasprintf("date de l'entrée : %s est avant la naissance du patient (%.0f)", d,
+		                 born.num);
+	return NULL;
+}
+
 bool record_alert_active(const record *r, size_t k)
 {
 	value v = eval(r, r->f->alerts[k].cond);
@@ -448,7 +490,7 @@ bool record_alert_active(const record *r, size_t k)
 }
 
 /* record_summary and record_summary_masked: mask says whether identity values become "…". */
-static char *summary(const record *r, const char *lang, bool mask)
+static char *summary(const record *r, const char *lang, bool mask, bool comma)
 {
 	const char *tpl = r->f->summary;
 	strbuf sb = STRBUF_INIT;
@@ -478,7 +520,11 @@ static char *summary(const record *r, const char *lang, bool mask)
 			if (ch)
 				text = i18n_get(&ch->label, lang);
 		}
-		strbuf_puts(&sb, text ? text : "?");
+		if (text && comma && !colon && r->f->fields[i].vtype == T_NUM)
+			for (const char *t = text; *t; t++)
+				strbuf_putc(&sb, *t == '.' ? ',' : *t);
+		else
+			strbuf_puts(&sb, text ? text : "?");
 		free(name);
 		p = end + 1;
 	}
@@ -487,10 +533,37 @@ static char *summary(const record *r, const char *lang, bool mask)
 
 char *record_summary(const record *r, const char *lang)
 {
-	return summary(r, lang, false);
+	return summary(r, lang, false, false);
 }
 
 char *record_summary_masked(const record *r, const char *lang)
 {
-	return summary(r, lang, true);
+	return summary(r, lang, true, false);
+}
+
+bool record_summary_blank(const record *r)
+{
+	const char *tpl = r->f->summary;
+	if (!tpl)
+		return false;
+	for (const char *p = tpl; (p = strchr(p, '{'));) {
+		const char *end = strchr(p, '}');
+		if (!end)
+			break;
+		char *name = xstrndup(p + 1, (size_t)(end - p - 1));
+		char *colon = strchr(name, ':');
+		if (colon)
+			*colon = '\0';
+		long i = form_field_index(r->f, name);
+		free(name);
+		if (i >= 0 && (r->vals[i].text || r->vals[i].missing))
+			return false;
+		p = end + 1;
+	}
+	return true;
+}
+
+char *record_summary_as(const record *r, const char *lang, bool mask, bool comma)
+{
+	return summary(r, lang, mask, comma);
 }

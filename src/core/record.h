@@ -14,6 +14,7 @@ typedef struct {
 	missing_code missing; /* a typed missing code instead of a value */
 	value v;              /* typed value; v.str borrows text */
 	bool visible;         /* show_if holds (always true without show_if) */
+	bool undecided;       /* show_if reads a missing answer: not asked, and not skipped either */
 } fvalue;
 
 typedef struct record record;
@@ -53,7 +54,9 @@ bool record_field_visible(record *r, size_t idx);
  * that cannot be evaluated yet counts as satisfied). */
 bool record_field_valid(const record *r, size_t idx);
 
-/* The value of field idx as expressions see it (hidden: skipped_value or missing). */
+/* The value of field idx as expressions see it. Hidden: its skipped_value when its show_if is
+ * false (AUDIT q1 "Jamais": items 2 to 8 count 0), missing when the show_if cannot be decided
+ * (q1 answered ".nsp": nobody knows what items 2 to 8 would have been). */
 value record_value(const record *r, size_t idx);
 
 typedef enum { ISSUE_ERROR, ISSUE_WARNING, ISSUE_REQUIRED } issue_kind;
@@ -70,6 +73,11 @@ typedef struct {
 size_t record_check(const record *r, issue **out);
 void issues_free(issue *v, size_t n);
 
+/* Why the entry date of a repeated form cannot be: before 1900, or in a year before the
+ * patient's year of birth ("date de l'entrée : 1899-01-01 est avant 1900"). NULL when it can
+ * (or when the form has no entry date). Caller frees. */
+char *record_date_problem(const record *r);
+
 /* True when alert rule k of the form holds for this record (after record_compute). */
 bool record_alert_active(const record *r, size_t k);
 
@@ -79,6 +87,12 @@ char *record_summary(const record *r, const char *lang);
 /* record_summary with the values of identity fields (identifier: true) shown as "…", for the
  * people who may not see them. Caller frees. */
 char *record_summary_masked(const record *r, const char *lang);
+/* record_summary, identity values masked when mask is set, and the numbers with a decimal comma
+ * when comma is (what a person reads in French; files keep the point). Caller frees. */
+char *record_summary_as(const record *r, const char *lang, bool mask, bool comma);
+/* True when the summary template has values to show and none of them is there yet (an AUDIT
+ * whose total and class are still unknown reads "AUDIT ? — ?"). */
+bool record_summary_blank(const record *r);
 
 /* Canonical text of a value for storage and display (NULL for missing); caller frees. */
 char *value_to_text(value v, int decimals);

@@ -470,13 +470,30 @@ void date_to_ymd(long z, int *y, int *m, int *d)
 	*y = (int)(yy + (*m <= 2));
 }
 
-bool date_parse(const char *s, long *days)
+/* Whether s is written YYYY-MM-DD, digits where digits go. */
+static bool date_shaped(const char *s)
 {
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return false;
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return false;
+	return true;
+}
+
+bool date_nonexistent(const char *s)
+{
+	long days;
+	if (!date_shaped(s) || date_parse(s, &days))
+		return false;
+	int y = atoi(s);
+	return y >= 1800 && y <= 2200;
+}
+
+bool date_parse(const char *s, long *days)
+{
+	if (!date_shaped(s))
+		return false;
 	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
 	if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1)
 		return false;

@@ -104,6 +104,9 @@ double round_to(double x, int decimals);
 
 /* Dates as day numbers since 1970-01-01 (proleptic Gregorian). */
 bool date_parse(const char *s, long *days); /* strict YYYY-MM-DD, real calendar day */
+/* True when s is written YYYY-MM-DD (a year 1800–2200) but names no day of the calendar
+ * (2026-02-29, 2026-04-31, month 13): "date inexistante" rather than a format error. */
+bool date_nonexistent(const char *s);
 void date_format(long days, char buf[11]);
 long date_from_ymd(int y, int m, int d);
 void date_to_ymd(long days, int *y, int *m, int *d);

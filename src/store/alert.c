@@ -8,34 +8,136 @@
 
 static const char *const level_names[] = {"info", "attention", "urgent"};
 
-int st_sync_alerts(store *s, const record *r, const entry_meta *meta, const char *login, char **why)
+/* What walk_worse compares: the values before and after a save, and whether one got worse. */
+typedef struct {
+	const record *before, *after;
+	int depth;
+	bool worse;
+} worse_walk;
+
+static void walk_worse(void *ctx, int slot);
+
+/* Whether field i reads worse after the save than before: a number higher, another value
+ * changed; a calculated text (a zone, a class) by the numbers it is calculated from. */
+static void compare_field(worse_walk *w, size_t i)
+{
+	const field *fd = &w->after->f->fields[i];
+	value b = record_value(w->before, i), a = record_value(w->after, i);
+	if (a.kind == V_NUM || a.kind == V_BOOL) {
+		w->worse |= a.kind == b.kind ? a.num > b.num : b.kind == V_MISSING;
+		return;
+	}
+	if (fd->calc && w->depth < 8) {
+		w->depth++;
+		expr_foreach_ref(fd->calc, walk_worse, w);
+		w->depth--;
+		return;
+	}
+	char *bt = value_to_text(b, -1), *at = value_to_text(a, -1);
+	w->worse |= !str_eq(bt, at);
+	free(bt);
+	free(at);
+}
+
+static void walk_worse(void *ctx, int slot)
+{
+	worse_walk *w = ctx;
+	if (slot >= 0 && slot < SLOT_PATIENT_BASE && (size_t)slot < w->after->f->n_fields)
+		compare_field(w, (size_t)slot);
+}
+
+/* Whether alert rule k, which holds after the save, calls for a new look at the entry saved
+ * over before: it did not hold before, or a value it reads got worse (PHQ-9 item 9 from 2 to 3,
+ * an AUDIT total higher in zone IV). */
+static bool worsened(const record *before, const record *after, size_t k)
+{
+	if (!record_alert_active(before, k))
+		return true;
+	worse_walk w = {before, after, 0, false};
+	expr_foreach_ref(after->f->alerts[k].cond, walk_worse, &w);
+	return w.worse;
+}
+
+/* The alert of rule k on an entry, acknowledged, is raised again: the acknowledgement (who,
+ * when, the note) goes to the audit trail, the row is open again. */
+static int raise_again(store *s, const record *r, entry_meta *meta, size_t k, int64_t id, const char *now,
+                       const char *login, char **why)
+{
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT acknowledged_by, acknowledged_at, note FROM alerts "
+	                                   "WHERE id = ?");
+	sqlite3_bind_int64(stmt, 1, id);
+	char *was = NULL;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *note = (const char *)sqlite3_column_text(stmt, 2);
+		was = xasprintf("prise en compte par %s le %s%s%s%s", sqlite3_column_text(stmt, 0),
+		                sqlite3_column_text(stmt, 1), note ? " (note : « " : "", note ? note : "",
+		                note ? " »)" : "");
+	}
+	sqlite3_reset(stmt);
+	const alert_rule *a = &r->f->alerts[k];
+	stmt = st_prepare(s, "UPDATE alerts SET level = ?, message = ?, raised_at = ?, raised_by = ?, "
+	                     "acknowledged_at = NULL, acknowledged_by = NULL, note = NULL WHERE id = ?");
+	sqlite3_bind_text(stmt, 1, level_names[a->level], -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, a->message.fr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, login, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, id);
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "alertes");
+	sqlite3_reset(stmt);
+	if (!rc)
+		rc = st_audit(s, login, "update", meta->uuid, meta->pseudonym, r->f->id, "alerte", was,
+		              "levée à nouveau : aggravation", why);
+	free(was);
+	return rc;
+}
+
+int st_sync_alerts(store *s, const record *r, entry_meta *meta, const record *before, const char *login,
+                   char **why)
 {
 	char now[32];
 	time_now_iso(now, sizeof now);
 	int rc = 0;
+	meta->alert_raised = 0;
 	for (size_t k = 0; !rc && k < r->f->n_alerts; k++) {
 		const alert_rule *a = &r->f->alerts[k];
 		sqlite3_stmt *stmt;
-		if (record_alert_active(r, k)) {
-			stmt = st_prepare(s, "INSERT OR IGNORE INTO alerts(entry_id, rule, level, message, "
-			                     "raised_at, raised_by) "
-			                     "VALUES (?, ?, ?, ?, ?, ?)");
+		if (!record_alert_active(r, k)) {
+			stmt = st_prepare(
+			    s,
+			    "DELETE FROM alerts WHERE entry_id = ? AND rule = ? AND acknowledged_at IS NULL");
+			sqlite3_bind_int64(stmt, 1, meta->id);
+			sqlite3_bind_text(stmt, 2, a->id, -1, SQLITE_STATIC);
+			if (sqlite3_step(stmt) != SQLITE_DONE)
+				rc = st_fail(s, why, "alertes");
+			sqlite3_reset(stmt);
+			continue;
+		}
+		stmt = st_prepare(s, "SELECT id, acknowledged_at IS NOT NULL FROM alerts "
+		                     "WHERE entry_id = ? AND rule = ?");
+		sqlite3_bind_int64(stmt, 1, meta->id);
+		sqlite3_bind_text(stmt, 2, a->id, -1, SQLITE_STATIC);
+		bool found = sqlite3_step(stmt) == SQLITE_ROW;
+		int64_t id = found ? sqlite3_column_int64(stmt, 0) : 0;
+		bool acked = found && sqlite3_column_int(stmt, 1);
+		sqlite3_reset(stmt);
+		if (found && acked && before && worsened(before, r, k)) {
+			rc = raise_again(s, r, meta, k, id, now, login, why);
+			meta->alert_raised = id;
+		} else if (!found) {
+			stmt = st_prepare(s, "INSERT INTO alerts(entry_id, rule, level, message, raised_at, "
+			                     "raised_by) VALUES (?, ?, ?, ?, ?, ?)");
 			sqlite3_bind_int64(stmt, 1, meta->id);
 			sqlite3_bind_text(stmt, 2, a->id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(stmt, 3, level_names[a->level], -1, SQLITE_STATIC);
 			sqlite3_bind_text(stmt, 4, a->message.fr, -1, SQLITE_STATIC);
 			sqlite3_bind_text(stmt, 5, now, -1, SQLITE_STATIC);
 			sqlite3_bind_text(stmt, 6, login, -1, SQLITE_STATIC);
-		} else {
-			stmt = st_prepare(
-			    s,
-			    "DELETE FROM alerts WHERE entry_id = ? AND rule = ? AND acknowledged_at IS NULL");
-			sqlite3_bind_int64(stmt, 1, meta->id);
-			sqlite3_bind_text(stmt, 2, a->id, -1, SQLITE_STATIC);
+			if (sqlite3_step(stmt) != SQLITE_DONE)
+				rc = st_fail(s, why, "alertes");
+			else
+				meta->alert_raised = sqlite3_last_insert_rowid(st_db_handle(s));
+			sqlite3_reset(stmt);
 		}
-		if (sqlite3_step(stmt) != SQLITE_DONE)
-			rc = st_fail(s, why, "alertes");
-		sqlite3_reset(stmt);
 	}
 	return rc;
 }

@@ -524,7 +524,7 @@ int st_recompute(store *s, const formset *fs, const form *f, int64_t patient_id,
 			sqlite3_reset(up);
 		}
 		if (!rc && strcmp(m.status, "draft") != 0)
-			rc = st_sync_alerts(s, r, &m, login, why);
+			rc = st_sync_alerts(s, r, &m, NULL, login, why);
 		record_free(r);
 	}
 	record_free(cached);
@@ -549,6 +549,12 @@ static int refresh_patient_dependents(store *s, const record *patient, int64_t p
 int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draft,
                      const confirmation *confirms, size_t n_confirms, const char *login, char **why)
 {
+	char *bad_date = record_date_problem(r);
+	if (bad_date) {
+		set_why(why, "%s", bad_date);
+		free(bad_date);
+		return EXIT_DATAERR;
+	}
 	issue *iss = NULL;
 	size_t n_iss = record_check(r, &iss);
 	for (size_t i = 0; i < n_iss; i++)
@@ -568,9 +574,16 @@ int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draf
 	date_format(r->date, meta->date);
 	snprintf(meta->form, sizeof meta->form, "%s", r->f->id);
 	meta->form_version = r->f->version;
+	meta->alert_raised = 0;
 	rc = st_begin(s, why);
 	if (!rc) {
 		bool insert = meta->id == 0;
+		/* The entry as stored until now: a worsening raises an acknowledged alert again. */
+		record *before = insert || want_draft ? NULL : load_record(s, r->fs, r->f, meta);
+		if (before) {
+			before->patient = r->patient;
+			record_compute(before);
+		}
 		rc = insert ? insert_entry(s, r, meta, status, now, login, why)
 		            : update_entry(s, r, meta, status, now, login, why);
 		if (!rc)
@@ -579,7 +592,8 @@ int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draf
 			rc =
 			    write_confirmations(s, r, meta->id, iss, n_iss, confirms, n_confirms, login, why);
 		if (!rc && !want_draft)
-			rc = st_sync_alerts(s, r, meta, login, why);
+			rc = st_sync_alerts(s, r, meta, before, login, why);
+		record_free(before);
 		if (!rc && !insert && strcmp(r->f->id, "patient") == 0)
 			rc = refresh_patient_dependents(s, r, meta->patient_id, login, why);
 		if (rc) {

@@ -71,7 +71,10 @@ static void calc_signature(const formset *fs, const form *f, char out[17])
 		fnv(&h, fd->id);
 		fnv(&h, fd->expr_src);
 		fnv(&h, fd->show_if_src);
-		snprintf(num, sizeof num, "%d %d %.17g", fd->decimals, fd->has_skip_value, fd->skip_value);
+		/* "si faux": a skip value counts only where show_if is false, not where it reads a
+		 * missing answer; entries stored before that rule are recomputed once. */
+		snprintf(num, sizeof num, "%d %d %.17g%s", fd->decimals, fd->has_skip_value, fd->skip_value,
+		         fd->has_skip_value ? " si faux" : "");
 		fnv(&h, num);
 	}
 	for (size_t k = 0; k < f->n_alerts; k++)

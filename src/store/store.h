@@ -181,6 +181,7 @@ typedef struct {
 	char author[64];
 	char created_at[32], updated_at[32];
 	int64_t row_version;
+	int64_t alert_raised; /* after store_entry_save: a clinical alert it raised (its id), or 0 */
 	/* When the patient answered it alone on the screen (a self-assessment, ISO time), "" when a
 	 * professional typed it. Set it before store_entry_save to record it: the entry keeps the
 	 * first one, with its line in the audit trail (field STORE_SELF_FILLED_FIELD). */
@@ -200,7 +201,8 @@ typedef struct {
  * empty. An update whose meta->row_version is not the stored one is refused with
  * EXIT_TEMPFAIL and *why says who changed it and when (nothing is overwritten). On success
  * meta is updated (uuid, id, status, row_version, timestamps). Soft warnings are recorded with
- * their reason when one is given in confirms, as unconfirmed otherwise. */
+ * their reason when one is given in confirms, as unconfirmed otherwise. A hard rule broken, or
+ * an entry date that cannot be (record_date_problem), is refused with EXIT_DATAERR. */
 int store_entry_save(store *s, const record *r, entry_meta *meta, bool want_draft,
                      const confirmation *confirms, size_t n_confirms, const char *login, char **why);
 

@@ -38,8 +38,12 @@ sqlite3 *st_db_handle(store *s);
  * last; false when there is no such patient. */
 bool st_patient_last_day(store *s, int64_t patient_id, char last[11]);
 /* Raise the alerts whose rule holds for the saved record and drop the open ones that no
- * longer hold (acknowledged ones stay as history). Inside the save's transaction. */
-int st_sync_alerts(store *s, const record *r, const entry_meta *meta, const char *login, char **why);
+ * longer hold (acknowledged ones stay as history). An acknowledged alert is raised again when
+ * before (the entry as it was stored before this save; NULL: no comparison) shows the rule not
+ * holding, or a value it reads lower (a worsening). meta->alert_raised gets the id of an alert
+ * raised by this save, 0 if none. Inside the save's transaction. */
+int st_sync_alerts(store *s, const record *r, entry_meta *meta, const record *before, const char *login,
+                   char **why);
 /* Recompute and store the calculated values and alerts of the entries of form f (of one
  * patient, or of all when patient_id is 0), with the patient's record when given. Inside the
  * caller's transaction. */

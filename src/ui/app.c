@@ -43,6 +43,38 @@ const char *ui_language_init(void)
 	return strcmp(lang, "en") == 0 ? "en" : "fr";
 }
 
+char *app_summary(app *a, const record *r)
+{
+	if (record_summary_blank(r)) {
+		/* Named by the words before the first value ("AUDIT" of "AUDIT {total} — …"), else
+		 * by the form's title. */
+		const char *tpl = r->f->summary;
+		size_t n = strcspn(tpl, "{");
+		while (n && strchr(" :-(", tpl[n - 1]))
+			n--;
+		char *name = n ? xstrndup(tpl, n) : xstrdup(i18n_get(&r->f->title, a->lang));
+		char *text = xasprintf(_("%s : à compléter"), name);
+		free(name);
+		return text;
+	}
+	return record_summary_as(r, a->lang, !session_may(a->ses, PERM_SEE_IDENTITY),
+	                         strcmp(a->lang, "fr") == 0);
+}
+
+outcome app_open_form(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
+                      const char *uuid)
+{
+	char *why = NULL;
+	screen *f = form_screen_new(a, patient_id, pseudonym, form_id, uuid, 0, &why);
+	if (!f) {
+		app_message(a, true, "%s", why);
+		free(why);
+	} else {
+		app_push(a, f);
+	}
+	return OUT_REDRAW;
+}
+
 unsigned screen_ctx(const screen *s)
 {
 	return s->ops->context ? s->ops->context(s) : s->ops->ctx;
@@ -105,7 +137,8 @@ static void draw_too_small(void)
 	term_cursor(false);
 }
 
-static void draw(app *a)
+/* Draw the top screen, and over it the question of the quit key when it is open. */
+static void draw(app *a, dialog *quit)
 {
 	if (!term_big_enough()) {
 		draw_too_small();
@@ -113,8 +146,23 @@ static void draw(app *a)
 		erase();
 		term_cursor(false);
 		a->top->ops->draw(a, a->top);
+		dialog_draw(quit);
 	}
 	term_refresh();
+}
+
+/* Ask before leaving: a key pressed by mistake (or a function key the terminal mangled) must
+ * never end the program. Enter keeps it running. */
+static void ask_quit(app *a, dialog *quit)
+{
+	bool unsaved = false;
+	for (screen *s = a->top; s; s = s->below)
+		unsaved |= s->ops->unsaved && s->ops->unsaved(s);
+	dialog_confirm(quit, 0, _("Quitter recueil"),
+	               unsaved ? _("La saisie en cours sera gardée en brouillon et proposée au prochain "
+	                           "démarrage.\no : quitter ; n, Entrée ou Échap : continuer")
+	                       : _("o : quitter ; n, Entrée ou Échap : continuer"),
+	               "no");
 }
 
 static void pop(app *a)
@@ -135,8 +183,8 @@ static void hangup_all(app *a)
 }
 
 /* What every screen does with Help, Back and Quit when its own handler leaves them (OUT_NONE):
- * the help screen, close the screen, quit. A screen that means something else by them (the
- * home screen, a form with unsaved input, the help screen itself) handles them first. */
+ * the help screen, close the screen, ask whether to quit. A screen that means something else by
+ * them (the home screen, a form with unsaved input, the help screen itself) handles them first. */
 static outcome common_key(app *a, const ui_key *k)
 {
 	switch (k->act) {
@@ -144,7 +192,7 @@ static outcome common_key(app *a, const ui_key *k)
 		app_push(a, help_new(a));
 		return OUT_REDRAW;
 	case ACT_QUIT:
-		return OUT_QUIT;
+		return OUT_ASK_QUIT;
 	case ACT_BACK:
 		return OUT_CLOSE;
 	default:
@@ -154,12 +202,14 @@ static outcome common_key(app *a, const ui_key *k)
 
 static int run(app *a)
 {
-	draw(a);
+	dialog quit = {0};
+	draw(a, &quit);
 	for (;;) {
 		int delay = a->top->ops->pending ? a->top->ops->pending(a->top) : -1;
-		unsigned ctx = screen_ctx(a->top);
+		unsigned ctx = quit.kind ? CTX_DIALOG : screen_ctx(a->top);
 		ui_key k = term_read(ctx == CTX_DIALOG ? ctx : ctx | CTX_GLOBAL, delay);
 		if (k.end) {
+			dialog_close(&quit);
 			hangup_all(a);
 			return term_signal();
 		}
@@ -171,16 +221,31 @@ static int run(app *a)
 		if (k.resize || k.act == ACT_REDRAW) {
 			if (k.act == ACT_REDRAW)
 				clearok(curscr, TRUE);
-			draw(a);
+			draw(a, &quit);
 			continue;
 		}
 		if (!term_big_enough())
 			continue;
-		outcome o = a->top->ops->key(a, a->top, &k);
-		if (o == OUT_NONE && ctx != CTX_DIALOG)
-			o = common_key(a, &k);
-		if (o == OUT_QUIT)
+		outcome o;
+		if (quit.kind) {
+			int answer = 0;
+			dialog_result r = dialog_key(&quit, &k, &answer);
+			if (r != DR_OPEN)
+				dialog_close(&quit);
+			o = r == DR_DONE && answer == 'o' ? OUT_QUIT : OUT_REDRAW;
+		} else {
+			o = a->top->ops->key(a, a->top, &k);
+			if (o == OUT_NONE && ctx != CTX_DIALOG)
+				o = common_key(a, &k);
+		}
+		if (o == OUT_ASK_QUIT) {
+			ask_quit(a, &quit);
+			o = OUT_REDRAW;
+		}
+		if (o == OUT_QUIT) {
+			hangup_all(a); /* the open form keeps what was typed as its draft */
 			return 0;
+		}
 		if (o == OUT_CLOSE) {
 			pop(a);
 			if (a->after_close) {
@@ -191,7 +256,7 @@ static int run(app *a)
 				return 0;
 		}
 		if (o != OUT_NONE)
-			draw(a);
+			draw(a, &quit);
 		/* A message is shown on one draw only. */
 		if (o != OUT_NONE)
 			a->message[0] = 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include <wctype.h>
 
 #include "core/util.h"
 #include "ui/ui.h"
@@ -59,15 +60,16 @@ static int shown(wchar_t c, wchar_t buf[4])
 		wchar_t from;
 		const char *to;
 	} tr[] = {
-	    {L'à', "a"},  {L'â', "a"},   {L'ä', "a"},  {L'ç', "c"},  {L'é', "e"},   {L'è', "e"},
-	    {L'ê', "e"},  {L'ë', "e"},   {L'î', "i"},  {L'ï', "i"},  {L'ô', "o"},   {L'ö', "o"},
-	    {L'ù', "u"},  {L'û', "u"},   {L'ü', "u"},  {L'ÿ', "y"},  {L'À', "A"},   {L'Â', "A"},
-	    {L'Ç', "C"},  {L'É', "E"},   {L'È', "E"},  {L'Ê', "E"},  {L'Î', "I"},   {L'Ô', "O"},
-	    {L'Ù', "U"},  {L'Û', "U"},   {L'œ', "oe"}, {L'Œ', "OE"}, {L'æ', "ae"},  {L'«', "\""},
-	    {L'»', "\""}, {L'€', "EUR"}, {L'—', "-"},  {L'–', "-"},  {L'…', "..."}, {L'≥', ">="},
-	    {L'≤', "<="}, {L'’', "'"},   {L'°', "o"},  {L'▸', ">"},  {L'·', "."},   {L'→', "->"},
-	    {L'←', "<-"}, {L'↑', "^"},   {L'↓', "v"},  {L'✓', "v"},  {L'│', "|"},   {L'─', "-"},
-	    {0xA0, " "},  {0x202F, " "},
+	    {L'à', "a"},  {L'â', "a"},   {L'ä', "a"},  {L'ç', "c"},   {L'é', "e"},   {L'è', "e"},
+	    {L'ê', "e"},  {L'ë', "e"},   {L'î', "i"},  {L'ï', "i"},   {L'ô', "o"},   {L'ö', "o"},
+	    {L'ù', "u"},  {L'û', "u"},   {L'ü', "u"},  {L'ÿ', "y"},   {L'À', "A"},   {L'Â', "A"},
+	    {L'Ç', "C"},  {L'É', "E"},   {L'È', "E"},  {L'Ê', "E"},   {L'Î', "I"},   {L'Ô', "O"},
+	    {L'Ù', "U"},  {L'Û', "U"},   {L'œ', "oe"}, {L'Œ', "OE"},  {L'æ', "ae"},  {L'«', "\""},
+	    {L'»', "\""}, {L'€', "EUR"}, {L'—', "-"},  {L'–', "-"},   {L'…', "..."}, {L'≥', ">="},
+	    {L'≤', "<="}, {L'’', "'"},   {L'°', "o"},  {L'▸', ">"},   {L'·', "."},   {L'→', "->"},
+	    {L'←', "<-"}, {L'↑', "^"},   {L'↓', "v"},  {L'✓', "v"},   {L'│', "|"},   {L'─', "-"},
+	    {L'▁', "_"},  {L'▂', "."},   {L'▃', "-"},  {L'▄', "~"},   {L'▅', "="},   {L'▆', "+"},
+	    {L'▇', "*"},  {L'█', "#"},   {0xA0, " "},  {0x202F, " "},
 	};
 	for (size_t i = 0; i < sizeof tr / sizeof *tr; i++)
 		if (tr[i].from == c) {
@@ -172,6 +174,60 @@ size_t draw_wrap(const char *s, int width, char ***lines)
 	return text_wrap_measured(s, width, draw_width, lines);
 }
 
+/* Append s in lower case without accents and without dashes, for matching what is typed: a
+ * pseudonym is often typed with its dash or without, and names may have one or not ("Jean-Marc",
+ * "Jean Marc"). Characters with no ASCII folding are copied as they are. */
+void draw_fold(strbuf *sb, const char *s)
+{
+	static const char *const from[] = {"àâä", "éèêë", "îï", "ôö", "ùûü", "ç", "ÿ"};
+	static const char to[] = "aeioucy";
+	while (s && *s) {
+		/* Most of a name or a pseudonym folds to itself: no decoding for those bytes. */
+		if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == ' ') {
+			strbuf_putc(sb, *s++);
+			continue;
+		}
+		wchar_t c;
+		size_t len = draw_utf8_decode(s, &c);
+		wchar_t lc = (wchar_t)towlower((wint_t)c);
+		char out = 0;
+		if (lc < 0x80)
+			out = (char)lc;
+		for (size_t i = 0; !out && i < sizeof from / sizeof *from; i++)
+			for (const char *p = from[i]; *p && !out;) {
+				wchar_t fc;
+				p += draw_utf8_decode(p, &fc);
+				if (fc == lc)
+					out = to[i];
+			}
+		if (!out)
+			strbuf_add(sb, s, len);
+		else if (out != '-')
+			strbuf_putc(sb, out);
+		s += len;
+	}
+}
+
+const char *draw_decimal(const char *text, char *buf, size_t size)
+{
+	/* TRANSLATORS: see ui_language_init: the language is also the decimal separator's */
+	if (!strchr(text, '.') || strcmp(_("fr"), "fr") != 0)
+		return text;
+	snprintf(buf, size, "%s", text);
+	for (char *p = buf; *p; p++)
+		if (*p == '.')
+			*p = ',';
+	return buf;
+}
+
+void draw_number(double x, int decimals, char *buf, size_t size)
+{
+	char text[64];
+	format_number(x, decimals, text, sizeof text);
+	if (draw_decimal(text, buf, size) == text)
+		snprintf(buf, size, "%s", text);
+}
+
 unsigned long draw_attr_focus(void)
 {
 	return A_REVERSE;
@@ -201,13 +257,14 @@ int alert_level_rank(const char *level)
 
 unsigned long draw_attr_alert(const char *level)
 {
+	/* Never reverse video: that is the selection's, and an alert may be selected. */
 	switch (alert_level_rank(level)) {
 	case 2:
-		return A_REVERSE | A_BOLD;
+		return A_BOLD | A_UNDERLINE;
 	case 1:
-		return A_REVERSE;
-	default:
 		return A_BOLD;
+	default:
+		return A_NORMAL;
 	}
 }
 

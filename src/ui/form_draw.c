@@ -55,10 +55,13 @@ static const char *shown_value(const form_screen *scr, int i, char *buf, size_t 
 		return "";
 	if (fd->type == FT_YESNO || (fd->type == FT_CALCULATED && fd->vtype == T_BOOL))
 		return strcmp(v->text, "1") == 0 ? _("oui") : _("non");
-	if (fd->type == FT_CHOICE && labels) {
+	/* A calculated class ("dependance_probable") is read by its label, always. */
+	if ((fd->type == FT_CHOICE && labels) || (fd->type == FT_CALCULATED && fd->choices)) {
 		const choice *c = field_choice(fd, v->text);
 		return c ? i18n_get(&c->label, scr->a->lang) : v->text;
 	}
+	if (fd->vtype == T_NUM && labels)
+		return draw_decimal(v->text, buf, size);
 	if (fd->type == FT_MULTI && labels) {
 		buf[0] = '\0';
 		size_t len = 0;
@@ -134,17 +137,21 @@ static void draw_date_row(form_screen *scr, const form_layout *l, int y, cursor_
 
 static void draw_field_row(form_screen *scr, const form_layout *l, const fl_row *row, int y, cursor_at *cur)
 {
-	int lw = l->label_width, i = row->field;
+	int i = row->field;
 	const fl_place *pl = form_layout_place(l, i);
 	bool focused = i == scr->cur;
-	draw_text(y, 0, 1, focused ? "▸" : " ", draw_attr_title(), false);
 	const field *fd = field_at(scr, i);
 	const fvalue *v = &scr->r->vals[i];
-	bool empty = !v->text && !v->missing;
-	draw_text(y, 1, 1, fd->required ? "*" : " ", fd->required && empty ? draw_attr_title() : A_NORMAL,
-	          false);
-	draw_text(y, 2, lw - 2, i18n_get(&fd->label, scr->a->lang), focused ? draw_attr_title() : A_NORMAL,
-	          true);
+	if (row->line == 0) {
+		bool empty = !v->text && !v->missing;
+		draw_text(y, 0, 1, focused ? "▸" : " ", draw_attr_title(), false);
+		draw_text(y, 1, 1, fd->required ? "*" : " ",
+		          fd->required && empty ? draw_attr_title() : A_NORMAL, false);
+	}
+	/* The label's line as the layout wrapped it: it fits, never cut. */
+	draw_text(y, 2, COLS - 3, row->text, focused ? draw_attr_title() : A_NORMAL, true);
+	if (!row->last)
+		return;
 	char buf[1024];
 	if (row->kind == FL_ROW_CALC) {
 		const char *t =
@@ -261,36 +268,31 @@ static const char *type_label(field_type t)
 	}
 }
 
-/* The answers of a choice or multiple choice, packed in columns (key, label), from row y;
- * returns the row after them. */
+/* The answers of a choice or multiple choice, whole, as the layout places them (the chosen ones
+ * in reverse video, a multiple choice's ticked "[x]"), from row y to at most row end; returns
+ * the row after them. */
 static int draw_answers(const form_screen *scr, const field *fd, int y, int end)
 {
-	char buf[1024];
-	int colw, per_line, col = 0;
-	size_t n = fd->choices->n;
-	form_layout_answer_columns(COLS, n, &colw, &per_line);
+	fl_answer *v;
+	int lines;
+	size_t n = form_layout_answers(fd, scr->a->lang, COLS, draw_width, &v, &lines);
 	const char *t = scr->r->vals[scr->cur].text;
 	char set[1024];
 	snprintf(set, sizeof set, " %s ", t ? t : "");
-	for (size_t k = 0; k < n && y < end; k++) {
-		const choice *c = &fd->choices->items[k];
-		char key[48], pad[80];
+	for (size_t k = 0; k < n; k++) {
+		const choice *c = &fd->choices->items[v[k].answer];
+		char pad[80];
 		snprintf(pad, sizeof pad, " %s ", c->code);
 		bool on = fd->type == FT_MULTI ? strstr(set, pad) != NULL : str_eq(t, c->code);
-		if (fd->type == FT_MULTI)
-			snprintf(key, sizeof key, "[%s] %zu", on ? "x" : " ", k + 1);
-		else if (fd->choices->numeric)
-			snprintf(key, sizeof key, "%s", c->code);
-		else
-			snprintf(key, sizeof key, "%zu", k + 1);
-		snprintf(buf, sizeof buf, "%s %s", key, i18n_get(&c->label, scr->a->lang));
-		draw_text(y, 2 + col * colw, colw - 1, buf, on ? draw_attr_focus() : A_NORMAL, true);
-		if (++col == per_line) {
-			col = 0;
-			y++;
-		}
+		if (y + v[k].line >= end)
+			continue;
+		if (v[k].key && on && fd->type == FT_MULTI)
+			v[k].text[1] = 'x';
+		draw_text(y + v[k].line, v[k].x, COLS - v[k].x, v[k].text, on ? draw_attr_focus() : A_NORMAL,
+		          false);
 	}
-	return col ? y + 1 : y;
+	fl_answers_free(v, n);
+	return y + lines < end ? y + lines : end;
 }
 
 /* What can be typed in a field that is not a choice: its type, limits and unit. */
@@ -298,14 +300,19 @@ static void describe_input(const field *fd, char *buf, size_t size)
 {
 	char lim[120] = "";
 	char lo[40], hi[40];
-	format_number(fd->min, -1, lo, sizeof lo);
-	format_number(fd->max, -1, hi, sizeof hi);
+	draw_number(fd->min, -1, lo, sizeof lo);
+	draw_number(fd->max, -1, hi, sizeof hi);
 	if (fd->type == FT_DATE) {
 		snprintf(buf, size, "%s", _("Date : AAAA-MM-JJ ou JJ/MM/AAAA."));
 		return;
 	}
 	if (fd->type == FT_YESNO) {
 		snprintf(buf, size, "%s", _("o : oui   n : non   (← → pour changer)"));
+		return;
+	}
+	if (fd->type == FT_CALCULATED) {
+		snprintf(buf, size, "%s",
+		         _("Calculé à partir des réponses : F3 montre le calcul, F2 enregistre."));
 		return;
 	}
 	if (fd->has_min && fd->has_max)
@@ -322,7 +329,8 @@ static void describe_input(const field *fd, char *buf, size_t size)
 		snprintf(buf, size, "%s", _("Texte libre."));
 }
 
-/* The panel under the rows: the whole question, its answers and what can be typed. */
+/* The panel under the rows: the answers of the focused question, whole, or what can be typed,
+ * and the keys for a missing answer and the explanation. */
 static void draw_panel(const form_screen *scr, int y0, int h)
 {
 	char buf[1024];
@@ -340,12 +348,8 @@ static void draw_panel(const form_screen *scr, int y0, int h)
 	int x = draw_text(y0, 0, COLS, buf, draw_attr_dim(), true);
 	for (; x < COLS; x++)
 		draw_text(y0, x, 1, "─", draw_attr_dim(), false);
-	char **lines;
-	size_t nl = draw_wrap(i18n_get(&fd->label, scr->a->lang), COLS - 4, &lines);
+	/* The question itself is on its rows, whole: the panel says how to answer it. */
 	int y = y0 + 1, end = y0 + h;
-	for (size_t k = 0; k < nl && k < 2 && y < end; k++)
-		draw_text(y++, 2, COLS - 4, lines[k], draw_attr_title(), k == 1);
-	lines_free(lines, nl);
 	if (fd->type == FT_CHOICE || fd->type == FT_MULTI) {
 		y = draw_answers(scr, fd, y, end);
 	} else if (y < end) {
@@ -392,7 +396,7 @@ static void draw_section_line(const form_screen *scr, const form_layout *l, int 
 	char head[300];
 	snprintf(head, sizeof head, _("Section %d/%zu : %s"), pg->section + 1, f->n_sections,
 	         i18n_get(&f->sections[pg->section].title, scr->a->lang));
-	char *summary = session_summary(scr->a->ses, scr->r, scr->a->lang);
+	char *summary = app_summary(scr->a, scr->r);
 	int sw = draw_width(summary);
 	if (sw > COLS / 2)
 		sw = COLS / 2;
@@ -427,7 +431,7 @@ void form_screen_draw(app *a, screen *s)
 	const fl_page *pg = &l.pages[page];
 	for (size_t k = pg->first_row; k < pg->first_row + pg->n_rows; k++)
 		draw_row(scr, &l, k, &cur);
-	draw_panel(scr, l.panel_top, l.panel_height);
+	draw_panel(scr, pg->panel_top, pg->panel_height);
 	form_layout_done(&l);
 	if (scr->err) {
 		draw_blank(LINES - 2, 0, COLS, A_NORMAL);

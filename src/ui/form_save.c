@@ -127,7 +127,7 @@ void form_screen_restore_draft(form_screen *scr, const store_draft *d)
 		scr->cur = FOCUS_DATE;
 	else if (fk >= 0 && form_screen_focusable(scr, (int)fk))
 		scr->cur = (int)fk;
-	le_set(&scr->ed, edit ? edit : "");
+	form_screen_edit(scr, edit ? edit : "");
 	scr->dr.id = d->id;
 	scr->changed = true;
 	for (size_t i = 0; i < n; i++) {
@@ -192,6 +192,72 @@ void form_screen_reason_loaded(void *ctx, const char *field_id, const char *reas
 	scr->stored[i] = xstrdup(reason);
 }
 
+/* What form_screen_ask_duplicate looks for, and the first patient found like it. */
+typedef struct {
+	const char *sexe, *annee;
+	char *names; /* nom and prénom folded, "\n" between them */
+	char pseudo[16];
+	char *found_names; /* as stored, for the question */
+} dup_search;
+
+enum { D_SEXE, D_ANNEE, D_NOM, D_PRENOM, D_N };
+
+static char *folded_names(const char *nom, const char *prenom)
+{
+	strbuf sb = STRBUF_INIT;
+	draw_fold(&sb, nom ? nom : "");
+	strbuf_putc(&sb, '\n');
+	draw_fold(&sb, prenom ? prenom : "");
+	return strbuf_take(&sb);
+}
+
+static void dup_row(void *ctx, const patient_row *row)
+{
+	dup_search *d = ctx;
+	const char *const *t = row->texts;
+	if (d->pseudo[0] || !row->has_record || !t[D_SEXE] || !t[D_ANNEE] ||
+	    strcmp(t[D_SEXE], d->sexe) != 0 || strcmp(t[D_ANNEE], d->annee) != 0)
+		return;
+	char *names = folded_names(t[D_NOM], t[D_PRENOM]);
+	if (strcmp(names, d->names) == 0) {
+		snprintf(d->pseudo, sizeof d->pseudo, "%s", row->pseudonym);
+		d->found_names = xasprintf("%s %s", t[D_PRENOM] ? t[D_PRENOM] : "", t[D_NOM] ? t[D_NOM] : "");
+	}
+	free(names);
+}
+
+bool form_screen_ask_duplicate(form_screen *scr)
+{
+	static const char *const ids[D_N] = {"sexe", "annee_naissance", "nom", "prenom"};
+	const record *r = scr->r;
+	const char *v[D_N];
+	for (size_t k = 0; k < D_N; k++) {
+		long i = form_field_index(r->f, ids[k]);
+		v[k] = i >= 0 ? r->vals[i].text : NULL;
+	}
+	if (!v[D_SEXE] || !v[D_ANNEE] || (!v[D_NOM] && !v[D_PRENOM]))
+		return false; /* nothing to tell two people apart by */
+	dup_search d = {.sexe = v[D_SEXE], .annee = v[D_ANNEE], .names = folded_names(v[D_NOM], v[D_PRENOM])};
+	char *why = NULL;
+	if (store_patient_rows(scr->a->ses->db, scr->a->ses->fs, ids, D_N, dup_row, &d, &why)) {
+		free(why); /* the check is a help: the creation itself says what fails */
+		d.pseudo[0] = '\0';
+	}
+	if (d.pseudo[0]) {
+		char *text =
+		    xasprintf(_("Le patient %s a le même sexe, la même année de naissance (%s) et les mêmes "
+		                "noms (%s), aux accents et majuscules près.\n"
+		                "o : créer quand même un autre patient ; n, Entrée ou Échap : revenir à la "
+		                "fiche"),
+		              d.pseudo, d.annee, d.found_names);
+		dialog_confirm(&scr->dlg, TAG_DUPLICATE, _("Patient peut-être déjà enregistré"), text, "no");
+		free(text);
+	}
+	free(d.names);
+	free(d.found_names);
+	return d.pseudo[0] != '\0';
+}
+
 outcome form_screen_store(form_screen *scr)
 {
 	app *a = scr->a;
@@ -234,10 +300,10 @@ outcome form_screen_store(form_screen *scr)
 		            status);
 		a->after_close = patient_file_new(a, scr->meta.patient_id, scr->meta.pseudonym);
 	} else {
-		size_t raised = 0;
-		for (size_t k = 0; k < scr->r->f->n_alerts; k++)
-			raised += scr->alert_on[k];
-		if (raised)
+		/* Said only when this save raised one (new, or raised again by a worsening): an alert
+		 * acknowledged already and still holding is not waiting for anybody. */
+		a->raised_alert = scr->meta.alert_raised;
+		if (scr->meta.alert_raised)
 			app_message(a, false,
 			            _("Entrée %.8s enregistrée (%s) ; alerte clinique à acquitter (F8)."),
 			            scr->meta.uuid, status);

@@ -15,7 +15,15 @@
 enum { FOCUS_DATE = FL_DATE };
 
 /* What a dialog of the screen asks (dialog.tag), to act on the answer. */
-enum { TAG_REASON = 1, TAG_INCOMPLETE, TAG_LEAVE, TAG_INFO, TAG_CONFLICT };
+enum { TAG_REASON = 1, TAG_INCOMPLETE, TAG_LEAVE, TAG_INFO, TAG_CONFLICT, TAG_DUPLICATE };
+
+/* A field a run of keys went through (a choice answered by one key moves on by itself): its
+ * value before, to be put back if the run was one value typed across several fields. */
+typedef struct {
+	int field;
+	char *text;
+	missing_code missing;
+} run_step;
 
 typedef struct {
 	screen base;
@@ -38,6 +46,11 @@ typedef struct {
 	int after;      /* what to do once the reason dialog is answered */
 	int after_goto; /* AFTER_GOTO: the field to go to */
 	bool allow_incomplete;
+	bool duplicate_ok; /* a new patient like one already there: created all the same */
+	strbuf run;        /* the characters typed without a pause key since the cursor moved on by
+	                    * itself, when it did: "03" of "03.12.2026" typed into choices */
+	run_step *run_steps;
+	size_t run_n;
 	bool *alert_on; /* per alert rule of the form: it holds for the values as typed */
 	bool identity;  /* the person may see identity fields (session_shows_field) */
 } form_screen;
@@ -57,6 +70,10 @@ bool form_screen_shown(const form_screen *scr, int i);
 bool form_screen_focusable(const form_screen *scr, int i);
 /* Compute the calculated fields and skip logic again, and which alert rules hold now. */
 void form_screen_recompute(form_screen *scr);
+/* Put typed (copied; NULL: the focused field's value) in the editor of the focused field. The
+ * first key typed replaces it when it is the value itself of a choice, a yes/no, a number or a
+ * date, as when the field is reached; free text and a value half typed are continued. */
+void form_screen_edit(form_screen *scr, const char *typed);
 
 /* ---- form_draw.c */
 /* Lay the form out for the terminal as it is now, with the banner of the alerts that hold.
@@ -84,6 +101,10 @@ void form_screen_restore_draft(form_screen *scr, const store_draft *d);
 /* For store_entry_reasons (ctx: the screen): the reason saved for a field's warning, so that it
  * is not asked again. Reasons for fields the form no longer has are ignored. */
 void form_screen_reason_loaded(void *ctx, const char *field_id, const char *reason);
+/* A new patient's record (scr->new_patient): when a patient of the same sex and year of birth
+ * with the same names, accents, case and dashes aside ("Zoé Lefèvre", "Zoe Lefevre"), is there
+ * already, open the question whether to create this one all the same and return true. */
+bool form_screen_ask_duplicate(form_screen *scr);
 /* Save the entry (creating the patient first for a new patient's form), once the values have
  * been checked. OUT_CLOSE when saved (the status line says so); OUT_REDRAW when not: a conflict
  * or a failure is shown in a dialog or the status line, and what was typed stays on screen and

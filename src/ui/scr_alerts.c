@@ -106,7 +106,7 @@ void alert_rows_free(alert_row *v, size_t n)
 
 void alert_row_draw(const alert_row *r, int y, int x, int width, bool selected)
 {
-	unsigned long at = draw_attr_alert(r->level) | (selected ? A_UNDERLINE : 0);
+	unsigned long at = selected ? draw_attr_focus() | A_BOLD : draw_attr_alert(r->level);
 	draw_blank(y, x, width, at);
 	draw_text(y, x, 2, selected ? "▸" : " ", at, false);
 	draw_text(y, x + 2, width - 2, r->line, at, true);

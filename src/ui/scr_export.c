@@ -1,11 +1,12 @@
 /* scr_export.c — the export of a period (coordination and above), as `recueil export` does it
  * with the same calls (export_check, export_check_target, export_write): the period of the next
- * deadline proposed (F5 to choose another), the pre-export check listed, an explicit acceptance
- * with a reason when something is not ready, the file to write (~/recueil-<structure>-<period>.zip
- * by default). When reporting.yaml names the coordination's public keys (recipients:), the
- * archive is encrypted to them (age, ".zip.age") and there is nothing else to send; otherwise
- * the generated passphrase is shown once in a frame, with how to send it. The passphrase lives in
- * this screen's buffer only and is wiped when the screen is left. */
+ * deadline proposed (F11 to choose another), the pre-export check listed (Enter opens the entry
+ * of the problem chosen), an explicit acceptance with a reason when something is not ready (F2
+ * writes), the file to write (~/recueil-<structure>-<period>.zip by default). When
+ * reporting.yaml names the coordination's public keys (recipients:), the archive is encrypted to
+ * them (age, ".zip.age") and there is nothing else to send; otherwise the generated passphrase
+ * is shown once in a frame, with how to send it. The passphrase lives in this screen's buffer
+ * only and is wiped when the screen is left. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <stdlib.h>
@@ -25,8 +26,9 @@ typedef struct {
 	deadline next; /* the next deadline, when the calendar has one */
 	bool have_next;
 	export_issues issues;
-	bool checked; /* issues holds the check of per */
-	listview lv;  /* over the issues, two rows each */
+	bool checked;   /* issues holds the check of per */
+	char **details; /* per issue: its detail with the fields' labels instead of their ids */
+	listview lv;    /* over the issues, two rows each; the chosen one opens */
 	dialog dlg;
 	char *reason; /* why the issues are accepted (NULL when there are none) */
 	char *out;    /* the archive written */
@@ -51,10 +53,48 @@ static void wipe(export_scr *x)
 	secret_wipe(x->pass, sizeof x->pass);
 }
 
+/* detail, which names fields of f by their ids as the manifest does ("réponses obligatoires
+ * manquantes : type_contact, statut"), with their labels, or their first words when long, for
+ * the person at the screen. Caller frees. */
+static char *labelled_detail(const app *a, const form *f, const char *detail)
+{
+	strbuf sb = STRBUF_INIT;
+	strbuf_add(&sb, "", 0);
+	for (const char *p = detail; *p;) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_");
+		long k = -1;
+		if (n && f) {
+			char *word = xstrndup(p, n);
+			k = form_field_index(f, word);
+			free(word);
+		}
+		if (k >= 0) {
+			char **lines;
+			size_t nl = draw_wrap(i18n_get(&f->fields[k].label, a->lang), 30, &lines);
+			strbuf_printf(&sb, "« %s%s »", nl ? lines[0] : f->fields[k].id, nl > 1 ? " …" : "");
+			lines_free(lines, nl);
+		} else {
+			strbuf_add(&sb, p, n ? n : 1);
+		}
+		p += n ? n : 1;
+	}
+	return strbuf_take(&sb);
+}
+
+static void details_free(export_scr *x)
+{
+	for (size_t i = 0; x->details && i < x->issues.n; i++)
+		free(x->details[i]);
+	free(x->details);
+	x->details = NULL;
+}
+
 static void run_check(app *a, export_scr *x)
 {
-	if (x->checked)
+	if (x->checked) {
+		details_free(x);
 		export_issues_done(&x->issues);
+	}
 	x->checked = false;
 	x->lv.first = 0;
 	lv_set_count(&x->lv, 0);
@@ -68,6 +108,15 @@ static void run_check(app *a, export_scr *x)
 		return;
 	}
 	x->checked = true;
+	x->details = xcalloc(x->issues.n + 1, sizeof *x->details);
+	for (size_t i = 0; i < x->issues.n; i++) {
+		const export_issue *is = &x->issues.v[i];
+		const char *d = is->detail ? is->detail : "";
+		size_t said = strlen("incomplète : "); /* the row's first word says it already */
+		if (is->kind == STORE_ISSUE_INCOMPLETE && strncmp(d, "incomplète : ", said) == 0)
+			d += said;
+		x->details[i] = labelled_detail(a, formset_form(a->ses->fs, is->m.form), d);
+	}
 	lv_set_count(&x->lv, x->issues.n);
 }
 
@@ -133,7 +182,7 @@ static const char *issue_word(int kind)
 	}
 }
 
-/* Enter: start the export of the period checked. */
+/* F2: start the export of the period checked. */
 static void start(app *a, export_scr *x)
 {
 	run_check(a, x); /* what is accepted is what is there now */
@@ -219,13 +268,13 @@ static void write_archive(app *a, export_scr *x, const char *typed)
 /* Issue i at rows y (the entry) and y + 1 (what is wrong with it). */
 static void draw_issue(void *ctx, size_t i, int y, bool selected)
 {
-	(void)selected;
 	const export_scr *x = ctx;
 	const export_issue *is = &x->issues.v[i];
 	const form *f = formset_form(x->a->ses->fs, is->m.form);
 	int w = COLS - 4, col = 2;
 	char buf[512];
 	/* Columns by display width: "incomplète" is 10 columns and 11 bytes. */
+	draw_text(y, 0, 2, selected ? "▸" : " ", draw_attr_title(), false);
 	draw_text(y, col, 12, issue_word(is->kind), A_BOLD, true);
 	snprintf(buf, sizeof buf, "%s  %s", is->m.pseudonym, is->m.date);
 	col += 13;
@@ -234,7 +283,7 @@ static void draw_issue(void *ctx, size_t i, int y, bool selected)
 	col += 19;
 	snprintf(buf, sizeof buf, "%s %.8s", _("entrée"), is->m.uuid);
 	draw_text(y, col, w + 2 - col, buf, A_NORMAL, true);
-	draw_text(y + 1, 6, w - 4, is->detail ? is->detail : "", A_NORMAL, true);
+	draw_text(y + 1, 6, w - 4, x->details[i], A_NORMAL, true);
 }
 
 static void draw_check(export_scr *x)
@@ -242,7 +291,7 @@ static void draw_check(export_scr *x)
 	int y = 2, w = COLS - 4;
 	char buf[512], d1[11], d2[11];
 	if (!x->have_period) {
-		draw_text(y, 2, w, _("Aucune période choisie : F5 ou ^P pour en choisir une."),
+		draw_text(y, 2, w, _("Aucune période choisie : F11 ou ^T pour en choisir une."),
 		          draw_attr_title(), true);
 		return;
 	}
@@ -280,14 +329,13 @@ static void draw_check(export_scr *x)
 	y++;
 	draw_text(y++, 2, w, buf, x->issues.n ? draw_attr_title() : A_NORMAL, true);
 	draw_text(y++, 2, w,
-	          x->issues.n
-	              ? _("Entrée : exporter malgré ces points (raison demandée) ; F5 : autre période.")
-	              : _("Entrée : exporter ; F5 ou ^P : autre période."),
+	          x->issues.n ? _("Entrée : ouvrir le point ; F2 : exporter malgré eux (raison demandée).")
+	                      : _("Entrée ou F2 : exporter ; F11 ou ^T : autre période."),
 	          A_NORMAL, true);
 	if (!x->issues.n)
 		return;
 	int top = y + 1;
-	size_t shown = lv_draw(&x->lv, top, LINES - 3 - top, false, draw_issue, x);
+	size_t shown = lv_draw(&x->lv, top, LINES - 3 - top, true, draw_issue, x);
 	if (x->issues.n > x->lv.page) {
 		snprintf(buf, sizeof buf, _("↑ ↓ : points %zu à %zu sur %zu"), x->lv.first + 1,
 		         x->lv.first + shown, x->issues.n);
@@ -441,6 +489,14 @@ static outcome dialog_answer(app *a, export_scr *x, const ui_key *k)
 	return o;
 }
 
+/* Enter on a problem: its entry in the form screen, to be completed or confirmed there; the check
+ * runs again when the export screen comes back on top. */
+static outcome open_issue(app *a, export_scr *x)
+{
+	const entry_meta *m = &x->issues.v[x->lv.sel].m;
+	return app_open_form(a, m->patient_id, m->pseudonym, m->form, m->uuid);
+}
+
 static outcome export_key(app *a, screen *s, const ui_key *k)
 {
 	export_scr *x = (export_scr *)s;
@@ -464,6 +520,11 @@ static outcome export_key(app *a, screen *s, const ui_key *k)
 		ask_period(x);
 		return OUT_REDRAW;
 	case ACT_OPEN:
+		if (x->checked && x->issues.n)
+			return open_issue(a, x);
+		/* nothing to open: Enter validates what the screen proposes */
+		/* fall through */
+	case ACT_SAVE:
 		if (!x->have_period)
 			ask_period(x);
 		else
@@ -471,6 +532,16 @@ static outcome export_key(app *a, screen *s, const ui_key *k)
 		return OUT_REDRAW;
 	default:
 		return lv_key(&x->lv, k) == LV_MOVED ? OUT_REDRAW : OUT_NONE;
+	}
+}
+
+static void export_resume(app *a, screen *s)
+{
+	export_scr *x = (export_scr *)s;
+	if (!x->written && x->have_period) {
+		size_t sel = x->lv.sel;
+		run_check(a, x);
+		x->lv.sel = sel < x->issues.n ? sel : x->issues.n ? x->issues.n - 1 : 0;
 	}
 }
 
@@ -484,8 +555,10 @@ static void export_done(screen *s)
 	export_scr *x = (export_scr *)s;
 	wipe(x);
 	dialog_close(&x->dlg);
-	if (x->checked)
+	if (x->checked) {
+		details_free(x);
 		export_issues_done(&x->issues);
+	}
 	free(x->reason);
 	free(x->out);
 	lv_done(&x->lv);
@@ -499,6 +572,7 @@ static const screen_ops export_ops = {
     .key = export_key,
     .done = export_done,
     .context = export_context,
+    .resume = export_resume,
 };
 
 screen *export_new(app *a)
@@ -506,7 +580,7 @@ screen *export_new(app *a)
 	export_scr *x = xcalloc(1, sizeof *x);
 	x->base.ops = &export_ops;
 	x->a = a;
-	lv_init(&x->lv, LV_READ, false);
+	lv_init(&x->lv, LV_CHOOSE, false);
 	x->lv.item_rows = 2;
 	x->have_period = x->have_next =
 	    period_start(a, &x->dlg, TAG_PERIOD, _(period_question), &x->per, &x->next);

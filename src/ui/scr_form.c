@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/util.h"
@@ -37,6 +38,12 @@ void form_screen_recompute(form_screen *scr)
 	record_compute(scr->r);
 	for (size_t k = 0; k < scr->r->f->n_alerts; k++)
 		scr->alert_on[k] = record_alert_active(scr->r, k);
+}
+
+/* True when the cursor rests on a calculated value (a page of scores): nothing is typed there. */
+static bool viewing(const form_screen *scr)
+{
+	return scr->cur != FOCUS_DATE && field_at(scr, scr->cur)->type == FT_CALCULATED;
 }
 
 /* The next (dir 1) or previous (dir -1) focusable field from i, or i itself if none. */
@@ -115,28 +122,59 @@ static char *input_for(const field *fd, const char *typed)
 
 /* ------------------------------------------------------------ editing */
 
+/* Field i as a message names it: its label, its first words when long (the question is on the
+ * screen, whole). Caller frees. */
+static char *field_name(const form_screen *scr, size_t i)
+{
+	char **lines;
+	size_t n = draw_wrap(i18n_get(&scr->r->f->fields[i].label, scr->a->lang), 36, &lines);
+	char *name = xasprintf("%s%s", n ? lines[0] : scr->r->f->fields[i].id, n > 1 ? " …" : "");
+	lines_free(lines, n);
+	return name;
+}
+
+/* msg, which names field i by its id as the command line does ("enfants : valeur hors de
+ * [0, 20]"), with the field's label instead. Takes msg (may be NULL); caller frees the result. */
+static char *labelled(const form_screen *scr, size_t i, char *msg)
+{
+	const char *id = scr->r->f->fields[i].id;
+	size_t len = strlen(id);
+	if (!msg || strncmp(msg, id, len) != 0 || strncmp(msg + len, " : ", 3) != 0)
+		return msg;
+	char *name = field_name(scr, i);
+	char *out = xasprintf("%s%s", name, msg + len);
+	free(name);
+	free(msg);
+	return out;
+}
+
 static void set_error(form_screen *scr, char *why)
 {
 	free(scr->err);
 	scr->err = why;
 }
 
-static void load_editor(form_screen *scr)
+void form_screen_edit(form_screen *scr, const char *typed)
 {
-	char *t = edit_text(scr, scr->cur);
-	le_set(&scr->ed, t);
-	free(t);
+	char *current = edit_text(scr, scr->cur);
+	le_set(&scr->ed, typed ? typed : current);
 	const field *fd = scr->cur == FOCUS_DATE ? NULL : field_at(scr, scr->cur);
 	/* Choices, yes/no, numbers and dates: the first key replaces the value (data entry);
-	 * free text is continued. */
-	scr->ed.replace_next = !fd || fd->type != FT_TEXT;
+	 * free text is continued, and so is a value half typed. */
+	scr->ed.replace_next = (!fd || fd->type != FT_TEXT) && (!typed || strcmp(typed, current) == 0);
+	free(current);
+}
+
+static void load_editor(form_screen *scr)
+{
+	form_screen_edit(scr, NULL);
 }
 
 /* Apply what is in the editor to the record at once, so that skip logic and scores follow the
  * typing; a value not (yet) acceptable leaves the field empty until it is. */
 static void apply_live(form_screen *scr)
 {
-	if (scr->cur == FOCUS_DATE)
+	if (scr->cur == FOCUS_DATE || viewing(scr))
 		return;
 	const field *fd = field_at(scr, scr->cur);
 	if (fd->type == FT_MULTI)
@@ -184,6 +222,79 @@ static bool choice_complete(const field *fd, const char *typed)
 	return true;
 }
 
+/* Whether typed could still become an answer of the choice or yes/no fd: a prefix of one of its
+ * codes or numbers, of a missing code, or of oui/non. */
+static bool choice_prefix(const field *fd, const char *typed)
+{
+	size_t len = strlen(typed);
+	static const char *const words[] = {".refus", ".nsp", ".non_demande", "oui", "non", "yes", "no"};
+	for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+		if (strncasecmp(words[k], typed, len) == 0)
+			return true;
+	if (fd->type == FT_YESNO)
+		return len == 1 && strchr("onyON01", typed[0]);
+	for (size_t k = 0; k < fd->choices->n; k++) {
+		char ord[24]; /* the answer's number, for codes that are not numbers (input_for) */
+		snprintf(ord, sizeof ord, "%zu", k + 1);
+		if (strncmp(fd->choices->items[k].code, typed, len) == 0 ||
+		    (!fd->choices->numeric && strncmp(ord, typed, len) == 0))
+			return true;
+	}
+	return false;
+}
+
+static void run_reset(form_screen *scr)
+{
+	for (size_t k = 0; k < scr->run_n; k++)
+		free(scr->run_steps[k].text);
+	free(scr->run_steps);
+	scr->run_steps = NULL;
+	scr->run_n = 0;
+	strbuf_reset(&scr->run);
+}
+
+/* The key ch answered field `from` and the cursor moved on by itself: remember the field's value
+ * before (text, missing) and the key, in case the next keys show it was one value. Takes text. */
+static void run_step_add(form_screen *scr, int from, char *text, missing_code missing, wint_t ch)
+{
+	scr->run_steps = xrealloc(scr->run_steps, (scr->run_n + 1) * sizeof *scr->run_steps);
+	scr->run_steps[scr->run_n++] = (run_step){from, text, missing};
+	strbuf_putc(&scr->run, (char)ch);
+}
+
+/* The choice the run has reached holds text that no answer starts with. Once it has a separator
+ * ("3." of "03.12.2026", "2,5" of a number), that was one value typed across the fields the cursor
+ * went through by itself: those get their values back, and the whole of it goes to the first of
+ * them, where it stays with its error. */
+static void run_check(form_screen *scr, const field *fd)
+{
+	if (!scr->run_n)
+		return;
+	char *typed = le_text(&scr->ed);
+	if (choice_prefix(fd, typed) || !strpbrk(typed, "./-,:")) {
+		free(typed);
+		return;
+	}
+	record_set(scr->r, (size_t)scr->cur, NULL, NULL);
+	for (size_t k = scr->run_n; k-- > 0;)
+		record_set_raw(scr->r, (size_t)scr->run_steps[k].field, scr->run_steps[k].text,
+		               scr->run_steps[k].missing);
+	int first = scr->run_steps[0].field;
+	char *whole = xasprintf("%s%s", strbuf_str(&scr->run), typed);
+	free(typed);
+	run_reset(scr);
+	scr->cur = first;
+	form_screen_edit(scr, whole);
+	scr->ed.replace_next = false;
+	char *input = input_for(field_at(scr, first), whole), *why = NULL;
+	if (!record_set(scr->r, (size_t)first, input, &why))
+		record_set(scr->r, (size_t)first, NULL, NULL);
+	form_screen_recompute(scr);
+	set_error(scr, labelled(scr, (size_t)first, why));
+	free(input);
+	free(whole);
+}
+
 /* The first issue of kind for field i (borrowed from iss), or NULL. */
 static const issue *issue_for(const issue *iss, size_t n, int i, issue_kind kind)
 {
@@ -193,13 +304,32 @@ static const issue *issue_for(const issue *iss, size_t n, int i, issue_kind kind
 	return NULL;
 }
 
-static void ask_reason(form_screen *scr, const char *message, int after)
+static void ask_reason(form_screen *scr, size_t i, const char *message, int after)
 {
-	char *text = xasprintf(
-	    _("%s\nLa valeur est gardée avec une raison (Entrée) ; Échap pour la corriger."), message);
+	char *said = labelled(scr, i, xstrdup(message));
+	char *text =
+	    xasprintf(_("%s\nLa valeur est gardée avec une raison (Entrée) ; Échap pour la corriger."), said);
+	free(said);
 	dialog_input(&scr->dlg, TAG_REASON, _("Valeur inhabituelle : raison de la confirmer"), text, "");
 	free(text);
 	scr->after = after;
+}
+
+/* Whether day can be the entry date (record_date_problem: not before 1900, nor before the
+ * patient's birth); if so it is set, if not the field keeps the error. */
+static bool date_possible(form_screen *scr, long day)
+{
+	long was = scr->r->date;
+	scr->r->date = day;
+	char *problem = record_date_problem(scr->r);
+	if (problem) {
+		scr->r->date = was;
+		set_error(scr, problem);
+		return false;
+	}
+	if (day != was)
+		touched(scr), form_screen_recompute(scr);
+	return true;
 }
 
 /* Check the focused field before leaving it: its value must be accepted (record_set), its hard
@@ -212,7 +342,9 @@ static bool commit(form_screen *scr, int after)
 		char *input = input_for(&(field){.type = FT_DATE}, typed);
 		long day;
 		bool ok = date_parse(input, &day);
-		if (!ok)
+		if (!ok && date_nonexistent(input))
+			set_error(scr, xasprintf(_("date de l'entrée : date inexistante (%s)"), typed));
+		else if (!ok)
 			set_error(
 			    scr,
 			    xasprintf(_("date de l'entrée : AAAA-MM-JJ ou JJ/MM/AAAA attendu, trouvé « %s »"),
@@ -220,14 +352,16 @@ static bool commit(form_screen *scr, int after)
 		else if (day > date_today())
 			set_error(scr, xasprintf(_("date de l'entrée : %s est dans le futur"), input)),
 			    ok = false;
-		else if (day != scr->r->date)
-			scr->r->date = day, touched(scr), form_screen_recompute(scr);
+		else
+			ok = date_possible(scr, day);
 		free(typed);
 		free(input);
 		if (ok)
 			set_error(scr, NULL);
 		return ok;
 	}
+	if (viewing(scr))
+		return true;
 	const field *fd = field_at(scr, scr->cur);
 	if (fd->type != FT_MULTI) {
 		char *typed = le_text(&scr->ed);
@@ -238,7 +372,7 @@ static bool commit(form_screen *scr, int after)
 		if (!ok) {
 			record_set(scr->r, (size_t)scr->cur, NULL, NULL);
 			form_screen_recompute(scr);
-			set_error(scr, why);
+			set_error(scr, labelled(scr, (size_t)scr->cur, why));
 			return false;
 		}
 	}
@@ -249,11 +383,11 @@ static bool commit(form_screen *scr, int after)
 	const issue *w = issue_for(iss, n, scr->cur, ISSUE_WARNING);
 	bool ok = true;
 	if (e) {
-		set_error(scr, xstrdup(e->message));
+		set_error(scr, labelled(scr, e->field, xstrdup(e->message)));
 		ok = false;
 	} else if (w && !scr->reasons[scr->cur]) {
 		set_error(scr, NULL);
-		ask_reason(scr, w->message, after);
+		ask_reason(scr, w->field, w->message, after);
 		ok = false;
 	} else {
 		set_error(scr, NULL);
@@ -282,13 +416,12 @@ static void go(form_screen *scr, int target, int after)
 /* Cycle field i through its allowed missing codes, then back to empty. */
 static void cycle_missing(form_screen *scr)
 {
-	if (scr->cur == FOCUS_DATE)
+	if (scr->cur == FOCUS_DATE || viewing(scr))
 		return;
 	const field *fd = field_at(scr, scr->cur);
 	static const missing_code order[] = {MISS_REFUS, MISS_NSP, MISS_NON_DEMANDE};
 	if (!fd->missing_allowed) {
-		app_message(scr->a, true, _("%s : pas de réponse manquante possible pour cette question"),
-		            fd->id);
+		app_message(scr->a, true, "%s", _("Pas de réponse manquante possible pour cette question."));
 		return;
 	}
 	missing_code now = scr->r->vals[scr->cur].missing;
@@ -343,7 +476,8 @@ static bool cycle_choice(form_screen *scr, int dir)
 	return true;
 }
 
-/* A digit on a multiple choice toggles that answer (1 to 9, 0 for the tenth). */
+/* A digit on a multiple choice toggles that answer (1 to 9, 0 for the tenth). An exclusive
+ * answer ("aucune") ticked unticks the others, and another ticked unticks it, as said. */
 static void toggle_multi(form_screen *scr, wint_t ch)
 {
 	const field *fd = field_at(scr, scr->cur);
@@ -355,15 +489,26 @@ static void toggle_multi(form_screen *scr, wint_t ch)
 	snprintf(set, sizeof set, " %s ", v->text ? v->text : "");
 	strbuf sb = STRBUF_INIT;
 	strbuf_add(&sb, "", 0);
+	char pad[80];
+	snprintf(pad, sizeof pad, " %s ", fd->choices->items[k].code);
+	bool ticking = strstr(set, pad) == NULL;
+	const choice *excl = NULL; /* the exclusive answer that made others go */
 	for (size_t c = 0; c < fd->choices->n; c++) {
-		char pad[80];
-		snprintf(pad, sizeof pad, " %s ", fd->choices->items[c].code);
+		const choice *it = &fd->choices->items[c];
+		snprintf(pad, sizeof pad, " %s ", it->code);
 		bool on = strstr(set, pad) != NULL;
-		if (c == k)
+		if (c == k) {
 			on = !on;
+		} else if (on && ticking && (fd->choices->items[k].exclusive || it->exclusive)) {
+			on = false;
+			excl = it->exclusive ? it : &fd->choices->items[k];
+		}
 		if (on)
-			strbuf_printf(&sb, "%s%s", sb.len ? " " : "", fd->choices->items[c].code);
+			strbuf_printf(&sb, "%s%s", sb.len ? " " : "", it->code);
 	}
+	if (excl)
+		app_message(scr->a, false, _("« %s » va seule : les autres réponses sont décochées."),
+		            i18n_get(&excl->label, scr->a->lang));
 	record_set(scr->r, (size_t)scr->cur, strbuf_str(&sb), NULL);
 	form_screen_recompute(scr);
 	le_set(&scr->ed, strbuf_str(&sb));
@@ -377,20 +522,26 @@ static void jump_to(form_screen *scr, int i, char *message)
 {
 	if (!form_screen_focusable(scr, i)) {
 		/* An identity field the person may not see: said, not shown. */
+		message = i >= 0 ? labelled(scr, (size_t)i, message) : message;
 		if (message)
-			app_message(scr->a, true, "%s : %s", field_at(scr, i)->id, message);
+			app_message(scr->a, true, "%s", message);
 		free(message);
 		return;
 	}
 	scr->cur = i;
 	load_editor(scr);
-	set_error(scr, message);
+	set_error(scr, i >= 0 ? labelled(scr, (size_t)i, message) : message);
 }
 
 static outcome save(form_screen *scr)
 {
 	if (!commit(scr, AFTER_SAVE))
 		return OUT_REDRAW;
+	char *bad_date = record_date_problem(scr->r); /* a draft may bring one back */
+	if (bad_date) {
+		jump_to(scr, FOCUS_DATE, bad_date);
+		return OUT_REDRAW;
+	}
 	form_screen_recompute(scr);
 	issue *iss = NULL;
 	size_t n = record_check(scr->r, &iss);
@@ -405,27 +556,33 @@ static outcome save(form_screen *scr)
 		}
 		if (iss[k].kind == ISSUE_WARNING && !scr->reasons[iss[k].field]) {
 			jump_to(scr, (int)iss[k].field, NULL);
-			ask_reason(scr, iss[k].message, AFTER_SAVE);
+			ask_reason(scr, iss[k].field, iss[k].message, AFTER_SAVE);
 			issues_free(iss, n);
 			strbuf_done(&names);
 			return OUT_REDRAW;
 		}
-		if (iss[k].kind == ISSUE_REQUIRED && missing++ < 6)
-			strbuf_printf(&names, "%s%s", names.len ? ", " : "",
-			              scr->r->f->fields[iss[k].field].id);
+		if (iss[k].kind == ISSUE_REQUIRED && missing++ < 6) {
+			char *name = field_name(scr, iss[k].field);
+			strbuf_printf(&names, "%s« %s »", names.len ? ", " : "", name);
+			free(name);
+		}
 	}
 	issues_free(iss, n);
 	if (missing && !scr->allow_incomplete) {
 		char *text =
 		    xasprintf(_("%zu réponse(s) obligatoire(s) manquante(s) : %s%s\n"
-		                "o : enregistrer l'entrée comme incomplète ; n : compléter maintenant"),
+		                "o : enregistrer l'entrée comme incomplète ; n ou Entrée : compléter "
+		                "maintenant"),
 		              missing, strbuf_str(&names), missing > 6 ? ", …" : "");
-		dialog_confirm(&scr->dlg, TAG_INCOMPLETE, _("Entrée incomplète"), text, "on");
+		/* Enter completes: keeping an entry incomplete is said with "o", never by default. */
+		dialog_confirm(&scr->dlg, TAG_INCOMPLETE, _("Entrée incomplète"), text, "no");
 		free(text);
 		strbuf_done(&names);
 		return OUT_REDRAW;
 	}
 	strbuf_done(&names);
+	if (scr->new_patient && !scr->duplicate_ok && form_screen_ask_duplicate(scr))
+		return OUT_REDRAW;
 	scr->allow_incomplete = false;
 	return form_screen_store(scr);
 }
@@ -470,6 +627,13 @@ static outcome after_dialog(form_screen *scr, int tag, dialog_result r, int answ
 			return save(scr);
 		}
 		first_required_missing(scr);
+		return OUT_REDRAW;
+	case TAG_DUPLICATE:
+		if (r == DR_DONE && answer == 'o') {
+			scr->duplicate_ok = true;
+			return save(scr);
+		}
+		scr->allow_incomplete = false;
 		return OUT_REDRAW;
 	case TAG_LEAVE:
 		if (r != DR_DONE)
@@ -524,6 +688,8 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 		return dialog_keys(scr, k);
 	const field *fd = scr->cur == FOCUS_DATE ? NULL : field_at(scr, scr->cur);
 	outcome o = OUT_REDRAW;
+	if (k->act != ACT_NONE || !k->ch)
+		run_reset(scr); /* a key that is not typed text: what follows is a new value */
 	switch (k->act) {
 	case ACT_NEXT:
 	case ACT_DOWN:
@@ -552,6 +718,8 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 		strbuf_printf(&sb, "%s\n", i18n_get(&fd->label, a->lang));
 		if (fd->help.fr)
 			strbuf_printf(&sb, "\n%s\n", i18n_get(&fd->help, a->lang));
+		if (fd->expr_src)
+			strbuf_printf(&sb, _("\nCalcul : %s"), fd->expr_src);
 		if (fd->show_if_src)
 			strbuf_printf(&sb, _("\nPosée si : %s"), fd->show_if_src);
 		if (fd->constraint_src)
@@ -565,7 +733,7 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 	}
 	case ACT_LEFT:
 	case ACT_RIGHT:
-		if (!cycle_choice(scr, k->act == ACT_LEFT ? -1 : 1))
+		if (!cycle_choice(scr, k->act == ACT_LEFT ? -1 : 1) && !viewing(scr))
 			le_key(&scr->ed, k);
 		break;
 	case ACT_HELP:
@@ -583,11 +751,12 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 		    "gea");
 		break;
 	case ACT_QUIT:
-		if (scr->changed) {
-			form_screen_keep_typed(scr, NULL);
-		}
-		return OUT_QUIT;
+		return OUT_ASK_QUIT; /* confirmed, the app keeps the draft (form_hangup) */
 	default:
+		if (viewing(scr)) {
+			o = k->act == ACT_NONE && !k->ch ? OUT_NONE : OUT_REDRAW;
+			break; /* a score: nothing to type */
+		}
 		if (fd && fd->type == FT_MULTI && k->ch) {
 			if (k->ch >= '0' && k->ch <= '9')
 				toggle_multi(scr, k->ch);
@@ -602,6 +771,9 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 			touched(scr);
 			break;
 		}
+		int at = scr->cur;
+		char *before = at >= 0 && scr->r->vals[at].text ? xstrdup(scr->r->vals[at].text) : NULL;
+		missing_code before_missing = at >= 0 ? scr->r->vals[at].missing : MISS_NONE;
 		if (le_key(&scr->ed, k)) {
 			touched(scr);
 			set_error(scr, NULL);
@@ -611,10 +783,19 @@ static outcome form_key(app *a, screen *s, const ui_key *k)
 				if (choice_complete(fd, typed))
 					go(scr, step(scr, scr->cur, 1), AFTER_GOTO);
 				free(typed);
+				if (scr->cur != at && k->ch < 0x80) {
+					run_step_add(scr, at, before, before_missing, k->ch);
+					before = NULL;
+				} else if (fd->type == FT_CHOICE || fd->type == FT_YESNO) {
+					run_check(scr, fd);
+				} else {
+					run_reset(scr);
+				}
 			}
 		} else if (k->act == ACT_NONE && !k->ch) {
 			o = OUT_NONE;
 		}
+		free(before);
 	}
 	/* Typing for a long while without a pause: write the draft anyway now and then. */
 	if (scr->dirty && time(NULL) - scr->last_draft >= 10)
@@ -648,6 +829,11 @@ static void form_hangup(app *a, screen *s)
 		form_screen_keep_typed(scr, NULL);
 }
 
+static bool form_unsaved(const screen *s)
+{
+	return ((const form_screen *)s)->changed;
+}
+
 static void form_done(screen *s)
 {
 	form_screen *scr = (form_screen *)s;
@@ -661,6 +847,8 @@ static void form_done(screen *s)
 	record_free(scr->r);
 	free(scr->alert_on);
 	le_done(&scr->ed);
+	run_reset(scr);
+	strbuf_done(&scr->run);
 	free(scr->err);
 	draft_done(&scr->dr);
 	free(scr->rescue);
@@ -677,6 +865,7 @@ static const screen_ops form_ops = {
     .pending = form_pending,
     .idle = form_idle,
     .hangup = form_hangup,
+    .unsaved = form_unsaved,
 };
 
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
@@ -728,7 +917,8 @@ screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const
 	}
 	scr->last_draft = time(NULL);
 	le_init(&scr->ed, "");
-	scr->cur = scr->dated ? FOCUS_DATE : step(scr, FOCUS_DATE, 1);
+	/* On the first question: the entry date is filled in already, one Maj-Tab away. */
+	scr->cur = step(scr, FOCUS_DATE, 1);
 	load_editor(scr);
 	if (draft_id) {
 		store_draft d;

@@ -36,7 +36,7 @@ static outcome help_key(app *a, screen *s, const ui_key *k)
 		return OUT_REDRAW;
 	switch (k->act) {
 	case ACT_QUIT:
-		return OUT_QUIT;
+		return OUT_ASK_QUIT;
 	case ACT_BACK:
 	case ACT_HELP:
 		return OUT_CLOSE;

@@ -113,7 +113,7 @@ static void home_draw(app *a, screen *s)
 		draw_text(y++, x, w, buf, A_BOLD, true);
 	}
 	y += LINES >= 20; /* blank lines only where there is room for them */
-	/* Clinical alerts first: an urgent one stands out in reverse video, even in monochrome. */
+	/* Clinical alerts first: an urgent one stands out (bold, underlined), even in monochrome. */
 	if (h->urgent)
 		snprintf(buf, sizeof buf,
 		         h->urgent == 1 ? _("Alertes cliniques en attente : %zu (dont %zu urgente)")
@@ -155,12 +155,12 @@ static void home_draw(app *a, screen *s)
 	const char *items[ITEM_COUNT] = {_("Patients : chercher, ouvrir un dossier, créer un patient"),
 	                                 _("Alertes cliniques : ouvrir le dossier concerné, acquitter"),
 	                                 _("Brouillons : reprendre une saisie interrompue"),
-	                                 may_report ? _("Rapport d'activité de la période (r, F3 ou ^R)")
+	                                 may_report ? _("Rapport d'activité de la période (r)")
 	                                            : _("Rapport d'activité (réservé à la coordination)"),
-	                                 export ? _("Export de la période à envoyer (e, F4 ou ^E)")
+	                                 export ? _("Export de la période à envoyer (e)")
 	                                        : _("Export de la période (réservé à la coordination)"),
 	                                 may_report
-	                                     ? _("Structures de la région : exports reçus (s, F2 ou ^T)")
+	                                     ? _("Structures de la région : exports reçus (s)")
 	                                     : _("Structures de la région (réservé à la coordination)"),
 	                                 own,
 	                                 _("Aide et touches"),
@@ -216,7 +216,7 @@ static outcome open_item(app *a, home *h, size_t item)
 		app_push(a, help_new(a));
 		return OUT_REDRAW;
 	default:
-		return OUT_QUIT;
+		return OUT_ASK_QUIT;
 	}
 }
 
@@ -251,8 +251,11 @@ static outcome home_key(app *a, screen *s, const ui_key *k)
 	case ACT_HELP:
 		return open_item(a, h, ITEM_HELP);
 	case ACT_QUIT:
+		return OUT_ASK_QUIT;
 	case ACT_BACK:
-		return OUT_QUIT;
+		/* Nothing to go back to: Esc (or a key the terminal mangled into one) never quits. */
+		app_message(a, false, "%s", _("Accueil : F10 ou ^Q pour quitter."));
+		return OUT_REDRAW;
 	default:
 		if (k->ch >= '1' && k->ch < '1' + (wint_t)n)
 			return open_item(a, h, (size_t)ids[k->ch - '1']);

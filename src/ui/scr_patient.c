@@ -1,14 +1,16 @@
 /* scr_patient.c — one patient's file: a summary line, the clinical alerts waiting for a
  * professional (highlighted at the top until acknowledged with F8), and the timeline of their
- * entries, each with its one-line summary ("AUDIT 14 — mesusage"). Enter opens an entry (on an
- * alert: the entry that raised it), F5 adds one; a hands the screen to the patient for a
- * self-assessment (scr_self.c); i writes the patient's access document (the
- * right of access, access_print.c); Suppr erases the patient (admins only, after the pseudonym
- * is typed again: the right to erasure, src/store/purge.c).
+ * entries, each with its one-line summary ("AUDIT 14 — Mésusage"); between them, the course of
+ * the scores (trend.c). Enter opens an entry (on an alert: the entry that raised it; on the
+ * patient's line: their record), F5 adds one; c hands the screen to the patient for a
+ * self-assessment (scr_self.c); d writes the patient's access document (the right of access,
+ * access_print.c). Suppr deletes the entry chosen (admins, after a confirmation), and on the
+ * patient's line erases the patient (admins only, after the pseudonym is typed again: the right
+ * to erasure, src/store/purge.c).
  *
- * Two lists, one selection: ↑ ↓ run from the alerts into the entries and back, PgUp PgDn page
- * through the list that holds the selection, Home goes to the first alert (the first entry when
- * there is none) and End to the last entry. */
+ * One selection over the patient's line, the alerts and the entries: ↑ ↓ run from one to the
+ * next, PgUp PgDn page through the list that holds the selection, Home goes to the first alert
+ * (the first entry when there is none) and End to the last entry. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <stdlib.h>
@@ -20,7 +22,9 @@
 typedef struct {
 	char uuid[37];
 	char form[64];
-	char *line;
+	char date[11];
+	char *summary; /* "AUDIT 14 — Mésusage" */
+	char *line;    /* date, status, summary */
 } trow;
 
 typedef struct {
@@ -32,14 +36,16 @@ typedef struct {
 	size_t n;
 	alert_row *alerts;
 	size_t n_alerts;
+	trends trends;     /* the course of the scores, from the entries */
 	listview alv, elv; /* over the alerts and over the entries */
-	bool in_alerts;    /* the selection is among the alerts (alv), not the entries (elv) */
+	bool on_patient;   /* the selection is on the patient's line */
+	bool in_alerts;    /* else: among the alerts (alv), not the entries (elv) */
 	dialog dlg;
 	const form **menu_forms; /* the forms offered by the "new entry" menu */
 	app *a;
 } pfile;
 
-enum { TAG_NEW_ENTRY = 1, TAG_ACK, TAG_ERASE, TAG_SELF };
+enum { TAG_NEW_ENTRY = 1, TAG_ACK, TAG_ERASE, TAG_SELF, TAG_DELETE_ENTRY };
 
 static const char *status_label(const char *status)
 {
@@ -50,61 +56,92 @@ static const char *status_label(const char *status)
 	return _("brouillon");
 }
 
-char *entry_list_line(app *a, const entry_meta *m, bool with_title)
+/* Entry m's summary as the person may see it, or why it cannot be read. *out (when out is not
+ * NULL) receives the record loaded, or NULL (caller frees both). */
+static char *entry_summary(app *a, const entry_meta *m, record **out)
 {
 	char *why = NULL;
 	int code;
 	entry_meta meta;
 	record *r = store_entry_load(a->ses->db, a->ses->fs, m->uuid, &meta, &why, &code);
-	char *summary = r ? session_summary(a->ses, r, a->lang) : xstrdup(why ? why : "?");
-	const form *f = with_title ? formset_form(a->ses->fs, m->form) : NULL;
-	char *line = f ? xasprintf("%s  %-11s %s : %s", m->date, status_label(m->status),
-	                           i18n_get(&f->title, a->lang), summary)
-	               : xasprintf("%s  %-11s %s", m->date, status_label(m->status), summary);
-	free(summary);
+	char *summary = r ? app_summary(a, r) : xstrdup(why ? why : "?");
 	free(why);
-	record_free(r);
+	if (out)
+		*out = r;
+	else
+		record_free(r);
+	return summary;
+}
+
+/* Entry m's line from its summary, after the form's title when with_title. Caller frees. */
+static char *entry_line(app *a, const entry_meta *m, const char *summary, bool with_title)
+{
+	const form *f = with_title ? formset_form(a->ses->fs, m->form) : NULL;
+	const char *status = status_label(m->status); /* a column of 10: "complète" is 9 bytes */
+	int pad = 10 - draw_width(status);
+	return xasprintf("%s  %s%*s %s%s%s", m->date, status, pad > 0 ? pad : 0, "",
+	                 f ? i18n_get(&f->title, a->lang) : "", f ? " : " : "", summary);
+}
+
+char *entry_list_line(app *a, const entry_meta *m, bool with_title)
+{
+	char *summary = entry_summary(a, m, NULL);
+	char *line = entry_line(a, m, summary, with_title);
+	free(summary);
 	return line;
 }
 
 static void add_row(void *vctx, const entry_meta *m)
 {
 	pfile *pf = vctx;
+	record *r;
+	char *summary = entry_summary(pf->a, m, &r);
+	if (r && strcmp(m->status, "draft") != 0)
+		trends_add(&pf->trends, r, m->date);
 	pf->rows = xrealloc(pf->rows, (pf->n + 1) * sizeof *pf->rows);
 	trow *t = &pf->rows[pf->n++];
 	snprintf(t->uuid, sizeof t->uuid, "%s", m->uuid);
 	snprintf(t->form, sizeof t->form, "%s", m->form);
-	t->line = entry_list_line(pf->a, m, false);
+	snprintf(t->date, sizeof t->date, "%s", m->date);
+	t->line = entry_line(pf->a, m, summary, false);
+	t->summary = summary;
+	record_free(r);
 }
 
-/* The selection as one position over both lists: the alerts first, then the entries. */
+/* The selection as one position: the patient's line (0), the alerts, then the entries. */
 static size_t position(const pfile *pf)
 {
-	return pf->in_alerts ? pf->alv.sel : pf->n_alerts + pf->elv.sel;
+	if (pf->on_patient)
+		return 0;
+	return 1 + (pf->in_alerts ? pf->alv.sel : pf->n_alerts + pf->elv.sel);
 }
 
 /* Select the item at position at (the last one when at is past the end). */
 static void set_position(pfile *pf, size_t at)
 {
-	size_t total = pf->n_alerts + pf->n;
+	size_t total = 1 + pf->n_alerts + pf->n;
 	if (at >= total)
-		at = total ? total - 1 : 0;
-	pf->in_alerts = at < pf->n_alerts;
+		at = total - 1;
+	pf->on_patient = at == 0;
+	pf->in_alerts = !pf->on_patient && at - 1 < pf->n_alerts;
 	if (pf->in_alerts)
-		pf->alv.sel = at;
-	else
-		pf->elv.sel = at - pf->n_alerts;
+		pf->alv.sel = at - 1;
+	else if (!pf->on_patient)
+		pf->elv.sel = at - 1 - pf->n_alerts;
 }
 
 /* Read the patient again; the selection keeps its position over both lists. */
 static void reload(app *a, pfile *pf)
 {
 	size_t at = position(pf);
-	for (size_t i = 0; i < pf->n; i++)
+	for (size_t i = 0; i < pf->n; i++) {
 		free(pf->rows[i].line);
+		free(pf->rows[i].summary);
+	}
 	free(pf->rows);
 	pf->rows = NULL;
 	pf->n = 0;
+	trends_done(&pf->trends);
 	free(pf->summary);
 	alert_rows_free(pf->alerts, pf->n_alerts);
 	pf->n_alerts = alert_rows_load(a, pf->patient_id, &pf->alerts, NULL);
@@ -173,7 +210,9 @@ static void pfile_draw(app *a, screen *s)
 	char title[80];
 	snprintf(title, sizeof title, _("recueil — dossier %s"), pf->pseudo);
 	app_draw_frame(a, title, screen_ctx(s));
-	draw_text(2, 1, COLS - 2, pf->summary, draw_attr_title(), true);
+	unsigned long at = draw_attr_title() | (pf->on_patient ? draw_attr_focus() : 0);
+	draw_blank(2, 1, COLS - 2, pf->on_patient ? draw_attr_focus() : A_NORMAL);
+	draw_text(2, 1, COLS - 2, pf->summary, at, true);
 	int y = 4;
 	size_t shown = alert_room(pf);
 	if (shown) {
@@ -182,13 +221,20 @@ static void pfile_draw(app *a, screen *s)
 		         _("Alertes cliniques en attente (%zu) : F8 ou ^K acquitte l'alerte choisie"),
 		         pf->n_alerts);
 		draw_text(3, 1, COLS - 2, head, draw_attr_title(), true);
-		lv_draw(&pf->alv, 4, (int)shown, pf->in_alerts, pfile_alert, pf);
+		lv_draw(&pf->alv, 4, (int)shown, pf->in_alerts && !pf->on_patient, pfile_alert, pf);
 		y = 5 + (int)shown;
 	}
+	/* The scores' course, when the screen leaves room for a few entries below it. */
+	int rows = trends_draw(&pf->trends, y, LINES - 3 - y - 5);
+	if (rows)
+		y += rows + 1;
 	char head[120];
-	snprintf(head, sizeof head, _("Suivi (%zu entrées) : Entrée ouvre, F5 ou n ajoute"), pf->n);
+	snprintf(head, sizeof head,
+	         pf->n == 1 ? _("Suivi (%zu entrée) : Entrée ouvre, F5 ou n ajoute")
+	                    : _("Suivi (%zu entrées) : Entrée ouvre, F5 ou n ajoute"),
+	         pf->n);
 	draw_text(y, 1, COLS - 2, head, A_NORMAL, true);
-	lv_draw(&pf->elv, y + 1, LINES - 4 - y, !pf->in_alerts, pfile_entry, pf);
+	lv_draw(&pf->elv, y + 1, LINES - 4 - y, !pf->in_alerts && !pf->on_patient, pfile_entry, pf);
 	if (!pf->n)
 		draw_text(y + 1, 1, COLS - 2, _("Aucune entrée."), A_NORMAL, true);
 	dialog_draw(&pf->dlg);
@@ -196,15 +242,7 @@ static void pfile_draw(app *a, screen *s)
 
 static outcome open_form(app *a, pfile *pf, const char *form_id, const char *uuid)
 {
-	char *why = NULL;
-	screen *f = form_screen_new(a, pf->patient_id, pf->pseudo, form_id, uuid, 0, &why);
-	if (!f) {
-		app_message(a, true, "%s", why);
-		free(why);
-	} else {
-		app_push(a, f);
-	}
-	return OUT_REDRAW;
+	return app_open_form(a, pf->patient_id, pf->pseudo, form_id, uuid);
 }
 
 static void new_entry_menu(app *a, pfile *pf)
@@ -303,31 +341,83 @@ static outcome erase_answer(app *a, pfile *pf, const char *typed)
 	return OUT_CLOSE;
 }
 
+/* Suppr: on the patient's line, the erasure of the patient; on an entry, its deletion; each
+ * asked first, and each for the roles allowed (session.c). */
+static outcome delete_key(app *a, pfile *pf)
+{
+	if (pf->on_patient) {
+		if (app_allowed(a, PERM_DELETE_PATIENT, "patient delete", _("Effacer un patient")))
+			erase_ask(pf);
+		return OUT_REDRAW;
+	}
+	if (pf->in_alerts || !pf->n) {
+		app_message(a, false, "%s",
+		            _("Suppr : sur une entrée, la supprimer ; sur la ligne du patient, l'effacer."));
+		return OUT_REDRAW;
+	}
+	const trow *t = &pf->rows[pf->elv.sel];
+	if (strcmp(t->form, "patient") == 0) {
+		app_message(a, true, "%s",
+		            _("La fiche du patient ne se supprime pas seule : Suppr sur la ligne du patient "
+		              "pour effacer le patient."));
+		return OUT_REDRAW;
+	}
+	if (!app_allowed(a, PERM_DELETE_ENTRY, "entry delete", _("Supprimer une entrée")))
+		return OUT_REDRAW;
+	char *text = xasprintf(_("Supprimer l'entrée du %s : %s ?\nSes valeurs restent dans le journal "
+	                         "(recueil log).\no : supprimer ; n, Entrée ou Échap : garder"),
+	                       t->date, t->summary);
+	dialog_confirm(&pf->dlg, TAG_DELETE_ENTRY, _("Supprimer l'entrée"), text, "no");
+	free(text);
+	return OUT_REDRAW;
+}
+
+/* The answer "o" to delete_key's question: the entry chosen is deleted. */
+static void delete_entry(app *a, pfile *pf)
+{
+	const trow *t = &pf->rows[pf->elv.sel];
+	char *why = NULL;
+	if (store_entry_delete(a->ses->db, a->ses->fs, t->uuid, a->ses->login, &why)) {
+		app_message(a, true, _("Suppression impossible : %s"), why ? why : "?");
+		free(why);
+		return;
+	}
+	app_message(a, false, _("Entrée %.8s supprimée (ses valeurs sont au journal)."), t->uuid);
+	reload(a, pf);
+}
+
 /* The moves of the selection over the two lists (see the top of the file). */
 static outcome selection_move(pfile *pf, const ui_key *k)
 {
+	size_t at = position(pf);
 	switch (k->act) {
 	case ACT_UP:
-		if (!pf->in_alerts && pf->n_alerts && !pf->elv.sel) {
-			set_position(pf, pf->n_alerts - 1);
+		/* From the first alert, or the first entry when there is no alert: the patient's line. */
+		if (at == 1 || (!pf->on_patient && !pf->in_alerts && !pf->elv.sel)) {
+			set_position(pf, at - 1);
 			return OUT_REDRAW;
 		}
 		break;
 	case ACT_DOWN:
-		if (pf->in_alerts && pf->n && pf->alv.sel + 1 >= pf->n_alerts) {
-			set_position(pf, pf->n_alerts);
+	case ACT_PGDN:
+		if (pf->on_patient || (pf->in_alerts && pf->alv.sel + 1 >= pf->n_alerts)) {
+			set_position(pf, at + 1);
 			return OUT_REDRAW;
 		}
 		break;
 	case ACT_LINE_START:
+		pf->on_patient = !pf->n_alerts && !pf->n;
 		pf->in_alerts = pf->n_alerts > 0;
 		break;
 	case ACT_LINE_END:
+		pf->on_patient = !pf->n_alerts && !pf->n;
 		pf->in_alerts = !pf->n && pf->n_alerts;
 		break;
 	default:
 		break;
 	}
+	if (pf->on_patient)
+		return k->act == ACT_PGUP ? OUT_REDRAW : OUT_NONE;
 	return lv_key(pf->in_alerts ? &pf->alv : &pf->elv, k) == LV_MOVED ? OUT_REDRAW : OUT_NONE;
 }
 
@@ -347,6 +437,14 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 			free(typed);
 			return o;
 		}
+		if (pf->dlg.tag == TAG_DELETE_ENTRY) {
+			dialog_close(&pf->dlg);
+			if (r == DR_DONE && answer == 'o')
+				delete_entry(a, pf);
+			else
+				app_message(a, false, "%s", _("Rien n'a été supprimé."));
+			return OUT_REDRAW;
+		}
 		if (pf->dlg.tag == TAG_ACK) {
 			char *note = r == DR_DONE ? le_text(&pf->dlg.edit) : NULL;
 			dialog_close(&pf->dlg);
@@ -357,7 +455,7 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 			/* Stay among the alerts while some are left: the next one is often acknowledged too.
 			 */
 			if (pf->n_alerts && !pf->in_alerts)
-				set_position(pf, pf->n_alerts - 1);
+				set_position(pf, pf->n_alerts);
 			return OUT_REDRAW;
 		}
 		bool self = pf->dlg.tag == TAG_SELF;
@@ -376,6 +474,12 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 	}
 	switch (k->act) {
 	case ACT_OPEN:
+		if (pf->on_patient) {
+			char uuid[37];
+			if (store_once_entry(a->ses->db, pf->patient_id, "patient", uuid))
+				return open_form(a, pf, "patient", uuid);
+			return OUT_NONE;
+		}
 		if (pf->in_alerts) {
 			const alert_row *r = &pf->alerts[pf->alv.sel];
 			return open_form(a, pf, r->form, r->entry_uuid);
@@ -390,9 +494,9 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 			app_message(a, false, "%s", _("Aucune alerte clinique en attente pour ce patient."));
 			return OUT_REDRAW;
 		}
-		/* On an entry: the most urgent alert, which the dialog names before anything is noted. */
+		/* Elsewhere: the most urgent alert, which the dialog names before anything is noted. */
 		if (!pf->in_alerts)
-			set_position(pf, 0);
+			set_position(pf, 1);
 		alert_ack_ask(a, &pf->dlg, TAG_ACK, &pf->alerts[pf->alv.sel]);
 		return OUT_REDRAW;
 	case ACT_NEW:
@@ -404,9 +508,7 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 	case ACT_SELF:
 		return self_start(a, pf);
 	case ACT_DELETE_ITEM:
-		if (app_allowed(a, PERM_DELETE_PATIENT, "patient delete", _("Effacer un patient")))
-			erase_ask(pf);
-		return OUT_REDRAW;
+		return delete_key(a, pf);
 	default:
 		return selection_move(pf, k);
 	}
@@ -419,16 +521,25 @@ static unsigned pfile_context(const screen *s)
 
 static void pfile_resume(app *a, screen *s)
 {
-	reload(a, (pfile *)s);
+	pfile *pf = (pfile *)s;
+	reload(a, pf);
+	/* After a save that raised an alert: the selection on it, for F8 to acknowledge it. */
+	for (size_t i = 0; a->raised_alert && i < pf->n_alerts; i++)
+		if (pf->alerts[i].id == a->raised_alert)
+			set_position(pf, 1 + i);
+	a->raised_alert = 0;
 }
 
 static void pfile_done(screen *s)
 {
 	pfile *pf = (pfile *)s;
 	dialog_close(&pf->dlg);
-	for (size_t i = 0; i < pf->n; i++)
+	for (size_t i = 0; i < pf->n; i++) {
 		free(pf->rows[i].line);
+		free(pf->rows[i].summary);
+	}
 	free(pf->rows);
+	trends_done(&pf->trends);
 	free(pf->summary);
 	free(pf->menu_forms);
 	alert_rows_free(pf->alerts, pf->n_alerts);
@@ -456,6 +567,6 @@ screen *patient_file_new(app *a, int64_t patient_id, const char *pseudonym)
 	snprintf(pf->pseudo, sizeof pf->pseudo, "%s", pseudonym);
 	lv_init(&pf->alv, LV_CHOOSE, false);
 	lv_init(&pf->elv, LV_CHOOSE, false);
-	reload(a, pf); /* at position 0: the first alert, when there is one */
+	reload(a, pf); /* at position 1: the first alert, else the first entry */
 	return &pf->base;
 }

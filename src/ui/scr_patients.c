@@ -5,7 +5,6 @@
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wctype.h>
 
 #include "core/util.h"
 #include "ui/listview.h"
@@ -28,40 +27,6 @@ typedef struct {
 	listview lv;  /* over the rows shown, with the search line */
 	bool identity;
 } plist;
-
-/* Append s in lower case without accents and without dashes, for matching what is typed: a
- * pseudonym is often typed with its dash or without, and names may have one or not ("Jean-Marc",
- * "Jean Marc"). Characters with no ASCII folding are copied as they are. */
-static void fold_into(strbuf *sb, const char *s)
-{
-	static const char *const from[] = {"àâä", "éèêë", "îï", "ôö", "ùûü", "ç", "ÿ"};
-	static const char to[] = "aeioucy";
-	while (s && *s) {
-		/* Most of a name or a pseudonym folds to itself: no decoding for those bytes. */
-		if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == ' ') {
-			strbuf_putc(sb, *s++);
-			continue;
-		}
-		wchar_t c;
-		size_t len = draw_utf8_decode(s, &c);
-		wchar_t lc = (wchar_t)towlower((wint_t)c);
-		char out = 0;
-		if (lc < 0x80)
-			out = (char)lc;
-		for (size_t i = 0; !out && i < sizeof from / sizeof *from; i++)
-			for (const char *p = from[i]; *p && !out;) {
-				wchar_t fc;
-				p += draw_utf8_decode(p, &fc);
-				if (fc == lc)
-					out = to[i];
-			}
-		if (!out)
-			strbuf_add(sb, s, len);
-		else if (out != '-')
-			strbuf_putc(sb, out);
-		s += len;
-	}
-}
 
 static const char *row_line(const plist *pl, size_t i)
 {
@@ -127,12 +92,12 @@ static void collect(void *vctx, const patient_row *r)
 	}
 	strbuf_putc(&pl->text, '\0');
 	row->hay = pl->text.len;
-	fold_into(&pl->text, r->pseudonym);
+	draw_fold(&pl->text, r->pseudonym);
 	if (names) {
-		fold_into(&pl->text, " ");
-		fold_into(&pl->text, nom);
-		fold_into(&pl->text, " ");
-		fold_into(&pl->text, prenom);
+		draw_fold(&pl->text, " ");
+		draw_fold(&pl->text, nom);
+		draw_fold(&pl->text, " ");
+		draw_fold(&pl->text, prenom);
 	}
 	strbuf_putc(&pl->text, '\0');
 }
@@ -157,7 +122,7 @@ static void filter_rows(plist *pl)
 	char *typed = le_text(&pl->lv.search);
 	strbuf nb = STRBUF_INIT;
 	strbuf_add(&nb, "", 0);
-	fold_into(&nb, typed);
+	draw_fold(&nb, typed);
 	free(typed);
 	char *needle = strbuf_take(&nb);
 	if (pl->needle && strcmp(needle, pl->needle) == 0) {
@@ -232,17 +197,8 @@ static outcome plist_key(app *a, screen *s, const ui_key *k)
 			app_push(a, patient_file_new(a, r->id, r->pseudo));
 		}
 		return OUT_REDRAW;
-	case ACT_NEW: {
-		char *why = NULL;
-		screen *f = form_screen_new(a, 0, "", "patient", NULL, 0, &why);
-		if (!f) {
-			app_message(a, true, "%s", why);
-			free(why);
-		} else {
-			app_push(a, f);
-		}
-		return OUT_REDRAW;
-	}
+	case ACT_NEW:
+		return app_open_form(a, 0, "", "patient", NULL);
 	default:
 		switch (lv_key(&pl->lv, k)) {
 		case LV_SEARCH:

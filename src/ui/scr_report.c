@@ -3,11 +3,11 @@
  * indicators as figures, and the HCV cascade and the AUDIT zones and classes as horizontal bar
  * charts scaled to the width, each bar followed by its value and percentage. Bars are block
  * characters (eighths of a column) on a UTF-8 terminal and '#' otherwise; no colour is needed.
- * The period of the next deadline is proposed (F5 to choose another); a regional database shows
- * one structure or the total at a time (← →); F6 masks the small counts as in what leaves the
+ * The period of the next deadline is proposed (F11 to choose another); a regional database shows
+ * one structure or the total at a time (← →); F12 masks the small counts as in what leaves the
  * structure.
  *
- * The same screen shows the impact page (report --impact; F7 from the report): who is reached,
+ * The same screen shows the impact page (report --impact; i from the report): who is reached,
  * hospital care before and after, length of follow-up, exits before two years, patients per
  * quarter and cost, as bars and figures, each block followed by its definition. */
 #define _XOPEN_SOURCE_EXTENDED 1
@@ -578,7 +578,7 @@ static void report_draw(app *a, screen *s)
 	int w = COLS - 4;
 	char buf[400], d1[11], d2[11];
 	if (!x->have_period || !x->r) {
-		draw_text(2, 2, w, _("Aucun rapport : F5 ou ^P pour choisir la période."), draw_attr_title(),
+		draw_text(2, 2, w, _("Aucun rapport : F11 ou ^T pour choisir la période."), draw_attr_title(),
 		          true);
 		dialog_draw(&x->dlg);
 		return;
@@ -598,11 +598,11 @@ static void report_draw(app *a, screen *s)
 		         _("Aucun masquage des petits effectifs prévu (reporting.yaml)."));
 	else if (x->mask)
 		snprintf(buf, sizeof buf,
-		         _("Effectifs de 1 à %d masqués (« <%d ») ; F6 ou ^T : les montrer."), x->r->mask_max,
+		         _("Effectifs de 1 à %d masqués (« <%d ») ; F12 ou m : les montrer."), x->r->mask_max,
 		         x->r->mask_max + 1);
 	else
 		snprintf(buf, sizeof buf,
-		         _("Effectifs non masqués : usage local ; F6 ou ^T : masquer ceux de 1 à %d."),
+		         _("Effectifs non masqués : usage local ; F12 ou m : masquer ceux de 1 à %d."),
 		         x->r->mask_max);
 	draw_text(3, 2, w, buf, A_NORMAL, true);
 	size_t shown = lv_draw(&x->lv, 5, LINES - 3 - 5, false, draw_line, x);

@@ -108,15 +108,7 @@ static void sentries_draw(app *a, screen *s)
 
 static outcome open_form(app *a, const char *form_id, const char *uuid)
 {
-	char *why = NULL;
-	screen *f = form_screen_new(a, 0, "", form_id, uuid, 0, &why);
-	if (!f) {
-		app_message(a, true, "%s", why);
-		free(why);
-	} else {
-		app_push(a, f);
-	}
-	return OUT_REDRAW;
+	return app_open_form(a, 0, "", form_id, uuid); /* no patient: the structure's own */
 }
 
 static outcome new_entry(app *a, sentries *se)

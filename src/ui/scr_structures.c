@@ -1,7 +1,7 @@
 /* scr_structures.c — the coordinator's ledger (coordination and above), read from the same
  * model as `recueil structures` (export/ledger.h): one row per structure known to the regional
  * database with its last export imported (number, period, made, imported, period over) and what
- * its data cover of the period of the next deadline (F5 to choose another); under the list, the
+ * its data cover of the period of the next deadline (F11 to choose another); under the list, the
  * chosen structure's name, the export numbers never received and why its data do not cover
  * the period. */
 #define _XOPEN_SOURCE_EXTENDED 1
@@ -124,7 +124,7 @@ static void structures_draw(app *a, screen *s)
 	int w = COLS - 4;
 	char buf[400], d1[16], d2[16], due[16];
 	if (!x->have_period || !x->l) {
-		draw_text(2, 2, w, _("Aucune période : F5 ou ^P pour la choisir."), draw_attr_title(), true);
+		draw_text(2, 2, w, _("Aucune période : F11 ou ^T pour la choisir."), draw_attr_title(), true);
 		dialog_draw(&x->dlg);
 		return;
 	}

@@ -9,7 +9,14 @@
  * comment, and <Name> tokens are keys: <Enter> <Tab> <BTab> <Esc> <Up> <Down> <Left> <Right>
  * <PgUp> <PgDn> <Home> <End> <BS> <Del> <Space> <F1>…<F12> <C-a>…<C-z> <lt> (a "<"),
  * <Dump> (screen dump), <Resize COLSxLINES>, <Idle> (a pause: drafts are written), <Hangup>
- * (behave as on SIGHUP). */
+ * (behave as on SIGHUP), and <Seq BYTES>: BYTES ("\e" for Esc, "\xHH" for any byte) sent as a
+ * terminal sends them, decoded by curses and by the fallback below exactly as typed keys are.
+ *
+ * Key decoding: the terminfo entry of $TERM first; then, for what it lacks, the sequences the
+ * terminals of the field send (PuTTY's default ESC [11~…ESC [14~ for F1–F4, the Linux console's
+ * ESC [[A…, xterm's and vt100's SS3 keys, Home and End in their four spellings, modified arrows).
+ * The numeric keypad types its digits even in application mode. Any other escape sequence is
+ * read to its final byte and dropped: it never reaches a field, and never means Esc. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <errno.h>
@@ -26,6 +33,8 @@
 
 static SCREEN *term_screen;
 static FILE *term_out, *term_in;
+static int script_pipe = -1; /* script mode: where <Seq> writes the bytes curses reads */
+static bool script_bytes;    /* script mode: bytes of a <Seq> may still be waiting */
 static bool term_active;
 static bool utf8_terminal;
 static volatile sig_atomic_t stop_signal;
@@ -80,6 +89,134 @@ static void forget_terminfo_paths(void)
 			unsetenv(names[i]);
 }
 
+/* ---- key decoding: what terminfo lacks */
+
+/* Private key codes for the numeric keypad in application mode: its digits and signs. */
+enum { KEY_KEYPAD = KEY_MAX + 1 };
+
+/* Sequences the terminals of the field send, defined only where the terminfo entry of $TERM has
+ * nothing for them (define_fallback_keys). */
+static const struct {
+	const char *seq;
+	int code;
+} fallback_keys[] = {
+    /* F1–F4: xterm and vt100 (SS3), PuTTY's default and rxvt (ESC [11~), the Linux console */
+    {"\033OP", KEY_F(1)},
+    {"\033OQ", KEY_F(2)},
+    {"\033OR", KEY_F(3)},
+    {"\033OS", KEY_F(4)},
+    {"\033[11~", KEY_F(1)},
+    {"\033[12~", KEY_F(2)},
+    {"\033[13~", KEY_F(3)},
+    {"\033[14~", KEY_F(4)},
+    {"\033[[A", KEY_F(1)},
+    {"\033[[B", KEY_F(2)},
+    {"\033[[C", KEY_F(3)},
+    {"\033[[D", KEY_F(4)},
+    {"\033[[E", KEY_F(5)},
+    {"\033[15~", KEY_F(5)},
+    {"\033[17~", KEY_F(6)},
+    {"\033[18~", KEY_F(7)},
+    {"\033[19~", KEY_F(8)},
+    {"\033[20~", KEY_F(9)},
+    {"\033[21~", KEY_F(10)},
+    {"\033[23~", KEY_F(11)},
+    {"\033[24~", KEY_F(12)},
+    /* Home and End: VT220 and PuTTY, rxvt, xterm's two modes */
+    {"\033[1~", KEY_HOME},
+    {"\033[7~", KEY_HOME},
+    {"\033[H", KEY_HOME},
+    {"\033OH", KEY_HOME},
+    {"\033[4~", KEY_END},
+    {"\033[8~", KEY_END},
+    {"\033[F", KEY_END},
+    {"\033OF", KEY_END},
+    /* editing and paging keys, arrows in both cursor modes, Shift-Tab */
+    {"\033[2~", KEY_IC},
+    {"\033[3~", KEY_DC},
+    {"\033[5~", KEY_PPAGE},
+    {"\033[6~", KEY_NPAGE},
+    {"\033[A", KEY_UP},
+    {"\033[B", KEY_DOWN},
+    {"\033[C", KEY_RIGHT},
+    {"\033[D", KEY_LEFT},
+    {"\033OA", KEY_UP},
+    {"\033OB", KEY_DOWN},
+    {"\033OC", KEY_RIGHT},
+    {"\033OD", KEY_LEFT},
+    {"\033[Z", KEY_BTAB},
+    {"\033OM", KEY_ENTER},
+    /* Ctrl-arrows as rxvt (SS3 lower case) and PuTTY in its other mode send them */
+    {"\033Oa", KEY_UP},
+    {"\033Ob", KEY_DOWN},
+    {"\033Oc", KEY_RIGHT},
+    {"\033Od", KEY_LEFT},
+};
+
+/* The keypad in application mode (ESC O p … ESC O y and its signs) types characters: the vt100
+ * entry calls some of them F5–F10 and xterm's calls others A1…C3, which would make a digit typed
+ * on the keypad save, quit or vanish. */
+static const char keypad_finals[] = "pqrstuvwxynlkmjoX";
+static const char keypad_chars[] = "0123456789.,+-*/=";
+
+/* xterm's modifiers (2 Shift … 8 Ctrl-Alt-Shift) on arrows, Home, End, paging and Delete. */
+static void define_modified_keys(void)
+{
+	static const struct {
+		const char *fmt;
+		int code;
+	} mods[] = {
+	    {"\033[1;%dA", KEY_UP},    {"\033[1;%dB", KEY_DOWN},  {"\033[1;%dC", KEY_RIGHT},
+	    {"\033[1;%dD", KEY_LEFT},  {"\033[1;%dH", KEY_HOME},  {"\033[1;%dF", KEY_END},
+	    {"\033[5;%d~", KEY_PPAGE}, {"\033[6;%d~", KEY_NPAGE}, {"\033[3;%d~", KEY_DC},
+	    {"\033[1;%d~", KEY_HOME},  {"\033[4;%d~", KEY_END},
+	};
+	for (size_t i = 0; i < sizeof mods / sizeof *mods; i++)
+		for (int m = 2; m <= 8; m++) {
+			char seq[16];
+			snprintf(seq, sizeof seq, mods[i].fmt, m);
+			if (key_defined(seq) == 0)
+				define_key(seq, mods[i].code);
+		}
+}
+
+static void define_fallback_keys(void)
+{
+	for (size_t i = 0; i < sizeof fallback_keys / sizeof *fallback_keys; i++)
+		if (key_defined(fallback_keys[i].seq) == 0)
+			define_key(fallback_keys[i].seq, fallback_keys[i].code);
+	for (size_t i = 0; keypad_finals[i]; i++) {
+		char seq[4] = {'\033', 'O', keypad_finals[i], 0};
+		define_key(seq, KEY_KEYPAD + (int)i);
+	}
+	define_modified_keys();
+}
+
+/* A key code that stands for another: a keypad character, or a key with modifiers that xterm's
+ * terminfo names (kLFT5: Ctrl-Left) and that acts as the key itself. Sets *is_code to OK when
+ * the key is a character. */
+static wint_t plain_key(int *is_code, wint_t k)
+{
+	if (k >= (wint_t)KEY_KEYPAD && k < (wint_t)KEY_KEYPAD + sizeof keypad_chars - 1) {
+		*is_code = OK;
+		return (wint_t)keypad_chars[k - KEY_KEYPAD];
+	}
+	const char *name = keyname((int)k);
+	static const struct {
+		const char *prefix;
+		int code;
+	} named[] = {{"kUP", KEY_UP},     {"kDN", KEY_DOWN},   {"kLFT", KEY_LEFT},
+	             {"kRIT", KEY_RIGHT}, {"kHOM", KEY_HOME},  {"kEND", KEY_END},
+	             {"kPRV", KEY_PPAGE}, {"kNXT", KEY_NPAGE}, {"kDC", KEY_DC}};
+	for (size_t i = 0; name && i < sizeof named / sizeof *named; i++) {
+		size_t n = strlen(named[i].prefix);
+		if (strncmp(name, named[i].prefix, n) == 0 && name[n] >= '2' && name[n] <= '8' &&
+		    !name[n + 1])
+			return (wint_t)named[i].code;
+	}
+	return k;
+}
+
 bool term_begin(char **why)
 {
 	forget_terminfo_paths();
@@ -90,7 +227,12 @@ bool term_begin(char **why)
 			return false;
 		const char *out = test_seam("RECUEIL_SCREEN_OUTPUT");
 		term_out = fopen(out ? out : "/dev/null", "w");
-		term_in = fopen("/dev/null", "r");
+		/* curses reads the bytes of <Seq> tokens from a pipe, as it would from a terminal. */
+		int fds[2];
+		if (pipe(fds) == 0) {
+			term_in = fdopen(fds[0], "r");
+			script_pipe = fds[1];
+		}
 		if (!term || !*term || strcmp(term, "dumb") == 0)
 			term = "xterm";
 	} else {
@@ -120,6 +262,7 @@ bool term_begin(char **why)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	define_fallback_keys();
 	set_escdelay(50); /* Esc must feel immediate; the default waits a whole second */
 	curs_set(0);
 	/* No SIGWINCH handler of ours: ncurses' own gives KEY_RESIZE. Stop signals do not restart
@@ -150,6 +293,9 @@ void term_end(void)
 	term_screen = NULL;
 	fclose(term_out);
 	fclose(term_in);
+	if (script_pipe >= 0)
+		close(script_pipe);
+	script_pipe = -1;
 	free(script);
 	script = NULL;
 }
@@ -253,11 +399,34 @@ static const struct {
     {"Space", ' ', true},         {"lt", '<', true},
 };
 
-/* The next key of the script: *is_code and *k as get_wch gives them; returns false at the end.
- * Markers (<Dump>, <Resize>, <Hangup>) are acted upon here. */
-static bool script_key(int *is_code, wint_t *k, bool *resize)
+/* What the script gives next. */
+typedef enum { SK_KEY, SK_END, SK_RESIZE, SK_IDLE, SK_BYTES } script_item;
+
+/* Write the bytes of a <Seq> token (C-like escapes: \e, \xHH, \\) to the pipe curses reads. */
+static void send_bytes(const char *s, size_t n)
 {
-	*resize = false;
+	char out[64];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < sizeof out; i++) {
+		if (s[i] != '\\' || i + 1 >= n) {
+			out[k++] = s[i];
+		} else if (s[i + 1] == 'e') {
+			out[k++] = '\033', i++;
+		} else if (s[i + 1] == 'x' && i + 3 < n) {
+			char hex[3] = {s[i + 2], s[i + 3], 0};
+			out[k++] = (char)strtol(hex, NULL, 16), i += 3;
+		} else {
+			out[k++] = s[++i];
+		}
+	}
+	if (script_pipe >= 0 && write(script_pipe, out, k) == (ssize_t)k)
+		script_bytes = true;
+}
+
+/* The next item of the script; for SK_KEY, *is_code and *k as get_wch gives them. Markers
+ * (<Dump>, <Hangup>) are acted upon here. */
+static script_item script_key(int *is_code, wint_t *k)
+{
 	while (script_pos < script_len) {
 		const char *p = script + script_pos;
 		if (*p == '\n' || *p == '\r') {
@@ -281,37 +450,36 @@ static bool script_key(int *is_code, wint_t *k, bool *resize)
 					term_dump("repère");
 					continue;
 				}
+				if (strncmp(name, "Seq ", 4) == 0) {
+					send_bytes(p + 5, (size_t)(end - p - 5));
+					return SK_BYTES;
+				}
 				if (sscanf(name, "Resize %dx%d", &w, &h) == 2) {
 					resize_term(h, w);
-					*resize = true;
-					return true;
+					return SK_RESIZE;
 				}
-				if (strcmp(name, "Idle") == 0) {
-					*resize = false;
-					*k = 0;
-					*is_code = ERR;
-					return true;
-				}
+				if (strcmp(name, "Idle") == 0)
+					return SK_IDLE;
 				if (strcmp(name, "Hangup") == 0) {
 					stop_signal = SIGHUP;
-					return false;
+					return SK_END;
 				}
 				if (name[0] == 'F' && atoi(name + 1) >= 1 && atoi(name + 1) <= 12) {
 					*is_code = KEY_CODE_YES;
 					*k = (wint_t)KEY_F(atoi(name + 1));
-					return true;
+					return SK_KEY;
 				}
 				if (strncmp(name, "C-", 2) == 0 && name[2] >= 'a' && name[2] <= 'z' &&
 				    !name[3]) {
 					*is_code = OK;
 					*k = (wint_t)(name[2] - 'a' + 1);
-					return true;
+					return SK_KEY;
 				}
 				for (size_t i = 0; i < sizeof named_keys / sizeof *named_keys; i++)
 					if (strcmp(name, named_keys[i].name) == 0) {
 						*is_code = named_keys[i].chr ? OK : KEY_CODE_YES;
 						*k = (wint_t)named_keys[i].code;
-						return true;
+						return SK_KEY;
 					}
 				continue; /* unknown token: ignored */
 			}
@@ -320,9 +488,59 @@ static bool script_key(int *is_code, wint_t *k, bool *resize)
 		script_pos += draw_utf8_decode(p, &wc);
 		*is_code = OK;
 		*k = (wint_t)wc;
-		return true;
+		return SK_KEY;
 	}
-	return false;
+	return SK_END;
+}
+
+/* How long the rest of an escape sequence may take to arrive once its Esc is read. */
+enum { SEQ_WAIT_MS = 30 };
+
+/* Read the rest of an escape sequence curses did not know, up to its final byte, and drop it: a
+ * CSI (ESC [ parameters final, and the Linux console's ESC [ [ letter), an SS3 (ESC O letter),
+ * or Alt with a key (ESC key). Returns false when the Esc was the Esc key: nothing followed it,
+ * or another Esc (left to be read next). */
+static bool drop_sequence(void)
+{
+	wint_t c;
+	timeout(SEQ_WAIT_MS);
+	int r = get_wch(&c);
+	if (r == ERR)
+		return false;
+	if (r == OK && c == 27) {
+		unget_wch(c); /* Esc pressed twice: two Esc keys */
+		return false;
+	}
+	if (r == OK && c == '[') {
+		for (bool first = true; get_wch(&c) == OK; first = false)
+			if (c == '[' && first)
+				continue; /* ESC [ [ A: one more letter follows */
+			else if (c >= 0x40 && c <= 0x7E)
+				break;
+			else if (c < 0x20 || c > 0x3F)
+				break; /* not a sequence after all: drop what was read */
+	} else if (r == OK && c == 'O') {
+		get_wch(&c);
+	}
+	return true;
+}
+
+/* One key from curses (the terminal, or the bytes of a script's <Seq>), with the sequences it did
+ * not decode dropped; false when nothing came within timeout_ms. */
+static bool curses_key(int timeout_ms, int *is_code, wint_t *k)
+{
+	for (;;) {
+		timeout(timeout_ms);
+		*is_code = get_wch(k);
+		if (*is_code == ERR)
+			return false;
+		if (*is_code == KEY_CODE_YES) {
+			*k = plain_key(is_code, *k);
+			return true;
+		}
+		if (*k != 27 || !drop_sequence())
+			return true;
+	}
 }
 
 ui_key term_read(unsigned ctx, int timeout_ms)
@@ -336,18 +554,24 @@ ui_key term_read(unsigned ctx, int timeout_ms)
 	}
 	if (script) {
 		doupdate();
-		if (!script_key(&is_code, &k, &key.resize))
-			key.end = true;
-		if (key.resize || key.end)
-			return key;
-		if (is_code == ERR) {
-			key.timeout = true;
-			return key;
+		for (;;) {
+			/* The bytes of a <Seq> are in the pipe already: read them as a terminal's, with
+			 * no wait but the one that tells a lone Esc from a sequence. */
+			if (script_bytes && curses_key(0, &is_code, &k))
+				break;
+			script_bytes = false;
+			script_item it = script_key(&is_code, &k);
+			if (it == SK_BYTES)
+				continue;
+			key.end = it == SK_END;
+			key.resize = it == SK_RESIZE;
+			key.timeout = it == SK_IDLE;
+			if (it != SK_KEY)
+				return key;
+			break;
 		}
 	} else {
-		timeout(timeout_ms);
-		is_code = get_wch(&k);
-		if (is_code == ERR) {
+		if (!curses_key(timeout_ms, &is_code, &k)) {
 			if (stop_signal)
 				key.end = true;
 			else if (timeout_ms >= 0)

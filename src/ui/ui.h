@@ -140,14 +140,23 @@ void draw_blank(int y, int x, int width, unsigned long attr);
 /* Cut UTF-8 text into lines of at most width columns as this terminal shows them, on spaces
  * when possible (text_wrap_measured with draw_width). Caller frees with lines_free. */
 size_t draw_wrap(const char *s, int width, char ***lines);
+/* Append s to sb folded for matching what a person types: lower case, no accents, no dashes
+ * ("Lefèvre" and "lefevre", "Jean-Marc" and "Jean Marc" match). */
+void draw_fold(strbuf *sb, const char *s);
+/* x as a person reads it (format_number: decimals digits, or the shortest form when < 0), with
+ * a decimal comma in French; buf >= 40 bytes. Files and the database keep the point. */
+void draw_number(double x, int decimals, char *buf, size_t size);
+/* text, a number as stored ("45.5"), as a person reads it: text itself, or buf holding it with a
+ * decimal comma in French. */
+const char *draw_decimal(const char *text, char *buf, size_t size);
 /* Attributes: reverse video and bold only, so that monochrome terminals work. */
 unsigned long draw_attr_focus(void);
 unsigned long draw_attr_title(void);
 unsigned long draw_attr_error(void);
 unsigned long draw_attr_dim(void);
-/* A clinical alert's level ("info", "attention", "urgent"): its attribute (urgent stands out in
- * reverse bold video, even in monochrome), the word shown for it ("URGENT") and its rank (urgent
- * 2, attention 1, info 0). */
+/* A clinical alert's level ("info", "attention", "urgent"): its attribute (urgent bold and
+ * underlined, attention bold, even in monochrome; never reverse video, which is the selection's),
+ * the word shown for it ("URGENT") and its rank (urgent 2, attention 1, info 0). */
 unsigned long draw_attr_alert(const char *level);
 const char *alert_level_word(const char *level);
 int alert_level_rank(const char *level);
@@ -175,10 +184,11 @@ typedef struct app app;
 typedef struct screen screen;
 
 typedef enum {
-	OUT_NONE,   /* nothing to redraw */
-	OUT_REDRAW, /* redraw the screen */
-	OUT_CLOSE,  /* close this screen, back to the one below */
-	OUT_QUIT,   /* leave the program */
+	OUT_NONE,     /* nothing to redraw */
+	OUT_REDRAW,   /* redraw the screen */
+	OUT_CLOSE,    /* close this screen, back to the one below */
+	OUT_ASK_QUIT, /* ask whether to leave the program (no key ever quits without asking) */
+	OUT_QUIT,     /* leave the program now: the person has just confirmed it */
 } outcome;
 
 typedef struct {
@@ -195,8 +205,10 @@ typedef struct {
 	 * before idle() should run, or -1 when nothing is pending. */
 	int (*pending)(screen *s);
 	void (*idle)(app *a, screen *s);
-	/* Optional: the program is stopping (signal, end of input): keep what was typed. */
+	/* Optional: the program is stopping (signal, end of input, Quit): keep what was typed. */
 	void (*hangup)(app *a, screen *s);
+	/* Optional: whether the screen holds typing not saved yet (Quit says it is kept). */
+	bool (*unsaved)(const screen *s);
 } screen_ops;
 
 struct screen {
@@ -210,7 +222,8 @@ struct app {
 	screen *top;
 	char message[512]; /* one-line status message, shown once on the next draw */
 	bool message_error;
-	screen *after_close; /* pushed once the top screen has closed (OUT_CLOSE) */
+	screen *after_close;  /* pushed once the top screen has closed (OUT_CLOSE) */
+	int64_t raised_alert; /* a clinical alert the last save raised: the patient file selects it */
 };
 
 /* The key context of a screen now. */
@@ -227,6 +240,11 @@ void app_draw_frame(app *a, const char *title, unsigned ctx);
 bool app_allowed(app *a, perm p, const char *log_what, const char *shown_what);
 /* The next reporting deadline from today (reporting.yaml); false when the calendar has none. */
 bool app_next_deadline(app *a, deadline *out);
+
+/* The one-line summary of r as the person at the screen reads it: identity values masked unless
+ * they may see them, numbers with a decimal comma in French, and "<form> : à compléter" rather
+ * than "AUDIT ? — ?" while none of its values is there. Caller frees. */
+char *app_summary(app *a, const record *r);
 
 /* Screens. Each x_new returns a screen the app owns (freed through ops->done). */
 screen *home_new(app *a);
@@ -257,6 +275,10 @@ screen *self_new(app *a, int64_t patient_id, const char *pseudonym, const form *
  * patient (patient_id 0, form "patient"). draft_id > 0 restores that draft on top. */
 screen *form_screen_new(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
                         const char *uuid, int64_t draft_id, char **why);
+/* form_screen_new (no draft) put on top, or what prevents it said in the status line. Returns
+ * OUT_REDRAW for the key handler that asked. */
+outcome app_open_form(app *a, int64_t patient_id, const char *pseudonym, const char *form_id,
+                      const char *uuid);
 
 /* ---- modal dialogs (dialog.c), drawn over the current screen by its owner */
 typedef enum { DLG_NONE, DLG_MESSAGE, DLG_CONFIRM, DLG_INPUT, DLG_MENU } dialog_kind;
@@ -267,7 +289,8 @@ typedef struct {
 	char *text;   /* may hold several lines ("\n") */
 	char **items; /* DLG_MENU: the choices */
 	size_t n_items, sel;
-	char *choices; /* DLG_CONFIRM: accepted letters, e.g. "on" or "egab"; first is Enter's */
+	char *choices; /* DLG_CONFIRM: accepted letters, the first Enter's: put the harmless answer
+	                * first ("no": Enter means no) */
 	lineedit edit; /* DLG_INPUT */
 	int tag;       /* what the owner asked, to act on the answer */
 } dialog;
@@ -323,6 +346,29 @@ void alert_rows_free(alert_row *v, size_t n);
 /* Draw an alert's line at y,x over width columns, highlighted by its level; selected adds a
  * marker. */
 void alert_row_draw(const alert_row *r, int y, int x, int width, bool selected);
+
+/* ---- the course of a patient's scores (trend.c): the fields a form marks trend: */
+typedef struct {
+	const char *name; /* the field's trend: name ("AUDIT"), borrowed from the forms */
+	int decimals;     /* the field's decimals: */
+	double *v;        /* the values, oldest first */
+	char (*date)[11]; /* the date of each */
+	size_t n;
+} trend;
+
+typedef struct {
+	trend *v;
+	size_t n;
+} trends;
+
+/* Add the values r holds as numbers in its trend: fields, dated date (entries come oldest
+ * first), to t; the forms must outlive t. Release with trends_done. */
+void trends_add(trends *t, const record *r, const char *date);
+void trends_done(trends *t);
+/* Draw t from row y, one line per score, at most rows lines, over the screen's width: a
+ * sparkline of the last values (ASCII on a terminal that is not UTF-8), then the first and last
+ * values it shows with their dates. Returns the rows used. */
+int trends_draw(const trends *t, int y, int rows);
 /* Open the dialog asking for the optional note of an acknowledgement. */
 void alert_ack_ask(app *a, dialog *d, int tag, const alert_row *r);
 /* Record the acknowledgement (who: the logged-in user, when: now) and say so in the status

@@ -86,7 +86,7 @@ expect_rc "an entry is found by a prefix of its id" 0
 expect_contains "the same entry" "$out" "total=18"
 run entry list "$P"
 expect_contains "entry list shows date, form, status and summary" "$out" \
-	"$(printf '%s\t2026-10-01\taudit\tcomplete\tAUDIT 18 — dependance_probable' "$E")"
+	"$(printf '%s\t2026-10-01\taudit\tcomplete\tAUDIT 18 — Dépendance probable' "$E")"
 
 # The WHO skip rule: q1 = 0 (Jamais) → q2..q8 not asked, count 0; total = q9 + q10 = 2 + 4 = 6.
 run entry add "$P" audit q1=0 q9=2 q10=4
@@ -133,7 +133,7 @@ expect_rc "a decimal comma is refused (65)" 65
 expect_contains "the message names the field and the expected form" "$err" "fibroscan_kpa : nombre attendu"
 run entry add "$P" hcv evenement=traitement parcours=simplifie molecule=autre date_debut=2026-02-30
 expect_rc "an impossible date is refused (65)" 65
-expect_contains "the message names the date field" "$err" "date_debut : date AAAA-MM-JJ attendue"
+expect_contains "the message names the date field and says the day does not exist" "$err" "date_debut : date inexistante : 2026-02-30"
 run entry add "$P" precarite logement=squat enfants=25
 expect_rc "a value out of range is refused (65)" 65
 expect_contains "the message gives the range" "$err" "enfants : valeur hors de [0, 20]"
@@ -173,7 +173,7 @@ expect_contains "its total is empty, not a partial sum" "$out" "total=
 run entry edit "$EI" q3=1 q4=0 q5=0 q6=0 q7=0 q8=0 q9=0 q10=0
 expect_rc "completing it" 0
 run entry list "$P"
-expect_contains "makes it complete" "$out" "$(printf '%s\t2026-11-22\taudit\tcomplete\tAUDIT 4 — faible_risque' "$EI")"
+expect_contains "makes it complete" "$out" "$(printf '%s\t2026-11-22\taudit\tcomplete\tAUDIT 4 — Faible risque' "$EI")"
 
 # ---- typed missing codes
 run entry add "$P" audit q1=2 q2=.nsp q3=1 q4=0 q5=0 q6=0 q7=0 q8=0 q9=0 q10=.refus

@@ -3,7 +3,8 @@
 # the region imports both archives and its report counts each structure; a second import
 # changes nothing; a correction at a structure reaches the region and nothing else moves; and
 # every hostile archive (wrong passphrase, truncated, tampered, path traversal, absolute name,
-# decompression bomb, too many entries, unexpected file, unknown column, invalid code, unknown
+# decompression bomb, too many entries, unexpected file, unknown column, invalid code, an
+# exclusive answer ("aucune") with another, unknown
 # form, newer schema or format, forged manifest, an entry of another structure) is refused with
 # exit 65, one line naming the file, the refusal in the audit trail and the regional data
 # unchanged. The region enrols both structures' keys; the crafted archives are re-signed with
@@ -444,6 +445,7 @@ PYEOF
 	job nombre.zip value contact duree_min douze
 	job borne.zip value contact duree_min 100000
 	job manquant.zip value contact statut .nsp
+	job exclusif.zip value precarite ressources "salaire aucune"
 	job calcul.zip value audit total abc
 	job pseudo.zip value contact pseudonym ABCDEFGH
 	job statut.zip value contact entry_status draft
@@ -494,6 +496,7 @@ PYEOF
 	refused "texte dans un champ entier" "$A/nombre.zip" "$tmp/pass" "duree_min"
 	refused "valeur hors des bornes du champ" "$A/borne.zip" "$tmp/pass" "duree_min"
 	refused "code manquant non proposé pour le champ" "$A/manquant.zip" "$tmp/pass" ".nsp"
+	refused "réponse exclusive avec une autre (aucune et salaire)" "$A/exclusif.zip" "$tmp/pass" "exclut toute autre"
 	refused "valeur calculée qui n'est pas un nombre" "$A/calcul.zip" "$tmp/pass" "total"
 	refused "pseudonyme à la clé de contrôle fausse" "$A/pseudo.zip" "$tmp/pass" "pseudonym"
 	refused "statut de saisie inattendu" "$A/statut.zip" "$tmp/pass" "entry_status"

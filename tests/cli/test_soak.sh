@@ -86,7 +86,7 @@ tui_sessions() {
 		{
 			printf 'p%s<Enter>' "$P3"
 			for c in 1 2 3 4 5; do
-				printf 'n%s<Tab>111%d<Tab><Tab>t-%d-%d<Dump><F2><Dump>\n' "$nth" $((10 + c)) $s $c
+				printf 'n%s111%d<Tab><Tab>t-%d-%d<Dump><F2><Dump>\n' "$nth" $((10 + c)) $s $c
 			done
 			printf '<F10>'
 		} >"$tmp/keys"
@@ -124,7 +124,7 @@ conflicts_in_tmux() {
 		n=$((n + 1))
 		tmux -L "$sock" send-keys -t s Enter
 		wait_pane "Date de l'entrée" || return
-		tmux -L "$sock" send-keys -t s Tab Tab Tab Tab Tab Tab "tui-$n"
+		tmux -L "$sock" send-keys -t s Tab Tab Tab Tab Tab "tui-$n"
 		wait_pane "tui-$n" || return
 		# the command line changes C now; it may meet the other editors: retry until it saves
 		k=0

@@ -64,21 +64,23 @@ in_period = lambda r: d_first <= r["entry_date"] <= d_last  # noqa: E731
 
 
 def shown(form, field, row):
-    """Whether the question was asked: its show_if (a plain comparison) true on the row; a
-    condition on a missing answer is not true (the dictionary's rule)."""
+    """Whether the question was asked: its show_if (a plain comparison) true on the row; None
+    when the condition reads a missing answer (the question is not asked, and nobody knows
+    whether it would have been: the dictionary's rule)."""
     rule = dico[(form, field)]["show_if"]
     if not rule:
         return True
     try:
         return bool(eval(rule.replace(" = ", " == "), {}, dict(row)))
     except TypeError:
-        return False
+        return None
 
 
 def item(form, field, row):
-    """An item as it counts in a score: its value, or its skipped_value when not asked."""
+    """An item as it counts in a score: its value, or its skipped_value when its show_if is
+    false; missing when the show_if reads a missing answer (AUDIT q1 answered ".nsp")."""
     v = row[field]
-    if v is None and row.get(field + ".manquant") is None and not shown(form, field, row):
+    if v is None and row.get(field + ".manquant") is None and shown(form, field, row) is False:
         sv = dico[(form, field)]["skipped_value"]
         return float(sv) if sv else None
     return v

@@ -1,4 +1,4 @@
-# The patient's rights on the screens: « i » (or F6, ^T) in the patient file writes the access
+# The patient's rights on the screens: « d » in the patient file writes the access
 # document into the home directory, under a name not taken, says where, and logs the print;
 # the document of a coordinator has no name in it. The home screen says when patients are past
 # the retention period of reporting.yaml, and only then.
@@ -22,8 +22,8 @@ doc2="$HOME/recueil-acces-$P-2026-03-02-2.$ext"
 cat >"$T/keys" <<KEYS
 <Dump>
 p$P<Enter><Dump>
-i<Dump>
-<C-t><Dump>
+d<Dump>
+d<Dump>
 <F10>
 KEYS
 tui "$T/keys"
@@ -49,7 +49,7 @@ text "$doc" | grep -qF "AUDIT — consommation d'alcool, du 01/02/2026" || fail 
 
 # A coordinator's document: the pseudonym, never the name.
 rm -f "$T/screens"
-printf 'p%s<Enter>i<Dump><F10>' "$P" >"$T/keys"
+printf 'p%s<Enter>d<Dump><F10>' "$P" >"$T/keys"
 RECUEIL_AS_USER=coord tui "$T/keys"
 doc3="$HOME/recueil-acces-$P-2026-03-02-3.$ext"
 expect 1 "Document d'accès écrit, à imprimer : ~/recueil-acces-$P-2026-03-02-3.$ext"

@@ -14,7 +14,7 @@ nth() { patient_forms "$SRC/forms" | grep -n "^$1\.yaml" | cut -d: -f1; }
 cat > "$T/keys" <<KEYS
 <Dump>
 # A's file, a new PHQ-9: items 1 to 8 at 0 (each answer moves on), no alert yet
-p$A<Enter>n$(nth sante_mentale)<Tab>00000000<Dump>
+p$A<Enter>n$(nth sante_mentale)00000000<Dump>
 # item 9 = 1: the urgent alert shows at once
 1<Dump>
 # back to item 9, 0: the alert no longer holds; 1 again: it is back
@@ -46,9 +46,9 @@ expect_not 1 "urgente"
 expect 2 "9. Penser qu'il vaudrait mieux mourir"
 expect_not 2 "URGENT"
 expect 3 "!! URGENT — PHQ-9 item 9 > 0 : idées de mort ou d'auto-agression"
-expect 3 "PHQ-9 1 (minimal)"
+expect 3 "PHQ-9 1 — Minimale (0 à 4)"
 expect_not 4 "URGENT"
-expect 4 "PHQ-9 0 (minimal)"
+expect 4 "PHQ-9 0 — Minimale (0 à 4)"
 expect 5 "!! URGENT — PHQ-9 item 9 > 0"
 # 6: the patient's file lists the open alert at the top
 expect 6 "enregistrée (incomplète) ; alerte clinique à acquitter (F8)"
@@ -57,7 +57,7 @@ expect 6 "▸ URGENT    2026-03-02  PHQ-9 item 9 > 0"
 expect 6 "F8 ^K Acquitter"
 # 7: home
 expect 7 "Alertes cliniques en attente : 2 (dont 1 urgente)"
-expect 7 "F8 ^K Alertes"
+expect 7 "a Alertes"
 # 8: the alerts screen, most urgent first, with level, date, pseudonym, form and message
 expect 8 "recueil — alertes cliniques"
 screen 8 | grep -n "URGENT\|ATTENTION" | head -2 > "$T/order"
@@ -101,4 +101,4 @@ expect 1 "Clinical alerts waiting (1): F8 or ^K acknowledges the chosen alert"
 expect 1 "▸ URGENT    2026-03-02  PHQ-9 item 9 > 0: thoughts of death or self-harm"
 expect 1 "F8 ^K Acknowledge"
 expect 2 "!! URGENT — PHQ-9 item 9 > 0: thoughts of death or self-harm"
-expect 2 "PHQ-9 3 (minimal)"
+expect 2 "PHQ-9 3 — Minimal (0 to 4)"

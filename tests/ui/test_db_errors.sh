@@ -21,7 +21,7 @@ tmux -L "$TMUX_SOCK" send-keys -t t "$pseudo" Enter
 wait_pane t "Suivi ("
 tmux -L "$TMUX_SOCK" send-keys -t t n
 wait_pane t "quel formulaire"
-tmux -L "$TMUX_SOCK" send-keys -t t "$(nth contact)" Tab 1 1 1
+tmux -L "$TMUX_SOCK" send-keys -t t "$(nth contact)" 1 1 1
 wait_pane t "▸ Durée"
 tmux -L "$TMUX_SOCK" send-keys -t t 25 Tab Tab "note-perdue-42"
 wait_pane t "note-perdue-42"
@@ -43,6 +43,8 @@ grep -qx "patient=$pseudo" "$rescue" || fail "le patient doit être nommé dans 
 tmux -L "$TMUX_SOCK" send-keys -t t Enter
 wait_pane t "note-perdue-42"
 tmux -L "$TMUX_SOCK" send-keys -t t F10
+wait_pane t "Quitter recueil"
+tmux -L "$TMUX_SOCK" send-keys -t t o
 wait_pane t "fin rc="
 [ ! -e "$RECUEIL_DB" ] || fail "la base supprimée ne doit pas être recréée en douce"
 grep -qx "notes=note-perdue-42" "$rescue" || fail "le sauvetage doit rester après la sortie"

@@ -6,20 +6,20 @@ pseudo=$("$RECUEIL" patient add sexe=F annee_naissance=1990)
 # the "new entry" menu lists the forms in the order of the forms directory
 nth() { patient_forms "$SRC/forms" | grep -n "^$1\.yaml" | cut -d: -f1; }
 cat > "$T/keys" <<KEYS
-p$pseudo<Enter>n$(nth precarite)<Tab>1<PgDn><Dump>
+p$pseudo<Enter>n$(nth precarite)1<PgDn><Dump>
 onnnonnnnn<Dump>n<Dump>
 <F2><Dump>
-n$(nth contact)<Tab>111200<Tab><Dump>
+n$(nth contact)111200<Tab><Dump>
 groupe de parole<Enter><Dump><F2><Dump>
 <F10>
 KEYS
 tui "$T/keys"
 expect 1 "Section 2/2"
-expect 1 "EPICES ?"
-expect 2 "EPICES ?"
-expect 3 "EPICES 100.00"
+expect 1 "EPICES : à compléter"
+expect 2 "EPICES : à compléter"
+expect 3 "EPICES 100,00"
 expect 3 "Précarité selon EPICES"
-expect 4 "EPICES 100.00"
+expect 4 "EPICES 100,00"
 expect 4 "complète"
 expect 5 "Valeur inhabituelle"
 expect 5 "Contact de plus de deux heures : confirmer la durée."

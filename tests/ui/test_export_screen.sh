@@ -1,5 +1,6 @@
 # The export screen (issue 4, issue 5 item 2): a coordination user exports the period of the next
-# deadline from the terminal interface. The pre-export check lists the incomplete entry, the export
+# deadline from the terminal interface. The pre-export check lists the incomplete entry, which
+# Enter opens (issue 15), the export
 # needs a reason to accept it, a bad output path is said and asked again, the archive is written
 # (mode 0600) and the passphrase shown once in a frame is the one `recueil verify` accepts. A
 # simulated full disk is said clearly and leaves no file. With the coordination's public key in
@@ -22,13 +23,16 @@ cat > "$T/keys" <<'KEYS'
 <Dump>
 # e: the export screen, the period of the next deadline proposed, the check listed
 e<Dump>
-# F5: another period; a wrong one is said in the dialog; back to 2026-T1
-<F5><C-u>2026-T9<Enter><Dump>
+# F11: another period; a wrong one is said in the dialog; back to 2026-T1
+<F11><C-u>2026-T9<Enter><Dump>
 <C-u>2026-T1<Enter><Dump>
-# Enter: a reason is asked for; an empty one cancels
+# Enter opens the entry of the problem chosen; Esc comes back to the check
 <Enter><Dump>
+<Esc><Dump>
+# F2: a reason is asked for; an empty one cancels
+<F2><Dump>
 <Enter><Dump>
-<Enter>relance faite, envoi avant l'échéance<Enter><Dump>
+<F2>relance faite, envoi avant l'échéance<Enter><Dump>
 # a directory that does not exist: said, the path asked again
 <C-u>/nonexistent/dir/x.zip<Enter><Dump>
 # the default path
@@ -41,7 +45,7 @@ n<Dump>
 KEYS
 RECUEIL_AS_USER=coord tui "$T/keys"
 
-expect 1 "5  Export de la période à envoyer (e, F4 ou ^E)"
+expect 1 "5  Export de la période à envoyer (e)"
 expect 2 "recueil — export d'une période"
 expect 2 "Période : 2026-T1 (du 2026-01-01 au 2026-03-31)"
 expect 2 "Celle de la prochaine échéance : le 2026-04-30 (dans 59 jours)"
@@ -49,30 +53,35 @@ expect 2 "Période pas terminée (jusqu'au 2026-03-31) : l'export sera partiel."
 expect 2 "Vérification avant export : 1 point(s) à revoir"
 expect 2 "incomplète   $P  2026-02-12  Contact"
 expect 2 "entrée $(printf %.8s "$INC")"
-expect 2 "type_contact"
-expect 2 "F5 ^P Période  Entrée Exporter"
+expect 2 "réponses obligatoires manquantes : « Type de contact »"
+expect_not 2 "type_contact"
+expect 2 "▸ incomplète   $P"
+expect 2 "Entrée : ouvrir le point ; F2 : exporter malgré eux (raison demandée)."
+expect 2 "F2 ^S Exporter  F11 ^T Période"
+expect 5 "Contact — $P"
+expect 6 "Vérification avant export : 1 point(s) à revoir"
 expect 3 "période « 2026-T9 » invalide"
 expect 4 "Période : 2026-T1"
-expect 5 "Accepter les points à revoir"
-expect 6 "Export annulé : une raison est nécessaire"
-expect 7 "Fichier de l'archive"
-expect 7 "~/recueil-TEST01-2026-T1.zip"
-expect 8 "/nonexistent/dir"
-expect 8 "Fichier de l'archive"
+expect 7 "Accepter les points à revoir"
+expect 8 "Export annulé : une raison est nécessaire"
+expect 9 "Fichier de l'archive"
+expect 9 "~/recueil-TEST01-2026-T1.zip"
+expect 10 "/nonexistent/dir"
+expect 10 "Fichier de l'archive"
 # written: the path, and the passphrase once, in a frame, with how to send it
-expect 9 "Export n° 1 de la période 2026-T1 écrit"
-expect 9 "$OUT"
-expect 9 "Phrase de passe de l'archive (affichée une seule fois)"
-expect 9 "par SMS ou par téléphone, jamais"
-expect 9 "┌────"
-expect 9 "└────"
-expect_not 9 "Entrée Exporter"
-PASS=$(screen 9 | grep -o '[0-9A-HJKMNP-TV-Z]\{4\}-[0-9A-HJKMNP-TV-Z]\{4\}-[0-9A-HJKMNP-TV-Z]\{4\}-[0-9A-HJKMNP-TV-Z]\{4\}' | head -1)
+expect 11 "Export n° 1 de la période 2026-T1 écrit"
+expect 11 "$OUT"
+expect 11 "Phrase de passe de l'archive (affichée une seule fois)"
+expect 11 "par SMS ou par téléphone, jamais"
+expect 11 "┌────"
+expect 11 "└────"
+expect_not 11 "Entrée Exporter"
+PASS=$(screen 11 | grep -o '[0-9A-HJKMNP-TV-Z]\{4\}-[0-9A-HJKMNP-TV-Z]\{4\}-[0-9A-HJKMNP-TV-Z]\{4\}-[0-9A-HJKMNP-TV-Z]\{4\}' | head -1)
 [ -n "$PASS" ] || fail "phrase de passe absente de l'écran"
-expect 10 "La phrase de passe ne pourra plus être affichée"
-expect 11 "$PASS"
-expect 12 "recueil — TEST01"
-expect_not 12 "$PASS"
+expect 12 "La phrase de passe ne pourra plus être affichée"
+expect 13 "$PASS"
+expect 14 "recueil — TEST01"
+expect_not 14 "$PASS"
 
 # the archive: there, private, accepted by verify with the passphrase read on the screen
 [ -f "$OUT" ] || fail "archive absente : $OUT"
@@ -96,7 +105,7 @@ fi
 
 # a full disk: said clearly, no file under the final name, nothing shown as a passphrase
 : > "$T/screens"
-printf 'e<Enter>idem<Enter><C-u>~/plein.zip<Enter><Dump><Enter><Dump><Esc><F10>' > "$T/keys2"
+printf 'e<F2>idem<Enter><C-u>~/plein.zip<Enter><Dump><Enter><Dump><Esc><F10>' > "$T/keys2"
 RECUEIL_FAULT_DISK_FULL_AFTER=2000 RECUEIL_AS_USER=coord tui "$T/keys2"
 expect 1 "Export impossible"
 expect 1 "disque plein"
@@ -108,7 +117,7 @@ expect 2 "Vérification avant export : 1 point(s) à revoir"
 
 # a saisie user: the item says it is reserved, the keys are refused with a message, and logged
 : > "$T/screens"
-printf '<Dump>e<Dump><F4><Dump><C-e><Dump>5<Dump><F10>' > "$T/keys3"
+printf '<Dump>e<Dump>5<Dump>e<Dump>5<Dump><F10>' > "$T/keys3"
 RECUEIL_AS_USER=infirmiere tui "$T/keys3"
 expect 1 "Export de la période (réservé à la coordination)"
 for n in 2 3 4 5; do
@@ -125,7 +134,7 @@ mkdir "$T/forms-age"
 cp "$RECUEIL_FORMS"/*.yaml "$T/forms-age/"
 printf 'recipients: [%s]\n' "$(tail -n 1 "$T/keygen.out")" >>"$T/forms-age/reporting.yaml"
 : > "$T/screens"
-printf 'e<Enter>relance faite<Enter><Dump><Enter><Dump><Esc><Dump><F10>' > "$T/keys5"
+printf 'e<F2>relance faite<Enter><Dump><Enter><Dump><Esc><Dump><F10>' > "$T/keys5"
 RECUEIL_FORMS="$T/forms-age" RECUEIL_AS_USER=coord tui "$T/keys5"
 expect 1 "~/recueil-TEST01-2026-T1.zip.age"
 expect 2 "chiffré pour la clé de la coordination"

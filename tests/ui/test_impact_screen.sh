@@ -1,8 +1,8 @@
-# The impact page on the full-screen interface (issue 19): from the report screen, F7 (or i)
+# The impact page on the full-screen interface (issue 19): from the report screen, i
 # opens the impact page of the same period; for a small hand-made database, the shares of women
 # and of each territory as bars scaled to the patients followed, emergency visits before and
 # after with the paired mean difference, the length of follow-up, and each block's definition,
-# at 80×24; small counts masked with F6; '#' bars on a terminal that is not UTF-8.
+# at 80×24; small counts masked with F12; '#' bars on a terminal that is not UTF-8.
 . "$TESTS/ui/lib.sh"
 init_db
 "$RECUEIL" user add coord --role coordination >/dev/null
@@ -32,10 +32,10 @@ add "$D" sortie 2026-02-20 motif=objectifs_atteints
 "$RECUEIL" entry add reunion --date 2026-02-09 duree=45 "professions=medecin psychologue" nb_medecin=1 nb_psychologue=1 nb_patients=4 >/dev/null || fail "réunion du 9 février"
 
 cat > "$T/keys" <<'KEYS'
-r<F7><Dump>
+ri<Dump>
 <PgDn><Dump>
 <PgDn><PgDn><Dump>
-<F6><Dump>
+<F12><Dump>
 <End><Dump>
 <Esc><Dump>
 <Esc><F10>
@@ -44,7 +44,7 @@ RECUEIL_AS_USER=coord tui "$T/keys"
 
 expect 1 "recueil — page d'impact"
 expect 1 "Période 2026-T1 (du 2026-01-01 au 2026-03-31) — structure TEST01"
-expect 1 "F7 ^O Impact"
+expect 1 "i Impact"
 expect 1 "Public : sexe des patients suivis"
 line_ends "Patients suivis dans la période" 1 " 4"
 line_ends "Femme" 1 " 3  75,0 %"

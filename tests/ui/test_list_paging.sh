@@ -117,7 +117,7 @@ for s in $steps; do
 	move "$s" "$shown" 31
 	[ "$sel" -gt 1 ] || continue # the inclusion, first, has no entry date
 	date=$(printf '2026-01-%02d' $((32 - sel)))
-	screen $((2 * i + 1)) | grep -q "^▸ Date de l'entrée *$date" || {
+	screen $((2 * i + 1)) | grep -q "^. Date de l'entrée *$date" || {
 		screen $((2 * i + 1)) >&2
 		fail "dossier, $s : l'entrée n° $sel ($date) attendue à l'ouverture"
 	}
@@ -194,7 +194,8 @@ expect 6 "$(from 1)"
 
 # ---------------------------------------------------------------- the help
 # The whole help on a terminal tall enough, then page by page at 80×24: each page starts with the
-# line after the last one of the page before.
+# line after the last one of the page before, the last page ends with the help. The help is short:
+# more than one page at 80×24, three at most.
 rm -f "$T/screens"
 printf '<Resize 80x400><F1><Dump><Resize 80x24><Dump><PgDn><Dump><PgDn><Dump><PgUp><Dump><End><Dump><Home><Dump><F10>' >"$T/keys"
 tui "$T/keys"
@@ -204,7 +205,13 @@ body 1 400 | awk 'NF { last = NR } { line[NR] = $0 } END { for (i = 1; i <= last
 	>"$T/help"
 total=$(wc -l <"$T/help")
 hrows=$((24 - 3))
-[ "$total" -gt $((2 * hrows)) ] || fail "aide : plus de deux pages attendues ($total lignes)"
+[ "$total" -gt "$hrows" ] || fail "aide : plus d'une page attendue ($total lignes)"
+[ "$total" -le $((3 * hrows)) ] || fail "aide : trois pages au plus à 80×24 attendues ($total lignes)"
+last_page=$((total - hrows + 1))
+min() { if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi; }
+page2=$(min $((1 + hrows)) $last_page)
+page3=$(min $((1 + 2 * hrows)) $last_page)
+back=$((page3 - hrows < 1 ? 1 : page3 - hrows))
 help_at() { # help_at N FROM WHAT: screen N shows the help from its line FROM
 	sed -n "$2,$(($2 + hrows - 1))p" "$T/help" >"$T/want"
 	body "$1" 24 | head -n "$(wc -l <"$T/want")" >"$T/got"
@@ -214,10 +221,10 @@ help_at() { # help_at N FROM WHAT: screen N shows the help from its line FROM
 	}
 }
 help_at 2 1 "au départ"
-help_at 3 $((1 + hrows)) "PgDn"
-help_at 4 $((1 + 2 * hrows)) "PgDn"
-help_at 5 $((1 + hrows)) "PgUp"
-help_at 6 $((total - hrows + 1)) "Fin"
+help_at 3 "$page2" "PgDn"
+help_at 4 "$page3" "PgDn"
+help_at 5 "$back" "PgUp"
+help_at 6 "$last_page" "Fin"
 help_at 7 1 "Début"
 
 # ---------------------------------------------------------------- the drafts
@@ -227,7 +234,7 @@ help_at 7 1 "Début"
 nth() { patient_forms "$SRC/forms" | grep -n "^$1\.yaml" | cut -d: -f1; }
 esc=
 for p in $(sed -n 21,40p "$T/order"); do
-	printf '%sp%s<Enter>n%s<Tab>x<Hangup>' "$esc" "$p" "$(nth contact)" >"$T/keys"
+	printf '%sp%s<Enter>n%sx<Hangup>' "$esc" "$p" "$(nth contact)" >"$T/keys"
 	tui "$T/keys" >/dev/null 2>&1 || true
 	esc="<Esc>" # from the second start on, the drafts screen comes first
 done

@@ -20,8 +20,9 @@ done
 cat > "$T/keys" <<KEYS
 p$P<Enter>n$down<Dump>
 <Enter><Dump>
-# the date of the entry, then 2,5 hours: the alert holds as soon as it is typed
-<Tab>2,5<Dump>
+# on the first question (the date is one Maj-Tab away): 2,5 hours, and the alert holds as soon
+# as it is typed
+2,5<Dump>
 # leaving the field: under 3 hours asks for a reason
 <Tab><Dump>
 nuit agitée<Enter>
@@ -40,20 +41,20 @@ expect 2 "Indice de dette de sommeil"
 expect_not 2 "Moins de 4 h"
 expect_not 2 "Réveils par nuit"
 expect 3 "!! ATTENTION — Moins de 4 h de sommeil par nuit : en parler au médecin."
-expect 3 "Sommeil 2.5 h"
+expect 3 "Sommeil 2,5 h"
 expect 4 "Valeur inhabituelle"
-expect 4 "durée inhabituelle : vérifier avec la personne"
+expect 4 "Heures de sommeil par nuit, en … : durée inhabituelle : vérifier"
 expect 5 "Réveils par nuit"
-expect 5 "Sommeil 2.5 h, qualité Mauvaise"
-screen 5 | grep -q "Indice de dette de sommeil *16.5" || {
+expect 5 "Sommeil 2,5 h, qualité Mauvaise"
+screen 5 | grep -q "Indice de dette de sommeil *16,5" || {
 	screen 5 >&2
-	fail "indice 16.5 attendu"
+	fail "indice 16,5 attendu"
 }
 expect 6 "!! ATTENTION — Moins de 4 h"
 expect 7 "enregistrée (complète) ; alerte clinique à acquitter (F8)"
 expect 7 "Alertes cliniques en attente (1)"
 expect 7 "ATTENTION 2026-03-02  Moins de 4 h de sommeil par nuit"
-expect 7 "Sommeil 2.5 h, qualité Mauvaise"
+expect 7 "Sommeil 2,5 h, qualité Mauvaise"
 
 # what the interface stored is what the command line reads back
 E=$("$RECUEIL" entry list "$P" | grep suivi_sommeil | cut -f1)

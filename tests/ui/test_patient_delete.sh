@@ -1,4 +1,5 @@
-# Erasing a patient from their file (the right to erasure): Suppr opens a dialog that asks for
+# Erasing a patient from their file (the right to erasure): Suppr on the patient's line (the
+# first, above the alerts and entries) opens a dialog that asks for
 # the pseudonym again; a wrong one or Esc erases nothing; a user who is not admin is refused
 # (and the refusal logged); the admin who types the pseudonym (in lower case) erases the patient
 # and is back on the list, which no longer shows them; nothing of theirs is left in the files.
@@ -13,7 +14,7 @@ lower=$(printf '%s' "$P" | tr 'A-Z' 'a-z')
 # A saisie user: refused, nothing asked.
 cat >"$T/keys" <<KEYS
 p$P<Enter><Dump>
-<Del><Dump>
+<Up><Del><Dump>
 <F10>
 KEYS
 RECUEIL_AS_USER=soignante tui "$T/keys"
@@ -27,7 +28,7 @@ expect_not 2 "Taper le pseudonyme"
 rm -f "$T/screens"
 cat >"$T/keys" <<KEYS
 p$P<Enter><Dump>
-<Del><Dump>
+<Up><Del><Dump>
 ZZZZ<Enter><Dump>
 <C-d><Esc><Dump>
 <Del>$lower<Dump>
@@ -70,6 +71,6 @@ p$K<Enter><F1><PgDn><Dump>
 <F10>
 KEYS
 tui "$T/keys"
-grep -q "Suppr ^D  *effacer le patient et ses données (admin ; irréversible)" "$T/screens" ||
+grep -q "Suppr ^D  *supprimer le brouillon ou l'entrée ; sur le patient : l'effacer" "$T/screens" ||
 	fail "Suppr ^D attendu dans l'aide du dossier"
 echo "ok"

@@ -1,7 +1,8 @@
-# Whole-screen references for the main screens at 80×24: home, patient list, patient file, AUDIT
-# page 1, export, report, the impact page and the first question of the self-assessment. A demo
-# database is built the same at each run (fixed clock, demo seed, random seed for pseudonyms
-# and entry ids, login), each screen is dumped over the key script seam and compared whole with
+# Whole-screen references for the main screens at 80×24: home, patient list, patient file (with
+# the scores' course), AUDIT page 1 and its scores, export, report, the impact page and the first
+# question of the self-assessment. A demo database is built the same at each run (fixed clock,
+# demo seed, random seed for pseudonyms and entry ids, login), each screen is dumped over the key
+# script seam and compared whole with
 # tests/ui/screens/NAME.txt: a layout change shows as a diff.
 #
 # After a deliberate change of the screens, rewrite the references in one command, then review
@@ -43,7 +44,9 @@ check export 'e'
 check report 'r'
 check impact 'ri'
 # the self-assessment: AUDIT's first question, as the patient sees it
-check self 'p<Enter>a1'
+check self 'p<Enter>c1'
+# last: what is typed is kept as a draft, which the next start would offer first
+check audit_scores "p<Enter>n${audit}2111111124"
 
 [ "$differ" -eq 0 ] || fail "$differ écran(s) différent(s) ; après un changement voulu : RECUEIL_UPDATE_SCREENS=1 ctest --test-dir build -R ui/test_screens"
-echo "8 écrans conformes à leur référence"
+echo "9 écrans conformes à leur référence"

@@ -16,7 +16,7 @@ other=$("$RECUEIL" patient add sexe=M annee_naissance=1981 nom=Martin prenom=Pau
 # screen dumped after each. Those that call the professional (Esc, F9, F10, ^X) open the login
 # prompt, closed again by Esc.
 {
-	printf 'p<Dump>Dup<Enter><Dump>a<Dump>1<Dump>\n'
+	printf 'p<Dump>Dup<Enter><Dump>c<Dump>1<Dump>\n'
 	for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
 		printf '<F%s><Dump>' "$n"
 		case $n in 9 | 10) printf '<Esc>' ;; esac
@@ -98,7 +98,7 @@ grep -qx '# rempli par le patient le 2026-03-02T10:00:00Z' "$T/show" || {
 # The login typed back opens the answers at once, in the form screen; PHQ-9 and GAD-7 are asked
 # one after the other under their instruction.
 rm -f "$T/screens"
-printf 'pDup<Enter>a2<Dump>0<Dump>2<Dump><Esc>martine<Enter><Dump><Esc>g<F10>' >"$T/keys3"
+printf 'pDup<Enter>c2<Dump>0<Dump>2<Dump><Esc>martine<Enter><Dump><Esc>g<F10>' >"$T/keys3"
 tui "$T/keys3"
 expect 1 "Question 1 sur 16"
 expect 1 "Au cours des deux dernières semaines, à quelle fréquence avez-vous été"

@@ -14,12 +14,13 @@ cat > "$T/keys" <<'KEYS'
 f<Dump>
 <F5><Dump>
 <Enter><Dump>
-# the date stays; Tabac (its number), 8 participants, both facilitators, nicotine replacement
-<Tab>2
+# the cursor starts on the first question, the date stays; Tabac (its number), 8 participants,
+# both facilitators, nicotine replacement
+2
 8<Tab>12<Tab>o<Dump>
 <F2><Dump>
 # reopened: 9 participants
-<Enter><Tab><Tab>9<F2><Dump>
+<Enter><Tab>9<F2><Dump>
 <Del><Dump>
 o<Dump>
 <F10>
@@ -33,9 +34,9 @@ expect 3 "1  Atelier collectif"
 expect 3 "2  Réunion d'équipe"
 expect 4 "Atelier collectif — fiche de la structure"
 expect 5 "Atelier Tabac, 8 participants"
-screen 5 | grep -q "Heures d'animation *3.0" || {
+screen 5 | grep -q "Heures d'animation *3,0" || {
 	screen 5 >&2
-	fail "heures d'animation 3.0 attendues"
+	fail "heures d'animation 3,0 attendues"
 }
 expect 6 "1 fiche(s), sans patient"
 expect 6 "2026-03-02  complète   Atelier collectif : Atelier Tabac, 8 participants"
@@ -52,7 +53,7 @@ expect 9 "Aucune fiche."
 # a saisie user enters one from the screen, and may not delete it
 rm -f "$T/screens"
 cat > "$T/keys" <<'KEYS'
-f<F5><Enter><Tab>3
+f<F5><Enter>3
 4<Tab><F2><Dump>
 <Del><Dump>
 <F10>

@@ -2,7 +2,7 @@
 # The structures screen (the coordinator's ledger): reached from the home menu (s), one row per
 # structure known to the regional database with its last export and what its data cover of the
 # period of the next deadline; under the list, the chosen structure's gaps and why its data do
-# not cover the period; another period (F5); a saisie user refused. The import log is written
+# not cover the period; another period (F11); a saisie user refused. The import log is written
 # here row by row, as the import records it (schema 009).
 . "$TESTS/ui/lib.sh"
 command -v sqlite3 >/dev/null || { echo "sqlite3 absent : journal des imports non constructible"; exit 77; }
@@ -26,12 +26,12 @@ cat >"$T/keys" <<'KEYS'
 <Dump>
 s<Dump>
 <Down><Dump>
-<F5><C-u>2025-T4<Enter><Dump>
+<F11><C-u>2025-T4<Enter><Dump>
 <Esc><F10>
 KEYS
 RECUEIL_AS_USER=coord tui "$T/keys"
 
-expect 1 "6  Structures de la région : exports reçus (s, F2 ou ^T)"
+expect 1 "6  Structures de la région : exports reçus (s)"
 expect 2 "recueil — structures de la région"
 expect 2 "Échéance du 30/04/2026 : période 2026-T1 (du 01/01/2026 au 31/03/2026)"
 expect 2 "2 structure(s) connue(s) ; sans export couvrant toute la période : 2"

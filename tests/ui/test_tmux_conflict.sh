@@ -14,7 +14,7 @@ tmux -L "$TMUX_SOCK" send-keys -t t "$pseudo" Enter
 wait_pane t "AUDIT 0"
 tmux -L "$TMUX_SOCK" send-keys -t t Enter
 wait_pane t "Date de l'entrée"
-tmux -L "$TMUX_SOCK" send-keys -t t Tab Tab Tab 4
+tmux -L "$TMUX_SOCK" send-keys -t t Tab Tab 4
 wait_pane t "AUDIT 4"
 "$RECUEIL" entry edit "$uuid" q9=2 >/dev/null
 tmux -L "$TMUX_SOCK" send-keys -t t F2

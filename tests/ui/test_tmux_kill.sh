@@ -101,7 +101,7 @@ while [ $t -le "$trials" ]; do
 		printf 'p%s<Enter>' "$pseudo"
 		c=1
 		while [ $c -le $cycles ]; do
-			printf 'n%s<Tab>111%d<Tab><Tab>k%d-%d<Idle><Dump><F2><Dump>\n' "$contact" $((10 + c)) "$t" "$c"
+			printf 'n%s111%d<Tab><Tab>k%d-%d<Idle><Dump><F2><Dump>\n' "$contact" $((10 + c)) "$t" "$c"
 			c=$((c + 1))
 		done
 		printf '<F10>'
@@ -146,7 +146,7 @@ tmux_trial() {
 	for c in 1 2 3; do
 		tmux -L "$TMUX_SOCK" send-keys -t "$1" n
 		wait_pane "$1" "quel formulaire"
-		tmux -L "$TMUX_SOCK" send-keys -t "$1" "$contact" Tab 1 1 1
+		tmux -L "$TMUX_SOCK" send-keys -t "$1" "$contact" 1 1 1
 		wait_pane "$1" "▸ Durée"
 		tmux -L "$TMUX_SOCK" send-keys -t "$1" "$((10 + c))" Tab Tab "k$1-$c"
 		wait_pane "$1" "k$1-$c"

@@ -11,7 +11,7 @@ tmux -L "$TMUX_SOCK" send-keys -t t p
 wait_pane t "Chercher"
 tmux -L "$TMUX_SOCK" send-keys -t t "$pseudo" Enter
 wait_pane t "Suivi ("
-tmux -L "$TMUX_SOCK" send-keys -t t n 1 Tab 2 1
+tmux -L "$TMUX_SOCK" send-keys -t t n 1 2 1
 wait_pane t "▸*3."
 tmux -L "$TMUX_SOCK" resize-window -t t -x 120 -y 40
 # The screen at 80 columns shows q3 too: wait for the one laid out at 120 (q1 and its whole

@@ -14,7 +14,7 @@ tmux -L "$TMUX_SOCK" send-keys -t t "$pseudo" Enter
 wait_pane t "Suivi ("
 tmux -L "$TMUX_SOCK" send-keys -t t n
 wait_pane t "quel formulaire"
-tmux -L "$TMUX_SOCK" send-keys -t t 1 Tab 3 1 0
+tmux -L "$TMUX_SOCK" send-keys -t t 1 3 1 0
 wait_pane t "▸*4."
 tmux -L "$TMUX_SOCK" send-keys -t t 2
 wait_pane t "Une fois par mois"
@@ -25,7 +25,7 @@ while kill -0 "$pid" 2>/dev/null; do
 	[ $i -lt 200 ] || fail "recueil ne s'est pas arrêté sur SIGHUP"
 	sleep 0.05
 done
-printf '<Enter><Dump><F10>' > "$T/keys"
+printf '<Enter><Dump>' > "$T/keys"
 tui "$T/keys"
 expect 2 "Brouillon repris"
 expect 2 "2 à 3 fois par semaine"

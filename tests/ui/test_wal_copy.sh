@@ -33,6 +33,8 @@ wait_pane t "Patients suivis"
 "$RECUEIL" patient add sexe=M annee_naissance=1994 >/dev/null
 [ -e "$RECUEIL_DB-wal" ] || fail "le WAL reste tant que l'interface a la base ouverte"
 tmux -L "$TMUX_SOCK" send-keys -t t F10
+wait_pane t "Quitter recueil"
+tmux -L "$TMUX_SOCK" send-keys -t t o
 wait_pane t "fini"
 [ ! -e "$RECUEIL_DB-wal" ] || fail "le fichier -wal reste après la sortie de l'interface"
 cp "$RECUEIL_DB" "$T/copie2.db"

@@ -126,7 +126,7 @@ static void read_form_done(read_form *rf)
 static const char field_list[] =
     "id, type, label, label_patient, help, required, min, max, pattern, show_if, constraint, "
     "message, soft_constraint, soft_message, default, unit, identifier, export, "
-    "choices, expr, decimals, skipped_value, missing_codes, ordinal";
+    "choices, expr, decimals, skipped_value, missing_codes, ordinal, trend";
 
 /* ---------------------------------------------------------------- through the readers */
 
@@ -151,7 +151,7 @@ static void test_unknown_key_each_mapping(void)
 	           "t.yaml:3:20: clé inconnue « de » dans title (clés possibles : fr, en)");
 	CHECK_EDIT(base_form, "{value: 1, label: Oui}", "{value: 1, label: Oui, score: 2}",
 	           "t.yaml:7:30: clé inconnue « score » dans une réponse (clés possibles : value, label, "
-	           "label_patient)");
+	           "exclusive, label_patient)");
 	CHECK_EDIT(base_form, "  - title: Section\n", "  - title: Section\n    show_if: q1 > 0\n",
 	           "t.yaml:10:5: clé inconnue « show_if » dans une section (clés possibles : title, fields)");
 	char *want = xasprintf("t.yaml:11:44: clé inconnue « maximum » dans un champ (clés possibles : %s)",

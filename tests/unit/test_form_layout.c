@@ -2,7 +2,8 @@
  * of forms/: at 80×24 and at other sizes, every field shown is on exactly one page, pages fit
  * the height left by the banner and the panel, cells stay on the screen and the cells of a
  * matrix line up in columns; a field hidden by show_if, or an identity field hidden from the
- * person, takes no row; a wrapped note takes one row per line; PgDn/PgUp reach the next page
+ * person, takes no row; a wrapped note takes one row per line, a long label too, never cut nor
+ * split by a page; the answers of a choice are listed whole; PgDn/PgUp reach the next page
  * that has a question. Expected positions are
  * worked out by hand in the comments from the rules of form_layout.h. */
 #include <stdbool.h>
@@ -95,7 +96,10 @@ static void check_invariants(const form_layout *l, const char *what)
 	for (size_t p = 0; p < l->n_pages; p++) {
 		const fl_page *pg = &l->pages[p];
 		CHECK(pg->first_row == next_row);
-		CHECK(pg->n_rows <= (size_t)l->rows_height);
+		CHECK(pg->n_rows <= (size_t)pg->rows_height);
+		CHECK(pg->rows_height <= l->rows_height && pg->rows_height >= 1);
+		CHECK(pg->panel_top == l->rows_top + pg->rows_height);
+		CHECK(pg->panel_top + pg->panel_height == l->lines - 2);
 		CHECK(pg->number < pg->count);
 		if (pg->section != sec) {
 			CHECK(pg->section == sec + 1);
@@ -108,9 +112,16 @@ static void check_invariants(const form_layout *l, const char *what)
 		for (size_t k = pg->first_row; k < pg->first_row + pg->n_rows; k++) {
 			CHECK(l->rows[k].page == (int)p);
 			int y = form_layout_row_y(l, k);
-			CHECK(y >= l->rows_top && y < l->rows_top + l->rows_height);
+			CHECK(y >= l->rows_top && y < l->rows_top + pg->rows_height);
 		}
 		next_row += pg->n_rows;
+		/* The cursor can reach every page of a section that has somewhere to stop. */
+		bool section_has_focus = false;
+		for (size_t q = 0; q < l->n_pages; q++)
+			section_has_focus |= l->pages[q].section == pg->section &&
+			                     form_layout_page_focus(l, (int)q) != FL_NONE;
+		if (section_has_focus)
+			CHECK(form_layout_page_focus(l, (int)p) != FL_NONE);
 	}
 	CHECK(next_row == l->n_rows);
 	CHECK(sec == (int)f->n_sections - 1);
@@ -142,6 +153,51 @@ static void check_invariants(const form_layout *l, const char *what)
 			CHECK(pl->page == -1);
 			CHECK(form_layout_page_of(l, i) >= 0);
 		}
+	}
+	/* Labels of questions and calculated values: whole (their lines joined are the label), each
+	 * line within the screen, the last within the label column, the value on it. */
+	for (int i = 0; i < (int)f->n_fields; i++) {
+		const fl_place *pl = form_layout_place(l, i);
+		const fl_row *first = pl->n_rows ? &l->rows[pl->row] : NULL;
+		if (!first || (first->kind != FL_ROW_FIELD && first->kind != FL_ROW_CALC))
+			continue;
+		strbuf sb = STRBUF_INIT;
+		strbuf_add(&sb, "", 0);
+		for (size_t k = pl->row; k < pl->row + pl->n_rows; k++) {
+			const fl_row *row = &l->rows[k];
+			CHECK(row->field == i && row->line == (int)(k - pl->row));
+			CHECK(row->last == (k + 1 == pl->row + pl->n_rows));
+			CHECK(width_of(row->text) <= l->cols - 4);
+			if (row->last)
+				CHECK(width_of(row->text) <= l->label_width - 2);
+			strbuf_printf(&sb, "%s%s", sb.len ? " " : "", row->text);
+		}
+		CHECK_STR(strbuf_str(&sb), f->fields[i].label.fr);
+		strbuf_done(&sb);
+	}
+	/* The answers of every choice: whole, within the screen, and (from 80×24 on: a smaller
+	 * terminal may not hold 24 answers) all in the panel of the page of their question. */
+	for (int i = 0; l->cols >= 80 && l->lines >= 24 && i < (int)f->n_fields; i++) {
+		const field *fd = &f->fields[i];
+		if ((fd->type != FT_CHOICE && fd->type != FT_MULTI) || form_layout_place(l, i)->page < 0)
+			continue;
+		fl_answer *v;
+		int lines;
+		size_t n = form_layout_answers(fd, "fr", l->cols, width_of, &v, &lines);
+		const fl_page *pg = &l->pages[form_layout_place(l, i)->page];
+		CHECK(lines <= pg->panel_height - 1);
+		for (size_t k = 0; k < fd->choices->n; k++) {
+			strbuf sb = STRBUF_INIT;
+			strbuf_add(&sb, "", 0);
+			for (size_t j = 0; j < n; j++)
+				if (v[j].answer == k && !v[j].key)
+					strbuf_printf(&sb, "%s%s", sb.len ? " " : "", v[j].text);
+			CHECK_STR(strbuf_str(&sb), fd->choices->items[k].label.fr);
+			strbuf_done(&sb);
+		}
+		for (size_t j = 0; j < n; j++)
+			CHECK(v[j].x + width_of(v[j].text) <= l->cols - 2 && v[j].line < lines);
+		fl_answers_free(v, n);
 	}
 	/* Matrices: the names, then the columns left to right, cells apart and on screen; every
 	 * cell of a column at the column's x. */
@@ -211,12 +267,21 @@ static void test_audit_pages(void)
 	lay(&l, r, 80, 24, NULL);
 	CHECK(l.rows_height == 13);
 	CHECK(l.panel_top == 15 && l.panel_height == 7);
-	CHECK(l.pages[0].n_rows == 11 && l.pages[0].count == 1);
+	/* Labels wrapped, never cut: q1 on 2 rows, q4 to q8 on 3 (wrapped over 76 columns, the last
+	 * line within the label column): the date and q1 to q5 are 13 rows, q6 to q9 11, q10 3. */
+	CHECK(l.n_pages == 4);
+	CHECK(l.pages[0].n_rows == 13 && l.pages[0].count == 3);
 	CHECK(l.rows[0].kind == FL_ROW_DATE);
+	CHECK(form_layout_place(&l, idx(r, "q1"))->n_rows == 2);
+	CHECK(form_layout_place(&l, idx(r, "q4"))->n_rows == 3);
+	CHECK_STR(l.rows[form_layout_place(&l, idx(r, "q4"))->row + 2].text,
+	          "boire une fois que vous aviez commencé ?");
 	CHECK(form_layout_page_of(&l, FL_DATE) == 0);
-	CHECK(form_layout_page_of(&l, idx(r, "q10")) == 0);
-	CHECK(l.n_pages == 2 && l.pages[1].section == 1);
-	CHECK(form_layout_page_of(&l, idx(r, "total")) == 1);
+	CHECK(form_layout_page_of(&l, idx(r, "q5")) == 0);
+	CHECK(form_layout_page_of(&l, idx(r, "q6")) == 1);
+	CHECK(form_layout_page_of(&l, idx(r, "q10")) == 2);
+	CHECK(l.pages[3].section == 1);
+	CHECK(form_layout_page_of(&l, idx(r, "total")) == 3);
 	CHECK(l.rows[form_layout_place(&l, idx(r, "total"))->row].kind == FL_ROW_CALC);
 	/* The label column: 80 - 36 = 44 columns (more than a third), the value from column 45;
 	 * the cell of a choice whose codes are one digit is 4 wide, of the date 11. */
@@ -224,22 +289,40 @@ static void test_audit_pages(void)
 	CHECK(form_layout_place(&l, idx(r, "q1"))->x == 45);
 	CHECK(form_layout_place(&l, idx(r, "q1"))->width == 4);
 	CHECK(form_layout_place(&l, FL_DATE)->width == 11);
-	CHECK(form_layout_row_y(&l, form_layout_place(&l, idx(r, "q3"))->row) == 2 + 3);
+	/* q3 starts on row 5 (the date, q1 and q2 take two rows each), screen row 2 + 5. */
+	CHECK(form_layout_row_y(&l, form_layout_place(&l, idx(r, "q3"))->row) == 2 + 5);
+	/* The scores have nothing to type: the cursor rests on their first value, so that PgDn (and
+	 * Tab past q10) shows them, and on that one only. */
+	CHECK(form_layout_view_anchor(r, idx(r, "saut_q2_q8"), false));
+	CHECK(form_layout_focusable(r, idx(r, "saut_q2_q8"), false));
+	CHECK(!form_layout_focusable(r, idx(r, "total"), false));
+	CHECK(!form_layout_view_anchor(r, idx(r, "q1"), false));
+	CHECK(form_layout_page_focus(&l, 3) == idx(r, "saut_q2_q8"));
+	CHECK(form_layout_page_step(&l, idx(r, "q1"), 1) == idx(r, "q6"));
+	CHECK(form_layout_page_step(&l, idx(r, "q10"), 1) == idx(r, "saut_q2_q8"));
+	CHECK(form_layout_page_step(&l, idx(r, "saut_q2_q8"), -1) == idx(r, "q10"));
 	form_layout_done(&l);
+	/* A missing code is shown whole: the cell widens to hold ".non_demande" (12 + 1). */
+	set(r, "q2", ".non_demande");
+	lay(&l, r, 80, 24, NULL);
+	CHECK(form_layout_place(&l, idx(r, "q2"))->width == 13);
+	CHECK(form_layout_place(&l, idx(r, "q3"))->width == 4);
+	form_layout_done(&l);
+	set(r, "q2", "");
 
 	lay(&l, r, 60, 16, NULL);
 	CHECK(l.rows_height == 7);
-	CHECK(l.n_pages == 4);
-	CHECK(l.pages[2].section == 1 && l.pages[2].count == 2 && l.pages[3].n_rows == 1);
-	CHECK(l.pages[0].count == 2 && l.pages[1].number == 1 && l.pages[1].n_rows == 4);
-	CHECK(form_layout_page_of(&l, idx(r, "q6")) == 0);
-	CHECK(form_layout_page_of(&l, idx(r, "q7")) == 1);
-	CHECK(form_layout_row_y(&l, form_layout_place(&l, idx(r, "q7"))->row) == 2);
-	/* 60 - 36 = 24, more than a third of 60 (20): the label column is 24. */
+	/* 60 - 36 = 24, more than a third of 60 (20): the label column is 24, labels take up to 4
+	 * rows: the first section is 7 pages, no question cut by a page. */
 	CHECK(l.label_width == 24);
-	/* PgDn from q2: q7, the first question of the next page; PgUp from q9: the date. */
-	CHECK(form_layout_page_step(&l, idx(r, "q2"), 1) == idx(r, "q7"));
-	CHECK(form_layout_page_step(&l, idx(r, "q9"), -1) == FL_DATE);
+	CHECK(l.n_pages == 10);
+	CHECK(l.pages[0].count == 7 && l.pages[0].n_rows == 6 && l.pages[7].section == 1);
+	CHECK(form_layout_page_of(&l, idx(r, "q2")) == 0);
+	CHECK(form_layout_page_of(&l, idx(r, "q3")) == 1);
+	CHECK(form_layout_row_y(&l, form_layout_place(&l, idx(r, "q3"))->row) == 2);
+	/* PgDn from q2: q3, the first question of the next page; PgUp from q4: the date. */
+	CHECK(form_layout_page_step(&l, idx(r, "q2"), 1) == idx(r, "q3"));
+	CHECK(form_layout_page_step(&l, idx(r, "q4"), -1) == FL_DATE);
 	CHECK(form_layout_page_step(&l, FL_DATE, -1) == FL_NONE);
 	form_layout_done(&l);
 	record_free(r);
@@ -259,16 +342,16 @@ static void test_hidden_fields_take_no_row(void)
 
 	set(r, "q1", "0");
 	lay(&l, r, 80, 24, NULL);
-	CHECK(l.n_rows == shown - 7);
-	CHECK(l.pages[0].n_rows == 4); /* the date, q1, q9, q10 */
+	CHECK(l.n_rows == shown - 19); /* q2 and q3 took 2 rows each, q4 to q8 3 */
+	CHECK(l.pages[0].n_rows == 8); /* the date, q1 (2 rows), q9 (2), q10 (3) */
 	for (int q = 2; q <= 8; q++) {
 		char id[8];
 		snprintf(id, sizeof id, "q%d", q);
 		CHECK(form_layout_place(&l, idx(r, id))->page == -1);
 		CHECK(form_layout_place(&l, idx(r, id))->n_rows == 0);
 	}
-	/* q9 comes right after q1: rows 0 (date), 1 (q1), 2 (q9). */
-	CHECK(form_layout_place(&l, idx(r, "q9"))->row == 2);
+	/* q9 comes right after q1: rows 0 (date), 1-2 (q1), 3 (q9). */
+	CHECK(form_layout_place(&l, idx(r, "q9"))->row == 3);
 	check_invariants(&l, "q1 = 0");
 	form_layout_done(&l);
 	record_free(r);
@@ -313,9 +396,10 @@ static void test_substances_matrix(void)
 	record_free(r);
 }
 
-/* EPICES at 80×24: section 2 is 11 yes/no questions and 2 calculated fields, 13 rows, one page;
- * a yes/no cell is 5 wide. Once item 1 of the precarity section has a hidden follow-up
- * (incarceration in the last 12 months), answering "yes" shows it. */
+/* EPICES at 80×24: section 2 is 11 yes/no questions and 2 calculated fields, most questions
+ * on two rows: three pages, the score with the last question; a yes/no cell is 5 wide. Once item 1 of the
+ * precarity section has a hidden follow-up (incarceration in the last 12 months), answering "yes" shows it.
+ */
 static void test_epices(void)
 {
 	record *r = record_of("precarite");
@@ -323,7 +407,10 @@ static void test_epices(void)
 	lay(&l, r, 80, 24, NULL);
 	int score = idx(r, "epices_score");
 	CHECK(l.pages[form_layout_page_of(&l, score)].section == 1);
-	CHECK(l.pages[form_layout_page_of(&l, score)].n_rows == 13);
+	/* The score's page takes the last question along: a page of values only would never be
+	 * reached by the cursor. */
+	CHECK(l.pages[form_layout_page_of(&l, score)].number == 2);
+	CHECK(form_layout_page_of(&l, idx(r, "epices11")) == form_layout_page_of(&l, score));
 	CHECK(form_layout_place(&l, idx(r, "epices1"))->width == 5);
 	CHECK(form_layout_place(&l, idx(r, "incarceration_12m"))->page == -1);
 	form_layout_done(&l);
@@ -431,17 +518,49 @@ static void test_identity_hidden(void)
 	record_free(r);
 }
 
-/* The answers of a choice in the panel: two columns (half the width less 2), three when there
- * are more than 8 answers. */
-static void test_answer_columns(void)
+/* The answers of a choice in the panel, whole: two columns (three past eight answers) when they
+ * fit, one column for long ones, one after the other when columns would take many more lines. */
+static void test_answers_whole(void)
 {
-	int w, per;
-	form_layout_answer_columns(80, 4, &w, &per);
-	CHECK(w == 38 && per == 2);
-	form_layout_answer_columns(80, 24, &w, &per);
-	CHECK(w == 25 && per == 3);
-	form_layout_answer_columns(132, 24, &w, &per);
-	CHECK(w == 43 && per == 3);
+	record *r = record_of("audit");
+	fl_answer *v;
+	int lines;
+	size_t n = form_layout_answers(&r->f->fields[idx(r, "q1")], "fr", 80, width_of, &v, &lines);
+	/* 5 answers in two columns of (80 - 2) / 2 = 39: "0 Jamais" at 2, "1 1 fois…" at 41. */
+	CHECK(lines == 3 && n == 10);
+	CHECK(v[0].line == 0 && v[0].x == 2 && v[0].key && strcmp(v[0].text, "0") == 0);
+	CHECK(v[1].x == 4 && strcmp(v[1].text, "Jamais") == 0);
+	CHECK(v[2].line == 0 && v[2].x == 41);
+	fl_answers_free(v, n);
+	record_free(r);
+
+	r = record_of("precarite");
+	const field *fd = &r->f->fields[idx(r, "complementaire")];
+	n = form_layout_answers(fd, "fr", 80, width_of, &v, &lines);
+	/* Six answers up to 69 columns: one a line, the two CSS answers told apart. */
+	CHECK(lines == 6);
+	CHECK_STR(v[3].text, "Complémentaire santé solidaire (CSS) avec participation");
+	fl_answers_free(v, n);
+	n = form_layout_answers(&r->f->fields[idx(r, "ressources")], "fr", 80, width_of, &v, &lines);
+	CHECK(v[0].key && strcmp(v[0].text, "[ ] 1") == 0);
+	fl_answers_free(v, n);
+	record_free(r);
+
+	r = record_of("substances");
+	fd = &r->f->fields[idx(r, "produit_principal")];
+	n = form_layout_answers(fd, "fr", 80, width_of, &v, &lines);
+	/* 24 answers, up to 44 columns: one column would take 24 lines; one after the other, 9. */
+	CHECK(lines <= 10);
+	CHECK(v[0].line == 0 && v[2].line == 0 && v[2].x > v[0].x);
+	fl_answers_free(v, n);
+	form_layout l;
+	lay(&l, r, 80, 24, NULL);
+	/* Its section's pages have a taller panel, the others the usual one. */
+	const fl_page *pg = &l.pages[form_layout_place(&l, idx(r, "produit_principal"))->page];
+	CHECK(pg->panel_height == lines + 2 && pg->panel_height > l.panel_height);
+	CHECK(l.pages[0].panel_height == l.panel_height && l.pages[0].rows_height == l.rows_height);
+	form_layout_done(&l);
+	record_free(r);
 }
 
 int main(void)
@@ -462,7 +581,7 @@ int main(void)
 	RUN(test_note_wrapped);
 	RUN(test_banner);
 	RUN(test_identity_hidden);
-	RUN(test_answer_columns);
+	RUN(test_answers_whole);
 	formset_free(fs);
 	return harness_report();
 }

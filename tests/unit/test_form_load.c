@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/form.h"
+#include "core/record.h"
 #include "core/util.h"
 #include "core/ytree.h"
 #include "harness.h"
@@ -497,7 +498,7 @@ static void test_error_positions(void)
 	    "label_patient, help, "
 	    "required, min, max, pattern, show_if, constraint, message, soft_constraint, soft_message, "
 	    "default, unit, identifier, export, choices, expr, decimals, skipped_value, missing_codes, "
-	    "ordinal)");
+	    "ordinal, trend)");
 	/* An expression error points into the expression, inside the quotes. */
 	snprintf(text, sizeof text,
 	         "%s      - {id: q1, type: integer, label: Q1, show_if: \"q1 > 0 and q2 = 1\"}\n", head);
@@ -562,6 +563,70 @@ static void test_error_positions(void)
 }
 
 /* Nothing is half-loaded: one bad file refuses the whole set. */
+/* exclusive: true on an answer of a multiple choice ("aucune"): read, and checked by the
+ * record as by the command line, the interface and the import; a value that is not a yes/no is
+ * refused where it is written. */
+static void test_exclusive_answer(void)
+{
+	char text[2048], *errors = NULL;
+	snprintf(text, sizeof text,
+	         "%s      - id: res\n        type: multi\n        label: R\n        choices:\n"
+	         "          - {value: salaire, label: Salaire}\n"
+	         "          - {value: rsa, label: RSA}\n"
+	         "          - {value: aucune, label: Aucune ressource, exclusive: true}\n",
+	         head);
+	formset *fs = load_one("x.yaml", text, &errors);
+	CHECK(fs != NULL);
+	if (fs) {
+		const form *f = fs->forms[0];
+		const field *fd = &f->fields[0];
+		CHECK(!fd->choices->items[0].exclusive && fd->choices->items[2].exclusive);
+		record *r = record_new(fs, f, 20500);
+		char *why = NULL;
+		CHECK(record_set(r, 0, "salaire rsa", &why));
+		CHECK(record_set(r, 0, "aucune", &why));
+		CHECK(!record_set(r, 0, "salaire aucune", &why));
+		CHECK(why && strstr(why, "res : « Aucune ressource » (aucune) exclut toute autre réponse"));
+		CHECK_STR(r->vals[0].text, "aucune"); /* the value refused left the earlier one */
+		free(why);
+		record_free(r);
+		formset_free(fs);
+	}
+	free(errors);
+	snprintf(text, sizeof text,
+	         "%s      - id: res\n        type: multi\n        label: R\n        choices:\n"
+	         "          - {value: a, label: A, exclusive: peut-être}\n",
+	         head);
+	char *e = first_error("x.yaml", text);
+	CHECK(strncmp(e, "x.yaml:11:", 10) == 0 && strstr(e, "exclusive"));
+	free(e);
+}
+
+/* trend: names the chart of a number field; on a field that is not a number it is refused. */
+static void test_trend(void)
+{
+	char text[1024], *errors = NULL;
+	snprintf(text, sizeof text,
+	         "%s      - {id: a, type: integer, label: A}\n"
+	         "      - {id: s, type: calculated, label: S, expr: \"a * 2\", trend: \"SCORE\"}\n",
+	         head);
+	formset *fs = load_one("x.yaml", text, &errors);
+	CHECK(fs != NULL);
+	if (fs) {
+		CHECK(!fs->forms[0]->fields[0].trend);
+		CHECK_STR(fs->forms[0]->fields[1].trend, "SCORE");
+		formset_free(fs);
+	}
+	free(errors);
+	snprintf(text, sizeof text, "%s      - {id: t, type: text, label: T, trend: \"T\"}\n", head);
+	char *e = first_error("x.yaml", text);
+	CHECK(strstr(e, "t : trend demande un champ qui vaut un nombre"));
+	free(e);
+	CHECK_STR(
+	    formset_form(real, "audit")->fields[form_field_index(formset_form(real, "audit"), "total")].trend,
+	    "AUDIT");
+}
+
 static void test_all_or_nothing(void)
 {
 	const char *paths[2];
@@ -637,6 +702,8 @@ int main(void)
 	RUN(test_patient_calculated_order);
 	RUN(test_context_dir);
 	RUN(test_error_positions);
+	RUN(test_exclusive_answer);
+	RUN(test_trend);
 	RUN(test_all_or_nothing);
 	RUN(test_ytree);
 	formset_free(real);

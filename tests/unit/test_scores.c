@@ -328,6 +328,27 @@ static void test_audit_missing(void)
 	CHECK(txt(r, "total") == NULL);
 	CHECK(txt(r, "audit_c") == NULL);
 	record_free(r);
+	/* q1 answered by a missing code: items 2 to 8 were never asked, and nobody knows whether
+	 * they would have counted 0: the sub-scores that read them are missing too (they were 0 and
+	 * 6, from the skip value), while q1 = 0 skips them for real. */
+	static const char *const codes[] = {".nsp", ".refus"};
+	for (size_t k = 0; k < 2; k++) {
+		char answers[64];
+		snprintf(answers, sizeof answers, "%s - - - - - - - 2 4", codes[k]);
+		r = audit(p, answers);
+		CHECK(!visible(r, "q4"));
+		CHECK(txt(r, "total") == NULL);
+		CHECK(txt(r, "audit_c") == NULL);
+		CHECK(txt(r, "dependance") == NULL);
+		CHECK(txt(r, "dommages") == NULL);
+		CHECK(txt(r, "zone_oms") == NULL);
+		record_free(r);
+	}
+	r = audit(p, "0 - - - - - - - 2 4");
+	CHECK_STR(txt(r, "dependance"), "0");
+	CHECK_STR(txt(r, "dommages"), "6");
+	CHECK_STR(txt(r, "total"), "6");
+	record_free(r);
 	record_free(p);
 }
 
