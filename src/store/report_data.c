@@ -23,11 +23,15 @@
 /* Not a draft: drafts are few, and listed by the partial index entries_unfinished. */
 #define NOT_DRAFT "e.id NOT IN (SELECT id FROM entries WHERE status <> 'complete' AND status = 'draft')"
 
+/* Not a patient opposed to the evaluation (schema/013_opposition.sql): their data never leave
+ * the structure, and the report counts what an export holds. */
+#define NOT_OPPOSED "p.opposed_on IS NULL"
+
 /* The entries of a form that count, with their patient p and their form row. */
 #define FROM_FORM(form, alias) \
 	" FROM entries e INDEXED BY entries_by_form_patient JOIN patients p ON p.id = e.patient_id" \
 	" JOIN form_" form " " alias " ON " alias ".entry_id = e.id" \
-	" WHERE e.form = '" form "' AND " NOT_DRAFT
+	" WHERE e.form = '" form "' AND " NOT_DRAFT " AND " NOT_OPPOSED
 
 /* A followed patient's entries of a form up to the end of the period (one range of the
  * index), with their form row. */
@@ -170,7 +174,7 @@ static const char gad7_sql[] =
 static const char alertes_sql[] =
 	"SELECT p.structure, a.level, COUNT(*) FROM alerts a JOIN entries e ON e.id = a.entry_id"
 	" JOIN patients p ON p.id = e.patient_id"
-	" WHERE e.status <> 'draft' AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
+	" WHERE e.status <> 'draft' AND " NOT_OPPOSED " AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
 
 /* ---- the impact page (definitions in report_data.h) */
 

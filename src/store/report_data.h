@@ -6,7 +6,8 @@
  * Conventions of every query (P = the period, E = its last day): only entries dated up to E
  * count, and the patient's own record (patient.*) whatever its date: what an export of P, a
  * snapshot at E, holds, so that a region's figures equal the structure's; entries in draft
- * never count;
+ * never count, nor do the patients opposed to the evaluation (patients.opposed_on), whom no
+ * export holds;
  * a patient's "last" entry is the latest by entry date, then by creation order; a patient
  * counts in the structure of patients.structure; a patient "followed in P" has at least one
  * contact entry dated in P whose statut is 'realise'. Run them inside store_report_begin …

@@ -134,3 +134,99 @@ bool st_patient_last_day(store *s, int64_t patient_id, char last[11])
 	sqlite3_reset(stmt);
 	return found;
 }
+
+/* ---- information and opposition (schema/013_opposition.sql) */
+
+bool store_patient_rights_get(store *s, int64_t patient_id, patient_rights *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *stmt =
+	    st_prepare(s, "SELECT informed_on, informed_by, opposed_on, opposed_by, opposed_at "
+	                  "FROM patients WHERE id = ?");
+	if (!stmt)
+		return false;
+	sqlite3_bind_int64(stmt, 1, patient_id);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
+	if (found) {
+		snprintf(out->informed_on, sizeof out->informed_on, "%s", st_col_text(stmt, 0));
+		snprintf(out->informed_by, sizeof out->informed_by, "%s", st_col_text(stmt, 1));
+		snprintf(out->opposed_on, sizeof out->opposed_on, "%s", st_col_text(stmt, 2));
+		snprintf(out->opposed_by, sizeof out->opposed_by, "%s", st_col_text(stmt, 3));
+		snprintf(out->opposed_at, sizeof out->opposed_at, "%s", st_col_text(stmt, 4));
+	}
+	sqlite3_reset(stmt);
+	return found;
+}
+
+/* Run the update sql (?1 the patient, ?2 the day or NULL, ?3 login, ?4 now) and its audit line
+ * what, in one transaction. */
+static int rights_write(store *s, int64_t patient_id, const char *sql, const char *day, const char *login,
+                        const char *what, char **why)
+{
+	int rc = store_refuse_in_region(s, "information et opposition d'un patient", why);
+	if (rc)
+		return rc;
+	char pseudo[16] = "", now[32];
+	time_now_iso(now, sizeof now);
+	if ((rc = st_begin(s, why)))
+		return rc;
+	sqlite3_stmt *stmt = st_prepare(s, "SELECT pseudonym FROM patients WHERE id = ?");
+	if (!stmt) {
+		rc = st_fail(s, why, "patient");
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, patient_id);
+	bool found = sqlite3_step(stmt) == SQLITE_ROW;
+	if (found)
+		snprintf(pseudo, sizeof pseudo, "%s", st_col_text(stmt, 0));
+	sqlite3_reset(stmt);
+	if (!found) {
+		set_why(why, "patient introuvable (effacé ?)");
+		rc = EXIT_NOINPUT;
+		goto out;
+	}
+	if (!(stmt = st_prepare(s, sql))) {
+		rc = st_fail(s, why, "information et opposition");
+		goto out;
+	}
+	sqlite3_bind_int64(stmt, 1, patient_id);
+	if (day)
+		sqlite3_bind_text(stmt, 2, day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : st_fail(s, why, "information et opposition");
+	sqlite3_reset(stmt);
+	if (!rc)
+		rc = st_audit(s, login, "patient", NULL, pseudo, NULL, NULL, NULL, what, why);
+out:
+	if (rc) {
+		st_rollback(s);
+		return rc;
+	}
+	return st_commit(s, why);
+}
+
+int store_patient_inform(store *s, int64_t patient_id, const char *day, const char *login, char **why)
+{
+	char *what = xasprintf("information du patient sur l'usage de ses données, le %s", day);
+	int rc = rights_write(s, patient_id,
+	                      "UPDATE patients SET informed_on = ?2, informed_by = ?3 WHERE id = ?1", day,
+	                      login, what, why);
+	free(what);
+	return rc;
+}
+
+int store_patient_oppose(store *s, int64_t patient_id, const char *day, const char *login, char **why)
+{
+	char *what =
+	    day ? xasprintf("opposition du patient à l'usage de ses données pour l'évaluation, le %s", day)
+	        : xstrdup("retrait de l'opposition du patient : ses données sont de nouveau exportées");
+	int rc = rights_write(
+	    s, patient_id,
+	    day ? "UPDATE patients SET opposed_on = ?2, opposed_by = ?3, opposed_at = ?4 WHERE id = ?1"
+	        : "UPDATE patients SET opposed_on = NULL, opposed_by = NULL, opposed_at = NULL "
+	          "WHERE id = ?1 AND ?3 IS NOT NULL AND ?4 IS NOT NULL",
+	    day, login, what, why);
+	free(what);
+	return rc;
+}
