@@ -198,6 +198,22 @@ static const binding table[] = {
      N_("Imprimer le document d'accès"),
      N_("écrire le document d'accès du patient (droit d'accès) dans un fichier, à imprimer"),
      0},
+    /* The patient's information and opposition (RGPD art. 13 and 21), each confirmed. Not in the
+     * footer (no room at 80 columns): the line under the patient's summary names them. */
+    {ACT_INFORM,
+     CTX_FILE,
+     {'f'},
+     "f",
+     N_("Informé"),
+     N_("noter que le patient a été informé aujourd'hui de l'usage de ses données"),
+     0},
+    {ACT_OPPOSE,
+     CTX_FILE,
+     {'o'},
+     "o",
+     N_("Opposition"),
+     N_("noter l'opposition du patient aujourd'hui (plus rien de lui n'est exporté), ou la retirer"),
+     0},
     /* Not in the footer: a rare act, reserved to the admins, confirmed by typing the pseudonym. */
     {ACT_DELETE_ITEM,
      CTX_FILE,

@@ -2,9 +2,10 @@
  * professional (highlighted at the top until acknowledged with F8), and the timeline of their
  * entries, each with its one-line summary ("AUDIT 14 — mesusage"). Enter opens an entry (on an
  * alert: the entry that raised it), F5 adds one; a hands the screen to the patient for a
- * self-assessment (scr_self.c); i writes the patient's access document (the
- * right of access, access_print.c); Suppr erases the patient (admins only, after the pseudonym
- * is typed again: the right to erasure, src/store/purge.c).
+ * self-assessment (scr_self.c); i writes the patient's access document (the right of access,
+ * access_print.c); f records that the patient was informed today, o their opposition to the
+ * evaluation (or withdraws it), each after a confirmation; Suppr erases the patient (admins
+ * only, after the pseudonym is typed again: the right to erasure, src/store/purge.c).
  *
  * Two lists, one selection: ↑ ↓ run from the alerts into the entries and back, PgUp PgDn page
  * through the list that holds the selection, Home goes to the first alert (the first entry when
@@ -28,6 +29,7 @@ typedef struct {
 	int64_t patient_id;
 	char pseudo[16];
 	char *summary; /* sex, year of birth, inclusion, name */
+	char *rights;  /* information and opposition, and the keys that record them */
 	trow *rows;
 	size_t n;
 	alert_row *alerts;
@@ -39,7 +41,7 @@ typedef struct {
 	app *a;
 } pfile;
 
-enum { TAG_NEW_ENTRY = 1, TAG_ACK, TAG_ERASE, TAG_SELF };
+enum { TAG_NEW_ENTRY = 1, TAG_ACK, TAG_ERASE, TAG_SELF, TAG_INFORM, TAG_OPPOSE };
 
 static const char *status_label(const char *status)
 {
@@ -97,6 +99,24 @@ static void set_position(pfile *pf, size_t at)
 }
 
 /* Read the patient again; the selection keeps its position over both lists. */
+/* "Informé le 2026-01-05 · opposé le 2026-02-01 (par dupont)" and the keys f and o; caller
+ * frees. */
+static char *rights_line(app *a, int64_t patient_id)
+{
+	patient_rights r;
+	if (!store_patient_rights_get(a->ses->db, patient_id, &r))
+		return xstrdup("");
+	strbuf sb = STRBUF_INIT;
+	if (*r.informed_on)
+		strbuf_printf(&sb, _("Informé le %s"), r.informed_on);
+	else
+		strbuf_puts(&sb, _("Jamais informé"));
+	if (*r.opposed_on)
+		strbuf_printf(&sb, _(" · opposé le %s (par %s) : non exporté"), r.opposed_on, r.opposed_by);
+	strbuf_puts(&sb, *r.opposed_on ? _(" (f, o)") : _(" (f : informé, o : opposition)"));
+	return strbuf_take(&sb);
+}
+
 static void reload(app *a, pfile *pf)
 {
 	size_t at = position(pf);
@@ -132,6 +152,8 @@ static void reload(app *a, pfile *pf)
 	}
 	record_free(pr);
 	pf->summary = strbuf_take(&sb);
+	free(pf->rights);
+	pf->rights = rights_line(a, pf->patient_id);
 	char *why = NULL;
 	if (store_entry_each(a->ses->db, pf->patient_id, add_row, pf, &why)) {
 		app_message(a, true, "%s", why);
@@ -174,6 +196,7 @@ static void pfile_draw(app *a, screen *s)
 	snprintf(title, sizeof title, _("recueil — dossier %s"), pf->pseudo);
 	app_draw_frame(a, title, screen_ctx(s));
 	draw_text(2, 1, COLS - 2, pf->summary, draw_attr_title(), true);
+	draw_text(3, 1, COLS - 2, pf->rights, A_NORMAL, true);
 	int y = 4;
 	size_t shown = alert_room(pf);
 	if (shown) {
@@ -181,9 +204,9 @@ static void pfile_draw(app *a, screen *s)
 		snprintf(head, sizeof head,
 		         _("Alertes cliniques en attente (%zu) : F8 ou ^K acquitte l'alerte choisie"),
 		         pf->n_alerts);
-		draw_text(3, 1, COLS - 2, head, draw_attr_title(), true);
-		lv_draw(&pf->alv, 4, (int)shown, pf->in_alerts, pfile_alert, pf);
-		y = 5 + (int)shown;
+		draw_text(4, 1, COLS - 2, head, draw_attr_title(), true);
+		lv_draw(&pf->alv, 5, (int)shown, pf->in_alerts, pfile_alert, pf);
+		y = 6 + (int)shown;
 	}
 	char head[120];
 	snprintf(head, sizeof head, _("Suivi (%zu entrées) : Entrée ouvre, F5 ou n ajoute"), pf->n);
@@ -303,6 +326,58 @@ static outcome erase_answer(app *a, pfile *pf, const char *typed)
 	return OUT_CLOSE;
 }
 
+/* f and o: ask before recording the information or the opposition (or withdrawing it). */
+static void rights_ask(app *a, pfile *pf, bool oppose)
+{
+	patient_rights r;
+	if (!app_allowed(a, PERM_EDIT_ENTRY, oppose ? "patient oppose" : "patient inform",
+	                 oppose ? _("Noter l'opposition") : _("Noter l'information")) ||
+	    !store_patient_rights_get(a->ses->db, pf->patient_id, &r))
+		return;
+	char today[11];
+	date_format(date_today(), today);
+	char *text;
+	if (!oppose)
+		text = xasprintf(_("Noter que le patient %s a été informé aujourd'hui (%s) de l'usage de ses "
+		                   "données pour l'évaluation%s ? (o : oui, n : non)"),
+		                 pf->pseudo, today, *r.informed_on ? _(" (remplace la date notée)") : "");
+	else if (!*r.opposed_on)
+		text = xasprintf(_("Noter l'opposition du patient %s aujourd'hui (%s) : ses données restent "
+		                   "pour ses soins mais ne seront plus exportées, et le prochain export les "
+		                   "retire à la région. Noter ? (o : oui, n : non)"),
+		                 pf->pseudo, today);
+	else
+		text = xasprintf(_("Le patient %s s'est opposé le %s. Retirer son opposition (ses données "
+		                   "seront de nouveau exportées) ? (o : oui, n : non)"),
+		                 pf->pseudo, r.opposed_on);
+	dialog_confirm(&pf->dlg, oppose ? TAG_OPPOSE : TAG_INFORM,
+	               oppose ? _("Opposition du patient") : _("Information du patient"), text, "no");
+	free(text);
+}
+
+/* The answer 'o' to rights_ask: record it, say it. */
+static void rights_record(app *a, pfile *pf, bool oppose)
+{
+	patient_rights r;
+	char today[11], *why = NULL;
+	date_format(date_today(), today);
+	bool withdraw = oppose && store_patient_rights_get(a->ses->db, pf->patient_id, &r) && *r.opposed_on;
+	int rc = oppose ? store_patient_oppose(a->ses->db, pf->patient_id, withdraw ? NULL : today,
+	                                       a->ses->login, &why)
+	                : store_patient_inform(a->ses->db, pf->patient_id, today, a->ses->login, &why);
+	if (rc)
+		app_message(a, true, _("Rien n'a été noté : %s"), why ? why : "?");
+	else if (!oppose)
+		app_message(a, false, _("Patient %s : informé le %s."), pf->pseudo, today);
+	else if (withdraw)
+		app_message(a, false, _("Patient %s : opposition retirée."), pf->pseudo);
+	else
+		app_message(a, false, _("Patient %s : opposé le %s ; ses données ne seront plus exportées."),
+		            pf->pseudo, today);
+	free(why);
+	reload(a, pf);
+}
+
 /* The moves of the selection over the two lists (see the top of the file). */
 static outcome selection_move(pfile *pf, const ui_key *k)
 {
@@ -346,6 +421,13 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 			outcome o = erase_answer(a, pf, typed);
 			free(typed);
 			return o;
+		}
+		if (pf->dlg.tag == TAG_INFORM || pf->dlg.tag == TAG_OPPOSE) {
+			bool oppose = pf->dlg.tag == TAG_OPPOSE;
+			dialog_close(&pf->dlg);
+			if (r == DR_DONE && answer == 'o')
+				rights_record(a, pf, oppose);
+			return OUT_REDRAW;
 		}
 		if (pf->dlg.tag == TAG_ACK) {
 			char *note = r == DR_DONE ? le_text(&pf->dlg.edit) : NULL;
@@ -403,6 +485,10 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 		return OUT_REDRAW;
 	case ACT_SELF:
 		return self_start(a, pf);
+	case ACT_INFORM:
+	case ACT_OPPOSE:
+		rights_ask(a, pf, k->act == ACT_OPPOSE);
+		return OUT_REDRAW;
 	case ACT_DELETE_ITEM:
 		if (app_allowed(a, PERM_DELETE_PATIENT, "patient delete", _("Effacer un patient")))
 			erase_ask(pf);
@@ -430,6 +516,7 @@ static void pfile_done(screen *s)
 		free(pf->rows[i].line);
 	free(pf->rows);
 	free(pf->summary);
+	free(pf->rights);
 	free(pf->menu_forms);
 	alert_rows_free(pf->alerts, pf->n_alerts);
 	lv_done(&pf->alv);
