@@ -129,6 +129,24 @@ void store_report_end(store *s);
 int store_report_rows(store *s, enum store_report_query q, const store_report_args *a,
                       void (*fn)(void *ctx, const store_report_row *row), void *ctx, char **why);
 
+/* The yearly package (reporting.yaml's package:, core/form.h): for [first, last], call fn for
+ * each structure and opposition state with the number of patients who have at least minimum
+ * contacts dated in it, not drafts, whose statut is one of statuses and whose intervenant is one
+ * of intervenants (codes; ns and ni of them). opposed says whether those patients object to the
+ * evaluation (patients.opposed_on): they count locally, never in what leaves. Returns 0,
+ * STORE_REPORT_MISSING with *why when the contact form lacks a column, or a sysexits code with
+ * *why (caller frees). */
+int store_package_rows(store *s, const char *first, const char *last, const char *const *statuses, size_t ns,
+                       const char *const *intervenants, size_t ni, int minimum,
+                       void (*fn)(void *ctx, const char *structure, bool opposed, int64_t n), void *ctx,
+                       char **why);
+
+/* Whether the patient qualifies for the package in [first, last] (the same rule); false when
+ * the database cannot say. */
+bool store_package_patient(store *s, int64_t patient_id, const char *first, const char *last,
+                           const char *const *statuses, size_t ns, const char *const *intervenants, size_t ni,
+                           int minimum);
+
 /* Call fn with each structure code the patients or the structures' own entries (forms of scope:
  * structure) belong to, sorted (none for a database without either). Returns 0, or a sysexits
  * code with *why (caller frees). */

@@ -230,3 +230,23 @@ int store_patient_oppose(store *s, int64_t patient_id, const char *day, const ch
 	free(what);
 	return rc;
 }
+
+int store_rights_counts(store *s, const char *last, int64_t n[3], char **why)
+{
+	sqlite3_stmt *stmt = st_prepare(
+	    s, "SELECT count(*), count(CASE WHEN informed_on <= ?1 THEN 1 END), "
+	       "count(CASE WHEN opposed_on <= ?1 THEN 1 END) FROM patients "
+	       "WHERE structure = (SELECT code FROM structure) AND substr(created_at, 1, 10) <= ?1");
+	if (!stmt)
+		return st_fail(s, why, "information et opposition des patients");
+	sqlite3_bind_text(stmt, 1, last, -1, SQLITE_STATIC);
+	int rc = 0;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		for (int i = 0; i < 3; i++)
+			n[i] = sqlite3_column_int64(stmt, i);
+	else
+		rc = st_fail(s, why, "information et opposition des patients");
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc;
+}

@@ -685,6 +685,11 @@ int store_patient_inform(store *s, int64_t patient_id, const char *day, const ch
  * Refused as store_patient_inform. */
 int store_patient_oppose(store *s, int64_t patient_id, const char *day, const char *login, char **why);
 
+/* How many of the structure's own patients created up to last (YYYY-MM-DD) there are, and of
+ * them how many were informed up to last, and how many had objected by then, into n[0], n[1],
+ * n[2]. Returns 0, or a sysexits code with *why. */
+int store_rights_counts(store *s, const char *last, int64_t n[3], char **why);
+
 /* ---- the patient list (entry.c) */
 /* One patient of store_patient_rows. Everything is borrowed for the call. */
 typedef struct {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "store/report_data.h"
 #include "ui/listview.h"
 
 typedef struct {
@@ -30,6 +31,7 @@ typedef struct {
 	char pseudo[16];
 	char *summary; /* sex, year of birth, inclusion, name */
 	char *rights;  /* information and opposition, and the keys that record them */
+	int package;   /* this year's package (reporting.yaml's package:): 1 qualifies, 0 not, -1 no rule */
 	trow *rows;
 	size_t n;
 	alert_row *alerts;
@@ -99,6 +101,24 @@ static void set_position(pfile *pf, size_t at)
 }
 
 /* Read the patient again; the selection keeps its position over both lists. */
+/* Whether the patient qualifies for this calendar year's package so far: 1 or 0; -1 when
+ * reporting.yaml has no package:. */
+static int package_this_year(app *a, int64_t patient_id)
+{
+	const reporting *rep = a->ses->fs->reporting;
+	if (!rep || !rep->package.present)
+		return -1;
+	int y, m, d;
+	date_to_ymd(date_today(), &y, &m, &d);
+	char first[11], last[11];
+	date_format(date_from_ymd(y, 1, 1), first);
+	date_format(date_from_ymd(y, 12, 31), last);
+	const package_rule *p = &rep->package;
+	return store_package_patient(a->ses->db, patient_id, first, last, (const char *const *)p->statuses,
+	                             p->n_statuses, (const char *const *)p->intervenants, p->n_intervenants,
+	                             p->minimum);
+}
+
 /* "Informé le 2026-01-05 · opposé le 2026-02-01 (par dupont)" and the keys f and o; caller
  * frees. */
 static char *rights_line(app *a, int64_t patient_id)
@@ -154,6 +174,7 @@ static void reload(app *a, pfile *pf)
 	pf->summary = strbuf_take(&sb);
 	free(pf->rights);
 	pf->rights = rights_line(a, pf->patient_id);
+	pf->package = package_this_year(a, pf->patient_id);
 	char *why = NULL;
 	if (store_entry_each(a->ses->db, pf->patient_id, add_row, pf, &why)) {
 		app_message(a, true, "%s", why);
@@ -208,8 +229,13 @@ static void pfile_draw(app *a, screen *s)
 		lv_draw(&pf->alv, 5, (int)shown, pf->in_alerts, pfile_alert, pf);
 		y = 6 + (int)shown;
 	}
-	char head[120];
-	snprintf(head, sizeof head, _("Suivi (%zu entrées) : Entrée ouvre, F5 ou n ajoute"), pf->n);
+	char head[160], pkg[64] = "";
+	int year, month, day;
+	date_to_ymd(date_today(), &year, &month, &day);
+	if (pf->package >= 0)
+		snprintf(pkg, sizeof pkg,
+		         pf->package ? _(", forfait %d : oui") : _(", forfait %d : pas encore"), year);
+	snprintf(head, sizeof head, _("Suivi (%zu entrées%s) : Entrée ouvre, F5 ou n ajoute"), pf->n, pkg);
 	draw_text(y, 1, COLS - 2, head, A_NORMAL, true);
 	lv_draw(&pf->elv, y + 1, LINES - 4 - y, !pf->in_alerts, pfile_entry, pf);
 	if (!pf->n)
