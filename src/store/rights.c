@@ -135,7 +135,7 @@ bool st_patient_last_day(store *s, int64_t patient_id, char last[11])
 	return found;
 }
 
-/* ---- information and opposition (schema/013_opposition.sql) */
+/* ---- information and opposition (schema/014_opposition.sql) */
 
 bool store_patient_rights_get(store *s, int64_t patient_id, patient_rights *out)
 {
