@@ -1,6 +1,7 @@
 /* rights.c — what the patient's rights read and write besides their entries: the audit trail
  * about one patient and the exports that held their data (the access document), a line of the
- * trail for an act done about a patient, and the patients past the retention period. */
+ * trail for an act done about a patient, the patients past the retention period, and the
+ * patient's information and opposition (schema/014_opposition.sql). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,8 +50,9 @@ int store_patient_audit_each(store *s, int64_t patient_id, void (*fn)(void *ctx,
 bool store_patient_in_snapshot(store *s, int64_t patient_id, const char *last_day, const char *made_at)
 {
 	sqlite3_stmt *stmt =
-	    st_prepare(s, "SELECT 1 FROM entries WHERE patient_id = ? AND date <= ? AND created_at <= ? "
-	                  "AND status <> 'draft' LIMIT 1");
+	    st_prepare(s, "SELECT 1 FROM entries WHERE patient_id = ?1 AND date <= ?2 AND created_at <= ?3 "
+	                  "AND status <> 'draft' AND NOT EXISTS (SELECT 1 FROM patients WHERE id = ?1 AND "
+	                  "opposed_at <= ?3) LIMIT 1");
 	if (!stmt)
 		return false;
 	sqlite3_bind_int64(stmt, 1, patient_id);

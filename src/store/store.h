@@ -639,7 +639,8 @@ int store_patient_audit_each(store *s, int64_t patient_id, void (*fn)(void *ctx,
 
 /* Whether an export made at made_at (ISO-8601 UTC, as the export log says), a snapshot of the
  * structure up to last_day (YYYY-MM-DD), held data of the patient: an entry of theirs dated on
- * or before last_day, not a draft, and created before the export. */
+ * or before last_day, not a draft, and created before the export, unless the patient had
+ * objected by then (an opposition in force: its recording time is kept until withdrawn). */
 bool store_patient_in_snapshot(store *s, int64_t patient_id, const char *last_day, const char *made_at);
 
 /* Write one "patient" line to the audit trail, in its own transaction: login did what (French,

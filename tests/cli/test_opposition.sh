@@ -116,7 +116,7 @@ expect_eq "… ni ses entrées" \
 	"$(r "SELECT count(*) FROM entries WHERE uuid IN ($(printf "'%s'," $VUUIDS)'')")" 0
 expect_eq "la région a toutes les entrées des autres patients" \
 	"$(r "SELECT count(*) FROM entries")" \
-	"$(s "SELECT count(*) FROM entries e JOIN patients p ON p.id = e.patient_id WHERE e.status <> 'draft' AND p.opposed_on IS NULL")"
+	"$(s "SELECT count(*) FROM entries e LEFT JOIN patients p ON p.id = e.patient_id WHERE e.status <> 'draft' AND p.opposed_on IS NULL")"
 
 # The figures: the region's lines of MS-OPP are the structure's CSV report (the package too).
 report() {

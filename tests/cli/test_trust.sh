@@ -170,7 +170,7 @@ expect_rc "import --identity" 0
 expect_contains "import : l'archive arrive" "$out" "structure MS-EST, export n° 1"
 expect_lacks "import : elle n'est pas dite non chiffrée" "$out" "NON chiffrée"
 expect_eq "la région a les saisies de la structure (sauf celles des patients opposés)" \
-	"$(sqlite3 "$REG" "SELECT count(*) FROM entries")" "$(sqlite3 "$S" "SELECT count(*) FROM entries e JOIN patients p ON p.id = e.patient_id WHERE e.status <> 'draft' AND p.opposed_on IS NULL")"
+	"$(sqlite3 "$REG" "SELECT count(*) FROM entries")" "$(sqlite3 "$S" "SELECT count(*) FROM entries e LEFT JOIN patients p ON p.id = e.patient_id WHERE e.status <> 'draft' AND p.opposed_on IS NULL")"
 
 # A regional database's export (to the national level) is signed by the region's key.
 on "$REG" export --period "$PERIOD" --out "$tmp/region.zip" --no-encrypt --accept-issues test
