@@ -8,22 +8,32 @@
 #include "core/util.h"
 #include "store/store_internal.h"
 
-int store_patient_audit_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const audit_line *l),
-                             void *ctx, char **why)
+/* The pseudonym of patient_id into pseudo. Returns 0; EXIT_NOINPUT with *why when there is no
+ * such patient; or st_fail's code, what naming the act. */
+static int patient_pseudonym(store *s, int64_t patient_id, char pseudo[16], const char *what, char **why)
 {
-	char pseudo[16] = "";
 	sqlite3_stmt *stmt = st_prepare(s, "SELECT pseudonym FROM patients WHERE id = ?");
 	if (!stmt)
-		return st_fail(s, why, "journal du patient");
+		return st_fail(s, why, what);
 	sqlite3_bind_int64(stmt, 1, patient_id);
 	bool found = sqlite3_step(stmt) == SQLITE_ROW;
 	if (found)
-		snprintf(pseudo, sizeof pseudo, "%s", st_col_text(stmt, 0));
+		snprintf(pseudo, 16, "%s", st_col_text(stmt, 0));
 	sqlite3_reset(stmt);
 	if (!found) {
 		set_why(why, "patient introuvable (effacé ?)");
 		return EXIT_NOINPUT;
 	}
+	return 0;
+}
+
+int store_patient_audit_each(store *s, int64_t patient_id, void (*fn)(void *ctx, const audit_line *l),
+                             void *ctx, char **why)
+{
+	char pseudo[16] = "";
+	int rc = patient_pseudonym(s, patient_id, pseudo, "journal du patient", why);
+	if (rc)
+		return rc;
 	/* Not cached: run once per document. */
 	sqlite3_stmt *q = NULL;
 	if (sqlite3_prepare_v2(st_db_handle(s),
@@ -42,7 +52,7 @@ int store_patient_audit_each(store *s, int64_t patient_id, void (*fn)(void *ctx,
 		audit_line l = {col[0], col[1], col[2], col[3], col[4], col[5], col[6], col[7], col[8]};
 		fn(ctx, &l);
 	}
-	int rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "journal du patient");
+	rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "journal du patient");
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -172,21 +182,9 @@ static int rights_write(store *s, int64_t patient_id, const char *sql, const cha
 	time_now_iso(now, sizeof now);
 	if ((rc = st_begin(s, why)))
 		return rc;
-	sqlite3_stmt *stmt = st_prepare(s, "SELECT pseudonym FROM patients WHERE id = ?");
-	if (!stmt) {
-		rc = st_fail(s, why, "patient");
+	sqlite3_stmt *stmt = NULL;
+	if ((rc = patient_pseudonym(s, patient_id, pseudo, "information et opposition", why)))
 		goto out;
-	}
-	sqlite3_bind_int64(stmt, 1, patient_id);
-	bool found = sqlite3_step(stmt) == SQLITE_ROW;
-	if (found)
-		snprintf(pseudo, sizeof pseudo, "%s", st_col_text(stmt, 0));
-	sqlite3_reset(stmt);
-	if (!found) {
-		set_why(why, "patient introuvable (effacé ?)");
-		rc = EXIT_NOINPUT;
-		goto out;
-	}
 	if (!(stmt = st_prepare(s, sql))) {
 		rc = st_fail(s, why, "information et opposition");
 		goto out;
