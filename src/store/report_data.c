@@ -23,7 +23,7 @@
 /* Not a draft: drafts are few, and listed by the partial index entries_unfinished. */
 #define NOT_DRAFT "e.id NOT IN (SELECT id FROM entries WHERE status <> 'complete' AND status = 'draft')"
 
-/* Not a patient opposed to the evaluation (schema/014_opposition.sql): their data never leave
+/* Not a patient opposed to the evaluation (schema/015_opposition.sql): their data never leave
  * the structure, and the report counts what an export holds. */
 #define NOT_OPPOSED "p.opposed_on IS NULL"
 

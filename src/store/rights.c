@@ -1,7 +1,7 @@
 /* rights.c — what the patient's rights read and write besides their entries: the audit trail
  * about one patient and the exports that held their data (the access document), a line of the
  * trail for an act done about a patient, the patients past the retention period, and the
- * patient's information and opposition (schema/014_opposition.sql). */
+ * patient's information and opposition (schema/015_opposition.sql). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,7 +147,7 @@ bool st_patient_last_day(store *s, int64_t patient_id, char last[11])
 	return found;
 }
 
-/* ---- information and opposition (schema/014_opposition.sql) */
+/* ---- information and opposition (schema/015_opposition.sql) */
 
 bool store_patient_rights_get(store *s, int64_t patient_id, patient_rights *out)
 {

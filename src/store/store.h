@@ -662,7 +662,7 @@ int store_expired_each(store *s, long cutoff, void (*fn)(void *ctx, const expire
 /* How many patients store_expired_each would give (0 when the database cannot say). */
 int64_t store_expired_count(store *s, long cutoff);
 
-/* ---- information and opposition (rights.c, schema/014_opposition.sql) */
+/* ---- information and opposition (rights.c, schema/015_opposition.sql) */
 
 /* What the patient was told and whether they object to the secondary use of their data (the
  * evaluation). Empty strings where nothing is recorded. */

@@ -43,7 +43,7 @@ printf '%s\n' "$out" | tail -n 2 >"$tmp/est.pub"
 expect_eq "la secrète n'est jamais affichée" "$(printf '%s\n' "$key_out" | grep -ci secret)" 0
 
 # A database of an older version (before 010_trust) gets its key at its first opening.
-# What the migrations after 010 add is removed too (up to 014_opposition), so that the copy is a database of version 9.
+# What the migrations after 010 add is removed too (up to 015_opposition), so that the copy is a database of version 9.
 after_trust="ALTER TABLE form_columns DROP COLUMN identifier; ALTER TABLE form_columns DROP COLUMN exported;
 	DROP TABLE settings; DROP TABLE forms_previous; DROP TABLE forms_bundles; DROP TABLE forms_trust;
 	ALTER TABLE import_log DROP COLUMN forms_bundle; DELETE FROM entries WHERE patient_id IS NULL;

@@ -1,4 +1,4 @@
--- 014_opposition.sql — the patient's information and opposition (RGPD art. 13 and 21): the
+-- 015_opposition.sql — the patient's information and opposition (RGPD art. 13 and 21): the
 -- evaluation is a secondary use of care data. recueil patient inform|oppose, the patient file.
 --
 -- informed_on, informed_by: the day the patient was told how their data are used, and who
