@@ -5,6 +5,9 @@ import re, sys, os
 
 EN = {
 "fr": "en",
+"Suivi (%zu entrée%s) : Entrée ouvre, F5 ou n ajoute": "Follow-up (%zu entry%s): Enter opens, F5 or n adds",
+"Suivi (%zu entrées%s) : Entrée ouvre, F5 ou n ajoute": "Follow-up (%zu entries%s): Enter opens, F5 or n adds",
+", forfait %d : oui": ", package %d: yes", ", forfait %d : pas encore": ", package %d: not yet",
 "Export n° %lld de la période %s écrit (%zu fichiers, %llu ligne(s) de données, chiffré pour la clé de la coordination) :": "Export no. %lld of period %s written (%zu files, %llu data line(s), encrypted to the coordination's key):",
 "Envoyer ce fichier à la coordination : il ne s'ouvre qu'avec sa clé privée (forms/reporting.yaml, recipients:). Aucune phrase de passe à transmettre ; cette structure ne peut pas le relire.": "Send this file to the coordination: only its private key opens it (forms/reporting.yaml, recipients:). No passphrase to send; this structure cannot read it back.",
 "Échap : quitter cet écran.": "Esc: leave this screen.",

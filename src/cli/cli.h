@@ -74,6 +74,10 @@ int cli_report_issues(const record *r, const confirmation *conf, size_t n_conf, 
  * check character). */
 void cli_patient_not_found(const char *typed);
 
+/* The day of a --date option (YYYY-MM-DD, not in the future) into *day; EXIT_DATAERR with a
+ * message on stderr otherwise. */
+int cli_date_arg(const char *text, long *day);
+
 /* Create the database file (and its directories) and register the structure (a region when
  * region is true) with the caller as admin; leaves ses->db open. */
 int cli_create_database(session *ses, const char *code, const char *name, bool region);

@@ -17,13 +17,21 @@ static const char usage[] =
 
 /* splitmix64: small, seedable, reproducible across platforms. */
 static uint64_t rng_state;
+/* A second stream for the patients' information and opposition, so that adding them left the
+ * entries of every seed as they were. */
+static uint64_t rights_state;
 
-static uint64_t rng_next(void)
+static uint64_t splitmix(uint64_t *state)
 {
-	uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
 	return z ^ (z >> 31);
+}
+
+static uint64_t rng_next(void)
+{
+	return splitmix(&rng_state);
 }
 
 static double rng_unit(void)
@@ -298,6 +306,25 @@ static int hospital_entries(session *ses, const form *f, const profile *p, recor
 	return rc;
 }
 
+/* Most patients are informed on their inclusion day, about one in 16 never is, and about one
+ * in 25 objects to the evaluation (and was informed). */
+static int inform_or_oppose(session *ses, const entry_meta *meta, long inclusion)
+{
+	char day[11], *why = NULL;
+	date_format(inclusion, day);
+	uint64_t draw = splitmix(&rights_state) % 100;
+	int rc = 0;
+	if (draw < 4)
+		rc = store_patient_oppose(ses->db, meta->patient_id, day, ses->login, &why);
+	if (!rc && (draw < 4 || draw >= 10))
+		rc = store_patient_inform(ses->db, meta->patient_id, day, ses->login, &why);
+	if (rc) {
+		cli_error("démo : %s", why);
+		free(why);
+	}
+	return rc;
+}
+
 static int one_patient(session *ses, size_t *count)
 {
 	const form *pf = formset_form(ses->fs, "patient");
@@ -315,6 +342,8 @@ static int one_patient(session *ses, size_t *count)
 		free(why);
 		return rc;
 	}
+	if ((rc = inform_or_oppose(ses, &meta, p.inclusion)))
+		return rc;
 	record *pr = record_new(ses->fs, pf, p.inclusion);
 	long di = form_field_index(pf, "date_inclusion");
 	if (di >= 0) {
@@ -467,6 +496,7 @@ int cmd_demo(session *ses, int argc, char **argv)
 		return EXIT_DATAERR;
 	}
 	rng_state = (uint64_t)seed;
+	rights_state = (uint64_t)seed ^ 0x5DEECE66DULL;
 	char *why = NULL;
 	if ((rc = store_batch_begin(ses->db, &why))) {
 		cli_error("%s", why);

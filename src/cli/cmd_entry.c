@@ -133,23 +133,6 @@ static int resolve_confirms(const form *f, entry_opts *o)
 	return 0;
 }
 
-static int parse_date(const char *text, long *day)
-{
-	if (date_nonexistent(text)) {
-		cli_error("--date : date inexistante : %s", text);
-		return EXIT_DATAERR;
-	}
-	if (!date_parse(text, day)) {
-		cli_error("--date : date AAAA-MM-JJ attendue, trouvé « %s »", text);
-		return EXIT_DATAERR;
-	}
-	if (*day > date_today()) {
-		cli_error("--date : %s est dans le futur", text);
-		return EXIT_DATAERR;
-	}
-	return 0;
-}
-
 /* Fill r from the arguments, check it and save it; prints the outcome. */
 static int fill_and_save(session *ses, record *r, entry_meta *meta, entry_opts *o, int nargs, char **args)
 {
@@ -326,7 +309,7 @@ static int batch_line(session *ses, char *text)
 		cli_error("PATIENT FORMULAIRE [--date AAAA-MM-JJ] [champ=valeur…] attendu");
 		rc = EXIT_USAGE;
 	}
-	if (!rc && !(o.date && (rc = parse_date(o.date, &day))))
+	if (!rc && !(o.date && (rc = cli_date_arg(o.date, &day))))
 		rc = add_parsed(ses, &o, day);
 	opts_done(&o);
 	free(argv);
@@ -414,7 +397,7 @@ static int entry_add(session *ses, int argc, char **argv)
 	}
 	long day = date_today();
 	char *why = NULL;
-	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ses, PERM_EDIT_ENTRY)) ||
+	if ((o.date && (rc = cli_date_arg(o.date, &day))) || (rc = cli_open(ses, PERM_EDIT_ENTRY)) ||
 	    (rc = store_refuse_in_region(ses->db, "recueil entry add", &why)))
 		return opts_done(&o), cli_fail(rc, why);
 	rc = add_parsed(ses, &o, day);
@@ -433,7 +416,7 @@ static int entry_edit(session *ses, int argc, char **argv)
 		return fputs(usage, stderr), EXIT_USAGE;
 	}
 	long day = 0;
-	if ((o.date && (rc = parse_date(o.date, &day))) || (rc = cli_open(ses, PERM_EDIT_ENTRY)))
+	if ((o.date && (rc = cli_date_arg(o.date, &day))) || (rc = cli_open(ses, PERM_EDIT_ENTRY)))
 		return opts_done(&o), rc;
 	entry_meta meta;
 	char *why = NULL;

@@ -1,4 +1,4 @@
-/* cmd_patient.c — recueil patient add|list|delete|print. */
+/* cmd_patient.c — recueil patient add|list|delete|print|inform|oppose. */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -14,6 +14,8 @@ static const char usage[] =
     "        recueil patient list [--search TEXTE]\n"
     "        recueil patient delete PATIENT [--yes]\n"
     "        recueil patient print PATIENT [--out FICHIER] [--format text|pdf]\n"
+    "        recueil patient inform PATIENT [--date AAAA-MM-JJ]\n"
+    "        recueil patient oppose PATIENT [--date AAAA-MM-JJ | --withdraw]\n"
     "add crée un patient avec un pseudonyme tiré au hasard (affiché) et enregistre\n"
     "les champs du formulaire patient donnés (voir « recueil forms list patient »).\n"
     "delete efface définitivement un patient (droit à l'effacement, rôle admin) : sa fiche,\n"
@@ -24,7 +26,12 @@ static const char usage[] =
     "pourquoi, chaque entrée en clair, les scores et leur sens, les modifications (qui, quand),\n"
     "les envois et les alertes ; mis en page pour A4, en texte (défaut, sur la sortie standard\n"
     "sans --out) ou en PDF (groff ; défaut pour un --out en .pdf). L'identité n'y figure que\n"
-    "pour les rôles qui la voient ; l'édition est notée au journal.\n";
+    "pour les rôles qui la voient ; l'édition est notée au journal.\n"
+    "inform note le jour (défaut : aujourd'hui) où le patient a été informé de l'usage de ses\n"
+    "données pour l'évaluation ; l'export liste les patients jamais informés.\n"
+    "oppose note son opposition (RGPD, art. 21) : ses données restent pour ses soins mais ne\n"
+    "sont plus jamais exportées, et le prochain export les retire à la région ; --withdraw la\n"
+    "retire (le patient revient sur son choix). Les deux sont notés au journal (qui, quand).\n";
 
 static int patient_add(session *ses, int argc, char **argv)
 {
@@ -294,6 +301,70 @@ static int patient_print(session *ses, int argc, char **argv)
 	return 0;
 }
 
+/* recueil patient inform|oppose PATIENT [--date D] [--withdraw]: oppose is whether it is the
+ * opposition. */
+static int patient_rights_cmd(session *ses, int argc, char **argv, bool oppose)
+{
+	static const struct option opts[] = {
+	    {"date", required_argument, NULL, 'd'},
+	    {"withdraw", no_argument, NULL, 'w'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
+	};
+	const char *date = NULL;
+	bool withdraw = false;
+	int c;
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+		if (c == 'd')
+			date = optarg;
+		else if (c == 'w' && oppose)
+			withdraw = true;
+		else if (c == 'h')
+			return fputs(usage, stdout), 0;
+		else
+			return fputs(usage, stderr), EXIT_USAGE;
+	}
+	if (optind != argc - 1 || (withdraw && date))
+		return fputs(usage, stderr), EXIT_USAGE;
+	long day = date_today();
+	int rc = date ? cli_date_arg(date, &day) : 0;
+	if (rc || (rc = cli_open(ses, PERM_EDIT_ENTRY)))
+		return rc;
+	char pseudo[16], when[11];
+	int64_t pid = store_patient_find(ses->db, argv[optind], pseudo);
+	if (!pid) {
+		cli_patient_not_found(argv[optind]);
+		return EXIT_NOINPUT;
+	}
+	patient_rights was;
+	store_patient_rights_get(ses->db, pid, &was);
+	date_format(day, when);
+	if (oppose && !withdraw && *was.opposed_on) {
+		printf("patient %s : déjà opposé le %s (noté par %s) : rien à faire\n", pseudo,
+		       was.opposed_on, was.opposed_by);
+		return 0;
+	}
+	if (withdraw && !*was.opposed_on) {
+		printf("patient %s : pas d'opposition enregistrée : rien à retirer\n", pseudo);
+		return 0;
+	}
+	char *why = NULL;
+	rc = oppose ? store_patient_oppose(ses->db, pid, withdraw ? NULL : when, ses->login, &why)
+	            : store_patient_inform(ses->db, pid, when, ses->login, &why);
+	if (rc)
+		return cli_fail(rc, why);
+	if (!oppose)
+		printf("patient %s : informé le %s\n", pseudo, when);
+	else if (withdraw)
+		printf("patient %s : opposition retirée ; ses données seront de nouveau dans les exports\n",
+		       pseudo);
+	else
+		printf("patient %s : opposé le %s (noté par %s) ; ses données restent pour ses soins et ne "
+		       "seront plus exportées : le prochain export les retire à la région\n",
+		       pseudo, when, ses->login);
+	return 0;
+}
+
 int cmd_patient(session *ses, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
@@ -312,6 +383,8 @@ int cmd_patient(session *ses, int argc, char **argv)
 		return patient_delete(ses, argc - 1, argv + 1);
 	if (strcmp(argv[1], "print") == 0)
 		return patient_print(ses, argc - 1, argv + 1);
+	if (strcmp(argv[1], "inform") == 0 || strcmp(argv[1], "oppose") == 0)
+		return patient_rights_cmd(ses, argc - 1, argv + 1, argv[1][0] == 'o');
 	cli_error("sous-commande inconnue « patient %s »", argv[1]);
 	return EXIT_USAGE;
 }

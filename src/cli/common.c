@@ -284,6 +284,23 @@ void cli_patient_not_found(const char *typed)
 		cli_error("patient « %s » introuvable (voir « recueil patient list »)", typed);
 }
 
+int cli_date_arg(const char *text, long *day)
+{
+	if (date_nonexistent(text)) {
+		cli_error("--date : date inexistante : %s", text);
+		return EXIT_DATAERR;
+	}
+	if (!date_parse(text, day)) {
+		cli_error("--date : date AAAA-MM-JJ attendue, trouvé « %s »", text);
+		return EXIT_DATAERR;
+	}
+	if (*day > date_today()) {
+		cli_error("--date : %s est dans le futur", text);
+		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
 int cli_format_and_period(const char *format, const char *period_text, bool *csv, period *p)
 {
 	*csv = strcmp(format, "csv") == 0;

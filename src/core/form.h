@@ -208,6 +208,18 @@ typedef struct {
 	double yearly;
 	int year;
 } budget;
+/* The yearly package of the experiment (Article 51), reporting.yaml's package:. A patient
+ * qualifies in a calendar year with at least `minimum` contacts dated in that year whose statut
+ * is one of statuses, by one of the professionals intervenants (codes of contact.statut and
+ * contact.intervenant); the structure receives `amount` euros a year for each. */
+typedef struct {
+	bool present;
+	char **statuses, **intervenants; /* codes; n_statuses and n_intervenants of them */
+	size_t n_statuses, n_intervenants;
+	int minimum;
+	double amount;
+	char *reference; /* the text that sets the amount (the experiment's specification) */
+} package_rule;
 
 typedef struct {
 	char *path;
@@ -222,6 +234,7 @@ typedef struct {
 	retention_rule retention;
 	budget *budgets; /* optional: budgets: in reporting.yaml */
 	size_t n_budgets;
+	package_rule package;
 } reporting;
 
 typedef struct {

@@ -137,7 +137,7 @@ bool ymap_read(ymap *m, int k);
 /* The tables, one per kind of mapping (the unit tests go through each of them). */
 extern const ykey_table ykeys_i18n, ykeys_form, ykeys_field, ykeys_matrix, ykeys_matrix_row, ykeys_section,
     ykeys_choice, ykeys_alert, ykeys_reporting, ykeys_deadline, ykeys_threshold, ykeys_example, ykeys_access,
-    ykeys_retention, ykeys_budget;
+    ykeys_retention, ykeys_budget, ykeys_package;
 
 /* ---------------------------------------------------------------- reading a form */
 

@@ -1,8 +1,8 @@
 /* reporting_read.c — reporting.yaml read into the model: the reporting calendar (each
  * deadline, the period it closes and its due date), the thresholds that are conventions rather
  * than science, the small-count mask, the texts of the patient's access document, the
- * retention period and the structures' yearly budgets; every problem reported at its place, and
- * a file with any problem refused whole. */
+ * retention period, the structures' yearly budgets and the yearly package; every problem
+ * reported at its place, and a file with any problem refused whole. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,8 @@ enum {
 	RPK_RECIPIENTS,
 	RPK_ACCESS,
 	RPK_RETENTION,
-	RPK_BUDGETS
+	RPK_BUDGETS,
+	RPK_PACKAGE
 };
 static const ykey reporting_keys[] = {
     [RPK_REPORTING] = {"reporting", YK_OTHER, .required = true},
@@ -30,6 +31,7 @@ static const ykey reporting_keys[] = {
     [RPK_ACCESS] = {"access", YK_OTHER},
     [RPK_RETENTION] = {"retention", YK_OTHER},
     [RPK_BUDGETS] = {"budgets", YK_OTHER},
+    [RPK_PACKAGE] = {"package", YK_OTHER},
 };
 const ykey_table ykeys_reporting = YKEY_TABLE("reporting.yaml", reporting_keys, NULL);
 
@@ -56,6 +58,20 @@ static const ykey retention_keys[] = {
 #undef AT
 const ykey_table ykeys_retention =
     YKEY_TABLE("retention", retention_keys, "retention : il faut years: et reference:");
+
+/* minimum: contacts a year; beyond one a day the value is a typo. amount: euros a year. */
+enum { PK_STATUSES, PK_INTERVENANTS, PK_MINIMUM, PK_AMOUNT, PK_REFERENCE };
+#define AT(member) .at = offsetof(package_rule, member)
+static const ykey package_keys[] = {
+    [PK_STATUSES] = {"statuses", YK_OTHER, .required = true},
+    [PK_INTERVENANTS] = {"intervenants", YK_OTHER, .required = true},
+    [PK_MINIMUM] = {"minimum", YK_INT, .required = true, AT(minimum), .lo = 1, .hi = 366},
+    [PK_AMOUNT] = {"amount", YK_NUMBER, .required = true, AT(amount)},
+    [PK_REFERENCE] = {"reference", YK_STRING, .required = true, AT(reference)},
+};
+#undef AT
+const ykey_table ykeys_package = YKEY_TABLE(
+    "package", package_keys, "package : il faut statuses:, intervenants:, minimum:, amount: et reference:");
 
 enum { DK_PERIOD, DK_DUE, DK_YEAR_OFFSET, DK_LABEL };
 #define AT(member) .at = offsetof(deadline_rule, member)
@@ -224,6 +240,46 @@ static bool read_budget(load_ctx *c, reporting *r, const ynode *b)
 	return true;
 }
 
+/* A non-empty list of codes (what: the key, for messages) into *out, *n. */
+static bool read_codes(load_ctx *c, const ynode *v, const char *what, char ***out, size_t *n)
+{
+	if (!yread_kind(c, v, Y_SEQ, what))
+		return false;
+	if (!v->n) {
+		YERR(c, v, "package : %s vide (au moins un code)", what);
+		return false;
+	}
+	*out = xcalloc(v->n, sizeof **out);
+	for (size_t i = 0; i < v->n; i++) {
+		if (!yread_kind(c, v->items[i], Y_SCALAR, what))
+			return false;
+		(*out)[(*n)++] = xstrdup(v->items[i]->str);
+	}
+	return true;
+}
+
+static bool read_package(load_ctx *c, reporting *r, const ynode *v)
+{
+	ymap m;
+	package_rule *p = &r->package;
+	if (!ymap_open_entry(&m, c, v, "package", &ykeys_package, p))
+		return false;
+	if (!read_codes(c, m.v[PK_STATUSES], "statuses", &p->statuses, &p->n_statuses) ||
+	    !read_codes(c, m.v[PK_INTERVENANTS], "intervenants", &p->intervenants, &p->n_intervenants) ||
+	    !ymap_read(&m, PK_MINIMUM) || !ymap_read(&m, PK_AMOUNT) || !ymap_read(&m, PK_REFERENCE))
+		return false;
+	if (!(p->amount >= 0) || p->amount > 1e6) {
+		YERR(c, m.v[PK_AMOUNT], "package : amount hors de [0, 1000000] euros");
+		return false;
+	}
+	if (!*str_trim(p->reference)) {
+		YERR(c, m.v[PK_REFERENCE], "package : reference vide (le texte qui fixe le montant)");
+		return false;
+	}
+	p->present = true;
+	return true;
+}
+
 /* Reading stops at the first problem. */
 static bool read_reporting_keys(load_ctx *c, reporting *r, ymap *m)
 {
@@ -266,6 +322,8 @@ static bool read_reporting_keys(load_ctx *c, reporting *r, ymap *m)
 			if (!read_budget(c, r, v->items[i]))
 				return false;
 	}
+	if ((v = m->v[RPK_PACKAGE]) && !read_package(c, r, v))
+		return false;
 	return true;
 }
 
@@ -310,6 +368,13 @@ void reporting_free(reporting *r)
 	for (size_t i = 0; i < r->n_budgets; i++)
 		free(r->budgets[i].structure);
 	free(r->budgets);
+	for (size_t i = 0; i < r->package.n_statuses; i++)
+		free(r->package.statuses[i]);
+	for (size_t i = 0; i < r->package.n_intervenants; i++)
+		free(r->package.intervenants[i]);
+	free(r->package.statuses);
+	free(r->package.intervenants);
+	free(r->package.reference);
 	free(r->path);
 	free(r);
 }

@@ -39,6 +39,9 @@ static void collect_issue(void *vctx, int kind, const entry_meta *m, const char 
 	if (kind == STORE_ISSUE_DRAFT) {
 		e->detail = xstrdup("brouillon jamais terminé (il ne sera pas exporté)");
 		is->drafts++;
+	} else if (kind == STORE_ISSUE_UNINFORMED) {
+		e->detail = xstrdup("patient jamais informé de l'usage de ses données pour l'évaluation "
+		                    "(recueil patient inform)");
 	} else if (kind == STORE_ISSUE_UNCONFIRMED) {
 		e->detail = xasprintf("valeur inhabituelle de %s gardée sans confirmation (%s)", fieldname,
 		                      rule && *rule ? rule : "règle de vraisemblance");
@@ -97,6 +100,9 @@ void export_issues_done(export_issues *is)
 
 char *export_issue_line(const export_issue *is)
 {
+	if (is->kind == STORE_ISSUE_UNINFORMED)
+		return xasprintf("patient %s  information  depuis le %s : %s", is->m.pseudonym, is->m.date,
+		                 is->detail ? is->detail : "");
 	/* An entry of a structure's form has no patient. */
 	return xasprintf("%s%s  %s  %s  entrée %.8s : %s", *is->m.pseudonym ? "patient " : "structure",
 	                 is->m.pseudonym, is->m.form, is->m.date, is->m.uuid, is->detail ? is->detail : "");
@@ -956,7 +962,7 @@ static void manifest_issues(strbuf *sb, const export_opts *o)
 		manifest_value(sb, "accepted_reason", o->accepted_reason);
 	for (size_t i = 0; i < n; i++) {
 		const export_issue *is = &o->issues->v[i];
-		static const char *const kinds[] = {"draft", "incomplete", "unconfirmed"};
+		static const char *const kinds[] = {"draft", "incomplete", "unconfirmed", "uninformed"};
 		strbuf_printf(sb, "issue: %s entry=%s form=%s pseudonym=%s date=%s ", kinds[is->kind],
 		              is->m.uuid, is->m.form, is->m.pseudonym, is->m.date);
 		char *clean = text_sanitize(is->detail ? is->detail : "", false);

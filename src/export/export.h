@@ -81,7 +81,7 @@
 
 /* ---- pre-export check */
 typedef struct {
-	int kind;     /* STORE_ISSUE_DRAFT, _INCOMPLETE, _UNCONFIRMED */
+	int kind;     /* STORE_ISSUE_DRAFT, _INCOMPLETE, _UNCONFIRMED, _UNINFORMED */
 	entry_meta m; /* the entry (pseudonym, form, date, uuid) */
 	char *detail; /* French, names fields and rules, never a value; owned */
 } export_issue;
@@ -93,7 +93,7 @@ typedef struct {
 } export_issues;
 
 /* List what is not ready in period p: drafts, incomplete entries (with their missing required
- * fields) and soft warnings saved without a reason. out is filled (release with
+ * fields), soft warnings saved without a reason and patients never informed. out is filled (release with
  * export_issues_done) even when empty. */
 int export_check(store *s, const formset *fs, const period *p, export_issues *out, char **why);
 void export_issues_done(export_issues *is);

@@ -746,6 +746,66 @@ static int load_structures(rep_ctx *c)
 	return rc;
 }
 
+/* ------------------------------------------------------------ the yearly package */
+
+typedef struct {
+	report *r;
+	report_package *y;
+} package_ctx;
+
+static void package_row(void *vctx, const char *structure, bool opposed, int64_t n)
+{
+	package_ctx *k = vctx;
+	long at = rep_structure_row(k->r, structure);
+	if (at >= 0)
+		(opposed ? k->y->n_opposed : k->y->n)[at] += n;
+}
+
+/* One year of the package per calendar year of the period, each row summed as the other
+ * indicators' totals are (the structures counted in the total). A contact form without the
+ * columns leaves package_why set, not an error. */
+static int package_compute(rep_ctx *c)
+{
+	report *r = c->r;
+	const package_rule *rule = c->fs->reporting ? &c->fs->reporting->package : NULL;
+	if (!rule || !rule->present)
+		return 0;
+	int y0, y1, m, d;
+	date_to_ymd(r->period.first, &y0, &m, &d);
+	date_to_ymd(r->period.last, &y1, &m, &d);
+	size_t rows = report_rows(r);
+	for (int y = y0; y <= y1; y++) {
+		r->package = xrealloc(r->package, (r->n_package + 1) * sizeof *r->package);
+		report_package *p = &r->package[r->n_package++];
+		p->year = y;
+		long first = date_from_ymd(y, 1, 1), last = date_from_ymd(y, 12, 31);
+		date_format(first < r->period.first ? r->period.first : first, p->first);
+		date_format(last > r->period.last ? r->period.last : last, p->last);
+		p->n = xcalloc(rows, sizeof *p->n);
+		p->n_opposed = xcalloc(rows, sizeof *p->n_opposed);
+		package_ctx k = {r, p};
+		char *why = NULL;
+		int rc = store_package_rows(c->s, p->first, p->last, (const char *const *)rule->statuses,
+		                            rule->n_statuses, (const char *const *)rule->intervenants,
+		                            rule->n_intervenants, rule->minimum, package_row, &k, &why);
+		if (rc == STORE_REPORT_MISSING) {
+			free(r->package_why);
+			r->package_why = why;
+			continue;
+		}
+		if (rc) {
+			*c->why = why;
+			return rc;
+		}
+		for (size_t i = 0; rows > r->n_structures && i < r->n_structures; i++)
+			if (r->sources[i].in_total) {
+				p->n[r->n_structures] += p->n[i];
+				p->n_opposed[r->n_structures] += p->n_opposed[i];
+			}
+	}
+	return 0;
+}
+
 report *report_compute(store *s, const formset *fs, const period *p, char **why, int *code)
 {
 	return report_compute_progress(s, fs, p, NULL, NULL, why, code);
@@ -779,6 +839,11 @@ report *report_compute_page_progress(store *s, const formset *fs, const period *
 	int rc = store_report_begin(s, why);
 	if (!rc)
 		rc = load_structures(&c);
+	if (!rc && (r->has_rights = !r->regional || store_has_own_patients(s))) {
+		int64_t n[3] = {0, 0, 0};
+		rc = store_rights_counts(s, c.last, n, why);
+		r->patients = n[0], r->informed = n[1], r->opposed = n[2];
+	}
 	int steps = 0, step = 0;
 	for (int i = 0; i < REPORT_N; i++)
 		steps += report_on_page((enum report_id)i, pages);
@@ -801,6 +866,8 @@ report *report_compute_page_progress(store *s, const formset *fs, const period *
 	for (size_t k = 0; !rc && k < fs->n_forms; k++)
 		if (fs->forms[k]->scope == SCOPE_STRUCTURE)
 			rc = structure_form(&c, fs->forms[k]);
+	if (!rc)
+		rc = package_compute(&c);
 	store_report_end(s);
 	if (!rc) {
 		totals(r);
@@ -848,6 +915,12 @@ void report_free(report *r)
 	}
 	free(r->structures);
 	free(r->sources);
+	for (size_t i = 0; i < r->n_package; i++) {
+		free(r->package[i].n);
+		free(r->package[i].n_opposed);
+	}
+	free(r->package);
+	free(r->package_why);
 	free(r);
 }
 
@@ -868,7 +941,10 @@ static int text_chars(const char *s)
 }
 
 const char report_conventions[] =
-    "les saisies en brouillon ne comptent jamais ; la « dernière » saisie d'un patient est la plus "
+    "les saisies en brouillon ne comptent jamais, ni les patients opposés à l'usage de leurs données "
+    "pour l'évaluation (recueil patient oppose) : aucun export ne les contient, et les chiffres d'une "
+    "structure sont ceux que la région calcule de ses exports ; la « dernière » saisie d'un patient est la "
+    "plus "
     "récente par date, puis par ordre de création ; un patient compte dans la structure qui l'a inclus "
     "(colonne structure) ; « ensemble » est la somme des structures dont les données couvrent toute la "
     "période.";
@@ -1292,6 +1368,100 @@ static void text_total(const report *r, FILE *out)
 		fputs("Pas de données : aucune structure n'a de données couvrant toute la période.\n", out);
 }
 
+/* An amount in euros, French style: "5 880 €" (whole) or "5 880,50 €". */
+static void euros(double v, char out[48])
+{
+	char num[48];
+	format_number(v, 2, num, sizeof num);
+	char *dot = strchr(num, '.');
+	size_t whole = dot ? (size_t)(dot - num) : strlen(num);
+	size_t k = 0;
+	for (size_t i = 0; i < whole; i++) {
+		if (i && (whole - i) % 3 == 0)
+			out[k++] = ' ';
+		out[k++] = num[i];
+	}
+	if (dot && strcmp(dot, ".00") != 0 && strcmp(dot, ".0") != 0)
+		k += (size_t)snprintf(out + k, 48 - k, ",%s", dot + 1);
+	snprintf(out + k, 48 - k, " €");
+}
+
+/* The yearly package: the rule, then per year each structure's patients and amount. Patients who
+ * object count here, said apart: their care is real, but they are in no export. */
+static void text_package(const report *r, FILE *out)
+{
+	const package_rule *rule = r->reporting ? &r->reporting->package : NULL;
+	if (!rule || !rule->present)
+		return;
+	fputs("\n==== Forfait annuel (article 51) ====\n", out);
+	strbuf sb = STRBUF_INIT;
+	char amount[48];
+	euros(rule->amount, amount);
+	strbuf_printf(&sb, "Règle : au moins %d contact(s) dans l'année civile, de statut ", rule->minimum);
+	for (size_t i = 0; i < rule->n_statuses; i++)
+		strbuf_printf(&sb, "%s%s", i ? ", " : "", rule->statuses[i]);
+	strbuf_puts(&sb, ", par ");
+	for (size_t i = 0; i < rule->n_intervenants; i++)
+		strbuf_printf(&sb, "%s%s", i ? ", " : "", rule->intervenants[i]);
+	strbuf_printf(&sb, " ; %s par patient (%s).", amount, rule->reference);
+	put_wrapped(out, strbuf_str(&sb), 2);
+	strbuf_done(&sb);
+	if (r->package_why) {
+		char *line = xasprintf("Non calculable : %s", r->package_why);
+		put_wrapped(out, line, 2);
+		free(line);
+		return;
+	}
+	for (size_t k = 0; k < r->n_package; k++) {
+		const report_package *p = &r->package[k];
+		char a[11], b[11];
+		long fd = 0, ld = 0;
+		date_parse(p->first, &fd);
+		date_parse(p->last, &ld);
+		french_date(fd, a);
+		french_date(ld, b);
+		fprintf(out, "%d (contacts du %s au %s) :\n", p->year, a, b);
+		for (size_t row = 0; row < report_rows(r); row++) {
+			if (report_no_data(r, row))
+				continue;
+			char total[48];
+			euros(rule->amount * (double)p->n[row], total);
+			strbuf line = STRBUF_INIT;
+			strbuf_printf(&line, "%s : %lld patient(s), %s", report_row_name(r, row),
+			              (long long)p->n[row], total);
+			if (p->n_opposed[row]) {
+				euros(rule->amount * (double)p->n_opposed[row], total);
+				strbuf_printf(
+				    &line,
+				    " ; en plus, %lld patient(s) opposé(s) (%s), comptés ici mais absents "
+				    "des exports et des chiffres de la région",
+				    (long long)p->n_opposed[row], total);
+			}
+			strbuf_putc(&line, '.');
+			fputs("  ", out);
+			put_wrapped(out, strbuf_str(&line), 4);
+			strbuf_done(&line);
+		}
+	}
+}
+
+/* The local paragraph on the patients' information and opposition (never in the CSV). */
+static void text_rights(const report *r, FILE *out)
+{
+	char last[11];
+	french_date(r->period.last, last);
+	fputs("\n==== Information et opposition des patients (chiffres locaux) ====\n", out);
+	char *line = xasprintf(
+	    "Au %s, %lld patient(s) de la structure : %lld informé(s) de l'usage de leurs données pour "
+	    "l'évaluation, %lld jamais informé(s), %lld opposé(s). Les patients opposés ne sont comptés "
+	    "dans aucun indicateur ni dans aucun export (le forfait les donne à part) ; ce paragraphe ne "
+	    "part pas (il n'est pas dans le CSV).",
+	    last, (long long)r->patients, (long long)r->informed, (long long)(r->patients - r->informed),
+	    (long long)r->opposed);
+	put_wrapped(out, line, 2);
+	free(line);
+}
+
 void rep_text_page(const report *r, FILE *out, bool mask, const char *title, unsigned page, int first,
                    int end, int joined)
 {
@@ -1335,6 +1505,11 @@ void rep_text_page(const report *r, FILE *out, bool mask, const char *title, uns
 			fputc('\n', out);
 			rep_text_indicator(r, out, &r->extra[k], row, mask);
 		}
+	}
+	if (page == REPORT_PAGE_ACTIVITY) {
+		text_package(r, out);
+		if (r->has_rights)
+			text_rights(r, out);
 	}
 	strbuf defs = STRBUF_INIT;
 	if (mask && r->mask_max >= 1) {
@@ -1405,6 +1580,38 @@ static void csv_row(csv_writer *w, const report *r, size_t row, const report_ind
 	csv_end_row(w);
 }
 
+/* The package rows of a structure (or the total): per year, the patients who qualify and the
+ * amount ("2026_patients", "2026_montant"); never those who object (the CSV leaves the
+ * structure), never masked (what is due). */
+static void csv_package(const report *r, csv_writer *w, size_t row)
+{
+	const package_rule *rule = r->reporting ? &r->reporting->package : NULL;
+	if (!rule || !rule->present || r->package_why)
+		return;
+	for (size_t k = 0; k < r->n_package; k++) {
+		const report_package *p = &r->package[k];
+		for (int what = 0; what < 2; what++) {
+			char cat[32], val[48];
+			snprintf(cat, sizeof cat, "%d_%s", p->year, what ? "montant" : "patients");
+			if (report_no_data(r, row))
+				val[0] = '\0';
+			else if (what)
+				format_number(rule->amount * (double)p->n[row], 2, val, sizeof val);
+			else
+				snprintf(val, sizeof val, "%lld", (long long)p->n[row]);
+			csv_field(w, report_row_name(r, row));
+			csv_field(w, r->period.label);
+			csv_field(w, "forfait_annuel");
+			csv_field(w, cat);
+			csv_field(w, val);
+			csv_field(w, "0");
+			if (r->regional)
+				csv_source(r, w, row);
+			csv_end_row(w);
+		}
+	}
+}
+
 bool report_write_csv(const report *r, csv_writer *w, bool mask)
 {
 	static const char *const header[] = {
@@ -1440,6 +1647,8 @@ bool report_write_csv(const report *r, csv_writer *w, bool mask)
 				csv_row(w, r, row, ind, ind->cats[k].code, "_pct", val, sh.masked);
 			}
 		}
+		if ((r->pages ? r->pages : REPORT_PAGE_ACTIVITY) & REPORT_PAGE_ACTIVITY)
+			csv_package(r, w, row);
 	}
 	return csv_flush(w);
 }

@@ -181,6 +181,14 @@ typedef struct {
 	char *why;          /* why not complete (ledger_cover_why), NULL when complete; owned */
 } report_source;
 
+/* The yearly package for one calendar year of the period (reporting.yaml's package:). */
+typedef struct {
+	int year;
+	char first[11], last[11]; /* the days counted: the year within the period, YYYY-MM-DD */
+	int64_t *n;               /* report_rows() values: patients who qualify and do not object */
+	int64_t *n_opposed;       /* the same: those who object (counted locally, never sent) */
+} report_package;
+
 typedef struct {
 	period period;
 	int mask_max;               /* counts 1..mask_max are masked when masking is asked for */
@@ -196,6 +204,17 @@ typedef struct {
 	 * forms; ids and titles owned (free_names). */
 	report_indicator *extra;
 	size_t n_extra;
+	/* The structure's own patients created up to the period's last day, and of them those
+	 * informed and those opposed by then: local figures, in the text report only (the CSV is
+	 * what leaves the structure). has_rights is false in a database without patients of its own. */
+	bool has_rights;
+	int64_t patients, informed, opposed;
+	/* The yearly package, one element per calendar year of the period; none (n_package 0)
+	 * without package: in reporting.yaml; package_why says why it could not be computed (a
+	 * contact form without the columns), NULL otherwise (owned). */
+	report_package *package;
+	size_t n_package;
+	char *package_why;
 } report;
 
 /* Compute the report of period p from one read snapshot of s, with the forms and thresholds of

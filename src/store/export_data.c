@@ -67,7 +67,9 @@ static char *export_sql(const form *f, const size_t *fields, size_t n, bool any_
 	char *table = xasprintf("form_%s", f->id);
 	st_sql_quoted(&sql, table, '"');
 	free(table);
-	strbuf_puts(&sql, " f ON f.entry_id = e.id WHERE e.form = ?1 AND e.status <> 'draft'");
+	strbuf_puts(
+	    &sql,
+	    " f ON f.entry_id = e.id WHERE e.form = ?1 AND e.status <> 'draft' AND p.opposed_on IS NULL");
 	strbuf_puts(&sql, any_date ? " ORDER BY e.date, e.id" : " AND e.date <= ?2 ORDER BY e.date, e.id");
 	return strbuf_take(&sql);
 }
@@ -215,6 +217,36 @@ int store_export_form_sizes(store *s, const char *first, const char *last,
 	return rc;
 }
 
+/* The structure's own patients, not opposed, never informed, that the snapshot at last holds
+ * (a non-draft entry dated up to last), by pseudonym: STORE_ISSUE_UNINFORMED each. Imported
+ * patients (a region) were checked at their structure. */
+static int uninformed_issues(store *s, const char *last,
+                             void (*fn)(void *ctx, int kind, const entry_meta *m, const char *field,
+                                        const char *rule),
+                             void *ctx, char **why)
+{
+	sqlite3_stmt *stmt = st_prepare(
+	    s, "SELECT p.id, p.pseudonym, (SELECT min(e.date) FROM entries e WHERE e.patient_id = p.id AND "
+	       "e.status <> 'draft') AS first FROM patients p WHERE p.informed_on IS NULL AND p.opposed_on "
+	       "IS NULL AND p.structure = (SELECT code FROM structure) AND first <= ?1 ORDER BY p.pseudonym");
+	if (!stmt)
+		return st_fail(s, why, "vérification avant export");
+	sqlite3_bind_text(stmt, 1, last, -1, SQLITE_STATIC);
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		entry_meta m;
+		memset(&m, 0, sizeof m);
+		m.patient_id = sqlite3_column_int64(stmt, 0);
+		snprintf(m.pseudonym, sizeof m.pseudonym, "%s", st_col_text(stmt, 1));
+		snprintf(m.date, sizeof m.date, "%s", st_col_text(stmt, 2));
+		fn(ctx, STORE_ISSUE_UNINFORMED, &m, NULL, NULL);
+	}
+	int rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "vérification avant export");
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc;
+}
+
 int store_export_issues(store *s, const char *first, const char *last,
                         void (*fn)(void *ctx, int kind, const entry_meta *m, const char *field,
                                    const char *rule),
@@ -232,11 +264,12 @@ int store_export_issues(store *s, const char *first, const char *last,
 	    "SELECT %s, c.field, c.rule FROM entries e LEFT JOIN patients p ON p.id = e.patient_id "
 	    "LEFT JOIN entry_confirmations c ON c.entry_id = e.id AND c.reason IS NULL "
 	    "WHERE e.id IN (SELECT id FROM entries WHERE status <> 'complete') "
-	    "AND e.date BETWEEN ?1 AND ?2 AND e.status <> 'complete' "
+	    "AND e.date BETWEEN ?1 AND ?2 AND e.status <> 'complete' AND p.opposed_on IS NULL "
 	    "UNION ALL "
 	    "SELECT %s, c.field, c.rule FROM entry_confirmations c CROSS JOIN entries e ON e.id = c.entry_id "
 	    "LEFT JOIN patients p ON p.id = e.patient_id "
-	    "WHERE c.reason IS NULL AND e.date BETWEEN ?1 AND ?2 AND e.status = 'complete' "
+	    "WHERE c.reason IS NULL AND e.date BETWEEN ?1 AND ?2 AND e.status = 'complete' AND p.opposed_on "
+	    "IS NULL "
 	    "ORDER BY 4, 7, 1, 13",
 	    meta_columns, meta_columns);
 	sqlite3_stmt *stmt = NULL;
@@ -262,7 +295,7 @@ int store_export_issues(store *s, const char *first, const char *last,
 	if (step != SQLITE_DONE)
 		rc = st_fail(s, why, "vérification avant export");
 	sqlite3_finalize(stmt);
-	return rc;
+	return rc ? rc : uninformed_issues(s, last, fn, ctx, why);
 }
 
 static void read_held(sqlite3_stmt *stmt, import_held *h)
@@ -283,12 +316,13 @@ static void read_held(sqlite3_stmt *stmt, import_held *h)
  * were recomputed since (a recomputation writes no audit line: its last change time is strictly
  * after the export's). */
 static const char changes_by_marks[] =
-    "WHERE e.date BETWEEN ?1 AND ?2 AND e.status <> 'draft' AND (e.id > ?4 OR e.updated_at > ?3 OR "
+    "WHERE e.date BETWEEN ?1 AND ?2 AND e.status <> 'draft' AND p.opposed_on IS NULL AND (e.id > ?4 OR "
+    "e.updated_at > ?3 OR "
     "e.uuid IN (SELECT entry_uuid FROM audit_log WHERE id > ?5 AND action = 'update' "
     "AND entry_uuid IS NOT NULL AND field IS NOT 'alerte')) ORDER BY e.date, e.id";
 /* Without marks (an export made before they were kept): by the clock, to the second. */
-static const char changes_by_time[] =
-    "WHERE e.date BETWEEN ?1 AND ?2 AND e.status <> 'draft' AND e.updated_at >= ?3 ORDER BY e.date, e.id";
+static const char changes_by_time[] = "WHERE e.date BETWEEN ?1 AND ?2 AND e.status <> 'draft' AND "
+                                      "p.opposed_on IS NULL AND e.updated_at >= ?3 ORDER BY e.date, e.id";
 
 int store_changes_since(store *s, const char *first, const char *last, const export_log_entry *since,
                         void (*fn)(void *ctx, int kind, const entry_meta *m), void *ctx, char **why)
@@ -374,7 +408,7 @@ int store_export_alerts(store *s, const char *last, const char *const *any_date,
 	strbuf_puts(&sql, "SELECT coalesce(p.structure, e.structure), e.uuid, a.rule, a.level, a.raised_at, "
 	                  "a.acknowledged_at FROM alerts a JOIN entries e ON e.id = a.entry_id "
 	                  "LEFT JOIN patients p ON p.id = e.patient_id "
-	                  "WHERE e.status <> 'draft' AND (e.date <= ?1");
+	                  "WHERE e.status <> 'draft' AND p.opposed_on IS NULL AND (e.date <= ?1");
 	for (size_t i = 0; any_date && any_date[i]; i++) {
 		strbuf_puts(&sql, " OR e.form = ");
 		st_sql_quoted(&sql, any_date[i], '\'');

@@ -23,11 +23,15 @@
 /* Not a draft: drafts are few, and listed by the partial index entries_unfinished. */
 #define NOT_DRAFT "e.id NOT IN (SELECT id FROM entries WHERE status <> 'complete' AND status = 'draft')"
 
+/* Not a patient opposed to the evaluation (schema/015_opposition.sql): their data never leave
+ * the structure, and the report counts what an export holds. */
+#define NOT_OPPOSED "p.opposed_on IS NULL"
+
 /* The entries of a form that count, with their patient p and their form row. */
 #define FROM_FORM(form, alias) \
 	" FROM entries e INDEXED BY entries_by_form_patient JOIN patients p ON p.id = e.patient_id" \
 	" JOIN form_" form " " alias " ON " alias ".entry_id = e.id" \
-	" WHERE e.form = '" form "' AND " NOT_DRAFT
+	" WHERE e.form = '" form "' AND " NOT_DRAFT " AND " NOT_OPPOSED
 
 /* A followed patient's entries of a form up to the end of the period (one range of the
  * index), with their form row. */
@@ -170,7 +174,7 @@ static const char gad7_sql[] =
 static const char alertes_sql[] =
 	"SELECT p.structure, a.level, COUNT(*) FROM alerts a JOIN entries e ON e.id = a.entry_id"
 	" JOIN patients p ON p.id = e.patient_id"
-	" WHERE e.status <> 'draft' AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
+	" WHERE e.status <> 'draft' AND " NOT_OPPOSED " AND e.date BETWEEN ?1 AND ?2 GROUP BY 1, 2";
 
 /* ---- the impact page (definitions in report_data.h) */
 
@@ -675,4 +679,79 @@ int store_structure_form_rows(store *s, const form *f, const char *first, const 
 	}
 	sqlite3_finalize(stmt);
 	return rc;
+}
+
+/* The contacts that count for the package, of every patient (patient_id 0) or of one: ?1, ?2
+ * the period's days, ?3 the minimum, ?4 the patient; the codes are written in as literals. */
+static char *package_sql(const char *const *statuses, size_t ns, const char *const *intervenants, size_t ni,
+                         bool one)
+{
+	strbuf sql = STRBUF_INIT;
+	strbuf_puts(
+	    &sql, "SELECT e.patient_id FROM entries e INDEXED BY entries_by_form_patient JOIN form_contact f "
+	          "ON f.entry_id = e.id WHERE e.form = 'contact' AND e.status <> 'draft' AND e.date "
+	          "BETWEEN ?1 AND ?2");
+	if (one)
+		strbuf_puts(&sql, " AND e.patient_id = ?4");
+	strbuf_puts(&sql, " AND f.statut IN (");
+	for (size_t i = 0; i < ns; i++) {
+		strbuf_puts(&sql, i ? ", " : "");
+		st_sql_quoted(&sql, statuses[i], '\'');
+	}
+	strbuf_puts(&sql, ") AND f.intervenant IN (");
+	for (size_t i = 0; i < ni; i++) {
+		strbuf_puts(&sql, i ? ", " : "");
+		st_sql_quoted(&sql, intervenants[i], '\'');
+	}
+	strbuf_puts(&sql, ") GROUP BY e.patient_id HAVING count(*) >= ?3");
+	return strbuf_take(&sql);
+}
+
+int store_package_rows(store *s, const char *first, const char *last, const char *const *statuses, size_t ns,
+                       const char *const *intervenants, size_t ni, int minimum,
+                       void (*fn)(void *ctx, const char *structure, bool opposed, int64_t n), void *ctx,
+                       char **why)
+{
+	char *inner = package_sql(statuses, ns, intervenants, ni, false);
+	char *sql =
+	    xasprintf("SELECT p.structure, p.opposed_on IS NOT NULL, count(*) FROM (%s) q JOIN patients p "
+	              "ON p.id = q.patient_id GROUP BY 1, 2",
+	              inner);
+	free(inner);
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(st_db_handle(s), sql, -1, &stmt, NULL) != SQLITE_OK) {
+		free(sql);
+		set_why(why, "%s", sqlite3_errmsg(st_db_handle(s)));
+		return STORE_REPORT_MISSING;
+	}
+	free(sql);
+	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, minimum);
+	int step;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+		fn(ctx, st_col_text(stmt, 0), sqlite3_column_int(stmt, 1) != 0,
+		   sqlite3_column_int64(stmt, 2));
+	int rc = step == SQLITE_DONE ? 0 : st_fail(s, why, "forfait annuel");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+bool store_package_patient(store *s, int64_t patient_id, const char *first, const char *last,
+                           const char *const *statuses, size_t ns, const char *const *intervenants, size_t ni,
+                           int minimum)
+{
+	char *sql = package_sql(statuses, ns, intervenants, ni, true);
+	sqlite3_stmt *stmt = NULL;
+	bool yes = false;
+	if (sqlite3_prepare_v2(st_db_handle(s), sql, -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, last, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 3, minimum);
+		sqlite3_bind_int64(stmt, 4, patient_id);
+		yes = sqlite3_step(stmt) == SQLITE_ROW;
+	}
+	sqlite3_finalize(stmt);
+	free(sql);
+	return yes;
 }

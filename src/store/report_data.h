@@ -6,7 +6,8 @@
  * Conventions of every query (P = the period, E = its last day): only entries dated up to E
  * count, and the patient's own record (patient.*) whatever its date: what an export of P, a
  * snapshot at E, holds, so that a region's figures equal the structure's; entries in draft
- * never count;
+ * never count, nor do the patients opposed to the evaluation (patients.opposed_on), whom no
+ * export holds;
  * a patient's "last" entry is the latest by entry date, then by creation order; a patient
  * counts in the structure of patients.structure; a patient "followed in P" has at least one
  * contact entry dated in P whose statut is 'realise'. Run them inside store_report_begin …
@@ -127,6 +128,24 @@ void store_report_end(store *s);
  * each query finds the patients followed itself. */
 int store_report_rows(store *s, enum store_report_query q, const store_report_args *a,
                       void (*fn)(void *ctx, const store_report_row *row), void *ctx, char **why);
+
+/* The yearly package (reporting.yaml's package:, core/form.h): for [first, last], call fn for
+ * each structure and opposition state with the number of patients who have at least minimum
+ * contacts dated in it, not drafts, whose statut is one of statuses and whose intervenant is one
+ * of intervenants (codes; ns and ni of them). opposed says whether those patients object to the
+ * evaluation (patients.opposed_on): they count locally, never in what leaves. Returns 0,
+ * STORE_REPORT_MISSING with *why when the contact form lacks a column, or a sysexits code with
+ * *why (caller frees). */
+int store_package_rows(store *s, const char *first, const char *last, const char *const *statuses, size_t ns,
+                       const char *const *intervenants, size_t ni, int minimum,
+                       void (*fn)(void *ctx, const char *structure, bool opposed, int64_t n), void *ctx,
+                       char **why);
+
+/* Whether the patient qualifies for the package in [first, last] (the same rule); false when
+ * the database cannot say. */
+bool store_package_patient(store *s, int64_t patient_id, const char *first, const char *last,
+                           const char *const *statuses, size_t ns, const char *const *intervenants, size_t ni,
+                           int minimum);
 
 /* Call fn with each structure code the patients or the structures' own entries (forms of scope:
  * structure) belong to, sorted (none for a database without either). Returns 0, or a sysexits

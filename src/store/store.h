@@ -343,8 +343,11 @@ int store_export_form_sizes(store *s, const char *first, const char *last,
                             void (*fn)(void *ctx, const char *form, int64_t n), void *ctx, char **why);
 
 /* What is not ready for export in [first, last]: drafts, incomplete entries and soft warnings
- * saved without a confirmation reason (field and rule then given; NULL otherwise). */
-enum { STORE_ISSUE_DRAFT, STORE_ISSUE_INCOMPLETE, STORE_ISSUE_UNCONFIRMED };
+ * saved without a confirmation reason (field and rule then given; NULL otherwise), then the
+ * structure's own patients whose data the snapshot at last holds and who were never informed
+ * (STORE_ISSUE_UNINFORMED: only pseudonym, patient_id and date, their first entry's, are set).
+ * Patients opposed to the evaluation are left out: nothing of theirs is exported. */
+enum { STORE_ISSUE_DRAFT, STORE_ISSUE_INCOMPLETE, STORE_ISSUE_UNCONFIRMED, STORE_ISSUE_UNINFORMED };
 int store_export_issues(store *s, const char *first, const char *last,
                         void (*fn)(void *ctx, int kind, const entry_meta *m, const char *field,
                                    const char *rule),
@@ -638,7 +641,8 @@ int store_patient_audit_each(store *s, int64_t patient_id, void (*fn)(void *ctx,
 
 /* Whether an export made at made_at (ISO-8601 UTC, as the export log says), a snapshot of the
  * structure up to last_day (YYYY-MM-DD), held data of the patient: an entry of theirs dated on
- * or before last_day, not a draft, and created before the export. */
+ * or before last_day, not a draft, and created before the export, unless the patient had
+ * objected by then (an opposition in force: its recording time is kept until withdrawn). */
 bool store_patient_in_snapshot(store *s, int64_t patient_id, const char *last_day, const char *made_at);
 
 /* Write one "patient" line to the audit trail, in its own transaction: login did what (French,
@@ -659,6 +663,35 @@ int store_expired_each(store *s, long cutoff, void (*fn)(void *ctx, const expire
                        char **why);
 /* How many patients store_expired_each would give (0 when the database cannot say). */
 int64_t store_expired_count(store *s, long cutoff);
+
+/* ---- information and opposition (rights.c, schema/015_opposition.sql) */
+
+/* What the patient was told and whether they object to the secondary use of their data (the
+ * evaluation). Empty strings where nothing is recorded. */
+typedef struct {
+	char informed_on[11], informed_by[64]; /* the day they were informed, who recorded it */
+	char opposed_on[11], opposed_by[64];   /* the day they objected, who recorded it */
+	char opposed_at[32];                   /* when the opposition was recorded (ISO-8601 UTC) */
+} patient_rights;
+
+/* The patient's information and opposition into *out; false when there is no such patient. */
+bool store_patient_rights_get(store *s, int64_t patient_id, patient_rights *out);
+
+/* Record that the patient was informed on day (YYYY-MM-DD, checked by the caller) by login,
+ * replacing an earlier day, with a "patient" line in the audit trail; one transaction. Refused in
+ * a regional database (EXIT_USAGE); EXIT_NOINPUT when there is no such patient. */
+int store_patient_inform(store *s, int64_t patient_id, const char *day, const char *login, char **why);
+
+/* Record the patient's opposition on day (YYYY-MM-DD) by login, or withdraw it (day NULL), with a
+ * "patient" line in the audit trail; one transaction. From then on, no export holds the
+ * patient's rows or alerts (the next snapshot removes them at the region), until withdrawn.
+ * Refused as store_patient_inform. */
+int store_patient_oppose(store *s, int64_t patient_id, const char *day, const char *login, char **why);
+
+/* How many of the structure's own patients created up to last (YYYY-MM-DD) there are, and of
+ * them how many were informed up to last, and how many had objected by then, into n[0], n[1],
+ * n[2]. Returns 0, or a sysexits code with *why. */
+int store_rights_counts(store *s, const char *last, int64_t n[3], char **why);
 
 /* ---- the patient list (entry.c) */
 /* One patient of store_patient_rows. Everything is borrowed for the call. */

@@ -177,6 +177,8 @@ static const char *issue_word(int kind)
 		return _("brouillon");
 	case STORE_ISSUE_INCOMPLETE:
 		return _("incomplète");
+	case STORE_ISSUE_UNINFORMED:
+		return _("non informé");
 	default:
 		return _("à confirmer");
 	}
@@ -281,7 +283,10 @@ static void draw_issue(void *ctx, size_t i, int y, bool selected)
 	col += draw_text(y, col, w + 2 - col, buf, A_BOLD, true) + 2;
 	draw_text(y, col, 18, f ? i18n_get(&f->title, x->a->lang) : is->m.form, A_BOLD, true);
 	col += 19;
-	snprintf(buf, sizeof buf, "%s %.8s", _("entrée"), is->m.uuid);
+	if (is->kind == STORE_ISSUE_UNINFORMED)
+		snprintf(buf, sizeof buf, "%s", _("information du patient"));
+	else
+		snprintf(buf, sizeof buf, "%s %.8s", _("entrée"), is->m.uuid);
 	draw_text(y, col, w + 2 - col, buf, A_NORMAL, true);
 	draw_text(y + 1, 6, w - 4, x->details[i], A_NORMAL, true);
 }

@@ -4,9 +4,10 @@
  * the scores (trend.c). Enter opens an entry (on an alert: the entry that raised it; on the
  * patient's line: their record), F5 adds one; c hands the screen to the patient for a
  * self-assessment (scr_self.c); d writes the patient's access document (the right of access,
- * access_print.c). Suppr deletes the entry chosen (admins, after a confirmation), and on the
- * patient's line erases the patient (admins only, after the pseudonym is typed again: the right
- * to erasure, src/store/purge.c).
+ * access_print.c); f records that the patient was informed today, o their opposition to the
+ * evaluation (or withdraws it), each after a confirmation. Suppr deletes the entry chosen
+ * (admins, after a confirmation), and on the patient's line erases the patient (admins only,
+ * after the pseudonym is typed again: the right to erasure, src/store/purge.c).
  *
  * One selection over the patient's line, the alerts and the entries: ↑ ↓ run from one to the
  * next, PgUp PgDn page through the list that holds the selection, Home goes to the first alert
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "store/report_data.h"
 #include "ui/listview.h"
 
 typedef struct {
@@ -32,6 +34,8 @@ typedef struct {
 	int64_t patient_id;
 	char pseudo[16];
 	char *summary; /* sex, year of birth, inclusion, name */
+	char *rights;  /* information and opposition, and the keys that record them */
+	int package;   /* this year's package (reporting.yaml's package:): 1 qualifies, 0 not, -1 no rule */
 	trow *rows;
 	size_t n;
 	alert_row *alerts;
@@ -45,7 +49,7 @@ typedef struct {
 	app *a;
 } pfile;
 
-enum { TAG_NEW_ENTRY = 1, TAG_ACK, TAG_ERASE, TAG_SELF, TAG_DELETE_ENTRY };
+enum { TAG_NEW_ENTRY = 1, TAG_ACK, TAG_ERASE, TAG_SELF, TAG_DELETE_ENTRY, TAG_INFORM, TAG_OPPOSE };
 
 static const char *status_label(const char *status)
 {
@@ -131,6 +135,42 @@ static void set_position(pfile *pf, size_t at)
 }
 
 /* Read the patient again; the selection keeps its position over both lists. */
+/* Whether the patient qualifies for this calendar year's package so far: 1 or 0; -1 when
+ * reporting.yaml has no package:. */
+static int package_this_year(app *a, int64_t patient_id)
+{
+	const reporting *rep = a->ses->fs->reporting;
+	if (!rep || !rep->package.present)
+		return -1;
+	int y, m, d;
+	date_to_ymd(date_today(), &y, &m, &d);
+	char first[11], last[11];
+	date_format(date_from_ymd(y, 1, 1), first);
+	date_format(date_from_ymd(y, 12, 31), last);
+	const package_rule *p = &rep->package;
+	return store_package_patient(a->ses->db, patient_id, first, last, (const char *const *)p->statuses,
+	                             p->n_statuses, (const char *const *)p->intervenants, p->n_intervenants,
+	                             p->minimum);
+}
+
+/* "Informé le 2026-01-05 · opposé le 2026-02-01 (par dupont)" and the keys f and o; caller
+ * frees. */
+static char *rights_line(app *a, int64_t patient_id)
+{
+	patient_rights r;
+	if (!store_patient_rights_get(a->ses->db, patient_id, &r))
+		return xstrdup("");
+	strbuf sb = STRBUF_INIT;
+	if (*r.informed_on)
+		strbuf_printf(&sb, _("Informé le %s"), r.informed_on);
+	else
+		strbuf_puts(&sb, _("Jamais informé"));
+	if (*r.opposed_on)
+		strbuf_printf(&sb, _(" · opposé le %s (par %s) : non exporté"), r.opposed_on, r.opposed_by);
+	strbuf_puts(&sb, *r.opposed_on ? _(" (f, o)") : _(" (f : informé, o : opposition)"));
+	return strbuf_take(&sb);
+}
+
 static void reload(app *a, pfile *pf)
 {
 	size_t at = position(pf);
@@ -169,6 +209,9 @@ static void reload(app *a, pfile *pf)
 	}
 	record_free(pr);
 	pf->summary = strbuf_take(&sb);
+	free(pf->rights);
+	pf->rights = rights_line(a, pf->patient_id);
+	pf->package = package_this_year(a, pf->patient_id);
 	char *why = NULL;
 	if (store_entry_each(a->ses->db, pf->patient_id, add_row, pf, &why)) {
 		app_message(a, true, "%s", why);
@@ -213,6 +256,7 @@ static void pfile_draw(app *a, screen *s)
 	unsigned long at = draw_attr_title() | (pf->on_patient ? draw_attr_focus() : 0);
 	draw_blank(2, 1, COLS - 2, pf->on_patient ? draw_attr_focus() : A_NORMAL);
 	draw_text(2, 1, COLS - 2, pf->summary, at, true);
+	draw_text(3, 1, COLS - 2, pf->rights, A_NORMAL, true);
 	int y = 4;
 	size_t shown = alert_room(pf);
 	if (shown) {
@@ -220,19 +264,24 @@ static void pfile_draw(app *a, screen *s)
 		snprintf(head, sizeof head,
 		         _("Alertes cliniques en attente (%zu) : F8 ou ^K acquitte l'alerte choisie"),
 		         pf->n_alerts);
-		draw_text(3, 1, COLS - 2, head, draw_attr_title(), true);
-		lv_draw(&pf->alv, 4, (int)shown, pf->in_alerts && !pf->on_patient, pfile_alert, pf);
-		y = 5 + (int)shown;
+		draw_text(4, 1, COLS - 2, head, draw_attr_title(), true);
+		lv_draw(&pf->alv, 5, (int)shown, pf->in_alerts && !pf->on_patient, pfile_alert, pf);
+		y = 6 + (int)shown;
 	}
 	/* The scores' course, when the screen leaves room for a few entries below it. */
 	int rows = trends_draw(&pf->trends, y, LINES - 3 - y - 5);
 	if (rows)
 		y += rows + 1;
-	char head[120];
+	char head[160], pkg[64] = "";
+	int year, month, day;
+	date_to_ymd(date_today(), &year, &month, &day);
+	if (pf->package >= 0)
+		snprintf(pkg, sizeof pkg,
+		         pf->package ? _(", forfait %d : oui") : _(", forfait %d : pas encore"), year);
 	snprintf(head, sizeof head,
-	         pf->n == 1 ? _("Suivi (%zu entrée) : Entrée ouvre, F5 ou n ajoute")
-	                    : _("Suivi (%zu entrées) : Entrée ouvre, F5 ou n ajoute"),
-	         pf->n);
+	         pf->n == 1 ? _("Suivi (%zu entrée%s) : Entrée ouvre, F5 ou n ajoute")
+	                    : _("Suivi (%zu entrées%s) : Entrée ouvre, F5 ou n ajoute"),
+	         pf->n, pkg);
 	draw_text(y, 1, COLS - 2, head, A_NORMAL, true);
 	lv_draw(&pf->elv, y + 1, LINES - 4 - y, !pf->in_alerts && !pf->on_patient, pfile_entry, pf);
 	if (!pf->n)
@@ -386,6 +435,58 @@ static void delete_entry(app *a, pfile *pf)
 	reload(a, pf);
 }
 
+/* f and o: ask before recording the information or the opposition (or withdrawing it). */
+static void rights_ask(app *a, pfile *pf, bool oppose)
+{
+	patient_rights r;
+	if (!app_allowed(a, PERM_EDIT_ENTRY, oppose ? "patient oppose" : "patient inform",
+	                 oppose ? _("Noter l'opposition") : _("Noter l'information")) ||
+	    !store_patient_rights_get(a->ses->db, pf->patient_id, &r))
+		return;
+	char today[11];
+	date_format(date_today(), today);
+	char *text;
+	if (!oppose)
+		text = xasprintf(_("Noter que le patient %s a été informé aujourd'hui (%s) de l'usage de ses "
+		                   "données pour l'évaluation%s ? (o : oui, n : non)"),
+		                 pf->pseudo, today, *r.informed_on ? _(" (remplace la date notée)") : "");
+	else if (!*r.opposed_on)
+		text = xasprintf(_("Noter l'opposition du patient %s aujourd'hui (%s) : ses données restent "
+		                   "pour ses soins mais ne seront plus exportées, et le prochain export les "
+		                   "retire à la région. Noter ? (o : oui, n : non)"),
+		                 pf->pseudo, today);
+	else
+		text = xasprintf(_("Le patient %s s'est opposé le %s. Retirer son opposition (ses données "
+		                   "seront de nouveau exportées) ? (o : oui, n : non)"),
+		                 pf->pseudo, r.opposed_on);
+	dialog_confirm(&pf->dlg, oppose ? TAG_OPPOSE : TAG_INFORM,
+	               oppose ? _("Opposition du patient") : _("Information du patient"), text, "no");
+	free(text);
+}
+
+/* The answer 'o' to rights_ask: record it, say it. */
+static void rights_record(app *a, pfile *pf, bool oppose)
+{
+	patient_rights r;
+	char today[11], *why = NULL;
+	date_format(date_today(), today);
+	bool withdraw = oppose && store_patient_rights_get(a->ses->db, pf->patient_id, &r) && *r.opposed_on;
+	int rc = oppose ? store_patient_oppose(a->ses->db, pf->patient_id, withdraw ? NULL : today,
+	                                       a->ses->login, &why)
+	                : store_patient_inform(a->ses->db, pf->patient_id, today, a->ses->login, &why);
+	if (rc)
+		app_message(a, true, _("Rien n'a été noté : %s"), why ? why : "?");
+	else if (!oppose)
+		app_message(a, false, _("Patient %s : informé le %s."), pf->pseudo, today);
+	else if (withdraw)
+		app_message(a, false, _("Patient %s : opposition retirée."), pf->pseudo);
+	else
+		app_message(a, false, _("Patient %s : opposé le %s ; ses données ne seront plus exportées."),
+		            pf->pseudo, today);
+	free(why);
+	reload(a, pf);
+}
+
 /* The moves of the selection over the two lists (see the top of the file). */
 static outcome selection_move(pfile *pf, const ui_key *k)
 {
@@ -443,6 +544,13 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 				delete_entry(a, pf);
 			else
 				app_message(a, false, "%s", _("Rien n'a été supprimé."));
+			return OUT_REDRAW;
+		}
+		if (pf->dlg.tag == TAG_INFORM || pf->dlg.tag == TAG_OPPOSE) {
+			bool oppose = pf->dlg.tag == TAG_OPPOSE;
+			dialog_close(&pf->dlg);
+			if (r == DR_DONE && answer == 'o')
+				rights_record(a, pf, oppose);
 			return OUT_REDRAW;
 		}
 		if (pf->dlg.tag == TAG_ACK) {
@@ -507,6 +615,10 @@ static outcome pfile_key(app *a, screen *s, const ui_key *k)
 		return OUT_REDRAW;
 	case ACT_SELF:
 		return self_start(a, pf);
+	case ACT_INFORM:
+	case ACT_OPPOSE:
+		rights_ask(a, pf, k->act == ACT_OPPOSE);
+		return OUT_REDRAW;
 	case ACT_DELETE_ITEM:
 		return delete_key(a, pf);
 	default:
@@ -541,6 +653,7 @@ static void pfile_done(screen *s)
 	free(pf->rows);
 	trends_done(&pf->trends);
 	free(pf->summary);
+	free(pf->rights);
 	free(pf->menu_forms);
 	alert_rows_free(pf->alerts, pf->n_alerts);
 	lv_done(&pf->alv);

@@ -67,6 +67,8 @@ typedef enum {
 	ACT_STRUCTURE, /* home: the entries of the structure's own forms (team meetings) */
 	ACT_IMPACT,    /* report: the impact page of the same period */
 	ACT_SELF,      /* patient file: hand the screen to the patient (self-assessment) */
+	ACT_INFORM,    /* patient file: record that the patient was informed today */
+	ACT_OPPOSE,    /* patient file: record the patient's opposition today, or withdraw it */
 	ACT_COUNT
 } action;
 

@@ -13,6 +13,8 @@
 #   expect_eq DESC GOT WANT, expect_contains DESC TEXT PART, expect_lacks DESC TEXT PART
 #   need TOOL…, wait_until SECS CMD…   from tests/common.sh
 #   skip WHAT            a group of checks that cannot run here (a tool missing, not root)
+#   inform_all           record that every patient of $RECUEIL_DB was informed (the export's
+#                        check lists the patients never informed)
 set -u
 : "${RECUEIL:?RECUEIL must name the recueil binary}" "${SRC:?SRC must name the source tree}"
 : "${TESTS:=$SRC/tests}"
@@ -162,6 +164,12 @@ PYEOF
 skip() {
 	skipped=$((skipped + 1))
 	printf 'non vérifié : %s\n' "$1" >&2
+}
+
+inform_all() {
+	for p in $("$RECUEIL" patient list | cut -f1); do
+		"$RECUEIL" patient inform "$p" >/dev/null || return 1
+	done
 }
 
 finish() {

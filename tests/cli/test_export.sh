@@ -122,6 +122,10 @@ E1=$("$RECUEIL" entry add "$P" contact --date 2026-08-14 intervenant=psychologue
 	statut=realise 2>/dev/null)
 E2=$("$RECUEIL" entry add "$P" audit --date 2026-08-14 q1=2 q2=1 q3=1 q4=0 q5=0 q6=0 q7=1 q8=0 q9=0 q10=.refus 2>/dev/null)
 [ -n "$P" ] && [ -n "$E1" ] && [ -n "$E2" ] || { echo "création des données de test impossible" >&2; exit 1; }
+# The export's check lists the patients never informed: every one here was.
+for p in $("$RECUEIL" patient list | cut -f1); do
+	"$RECUEIL" patient inform "$p" >/dev/null || { echo "information des patients impossible" >&2; exit 1; }
+done
 
 # ---------------------------------------------------------------- export, encrypted by default
 # The generated passphrase is shown once, on a terminal only: never into a file or a pipe.

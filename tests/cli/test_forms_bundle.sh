@@ -108,6 +108,7 @@ RECUEIL_DB="$tmp/other.db" "$RECUEIL" forms publish --out "$tmp/out/other.zip" -
 as_site
 run init --structure MS-GE-01 --name "Microstructure du Parc"
 P=$("$RECUEIL" patient add sexe=F annee_naissance=1975)
+"$RECUEIL" patient inform "$P" >/dev/null
 A=$("$RECUEIL" entry add "$P" audit q1=2 q2=1 q3=1 q4=0 q5=0 q6=0 q7=1 q8=0 q9=0 q10=2)
 E=$("$RECUEIL" entry add "$P" precarite logement=squat epices1=1 epices2=0 epices3=0 epices4=0 epices5=1 \
 	epices6=0 epices7=0 epices8=0 epices9=1 epices10=0 epices11=0)

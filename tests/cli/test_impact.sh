@@ -50,13 +50,16 @@ impact() {
 		tail -n +2 | grep "^$2," | cut -d, -f3-5
 }
 
-# What the independent SQL reads: the patients followed in P and each patient's record.
+# What the independent SQL reads: the patients followed in P and each patient's record; the
+# patients opposed to the evaluation (the demo makes a few) count nowhere.
 PRE="CREATE TEMP VIEW suivi AS SELECT DISTINCT e.patient_id AS pid FROM entries e
  JOIN form_contact c ON c.entry_id = e.id WHERE e.form = 'contact' AND e.status <> 'draft'
- AND c.statut = 'realise' AND e.date BETWEEN '$P1' AND '$P2';
+ AND c.statut = 'realise' AND e.date BETWEEN '$P1' AND '$P2'
+ AND e.patient_id NOT IN (SELECT id FROM patients WHERE opposed_on IS NOT NULL);
 CREATE TEMP VIEW fiche AS SELECT e.patient_id AS pid, f.sexe, f.territoire, f.qpv,
  f.motif_inclusion, f.date_inclusion FROM entries e JOIN form_patient f ON f.entry_id = e.id
- WHERE e.form = 'patient' AND e.status <> 'draft';"
+ WHERE e.form = 'patient' AND e.status <> 'draft'
+ AND e.patient_id NOT IN (SELECT id FROM patients WHERE opposed_on IS NOT NULL);"
 
 # same DB STRUCTURE IND WHAT SQL — the page's rows of IND are the rows SQL gives (unordered).
 same() {
@@ -166,7 +169,8 @@ TRIMESTRES="WITH t(code, a, b) AS (VALUES ('2026-T1', '2026-01-01', '2026-03-31'
   ('2026-T4', '2026-10-01', '2026-12-31'))
  SELECT code || ',' || (SELECT COUNT(DISTINCT e.patient_id) FROM entries e
   JOIN form_contact c ON c.entry_id = e.id WHERE e.form = 'contact' AND e.status <> 'draft'
-  AND c.statut = 'realise' AND e.date BETWEEN t.a AND t.b) FROM t"
+  AND c.statut = 'realise' AND e.date BETWEEN t.a AND t.b
+  AND e.patient_id NOT IN (SELECT id FROM patients WHERE opposed_on IS NOT NULL)) FROM t"
 
 # The team meetings: the structure's entries of the form reunion dated in P, by month (every
 # month of P, with a total), and for each profession the meetings it attended.

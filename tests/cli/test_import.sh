@@ -91,32 +91,36 @@ expect_contains "compte rendu de MS-NORD" "$out" "nord1.zip : structure MS-NORD,
 expect_contains "compte rendu de MS-SUD" "$out" "sud1.zip : structure MS-SUD, export n° 1"
 expect_contains "bilan des deux archives" "$out" "2 archive(s) importée(s), 0 refusée(s)"
 
+expect_true "MS-NORD a des patients opposés (démo)" test "$(sqlite3 "$S1" "SELECT count(*) FROM patients WHERE opposed_on IS NOT NULL")" -gt 0
 for s in 1 2; do
 	eval "src=\$S$s"
 	code=$(sqlite3 "$src" "SELECT code FROM structure")
-	expect_eq "$code : autant de patients dans la région qu'à la source" \
+	# Patients opposed to the evaluation (the demo makes a few) are never exported.
+	kept="coalesce(patient_id, 0) NOT IN (SELECT id FROM patients WHERE opposed_on IS NOT NULL)"
+	kept_e="coalesce(e.patient_id, 0) NOT IN (SELECT id FROM patients WHERE opposed_on IS NOT NULL)"
+	expect_eq "$code : autant de patients dans la région qu'à la source, hors opposés" \
 		"$(count "SELECT count(*) FROM patients WHERE structure = '$code'")" \
-		"$(sqlite3 "$src" "SELECT count(*) FROM patients")"
+		"$(sqlite3 "$src" "SELECT count(*) FROM patients WHERE opposed_on IS NULL")"
 	expect_eq "$code : autant de saisies dans la région qu'exportées (hors brouillons)" \
 		"$(count "SELECT count(*) FROM entries e LEFT JOIN patients p ON p.id = e.patient_id WHERE coalesce(p.structure, e.structure) = '$code'")" \
-		"$(sqlite3 "$src" "SELECT count(*) FROM entries WHERE status <> 'draft'")"
+		"$(sqlite3 "$src" "SELECT count(*) FROM entries WHERE status <> 'draft' AND $kept")"
 	# Every entry keeps its uuid, date, status, row version and values (identity fields aside).
 	expect_eq "$code : mêmes uuid, dates, statuts et versions" \
 		"$(count "SELECT e.uuid, e.date, e.status, e.row_version FROM entries e LEFT JOIN patients p ON p.id = e.patient_id WHERE coalesce(p.structure, e.structure) = '$code' ORDER BY e.uuid" | md5sum)" \
-		"$(sqlite3 "$src" "SELECT uuid, date, status, row_version FROM entries WHERE status <> 'draft' ORDER BY uuid" | md5sum)"
+		"$(sqlite3 "$src" "SELECT uuid, date, status, row_version FROM entries WHERE status <> 'draft' AND $kept ORDER BY uuid" | md5sum)"
 	# Identity fields (nom, prenom, telephone, notes) never leave the structure.
 	cols="e.uuid, f.intervenant, f.type_contact, f.statut, f.duree_min, f.themes_sociaux"
 	expect_eq "$code : mêmes valeurs du formulaire contact" \
 		"$(count "SELECT $cols FROM entries e JOIN patients p ON p.id = e.patient_id JOIN form_contact f ON f.entry_id = e.id WHERE p.structure = '$code' ORDER BY e.uuid" | md5sum)" \
-		"$(sqlite3 "$src" "SELECT $cols FROM entries e JOIN form_contact f ON f.entry_id = e.id WHERE e.status <> 'draft' ORDER BY e.uuid" | md5sum)"
+		"$(sqlite3 "$src" "SELECT $cols FROM entries e JOIN form_contact f ON f.entry_id = e.id WHERE e.status <> 'draft' AND $kept_e ORDER BY e.uuid" | md5sum)"
 	cols="e.uuid, f.q1, f.q10, f.total, f.zone_oms, f.classe_fr"
 	expect_eq "$code : mêmes valeurs et scores de l'AUDIT" \
 		"$(count "SELECT $cols FROM entries e JOIN patients p ON p.id = e.patient_id JOIN form_audit f ON f.entry_id = e.id WHERE p.structure = '$code' ORDER BY e.uuid" | md5sum)" \
-		"$(sqlite3 "$src" "SELECT $cols FROM entries e JOIN form_audit f ON f.entry_id = e.id WHERE e.status <> 'draft' ORDER BY e.uuid" | md5sum)"
+		"$(sqlite3 "$src" "SELECT $cols FROM entries e JOIN form_audit f ON f.entry_id = e.id WHERE e.status <> 'draft' AND $kept_e ORDER BY e.uuid" | md5sum)"
 	identity="('nom', 'prenom', 'telephone', 'notes')"
 	expect_eq "$code : mêmes codes manquants (.refus, .nsp…)" \
 		"$(count "SELECT e.uuid, m.field, m.code FROM entry_missing m JOIN entries e ON e.id = m.entry_id JOIN patients p ON p.id = e.patient_id WHERE p.structure = '$code' ORDER BY 1, 2" | md5sum)" \
-		"$(sqlite3 "$src" "SELECT e.uuid, m.field, m.code FROM entry_missing m JOIN entries e ON e.id = m.entry_id WHERE e.status <> 'draft' AND m.field NOT IN $identity ORDER BY 1, 2" | md5sum)"
+		"$(sqlite3 "$src" "SELECT e.uuid, m.field, m.code FROM entry_missing m JOIN entries e ON e.id = m.entry_id WHERE e.status <> 'draft' AND $kept_e AND m.field NOT IN $identity ORDER BY 1, 2" | md5sum)"
 	expect_eq "$code : aucune donnée d'identité dans la région" \
 		"$(count "SELECT count(*) FROM form_patient f JOIN entries e ON e.id = f.entry_id JOIN patients p ON p.id = e.patient_id WHERE p.structure = '$code' AND (f.nom IS NOT NULL OR f.prenom IS NOT NULL OR f.telephone IS NOT NULL)")" 0
 	# The report of the region, structure by structure, is the structure's own report, clinical
@@ -520,7 +524,7 @@ PYEOF
 	expect_contains "archive antérieure : compte rendu" "$out" "ancienne.zip : structure MS-NORD, export n°"
 	expect_eq "archive antérieure : toutes ses saisies, sous sa structure" \
 		"$(sqlite3 "$R4" "SELECT count(*) FROM entries e LEFT JOIN patients p ON p.id = e.patient_id WHERE coalesce(p.structure, e.structure) = 'MS-NORD'")" \
-		"$(sqlite3 "$S1" "SELECT count(*) FROM entries WHERE status <> 'draft'")"
+		"$(sqlite3 "$S1" "SELECT count(*) FROM entries WHERE status <> 'draft' AND coalesce(patient_id, 0) NOT IN (SELECT id FROM patients WHERE opposed_on IS NOT NULL)")"
 	expect_eq "archive antérieure : notée comme une tranche, sans alertes" \
 		"$(sqlite3 "$R4" "SELECT content || ' ' || (SELECT count(*) FROM alerts) FROM import_log")" "slice 0"
 	# An export already imported, presented again with another manifest.

@@ -356,24 +356,26 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	$R demo --patients 40 --seed 7 >/dev/null 2>&1
 	csv=$($R report --period 2026 --format csv --no-mask | tr -d '\r')
 	q() { sqlite3 "$RECUEIL_DB" "$1"; }
+	# Patients opposed to the evaluation (the demo makes a few) count in no indicator.
+	kept="e.patient_id NOT IN (SELECT id FROM patients WHERE opposed_on IS NOT NULL)"
 	d() { printf '%s\n' "$csv" | grep "^DEMO,2026,$1,$2," | cut -d, -f5; }
 	expect_eq "demo: followed in 2026 = SQL" "$(d patients_suivis patients)" \
 		"$(q "SELECT COUNT(DISTINCT e.patient_id) FROM entries e JOIN form_contact c ON c.entry_id = e.id
-		      WHERE e.status <> 'draft' AND e.date LIKE '2026-%' AND c.statut = 'realise'")"
+		      WHERE e.status <> 'draft' AND $kept AND e.date LIKE '2026-%' AND c.statut = 'realise'")"
 	expect_eq "demo: contacts by doctors = SQL" "$(d contacts_intervenant medecin)" \
 		"$(q "SELECT COUNT(*) FROM entries e JOIN form_contact c ON c.entry_id = e.id
-		      WHERE e.status <> 'draft' AND e.date LIKE '2026-%' AND c.statut = 'realise'
+		      WHERE e.status <> 'draft' AND $kept AND e.date LIKE '2026-%' AND c.statut = 'realise'
 		      AND c.intervenant = 'medecin'")"
 	expect_eq "demo: inclusions = SQL" "$(d inclusions patients)" \
 		"$(q "SELECT COUNT(*) FROM form_patient f JOIN entries e ON e.id = f.entry_id
-		      WHERE e.status <> 'draft' AND f.date_inclusion LIKE '2026-%'")"
+		      WHERE e.status <> 'draft' AND $kept AND f.date_inclusion LIKE '2026-%'")"
 	expect_eq "demo: patients assessed by AUDIT = SQL" "$(d audit_zone_oms evalues)" \
 		"$(q "SELECT COUNT(DISTINCT e.patient_id) FROM entries e JOIN form_audit a ON a.entry_id = e.id
-		      WHERE e.status <> 'draft' AND e.date LIKE '2026-%' AND a.zone_oms IS NOT NULL")"
+		      WHERE e.status <> 'draft' AND $kept AND e.date LIKE '2026-%' AND a.zone_oms IS NOT NULL")"
 	expect_eq "demo: EPICES mean = SQL" "$(d epices score_moyen)" \
 		"$(q "SELECT printf('%.2f', AVG(v)) FROM (SELECT f.epices_score AS v, ROW_NUMBER() OVER
 		      (PARTITION BY e.patient_id ORDER BY e.date DESC, e.id DESC) AS r FROM entries e
-		      JOIN form_precarite f ON f.entry_id = e.id WHERE e.status <> 'draft'
+		      JOIN form_precarite f ON f.entry_id = e.id WHERE e.status <> 'draft' AND $kept
 		      AND e.date LIKE '2026-%' AND f.epices_score IS NOT NULL) WHERE r = 1")"
 else
 	skip "sqlite3 absent : cas à deux structures et base de démonstration"

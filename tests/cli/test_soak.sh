@@ -26,6 +26,7 @@ P1=$($RECUEIL patient add sexe=F annee_naissance=1985)
 P2=$($RECUEIL patient add sexe=M annee_naissance=1970)
 P3=$($RECUEIL patient add sexe=F annee_naissance=1999)
 PC=$($RECUEIL patient add sexe=M annee_naissance=1961)
+for p in "$P1" "$P2" "$P3" "$PC"; do $RECUEIL patient inform "$p" >/dev/null; done
 D=$($RECUEIL entry add "$P1" contact $contact duree_min=1 notes=b-0)
 C=$($RECUEIL entry add "$PC" contact $contact duree_min=1)
 (umask 077 && echo "phrase de passe du test d'endurance" >"$tmp/pass")

@@ -43,11 +43,14 @@ printf '%s\n' "$out" | tail -n 2 >"$tmp/est.pub"
 expect_eq "la secrète n'est jamais affichée" "$(printf '%s\n' "$key_out" | grep -ci secret)" 0
 
 # A database of an older version (before 010_trust) gets its key at its first opening.
-# What the migrations after 010 add is removed too, so that the copy is a database of version 9.
+# What the migrations after 010 add is removed too (up to 015_opposition), so that the copy is a database of version 9.
 after_trust="ALTER TABLE form_columns DROP COLUMN identifier; ALTER TABLE form_columns DROP COLUMN exported;
 	DROP TABLE settings; DROP TABLE forms_previous; DROP TABLE forms_bundles; DROP TABLE forms_trust;
 	ALTER TABLE import_log DROP COLUMN forms_bundle; DELETE FROM entries WHERE patient_id IS NULL;
-	ALTER TABLE entries DROP COLUMN self_filled_at;"
+	ALTER TABLE entries DROP COLUMN self_filled_at;
+	ALTER TABLE patients DROP COLUMN informed_on; ALTER TABLE patients DROP COLUMN informed_by;
+	ALTER TABLE patients DROP COLUMN opposed_on; ALTER TABLE patients DROP COLUMN opposed_by;
+	ALTER TABLE patients DROP COLUMN opposed_at;"
 on "$S" check
 sqlite3 "$S" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp "$S" "$tmp/old.db"
@@ -166,8 +169,8 @@ on "$REG" import "$tmp/est.zip.age" --identity "$tmp/region.key"
 expect_rc "import --identity" 0
 expect_contains "import : l'archive arrive" "$out" "structure MS-EST, export n° 1"
 expect_lacks "import : elle n'est pas dite non chiffrée" "$out" "NON chiffrée"
-expect_eq "la région a les saisies de la structure" \
-	"$(sqlite3 "$REG" "SELECT count(*) FROM entries")" "$(sqlite3 "$S" "SELECT count(*) FROM entries WHERE status <> 'draft'")"
+expect_eq "la région a les saisies de la structure (sauf celles des patients opposés)" \
+	"$(sqlite3 "$REG" "SELECT count(*) FROM entries")" "$(sqlite3 "$S" "SELECT count(*) FROM entries e LEFT JOIN patients p ON p.id = e.patient_id WHERE e.status <> 'draft' AND p.opposed_on IS NULL")"
 
 # A regional database's export (to the national level) is signed by the region's key.
 on "$REG" export --period "$PERIOD" --out "$tmp/region.zip" --no-encrypt --accept-issues test

@@ -11,6 +11,7 @@ init_db
 "$RECUEIL" user add coord --role coordination >/dev/null
 "$RECUEIL" user add infirmiere --role saisie >/dev/null
 P=$("$RECUEIL" patient add sexe=F annee_naissance=1980 date_inclusion=2026-01-05)
+"$RECUEIL" patient inform "$P" >/dev/null
 "$RECUEIL" entry add "$P" contact --date 2026-02-10 intervenant=medecin type_contact=cabinet statut=realise \
 	duree_min=30 >/dev/null
 # an incomplete contact of the period: the check lists it

@@ -1,8 +1,8 @@
 /* test_form_keys.c — the key tables of the form reader: each kind of mapping (a form, a field, a
  * matrix and its rows, a section, an answer, an alert, a text, reporting.yaml, a deadline, a
- * threshold, the access document's texts, the retention period) refuses a key it does not know and a key
- * given twice, at the key's own place and naming the keys it accepts; says which required key is missing; and
- * reads typed values into the model with the reader of their type. */
+ * threshold, the access document's texts, the retention period, the yearly package) refuses a key it does not
+ * know and a key given twice, at the key's own place and naming the keys it accepts; says which required key
+ * is missing; and reads typed values into the model with the reader of their type. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +40,9 @@ static const char base_reporting[] = "reporting: 1\n"
                                      "thresholds:\n"
                                      "  - {id: s1, value: 7.5, label: S1, reference: R}\n"
                                      "retention: {years: 20, reference: CSP R1112-7}\n"
-                                     "access: {purpose: P, legal_basis: L, recipients: D, rights: R}\n";
+                                     "access: {purpose: P, legal_basis: L, recipients: D, rights: R}\n"
+                                     "package: {statuses: [realise], intervenants: [medecin, psychologue], "
+                                     "minimum: 2, amount: 400.5, reference: CDC}\n";
 
 /* base with its first occurrence of `from` replaced by `to`. Caller frees. */
 static char *edit(const char *base, const char *from, const char *to)
@@ -173,9 +175,10 @@ static void test_unknown_key_each_mapping(void)
 	CHECK_EDIT(base_form, "message: Alerte}", "message: Alerte, niveau: urgent}",
 	           "t.yaml:19:45: clé inconnue « niveau » dans une alerte (clés possibles : id, if, level, "
 	           "message)");
-	CHECK_EDIT(base_reporting, "small_count_mask: 4\n", "small_count_mask: 4\nmasque: 5\n",
-	           "t.yaml:3:1: clé inconnue « masque » dans reporting.yaml (clés possibles : reporting, "
-	           "deadlines, thresholds, small_count_mask, recipients, access, retention, budgets)");
+	CHECK_EDIT(
+	    base_reporting, "small_count_mask: 4\n", "small_count_mask: 4\nmasque: 5\n",
+	    "t.yaml:3:1: clé inconnue « masque » dans reporting.yaml (clés possibles : reporting, "
+	    "deadlines, thresholds, small_count_mask, recipients, access, retention, budgets, package)");
 	CHECK_EDIT(base_reporting, "reference: CSP R1112-7}", "reference: CSP R1112-7, apres: 1}",
 	           "t.yaml:7:48: clé inconnue « apres » dans retention (clés possibles : years, reference)");
 	CHECK_EDIT(base_reporting, "rights: R}", "rights: R, dpo: X}",
@@ -269,6 +272,51 @@ static void test_retention(void)
 		CHECK(reporting_retention_cutoff(r, date_from_ymd(2026, 11, 22)) == -1);
 	}
 	CHECK(reporting_retention_cutoff(NULL, date_from_ymd(2026, 11, 22)) == -1);
+	reporting_free(r);
+	ytree_free(root);
+	strbuf_done(&errs);
+	free(why);
+}
+
+/* The yearly package: every key required, lists of codes that are lists and not empty, an
+ * amount within reason, a reference that says something; read into the model. */
+static void test_package(void)
+{
+	CHECK_EDIT(base_reporting, "reference: CDC}", "reference: CDC, plafond: 3}",
+	           "t.yaml:9:113: clé inconnue « plafond » dans package (clés possibles : statuses, "
+	           "intervenants, minimum, amount, reference)");
+	CHECK_EDIT(
+	    base_reporting, "minimum: 2, ", "",
+	    "t.yaml:9:10: package : il faut statuses:, intervenants:, minimum:, amount: et reference:");
+	CHECK_EDIT(base_reporting, "statuses: [realise]", "statuses: []",
+	           "t.yaml:9:21: package : statuses vide (au moins un code)");
+	CHECK_EDIT(base_reporting, "intervenants: [medecin, psychologue]", "intervenants: medecin",
+	           "t.yaml:9:46: intervenants : une liste attendu, trouvé une valeur simple");
+	CHECK_EDIT(base_reporting, "minimum: 2", "minimum: 0",
+	           "t.yaml:9:79: minimum : entier de 1 à 366 attendu, trouvé « 0 »");
+	CHECK_EDIT(base_reporting, "amount: 400.5", "amount: -1",
+	           "t.yaml:9:90: package : amount hors de [0, 1000000] euros");
+	CHECK_EDIT(base_reporting, "reference: CDC}", "reference: \" \"}",
+	           "t.yaml:9:108: package : reference vide (le texte qui fixe le montant)");
+
+	char *why = NULL;
+	ynode *root = ytree_load_buffer("t.yaml", base_reporting, strlen(base_reporting), &why);
+	strbuf errs = STRBUF_INIT;
+	load_ctx c = {.path = "t.yaml", .errors = &errs};
+	reporting *r = root ? reporting_read(&c, root) : NULL;
+	CHECK(r != NULL);
+	if (r) {
+		const package_rule *p = &r->package;
+		CHECK(p->present);
+		CHECK(p->n_statuses == 1 && p->n_intervenants == 2);
+		if (p->n_statuses == 1 && p->n_intervenants == 2) {
+			CHECK_STR(p->statuses[0], "realise");
+			CHECK_STR(p->intervenants[1], "psychologue");
+		}
+		CHECK(p->minimum == 2);
+		CHECK(p->amount == 400.5);
+		CHECK_STR(p->reference, "CDC");
+	}
 	reporting_free(r);
 	ytree_free(root);
 	strbuf_done(&errs);
@@ -396,6 +444,7 @@ static const struct {
     {&ykeys_access, "access", "purpose"},
     {&ykeys_retention, "retention", "years"},
     {&ykeys_budget, "budget", "structure"},
+    {&ykeys_package, "package", "statuses"},
 };
 
 /* A mapping built by hand, as no YAML file can hold it: keys[i] at line i + 2, column 5. */
@@ -500,6 +549,7 @@ int main(void)
 	RUN(test_typed_values);
 	RUN(test_retention);
 	RUN(test_self_assessment);
+	RUN(test_package);
 	RUN(test_tables_refuse_duplicates);
 	RUN(test_tables_refuse_unknown);
 	RUN(test_tables_required_and_shape);
